@@ -1,0 +1,153 @@
+/**
+ * Signaling contract between the studio / viewer pages and the server (WebSocket at SIGNALING_PATH).
+ * Requests are `{t:'req', id, method, data}`; replies `{t:'res', id, ok, data|error}`;
+ * server pushes `{t:'ntf', method, data}`. See rpc.ts for the envelope and dispatcher.
+ *
+ * Studio flow:  studio.auth → show.open → transport.create(send) → transport.connect → produce ×2 → produceData → show.goLive … show.end
+ * Viewer flow:  viewer.join → transport.create(recv) → transport.connect → consume → consumer.resume (each) … consumer.setQuality
+ */
+import { z } from 'zod';
+import { Quality, ShowId, ShowInfo, ShowTitle } from '../domain/show';
+import { OverlayTrigger } from './overlay';
+import {
+  DtlsParameters,
+  IceCandidate,
+  IceParameters,
+  RtpCapabilities,
+  RtpParameters,
+  SctpCapabilities,
+  SctpParameters,
+  SctpStreamParameters,
+} from './mediasoup-params';
+import type { RpcClient } from './rpc';
+
+export const SIGNALING_PATH = '/ws/signaling';
+
+const Id = z.string().min(1).max(64);
+const Empty = z.object({});
+
+export const MediaSource = z.enum(['program', 'mic']);
+export type MediaSource = z.infer<typeof MediaSource>;
+
+export const TransportOptions = z.object({
+  id: Id,
+  iceParameters: IceParameters,
+  iceCandidates: z.array(IceCandidate),
+  dtlsParameters: DtlsParameters,
+  sctpParameters: SctpParameters.nullable(),
+});
+export type TransportOptions = z.infer<typeof TransportOptions>;
+
+export const ConsumerInfo = z.object({
+  id: Id,
+  producerId: Id,
+  kind: z.enum(['audio', 'video']),
+  source: MediaSource,
+  rtpParameters: RtpParameters,
+  /** Whether the producer is paused at the studio (e.g. mic muted). */
+  producerPaused: z.boolean(),
+});
+export type ConsumerInfo = z.infer<typeof ConsumerInfo>;
+
+export const DataConsumerInfo = z.object({
+  id: Id,
+  dataProducerId: Id,
+  sctpStreamParameters: SctpStreamParameters,
+  label: z.string(),
+  protocol: z.string(),
+});
+export type DataConsumerInfo = z.infer<typeof DataConsumerInfo>;
+
+export const signalingMethods = {
+  /** Studio authenticates with the studio token from the server's data dir. */
+  'studio.auth': {
+    req: z.object({ token: z.string().min(16).max(256) }),
+    res: z.object({ peerId: Id }),
+  },
+  /**
+   * Studio opens a show (new, or an existing not-ended one by id). If the show already has a connected
+   * publisher, only a caller presenting that show's resumeKey may take over (reconnect); otherwise CONFLICT.
+   */
+  'show.open': {
+    req: z.object({ title: ShowTitle, showId: ShowId.optional(), resumeKey: z.string().max(128).optional() }),
+    res: z.object({ show: ShowInfo, resumeKey: z.string(), routerRtpCapabilities: RtpCapabilities, viewerCount: z.number().int() }),
+  },
+  'show.goLive': { req: z.object({ showId: ShowId }), res: z.object({ show: ShowInfo }) },
+  'show.end': { req: z.object({ showId: ShowId }), res: z.object({ show: ShowInfo }) },
+  /** Viewer joins a show page. routerRtpCapabilities is null once the show has ended. */
+  'viewer.join': {
+    req: z.object({ showId: ShowId }),
+    res: z.object({
+      peerId: Id,
+      show: ShowInfo,
+      routerRtpCapabilities: RtpCapabilities.nullable(),
+      viewerCount: z.number().int(),
+      overlays: z.array(OverlayTrigger),
+    }),
+  },
+  'transport.create': {
+    req: z.object({
+      direction: z.enum(['send', 'recv']),
+      sctpCapabilities: SctpCapabilities.optional(),
+      /** Force ICE over TCP (networks that block UDP). */
+      forceTcp: z.boolean().optional(),
+    }),
+    res: TransportOptions,
+  },
+  'transport.connect': { req: z.object({ transportId: Id, dtlsParameters: DtlsParameters }), res: Empty },
+  'transport.restartIce': { req: z.object({ transportId: Id }), res: z.object({ iceParameters: IceParameters }) },
+  produce: {
+    req: z.object({
+      transportId: Id,
+      kind: z.enum(['audio', 'video']),
+      rtpParameters: RtpParameters,
+      source: MediaSource,
+    }),
+    res: z.object({ producerId: Id }),
+  },
+  'producer.pause': { req: z.object({ producerId: Id }), res: Empty },
+  'producer.resume': { req: z.object({ producerId: Id }), res: Empty },
+  produceData: {
+    req: z.object({
+      transportId: Id,
+      sctpStreamParameters: SctpStreamParameters,
+      label: z.string().max(32),
+      protocol: z.string().max(64),
+    }),
+    res: z.object({ dataProducerId: Id }),
+  },
+  /**
+   * Viewer asks for consumers of every producer it does not consume yet (call again after `media.available`).
+   * Consumers are created paused: resume each one once its track is attached.
+   */
+  consume: {
+    req: z.object({ transportId: Id, rtpCapabilities: RtpCapabilities, sctpCapabilities: SctpCapabilities.optional() }),
+    res: z.object({ consumers: z.array(ConsumerInfo), dataConsumers: z.array(DataConsumerInfo) }),
+  },
+  'consumer.resume': { req: z.object({ consumerId: Id }), res: Empty },
+  'consumer.setQuality': { req: z.object({ consumerId: Id, quality: Quality }), res: z.object({ quality: Quality }) },
+  /** Keep-alive / RTT probe. */
+  ping: { req: Empty, res: z.object({ now: z.number() }) },
+} as const;
+export type SignalingMethods = typeof signalingMethods;
+
+export const signalingNotifications = {
+  /** Show status changed (ready → live → ended). */
+  'show.state': z.object({ show: ShowInfo }),
+  'viewers.count': z.object({ showId: ShowId, count: z.number().int().nonnegative() }),
+  /** The studio (re)published media: viewers should call `consume` again. */
+  'media.available': z.object({ showId: ShowId }),
+  /** The studio's publisher connection dropped; media may resume when it reconnects. */
+  'publisher.state': z.object({ showId: ShowId, connected: z.boolean() }),
+  'consumer.closed': z.object({ consumerId: Id }),
+  'consumer.paused': z.object({ consumerId: Id }),
+  'consumer.resumed': z.object({ consumerId: Id }),
+  /** The simulcast layer the SFU currently forwards to this viewer (null: none). */
+  'consumer.layers': z.object({ consumerId: Id, spatialLayer: z.number().int().nullable(), temporalLayer: z.number().int().nullable() }),
+  'dataConsumer.closed': z.object({ dataConsumerId: Id }),
+  /** Studio connection was taken over by another session presenting the resume key. */
+  'session.replaced': z.object({ reason: z.string() }),
+} as const;
+export type SignalingNotifications = typeof signalingNotifications;
+
+export type SignalingClient = RpcClient<SignalingMethods, SignalingNotifications>;
