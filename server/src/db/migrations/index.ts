@@ -1,0 +1,14 @@
+/**
+ * Numbered schema migrations. Each runs inside one transaction and bumps `PRAGMA user_version` to its number;
+ * a database already at or past a number skips it. Append only: never edit a migration that has shipped.
+ */
+import type { Database } from 'better-sqlite3';
+import { m001Shows } from './001-shows';
+
+export interface Migration {
+  version: number;
+  name: string;
+  up(db: Database): void;
+}
+
+export const migrations: readonly Migration[] = [m001Shows];
