@@ -1,0 +1,143 @@
+/**
+ * Storecast server factory: config → studio token → database → mediasoup workers → rooms → fastify
+ * (HTTP routes + signaling WebSocket). Tests start it in-process with `port: 0`.
+ */
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import fastifyWebsocket from '@fastify/websocket';
+import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
+import { MAX_MESSAGE_BYTES } from '../../shared/protocol/rpc';
+import { loadOrCreateStudioToken, studioTokenPath } from './auth/studio-token';
+import { parseConfig, type ServerConfig, type ServerConfigInput } from './config';
+import { type Database, openDatabase } from './db/database';
+import { ShowRepository } from './db/shows';
+import { registerHttpRoutes } from './http/routes';
+import { registerSecurityHeaders } from './http/security';
+import { createLogger, type Logger } from './log';
+import type { Room } from './sfu/room';
+import { RoomManager } from './sfu/rooms';
+import { WorkerPool } from './sfu/worker-pool';
+import { CLOSE_GOING_AWAY, registerSignaling, type SignalingServer } from './signaling/ws';
+
+export const DATABASE_FILE = 'storecast.sqlite';
+
+export interface StorecastServer {
+  /** HTTP base URL, e.g. http://127.0.0.1:8080 (loopback when listening on a wildcard address). */
+  url: string;
+  port: number;
+  studioToken: string;
+  studioTokenFile: string;
+  config: ServerConfig;
+  /** Open rooms by show id (read-only view for tests and diagnostics). */
+  rooms: ReadonlyMap<string, Room>;
+  /** mediasoup worker pool (tests use it to inspect or kill workers). */
+  workers: WorkerPool;
+  /** Signaling connections (read-only view for tests). */
+  signaling: Pick<SignalingServer, 'sessions'>;
+  shows: ShowRepository;
+  db: Database;
+  log: Logger;
+  close(): Promise<void>;
+}
+
+export interface ServerInternals {
+  /** Use this logger instead of creating one from config.logLevel. */
+  logger?: Logger;
+  /** WebSocket heartbeat interval (default 10 s). */
+  heartbeatMs?: number;
+}
+
+export async function createStorecastServer(
+  input: Partial<ServerConfigInput> & { dataDir: string },
+  internals: ServerInternals = {},
+): Promise<StorecastServer> {
+  const config = parseConfig(input);
+  const log = internals.logger ?? createLogger({ level: config.logLevel });
+  const studioToken = loadOrCreateStudioToken(config.dataDir);
+  const db = openDatabase(join(config.dataDir, DATABASE_FILE));
+  const cleanups: (() => void | Promise<void>)[] = [
+    () => {
+      db.close();
+    },
+  ];
+  const runCleanups = async () => {
+    for (const fn of cleanups.splice(0).reverse()) {
+      try {
+        await fn();
+      } catch (err) {
+        log.error({ err }, 'cleanup failed');
+      }
+    }
+  };
+  try {
+    const shows = new ShowRepository(db);
+    const pool = await WorkerPool.create({ size: config.mediasoupWorkers, log: log.child({ component: 'sfu' }) });
+    cleanups.push(() => pool.close());
+    const rooms = new RoomManager({
+      pool,
+      shows,
+      graceMs: config.publisherGraceMs,
+      log: log.child({ component: 'room' }),
+      rtc: {
+        listenIp: config.rtcListenIp,
+        announcedAddress: config.rtcAnnouncedIp,
+        minPort: config.rtcMinPort,
+        maxPort: config.rtcMaxPort,
+      },
+    });
+    cleanups.push(() => rooms.closeAll());
+
+    const app = Fastify({
+      loggerInstance: log as FastifyBaseLogger,
+      // Request lines for API/page requests; not for static assets and health probes.
+      logController: new LogController({ disableRequestLogging: (req) => req.url.startsWith('/assets/') || req.url === '/healthz' }),
+      bodyLimit: 1024 * 1024,
+    });
+    cleanups.push(() => app.close());
+    registerSecurityHeaders(app);
+    await app.register(fastifyWebsocket, { options: { maxPayload: MAX_MESSAGE_BYTES } });
+    await registerHttpRoutes(app, { shows, rooms, pool, webDir: config.webDir });
+    const signaling = registerSignaling(app, {
+      rooms,
+      shows,
+      studioToken,
+      log: log.child({ component: 'signaling' }),
+      heartbeatMs: internals.heartbeatMs ?? 10_000,
+    });
+    cleanups.push(() => signaling.stop());
+    cleanups.push(() => signaling.closeAll(CLOSE_GOING_AWAY, 'server shutting down'));
+
+    await app.listen({ port: config.port, host: config.host });
+    await rooms.restoreUnfinished();
+    const port = (app.server.address() as AddressInfo).port;
+    const host =
+      config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
+    const url = `http://${host}:${port}`;
+    log.info(
+      { url, dataDir: config.dataDir, workers: config.mediasoupWorkers, announcedIp: config.rtcAnnouncedIp },
+      'storecast server listening',
+    );
+
+    let closing: Promise<void> | null = null;
+    return {
+      url,
+      port,
+      studioToken,
+      studioTokenFile: studioTokenPath(config.dataDir),
+      config,
+      rooms: rooms.view,
+      workers: pool,
+      signaling,
+      shows,
+      db,
+      log,
+      close() {
+        closing ??= runCleanups().then(() => log.info('storecast server closed'));
+        return closing;
+      },
+    };
+  } catch (err) {
+    await runCleanups();
+    throw err;
+  }
+}

@@ -1,0 +1,81 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, parseConfig } from './config';
+
+const dir = mkdtempSync(join(tmpdir(), 'storecast-config-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({
+      port: 8080,
+      host: '0.0.0.0',
+      dataDir: resolve('./data'),
+      rtcListenIp: '0.0.0.0',
+      rtcAnnouncedIp: '127.0.0.1',
+      rtcMinPort: 40000,
+      rtcMaxPort: 49999,
+      mediasoupWorkers: availableParallelism(),
+      logLevel: 'info',
+      webDir: resolve('dist/web'),
+      publisherGraceMs: 30000,
+    });
+  });
+
+  it('reads environment variables', () => {
+    const c = loadConfig({
+      PORT: '9000',
+      RTC_LISTEN_IP: '10.0.0.5',
+      RTC_MIN_PORT: '41000',
+      RTC_MAX_PORT: '41100',
+      MEDIASOUP_WORKERS: '3',
+      LOG_LEVEL: 'debug',
+      PUBLISHER_GRACE_MS: '5000',
+    });
+    expect(c).toMatchObject({
+      port: 9000,
+      rtcListenIp: '10.0.0.5',
+      rtcMinPort: 41000,
+      rtcMaxPort: 41100,
+      mediasoupWorkers: 3,
+      logLevel: 'debug',
+    });
+    // A specific listen IP is announced as itself unless RTC_ANNOUNCED_IP says otherwise.
+    expect(c.rtcAnnouncedIp).toBeUndefined();
+    expect(loadConfig({ RTC_ANNOUNCED_IP: '203.0.113.7' }).rtcAnnouncedIp).toBe('203.0.113.7');
+  });
+
+  it('lists every bad key by its variable name', () => {
+    let err: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', LOG_LEVEL: 'loud', MEDIASOUP_WORKERS: '0', RTC_MIN_PORT: '50000', RTC_MAX_PORT: '40000' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const text = (err as ConfigError).message;
+    for (const key of ['PORT', 'LOG_LEVEL', 'MEDIASOUP_WORKERS']) expect(text).toContain(key);
+    expect((err as ConfigError).problems.length).toBe(3);
+    expect(() => loadConfig({ RTC_MIN_PORT: '50000', RTC_MAX_PORT: '40000' })).toThrow(/RTC_MIN_PORT must be <= RTC_MAX_PORT/);
+  });
+
+  it('layers a JSON file under the environment', () => {
+    const file = join(dir, 'c.json');
+    writeFileSync(file, JSON.stringify({ port: 7000, publisherGraceMs: 1000, logLevel: 'warn' }));
+    const c = loadConfig({ STORECAST_CONFIG: file, LOG_LEVEL: 'error' });
+    expect(c).toMatchObject({ port: 7000, publisherGraceMs: 1000, logLevel: 'error' });
+    writeFileSync(file, JSON.stringify({ prot: 1 }));
+    expect(() => loadConfig({ STORECAST_CONFIG: file })).toThrow(/unknown key "prot"/);
+    writeFileSync(file, '{oops');
+    expect(() => loadConfig({ STORECAST_CONFIG: file })).toThrow(/not valid JSON/);
+    expect(() => loadConfig({ STORECAST_CONFIG: join(dir, 'missing.json') })).toThrow(/cannot read/);
+  });
+
+  it('validates programmatic config the same way', () => {
+    expect(parseConfig({ dataDir: dir, port: 0 }).port).toBe(0);
+    expect(() => parseConfig({ dataDir: dir, port: 70000 })).toThrow(ConfigError);
+  });
+});

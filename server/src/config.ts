@@ -1,0 +1,120 @@
+/**
+ * Server configuration: environment variables, optionally layered over a JSON file named by STORECAST_CONFIG
+ * (camelCase keys, e.g. `{ "port": 9000, "rtcAnnouncedIp": "203.0.113.7" }`). Environment variables win.
+ *
+ * RTC_ANNOUNCED_IP: the address put into ICE candidates. When RTC_LISTEN_IP is a wildcard (0.0.0.0 / ::) and no
+ * announced address is set it defaults to 127.0.0.1, which only works for viewers on this machine — a server that
+ * remote viewers reach must set RTC_ANNOUNCED_IP to its public (or LAN) IP or hostname.
+ */
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const LogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+export type LogLevel = z.infer<typeof LogLevel>;
+
+const Port = z.coerce.number().int().min(0).max(65535);
+const RtcPort = z.coerce.number().int().min(1024).max(65535);
+const Ip = z.string().trim().min(1).max(255);
+
+/** Input schema (also used for the programmatic `Partial<ServerConfig>` of createStorecastServer). */
+export const ServerConfigSchema = z
+  .object({
+    port: Port.default(8080),
+    host: z.string().trim().min(1).default('0.0.0.0'),
+    dataDir: z.string().trim().min(1).default('./data'),
+    rtcListenIp: Ip.default('0.0.0.0'),
+    rtcAnnouncedIp: Ip.optional(),
+    rtcMinPort: RtcPort.default(40000),
+    rtcMaxPort: RtcPort.default(49999),
+    mediasoupWorkers: z.coerce.number().int().min(1).max(64).default(availableParallelism()),
+    logLevel: LogLevel.default('info'),
+    webDir: z.string().trim().min(1).default('dist/web'),
+    publisherGraceMs: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+  })
+  .refine((c) => c.rtcMinPort <= c.rtcMaxPort, { message: 'RTC_MIN_PORT must be <= RTC_MAX_PORT', path: ['rtcMinPort'] })
+  .transform((c) => ({
+    ...c,
+    dataDir: resolve(c.dataDir),
+    webDir: resolve(c.webDir),
+    rtcAnnouncedIp: c.rtcAnnouncedIp ?? (isWildcard(c.rtcListenIp) ? '127.0.0.1' : undefined),
+  }));
+
+export type ServerConfig = z.output<typeof ServerConfigSchema>;
+export type ServerConfigInput = z.input<typeof ServerConfigSchema>;
+
+function isWildcard(ip: string): boolean {
+  return ip === '0.0.0.0' || ip === '::';
+}
+
+/** Environment variable → config key. */
+const ENV_KEYS = {
+  PORT: 'port',
+  HOST: 'host',
+  DATA_DIR: 'dataDir',
+  RTC_LISTEN_IP: 'rtcListenIp',
+  RTC_ANNOUNCED_IP: 'rtcAnnouncedIp',
+  RTC_MIN_PORT: 'rtcMinPort',
+  RTC_MAX_PORT: 'rtcMaxPort',
+  MEDIASOUP_WORKERS: 'mediasoupWorkers',
+  LOG_LEVEL: 'logLevel',
+  WEB_DIR: 'webDir',
+  PUBLISHER_GRACE_MS: 'publisherGraceMs',
+} as const satisfies Record<string, keyof ServerConfigInput>;
+
+const KEY_TO_ENV = Object.fromEntries(Object.entries(ENV_KEYS).map(([env, key]) => [key, env])) as Record<string, string>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validate a (partial) config object; throws ConfigError naming every bad key. */
+export function parseConfig(input: Partial<ServerConfigInput>, source: 'env' | 'object' = 'object'): ServerConfig {
+  const r = ServerConfigSchema.safeParse(input);
+  if (r.success) return r.data;
+  const problems = r.error.issues.map((i) => {
+    const key = String(i.path[0] ?? '(root)');
+    const name = source === 'env' ? (KEY_TO_ENV[key] ?? key) : key;
+    const value = (input as Record<string, unknown>)[key];
+    return `${name}: ${i.message}${value === undefined ? '' : ` (got ${JSON.stringify(value)})`}`;
+  });
+  throw new ConfigError(problems);
+}
+
+const FileConfig = z.record(z.string(), z.unknown());
+
+/** Load the configuration from environment variables (and the optional STORECAST_CONFIG JSON file). */
+export function loadConfig(env: Record<string, string | undefined> = process.env): ServerConfig {
+  let fromFile: Record<string, unknown> = {};
+  const file = env.STORECAST_CONFIG?.trim();
+  if (file) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new ConfigError([`STORECAST_CONFIG: cannot read ${file}: ${(err as Error).message}`]);
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (err) {
+      throw new ConfigError([`STORECAST_CONFIG: ${file} is not valid JSON: ${(err as Error).message}`]);
+    }
+    const obj = FileConfig.safeParse(parsed);
+    if (!obj.success) throw new ConfigError([`STORECAST_CONFIG: ${file} must contain a JSON object`]);
+    const known = new Set<string>(Object.values(ENV_KEYS));
+    const unknownKeys = Object.keys(obj.data).filter((k) => !known.has(k));
+    if (unknownKeys.length) throw new ConfigError(unknownKeys.map((k) => `STORECAST_CONFIG: unknown key "${k}"`));
+    fromFile = obj.data;
+  }
+  const fromEnv: Record<string, string> = {};
+  for (const [name, key] of Object.entries(ENV_KEYS)) {
+    const v = env[name];
+    if (v !== undefined && v !== '') fromEnv[key] = v;
+  }
+  return parseConfig({ ...fromFile, ...fromEnv } as Partial<ServerConfigInput>, 'env');
+}

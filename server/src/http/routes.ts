@@ -1,0 +1,87 @@
+/**
+ * HTTP surface: health, show info API, the viewer page at /live/:showId and the built web UI (WEB_DIR) as static
+ * files. A missing build is reported as a clear 503 page instead of a crash.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { z } from 'zod';
+import { ShowId } from '../../../shared/domain/show';
+import type { ErrorCode } from '../../../shared/protocol/rpc';
+import type { ShowRepository } from '../db/shows';
+import type { RoomManager } from '../sfu/rooms';
+import type { WorkerPool } from '../sfu/worker-pool';
+
+export interface HttpDeps {
+  shows: ShowRepository;
+  rooms: RoomManager;
+  pool: WorkerPool;
+  webDir: string;
+}
+
+/** Typed JSON error body used by every API route. */
+export function sendError(reply: FastifyReply, status: number, code: ErrorCode, message: string): FastifyReply {
+  return reply.code(status).type('application/json; charset=utf-8').send({ error: { code, message } });
+}
+
+const ShowParams = z.object({ showId: ShowId });
+
+const NOT_BUILT_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Storecast — web UI not built</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;background:#111318;color:#e8e9ee;display:grid;place-items:center;min-height:100vh;margin:0}
+main{max-width:36rem;padding:2rem}code{background:#23262f;padding:.15rem .4rem;border-radius:4px}</style></head>
+<body><main><h1>Web UI not built</h1><p>The Storecast server is running, but the web pages are missing.</p>
+<p>Run <code>npm run build</code> (or set <code>WEB_DIR</code> to the built <code>dist/web</code> folder) and reload.</p>
+<p lang="zh-CN">网页界面尚未构建：请运行 <code>npm run build</code> 后刷新。</p></main></body></html>`;
+
+function sendNotBuilt(reply: FastifyReply): FastifyReply {
+  return reply.code(503).header('Cache-Control', 'no-store').type('text/html; charset=utf-8').send(NOT_BUILT_PAGE);
+}
+
+export async function registerHttpRoutes(app: FastifyInstance, { shows, rooms, pool, webDir }: HttpDeps): Promise<void> {
+  app.get('/healthz', async () => ({ ok: true, workers: pool.workers.length, rooms: rooms.view.size }));
+
+  app.get('/api/shows/:showId', async (req, reply) => {
+    const params = ShowParams.safeParse(req.params);
+    if (!params.success) return sendError(reply, 400, 'BAD_REQUEST', 'invalid show id');
+    const show = shows.get(params.data.showId);
+    if (!show) return sendError(reply, 404, 'NOT_FOUND', `unknown show ${params.data.showId}`);
+    return reply.header('Cache-Control', 'no-store').send(show);
+  });
+
+  const viewerPage = join(webDir, 'viewer', 'index.html');
+  app.get('/live/:showId', async (req, reply) => {
+    const params = ShowParams.safeParse(req.params);
+    if (!params.success) return reply.code(404).type('text/plain; charset=utf-8').send('Not found: invalid show id');
+    let html: string;
+    try {
+      html = await readFile(viewerPage, 'utf8');
+    } catch {
+      return sendNotBuilt(reply);
+    }
+    return reply.header('Cache-Control', 'no-cache').type('text/html; charset=utf-8').send(html);
+  });
+
+  const built = existsSync(webDir);
+  if (built) {
+    await app.register(fastifyStatic, {
+      root: webDir,
+      prefix: '/',
+      index: ['index.html'],
+      setHeaders: (reply, path) => {
+        // Vite puts content-hashed files in assets/: cache them for good; everything else revalidates.
+        reply.header('Cache-Control', /[\\/]assets[\\/]/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache');
+      },
+    });
+  } else {
+    app.log.warn({ webDir }, 'web UI not built (WEB_DIR missing): pages answer 503 until `npm run build`');
+  }
+
+  app.setNotFoundHandler((req, reply) => {
+    if (req.url.startsWith('/api/')) return sendError(reply, 404, 'NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`);
+    if (!built && req.method === 'GET') return sendNotBuilt(reply);
+    return reply.code(404).type('text/plain; charset=utf-8').send('Not found');
+  });
+}

@@ -1,0 +1,58 @@
+/** Server entry point: `node dist/server/main.mjs` (or `tsx server/src/main.ts`). Configuration: see config.ts. */
+import { ConfigError, loadConfig } from './config';
+import { createStorecastServer } from './app';
+import { createLogger } from './log';
+
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = createLogger({ level: config.logLevel, pretty: process.stdout.isTTY === true && !process.env.NO_PRETTY_LOGS });
+  const server = await createStorecastServer(config, { logger });
+  logger.info(
+    {
+      studioTokenFile: server.studioTokenFile,
+      viewerUrlBase: `${server.url}/live/<showId>`,
+      rtcAnnouncedIp: config.rtcAnnouncedIp ?? '(listen ip)',
+    },
+    config.rtcAnnouncedIp === '127.0.0.1'
+      ? 'ready — media is announced on 127.0.0.1 (local viewers only); set RTC_ANNOUNCED_IP to the public IP for remote viewers'
+      : 'ready',
+  );
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ signal }, 'forced exit');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      logger.error('shutdown timed out; exiting');
+      process.exit(1);
+    }, 10_000);
+    force.unref();
+    server.close().then(
+      () => process.exit(0),
+      (err) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((err) => {
+  console.error('storecast server failed to start:', err instanceof Error ? (err.stack ?? err.message) : err);
+  process.exit(1);
+});

@@ -1,0 +1,109 @@
+/**
+ * The overlay DataChannel end to end on the server side, with a real WebRTC peer (werift) as the studio:
+ * ICE + DTLS + SCTP to mediasoup, a DataProducer, the server's DirectTransport DataConsumer folding triggers,
+ * and a viewer joining later receiving the currently pinned product in `viewer.join`.
+ */
+import { RTCPeerConnection } from 'werift';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OVERLAY_LABEL, OVERLAY_PROTOCOL, type OverlayTrigger } from '../../../shared/protocol/overlay';
+import type { TransportOptions } from '../../../shared/protocol/signaling';
+import { SCTP_CAPS } from '../testing/fixtures';
+import { connect, connectStudio, type TestServer, startTestServer, until } from '../testing/harness';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+/** SDP answer for a DataChannel-only offer, built from mediasoup's transport parameters (what mediasoup-client's RemoteSdp does). */
+function answerSdp(t: TransportOptions, mid: string): string {
+  const fp = t.dtlsParameters.fingerprints.find((f) => f.algorithm === 'sha-256')!;
+  const udp = t.iceCandidates.filter((c) => c.protocol === 'udp');
+  return [
+    'v=0',
+    'o=mediasoup 1 1 IN IP4 127.0.0.1',
+    's=-',
+    't=0 0',
+    'a=ice-lite',
+    `a=group:BUNDLE ${mid}`,
+    `m=application ${udp[0]!.port} UDP/DTLS/SCTP webrtc-datachannel`,
+    'c=IN IP4 127.0.0.1',
+    `a=mid:${mid}`,
+    `a=ice-ufrag:${t.iceParameters.usernameFragment}`,
+    `a=ice-pwd:${t.iceParameters.password}`,
+    `a=fingerprint:sha-256 ${fp.value}`,
+    'a=setup:passive',
+    ...udp.map((c) => `a=candidate:${c.foundation} 1 udp ${c.priority} ${c.address} ${c.port} typ host`),
+    'a=end-of-candidates',
+    `a=sctp-port:${t.sctpParameters!.port}`,
+    `a=max-message-size:${t.sctpParameters!.maxMessageSize}`,
+    '',
+  ].join('\r\n');
+}
+
+function pin(id: string, productId: string, name: string): OverlayTrigger {
+  return { type: 'product.pin', id, at: Date.now(), product: { productId, name, priceMinor: 12900, currency: 'CNY' } };
+}
+
+describe('overlay DataChannel (werift studio peer)', () => {
+  it('folds the studio triggers on the server; later viewers get the pinned products in viewer.join', async () => {
+    const studio = await connectStudio(server);
+    const { show } = await studio.rpc.request('show.open', { title: 'Overlay show' });
+    await studio.rpc.request('show.goLive', { showId: show.id });
+    const send = await studio.rpc.request('transport.create', { direction: 'send', sctpCapabilities: SCTP_CAPS });
+
+    const pc = new RTCPeerConnection({});
+    try {
+      const streamId = 3;
+      const dc = pc.createDataChannel(OVERLAY_LABEL, { negotiated: true, id: streamId, protocol: OVERLAY_PROTOCOL, ordered: true });
+      const offer = await pc.createOffer();
+      await pc.setLocalDescription(offer);
+      const sdp = pc.localDescription!.sdp;
+      const fingerprint = /a=fingerprint:sha-256 (\S+)/.exec(sdp)![1]!;
+      const mid = /m=application[^\n]*\n(?:[^\n]*\n)*?a=mid:(\S+)/.exec(sdp)![1]!;
+      await studio.rpc.request('transport.connect', {
+        transportId: send.id,
+        dtlsParameters: { role: 'client', fingerprints: [{ algorithm: 'sha-256', value: fingerprint }] },
+      });
+      await pc.setRemoteDescription({ type: 'answer', sdp: answerSdp(send, mid) });
+      const { dataProducerId } = await studio.rpc.request('produceData', {
+        transportId: send.id,
+        sctpStreamParameters: { streamId, ordered: true },
+        label: OVERLAY_LABEL,
+        protocol: OVERLAY_PROTOCOL,
+      });
+      expect(dataProducerId).toBeTruthy();
+      await until(() => dc.readyState === 'open', 10_000, 'data channel open');
+
+      const room = server.rooms.get(show.id)!;
+      dc.send('not json at all'); // ignored, never folded
+      dc.send(JSON.stringify({ type: 'product.pin', id: 'bad!', at: 1 })); // schema-invalid, ignored
+      dc.send(JSON.stringify(pin('trig-0001', 'sku-1', 'Silk scarf')));
+      dc.send(JSON.stringify(pin('trig-0002', 'sku-2', 'Tea set')));
+      await until(() => room.overlays.length === 2, 5000, 'two pinned products');
+      expect(room.overlays.map((o) => o.product.productId)).toEqual(['sku-2', 'sku-1']);
+
+      const viewer = await connect(server);
+      const joined = await viewer.rpc.request('viewer.join', { showId: show.id });
+      expect(joined.overlays.map((o) => (o.type === 'product.pin' ? o.product.name : o.type))).toEqual(['Tea set', 'Silk scarf']);
+      // The viewer can consume the overlay channel too.
+      const recv = await viewer.rpc.request('transport.create', { direction: 'recv', sctpCapabilities: SCTP_CAPS });
+      const consumed = await viewer.rpc.request('consume', { transportId: recv.id, rtpCapabilities: joined.routerRtpCapabilities! });
+      expect(consumed.dataConsumers).toEqual([
+        expect.objectContaining({ dataProducerId, label: OVERLAY_LABEL, protocol: OVERLAY_PROTOCOL }),
+      ]);
+
+      dc.send(JSON.stringify({ type: 'product.unpin', id: 'trig-0003', at: Date.now(), productId: 'sku-2' }));
+      await until(() => room.overlays.length === 1, 5000, 'unpinned');
+      const late = await connect(server);
+      const lateJoin = await late.rpc.request('viewer.join', { showId: show.id });
+      expect(lateJoin.overlays.map((o) => (o.type === 'product.pin' ? o.product.productId : o.type))).toEqual(['sku-1']);
+      await Promise.all([viewer.close(), late.close(), studio.close()]);
+    } finally {
+      await pc.close();
+    }
+  });
+});

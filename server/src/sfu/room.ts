@@ -1,0 +1,272 @@
+/**
+ * A Room is one non-ended show on the SFU: one mediasoup Router, at most one publishing studio peer, any number
+ * of viewer peers, and a DirectTransport through which the server itself reads the overlay DataChannel so that
+ * late joiners get the currently pinned products.
+ */
+import { randomBytes } from 'node:crypto';
+import type { types } from 'mediasoup';
+import type { z } from 'zod';
+import type { ShowInfo } from '../../../shared/domain/show';
+import { applyOverlay, type PinnedTrigger, parseOverlay } from '../../../shared/protocol/overlay';
+import type { SignalingNotifications } from '../../../shared/protocol/signaling';
+import type { Logger } from '../log';
+import type { Peer, PeerRoom, RtcListenOptions } from './peer';
+import type { WorkerPool } from './worker-pool';
+
+/** WebSocket close code sent to a room's peers when its media worker died: reconnect and rejoin. */
+export const CLOSE_SFU_RESTART = 1012;
+/** WebSocket close code for a studio session taken over by another session presenting the resume key. */
+export const CLOSE_REPLACED = 4001;
+
+export const VIEWER_COUNT_INTERVAL_MS = 250;
+const MEDIA_AVAILABLE_COALESCE_MS = 30;
+/** SCTP payload protocol id of a WebRTC string message. */
+const PPID_STRING = 51;
+
+export type RoomCloseReason = 'ended' | 'worker' | 'idle' | 'shutdown';
+
+export interface RoomHooks {
+  /** The publisher has been absent for the grace period (or the room was created without one). */
+  onAbandoned(room: Room): void;
+  onClosed(room: Room, reason: RoomCloseReason): void;
+}
+
+export interface RoomOptions {
+  show: ShowInfo;
+  pool: WorkerPool;
+  rtc: RtcListenOptions;
+  graceMs: number;
+  log: Logger;
+  hooks: RoomHooks;
+}
+
+export class Room implements PeerRoom {
+  readonly showId: string;
+  readonly rtc: RtcListenOptions;
+  /** Secret the publishing studio presents to take over / resume the show after a disconnect. */
+  readonly resumeKey = randomBytes(24).toString('base64url');
+  private _show: ShowInfo;
+  private _studio: Peer | null = null;
+  private readonly _viewers = new Map<string, Peer>();
+  private _overlays: PinnedTrigger[] = [];
+  private _closed = false;
+  private abandonTimer: ReturnType<typeof setTimeout> | null = null;
+  private countTimer: ReturnType<typeof setTimeout> | null = null;
+  private lastCountAt = 0;
+  private lastCountSent = 0;
+  private mediaTimer: ReturnType<typeof setTimeout> | null = null;
+
+  private constructor(
+    readonly router: types.Router,
+    private readonly directTransport: types.DirectTransport,
+    private readonly opts: RoomOptions,
+    readonly log: Logger,
+  ) {
+    this.showId = opts.show.id;
+    this._show = opts.show;
+    this.rtc = opts.rtc;
+    router.on('workerclose', () => {
+      log.error('media worker closed under this room; disconnecting its peers so they rejoin');
+      this.close('worker');
+    });
+  }
+
+  static async create(opts: RoomOptions): Promise<Room> {
+    const router = await opts.pool.createRouter({ showId: opts.show.id });
+    try {
+      const direct = await router.createDirectTransport({ maxReceiveMessageSize: 64 * 1024 });
+      const room = new Room(router, direct, opts, opts.log.child({ showId: opts.show.id }));
+      room.log.info({ routerId: router.id }, 'room opened');
+      room.armAbandonTimer();
+      return room;
+    } catch (err) {
+      router.close();
+      throw err;
+    }
+  }
+
+  get directTransportId(): string {
+    return this.directTransport.id;
+  }
+  get show(): ShowInfo {
+    return this._show;
+  }
+  get isLive(): boolean {
+    return this._show.status === 'live';
+  }
+  get closed(): boolean {
+    return this._closed;
+  }
+  get studio(): Peer | null {
+    return this._studio;
+  }
+  get viewers(): ReadonlyMap<string, Peer> {
+    return this._viewers;
+  }
+  get viewerCount(): number {
+    return this._viewers.size;
+  }
+  get overlays(): readonly PinnedTrigger[] {
+    return this._overlays;
+  }
+
+  mediaProducers(): Iterable<types.Producer> {
+    return this._studio?.producers.values() ?? [];
+  }
+
+  overlayProducer(): types.DataProducer | null {
+    const first = this._studio?.dataProducers.values().next();
+    return first && !first.done ? first.value : null;
+  }
+
+  // ---- publisher ----------------------------------------------------------------------------------------------
+
+  attachStudio(peer: Peer): void {
+    this.assertOpen();
+    const previous = this._studio;
+    this._studio = peer;
+    this.clearAbandonTimer();
+    if (previous && previous !== peer) {
+      // Half-open takeover: the old session is told why, its media closed, its socket closed.
+      previous.notify('session.replaced', { reason: 'another studio session resumed this show' });
+      previous.close();
+      previous.disconnect(CLOSE_REPLACED, 'session replaced');
+      this.log.warn({ oldPeer: previous.id, newPeer: peer.id }, 'studio session replaced');
+    } else {
+      this.notifyViewers('publisher.state', { showId: this.showId, connected: true });
+    }
+    this.log.info({ peerId: peer.id }, 'publisher attached');
+  }
+
+  /** The publisher's socket closed (or it opened another show): close its media and start the grace period. */
+  detachStudio(peer: Peer): void {
+    peer.close();
+    if (this._studio !== peer) return;
+    this._studio = null;
+    if (this._closed) return;
+    this.notifyViewers('publisher.state', { showId: this.showId, connected: false });
+    this.log.info({ peerId: peer.id, graceMs: this.opts.graceMs }, 'publisher detached');
+    this.armAbandonTimer();
+  }
+
+  onNewProducer(): void {
+    if (this.mediaTimer || this._closed) return;
+    this.mediaTimer = setTimeout(() => {
+      this.mediaTimer = null;
+      if (this.isLive && !this._closed) this.notifyViewers('media.available', { showId: this.showId });
+    }, MEDIA_AVAILABLE_COALESCE_MS);
+  }
+
+  onOverlayProducer(dp: types.DataProducer): void {
+    this.directTransport
+      .consumeData({ dataProducerId: dp.id })
+      .then((dc) => {
+        dc.on('message', (message, ppid) => {
+          if (ppid !== PPID_STRING) return;
+          const trigger = parseOverlay(message.toString('utf8'));
+          if (!trigger) {
+            this.log.debug({ bytes: message.length }, 'ignored invalid overlay message');
+            return;
+          }
+          this._overlays = applyOverlay(this._overlays, trigger);
+          this.log.debug({ type: trigger.type, id: trigger.id, pinned: this._overlays.length }, 'overlay trigger');
+        });
+      })
+      .catch((err) => {
+        if (!this._closed && !dp.closed) this.log.error({ err }, 'cannot read the overlay channel');
+      });
+  }
+
+  // ---- viewers ------------------------------------------------------------------------------------------------
+
+  addViewer(peer: Peer): void {
+    this.assertOpen();
+    this._viewers.set(peer.id, peer);
+    this.clearAbandonTimerIfWatched();
+    this.viewerCountChanged();
+  }
+
+  removeViewer(peer: Peer): void {
+    peer.close();
+    if (!this._viewers.delete(peer.id)) return;
+    if (this._closed) return;
+    this.viewerCountChanged();
+    if (!this._studio && this._viewers.size === 0) this.armAbandonTimer();
+  }
+
+  private viewerCountChanged(): void {
+    if (this.countTimer) return;
+    const delay = Math.max(0, this.lastCountAt + VIEWER_COUNT_INTERVAL_MS - Date.now());
+    this.countTimer = setTimeout(() => {
+      this.countTimer = null;
+      const count = this._viewers.size;
+      if (count === this.lastCountSent || this._closed) return;
+      this.lastCountSent = count;
+      this.lastCountAt = Date.now();
+      this.notifyAll('viewers.count', { showId: this.showId, count });
+    }, delay);
+  }
+
+  // ---- show state ---------------------------------------------------------------------------------------------
+
+  /** Adopt a new persisted show state and push it to everyone in the room. */
+  setShow(show: ShowInfo): void {
+    const wasLive = this.isLive;
+    this._show = show;
+    this.notifyAll('show.state', { show });
+    if (!wasLive && this.isLive && [...this.mediaProducers()].length > 0) this.onNewProducer();
+  }
+
+  private armAbandonTimer(): void {
+    if (this._closed || this._studio) return;
+    this.clearAbandonTimer();
+    this.abandonTimer = setTimeout(() => {
+      this.abandonTimer = null;
+      if (!this._closed && !this._studio) this.opts.hooks.onAbandoned(this);
+    }, this.opts.graceMs);
+  }
+
+  private clearAbandonTimer(): void {
+    if (this.abandonTimer) clearTimeout(this.abandonTimer);
+    this.abandonTimer = null;
+  }
+
+  /** A waiting viewer keeps a not-yet-live room open; a live show without publisher still ends after the grace. */
+  private clearAbandonTimerIfWatched(): void {
+    if (!this.isLive) this.clearAbandonTimer();
+  }
+
+  // ---- messaging ----------------------------------------------------------------------------------------------
+
+  notifyViewers<K extends keyof SignalingNotifications & string>(method: K, data: z.input<SignalingNotifications[K]>): void {
+    for (const v of this._viewers.values()) v.notify(method, data);
+  }
+
+  notifyAll<K extends keyof SignalingNotifications & string>(method: K, data: z.input<SignalingNotifications[K]>): void {
+    this._studio?.notify(method, data);
+    this.notifyViewers(method, data);
+  }
+
+  private assertOpen(): void {
+    if (this._closed) throw new Error(`room ${this.showId} is closed`);
+  }
+
+  /**
+   * Close the room: every peer's transports, then the router (cascade). On a worker death the peers' sockets
+   * are closed with CLOSE_SFU_RESTART so their clients reconnect and land in a fresh room.
+   */
+  close(reason: RoomCloseReason): void {
+    if (this._closed) return;
+    this._closed = true;
+    this.clearAbandonTimer();
+    if (this.countTimer) clearTimeout(this.countTimer);
+    if (this.mediaTimer) clearTimeout(this.mediaTimer);
+    this.countTimer = this.mediaTimer = null;
+    const peers = [...this._viewers.values(), ...(this._studio ? [this._studio] : [])];
+    for (const p of peers) p.close();
+    if (reason === 'worker') for (const p of peers) p.disconnect(CLOSE_SFU_RESTART, 'media server restarted, reconnect');
+    if (!this.router.closed) this.router.close();
+    this.log.info({ reason, viewers: this._viewers.size }, 'room closed');
+    this.opts.hooks.onClosed(this, reason);
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * The set of open rooms, keyed by show id, and the show lifecycle rules that involve persistence:
+ * ending a show (DB + push + router close), ending a live show whose publisher did not come back within the
+ * grace period, closing idle not-yet-live rooms, and re-opening rooms for shows a previous process left live.
+ */
+import type { ShowInfo } from '../../../shared/domain/show';
+import type { ShowRepository } from '../db/shows';
+import type { Logger } from '../log';
+import type { RtcListenOptions } from './peer';
+import { Room, type RoomCloseReason } from './room';
+import type { WorkerPool } from './worker-pool';
+
+export interface RoomManagerOptions {
+  pool: WorkerPool;
+  shows: ShowRepository;
+  rtc: RtcListenOptions;
+  graceMs: number;
+  log: Logger;
+}
+
+export class RoomManager {
+  private readonly rooms = new Map<string, Room>();
+  private readonly opening = new Map<string, Promise<Room>>();
+  private closed = false;
+
+  constructor(private readonly opts: RoomManagerOptions) {}
+
+  /** Read-only view (tests, diagnostics). */
+  get view(): ReadonlyMap<string, Room> {
+    return this.rooms;
+  }
+
+  get(showId: string): Room | undefined {
+    return this.rooms.get(showId);
+  }
+
+  /** The open room of a non-ended show, creating it (once, even for concurrent callers) if needed. */
+  async getOrCreate(show: ShowInfo): Promise<Room> {
+    if (this.closed) throw new Error('server is shutting down');
+    const existing = this.rooms.get(show.id);
+    if (existing && !existing.closed) return existing;
+    let pending = this.opening.get(show.id);
+    if (!pending) {
+      pending = Room.create({
+        show,
+        pool: this.opts.pool,
+        rtc: this.opts.rtc,
+        graceMs: this.opts.graceMs,
+        log: this.opts.log,
+        hooks: { onAbandoned: (r) => this.onAbandoned(r), onClosed: (r, reason) => this.onClosed(r, reason) },
+      })
+        .then((room) => {
+          if (this.closed) {
+            room.close('shutdown');
+            throw new Error('server is shutting down');
+          }
+          this.rooms.set(show.id, room);
+          return room;
+        })
+        .finally(() => this.opening.delete(show.id));
+      this.opening.set(show.id, pending);
+    }
+    return pending;
+  }
+
+  /** Persist the end of a show, tell everyone in its room, close the room. Idempotent. */
+  end(showId: string, why: string): ShowInfo {
+    const show = this.opts.shows.markEnded(showId);
+    const room = this.rooms.get(showId);
+    if (room && !room.closed) {
+      room.setShow(show);
+      room.close('ended');
+    }
+    this.opts.log.info({ showId, why }, 'show ended');
+    return show;
+  }
+
+  /** Shows a previous process left live get a room again and the usual grace period for their studio to return. */
+  async restoreUnfinished(): Promise<void> {
+    for (const show of this.opts.shows.unfinished()) {
+      if (show.status !== 'live') continue;
+      try {
+        await this.getOrCreate(show);
+        this.opts.log.info({ showId: show.id, graceMs: this.opts.graceMs }, 'live show restored; waiting for its studio');
+      } catch (err) {
+        this.opts.log.error({ err, showId: show.id }, 'cannot restore live show');
+      }
+    }
+  }
+
+  private onAbandoned(room: Room): void {
+    if (room.isLive) {
+      this.end(room.showId, 'publisher did not return within the grace period');
+    } else if (room.viewerCount === 0) {
+      room.close('idle');
+    }
+  }
+
+  private onClosed(room: Room, _reason: RoomCloseReason): void {
+    if (this.rooms.get(room.showId) === room) this.rooms.delete(room.showId);
+  }
+
+  closeAll(): void {
+    this.closed = true;
+    for (const room of [...this.rooms.values()]) room.close('shutdown');
+    this.rooms.clear();
+  }
+}

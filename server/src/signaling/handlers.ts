@@ -1,0 +1,209 @@
+/**
+ * Signaling method handlers. Input is already validated by `dispatchRequest`; these enforce who may call what
+ * and in which order (UNAUTHORIZED / FORBIDDEN / BAD_STATE / NOT_FOUND / CONFLICT), then delegate to the SFU.
+ */
+import type { ShowInfo } from '../../../shared/domain/show';
+import type { RtpCapabilities } from '../../../shared/protocol/mediasoup-params';
+import { type Handlers, RpcError } from '../../../shared/protocol/rpc';
+import type { SignalingMethods } from '../../../shared/protocol/signaling';
+import { tokensEqual } from '../auth/studio-token';
+import type { ShowRepository } from '../db/shows';
+import { Peer } from '../sfu/peer';
+import type { Room } from '../sfu/room';
+import type { RoomManager } from '../sfu/rooms';
+import type { Session } from './session';
+
+export const MAX_AUTH_FAILURES = 5;
+
+export interface HandlerDeps {
+  rooms: RoomManager;
+  shows: ShowRepository;
+  studioToken: string;
+}
+
+function requireStudio(s: Session): void {
+  if (s.role === 'none') throw new RpcError('UNAUTHORIZED', 'authenticate first (studio.auth)');
+  if (s.role !== 'studio') throw new RpcError('FORBIDDEN', 'only the studio may do this');
+}
+
+function requireViewer(s: Session): void {
+  if (s.role === 'none') throw new RpcError('BAD_STATE', 'join a show first (viewer.join)');
+  if (s.role !== 'viewer') throw new RpcError('FORBIDDEN', 'only viewers may do this');
+}
+
+/** The session's peer in an open room. */
+function requirePeer(s: Session): Peer {
+  if (s.role === 'none') throw new RpcError('BAD_STATE', 'authenticate (studio.auth) or join a show (viewer.join) first');
+  const peer = s.peer;
+  if (!peer) {
+    throw new RpcError('BAD_STATE', s.role === 'studio' ? 'open a show first (show.open)' : 'this show has ended or was not joined');
+  }
+  if (peer.closed || s.room?.closed) throw new RpcError('BAD_STATE', 'this show is no longer open');
+  return peer;
+}
+
+function requirePublisherOf(s: Session, showId: string): Room {
+  requireStudio(s);
+  const room = s.room;
+  if (!room || room.showId !== showId || room.closed || room.studio !== s.peer) {
+    throw new RpcError('BAD_STATE', `open show ${showId} first (show.open)`);
+  }
+  return room;
+}
+
+function findShow(shows: ShowRepository, showId: string): ShowInfo {
+  const show = shows.get(showId);
+  if (!show) throw new RpcError('NOT_FOUND', `unknown show ${showId}`);
+  return show;
+}
+
+function assertStillConnected(s: Session): void {
+  if (s.closed) throw new RpcError('DISCONNECTED', 'connection closed');
+}
+
+const routerCaps = (room: Room) => room.router.rtpCapabilities as RtpCapabilities;
+
+export function createSignalingHandlers({ rooms, shows, studioToken }: HandlerDeps): Handlers<SignalingMethods, Session> {
+  return {
+    'studio.auth': ({ token }, s) => {
+      if (s.role === 'viewer') throw new RpcError('BAD_STATE', 'this connection already joined as a viewer');
+      if (s.role === 'studio') return { peerId: s.id };
+      if (s.authFailures >= MAX_AUTH_FAILURES) throw new RpcError('RATE_LIMITED', 'too many failed attempts; reconnect to try again');
+      if (!tokensEqual(token, studioToken)) {
+        s.authFailures++;
+        s.log.warn({ failures: s.authFailures }, 'studio auth failed');
+        throw new RpcError('UNAUTHORIZED', 'wrong studio token');
+      }
+      s.role = 'studio';
+      s.log.info('studio authenticated');
+      return { peerId: s.id };
+    },
+
+    'show.open': async ({ title, showId, resumeKey }, s) => {
+      requireStudio(s);
+      let show: ShowInfo;
+      if (showId) {
+        show = findShow(shows, showId);
+        if (show.status === 'ended') throw new RpcError('BAD_STATE', `show ${showId} has ended; open a new show`);
+      } else {
+        show = shows.create(title);
+      }
+      if (s.room && s.room.showId !== show.id) s.leave();
+      const room = await rooms.getOrCreate(show);
+      assertStillConnected(s);
+      if (room.closed) throw new RpcError('BAD_STATE', `show ${show.id} is no longer open`);
+      const current = room.studio;
+      if (current && current !== s.peer) {
+        if (!resumeKey || !tokensEqual(resumeKey, room.resumeKey)) {
+          throw new RpcError('CONFLICT', 'another studio session is publishing this show; present its resumeKey to take over');
+        }
+      }
+      if (!s.peer || s.room !== room) {
+        const peer = new Peer(s.id, 'studio', room, s, s.log.child({ showId: room.showId, role: 'studio' }));
+        room.attachStudio(peer);
+        s.peer = peer;
+        s.room = room;
+      }
+      if (room.show.title !== title) room.setShow(shows.setTitle(room.showId, title));
+      return { show: room.show, resumeKey: room.resumeKey, routerRtpCapabilities: routerCaps(room), viewerCount: room.viewerCount };
+    },
+
+    'show.goLive': ({ showId }, s) => {
+      const room = requirePublisherOf(s, showId);
+      if (room.show.status === 'live') return { show: room.show };
+      room.setShow(shows.markLive(showId));
+      s.log.info({ showId }, 'show is live');
+      return { show: room.show };
+    },
+
+    'show.end': ({ showId }, s) => {
+      requireStudio(s);
+      const show = findShow(shows, showId);
+      if (show.status === 'ended') return { show };
+      const room = rooms.get(showId);
+      if (room?.studio && room.studio !== s.peer) {
+        throw new RpcError('CONFLICT', 'another studio session is publishing this show');
+      }
+      const ended = rooms.end(showId, 'ended by the studio');
+      if (s.room?.showId === showId) {
+        s.peer = null;
+        s.room = null;
+      }
+      return { show: ended };
+    },
+
+    'viewer.join': async ({ showId }, s) => {
+      if (s.role === 'studio') throw new RpcError('FORBIDDEN', 'a studio connection cannot join as a viewer');
+      const show = findShow(shows, showId);
+      s.leave(); // re-join on the same connection replaces the previous membership
+      s.role = 'viewer';
+      if (show.status === 'ended') {
+        return { peerId: s.id, show, routerRtpCapabilities: null, viewerCount: 0, overlays: [] };
+      }
+      const room = await rooms.getOrCreate(show);
+      assertStillConnected(s);
+      if (room.closed) throw new RpcError('BAD_STATE', `show ${showId} is no longer open`);
+      const peer = new Peer(s.id, 'viewer', room, s, s.log.child({ showId, role: 'viewer' }));
+      room.addViewer(peer);
+      s.peer = peer;
+      s.room = room;
+      return {
+        peerId: s.id,
+        show: room.show,
+        routerRtpCapabilities: routerCaps(room),
+        viewerCount: room.viewerCount,
+        overlays: [...room.overlays],
+      };
+    },
+
+    'transport.create': ({ direction, sctpCapabilities, forceTcp }, s) =>
+      requirePeer(s).createTransport(direction, sctpCapabilities, forceTcp ?? false),
+
+    'transport.connect': async ({ transportId, dtlsParameters }, s) => {
+      await requirePeer(s).connectTransport(transportId, dtlsParameters);
+      return {};
+    },
+
+    'transport.restartIce': async ({ transportId }, s) => ({ iceParameters: await requirePeer(s).restartIce(transportId) }),
+
+    produce: async ({ transportId, kind, rtpParameters, source }, s) => {
+      requireStudio(s);
+      return { producerId: await requirePeer(s).produce(transportId, kind, rtpParameters, source) };
+    },
+
+    'producer.pause': async ({ producerId }, s) => {
+      requireStudio(s);
+      await requirePeer(s).pauseProducer(producerId);
+      return {};
+    },
+
+    'producer.resume': async ({ producerId }, s) => {
+      requireStudio(s);
+      await requirePeer(s).resumeProducer(producerId);
+      return {};
+    },
+
+    produceData: async ({ transportId, sctpStreamParameters, label, protocol }, s) => {
+      requireStudio(s);
+      return { dataProducerId: await requirePeer(s).produceData(transportId, sctpStreamParameters, label, protocol) };
+    },
+
+    consume: ({ transportId, rtpCapabilities }, s) => {
+      requireViewer(s);
+      return requirePeer(s).consume(transportId, rtpCapabilities);
+    },
+
+    'consumer.resume': async ({ consumerId }, s) => {
+      requireViewer(s);
+      await requirePeer(s).resumeConsumer(consumerId);
+      return {};
+    },
+
+    'consumer.setQuality': async ({ consumerId, quality }, s) => {
+      requireViewer(s);
+      return { quality: await requirePeer(s).setQuality(consumerId, quality) };
+    },
+
+    ping: () => ({ now: Date.now() }),
+  };
+}
