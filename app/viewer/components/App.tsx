@@ -1,0 +1,42 @@
+import { useEffect } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useViewer } from '../context';
+import { selectScreen } from '../selectors';
+import { ProductCards } from './ProductCards';
+import { PlaybackControls } from './PlaybackControls';
+import { EndedScreen, ErrorScreen, LoadingScreen, NotFoundScreen, ReadyScreen, ReconnectingOverlay } from './StateScreens';
+import { TopBar } from './TopBar';
+import { VideoSurface } from './VideoSurface';
+
+export function App() {
+  const { t } = useTranslation();
+  const screen = useViewer(selectScreen);
+  const title = useViewer((s) => s.show?.title ?? null);
+  const portrait = useViewer((s) => (s.videoSize ? s.videoSize.height >= s.videoSize.width : true));
+  const hasVideo = useViewer((s) => s.video !== null);
+
+  useEffect(() => {
+    document.title = title ? `${title} · ${t('app.name')}` : t('app.name');
+  }, [title, t]);
+
+  // The video stays mounted through loading / reconnecting so recovery does not reload the element.
+  const withVideo = screen === 'live' || screen === 'reconnecting' || screen === 'loading';
+  const withProducts = screen === 'live' || screen === 'reconnecting' || screen === 'ready';
+
+  return (
+    <div className="viewer" data-screen={screen} data-orientation={portrait ? 'portrait' : 'landscape'}>
+      <main className="stage">
+        <VideoSurface hidden={!withVideo} />
+        {screen === 'loading' && <LoadingScreen overVideo={hasVideo} />}
+        {screen === 'reconnecting' && <ReconnectingOverlay />}
+        {screen === 'ready' && <ReadyScreen />}
+        {screen === 'ended' && <EndedScreen />}
+        {screen === 'notFound' && <NotFoundScreen />}
+        {screen === 'error' && <ErrorScreen />}
+        <TopBar />
+        {(screen === 'live' || screen === 'reconnecting') && <PlaybackControls />}
+        {withProducts && <ProductCards />}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,21 @@
+import { useTranslation } from 'react-i18next';
+import { LANGUAGES } from '../i18n';
+
+export function LanguageSwitch() {
+  const { t, i18n } = useTranslation();
+  return (
+    <fieldset className="lang-switch" aria-label={t('language.label')}>
+      {LANGUAGES.map((l) => (
+        <button
+          key={l}
+          type="button"
+          className={i18n.language === l ? 'active' : ''}
+          aria-pressed={i18n.language === l}
+          onClick={() => void i18n.changeLanguage(l)}
+        >
+          {t(`language.short.${l}`)}
+        </button>
+      ))}
+    </fieldset>
+  );
+}

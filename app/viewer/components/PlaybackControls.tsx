@@ -1,0 +1,121 @@
+import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Quality } from '../../../shared/domain/show';
+import { useViewer, useViewerContext } from '../context';
+import { resolutionLabel } from '../format';
+import { selectActiveLayer } from '../selectors';
+import { CheckIcon, LayersIcon, MutedIcon, PlayIcon, SoundIcon } from './icons';
+
+export function PlaybackControls() {
+  const { t } = useTranslation();
+  const { player } = useViewerContext();
+  const muted = useViewer((s) => s.muted);
+  const hasAudio = useViewer((s) => s.audio !== null);
+  const audioPaused = useViewer((s) => s.audio?.paused ?? false);
+  const playBlocked = useViewer((s) => s.playBlocked);
+
+  return (
+    <>
+      {playBlocked && (
+        <button type="button" className="tap-to-play" onClick={() => player?.resumePlayback()}>
+          <PlayIcon width={36} height={36} />
+          <span>{t('player.tapToPlay')}</span>
+        </button>
+      )}
+      <div className="controls">
+        {muted && hasAudio ? (
+          <button type="button" className="unmute" onClick={() => player?.unmute()} data-testid="unmute">
+            <MutedIcon width={18} height={18} />
+            <span>{t('player.tapToUnmute')}</span>
+          </button>
+        ) : (
+          hasAudio && (
+            <button
+              type="button"
+              className="icon-button"
+              onClick={() => (muted ? player?.unmute() : player?.mute())}
+              aria-label={muted ? t('player.unmute') : t('player.mute')}
+            >
+              {muted ? <MutedIcon /> : <SoundIcon />}
+            </button>
+          )
+        )}
+        {hasAudio && audioPaused && <span className="chip">{t('player.hostMuted')}</span>}
+        <span className="spacer" />
+        <QualityMenu />
+      </div>
+    </>
+  );
+}
+
+const QUALITIES = Quality.options;
+
+function QualityMenu() {
+  const { t } = useTranslation();
+  const { player } = useViewerContext();
+  const quality = useViewer((s) => s.quality);
+  const active = useViewer(selectActiveLayer);
+  const height = useViewer((s) => s.videoSize?.height ?? null);
+  const hasVideo = useViewer((s) => s.video !== null);
+  const [open, setOpen] = useState(false);
+  const ref = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    if (!open) return;
+    const close = (e: PointerEvent) => {
+      if (ref.current && !ref.current.contains(e.target as Node)) setOpen(false);
+    };
+    const esc = (e: KeyboardEvent) => e.key === 'Escape' && setOpen(false);
+    document.addEventListener('pointerdown', close);
+    document.addEventListener('keydown', esc);
+    return () => {
+      document.removeEventListener('pointerdown', close);
+      document.removeEventListener('keydown', esc);
+    };
+  }, [open]);
+
+  const res = resolutionLabel(height);
+  const current = active ? t(`quality.${active}`) : null;
+  return (
+    <div className="quality" ref={ref}>
+      <button
+        type="button"
+        className="quality-button"
+        aria-haspopup="menu"
+        aria-expanded={open}
+        disabled={!hasVideo}
+        onClick={() => setOpen((o) => !o)}
+        data-testid="quality-button"
+      >
+        <LayersIcon width={16} height={16} />
+        <span>{t(`quality.${quality}`)}</span>
+        {res && <span className="quality-res">{res}</span>}
+      </button>
+      {open && (
+        <div className="quality-menu" role="menu">
+          <div className="quality-menu-head">
+            {t('quality.title')}
+            {current && <span className="quality-now">{t('quality.current', { layer: current })}</span>}
+          </div>
+          {QUALITIES.map((q) => (
+            <button
+              key={q}
+              type="button"
+              role="menuitemradio"
+              aria-checked={quality === q}
+              className={quality === q ? 'selected' : ''}
+              onClick={() => {
+                setOpen(false);
+                void player?.setQuality(q);
+              }}
+            >
+              <span className="quality-name">{t(`quality.${q}`)}</span>
+              <span className="quality-hint">{t(`quality.hint.${q}`)}</span>
+              {quality === q && <CheckIcon width={16} height={16} />}
+            </button>
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,182 @@
+import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useViewer, useViewerContext } from '../context';
+import { selectErrorKind, selectStallReason } from '../selectors';
+import { AlertIcon, ClockIcon, FlagIcon, SearchOffIcon, SignalOffIcon } from './icons';
+
+function Panel({
+  icon,
+  title,
+  body,
+  tone,
+  children,
+  testId,
+}: {
+  icon: ReactNode;
+  title: string;
+  body?: ReactNode;
+  tone: 'neutral' | 'accent' | 'warn';
+  children?: ReactNode;
+  testId: string;
+}) {
+  return (
+    <section className={`state-panel tone-${tone}`} data-testid={testId} role="status">
+      <div className="state-icon">{icon}</div>
+      <h2 className="state-title">{title}</h2>
+      {body && <div className="state-body">{body}</div>}
+      {children}
+    </section>
+  );
+}
+
+export function LoadingScreen({ overVideo }: { overVideo?: boolean }) {
+  const { t } = useTranslation();
+  const hasShow = useViewer((s) => s.show !== null);
+  return (
+    <div className={`state-layer ${overVideo ? 'over-video' : 'backdrop'}`}>
+      <Panel
+        icon={<span className="spinner" />}
+        title={hasShow ? t('state.loading.stream') : t('state.loading.title')}
+        tone="neutral"
+        testId="state-loading"
+      />
+    </div>
+  );
+}
+
+export function ReconnectingOverlay() {
+  const { t } = useTranslation();
+  const reason = useViewer(selectStallReason) ?? 'network';
+  return (
+    <div className="state-layer over-video dim">
+      <Panel
+        icon={<span className="spinner" />}
+        title={t('state.reconnecting.title')}
+        body={t(`state.reconnecting.${reason}`)}
+        tone="neutral"
+        testId="state-reconnecting"
+      />
+    </div>
+  );
+}
+
+function useLocaleTime() {
+  const { i18n } = useTranslation();
+  return (ms: number) =>
+    new Intl.DateTimeFormat(i18n.language, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }).format(ms);
+}
+
+export function ReadyScreen() {
+  const { t } = useTranslation();
+  const title = useViewer((s) => s.show?.title ?? '');
+  return (
+    <div className="state-layer backdrop">
+      <Panel
+        icon={<ClockIcon width={30} height={30} />}
+        title={t('state.ready.title')}
+        tone="accent"
+        testId="state-ready"
+        body={
+          <>
+            <p className="state-show">{title}</p>
+            <p>{t('state.ready.body')}</p>
+          </>
+        }
+      >
+        <div className="pulse-row" aria-hidden>
+          <span />
+          <span />
+          <span />
+        </div>
+      </Panel>
+    </div>
+  );
+}
+
+function formatDuration(ms: number, lng: string): string {
+  const minutes = Math.max(1, Math.round(ms / 60_000));
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  const fmt = (value: number, unit: 'hour' | 'minute') =>
+    new Intl.NumberFormat(lng, { style: 'unit', unit, unitDisplay: 'long' }).format(value);
+  return h > 0 ? `${fmt(h, 'hour')} ${m > 0 ? fmt(m, 'minute') : ''}`.trim() : fmt(m, 'minute');
+}
+
+export function EndedScreen() {
+  const { t, i18n } = useTranslation();
+  const show = useViewer((s) => s.show);
+  const time = useLocaleTime();
+  const duration = show?.startedAt && show.endedAt ? formatDuration(show.endedAt - show.startedAt, i18n.language) : null;
+  return (
+    <div className="state-layer backdrop">
+      <Panel
+        icon={<FlagIcon width={30} height={30} />}
+        title={t('state.ended.title')}
+        tone="neutral"
+        testId="state-ended"
+        body={
+          <>
+            {show && <p className="state-show">{show.title}</p>}
+            {show?.endedAt && (
+              <p>
+                {duration
+                  ? t('state.ended.summary', { time: time(show.endedAt), duration })
+                  : t('state.ended.at', { time: time(show.endedAt) })}
+              </p>
+            )}
+            <p>{t('state.ended.thanks')}</p>
+          </>
+        }
+      />
+    </div>
+  );
+}
+
+export function NotFoundScreen() {
+  const { t } = useTranslation();
+  const invalid = useViewer((s) => s.fatal?.kind === 'invalidId');
+  return (
+    <div className="state-layer backdrop">
+      <Panel
+        icon={<SearchOffIcon width={30} height={30} />}
+        title={t('state.notFound.title')}
+        body={t(invalid ? 'state.notFound.invalid' : 'state.notFound.body')}
+        tone="warn"
+        testId="state-not-found"
+      />
+    </div>
+  );
+}
+
+export function ErrorScreen() {
+  const { t } = useTranslation();
+  const { player } = useViewerContext();
+  const kind = useViewer(selectErrorKind);
+  const fatal = useViewer((s) => (s.fatal?.kind === 'error' ? s.fatal : null));
+  const unsupported = fatal?.code === 'UNSUPPORTED';
+  const title =
+    kind === 'offline' ? t('state.error.offlineTitle') : unsupported ? t('state.error.unsupportedTitle') : t('state.error.title');
+  const body = kind === 'offline' ? t('state.error.offlineBody') : unsupported ? t('state.error.unsupportedBody') : t('state.error.body');
+  return (
+    <div className="state-layer backdrop">
+      <Panel
+        icon={kind === 'offline' ? <SignalOffIcon width={30} height={30} /> : <AlertIcon width={30} height={30} />}
+        title={title}
+        body={body}
+        tone="warn"
+        testId="state-error"
+      >
+        {fatal && !unsupported && <code className="state-code">{fatal.code}</code>}
+        {!unsupported && (
+          <button
+            type="button"
+            className="primary-button"
+            onClick={() => (kind === 'offline' ? player?.reconnectNow() : location.reload())}
+          >
+            {t('state.error.retry')}
+          </button>
+        )}
+      </Panel>
+    </div>
+  );
+}

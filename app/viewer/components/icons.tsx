@@ -1,0 +1,87 @@
+import type { SVGProps } from 'react';
+
+type P = SVGProps<SVGSVGElement>;
+/** Decorative icon: always next to a text label (or inside a labelled button), so hidden from assistive tech. */
+function Svg({ children, ...p }: P) {
+  return (
+    <svg width={20} height={20} viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth={2} {...p} aria-hidden="true">
+      {children}
+    </svg>
+  );
+}
+
+export const EyeIcon = (p: P) => (
+  <Svg {...p}>
+    <path d="M2 12s3.6-7 10-7 10 7 10 7-3.6 7-10 7S2 12 2 12Z" />
+    <circle cx="12" cy="12" r="3" />
+  </Svg>
+);
+export const MutedIcon = (p: P) => (
+  <Svg {...p}>
+    <path d="M11 5 6 9H2v6h4l5 4V5Z" />
+    <path d="m23 9-6 6M17 9l6 6" />
+  </Svg>
+);
+export const SoundIcon = (p: P) => (
+  <Svg {...p}>
+    <path d="M11 5 6 9H2v6h4l5 4V5Z" />
+    <path d="M15.5 8.5a5 5 0 0 1 0 7M19 5a10 10 0 0 1 0 14" />
+  </Svg>
+);
+export const LayersIcon = (p: P) => (
+  <Svg {...p}>
+    <path d="m12 2 10 5-10 5L2 7l10-5Z" />
+    <path d="m2 17 10 5 10-5M2 12l10 5 10-5" />
+  </Svg>
+);
+export const CheckIcon = (p: P) => (
+  <Svg {...p}>
+    <path d="M20 6 9 17l-5-5" />
+  </Svg>
+);
+export const BagIcon = (p: P) => (
+  <Svg {...p}>
+    <path d="M6 2 3 6v14a2 2 0 0 0 2 2h14a2 2 0 0 0 2-2V6l-3-4H6Z" />
+    <path d="M3 6h18M16 10a4 4 0 0 1-8 0" />
+  </Svg>
+);
+export const GlobeIcon = (p: P) => (
+  <Svg {...p}>
+    <circle cx="12" cy="12" r="10" />
+    <path d="M2 12h20M12 2a15 15 0 0 1 0 20M12 2a15 15 0 0 0 0 20" />
+  </Svg>
+);
+export const PlayIcon = (p: P) => (
+  <Svg {...p}>
+    <path d="M7 4v16l13-8L7 4Z" fill="currentColor" />
+  </Svg>
+);
+export const SignalOffIcon = (p: P) => (
+  <Svg {...p}>
+    <path d="M2 2l20 20M8.5 16.5a5 5 0 0 1 7 0M5 12.9a10 10 0 0 1 5.2-2.8M19 12.9a10 10 0 0 0-2.3-1.6M2 8.8a15 15 0 0 1 4.2-2.6M22 8.8A15 15 0 0 0 11 5" />
+    <circle cx="12" cy="20" r="1" fill="currentColor" />
+  </Svg>
+);
+export const SearchOffIcon = (p: P) => (
+  <Svg {...p}>
+    <circle cx="11" cy="11" r="7" />
+    <path d="m21 21-4.3-4.3M8.5 8.5l5 5M13.5 8.5l-5 5" />
+  </Svg>
+);
+export const ClockIcon = (p: P) => (
+  <Svg {...p}>
+    <circle cx="12" cy="12" r="10" />
+    <path d="M12 6v6l4 2" />
+  </Svg>
+);
+export const FlagIcon = (p: P) => (
+  <Svg {...p}>
+    <path d="M4 22V4M4 15s1-1 4-1 5 2 8 2 4-1 4-1V3s-1 1-4 1-5-2-8-2-4 1-4 1" />
+  </Svg>
+);
+export const AlertIcon = (p: P) => (
+  <Svg {...p}>
+    <path d="M10.3 3.9 1.8 18a2 2 0 0 0 1.7 3h17a2 2 0 0 0 1.7-3L13.7 3.9a2 2 0 0 0-3.4 0Z" />
+    <path d="M12 9v4M12 17h.01" />
+  </Svg>
+);

@@ -1,0 +1,23 @@
+import { createContext, useContext } from 'react';
+import { useStore } from 'zustand';
+import type { PlayerController } from './controllers/player';
+import type { ViewerState, ViewerStore } from './store';
+
+export interface ViewerContextValue {
+  store: ViewerStore;
+  /** null when the URL carries no valid show id (nothing to play). */
+  player: PlayerController | null;
+  video: HTMLVideoElement;
+}
+
+export const ViewerContext = createContext<ViewerContextValue | null>(null);
+
+export function useViewerContext(): ViewerContextValue {
+  const ctx = useContext(ViewerContext);
+  if (!ctx) throw new Error('ViewerContext missing');
+  return ctx;
+}
+
+export function useViewer<T>(selector: (s: ViewerState) => T): T {
+  return useStore(useViewerContext().store, selector);
+}

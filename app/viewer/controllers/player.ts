@@ -1,0 +1,498 @@
+/**
+ * Consumer side of a show, outside React. Owns the signaling WebSocket (RpcClient over the shared signaling
+ * contract), the mediasoup-client Device / recv transport / consumers, and writes everything it learns to the
+ * viewer store. One <video> element plays one MediaStream holding the received audio + video tracks.
+ *
+ *   connect → viewer.join → Device.load → transport.create(recv) → consume → transport.consume ×N → consumer.resume ×N
+ *
+ * Every (re)connection bumps `generation`; async work that finishes for an older generation is dropped, so a
+ * late reply can never touch the state of a newer session.
+ */
+import { Device, type types as ms } from 'mediasoup-client';
+import type { Quality, ShowId } from '../../../shared/domain/show';
+import type { RtpCapabilities } from '../../../shared/protocol/mediasoup-params';
+import { parseOverlay } from '../../../shared/protocol/overlay';
+import { RpcClient, RpcError } from '../../../shared/protocol/rpc';
+import {
+  type ConsumerInfo,
+  type DataConsumerInfo,
+  type SignalingClient,
+  signalingMethods,
+  signalingNotifications,
+  type TransportOptions,
+} from '../../../shared/protocol/signaling';
+import type { TransportState, ViewerStore } from '../store';
+import type { AudioMeter } from './audio-meter';
+
+/**
+ * mediasoup-client 3.24 no longer reports SCTP capabilities; the contract keeps the field so the server knows
+ * this transport wants DataChannels (overlay triggers). These are the WebRTC defaults Chromium negotiates.
+ */
+const SCTP_CAPABILITIES = { numStreams: { OS: 1024, MIS: 1024 } };
+const PING_INTERVAL_MS = 15_000;
+const BACKOFF_BASE_MS = 500;
+const BACKOFF_MAX_MS = 10_000;
+/** A transport that went `disconnected` often recovers by itself; restart ICE only if it has not after this. */
+const ICE_DISCONNECTED_GRACE_MS = 2_000;
+/** While the transport stays failed/disconnected, retry the ICE restart this often. */
+const ICE_RETRY_MS = 5_000;
+
+/** Reads the live state (a function call, so TypeScript does not narrow it across awaits). */
+const isConnected = (t: ms.Transport): boolean => t.connectionState === 'connected';
+
+export interface PlayerOptions {
+  store: ViewerStore;
+  showId: ShowId;
+  /** ws(s)://host/ws/signaling */
+  wsUrl: string;
+  video: HTMLVideoElement;
+  audioMeter: AudioMeter;
+}
+
+export class PlayerController {
+  private readonly rpc: SignalingClient = new RpcClient(signalingMethods, signalingNotifications);
+  private readonly store: ViewerStore;
+  private readonly video: HTMLVideoElement;
+  private readonly stream = new MediaStream();
+  private ws: WebSocket | null = null;
+  private generation = 0;
+  private attempt = 0;
+  private stopped = false;
+  private ended = false;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private pingTimer: ReturnType<typeof setInterval> | null = null;
+  private iceTimer: ReturnType<typeof setTimeout> | null = null;
+  private device: Device | null = null;
+  private transport: ms.Transport | null = null;
+  private readonly consumers = new Map<string, ms.Consumer>();
+  private readonly dataConsumers = new Map<string, ms.DataConsumer>();
+  private consumeChain: Promise<void> = Promise.resolve();
+  private consumeQueued = false;
+
+  constructor(private readonly opts: PlayerOptions) {
+    this.store = opts.store;
+    this.video = opts.video;
+    this.listen();
+  }
+
+  start(): void {
+    this.store.getState().setShowId(this.opts.showId);
+    this.video.muted = true;
+    this.video.autoplay = true;
+    this.video.playsInline = true;
+    this.video.addEventListener('volumechange', this.onVolumeChange);
+    window.addEventListener('online', this.onOnline);
+    this.connect();
+  }
+
+  /** Leave for good (page unload, show ended). */
+  stop(): void {
+    this.stopped = true;
+    this.shutdown('closed');
+    this.video.removeEventListener('volumechange', this.onVolumeChange);
+    window.removeEventListener('online', this.onOnline);
+  }
+
+  /** Skip the backoff wait and try to connect now (retry button, `online` event). */
+  reconnectNow(): void {
+    if (this.stopped || this.ended || this.ws) return;
+    this.clearRetry();
+    this.connect();
+  }
+
+  /** Unmute playback; call from the tap handler (a user gesture, which also lets the AudioContext start). */
+  unmute(): void {
+    this.video.muted = false;
+    this.opts.audioMeter.activate();
+    this.play();
+  }
+
+  mute(): void {
+    this.video.muted = true;
+  }
+
+  /** Start playback after a tap when even muted autoplay was refused. */
+  resumePlayback(): void {
+    this.play();
+  }
+
+  async setQuality(quality: Quality): Promise<void> {
+    const s = this.store.getState();
+    const previous = s.quality;
+    s.setQuality(quality);
+    const video = s.video;
+    if (!video || !this.rpc.connected) return; // applied when the next video consumer is created
+    try {
+      const res = await this.rpc.request('consumer.setQuality', { consumerId: video.consumerId, quality });
+      this.store.getState().setQuality(res.quality);
+    } catch (err) {
+      console.warn('storecast: setQuality failed', err);
+      if (this.store.getState().quality === quality) this.store.getState().setQuality(previous);
+    }
+  }
+
+  // ---------------------------------------------------------------- signaling socket
+
+  private connect(): void {
+    const gen = ++this.generation;
+    const s = this.store.getState();
+    s.setConnection(s.show || this.attempt > 0 ? 'reconnecting' : 'connecting');
+    let ws: WebSocket;
+    try {
+      ws = new WebSocket(this.opts.wsUrl);
+    } catch (err) {
+      console.error('storecast: cannot open signaling socket', err);
+      this.scheduleRetry(true);
+      return;
+    }
+    this.ws = ws;
+    let opened = false;
+    ws.onopen = () => {
+      if (gen !== this.generation) return;
+      opened = true;
+      this.rpc.attach(ws);
+      void this.join(gen);
+    };
+    ws.onmessage = (ev: MessageEvent) => {
+      if (gen === this.generation && typeof ev.data === 'string') this.rpc.handleMessage(ev.data);
+    };
+    ws.onclose = () => {
+      if (gen !== this.generation) return;
+      this.dropped(!opened);
+    };
+  }
+
+  /** The socket closed (or never opened): tear the session down and retry with backoff. */
+  private dropped(neverOpened: boolean): void {
+    this.generation++;
+    this.ws = null;
+    this.rpc.detach('signaling socket closed');
+    this.stopPing();
+    this.teardownMedia();
+    if (this.stopped || this.ended) return;
+    this.scheduleRetry(neverOpened);
+  }
+
+  private scheduleRetry(failed: boolean): void {
+    const s = this.store.getState();
+    if (failed || !s.show) s.connectFailed();
+    s.setConnection('reconnecting');
+    const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** this.attempt) * (0.75 + Math.random() * 0.5);
+    this.attempt = Math.min(this.attempt + 1, 10);
+    this.clearRetry();
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      if (!this.stopped && !this.ended) this.connect();
+    }, delay);
+  }
+
+  private clearRetry(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+  }
+
+  /** Close the socket on purpose (no retry when stopped/ended). */
+  private closeSocket(): void {
+    const ws = this.ws;
+    if (!ws) return;
+    this.ws = null;
+    this.generation++;
+    this.rpc.detach('signaling socket closed by the viewer');
+    ws.onclose = null;
+    ws.close(1000);
+  }
+
+  private startPing(gen: number): void {
+    this.stopPing();
+    this.pingTimer = setInterval(() => {
+      if (gen !== this.generation) return;
+      this.rpc.request('ping', {}).catch((err: unknown) => {
+        // A silent socket (no reply in time) is treated as dropped: reconnect.
+        if (gen === this.generation && err instanceof RpcError && err.code === 'TIMEOUT') this.ws?.close(4000, 'ping timeout');
+      });
+    }, PING_INTERVAL_MS);
+  }
+
+  private stopPing(): void {
+    if (this.pingTimer) clearInterval(this.pingTimer);
+    this.pingTimer = null;
+  }
+
+  private shutdown(connection: 'closed'): void {
+    this.clearRetry();
+    this.stopPing();
+    this.closeSocket();
+    this.teardownMedia();
+    this.store.getState().setConnection(connection);
+  }
+
+  // ---------------------------------------------------------------- session
+
+  private async join(gen: number): Promise<void> {
+    const stale = () => gen !== this.generation;
+    this.store.getState().joinStarted(performance.now());
+    try {
+      const res = await this.rpc.request('viewer.join', { showId: this.opts.showId });
+      if (stale()) return;
+      const s = this.store.getState();
+      s.joined(res.show, res.viewerCount, res.overlays);
+      s.setConnection('open');
+      this.startPing(gen);
+      if (res.show.status === 'ended' || !res.routerRtpCapabilities) {
+        this.attempt = 0;
+        this.finish();
+        return;
+      }
+      const device = new Device();
+      await device.load({ routerRtpCapabilities: res.routerRtpCapabilities as ms.RtpCapabilities });
+      if (stale()) return;
+      this.device = device;
+      const options = await this.rpc.request('transport.create', { direction: 'recv', sctpCapabilities: SCTP_CAPABILITIES });
+      if (stale()) return;
+      this.createTransport(gen, device, options);
+      this.requestConsume(gen);
+    } catch (err) {
+      if (stale()) return;
+      this.joinFailed(err);
+    }
+  }
+
+  private joinFailed(err: unknown): void {
+    const s = this.store.getState();
+    if (err instanceof RpcError) {
+      if (err.code === 'NOT_FOUND') {
+        s.setFatal({ kind: 'notFound' });
+        this.stopped = true;
+        this.shutdown('closed');
+        return;
+      }
+      if (err.code === 'DISCONNECTED') return; // onclose handles it
+    } else if (err instanceof Error && err.name === 'UnsupportedError') {
+      s.setFatal({ kind: 'error', code: 'UNSUPPORTED', message: err.message });
+      this.stopped = true;
+      this.shutdown('closed');
+      return;
+    }
+    console.error('storecast: joining the show failed', err);
+    if (!s.show) s.setFatal({ kind: 'error', code: err instanceof RpcError ? err.code : 'INTERNAL', message: String(err) });
+    // Retry the whole session with backoff; the error screen stays until a join succeeds.
+    this.ws?.close(4001, 'join failed');
+  }
+
+  /** The show ended: show the end screen, release media and signaling, do not reconnect. */
+  private finish(): void {
+    this.ended = true;
+    this.shutdown('closed');
+  }
+
+  private createTransport(gen: number, device: Device, o: TransportOptions): void {
+    const transport = device.createRecvTransport({
+      id: o.id,
+      iceParameters: o.iceParameters as ms.IceParameters,
+      iceCandidates: o.iceCandidates as ms.IceCandidate[],
+      dtlsParameters: o.dtlsParameters as ms.DtlsParameters,
+      ...(o.sctpParameters && { sctpParameters: o.sctpParameters as unknown as ms.SctpParameters }),
+    });
+    transport.on('connect', ({ dtlsParameters }, callback, errback) => {
+      this.rpc
+        .request('transport.connect', { transportId: transport.id, dtlsParameters })
+        .then(() => callback())
+        .catch((err: unknown) => errback(err instanceof Error ? err : new Error(String(err))));
+    });
+    transport.on('connectionstatechange', (state) => {
+      if (gen !== this.generation) return;
+      this.store.getState().setTransportState(state as TransportState);
+      if (state === 'connected') this.clearIceTimer();
+      else if (state === 'failed') this.scheduleIceRestart(gen, 0);
+      else if (state === 'disconnected') this.scheduleIceRestart(gen, ICE_DISCONNECTED_GRACE_MS);
+    });
+    this.transport = transport;
+    this.store.getState().setTransportState('new');
+  }
+
+  private scheduleIceRestart(gen: number, delay: number): void {
+    this.clearIceTimer();
+    this.iceTimer = setTimeout(() => {
+      this.iceTimer = null;
+      void this.restartIce(gen);
+    }, delay);
+  }
+
+  private clearIceTimer(): void {
+    if (this.iceTimer) clearTimeout(this.iceTimer);
+    this.iceTimer = null;
+  }
+
+  private async restartIce(gen: number): Promise<void> {
+    const transport = this.transport;
+    if (gen !== this.generation || !transport || transport.closed) return;
+    if (isConnected(transport)) return;
+    try {
+      const { iceParameters } = await this.rpc.request('transport.restartIce', { transportId: transport.id });
+      if (gen !== this.generation || transport.closed) return;
+      await transport.restartIce({ iceParameters: iceParameters as ms.IceParameters });
+    } catch (err) {
+      console.warn('storecast: ICE restart failed', err);
+    }
+    // Keep trying while the transport has not recovered (the socket reconnect path covers a dead network).
+    if (gen === this.generation && !transport.closed && !isConnected(transport)) this.scheduleIceRestart(gen, ICE_RETRY_MS);
+  }
+
+  // ---------------------------------------------------------------- media
+
+  /** Queue a `consume` round (coalesces bursts of `media.available`). */
+  private requestConsume(gen: number): void {
+    if (this.consumeQueued) return;
+    this.consumeQueued = true;
+    this.consumeChain = this.consumeChain
+      .then(async () => {
+        this.consumeQueued = false;
+        if (gen === this.generation) await this.consumeOnce(gen);
+      })
+      .catch((err: unknown) => {
+        if (gen !== this.generation) return;
+        if (err instanceof RpcError && err.code === 'DISCONNECTED') return;
+        console.error('storecast: consume failed', err);
+      });
+  }
+
+  private async consumeOnce(gen: number): Promise<void> {
+    const transport = this.transport;
+    const device = this.device;
+    if (!transport || !device || transport.closed) return;
+    const res = await this.rpc.request('consume', {
+      transportId: transport.id,
+      // mediasoup-client's type is wider than the wire schema (codec parameters: unknown); the server validates it.
+      rtpCapabilities: device.recvRtpCapabilities as RtpCapabilities,
+      sctpCapabilities: SCTP_CAPABILITIES,
+    });
+    if (gen !== this.generation) return;
+    // mediasoup-client batches concurrent consume() calls into one renegotiation: create them all at once.
+    const fresh = res.consumers.filter((c) => !this.consumers.has(c.id));
+    const created = await Promise.all(fresh.map((info) => this.createConsumer(transport, info)));
+    await Promise.all(res.dataConsumers.filter((d) => !this.dataConsumers.has(d.id)).map((d) => this.createDataConsumer(transport, d)));
+    if (gen !== this.generation) return;
+    this.refreshElement();
+    await Promise.all(
+      created.map(async (consumer) => {
+        await this.rpc.request('consumer.resume', { consumerId: consumer.id });
+        const quality = this.store.getState().quality;
+        if (consumer.kind === 'video' && quality !== 'auto') {
+          await this.rpc.request('consumer.setQuality', { consumerId: consumer.id, quality });
+        }
+      }),
+    );
+    this.attempt = 0;
+  }
+
+  private async createConsumer(transport: ms.Transport, info: ConsumerInfo): Promise<ms.Consumer> {
+    const consumer = await transport.consume({
+      id: info.id,
+      producerId: info.producerId,
+      kind: info.kind,
+      rtpParameters: info.rtpParameters as unknown as ms.RtpParameters,
+      appData: { source: info.source },
+    });
+    // One track per kind: a newer consumer of the same kind (the studio republished) replaces the older one.
+    for (const [id, other] of this.consumers) if (other.kind === info.kind) this.removeConsumer(id);
+    this.consumers.set(consumer.id, consumer);
+    consumer.on('transportclose', () => this.removeConsumer(consumer.id));
+    this.stream.addTrack(consumer.track);
+    if (info.kind === 'audio') this.opts.audioMeter.setTrack(consumer.track);
+    this.store.getState().trackAdded(info.kind, { consumerId: info.id, producerId: info.producerId, paused: info.producerPaused });
+    return consumer;
+  }
+
+  private async createDataConsumer(transport: ms.Transport, info: DataConsumerInfo): Promise<void> {
+    const dc = await transport.consumeData({
+      id: info.id,
+      dataProducerId: info.dataProducerId,
+      sctpStreamParameters: info.sctpStreamParameters as ms.SctpStreamParameters,
+      label: info.label,
+      protocol: info.protocol,
+    });
+    this.dataConsumers.set(dc.id, dc);
+    dc.on('message', (data: unknown) => {
+      if (typeof data !== 'string') return;
+      const trigger = parseOverlay(data);
+      if (trigger) this.store.getState().applyTrigger(trigger);
+      else console.warn('storecast: ignored an invalid overlay message');
+    });
+    const forget = () => this.dataConsumers.delete(dc.id);
+    dc.on('close', forget);
+    dc.on('transportclose', forget);
+  }
+
+  private removeConsumer(consumerId: string): void {
+    const consumer = this.consumers.get(consumerId);
+    if (!consumer) return;
+    this.consumers.delete(consumerId);
+    this.stream.removeTrack(consumer.track);
+    if (consumer.kind === 'audio') this.opts.audioMeter.setTrack(null);
+    if (!consumer.closed) consumer.close();
+    this.store.getState().trackRemoved(consumerId);
+  }
+
+  private teardownMedia(): void {
+    this.clearIceTimer();
+    for (const id of [...this.consumers.keys()]) this.removeConsumer(id);
+    for (const dc of this.dataConsumers.values()) if (!dc.closed) dc.close();
+    this.dataConsumers.clear();
+    if (this.transport && !this.transport.closed) this.transport.close();
+    this.transport = null;
+    this.device = null;
+    this.consumeQueued = false;
+    this.consumeChain = Promise.resolve();
+    this.store.getState().mediaCleared();
+  }
+
+  /** (Re)load the element with the current track set. Assigning srcObject runs the media load algorithm. */
+  private refreshElement(): void {
+    this.video.srcObject = this.stream;
+    this.play();
+  }
+
+  private play(): void {
+    this.video.play().then(
+      () => this.store.getState().setPlayBlocked(false),
+      (err: unknown) => {
+        // AbortError: a newer load() interrupted this play() — expected when tracks change.
+        if (err instanceof DOMException && err.name === 'NotAllowedError') this.store.getState().setPlayBlocked(true);
+      },
+    );
+  }
+
+  private readonly onVolumeChange = (): void => {
+    this.store.getState().setMuted(this.video.muted);
+  };
+
+  private readonly onOnline = (): void => this.reconnectNow();
+
+  // ---------------------------------------------------------------- notifications
+
+  private listen(): void {
+    const rpc = this.rpc;
+    const showId = this.opts.showId;
+    rpc.on('show.state', ({ show }) => {
+      if (show.id !== showId) return;
+      this.store.getState().showChanged(show);
+      if (show.status === 'ended') this.finish();
+    });
+    rpc.on('viewers.count', ({ showId: id, count }) => this.store.getState().setViewerCount(id, count));
+    rpc.on('publisher.state', ({ showId: id, connected }) => this.store.getState().setPublisherConnected(id, connected));
+    rpc.on('media.available', ({ showId: id }) => {
+      if (id === showId && this.transport) this.requestConsume(this.generation);
+    });
+    rpc.on('consumer.closed', ({ consumerId }) => this.removeConsumer(consumerId));
+    rpc.on('consumer.paused', ({ consumerId }) => this.store.getState().trackPaused(consumerId, true));
+    rpc.on('consumer.resumed', ({ consumerId }) => this.store.getState().trackPaused(consumerId, false));
+    rpc.on('consumer.layers', ({ consumerId, spatialLayer, temporalLayer }) =>
+      this.store.getState().setLayers(consumerId, spatialLayer, temporalLayer),
+    );
+    rpc.on('dataConsumer.closed', ({ dataConsumerId }) => {
+      const dc = this.dataConsumers.get(dataConsumerId);
+      this.dataConsumers.delete(dataConsumerId);
+      if (dc && !dc.closed) dc.close();
+    });
+  }
+}

@@ -1,0 +1,79 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { I18nextProvider } from 'react-i18next';
+import { App } from './components/App';
+import { ViewerContext } from './context';
+import { AudioMeter } from './controllers/audio-meter';
+import { FrameMonitor } from './controllers/frames';
+import { PlayerController } from './controllers/player';
+import { initViewerI18n, LANGUAGE_STORAGE_KEY, pickLanguage } from './i18n';
+import { parseShowPath, sameOriginWsUrl } from './route';
+import { createViewerStore } from './store';
+import { installTestHandle } from './test-handle';
+import { SIGNALING_PATH } from '../../shared/protocol/signaling';
+import './styles.css';
+
+// Media first: the player starts connecting before React renders, so time-to-first-frame is not spent on UI setup.
+const store = createViewerStore();
+const video = document.createElement('video');
+video.className = 'stage-video';
+video.muted = true;
+video.autoplay = true;
+video.playsInline = true;
+video.setAttribute('playsinline', '');
+video.disablePictureInPicture = true;
+
+const meter = new AudioMeter();
+const frames = new FrameMonitor(video, store);
+frames.start();
+installTestHandle(store, video, frames, meter);
+
+const route = parseShowPath(location.pathname);
+let player: PlayerController | null = null;
+if (route.ok) {
+  player = new PlayerController({
+    store,
+    showId: route.showId,
+    wsUrl: sameOriginWsUrl(location, SIGNALING_PATH),
+    video,
+    audioMeter: meter,
+  });
+  player.start();
+  window.addEventListener('pagehide', () => player?.stop());
+  // Restored from the back/forward cache with a stopped player: start over.
+  window.addEventListener('pageshow', (e) => e.persisted && location.reload());
+} else {
+  store.getState().setFatal({ kind: 'invalidId' });
+}
+
+function savedLanguage(): string | null {
+  try {
+    return localStorage.getItem(LANGUAGE_STORAGE_KEY);
+  } catch {
+    return null;
+  }
+}
+
+const lang = pickLanguage(location.search, savedLanguage(), navigator.languages);
+const i18n = initViewerI18n(lang);
+document.documentElement.lang = lang;
+i18n.on('languageChanged', (l) => {
+  document.documentElement.lang = l;
+  try {
+    localStorage.setItem(LANGUAGE_STORAGE_KEY, l);
+  } catch {
+    // storage unavailable (private mode): the choice lasts for this page only
+  }
+});
+
+const rootEl = document.getElementById('root');
+if (!rootEl) throw new Error('#root missing');
+createRoot(rootEl).render(
+  <StrictMode>
+    <I18nextProvider i18n={i18n}>
+      <ViewerContext.Provider value={{ store, player, video }}>
+        <App />
+      </ViewerContext.Provider>
+    </I18nextProvider>
+  </StrictMode>,
+);

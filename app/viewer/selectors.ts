@@ -1,0 +1,45 @@
+import { QUALITY_SPATIAL_LAYER, type Quality } from '../../shared/domain/show';
+import type { ViewerState } from './store';
+
+/** Which designed screen the page shows. */
+export type Screen = 'loading' | 'ready' | 'live' | 'reconnecting' | 'ended' | 'notFound' | 'error';
+/** Why a live show is not playing right now. */
+export type StallReason = 'network' | 'host' | 'media' | null;
+
+/** Consecutive failed connection attempts before "loading" turns into the offline error screen (retries go on). */
+export const OFFLINE_AFTER_ATTEMPTS = 3;
+
+export function selectStallReason(s: ViewerState): StallReason {
+  if (s.connection !== 'open' || s.transportState === 'failed' || s.transportState === 'disconnected') return 'network';
+  if (!s.publisherConnected) return 'host';
+  if (!s.video) return 'media';
+  return null;
+}
+
+export function selectScreen(s: ViewerState): Screen {
+  if (s.fatal) return s.fatal.kind === 'error' ? 'error' : 'notFound';
+  if (!s.show) return s.failedAttempts >= OFFLINE_AFTER_ATTEMPTS ? 'error' : 'loading';
+  if (s.show.status === 'ended') return 'ended';
+  if (s.show.status === 'ready') return 'ready';
+  if (selectStallReason(s) !== null) return 'reconnecting';
+  return s.videoFrameSeen ? 'live' : 'loading';
+}
+
+/** Error screen flavour: a typed server error, or the network being unreachable. */
+export function selectErrorKind(s: ViewerState): 'offline' | 'server' | null {
+  if (s.fatal?.kind === 'error') return 'server';
+  if (!s.show && s.failedAttempts >= OFFLINE_AFTER_ATTEMPTS) return 'offline';
+  return null;
+}
+
+/** The quality name of the simulcast layer being forwarded (null: unknown / no video). */
+export function selectActiveLayer(s: ViewerState): Exclude<Quality, 'auto'> | null {
+  const spatial = s.layers?.spatial;
+  if (spatial === null || spatial === undefined) return null;
+  for (const [q, layer] of Object.entries(QUALITY_SPATIAL_LAYER)) {
+    if (layer === spatial) return q as Exclude<Quality, 'auto'>;
+  }
+  return null;
+}
+
+export const selectIsLive = (s: ViewerState): boolean => s.show?.status === 'live';
