@@ -1,0 +1,153 @@
+/**
+ * Studio host services: the main-process side of the host contract (shared/protocol/host.ts).
+ * Plain Node (no Electron imports): Electron's main process serves them over IPC, the web host over
+ * its authenticated WebSocket. Settings are a JSON file written atomically (tmp + rename).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { DEFAULT_SETTINGS, type HostMethods, StudioSettings } from '../../shared/protocol/host';
+import { type Handlers, RpcError } from '../../shared/protocol/rpc';
+
+/** Who is calling (for logs): the Electron IPC bridge or the web host socket. */
+export interface HostCtx {
+  via: 'ipc' | 'ws';
+}
+
+export interface HostLogger {
+  info(msg: string): void;
+  warn(msg: string): void;
+}
+
+export interface HostServicesOptions {
+  mode: 'electron' | 'web';
+  version: string;
+  /** Full path of the settings JSON file (Electron: <userData>/studio-settings.json; web: <dataDir>/studio-settings.json). */
+  settingsFile: string;
+  /** Data dir of the local server (holds `studio-token`), or null when there is no local server. */
+  serverDataDir: string | null;
+  /** http base URL of the local server started with the studio, or null. */
+  localServerUrl: string | null;
+  /** Opens an http(s) URL in the system browser; resolves false when no opener is available. */
+  openExternal: (url: string) => Promise<boolean>;
+  log?: HostLogger;
+}
+
+export interface HostServices {
+  readonly handlers: Handlers<HostMethods, HostCtx>;
+  /** Current settings (a copy). */
+  settings(): StudioSettings;
+  /** Wait for pending writes. */
+  flush(): Promise<void>;
+}
+
+const consoleLogger: HostLogger = {
+  info: (m) => console.log(`[host] ${m}`),
+  warn: (m) => console.warn(`[host] ${m}`),
+};
+
+function isNotFound(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException | null)?.code === 'ENOENT';
+}
+
+/**
+ * Load settings. Missing file → defaults. Unreadable JSON or invalid content → defaults, the bad file is moved
+ * to `<file>.bak` and a warning is logged. Keys missing from an older file take their default.
+ */
+export async function loadSettings(file: string, log: HostLogger = consoleLogger): Promise<StudioSettings> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    if (isNotFound(err)) return { ...DEFAULT_SETTINGS };
+    throw err;
+  }
+  let problem: string;
+  try {
+    const raw: unknown = JSON.parse(text);
+    const merged = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? { ...DEFAULT_SETTINGS, ...raw } : raw;
+    const parsed = StudioSettings.safeParse(merged);
+    if (parsed.success) return parsed.data;
+    problem = parsed.error.issues
+      .slice(0, 3)
+      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+      .join('; ');
+  } catch {
+    problem = 'not valid JSON';
+  }
+  const bak = `${file}.bak`;
+  await rename(file, bak);
+  log.warn(`settings file ${file} is invalid (${problem}); using defaults, the old file was kept as ${bak}`);
+  return { ...DEFAULT_SETTINGS };
+}
+
+/** Write JSON atomically: a temp file in the same directory, fsync, then rename over the target. */
+export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const fh = await open(tmp, 'w', 0o600);
+  try {
+    await fh.writeFile(`${JSON.stringify(value, null, 2)}\n`, 'utf8');
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  try {
+    await rename(tmp, file);
+  } catch (err) {
+    await unlink(tmp).catch(() => {});
+    throw err;
+  }
+}
+
+/** Read the local server's studio token (`<dataDir>/studio-token`), or null if it does not exist yet. */
+export async function readStudioToken(serverDataDir: string): Promise<string | null> {
+  try {
+    const token = (await readFile(join(serverDataDir, 'studio-token'), 'utf8')).trim();
+    return token.length > 0 ? token : null;
+  } catch (err) {
+    if (isNotFound(err)) return null;
+    throw err;
+  }
+}
+
+export async function createHostServices(opts: HostServicesOptions): Promise<HostServices> {
+  const log = opts.log ?? consoleLogger;
+  let current = await loadSettings(opts.settingsFile, log);
+  // Saves are serialized so two quick edits cannot race each other's rename.
+  let writeChain: Promise<void> = Promise.resolve();
+
+  const handlers: Handlers<HostMethods, HostCtx> = {
+    'host.getInfo': () => ({ version: opts.version, mode: opts.mode, platform: process.platform }),
+
+    'host.getConnection': async () => {
+      if (current.serverUrl) return { serverUrl: current.serverUrl, studioToken: current.studioToken };
+      if (!opts.localServerUrl) {
+        throw new RpcError('BAD_STATE', 'no server configured: set a server URL in the settings or start the local server');
+      }
+      const fileToken = opts.serverDataDir ? await readStudioToken(opts.serverDataDir) : null;
+      return { serverUrl: opts.localServerUrl, studioToken: fileToken ?? current.studioToken };
+    },
+
+    'host.getSettings': () => current,
+
+    'host.saveSettings': async ({ settings }) => {
+      const next = StudioSettings.safeParse({ ...current, ...settings });
+      if (!next.success) throw new RpcError('BAD_REQUEST', `invalid settings: ${next.error.issues[0]?.message ?? 'unknown'}`);
+      const value = next.data;
+      const write = writeChain.then(() => writeJsonAtomic(opts.settingsFile, value));
+      writeChain = write.catch(() => {});
+      await write; // a failed write leaves `current` untouched and rejects (→ INTERNAL)
+      current = value;
+      return current;
+    },
+
+    'host.openExternal': async ({ url }) => ({ opened: await opts.openExternal(url) }),
+  };
+
+  return {
+    handlers,
+    settings: () => ({ ...current }),
+    flush: () => writeChain,
+  };
+}

@@ -1,0 +1,86 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { HOST_WS_PATH, hostMethods, hostNotifications } from '../../shared/protocol/host';
+import { RpcClient } from '../../shared/protocol/rpc';
+import { HOST_WS_UNAUTHORIZED, startWebHost, type WebHost } from './web-host';
+
+let dir: string;
+let host: WebHost;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'storecast-webhost-'));
+  const web = join(dir, 'web');
+  await mkdir(join(web, 'studio'), { recursive: true });
+  await writeFile(join(web, 'studio', 'index.html'), '<!doctype html><title>studio</title>');
+  host = await startWebHost({
+    dataDir: dir,
+    serverUrl: 'http://127.0.0.1:9',
+    port: 0,
+    webDir: web,
+    openExternal: async () => false,
+    log: { info: () => {}, warn: () => {} },
+  });
+});
+afterAll(async () => {
+  await host?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+function open(token: string | null, origin: string | null): WebSocket {
+  const q = token === null ? '' : `?hostToken=${encodeURIComponent(token)}`;
+  return new WebSocket(`ws://127.0.0.1:${host.port}${HOST_WS_PATH}${q}`, origin === null ? {} : { origin });
+}
+
+function closeCode(ws: WebSocket): Promise<number> {
+  return new Promise((resolve) => ws.once('close', (code) => resolve(code)));
+}
+
+describe('web host', () => {
+  it('prints a studio URL carrying the token and serves the studio page with a CSP', async () => {
+    expect(host.url).toBe(`http://127.0.0.1:${host.port}/studio/?hostToken=${host.token}`);
+    expect(host.token.length).toBeGreaterThanOrEqual(32);
+    const res = await fetch(host.url);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('<title>studio</title>');
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+  });
+
+  it('rejects a host socket without a token, with a wrong token, or from another origin (close 4401)', async () => {
+    const own = `http://127.0.0.1:${host.port}`;
+    const wrong = `${host.token.slice(0, -1)}${host.token.endsWith('A') ? 'B' : 'A'}`;
+    for (const ws of [
+      open(null, own),
+      open(wrong, own),
+      open('short', own),
+      open(host.token, 'http://evil.example'),
+      open(host.token, null),
+    ]) {
+      expect(await closeCode(ws)).toBe(HOST_WS_UNAUTHORIZED);
+    }
+  });
+
+  it('serves the host contract to a socket with the right token and origin', async () => {
+    const ws = open(host.token, `http://127.0.0.1:${host.port}`);
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    const client = new RpcClient(hostMethods, hostNotifications, 5000);
+    client.attach(ws);
+    ws.on('message', (d) => client.handleMessage(String(d)));
+    expect(await client.request('host.getInfo', {})).toMatchObject({ mode: 'web' });
+    expect(await client.request('host.getConnection', {})).toEqual({ serverUrl: 'http://127.0.0.1:9', studioToken: null });
+    const saved = await client.request('host.saveSettings', { settings: { locale: 'en' } });
+    expect(saved.locale).toBe('en');
+    await expect(client.request('host.saveSettings', { settings: { locale: 'xx' as 'en' } })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+    });
+    expect(await client.request('host.openExternal', { url: 'http://127.0.0.1:9/live/abcdef' })).toEqual({ opened: false });
+    // The connection stays usable after an error.
+    expect((await client.request('host.getSettings', {})).locale).toBe('en');
+    ws.close();
+  });
+});

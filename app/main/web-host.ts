@@ -1,0 +1,189 @@
+/**
+ * Web-mode studio host: serves the built pages (dist/web, studio at /studio/) on 127.0.0.1 and the host
+ * channel WebSocket (HOST_WS_PATH) backed by the same services as Electron's IPC. Access is gated by a random
+ * token carried in the studio URL (`?hostToken=`) and an Origin check (same host), so other local pages
+ * and other users' browsers cannot drive the host services.
+ *
+ * As an entry (dist/main/web-host.mjs) it reads env: STUDIO_PORT (5170), STORECAST_DATA_DIR (./data),
+ * STORECAST_SERVER_URL (else a local server is spawned from dist/server/main.mjs), WEB_DIR (dist/web),
+ * STUDIO_OPEN=1 to open the studio in the system browser.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import fastifyWebsocket from '@fastify/websocket';
+import Fastify from 'fastify';
+import { HOST_TOKEN_PARAM, HOST_WS_PATH, hostMethods } from '../../shared/protocol/host';
+import { dispatchRequest, MAX_MESSAGE_BYTES } from '../../shared/protocol/rpc';
+import { STUDIO_CSP } from './csp';
+import { startLocalServer } from './local-server';
+import { openExternalDetached } from './open-external';
+import { createHostServices, type HostLogger } from './services';
+
+/** Close code for a host socket without a valid token / origin. */
+export const HOST_WS_UNAUTHORIZED = 4401;
+
+export interface WebHostOptions {
+  /** Data dir shared with the local server: settings in `<dataDir>/studio-settings.json`, token in `<dataDir>/studio-token`. */
+  dataDir: string;
+  /** http base of the server to publish to (null: none known; settings.serverUrl may still set one). */
+  serverUrl: string | null;
+  /** Port on 127.0.0.1 (0 = any free port). Default 5170. */
+  port?: number;
+  /** Built pages (dist/web). */
+  webDir: string;
+  /** Override the opener (tests); default spawns xdg-open/open/start. */
+  openExternal?: (url: string) => Promise<boolean>;
+  log?: HostLogger;
+  version?: string;
+}
+
+export interface WebHost {
+  /** Studio URL including the host token. */
+  url: string;
+  port: number;
+  token: string;
+  close(): Promise<void>;
+}
+
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(resolve(process.cwd(), 'package.json'), 'utf8')) as { version?: unknown };
+    return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+function tokenMatches(expected: string, given: unknown): boolean {
+  if (typeof given !== 'string') return false;
+  const a = Buffer.from(expected);
+  const b = Buffer.from(given);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
+  const log = opts.log ?? { info: (m: string) => console.log(`[web-host] ${m}`), warn: (m: string) => console.warn(`[web-host] ${m}`) };
+  const token = randomBytes(24).toString('base64url');
+  const services = await createHostServices({
+    mode: 'web',
+    version: opts.version ?? packageVersion(),
+    settingsFile: join(opts.dataDir, 'studio-settings.json'),
+    serverDataDir: opts.dataDir,
+    localServerUrl: opts.serverUrl,
+    openExternal: opts.openExternal ?? openExternalDetached,
+    log,
+  });
+
+  const app = Fastify({ logger: false, bodyLimit: 1024 });
+  await app.register(fastifyWebsocket, { options: { maxPayload: MAX_MESSAGE_BYTES } });
+
+  app.addHook('onSend', async (_req, reply, payload) => {
+    reply.header('X-Content-Type-Options', 'nosniff');
+    reply.header('Referrer-Policy', 'no-referrer');
+    reply.header('Cross-Origin-Opener-Policy', 'same-origin');
+    const type = String(reply.getHeader('content-type') ?? '');
+    if (type.startsWith('text/html')) {
+      reply.header('Content-Security-Policy', STUDIO_CSP);
+      reply.header('Cache-Control', 'no-cache');
+    }
+    return payload;
+  });
+
+  let boundPort = 0;
+  const allowedHosts = () => new Set([`127.0.0.1:${boundPort}`, `localhost:${boundPort}`]);
+
+  app.get(HOST_WS_PATH, { websocket: true }, (socket, req) => {
+    const host = req.headers.host ?? '';
+    const origin = req.headers.origin;
+    const query = req.query as Record<string, unknown>;
+    if (!allowedHosts().has(host) || origin !== `http://${host}` || !tokenMatches(token, query[HOST_TOKEN_PARAM])) {
+      log.warn(`rejected host socket (origin ${origin ?? 'none'}, host ${host})`);
+      socket.close(HOST_WS_UNAUTHORIZED, 'unauthorized');
+      return;
+    }
+    // Requests are handled one at a time per socket so replies keep request order.
+    let chain: Promise<void> = Promise.resolve();
+    socket.on('message', (data, isBinary) => {
+      chain = chain.then(async () => {
+        if (isBinary) {
+          socket.send(
+            JSON.stringify({ t: 'res', id: null, ok: false, error: { code: 'BAD_REQUEST', message: 'binary frames are not accepted' } }),
+          );
+          return;
+        }
+        const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
+        const reply = await dispatchRequest(hostMethods, services.handlers, text, { via: 'ws' }, (err, method) =>
+          log.warn(`${method} failed: ${err instanceof Error ? err.message : String(err)}`),
+        );
+        if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(reply));
+      });
+    });
+  });
+
+  if (existsSync(opts.webDir)) {
+    await app.register(fastifyStatic, { root: resolve(opts.webDir), prefix: '/', index: ['index.html'] });
+  } else {
+    app.get('/*', async (_req, reply) =>
+      reply.code(503).type('text/plain; charset=utf-8').send(`Studio pages not built (${opts.webDir} missing): run npm run build`),
+    );
+  }
+  app.get('/', async (_req, reply) => reply.redirect('/studio/'));
+
+  await app.listen({ host: '127.0.0.1', port: opts.port ?? 5170 });
+  const addr = app.server.address();
+  boundPort = typeof addr === 'object' && addr ? addr.port : (opts.port ?? 5170);
+  const url = `http://127.0.0.1:${boundPort}/studio/?${HOST_TOKEN_PARAM}=${token}`;
+  return {
+    url,
+    port: boundPort,
+    token,
+    close: async () => {
+      await app.close();
+      await services.flush();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const env = process.env;
+  const root = process.cwd();
+  const dataDir = resolve(env.STORECAST_DATA_DIR ?? env.DATA_DIR ?? join(root, 'data'));
+  const webDir = resolve(env.WEB_DIR ?? join(root, 'dist/web'));
+  let serverUrl = env.STORECAST_SERVER_URL ?? null;
+  let closeServer: (() => Promise<void>) | null = null;
+  if (!serverUrl) {
+    const server = await startLocalServer({
+      nodeBin: env.STORECAST_NODE ?? process.execPath,
+      serverEntry: resolve(root, 'dist/server/main.mjs'),
+      dataDir,
+      webDir,
+      port: env.PORT ? Number(env.PORT) : undefined,
+    });
+    serverUrl = server.url;
+    closeServer = server.close;
+  }
+  const host = await startWebHost({ dataDir, webDir, serverUrl, port: env.STUDIO_PORT ? Number(env.STUDIO_PORT) : 5170 });
+  console.log(`Storecast Studio (web mode): ${host.url}`);
+  console.log(`Publishing to ${serverUrl}`);
+  if (env.STUDIO_OPEN === '1') await openExternalDetached(host.url);
+  let closing = false;
+  const shutdown = async () => {
+    if (closing) return;
+    closing = true;
+    await host.close();
+    await closeServer?.();
+    process.exit(0);
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  main().catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,275 @@
+import { type FormEvent, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { OUTPUT_PRESETS, OutputPreset } from '../../../shared/protocol/host';
+import { MAX_PINNED } from '../../../shared/protocol/overlay';
+import { formatMoney } from '../../ui/format';
+import { useStudio, useStudioState } from '../context';
+import type { PinFormError } from '../controllers/overlays';
+import { selectIsBusy } from '../store';
+
+export function DevicesPanel() {
+  const { t } = useTranslation();
+  const { devices: ctl, settings } = useStudio();
+  const devices = useStudioState((s) => s.devices);
+  const output = useStudioState((s) => s.settings.output);
+  const busy = useStudioState(selectIsBusy);
+
+  return (
+    <section className="panel">
+      <h2 className="panel-title">{t('devices.title')}</h2>
+      <label className="field">
+        <span className="field-label">
+          {t('devices.camera')} <span className={`dot dot--${devices.camera}`}>{t(`devices.status.${devices.camera}`)}</span>
+        </span>
+        <select
+          value={devices.activeCameraId ?? ''}
+          disabled={devices.cameras.length === 0}
+          data-testid="camera-select"
+          onChange={(e) => void ctl.selectCamera(e.target.value)}
+        >
+          {devices.cameras.length === 0 && <option value="">{t('devices.none')}</option>}
+          {devices.cameras.map((d) => (
+            <option key={d.deviceId} value={d.deviceId}>
+              {d.label}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="field">
+        <span className="field-label">
+          {t('devices.mic')} <span className={`dot dot--${devices.mic}`}>{t(`devices.status.${devices.mic}`)}</span>
+        </span>
+        <select
+          value={devices.activeMicId ?? ''}
+          disabled={devices.mics.length === 0}
+          data-testid="mic-select"
+          onChange={(e) => void ctl.selectMic(e.target.value)}
+        >
+          {devices.mics.length === 0 && <option value="">{t('devices.none')}</option>}
+          {devices.mics.map((d) => (
+            <option key={d.deviceId} value={d.deviceId}>
+              {d.label}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="field">
+        <span className="field-label">{t('devices.output')}</span>
+        <select
+          value={output}
+          disabled={busy}
+          title={busy ? t('devices.outputLocked') : undefined}
+          data-testid="output-select"
+          onChange={(e) => {
+            const preset = OutputPreset.safeParse(e.target.value);
+            if (!preset.success) return;
+            settings.update({ output: preset.data });
+            void ctl.reopenCamera();
+          }}
+        >
+          {OutputPreset.options.map((p) => (
+            <option key={p} value={p}>
+              {t(`devices.presets.${p}`)} ({OUTPUT_PRESETS[p].width}×{OUTPUT_PRESETS[p].height})
+            </option>
+          ))}
+        </select>
+      </label>
+    </section>
+  );
+}
+
+/** Downscale a chosen image to a small logo data URL (fits the host message limit). */
+async function logoDataUrl(file: File): Promise<string> {
+  const bitmap = await createImageBitmap(file);
+  try {
+    for (const max of [256, 192, 128]) {
+      const s = Math.min(1, max / Math.max(bitmap.width, bitmap.height));
+      const canvas = document.createElement('canvas');
+      canvas.width = Math.max(1, Math.round(bitmap.width * s));
+      canvas.height = Math.max(1, Math.round(bitmap.height * s));
+      const ctx = canvas.getContext('2d');
+      if (!ctx) throw new Error('2D canvas unavailable');
+      ctx.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+      const url = canvas.toDataURL('image/webp', 0.9);
+      const png = url.startsWith('data:image/webp') ? url : canvas.toDataURL('image/png');
+      if (png.length <= 48 * 1024) return png;
+    }
+  } finally {
+    bitmap.close();
+  }
+  throw new Error('image too large');
+}
+
+export function LayersPanel() {
+  const { t } = useTranslation();
+  const { settings, store } = useStudio();
+  const text = useStudioState((s) => s.settings.overlayText);
+  const logo = useStudioState((s) => s.settings.logoDataUrl);
+  const fileInput = useRef<HTMLInputElement>(null);
+
+  return (
+    <section className="panel">
+      <h2 className="panel-title">{t('layers.title')}</h2>
+      <label className="field">
+        <span className="field-label">{t('layers.text')}</span>
+        <input
+          type="text"
+          maxLength={120}
+          value={text}
+          placeholder={t('layers.textPlaceholder')}
+          data-testid="overlay-text"
+          onChange={(e) => settings.update({ overlayText: e.target.value }, 400)}
+        />
+      </label>
+      <div className="field">
+        <span className="field-label">{t('layers.logo')}</span>
+        <div className="logo-row">
+          {logo ? <img className="logo-thumb" src={logo} alt="" /> : <span className="logo-thumb logo-thumb--empty" />}
+          <button type="button" className="btn btn--ghost btn--small" onClick={() => fileInput.current?.click()}>
+            {t('layers.chooseLogo')}
+          </button>
+          {logo && (
+            <button type="button" className="btn btn--ghost btn--small" onClick={() => settings.update({ logoDataUrl: null })}>
+              {t('layers.removeLogo')}
+            </button>
+          )}
+          <input
+            ref={fileInput}
+            type="file"
+            accept="image/png,image/jpeg,image/webp"
+            hidden
+            data-testid="logo-file"
+            onChange={async (e) => {
+              const file = e.target.files?.[0];
+              e.target.value = '';
+              if (!file) return;
+              try {
+                settings.update({ logoDataUrl: await logoDataUrl(file) });
+                store.getState().clearError('logoInvalid');
+              } catch (err) {
+                store.getState().pushError('logoInvalid', err instanceof Error ? err.message : String(err));
+              }
+            }}
+          />
+        </div>
+      </div>
+    </section>
+  );
+}
+
+const CURRENCIES = ['CNY', 'USD'] as const;
+
+export function PinPanel() {
+  const { t, i18n } = useTranslation();
+  const { overlays } = useStudio();
+  const pinned = useStudioState((s) => s.pinned);
+  const state = useStudioState((s) => s.publish.state);
+  const [name, setName] = useState('');
+  const [price, setPrice] = useState('');
+  const [listPrice, setListPrice] = useState('');
+  // Follows the UI language until the streamer picks one.
+  const [currencyChoice, setCurrency] = useState<string | null>(null);
+  const currency = currencyChoice ?? (i18n.language === 'zh-CN' ? 'CNY' : 'USD');
+  const [error, setError] = useState<PinFormError | null>(null);
+  const [sending, setSending] = useState(false);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setSending(true);
+    const err = await overlays.pin({ name, price, listPrice, currency });
+    setSending(false);
+    setError(err);
+    if (!err) {
+      setName('');
+      setPrice('');
+      setListPrice('');
+    }
+  };
+
+  return (
+    <section className="panel">
+      <h2 className="panel-title">{t('pin.title')}</h2>
+      <form className="pin-form" onSubmit={(e) => void submit(e)} noValidate>
+        <label className="field">
+          <span className="field-label">{t('pin.name')}</span>
+          <input
+            type="text"
+            maxLength={80}
+            value={name}
+            placeholder={t('pin.namePlaceholder')}
+            data-testid="pin-name"
+            onChange={(e) => setName(e.target.value)}
+          />
+        </label>
+        <div className="field-row">
+          <label className="field">
+            <span className="field-label">{t('pin.price')}</span>
+            <input
+              type="text"
+              inputMode="decimal"
+              value={price}
+              placeholder="99.00"
+              data-testid="pin-price"
+              onChange={(e) => setPrice(e.target.value)}
+            />
+          </label>
+          <label className="field">
+            <span className="field-label">{t('pin.listPrice')}</span>
+            <input
+              type="text"
+              inputMode="decimal"
+              value={listPrice}
+              placeholder="129.00"
+              data-testid="pin-list-price"
+              onChange={(e) => setListPrice(e.target.value)}
+            />
+          </label>
+          <label className="field field--narrow">
+            <span className="field-label">{t('pin.currency')}</span>
+            <select value={currency} data-testid="pin-currency" onChange={(e) => setCurrency(e.target.value)}>
+              {CURRENCIES.map((c) => (
+                <option key={c} value={c}>
+                  {c}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
+        {error && (
+          <p className="form-error" role="alert" data-testid="pin-error">
+            {t(`pin.errors.${error}`)}
+          </p>
+        )}
+        <button type="submit" className="btn btn--primary btn--block" disabled={sending} data-testid="pin-submit">
+          {t('pin.submit')}
+        </button>
+      </form>
+      <div className="pinned">
+        <span className="field-label">{t('pin.pinned', { count: pinned.length, max: MAX_PINNED })}</span>
+        {pinned.length === 0 ? (
+          <p className="hint">{t('pin.empty')}</p>
+        ) : (
+          <ul className="pinned-list" data-testid="pinned-list">
+            {pinned.map((p) => (
+              <li key={p.product.productId} className="pinned-item">
+                <div className="pinned-info">
+                  <span className="pinned-name">{p.product.name}</span>
+                  <span className="pinned-price">
+                    {formatMoney(p.product.priceMinor, p.product.currency, i18n.language)}
+                    {p.product.listPriceMinor !== undefined && (
+                      <s className="pinned-list-price">{formatMoney(p.product.listPriceMinor, p.product.currency, i18n.language)}</s>
+                    )}
+                  </span>
+                </div>
+                <button type="button" className="btn btn--ghost btn--small" onClick={() => overlays.unpin(p.product.productId)}>
+                  {t('pin.unpin')}
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+        {state !== 'live' && state !== 'reconnecting' && pinned.length > 0 && <p className="hint">{t('pin.notLive')}</p>}
+      </div>
+    </section>
+  );
+}

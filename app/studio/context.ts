@@ -1,0 +1,33 @@
+/** React access to the studio's controllers and store (controllers are created once, outside React). */
+import { createContext, useContext } from 'react';
+import { useStore } from 'zustand';
+import type { Compositor } from './controllers/compositor';
+import type { DevicesController } from './controllers/devices';
+import type { OverlayController } from './controllers/overlays';
+import type { Publisher } from './controllers/publisher';
+import type { SettingsController } from './controllers/settings';
+import type { HostBridge } from './host-bridge';
+import type { StudioState, StudioStore } from './store';
+
+export interface StudioControllers {
+  store: StudioStore;
+  host: HostBridge;
+  settings: SettingsController;
+  devices: DevicesController;
+  compositor: Compositor;
+  publisher: Publisher;
+  overlays: OverlayController;
+}
+
+export const StudioContext = createContext<StudioControllers | null>(null);
+
+export function useStudio(): StudioControllers {
+  const c = useContext(StudioContext);
+  if (!c) throw new Error('StudioContext missing');
+  return c;
+}
+
+/** Read the store through a selector (return primitives or slices kept by reference). */
+export function useStudioState<T>(selector: (s: StudioState) => T): T {
+  return useStore(useStudio().store, selector);
+}

@@ -1,0 +1,147 @@
+/**
+ * Host bridge: how the studio renderer reaches the main-process services. In Electron through the preload's
+ * `window.storecastHost`; in web mode through the web host's WebSocket (token from `?hostToken=`, then kept in
+ * sessionStorage and removed from the address bar). Both validate replies against the host contract.
+ */
+import {
+  HOST_TOKEN_PARAM,
+  HOST_WS_PATH,
+  type HostMethod,
+  type HostMethods,
+  hostMethods,
+  hostNotifications,
+} from '../../shared/protocol/host';
+import { ErrorCode, type ReqOf, type ResOf, RpcClient, RpcError } from '../../shared/protocol/rpc';
+import type { HostReply, StorecastHostApi } from '../preload/api';
+
+export interface HostBridge {
+  readonly mode: 'electron' | 'web';
+  call<K extends HostMethod>(method: K, req: ReqOf<HostMethods, K>): Promise<ResOf<HostMethods, K>>;
+  close(): void;
+}
+
+declare global {
+  interface Window {
+    storecastHost?: StorecastHostApi;
+  }
+}
+
+/** Close code the web host uses for a missing / wrong token. */
+const HOST_WS_UNAUTHORIZED = 4401;
+const TOKEN_KEY = 'storecast.hostToken';
+
+class ElectronHostBridge implements HostBridge {
+  readonly mode = 'electron' as const;
+  constructor(private readonly api: StorecastHostApi) {}
+
+  private invoke(method: HostMethod, req: unknown): Promise<HostReply> {
+    switch (method) {
+      case 'host.getInfo':
+        return this.api.getInfo();
+      case 'host.getConnection':
+        return this.api.getConnection();
+      case 'host.getSettings':
+        return this.api.getSettings();
+      case 'host.saveSettings':
+        return this.api.saveSettings(req as ReqOf<HostMethods, 'host.saveSettings'>);
+      case 'host.openExternal':
+        return this.api.openExternal(req as ReqOf<HostMethods, 'host.openExternal'>);
+    }
+  }
+
+  async call<K extends HostMethod>(method: K, req: ReqOf<HostMethods, K>): Promise<ResOf<HostMethods, K>> {
+    const reply = await this.invoke(method, req);
+    if (!reply.ok) {
+      const code = ErrorCode.safeParse(reply.error.code);
+      throw new RpcError(code.success ? code.data : 'INTERNAL', reply.error.message);
+    }
+    const parsed = hostMethods[method].res.safeParse(reply.data);
+    if (!parsed.success) throw new RpcError('BAD_REQUEST', `${method}: malformed reply from host`);
+    return parsed.data as ResOf<HostMethods, K>;
+  }
+
+  close(): void {}
+}
+
+class WebSocketHostBridge implements HostBridge {
+  readonly mode = 'web' as const;
+  private readonly client = new RpcClient(hostMethods, hostNotifications, 10_000);
+  private socket: WebSocket | null = null;
+  private connecting: Promise<void> | null = null;
+  private lastCloseCode = 0;
+  private closed = false;
+
+  constructor(private readonly url: string) {}
+
+  private connect(): Promise<void> {
+    if (this.socket && this.client.connected) return Promise.resolve();
+    if (this.connecting) return this.connecting;
+    this.connecting = new Promise<void>((resolve, reject) => {
+      const ws = new WebSocket(this.url);
+      let opened = false;
+      ws.onopen = () => {
+        opened = true;
+        this.socket = ws;
+        this.client.attach(ws);
+        resolve();
+      };
+      ws.onmessage = (ev) => {
+        if (typeof ev.data === 'string') this.client.handleMessage(ev.data);
+      };
+      ws.onclose = (ev) => {
+        this.lastCloseCode = ev.code;
+        this.socket = null;
+        this.client.detach(ev.code === HOST_WS_UNAUTHORIZED ? 'host rejected the token' : `host connection closed (${ev.code})`);
+        if (!opened) reject(this.closeError(ev.code));
+      };
+    }).finally(() => {
+      this.connecting = null;
+    });
+    return this.connecting;
+  }
+
+  private closeError(code: number): RpcError {
+    return code === HOST_WS_UNAUTHORIZED
+      ? new RpcError('UNAUTHORIZED', 'the studio host rejected this page (open the studio with the URL the host printed)')
+      : new RpcError('DISCONNECTED', 'cannot reach the studio host');
+  }
+
+  async call<K extends HostMethod>(method: K, req: ReqOf<HostMethods, K>): Promise<ResOf<HostMethods, K>> {
+    if (this.closed) throw new RpcError('DISCONNECTED', 'host bridge closed');
+    await this.connect();
+    try {
+      return await this.client.request(method, req);
+    } catch (err) {
+      // The web host accepts the upgrade and then closes with 4401 on a bad token: surface that as UNAUTHORIZED.
+      if (err instanceof RpcError && err.code === 'DISCONNECTED' && this.lastCloseCode === HOST_WS_UNAUTHORIZED)
+        throw this.closeError(4401);
+      throw err;
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    this.socket?.close();
+  }
+}
+
+/** Take the host token from the URL (removing it from the address bar) or from this tab's sessionStorage. */
+function takeHostToken(): string | null {
+  const url = new URL(window.location.href);
+  const fromUrl = url.searchParams.get(HOST_TOKEN_PARAM);
+  if (fromUrl) {
+    sessionStorage.setItem(TOKEN_KEY, fromUrl);
+    url.searchParams.delete(HOST_TOKEN_PARAM);
+    window.history.replaceState(window.history.state, '', url.toString());
+    return fromUrl;
+  }
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+export function createHostBridge(): HostBridge {
+  if (window.storecastHost) return new ElectronHostBridge(window.storecastHost);
+  const token = takeHostToken();
+  const proto = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
+  const url = `${proto}//${window.location.host}${HOST_WS_PATH}?${HOST_TOKEN_PARAM}=${encodeURIComponent(token ?? '')}`;
+  return new WebSocketHostBridge(url);
+}

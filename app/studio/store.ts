@@ -1,0 +1,162 @@
+/**
+ * Studio state: one zustand vanilla store built from slices. Controllers (host bridge, devices, compositor,
+ * publisher) live outside React and write here; components read through selectors. Derived values
+ * (elapsed live time, viewer link, "can go live") are computed by selectors, not stored.
+ */
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { ShowInfo } from '../../shared/domain/show';
+import { DEFAULT_SETTINGS, type StudioSettings } from '../../shared/protocol/host';
+import type { PinnedTrigger } from '../../shared/protocol/overlay';
+
+// ---- host slice -------------------------------------------------------------------------------
+export type HostStatus = 'connecting' | 'ready' | 'error';
+export interface HostSlice {
+  host: { status: HostStatus; mode: 'electron' | 'web' | null; version: string | null };
+  settings: StudioSettings;
+  /** Server base URL as reported by host.getConnection (null until known). */
+  serverUrl: string | null;
+}
+
+// ---- devices slice ----------------------------------------------------------------------------
+export interface DeviceOption {
+  deviceId: string;
+  label: string;
+}
+export type CaptureStatus = 'off' | 'starting' | 'on' | 'error';
+export interface DevicesSlice {
+  devices: {
+    cameras: DeviceOption[];
+    mics: DeviceOption[];
+    camera: CaptureStatus;
+    mic: CaptureStatus;
+    /** deviceId of the camera / mic actually in use (may differ from the saved choice after a fallback). */
+    activeCameraId: string | null;
+    activeMicId: string | null;
+    /** Camera resolution actually delivered. */
+    cameraSize: { width: number; height: number } | null;
+  };
+}
+
+// ---- compositor slice -------------------------------------------------------------------------
+export interface ProgramStats {
+  width: number;
+  height: number;
+  /** Frames drawn during the last second. */
+  fps: number;
+  /** Mean / max time spent drawing one frame (ms). */
+  drawMs: number;
+  drawMaxMs: number;
+  /** Max gap between two frames during the last second (ms) — pacing quality. */
+  gapMaxMs: number;
+  frames: number;
+}
+export interface CompositorSlice {
+  program: ProgramStats;
+  /** Draw the machine-readable timestamp strip (test / bench hook, `?marker=1`). */
+  marker: boolean;
+}
+
+// ---- publish slice ----------------------------------------------------------------------------
+export type PublishState = 'idle' | 'connecting' | 'live' | 'reconnecting' | 'ended' | 'error';
+export interface LiveStats {
+  /** Outgoing video+audio media bitrate (payload, bits/s). */
+  bitrate: number;
+  /** Frames per second and resolution of the top simulcast layer. */
+  fps: number | null;
+  width: number | null;
+  height: number | null;
+  /** Round-trip time (ms) of the ICE candidate pair / RTCP. */
+  rttMs: number | null;
+  /** Packet loss reported by the SFU (percent). */
+  lossPct: number | null;
+  /** Simulcast layers being sent. */
+  layers: number;
+  /** Reason the encoder is limiting quality, if any (bandwidth / cpu). */
+  limitation: string | null;
+}
+export interface PublishSlice {
+  publish: {
+    state: PublishState;
+    /** i18n key (errors.*) and a technical detail, when state is error (or a recoverable warning while reconnecting). */
+    errorKey: string | null;
+    errorDetail: string | null;
+    show: ShowInfo | null;
+    viewerCount: number;
+    reconnectAttempt: number;
+    /** ICE / DTLS state of the send transport. */
+    transportState: string | null;
+  };
+  stats: LiveStats | null;
+  /** Products pinned in the program (newest first, at most MAX_PINNED). */
+  pinned: PinnedTrigger[];
+}
+
+// ---- ui slice ---------------------------------------------------------------------------------
+export interface BannerError {
+  id: number;
+  /** i18n key under errors.* */
+  key: string;
+  detail?: string;
+}
+export interface UiSlice {
+  errors: BannerError[];
+  pushError(key: string, detail?: string): void;
+  dismissError(id: number): void;
+  clearError(key: string): void;
+}
+
+export type StudioState = HostSlice & DevicesSlice & CompositorSlice & PublishSlice & UiSlice;
+export type StudioStore = StoreApi<StudioState>;
+
+type SliceCreator<T> = (set: StoreApi<StudioState>['setState'], get: StoreApi<StudioState>['getState']) => T;
+
+const hostSlice: SliceCreator<HostSlice> = () => ({
+  host: { status: 'connecting', mode: null, version: null },
+  settings: { ...DEFAULT_SETTINGS },
+  serverUrl: null,
+});
+
+const devicesSlice: SliceCreator<DevicesSlice> = () => ({
+  devices: { cameras: [], mics: [], camera: 'off', mic: 'off', activeCameraId: null, activeMicId: null, cameraSize: null },
+});
+
+const compositorSlice: SliceCreator<CompositorSlice> = () => ({
+  program: { width: 1280, height: 720, fps: 0, drawMs: 0, drawMaxMs: 0, gapMaxMs: 0, frames: 0 },
+  marker: false,
+});
+
+const publishSlice: SliceCreator<PublishSlice> = () => ({
+  publish: { state: 'idle', errorKey: null, errorDetail: null, show: null, viewerCount: 0, reconnectAttempt: 0, transportState: null },
+  stats: null,
+  pinned: [],
+});
+
+let nextErrorId = 1;
+const uiSlice: SliceCreator<UiSlice> = (set) => ({
+  errors: [],
+  pushError: (key, detail) =>
+    set((s) => ({
+      // one banner per kind: a repeated failure updates the detail instead of stacking
+      errors: [...s.errors.filter((e) => e.key !== key), { id: nextErrorId++, key, ...(detail ? { detail } : {}) }],
+    })),
+  dismissError: (id) => set((s) => ({ errors: s.errors.filter((e) => e.id !== id) })),
+  clearError: (key) => set((s) => (s.errors.some((e) => e.key === key) ? { errors: s.errors.filter((e) => e.key !== key) } : s)),
+});
+
+export function createStudioStore(init: Partial<Pick<StudioState, 'marker'>> = {}): StudioStore {
+  return createStore<StudioState>()((set, get) => ({
+    ...hostSlice(set, get),
+    ...devicesSlice(set, get),
+    ...compositorSlice(set, get),
+    ...publishSlice(set, get),
+    ...uiSlice(set, get),
+    ...init,
+  }));
+}
+
+// ---- selectors (derived values) ---------------------------------------------------------------
+export const selectIsBusy = (s: StudioState) =>
+  s.publish.state === 'connecting' || s.publish.state === 'live' || s.publish.state === 'reconnecting';
+export const selectViewerLink = (s: StudioState) =>
+  s.serverUrl && s.publish.show ? `${s.serverUrl.replace(/\/+$/, '')}/live/${s.publish.show.id}` : null;
+export const selectLiveSince = (s: StudioState) => (s.publish.show?.status === 'live' ? s.publish.show.startedAt : null);
