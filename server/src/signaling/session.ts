@@ -49,6 +49,11 @@ export class Session implements PeerSink {
     if (this.socket.readyState === WebSocket.OPEN || this.socket.readyState === WebSocket.CONNECTING) this.socket.close(code, reason);
   }
 
+  /** Drop the connection without a closing handshake, as a network failure would (tests and benches use it). */
+  terminate(): void {
+    this.socket.terminate();
+  }
+
   /** Leave the current room (publisher: start its grace period; viewer: drop out of the count). */
   leave(): void {
     const { peer, room } = this;

@@ -1,0 +1,172 @@
+/**
+ * End-to-end harness: a real server (in-process, real mediasoup + SQLite), the real web studio host, and headless
+ * Chromium with a fake camera/mic driving the built pages in dist/web. Used by the e2e tests and the latency bench.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { startWebHost, type WebHost } from '../main/web-host';
+import { createStorecastServer, type StorecastServer } from '../../server/src/app';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const WEB_DIR = join(ROOT, 'dist/web');
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+  '--autoplay-policy=no-user-gesture-required',
+  // Keep hidden pages (several tabs in one browser) rendering and encoding at full rate.
+  '--disable-background-timer-throttling',
+  '--disable-renderer-backgrounding',
+  '--disable-backgrounding-occluded-windows',
+];
+
+export interface Stack {
+  server: StorecastServer;
+  host: WebHost;
+  browser: Browser;
+  context: BrowserContext;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+export async function startStack(opts: { logLevel?: 'warn' | 'error' | 'info'; locale?: string } = {}): Promise<Stack> {
+  try {
+    readFileSync(join(WEB_DIR, 'studio/index.html'));
+  } catch {
+    throw new Error('dist/web is missing: run `npm run build:web` first');
+  }
+  const dataDir = mkdtempSync(join(tmpdir(), 'storecast-e2e-'));
+  const server = await createStorecastServer({
+    dataDir,
+    port: 0,
+    host: '127.0.0.1',
+    rtcListenIp: '127.0.0.1',
+    webDir: WEB_DIR,
+    logLevel: opts.logLevel ?? 'warn',
+  });
+  const host = await startWebHost({ dataDir, serverUrl: server.url, port: 0, webDir: WEB_DIR, openExternal: async () => false });
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const context = await browser.newContext({ locale: opts.locale ?? 'zh-CN', viewport: { width: 1440, height: 900 } });
+  await context.grantPermissions(['camera', 'microphone']);
+  return {
+    server,
+    host,
+    browser,
+    context,
+    dataDir,
+    async close() {
+      await browser.close().catch(() => {});
+      await host.close().catch(() => {});
+      await server.close().catch(() => {});
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Collect console errors and page errors so tests can show them on failure. */
+export function watchConsole(page: Page, name: string, sink: string[]): void {
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') sink.push(`[${name} ${m.type()}] ${m.text()}`);
+  });
+  page.on('pageerror', (e) => sink.push(`[${name} pageerror] ${e.message}`));
+}
+
+export async function poll<T>(
+  what: string,
+  fn: () => Promise<T | null | undefined | false>,
+  timeoutMs = 20_000,
+  everyMs = 100,
+): Promise<T> {
+  const t0 = Date.now();
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() - t0 > timeoutMs)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** Open the web studio (marker strip on) and go live with a title. Returns the show id. */
+export async function openStudioAndGoLive(stack: Stack, title: string, extraQuery = ''): Promise<{ page: Page; showId: string }> {
+  const page = await stack.context.newPage();
+  await page.goto(`${stack.host.url}&marker=1${extraQuery}`);
+  await page.getByTestId('show-title').fill(title);
+  await poll('studio camera ready', () =>
+    page.evaluate(() => {
+      const s = window.__storecast?.store.getState() as { program?: { frames: number } } | undefined;
+      return (s?.program?.frames ?? 0) > 5;
+    }),
+  );
+  await page.getByTestId('go-live').click();
+  const showId = await poll(
+    'studio live',
+    () =>
+      page.evaluate(() => {
+        const s = window.__storecast?.store.getState() as {
+          publish: { state: string; errorKey: string | null; show: { id: string } | null };
+        };
+        if (s.publish.state === 'error') throw new Error(`studio error: ${s.publish.errorKey}`);
+        return s.publish.state === 'live' && s.publish.show ? s.publish.show.id : null;
+      }),
+    30_000,
+  );
+  return { page, showId };
+}
+
+let probeSource: string | null = null;
+/**
+ * Script injected into viewer pages: decodes the studio's timestamp strip from each presented frame
+ * (requestVideoFrameCallback via the viewer's test handle) and keeps latency samples in window.__probe.
+ */
+export async function markerProbeScript(): Promise<string> {
+  if (probeSource) return probeSource;
+  const out = await build({
+    entryPoints: [join(ROOT, 'app/e2e/marker-probe.ts')],
+    bundle: true,
+    format: 'iife',
+    write: false,
+    target: 'es2022',
+  });
+  probeSource = out.outputFiles[0]!.text;
+  return probeSource;
+}
+
+export interface ProbeSample {
+  /** Wall-clock ms when the frame was expected on screen (glass). */
+  displayAt: number;
+  /** Wall-clock ms the studio drew the frame (from the marker). */
+  capturedAt: number;
+  frame: number;
+  width: number;
+  height: number;
+}
+
+export async function openViewer(stack: Stack, showId: string, query = ''): Promise<Page> {
+  const page = await stack.context.newPage();
+  await page.addInitScript({ content: await markerProbeScript() });
+  await page.goto(`${stack.server.url}/live/${showId}${query}`);
+  return page;
+}
+
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const s = [...values].sort((a, b) => a - b);
+  const i = Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1));
+  return s[i]!;
+}

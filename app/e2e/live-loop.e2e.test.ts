@@ -1,0 +1,161 @@
+/**
+ * The live loop end to end in real headless Chromium: studio (web mode, fake camera/mic) → mediasoup SFU → viewer page.
+ */
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStudioAndGoLive, openViewer, type ProbeSample, poll, type Stack, startStack, watchConsole } from './harness';
+
+type AnyState = Record<string, unknown> & {
+  publish: { state: string; show: { id: string } | null };
+  pinned: { product: { name: string; priceMinor: number; currency: string } }[];
+};
+
+interface ViewerSnapshot {
+  screen: string;
+  presentedFrames: number;
+  samples: ProbeSample[];
+  undecoded: number;
+}
+
+async function viewerSnapshot(viewer: Page): Promise<ViewerSnapshot> {
+  return viewer.evaluate(() => {
+    const h = window.__storecast as unknown as { screen(): string; store: { getState(): { presentedFrames: number } } };
+    const p = (window as unknown as { __probe: { samples: ProbeSample[]; undecoded: number; start(): boolean } }).__probe;
+    p.start();
+    return {
+      screen: h.screen(),
+      presentedFrames: h.store.getState().presentedFrames,
+      samples: p.samples.slice(-200),
+      undecoded: p.undecoded,
+    };
+  });
+}
+
+/** Wait until the viewer decodes `n` fresh marker frames captured after `since` (wall-clock ms), frame counters advancing. */
+async function expectFreshFrames(viewer: Page, since: number, n: number, timeoutMs = 30_000): Promise<ProbeSample[]> {
+  return poll(
+    `${n} fresh marked frames`,
+    async () => {
+      const snap = await viewerSnapshot(viewer);
+      const fresh = snap.samples.filter((s) => s.capturedAt > since);
+      if (fresh.length < n) return null;
+      return fresh;
+    },
+    timeoutMs,
+    250,
+  );
+}
+
+describe('live loop: studio → SFU → viewer', () => {
+  let stack: Stack;
+  const logs: string[] = [];
+
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('goes live; the viewer decodes advancing marked frames, hears audio, sees the pinned product, and learns the show ended', async () => {
+    const t0 = Date.now();
+    const { page: studio, showId } = await openStudioAndGoLive(stack, 'E2E 春季上新');
+    watchConsole(studio, 'studio', logs);
+    expect((await (await fetch(`${stack.server.url}/api/shows/${showId}`)).json()).status).toBe('live');
+
+    const viewer = await openViewer(stack, showId);
+    watchConsole(viewer, 'viewer', logs);
+
+    // Video: frames whose pixels carry the studio's timestamp marker, counters advancing, sane latency.
+    const fresh = await expectFreshFrames(viewer, t0, 40);
+    const frames = fresh.map((s) => s.frame);
+    const advancing = frames.filter((f, i) => i > 0 && f !== frames[i - 1]).length;
+    expect(advancing).toBeGreaterThan(30);
+    for (const s of fresh) {
+      const latency = s.displayAt - s.capturedAt;
+      expect(latency).toBeGreaterThan(0);
+      expect(latency).toBeLessThan(2000);
+    }
+    expect(Math.max(...fresh.map((s) => s.width))).toBeGreaterThanOrEqual(320);
+
+    // Audio: the track is live and carries sound (Chromium's fake mic beeps periodically).
+    await viewer.getByTestId('unmute').click();
+    const level = await poll(
+      'audible audio at the viewer',
+      () =>
+        viewer.evaluate(() => {
+          const h = window.__storecast as unknown as { audioTrackState(): string | null; audioLevel(): number | null };
+          const l = h.audioLevel();
+          return h.audioTrackState() === 'live' && l !== null && l > 0.005 ? l : null;
+        }),
+      15_000,
+      50,
+    );
+    expect(level).toBeGreaterThan(0.005);
+
+    // Pin a product in the studio → the trigger crosses the DataProducer → the viewer shows the card.
+    await studio.getByTestId('pin-name').fill('E2E 亚麻衬衫');
+    await studio.getByTestId('pin-price').fill('129.90');
+    await studio.getByTestId('pin-list-price').fill('199');
+    await studio.getByTestId('pin-submit').click();
+    const pinned = await poll('pinned product at the viewer', () =>
+      viewer.evaluate(() => {
+        const s = window.__storecast!.store.getState() as unknown as AnyState;
+        return s.pinned.length > 0 ? s.pinned[0]!.product : null;
+      }),
+    );
+    expect(pinned).toMatchObject({ name: 'E2E 亚麻衬衫', priceMinor: 12990, currency: 'CNY' });
+    await viewer.getByText('E2E 亚麻衬衫').first().waitFor({ state: 'visible', timeout: 5000 });
+
+    // A viewer who joins now gets the pinned product from the server's overlay state.
+    const late = await openViewer(stack, showId);
+    const latePinned = await poll('late joiner sees the pinned product', () =>
+      late.evaluate(() => (window.__storecast!.store.getState() as unknown as AnyState).pinned[0]?.product.name ?? null),
+    );
+    expect(latePinned).toBe('E2E 亚麻衬衫');
+    await late.close();
+
+    // End the show in the studio → the viewer is told.
+    await studio.getByTestId('end-live').click();
+    await studio.getByTestId('confirm-end').click();
+    await poll('viewer sees "ended"', async () => (await viewerSnapshot(viewer)).screen === 'ended');
+    expect((await (await fetch(`${stack.server.url}/api/shows/${showId}`)).json()).status).toBe('ended');
+    await studio.close();
+    await viewer.close();
+    expect(logs.filter((l) => l.includes('pageerror'))).toEqual([]);
+  });
+
+  it('recovers after the publisher loses its connection: frames resume at the viewer', async () => {
+    const t0 = Date.now();
+    const { page: studio, showId } = await openStudioAndGoLive(stack, 'E2E reconnect');
+    const viewer = await openViewer(stack, showId);
+    await expectFreshFrames(viewer, t0, 20);
+
+    // Break the studio's connection the way a network failure would: the server-side socket dies without a close
+    // handshake, so the server tears down the publisher's transports (media stops) and the studio must notice and recover.
+    const studioSessions = [...stack.server.signaling.sessions].filter((s) => s.role === 'studio');
+    expect(studioSessions).toHaveLength(1);
+    const breakAt = Date.now();
+    studioSessions[0]!.terminate();
+
+    await poll('studio notices and reconnects', () =>
+      studio.evaluate(() => {
+        const s = window.__storecast!.store.getState() as unknown as { publish: { reconnectAttempt: number; state: string } };
+        return s.publish.state === 'reconnecting' || s.publish.reconnectAttempt > 0;
+      }),
+    );
+    await poll(
+      'studio live again',
+      () => studio.evaluate(() => (window.__storecast!.store.getState() as unknown as AnyState).publish.state === 'live'),
+      30_000,
+    );
+    // Frames drawn after the break reach the viewer again, in the same show.
+    const resumed = await expectFreshFrames(viewer, breakAt + 200, 30, 30_000);
+    expect(resumed.length).toBeGreaterThanOrEqual(30);
+    expect((await viewerSnapshot(viewer)).screen).toBe('live');
+    const sameShow = await studio.evaluate(() => (window.__storecast!.store.getState() as unknown as AnyState).publish.show?.id);
+    expect(sameShow).toBe(showId);
+    await studio.close();
+    await viewer.close();
+  });
+});

@@ -1,0 +1,60 @@
+/**
+ * Runs inside viewer pages (injected by the harness). For every presented frame it copies the top strip of the
+ * <video> into a canvas, decodes the studio's timestamp marker and records glass-to-glass latency:
+ * expectedDisplayTime (when the frame reaches the screen) minus the time the studio drew it. Both pages run in
+ * one browser, so performance.timeOrigin + now() is the same clock on both sides.
+ */
+import { decodeMarkerRgba, markerStripHeight, unwrapMarkerTime } from '../ui/frame-marker';
+
+interface Sample {
+  displayAt: number;
+  capturedAt: number;
+  frame: number;
+  width: number;
+  height: number;
+}
+
+interface FrameInfo {
+  expectedDisplayTime: number;
+  width: number;
+  height: number;
+}
+
+interface ViewerHandle {
+  video: HTMLVideoElement;
+  onFrame(cb: (s: FrameInfo) => void): () => void;
+}
+
+const probe = {
+  samples: [] as Sample[],
+  undecoded: 0,
+  started: false,
+  start(): boolean {
+    const handle = (window as unknown as { __storecast?: ViewerHandle }).__storecast;
+    if (!handle || probe.started) return probe.started;
+    probe.started = true;
+    const canvas = document.createElement('canvas');
+    const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+    handle.onFrame((s) => {
+      const w = s.width;
+      const h = markerStripHeight(w);
+      if (h < 4) return;
+      if (canvas.width !== w || canvas.height !== h) {
+        canvas.width = w;
+        canvas.height = h;
+      }
+      // drawImage of a <video> paints its current frame: the one this callback announced.
+      ctx.drawImage(handle.video, 0, 0, w, h, 0, 0, w, h);
+      const m = decodeMarkerRgba(ctx.getImageData(0, 0, w, h).data, w, h);
+      if (!m) {
+        probe.undecoded++;
+        return;
+      }
+      const displayAt = performance.timeOrigin + s.expectedDisplayTime;
+      probe.samples.push({ displayAt, capturedAt: unwrapMarkerTime(m.ts24, displayAt), frame: m.frame, width: s.width, height: s.height });
+      if (probe.samples.length > 20_000) probe.samples.splice(0, 10_000);
+    });
+    return true;
+  },
+};
+(window as unknown as { __probe: typeof probe }).__probe = probe;
