@@ -150,6 +150,8 @@ export async function markerProbeScript(): Promise<string> {
 export interface ProbeSample {
   /** Wall-clock ms when the frame was expected on screen (glass). */
   displayAt: number;
+  /** Wall-clock ms the last packet of the frame arrived at the viewer (rVFC receiveTime), if reported. */
+  receivedAt: number | null;
   /** Wall-clock ms the studio drew the frame (from the marker). */
   capturedAt: number;
   frame: number;

@@ -8,6 +8,8 @@ import { decodeMarkerRgba, markerStripHeight, unwrapMarkerTime } from '../ui/fra
 
 interface Sample {
   displayAt: number;
+  /** Wall-clock ms the last packet of the frame arrived (rVFC receiveTime), if reported. */
+  receivedAt: number | null;
   capturedAt: number;
   frame: number;
   width: number;
@@ -16,6 +18,7 @@ interface Sample {
 
 interface FrameInfo {
   expectedDisplayTime: number;
+  receiveTime?: number;
   width: number;
   height: number;
 }
@@ -51,7 +54,15 @@ const probe = {
         return;
       }
       const displayAt = performance.timeOrigin + s.expectedDisplayTime;
-      probe.samples.push({ displayAt, capturedAt: unwrapMarkerTime(m.ts24, displayAt), frame: m.frame, width: s.width, height: s.height });
+      const receivedAt = s.receiveTime === undefined ? null : performance.timeOrigin + s.receiveTime;
+      probe.samples.push({
+        displayAt,
+        receivedAt,
+        capturedAt: unwrapMarkerTime(m.ts24, displayAt),
+        frame: m.frame,
+        width: s.width,
+        height: s.height,
+      });
       if (probe.samples.length > 20_000) probe.samples.splice(0, 10_000);
     });
     return true;

@@ -243,12 +243,15 @@ export class PlayerController {
         this.finish();
         return;
       }
+      // Loading the device (a local capability probe) and creating the server-side transport are independent:
+      // overlap them to shorten the time to the first frame.
       const device = new Device();
-      await device.load({ routerRtpCapabilities: res.routerRtpCapabilities as ms.RtpCapabilities });
+      const [options] = await Promise.all([
+        this.rpc.request('transport.create', { direction: 'recv', sctpCapabilities: SCTP_CAPABILITIES }),
+        device.load({ routerRtpCapabilities: res.routerRtpCapabilities as ms.RtpCapabilities }),
+      ]);
       if (stale()) return;
       this.device = device;
-      const options = await this.rpc.request('transport.create', { direction: 'recv', sctpCapabilities: SCTP_CAPABILITIES });
-      if (stale()) return;
       this.createTransport(gen, device, options);
       this.requestConsume(gen);
     } catch (err) {
@@ -391,6 +394,11 @@ export class PlayerController {
       producerId: info.producerId,
       kind: info.kind,
       rtpParameters: info.rtpParameters as unknown as ms.RtpParameters,
+      // Audio and video in separate sync groups: Chromium otherwise holds every video frame back to match the
+      // audio jitter buffer (lip sync), which measured ~70 ms of extra glass-to-glass delay here. Live selling
+      // favours immediacy; the remaining A/V offset is the audio buffer's (tens of ms).
+      streamId: `${info.kind}-${info.producerId}`,
+      onRtpReceiver: lowLatencyReceiver,
       appData: { source: info.source },
     });
     // One track per kind: a newer consumer of the same kind (the studio republished) replaces the older one.
@@ -495,4 +503,11 @@ export class PlayerController {
       if (dc && !dc.closed) dc.close();
     });
   }
+}
+
+/** Ask the receiver for the smallest playout delay (Chromium: playoutDelayHint; standard: jitterBufferTarget). */
+function lowLatencyReceiver(receiver: RTCRtpReceiver): void {
+  const r = receiver as RTCRtpReceiver & { jitterBufferTarget?: number | null; playoutDelayHint?: number | null };
+  if ('jitterBufferTarget' in r) r.jitterBufferTarget = 0;
+  if ('playoutDelayHint' in r) r.playoutDelayHint = 0;
 }

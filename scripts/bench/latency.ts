@@ -1,0 +1,108 @@
+/**
+ * bench:latency — glass-to-glass studio → SFU → viewer at 720p30, and first-frame time over repeated joins.
+ *
+ * The studio (web mode, headless Chromium, fake camera) burns a timestamp strip into every program frame; the viewer
+ * page decodes it from each presented frame (requestVideoFrameCallback) and compares it with the frame's
+ * expectedDisplayTime on the same clock (both pages in one browser). The viewer pins the top simulcast layer.
+ * Last stdout line: {"bench":"latency","g2g_p50_ms",…}.
+ */
+import { openStudioAndGoLive, openViewer, type ProbeSample, percentile, poll, startStack } from '../../app/e2e/harness';
+
+const MEASURE_S = Number(process.env.BENCH_SECONDS ?? 30);
+const JOINS = Number(process.env.BENCH_JOINS ?? 10);
+const log = (...a: unknown[]) => console.error('[bench:latency]', ...a);
+const round = (n: number) => Math.round(n * 10) / 10;
+
+const stack = await startStack({ logLevel: 'error' });
+try {
+  const { page: studio, showId } = await openStudioAndGoLive(stack, 'bench latency');
+  log('live', showId);
+  const viewer = await openViewer(stack, showId);
+  await poll(
+    'viewer playing',
+    () => viewer.evaluate(() => (window.__storecast?.store.getState() as { presentedFrames?: number } | undefined)?.presentedFrames ?? 0),
+    30_000,
+  );
+  // Pin the top layer (the issue measures 1280x720 on the top layer).
+  await viewer.getByTestId('quality-button').click();
+  await viewer.getByRole('menuitemradio').nth(1).click();
+  await viewer.evaluate(() => (window as unknown as { __probe: { start(): boolean } }).__probe.start());
+  await poll(
+    'top layer 1280x720 at the viewer',
+    () =>
+      viewer.evaluate(() => {
+        const s = (window as unknown as { __probe: { samples: ProbeSample[] } }).__probe.samples;
+        return s.length > 0 && s[s.length - 1]!.width >= 1280;
+      }),
+    30_000,
+  );
+  log('warming up 5 s at 1280x720');
+  await new Promise((r) => setTimeout(r, 5000));
+  const t0 = Date.now();
+  log(`measuring ${MEASURE_S} s`);
+  await new Promise((r) => setTimeout(r, MEASURE_S * 1000));
+  const t1 = Date.now();
+  const { samples, undecoded } = await viewer.evaluate(() => {
+    const p = (window as unknown as { __probe: { samples: ProbeSample[]; undecoded: number } }).__probe;
+    return { samples: p.samples, undecoded: p.undecoded };
+  });
+  const win = samples.filter((s) => s.displayAt >= t0 && s.displayAt <= t1);
+  const g2g = win.map((s) => s.displayAt - s.capturedAt);
+  // Split: studio draw → last packet received (encode + network + SFU), and received → on screen (decode + render).
+  const net = win.filter((s) => s.receivedAt !== null).map((s) => s.receivedAt! - s.capturedAt);
+  const render = win.filter((s) => s.receivedAt !== null).map((s) => s.displayAt - s.receivedAt!);
+  log(`split p50: capture→received ${round(percentile(net, 50))} ms, received→display ${round(percentile(render, 50))} ms`);
+  const distinctFrames = new Set(win.map((s) => s.capturedAt)).size;
+  const fps = distinctFrames / ((t1 - t0) / 1000);
+  const sizes = new Map<string, number>();
+  for (const s of win) sizes.set(`${s.width}x${s.height}`, (sizes.get(`${s.width}x${s.height}`) ?? 0) + 1);
+  const [topSize] = [...sizes.entries()].sort((a, b) => b[1] - a[1])[0] ?? ['0x0'];
+  const [width, height] = topSize.split('x').map(Number) as [number, number];
+  const studioStats = await studio.evaluate(() => {
+    const s = window.__storecast!.store.getState() as unknown as { program: { fps: number; drawMs: number }; stats: unknown };
+    return { program: s.program, stats: s.stats };
+  });
+  log('studio', JSON.stringify(studioStats), 'frames in window', win.length, 'undecoded', undecoded, 'sizes', JSON.stringify([...sizes]));
+  await viewer.close();
+
+  // First frame over repeated joins: a fresh viewer page each time; firstFrameMs is measured from navigation start.
+  const fromNav: number[] = [];
+  const fromJoin: number[] = [];
+  for (let i = 0; i < JOINS; i++) {
+    const p = await stack.context.newPage();
+    await p.goto(`${stack.server.url}/live/${showId}`);
+    const r = await poll(
+      'first frame',
+      () =>
+        p.evaluate(() => {
+          const s = window.__storecast?.store.getState() as { firstFrameMs: number | null; joinToFirstFrameMs: number | null } | undefined;
+          return s && s.firstFrameMs !== null ? { nav: s.firstFrameMs, join: s.joinToFirstFrameMs } : null;
+        }),
+      20_000,
+      20,
+    );
+    fromNav.push(r.nav);
+    if (r.join !== null) fromJoin.push(r.join);
+    log(`join ${i + 1}: first frame ${Math.round(r.nav)} ms after navigation, ${r.join === null ? '?' : Math.round(r.join)} ms after join`);
+    await p.close();
+  }
+  await studio.close();
+
+  const result = {
+    bench: 'latency',
+    g2g_p50_ms: round(percentile(g2g, 50)),
+    g2g_p95_ms: round(percentile(g2g, 95)),
+    first_frame_p50_ms: round(percentile(fromNav, 50)),
+    first_frame_p95_ms: round(percentile(fromNav, 95)),
+    fps: round(fps),
+    width,
+    height,
+    samples: g2g.length,
+    first_frame_from_join_p50_ms: round(percentile(fromJoin, 50)),
+    first_frame_from_join_p95_ms: round(percentile(fromJoin, 95)),
+    joins: fromNav.length,
+  };
+  console.log(JSON.stringify(result));
+} finally {
+  await stack.close();
+}
