@@ -81,6 +81,14 @@ try {
       20_000,
       20,
     );
+    const marks = await p.evaluate(() =>
+      performance
+        .getEntriesByType('mark')
+        .filter((m) => m.name.startsWith('storecast:'))
+        .map((m) => `${m.name.slice(10)}@${Math.round(m.startTime)}`)
+        .join(' '),
+    );
+    log(`join ${i + 1} timeline (ms since navigation): ${marks} first-frame@${Math.round(r.nav)}`);
     fromNav.push(r.nav);
     if (r.join !== null) fromJoin.push(r.join);
     log(`join ${i + 1}: first frame ${Math.round(r.nav)} ms after navigation, ${r.join === null ? '?' : Math.round(r.join)} ms after join`);

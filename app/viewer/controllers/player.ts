@@ -231,10 +231,12 @@ export class PlayerController {
   private async join(gen: number): Promise<void> {
     const stale = () => gen !== this.generation;
     this.store.getState().joinStarted(performance.now());
+    mark('join');
     try {
       const res = await this.rpc.request('viewer.join', { showId: this.opts.showId });
       if (stale()) return;
       const s = this.store.getState();
+      mark('joined');
       s.joined(res.show, res.viewerCount, res.overlays);
       s.setConnection('open');
       this.startPing(gen);
@@ -250,6 +252,7 @@ export class PlayerController {
         this.rpc.request('transport.create', { direction: 'recv', sctpCapabilities: SCTP_CAPABILITIES }),
         device.load({ routerRtpCapabilities: res.routerRtpCapabilities as ms.RtpCapabilities }),
       ]);
+      mark('transport');
       if (stale()) return;
       this.device = device;
       this.createTransport(gen, device, options);
@@ -305,6 +308,7 @@ export class PlayerController {
     transport.on('connectionstatechange', (state) => {
       if (gen !== this.generation) return;
       this.store.getState().setTransportState(state as TransportState);
+      mark(`transport-${state}`);
       if (state === 'connected') this.clearIceTimer();
       else if (state === 'failed') this.scheduleIceRestart(gen, 0);
       else if (state === 'disconnected') this.scheduleIceRestart(gen, ICE_DISCONNECTED_GRACE_MS);
@@ -372,13 +376,16 @@ export class PlayerController {
     if (gen !== this.generation) return;
     // mediasoup-client batches concurrent consume() calls into one renegotiation: create them all at once.
     const fresh = res.consumers.filter((c) => !this.consumers.has(c.id));
+    mark('consume-reply');
     const created = await Promise.all(fresh.map((info) => this.createConsumer(transport, info)));
+    mark('consumers-created');
     await Promise.all(res.dataConsumers.filter((d) => !this.dataConsumers.has(d.id)).map((d) => this.createDataConsumer(transport, d)));
     if (gen !== this.generation) return;
     this.refreshElement();
     await Promise.all(
       created.map(async (consumer) => {
         await this.rpc.request('consumer.resume', { consumerId: consumer.id });
+        mark(`resumed-${consumer.kind}`);
         const quality = this.store.getState().quality;
         if (consumer.kind === 'video' && quality !== 'auto') {
           await this.rpc.request('consumer.setQuality', { consumerId: consumer.id, quality });
@@ -510,4 +517,9 @@ function lowLatencyReceiver(receiver: RTCRtpReceiver): void {
   const r = receiver as RTCRtpReceiver & { jitterBufferTarget?: number | null; playoutDelayHint?: number | null };
   if ('jitterBufferTarget' in r) r.jitterBufferTarget = 0;
   if ('playoutDelayHint' in r) r.playoutDelayHint = 0;
+}
+
+/** User Timing marks (visible in devtools' performance panel; the latency bench prints them) for the join path. */
+function mark(name: string): void {
+  performance.mark(`storecast:${name}`);
 }
