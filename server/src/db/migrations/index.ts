@@ -4,6 +4,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import { m001Shows } from './001-shows';
+import { m002Commerce } from './002-commerce';
 
 export interface Migration {
   version: number;
@@ -11,4 +12,4 @@ export interface Migration {
   up(db: Database): void;
 }
 
-export const migrations: readonly Migration[] = [m001Shows];
+export const migrations: readonly Migration[] = [m001Shows, m002Commerce];

@@ -1,0 +1,155 @@
+import type { Database } from 'better-sqlite3';
+import type { CommerceEvent } from '../../../shared/commerce/events';
+import type { PaymentProviderName } from '../../../shared/commerce/payments';
+import { createHmac } from 'node:crypto';
+import { type ParsedPaymentsConfig, PaymentsConfig } from './config';
+import { CatalogService } from './domain/catalog';
+import { CsvService } from './domain/csv';
+import { CommerceEvents, type Logger } from './domain/events';
+import { OrderService } from './domain/orders';
+import { PaymentService } from './domain/payments';
+import { SalesService } from './domain/sales';
+import { MediaStore } from './media';
+import { AlipayProvider } from './payments/alipay';
+import type { PaymentProvider } from './payments/provider';
+import { SandboxProvider } from './payments/sandbox';
+import { StripeProvider } from './payments/stripe';
+import { WechatPayProvider } from './payments/wechatpay';
+import { seedDemoCatalog } from './seed';
+import { BuyerSessions } from './session';
+import { createSqliteStore } from './store/sqlite/index';
+import type { CommerceStore } from './store/types';
+
+export interface CommerceOptions {
+  db: Database;
+  dataDir: string;
+  /** Public http(s) base of the server, e.g. http://127.0.0.1:8080 (pay pages, webhook URLs). */
+  publicUrl: string;
+  studioToken: string;
+  /** HMAC key for buyer session cookies (≥ 16 bytes). */
+  sessionSecret: Buffer;
+  payments: PaymentsConfig;
+  clock?: () => number;
+  log: Logger;
+  /** Called after every committed change (stock.changed, sale.started/ended, order.paid, order.status, product.changed). */
+  onEvent?: (evt: CommerceEvent) => void;
+  /** Unpaid reservations lapse after this long. Default 15 min. */
+  reservationMs?: number;
+  /** Reservation/sale sweeper period; 0 disables the timer (call runMaintenance yourself). Default 5 s. */
+  sweepIntervalMs?: number;
+  /** Payments pending this long are queried at the provider. Default 10 min. */
+  reconcileAfterMs?: number;
+  /** Reconciliation period; 0 disables the timer. Default 60 s. */
+  reconcileIntervalMs?: number;
+  /** Seed the demo catalog on first run. Default true. */
+  seedDemo?: boolean;
+}
+
+export interface CommerceCore {
+  readonly store: CommerceStore;
+  readonly events: CommerceEvents;
+  readonly catalog: CatalogService;
+  readonly sales: SalesService;
+  readonly orders: OrderService;
+  readonly payments: PaymentService;
+  readonly csv: CsvService;
+  readonly media: MediaStore;
+  readonly sessions: BuyerSessions;
+  readonly sandbox: SandboxProvider;
+  readonly payConfig: ParsedPaymentsConfig;
+  readonly clock: () => number;
+  readonly log: Logger;
+  readonly studioToken: string;
+  readonly publicUrl: string;
+  /** Expire lapsed reservations, end overdue sales, reconcile stale payments. */
+  runMaintenance(): Promise<void>;
+  /** Start the periodic jobs (idempotent). */
+  start(): void;
+  close(): void;
+}
+
+/** Build the commerce core (storage, services, providers, jobs) without HTTP. */
+export async function createCommerceCore(opts: CommerceOptions): Promise<CommerceCore> {
+  const clock = opts.clock ?? Date.now;
+  const log = opts.log;
+  const publicUrl = opts.publicUrl.replace(/\/+$/, '');
+  const payConfig = PaymentsConfig.parse(opts.payments);
+  const store = createSqliteStore(opts.db);
+  const events = new CommerceEvents(log, opts.onEvent);
+  const media = new MediaStore(opts.dataDir);
+  const catalog = new CatalogService(store, media, events, clock);
+  const sales = new SalesService(store, events, clock, log);
+  const orders = new OrderService(store, events, clock, log, opts.reservationMs ?? 15 * 60_000);
+  const sandboxSecret = payConfig.sandbox.webhookSecret ?? createHmac('sha256', opts.sessionSecret).update('sandbox-webhook').digest('hex');
+  const sandbox = new SandboxProvider(store.sandbox, sandboxSecret, publicUrl, clock, log, payConfig.sandbox.toleranceSec);
+  const providers = new Map<PaymentProviderName, PaymentProvider>([['sandbox', sandbox]]);
+  if (payConfig.stripe) providers.set('stripe', new StripeProvider(payConfig.stripe));
+  if (payConfig.alipay) providers.set('alipay', new AlipayProvider(payConfig.alipay));
+  if (payConfig.wechatpay) providers.set('wechatpay', new WechatPayProvider(payConfig.wechatpay));
+  const payments = new PaymentService(store, orders, events, providers, clock, log, {
+    publicUrl,
+    defaultProvider: payConfig.default,
+    reconcileAfterMs: opts.reconcileAfterMs ?? 10 * 60_000,
+  });
+  const csv = new CsvService(store, catalog);
+  const sessions = new BuyerSessions(opts.sessionSecret, publicUrl.startsWith('https:'));
+
+  if (opts.seedDemo ?? true) await seedDemoCatalog(store, catalog, log);
+  sales.resume();
+
+  const timers: NodeJS.Timeout[] = [];
+  let reconciling = false;
+  const sweep = () => {
+    try {
+      const n = orders.expireDue();
+      if (n) log.info({ released: n }, 'expired unpaid reservations');
+      sales.endDue();
+    } catch (err) {
+      log.error({ err }, 'commerce sweep failed');
+    }
+  };
+  const reconcile = async () => {
+    if (reconciling) return;
+    reconciling = true;
+    try {
+      await payments.reconcile();
+    } catch (err) {
+      log.error({ err }, 'payment reconciliation failed');
+    } finally {
+      reconciling = false;
+    }
+  };
+
+  return {
+    store,
+    events,
+    catalog,
+    sales,
+    orders,
+    payments,
+    csv,
+    media,
+    sessions,
+    sandbox,
+    payConfig,
+    clock,
+    log,
+    studioToken: opts.studioToken,
+    publicUrl,
+    async runMaintenance() {
+      sweep();
+      await reconcile();
+    },
+    start() {
+      if (timers.length) return;
+      const sweepMs = opts.sweepIntervalMs ?? 5_000;
+      const reconcileMs = opts.reconcileIntervalMs ?? 60_000;
+      if (sweepMs > 0) timers.push(setInterval(sweep, sweepMs).unref());
+      if (reconcileMs > 0) timers.push(setInterval(() => void reconcile(), reconcileMs).unref());
+    },
+    close() {
+      for (const t of timers.splice(0)) clearInterval(t);
+      sales.close();
+    },
+  };
+}

@@ -1,0 +1,396 @@
+import { createHash } from 'node:crypto';
+import type { CommerceEvent } from '../../../../shared/commerce/events';
+import {
+  BuyerRefundRequest,
+  CreateOrderRequest,
+  type OrderActor,
+  type OrderList,
+  OrderListQuery,
+  type OrderStatus,
+  type OrderView,
+  ShipRequest,
+} from '../../../../shared/commerce/orders';
+import type { CommerceReason } from '../../../../shared/commerce/common';
+import { badRequest, badState, CommerceError, conflict, notFound, parse } from '../errors';
+import { newOrderId } from '../ids';
+import { maskName } from '../mask';
+import type { CommerceStore, OrderItemRecord, OrderRecord, OrderTimestamps } from '../store/types';
+import type { CommerceEvents, Logger } from './events';
+import { orderView, runningSale, unitPrice } from './views';
+
+/** Not enough units of one SKU; carries the SKU so the caller can release lapsed reservations and retry once. */
+class StockError extends CommerceError {
+  constructor(
+    readonly skuId: string,
+    reason: CommerceReason,
+    message: string,
+  ) {
+    super('CONFLICT', message, reason);
+  }
+}
+
+export interface PlacedOrder {
+  order: OrderView;
+  /** false when the idempotency key matched an earlier order (a retry). */
+  created: boolean;
+}
+
+/**
+ * Checkout and the order lifecycle. Every status change goes through `move()`, which checks the state-machine table,
+ * updates conditionally and appends to order_events — always inside the caller's transaction.
+ */
+export class OrderService {
+  private readonly allowed: Set<string>;
+
+  constructor(
+    private readonly store: CommerceStore,
+    private readonly events: CommerceEvents,
+    private readonly clock: () => number,
+    private readonly log: Logger,
+    private readonly reservationMs: number,
+  ) {
+    this.allowed = new Set(store.orders.allowedTransitions().map((t) => `${t.from}>${t.to}`));
+  }
+
+  canMove(from: OrderStatus, to: OrderStatus): boolean {
+    return this.allowed.has(`${from}>${to}`);
+  }
+
+  // ---------------------------------------------------------------- checkout
+
+  async place(buyerId: string, raw: unknown): Promise<PlacedOrder> {
+    const req = parse(CreateOrderRequest, raw, 'order');
+    const hash = requestHash(req);
+    try {
+      return await this.tryPlace(buyerId, req, hash);
+    } catch (err) {
+      // Check on access: lapsed reservations of this SKU still hold units until the sweeper runs; release and retry once.
+      if (err instanceof StockError && this.releaseExpiredFor(err.skuId)) return this.tryPlace(buyerId, req, hash);
+      throw err;
+    }
+  }
+
+  private async tryPlace(buyerId: string, req: ReturnType<typeof CreateOrderRequest.parse>, hash: string): Promise<PlacedOrder> {
+    const evts: CommerceEvent[] = [];
+    // One atomic unit: idempotency lookup, limits, conditional decrements and the order insert (group-committed).
+    const { order, items, created, now } = await this.store.groupCommit(() => {
+      const now = this.clock();
+      const prior = this.store.orders.findByIdempotencyKey(buyerId, req.idempotencyKey);
+      if (prior) {
+        if (prior.requestHash !== hash) throw conflict('idempotencyKey was already used for a different order', 'IDEMPOTENCY_MISMATCH');
+        return { order: prior, items: this.store.orders.getItems(prior.id), created: false, now };
+      }
+      if (req.showId && !this.store.catalog.showExists(req.showId)) throw notFound('show');
+      const orderId = newOrderId(now);
+      const items: OrderItemRecord[] = [];
+      const perProduct = new Map<string, number>();
+      let currency: string | null = null;
+      let total = 0;
+      for (const it of req.items) {
+        const sku = this.store.inventory.getSku(it.skuId);
+        if (!sku) throw notFound(`SKU ${it.skuId}`);
+        const product = this.store.catalog.getProduct(sku.productId)!;
+        if (!sku.active || product.status !== 'active') throw conflict(`SKU ${sku.id} is not on sale`, 'SKU_UNAVAILABLE');
+        if (currency !== null && currency !== product.currency) throw badRequest('all items of an order must share one currency');
+        currency = product.currency;
+        const sale = runningSale(this.store.inventory.getActiveSale(sku.id), now);
+        // Sold out is the common answer during a flash sale: give it before the per-buyer queries.
+        if (sku.stock === 0 || sale?.remaining === 0) throw shortage(sku.id, 0, it.qty);
+        if (product.perBuyerLimit !== null) {
+          const had = this.store.orders.buyerProductQty(buyerId, product.id) + (perProduct.get(product.id) ?? 0);
+          if (had + it.qty > product.perBuyerLimit) {
+            throw conflict(`at most ${product.perBuyerLimit} per buyer (you already have ${had})`, 'LIMIT_EXCEEDED');
+          }
+        }
+        perProduct.set(product.id, (perProduct.get(product.id) ?? 0) + it.qty);
+        if (sale && sale.perBuyerLimit !== null) {
+          const had = this.store.orders.buyerSaleQty(buyerId, sale.id);
+          if (had + it.qty > sale.perBuyerLimit) {
+            throw conflict(`flash sale limit is ${sale.perBuyerLimit} per buyer (you already have ${had})`, 'LIMIT_EXCEEDED');
+          }
+        }
+        let saleRemaining: number | null = null;
+        if (sale) {
+          saleRemaining = this.store.inventory.takeSaleUnits(sale.id, it.qty, now);
+          if (saleRemaining === null) throw shortage(sku.id, sale.remaining, it.qty);
+        }
+        const stock = this.store.inventory.takeStock(sku.id, it.qty);
+        if (stock === null) throw shortage(sku.id, sku.stock, it.qty);
+        const price = unitPrice(sku, sale);
+        total += price * it.qty;
+        items.push({
+          orderId,
+          line: items.length,
+          skuId: sku.id,
+          productId: product.id,
+          title: product.title,
+          options: sku.options,
+          qty: it.qty,
+          unitPrice: price,
+          listPrice: sku.listPrice,
+          flashSaleId: sale?.id ?? null,
+        });
+        evts.push({ type: 'stock.changed', skuId: sku.id, productId: product.id, stock, saleRemaining });
+      }
+      const order: OrderRecord = {
+        id: orderId,
+        buyerId,
+        idempotencyKey: req.idempotencyKey,
+        requestHash: hash,
+        showId: req.showId ?? null,
+        status: 'pending_payment',
+        currency: currency!,
+        total,
+        contactName: req.contact.name,
+        contactPhone: req.contact.phone,
+        contactAddress: req.contact.address,
+        createdAt: now,
+        expiresAt: now + this.reservationMs,
+        paidAt: null,
+        shippedAt: null,
+        carrier: null,
+        trackingNo: null,
+        completedAt: null,
+        cancelledAt: null,
+        refundedAt: null,
+      };
+      this.store.orders.insertOrder(order);
+      for (const i of items) this.store.orders.insertItem(i);
+      this.store.orders.appendEvent({ orderId, from: null, to: 'pending_payment', at: now, actor: 'buyer', note: null });
+      return { order, items, created: true, now };
+    });
+    if (created) {
+      this.events.emitAll(evts);
+      this.events.emit({ type: 'order.status', orderId: order.id, status: order.status, at: now });
+    }
+    return { order: orderView(order, items, false), created };
+  }
+
+  // ---------------------------------------------------------------- transitions (call inside a transaction)
+
+  /** Change status (checked against the state-machine table) and log the transition. */
+  move(
+    o: OrderRecord,
+    to: OrderStatus,
+    actor: OrderActor,
+    note: string | null,
+    fields: OrderTimestamps,
+    evts: CommerceEvent[],
+  ): OrderRecord {
+    if (!this.canMove(o.status, to)) throw badState(`order ${o.id} is ${o.status}; cannot become ${to}`, 'INVALID_TRANSITION');
+    const at = this.clock();
+    if (!this.store.orders.transition(o.id, o.status, to, fields)) {
+      throw badState(`order ${o.id} changed concurrently`, 'INVALID_TRANSITION');
+    }
+    this.store.orders.appendEvent({ orderId: o.id, from: o.status, to, at, actor, note });
+    evts.push({ type: 'order.status', orderId: o.id, status: to, at });
+    return { ...o, ...fields, status: to };
+  }
+
+  /** Return an order's units to stock (and to its flash sale if that is still running), once. */
+  restock(orderId: string, evts: CommerceEvent[]): boolean {
+    const now = this.clock();
+    if (!this.store.orders.markRestocked(orderId, now)) return false;
+    for (const i of this.store.orders.getItems(orderId)) {
+      const stock = this.store.inventory.returnStock(i.skuId, i.qty);
+      if (i.flashSaleId) this.store.inventory.returnSaleUnits(i.flashSaleId, i.qty, now);
+      if (stock === null) continue;
+      const sale = runningSale(this.store.inventory.getActiveSale(i.skuId), now);
+      evts.push({ type: 'stock.changed', skuId: i.skuId, productId: i.productId, stock, saleRemaining: sale?.remaining ?? null });
+    }
+    return true;
+  }
+
+  /** Cancel a lapsed pending order and release its units. Inside a transaction. */
+  expireInTx(orderId: string, evts: CommerceEvent[]): boolean {
+    const o = this.store.orders.getOrder(orderId);
+    const now = this.clock();
+    if (o?.status !== 'pending_payment' || o.expiresAt > now) return false;
+    this.move(o, 'cancelled', 'system', 'reservation expired', { cancelledAt: now }, evts);
+    this.restock(o.id, evts);
+    return true;
+  }
+
+  /** Sweeper: expire every lapsed reservation. Returns how many were released. */
+  expireDue(): number {
+    let n = 0;
+    for (;;) {
+      const ids = this.store.orders.listExpired(this.clock(), 200);
+      if (!ids.length) return n;
+      const evts: CommerceEvent[] = [];
+      this.store.transaction(() => {
+        for (const id of ids) if (this.expireInTx(id, evts)) n++;
+      });
+      this.events.emitAll(evts);
+      if (ids.length < 200) return n;
+    }
+  }
+
+  private releaseExpiredFor(skuId: string): boolean {
+    const ids = this.store.orders.listExpiredForSku(skuId, this.clock());
+    if (!ids.length) return false;
+    const evts: CommerceEvent[] = [];
+    const n = this.store.transaction(() => ids.filter((id) => this.expireInTx(id, evts)).length);
+    this.events.emitAll(evts);
+    if (n) this.log.debug({ skuId, released: n }, 'released lapsed reservations on access');
+    return n > 0;
+  }
+
+  /** Load an order, expiring it first when its reservation lapsed (check on access). */
+  load(orderId: string): OrderRecord | null {
+    const o = this.store.orders.getOrder(orderId);
+    if (o && o.status === 'pending_payment' && o.expiresAt <= this.clock()) {
+      const evts: CommerceEvent[] = [];
+      this.store.transaction(() => this.expireInTx(orderId, evts));
+      this.events.emitAll(evts);
+      return this.store.orders.getOrder(orderId);
+    }
+    return o;
+  }
+
+  // ---------------------------------------------------------------- buyer
+
+  private requireOwn(buyerId: string, orderId: string): OrderRecord {
+    const o = this.load(orderId);
+    // Someone else's order looks exactly like a missing one.
+    if (!o || o.buyerId !== buyerId) throw notFound('order');
+    return o;
+  }
+
+  getForBuyer(buyerId: string, orderId: string): OrderView {
+    const o = this.requireOwn(buyerId, orderId);
+    return orderView(o, this.store.orders.getItems(o.id), false, {
+      events: this.store.orders.listEvents(o.id),
+      payments: this.store.payments.listForOrder(o.id),
+    });
+  }
+
+  listForBuyer(buyerId: string): OrderView[] {
+    this.expireDueFor(buyerId);
+    return this.store.orders.listByBuyer(buyerId, 100).map((o) => orderView(o, this.store.orders.getItems(o.id), false));
+  }
+
+  private expireDueFor(buyerId: string): void {
+    const now = this.clock();
+    const lapsed = this.store.orders.listByBuyer(buyerId, 100).filter((o) => o.status === 'pending_payment' && o.expiresAt <= now);
+    for (const o of lapsed) this.load(o.id);
+  }
+
+  cancelByBuyer(buyerId: string, orderId: string): OrderView {
+    this.requireOwn(buyerId, orderId);
+    return this.cancel(orderId, 'buyer', 'cancelled by buyer');
+  }
+
+  requestRefund(buyerId: string, orderId: string, raw: unknown): OrderView {
+    const { reason } = parse(BuyerRefundRequest, raw, 'refund request');
+    this.requireOwn(buyerId, orderId);
+    const evts: CommerceEvent[] = [];
+    this.store.transaction(() => {
+      const o = this.store.orders.getOrder(orderId)!;
+      this.move(o, 'refund_requested', 'buyer', reason, {}, evts);
+    });
+    this.events.emitAll(evts);
+    return this.getForBuyer(buyerId, orderId);
+  }
+
+  // ---------------------------------------------------------------- studio
+
+  list(rawQuery: unknown): OrderList {
+    const q = parse(OrderListQuery, rawQuery, 'order filter');
+    const before = q.cursor ? { id: q.cursor } : undefined;
+    const rows = this.store.orders.list({
+      limit: q.limit + 1,
+      ...(q.status ? { status: q.status } : {}),
+      ...(q.showId ? { showId: q.showId } : {}),
+      ...(q.q ? { q: q.q } : {}),
+      ...(q.from !== undefined ? { from: q.from } : {}),
+      ...(q.to !== undefined ? { to: q.to } : {}),
+      ...(before ? { before } : {}),
+    });
+    const page = rows.slice(0, q.limit);
+    const last = page[page.length - 1];
+    return {
+      orders: page.map((o) => orderView(o, this.store.orders.getItems(o.id), false)),
+      nextCursor: rows.length > q.limit && last ? last.id : null,
+    };
+  }
+
+  /** Studio detail: full contact, events and payments. */
+  detail(orderId: string): OrderView {
+    const o = this.load(orderId);
+    if (!o) throw notFound('order');
+    return orderView(o, this.store.orders.getItems(o.id), true, {
+      events: this.store.orders.listEvents(o.id),
+      payments: this.store.payments.listForOrder(o.id),
+    });
+  }
+
+  ship(orderId: string, raw: unknown): OrderView {
+    const req = parse(ShipRequest, raw, 'shipment');
+    return this.studioMove(orderId, 'shipped', `${req.carrier} ${req.trackingNo}`, () => ({
+      shippedAt: this.clock(),
+      carrier: req.carrier,
+      trackingNo: req.trackingNo,
+    }));
+  }
+
+  complete(orderId: string): OrderView {
+    return this.studioMove(orderId, 'completed', null, () => ({ completedAt: this.clock() }));
+  }
+
+  cancelByStudio(orderId: string): OrderView {
+    if (!this.load(orderId)) throw notFound('order');
+    this.cancel(orderId, 'studio', 'cancelled by studio');
+    return this.detail(orderId);
+  }
+
+  private cancel(orderId: string, actor: OrderActor, note: string): OrderView {
+    const evts: CommerceEvent[] = [];
+    const o = this.store.transaction(() => {
+      const cur = this.store.orders.getOrder(orderId)!;
+      if (cur.status === 'cancelled') return cur;
+      const next = this.move(cur, 'cancelled', actor, note, { cancelledAt: this.clock() }, evts);
+      this.restock(orderId, evts);
+      return next;
+    });
+    this.events.emitAll(evts);
+    return orderView(o, this.store.orders.getItems(orderId), false);
+  }
+
+  private studioMove(orderId: string, to: OrderStatus, note: string | null, fields: () => OrderTimestamps): OrderView {
+    if (!this.load(orderId)) throw notFound('order');
+    const evts: CommerceEvent[] = [];
+    this.store.transaction(() => {
+      this.move(this.store.orders.getOrder(orderId)!, to, 'studio', note, fields(), evts);
+    });
+    this.events.emitAll(evts);
+    return this.detail(orderId);
+  }
+
+  /** Event for the "just bought" ticker. */
+  paidEvent(o: OrderRecord, at: number): CommerceEvent {
+    return {
+      type: 'order.paid',
+      orderId: o.id,
+      showId: o.showId,
+      buyer: maskName(o.contactName),
+      items: this.store.orders.getItems(o.id).map((i) => ({ skuId: i.skuId, productId: i.productId, title: i.title, qty: i.qty })),
+      totalMinor: o.total,
+      currency: o.currency,
+      paidAt: at,
+    };
+  }
+}
+
+function shortage(skuId: string, left: number, want: number): StockError {
+  return left <= 0
+    ? new StockError(skuId, 'SOLD_OUT', `SKU ${skuId} is sold out`)
+    : new StockError(skuId, 'INSUFFICIENT_STOCK', `only ${left} left of SKU ${skuId} (asked ${want})`);
+}
+
+/** Fingerprint of what a checkout asked for, to tell a retry from a reused key. */
+function requestHash(req: ReturnType<typeof CreateOrderRequest.parse>): string {
+  const items = [...req.items].sort((a, b) => (a.skuId < b.skuId ? -1 : 1)).map((i) => `${i.skuId}*${i.qty}`);
+  const text = [items.join(','), req.contact.name, req.contact.phone, req.contact.address, req.showId ?? ''].join('\n');
+  return createHash('sha256').update(text).digest('base64url');
+}

@@ -1,0 +1,376 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { CommerceEvent } from '../../../../shared/commerce/events';
+import type { OrderView } from '../../../../shared/commerce/orders';
+import {
+  type PaymentAction,
+  type PaymentProviderName,
+  PayRequest,
+  type PayResponse,
+  type ProvidersResponse,
+} from '../../../../shared/commerce/payments';
+import { RefundRequest } from '../../../../shared/commerce/orders';
+import { badRequest, badState, CommerceError, notFound, parse } from '../errors';
+import { newId } from '../ids';
+import { type PaymentProvider, type ProviderEvent, type WebhookReply, WebhookVerificationError } from '../payments/provider';
+import type { CommerceStore, PaymentRecord } from '../store/types';
+import type { CommerceEvents, Logger } from './events';
+import type { OrderService } from './orders';
+
+export interface PaymentServiceOptions {
+  publicUrl: string;
+  defaultProvider: PaymentProviderName;
+  /** A payment still pending this long is queried at the provider by the reconciliation job. */
+  reconcileAfterMs: number;
+}
+
+interface Applied {
+  outcome: string;
+  paymentId: string | null;
+  /** A payment whose money must go back (late or duplicate payment). */
+  refund?: string;
+}
+
+const REFUNDABLE = new Set(['paid', 'shipped', 'completed', 'refund_requested']);
+
+/**
+ * Payments: one pending row is written before any provider call; provider calls run outside transactions; every
+ * verified notification is recorded once (provider, event id) and applied to payment + order in the same transaction.
+ */
+export class PaymentService {
+  constructor(
+    private readonly store: CommerceStore,
+    private readonly orders: OrderService,
+    private readonly events: CommerceEvents,
+    private readonly providers: ReadonlyMap<PaymentProviderName, PaymentProvider>,
+    private readonly clock: () => number,
+    private readonly log: Logger,
+    private readonly opts: PaymentServiceOptions,
+  ) {
+    if (!providers.has(opts.defaultProvider)) throw new Error(`default payment provider ${opts.defaultProvider} is not configured`);
+  }
+
+  enabled(): ProvidersResponse {
+    return { providers: [...this.providers.keys()], default: this.opts.defaultProvider };
+  }
+
+  provider(name: string): PaymentProvider | undefined {
+    return this.providers.get(name as PaymentProviderName);
+  }
+
+  notifyUrl(provider: PaymentProviderName): string {
+    return `${this.opts.publicUrl}/api/payments/webhook/${provider}`;
+  }
+
+  // ---------------------------------------------------------------- buyer starts a payment
+
+  async pay(buyerId: string, orderId: string, raw: unknown): Promise<PayResponse> {
+    const req = parse(PayRequest, raw ?? {}, 'payment request');
+    const name = req.provider ?? this.opts.defaultProvider;
+    const provider = this.providers.get(name);
+    if (!provider) throw badRequest(`payment provider ${name} is not enabled`, 'PROVIDER_DISABLED');
+    const order = this.orders.load(orderId);
+    if (!order || order.buyerId !== buyerId) throw notFound('order');
+    if (order.status === 'cancelled' && order.cancelledAt !== null && order.expiresAt <= this.clock()) {
+      throw badState('the reservation expired; place the order again', 'ORDER_EXPIRED');
+    }
+    if (order.status !== 'pending_payment') throw badState(`order is ${order.status}`, 'INVALID_TRANSITION');
+    const now = this.clock();
+    const prepared = this.store.transaction(() => {
+      const reuse = this.store.payments
+        .listForOrder(orderId)
+        .find((p) => p.provider === name && p.status === 'pending' && p.action !== null);
+      if (reuse) return { payment: reuse, fresh: false };
+      const payment: PaymentRecord = {
+        id: newId('pay'),
+        orderId,
+        provider: name,
+        providerRef: null,
+        status: 'pending',
+        amount: order.total,
+        currency: order.currency,
+        action: null,
+        refundRef: null,
+        failure: null,
+        createdAt: now,
+        updatedAt: now,
+      };
+      this.store.payments.insert(payment);
+      return { payment, fresh: true };
+    });
+    let payment = prepared.payment;
+    if (prepared.fresh) {
+      try {
+        const items = this.store.orders.getItems(orderId);
+        const created = await provider.createPayment({
+          paymentId: payment.id,
+          orderId,
+          amountMinor: payment.amount,
+          currency: payment.currency,
+          description: items.map((i) => (i.qty > 1 ? `${i.title} ×${i.qty}` : i.title)).join(', ') || orderId,
+          notifyUrl: this.notifyUrl(name),
+          returnUrl: `${this.opts.publicUrl}/pay/return/${orderId}`,
+          expiresAt: order.expiresAt,
+        });
+        payment = { ...payment, providerRef: created.providerRef, action: JSON.stringify(created.action), updatedAt: this.clock() };
+        this.store.transaction(() => this.store.payments.update(payment));
+      } catch (err) {
+        this.log.warn({ err, paymentId: payment.id, provider: name }, 'creating payment failed');
+        const failed = {
+          ...payment,
+          status: 'failed' as const,
+          failure: String((err as Error).message).slice(0, 500),
+          updatedAt: this.clock(),
+        };
+        this.store.transaction(() => this.store.payments.update(failed));
+        throw new CommerceError('INTERNAL', `payment provider ${name} is unavailable`, 'PROVIDER_ERROR', undefined, 502);
+      }
+    }
+    return {
+      paymentId: payment.id,
+      orderId,
+      provider: name,
+      status: payment.status,
+      amountMinor: payment.amount,
+      currency: payment.currency,
+      action: JSON.parse(payment.action!) as PaymentAction,
+      createdAt: payment.createdAt,
+    };
+  }
+
+  // ---------------------------------------------------------------- provider notifications
+
+  async handleWebhook(name: string, rawBody: Buffer, headers: IncomingHttpHeaders): Promise<WebhookReply & { outcome: string }> {
+    const provider = this.providers.get(name as PaymentProviderName);
+    if (!provider) throw notFound('payment provider');
+    let evt: ProviderEvent;
+    try {
+      evt = provider.verifyWebhook(rawBody, headers, this.clock());
+    } catch (err) {
+      if (!(err instanceof WebhookVerificationError)) throw err;
+      this.log.warn({ provider: name, reason: err.message }, 'webhook rejected');
+      return { ...provider.reject(err.stale ? 400 : 401, err.message), outcome: err.stale ? 'stale' : 'invalid' };
+    }
+    const applied = this.apply(provider.name, evt, rawBody.toString('utf8'));
+    this.log.info(
+      { provider: name, eventId: evt.eventId, type: evt.type, outcome: applied.outcome, paymentId: applied.paymentId },
+      'webhook',
+    );
+    if (applied.refund) this.refundInBackground(applied.refund, 'payment arrived for an order that can no longer be fulfilled');
+    return { ...provider.ack(), outcome: applied.outcome };
+  }
+
+  /** Record the event once and apply it to payment + order in one transaction. */
+  apply(provider: PaymentProviderName, evt: ProviderEvent, payload: string): Applied {
+    const now = this.clock();
+    const evts: CommerceEvent[] = [];
+    const result = this.store.transaction((): Applied => {
+      const fresh = this.store.webhooks.record({
+        provider,
+        eventId: evt.eventId,
+        type: evt.type,
+        paymentId: null,
+        outcome: 'received',
+        receivedAt: now,
+        payload: payload.slice(0, 16_000),
+      });
+      if (!fresh) return { outcome: 'duplicate', paymentId: null };
+      const r = this.applyInTx(provider, evt, evts);
+      this.store.webhooks.setOutcome(provider, evt.eventId, r.outcome, r.paymentId);
+      return r;
+    });
+    this.events.emitAll(evts);
+    return result;
+  }
+
+  private applyInTx(provider: PaymentProviderName, evt: ProviderEvent, evts: CommerceEvent[]): Applied {
+    if (evt.kind === 'ignored') return { outcome: 'ignored', paymentId: null };
+    let p = evt.paymentId ? this.store.payments.get(evt.paymentId) : null;
+    if (p && p.provider !== provider) p = null;
+    if (!p && evt.providerRef) p = this.store.payments.getByProviderRef(provider, evt.providerRef);
+    if (!p) return { outcome: 'unknown_payment', paymentId: null };
+    if ((evt.amountMinor !== undefined && evt.amountMinor !== p.amount) || (evt.currency !== undefined && evt.currency !== p.currency)) {
+      this.log.error({ paymentId: p.id, evt }, 'provider amount does not match the payment');
+      return { outcome: 'amount_mismatch', paymentId: p.id };
+    }
+    const now = this.clock();
+    switch (evt.kind) {
+      case 'payment.succeeded':
+        return this.markPaid(p, now, evts);
+      case 'payment.failed':
+        if (p.status !== 'pending') return { outcome: `ignored_${p.status}`, paymentId: p.id };
+        this.store.payments.update({ ...p, status: 'failed', failure: evt.type, updatedAt: now });
+        return { outcome: 'payment_failed', paymentId: p.id };
+      case 'refund.succeeded':
+        if (p.status !== 'refund_pending' && p.status !== 'succeeded') return { outcome: `ignored_${p.status}`, paymentId: p.id };
+        this.finishRefund(p, p.refundRef ?? evt.eventId, evts);
+        return { outcome: 'refunded', paymentId: p.id };
+    }
+  }
+
+  private markPaid(p: PaymentRecord, now: number, evts: CommerceEvent[]): Applied {
+    if (p.status !== 'pending' && p.status !== 'failed') return { outcome: 'already_applied', paymentId: p.id };
+    this.store.payments.update({ ...p, status: 'succeeded', failure: null, updatedAt: now });
+    let o = this.store.orders.getOrder(p.orderId)!;
+    if (o.status === 'pending_payment' && o.expiresAt <= now) {
+      this.orders.expireInTx(o.id, evts);
+      o = this.store.orders.getOrder(p.orderId)!;
+    }
+    if (o.status === 'pending_payment') {
+      const paid = this.orders.move(o, 'paid', 'provider', `paid via ${p.provider} (${p.id})`, { paidAt: now }, evts);
+      evts.push(this.orders.paidEvent(paid, now));
+      return { outcome: 'paid', paymentId: p.id };
+    }
+    // Paid after expiry/cancellation, or a second payment for a paid order: keep the record, give the money back.
+    if (o.status === 'cancelled') {
+      this.orders.move(o, 'refund_requested', 'system', `payment ${p.id} arrived after the order was cancelled; refunding`, {}, evts);
+    } else {
+      this.store.orders.appendEvent({
+        orderId: o.id,
+        from: o.status,
+        to: o.status,
+        at: now,
+        actor: 'system',
+        note: `duplicate payment ${p.id}; refunding it`,
+      });
+    }
+    this.store.payments.update({ ...p, status: 'refund_pending', failure: null, updatedAt: now });
+    return { outcome: 'late_payment_refund', paymentId: p.id, refund: p.id };
+  }
+
+  /** Payment refunded: close it, and the order once none of its payments waits for a refund. */
+  private finishRefund(p: PaymentRecord, refundRef: string, evts: CommerceEvent[]): void {
+    const now = this.clock();
+    this.store.payments.update({ ...p, status: 'refunded', refundRef, updatedAt: now });
+    const o = this.store.orders.getOrder(p.orderId)!;
+    const waiting = this.store.payments.listForOrder(o.id).some((x) => x.status === 'refund_pending');
+    if (o.status === 'refund_requested' && !waiting)
+      this.orders.move(o, 'refunded', 'system', `refund ${refundRef}`, { refundedAt: now }, evts);
+  }
+
+  // ---------------------------------------------------------------- refunds
+
+  /** Studio refund: order → refund_requested (restocking if asked), then the provider refund outside the transaction. */
+  async refundOrder(orderId: string, raw: unknown): Promise<OrderView> {
+    const req = parse(RefundRequest, raw, 'refund');
+    const evts: CommerceEvent[] = [];
+    const toRefund = this.store.transaction(() => {
+      const o = this.store.orders.getOrder(orderId);
+      if (!o) throw notFound('order');
+      if (!REFUNDABLE.has(o.status)) throw badState(`order is ${o.status}; only paid orders can be refunded`, 'INVALID_TRANSITION');
+      const restock = req.restock ?? o.shippedAt === null;
+      const cur = o.status === 'refund_requested' ? o : this.orders.move(o, 'refund_requested', 'studio', req.reason, {}, evts);
+      if (restock) this.orders.restock(o.id, evts);
+      const payments = this.store.payments.listForOrder(o.id);
+      const captured = payments.filter((p) => p.status === 'succeeded' || p.status === 'refund_pending');
+      for (const p of captured) {
+        if (p.status === 'succeeded') this.store.payments.update({ ...p, status: 'refund_pending', updatedAt: this.clock() });
+      }
+      if (!captured.length)
+        this.orders.move(cur, 'refunded', 'studio', 'no captured payment to return', { refundedAt: this.clock() }, evts);
+      return captured.map((p) => p.id);
+    });
+    this.events.emitAll(evts);
+    for (const id of toRefund) await this.executeRefund(id, req.reason);
+    return this.orders.detail(orderId);
+  }
+
+  private refundInBackground(paymentId: string, reason: string): void {
+    this.executeRefund(paymentId, reason).catch((err) => this.log.error({ err, paymentId }, 'refund failed; reconciliation will retry'));
+  }
+
+  /** Ask the provider to return a refund_pending payment. */
+  async executeRefund(paymentId: string, reason: string): Promise<void> {
+    const p = this.store.payments.get(paymentId);
+    if (p?.status !== 'refund_pending') return;
+    const provider = this.providers.get(p.provider);
+    if (!provider || !p.providerRef)
+      throw new CommerceError('INTERNAL', `cannot refund via ${p.provider}`, 'PROVIDER_DISABLED', undefined, 502);
+    let result: Awaited<ReturnType<PaymentProvider['refund']>>;
+    try {
+      result = await provider.refund({
+        paymentId: p.id,
+        providerRef: p.providerRef,
+        amountMinor: p.amount,
+        currency: p.currency,
+        reason,
+        notifyUrl: this.notifyUrl(p.provider),
+      });
+    } catch (err) {
+      this.log.warn({ err, paymentId }, 'provider refund failed');
+      this.store.transaction(() => {
+        const cur = this.store.payments.get(paymentId)!;
+        this.store.payments.update({ ...cur, failure: `refund: ${(err as Error).message}`.slice(0, 500), updatedAt: this.clock() });
+      });
+      throw new CommerceError(
+        'INTERNAL',
+        'the payment provider did not accept the refund; it will be retried',
+        'PROVIDER_ERROR',
+        undefined,
+        502,
+      );
+    }
+    const evts: CommerceEvent[] = [];
+    this.store.transaction(() => {
+      const cur = this.store.payments.get(paymentId)!;
+      if (cur.status !== 'refund_pending') return;
+      if (result.status === 'succeeded') this.finishRefund(cur, result.refundRef, evts);
+      else this.store.payments.update({ ...cur, refundRef: result.refundRef, updatedAt: this.clock() });
+    });
+    this.events.emitAll(evts);
+  }
+
+  // ---------------------------------------------------------------- reconciliation
+
+  /** Query payments left pending (lost webhooks) and retry unfinished refunds. */
+  async reconcile(): Promise<{ checked: number }> {
+    const stale = this.store.payments.listStale(this.clock() - this.opts.reconcileAfterMs, 50);
+    for (const p of stale) {
+      const provider = this.providers.get(p.provider);
+      const touch = () =>
+        this.store.transaction(() => {
+          const cur = this.store.payments.get(p.id)!;
+          this.store.payments.update({ ...cur, updatedAt: this.clock() });
+        });
+      if (!provider) continue;
+      try {
+        if (p.status === 'pending') {
+          if (!p.providerRef) {
+            this.store.transaction(() =>
+              this.store.payments.update({ ...p, status: 'failed', failure: 'provider call never completed', updatedAt: this.clock() }),
+            );
+            continue;
+          }
+          const state = await provider.queryPayment(p.providerRef);
+          const base = { paymentId: p.id, providerRef: p.providerRef, type: 'reconcile' };
+          const amount = state.amountMinor !== undefined ? { amountMinor: state.amountMinor, currency: state.currency ?? p.currency } : {};
+          if (state.status === 'succeeded' || state.status === 'refunded') {
+            const r = this.apply(
+              p.provider,
+              { ...base, ...amount, eventId: `reconcile:${p.id}:succeeded`, kind: 'payment.succeeded' },
+              '{}',
+            );
+            if (r.refund) await this.executeRefund(r.refund, 'late payment found by reconciliation');
+          } else if (state.status === 'failed') {
+            this.apply(p.provider, { ...base, ...amount, eventId: `reconcile:${p.id}:failed`, kind: 'payment.failed' }, '{}');
+          } else touch();
+        } else if (p.status === 'refund_pending') {
+          if (!p.refundRef) await this.executeRefund(p.id, 'retry');
+          else {
+            const state = await provider.queryPayment(p.providerRef!);
+            if (state.status === 'refunded') {
+              this.apply(
+                p.provider,
+                { eventId: `reconcile:${p.id}:refunded`, type: 'reconcile', kind: 'refund.succeeded', paymentId: p.id },
+                '{}',
+              );
+            } else touch();
+          }
+        }
+      } catch (err) {
+        this.log.warn({ err, paymentId: p.id }, 'reconciliation step failed');
+        touch();
+      }
+    }
+    return { checked: stale.length };
+  }
+}

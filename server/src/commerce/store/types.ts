@@ -1,0 +1,276 @@
+/**
+ * Storage seam of the commerce core. Domain services (../domain) depend only on these interfaces; the SQLite
+ * implementation lives in ./sqlite. The contract is a *synchronous unit of work*: `transaction(fn)` runs `fn`
+ * atomically and every repository call inside it joins that transaction, which is what lets stock reservation,
+ * per-buyer limits and the order insert commit or roll back together. Another engine (PostgreSQL) would implement the
+ * same repositories; because node-postgres is asynchronous it would run each unit of work on a dedicated connection
+ * (e.g. a worker thread with Atomics.wait) or this interface would gain an async twin — domain rules stay unchanged.
+ */
+import type { FaqItem, ProductStatus, SkuOptions, SpecAttribute } from '../../../../shared/commerce/catalog';
+import type { OrderActor, OrderStatus } from '../../../../shared/commerce/orders';
+import type { PaymentProviderName, PaymentStatus } from '../../../../shared/commerce/payments';
+
+export interface ProductRecord {
+  id: string;
+  title: string;
+  description: string;
+  currency: string;
+  faq: FaqItem[];
+  attributes: SpecAttribute[];
+  perBuyerLimit: number | null;
+  status: ProductStatus;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ImageRecord {
+  id: string;
+  productId: string;
+  position: number;
+  width: number;
+  height: number;
+  createdAt: number;
+}
+
+export interface SkuRecord {
+  id: string;
+  productId: string;
+  code: string;
+  options: SkuOptions;
+  optionsKey: string;
+  position: number;
+  listPrice: number;
+  livePrice: number | null;
+  stock: number;
+  active: boolean;
+}
+
+export interface FlashSaleRecord {
+  id: string;
+  skuId: string;
+  salePrice: number;
+  cap: number;
+  remaining: number;
+  perBuyerLimit: number | null;
+  startsAt: number;
+  endsAt: number;
+  status: 'active' | 'ended';
+  endedAt: number | null;
+}
+
+export interface OrderRecord {
+  id: string;
+  buyerId: string;
+  idempotencyKey: string;
+  requestHash: string;
+  showId: string | null;
+  status: OrderStatus;
+  currency: string;
+  total: number;
+  contactName: string;
+  contactPhone: string;
+  contactAddress: string;
+  createdAt: number;
+  expiresAt: number;
+  paidAt: number | null;
+  shippedAt: number | null;
+  carrier: string | null;
+  trackingNo: string | null;
+  completedAt: number | null;
+  cancelledAt: number | null;
+  refundedAt: number | null;
+}
+
+export interface OrderItemRecord {
+  orderId: string;
+  /** Position in the order (0-based). */
+  line: number;
+  skuId: string;
+  productId: string;
+  title: string;
+  options: SkuOptions;
+  qty: number;
+  unitPrice: number;
+  listPrice: number;
+  flashSaleId: string | null;
+}
+
+export interface OrderEventRecord {
+  orderId: string;
+  from: OrderStatus | null;
+  to: OrderStatus;
+  at: number;
+  actor: OrderActor;
+  note: string | null;
+}
+
+/** Columns set together with a status change. */
+export type OrderTimestamps = Partial<
+  Pick<OrderRecord, 'paidAt' | 'shippedAt' | 'carrier' | 'trackingNo' | 'completedAt' | 'cancelledAt' | 'refundedAt'>
+>;
+
+export interface OrderFilter {
+  status?: OrderStatus;
+  showId?: string;
+  q?: string;
+  from?: number;
+  to?: number;
+  limit: number;
+  /** Keyset cursor: rows before this id (ids are time-ordered). */
+  before?: { id: string };
+}
+
+export interface PaymentRecord {
+  id: string;
+  orderId: string;
+  provider: PaymentProviderName;
+  providerRef: string | null;
+  status: PaymentStatus;
+  amount: number;
+  currency: string;
+  /** JSON of the PaymentAction handed to the buyer. */
+  action: string | null;
+  refundRef: string | null;
+  failure: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface WebhookEventRecord {
+  provider: PaymentProviderName;
+  eventId: string;
+  type: string;
+  paymentId: string | null;
+  outcome: string;
+  receivedAt: number;
+  payload: string;
+}
+
+export interface SandboxLedgerRecord {
+  ref: string;
+  /** The merchant's payment id. */
+  merchantRef: string;
+  amount: number;
+  currency: string;
+  description: string;
+  notifyUrl: string;
+  returnUrl: string;
+  status: 'open' | 'succeeded' | 'failed' | 'refunded';
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface CatalogRepository {
+  insertProduct(p: ProductRecord): void;
+  updateProduct(p: ProductRecord): void;
+  deleteProduct(id: string): void;
+  getProduct(id: string): ProductRecord | null;
+  listProducts(includeArchived: boolean): ProductRecord[];
+  countProducts(): number;
+  /** True when any order line references one of the product's SKUs (then it can only be archived). */
+  productHasOrders(id: string): boolean;
+  insertImage(i: ImageRecord): void;
+  deleteImage(id: string): void;
+  listImages(productId: string): ImageRecord[];
+  setImagePosition(id: string, position: number): void;
+  showExists(showId: string): boolean;
+  setLineup(showId: string, productIds: readonly string[]): void;
+  getLineup(showId: string): string[];
+  getMeta(key: string): string | null;
+  setMeta(key: string, value: string): void;
+}
+
+export interface InventoryRepository {
+  insertSku(s: SkuRecord): void;
+  updateSku(s: Omit<SkuRecord, 'stock'>): void;
+  getSku(id: string): SkuRecord | null;
+  listSkus(productId: string): SkuRecord[];
+  getSkuByCode(code: string): SkuRecord | null;
+  /** Conditional decrement; returns the new stock, or null (and no change) when fewer than `qty` units are left. */
+  takeStock(skuId: string, qty: number): number | null;
+  /** Put units back; returns the new stock (null for an unknown SKU). */
+  returnStock(skuId: string, qty: number): number | null;
+  /** Set stock to an absolute value (≥ 0). */
+  setStock(skuId: string, stock: number): void;
+  /** Relative change that never takes stock below zero; false when it would. */
+  adjustStock(skuId: string, delta: number): boolean;
+  insertSale(s: FlashSaleRecord): void;
+  getSale(id: string): FlashSaleRecord | null;
+  /** The sale marked active for a SKU (it may be past its end time; callers check). */
+  getActiveSale(skuId: string): FlashSaleRecord | null;
+  listActiveSales(): FlashSaleRecord[];
+  listSales(limit: number): FlashSaleRecord[];
+  /** Conditional decrement of a running sale's cap; returns the new remaining count or null (no change). */
+  takeSaleUnits(saleId: string, qty: number, now: number): number | null;
+  /** Give units back to a sale that is still running (clamped to its cap); returns its remaining count or null if it is not running. */
+  returnSaleUnits(saleId: string, qty: number, now: number): number | null;
+  /** Mark ended; false when it already was. */
+  endSale(saleId: string, at: number): boolean;
+}
+
+export interface OrderRepository {
+  allowedTransitions(): Array<{ from: OrderStatus; to: OrderStatus }>;
+  findByIdempotencyKey(buyerId: string, key: string): OrderRecord | null;
+  insertOrder(o: OrderRecord): void;
+  insertItem(i: OrderItemRecord): void;
+  getOrder(id: string): OrderRecord | null;
+  getItems(orderId: string): OrderItemRecord[];
+  /** Conditional status change (WHERE status = from); false when the order was not in `from`. */
+  transition(orderId: string, from: OrderStatus, to: OrderStatus, fields: OrderTimestamps): boolean;
+  /** Claim the one-time return of an order's units to stock; false when they were already returned. */
+  markRestocked(orderId: string, at: number): boolean;
+  appendEvent(e: OrderEventRecord): void;
+  listEvents(orderId: string): OrderEventRecord[];
+  listByBuyer(buyerId: string, limit: number): OrderRecord[];
+  list(filter: OrderFilter): OrderRecord[];
+  /** Pending orders whose reservation lapsed at or before `now`. */
+  listExpired(now: number, limit: number): string[];
+  /** Same, restricted to orders holding a given SKU. */
+  listExpiredForSku(skuId: string, now: number): string[];
+  /** Units of a product the buyer holds in live orders (pending, paid, shipped, completed, refund requested). */
+  buyerProductQty(buyerId: string, productId: string): number;
+  /** Units the buyer bought within one flash sale (live orders). */
+  buyerSaleQty(buyerId: string, saleId: string): number;
+}
+
+export interface PaymentRepository {
+  insert(p: PaymentRecord): void;
+  get(id: string): PaymentRecord | null;
+  getByProviderRef(provider: PaymentProviderName, ref: string): PaymentRecord | null;
+  update(p: PaymentRecord): void;
+  listForOrder(orderId: string): PaymentRecord[];
+  /** Payments pending (or refund pending) since before `before`, oldest first. */
+  listStale(before: number, limit: number): PaymentRecord[];
+}
+
+export interface WebhookEventRepository {
+  /** Insert unless (provider, eventId) was seen; false for a duplicate. */
+  record(e: WebhookEventRecord): boolean;
+  setOutcome(provider: PaymentProviderName, eventId: string, outcome: string, paymentId: string | null): void;
+  get(provider: PaymentProviderName, eventId: string): WebhookEventRecord | null;
+  count(provider?: PaymentProviderName): number;
+}
+
+export interface SandboxLedgerRepository {
+  insert(r: SandboxLedgerRecord): void;
+  get(ref: string): SandboxLedgerRecord | null;
+  /** Conditional status change; false when the entry was not in `from`. */
+  setStatus(ref: string, from: SandboxLedgerRecord['status'], to: SandboxLedgerRecord['status'], at: number): boolean;
+}
+
+export interface CommerceStore {
+  readonly catalog: CatalogRepository;
+  readonly inventory: InventoryRepository;
+  readonly orders: OrderRepository;
+  readonly payments: PaymentRepository;
+  readonly webhooks: WebhookEventRepository;
+  readonly sandbox: SandboxLedgerRepository;
+  /** Run `fn` as one atomic unit of work (nested calls join the outer one). Throwing rolls everything back. */
+  transaction<T>(fn: () => T): T;
+  /**
+   * Group commit for the checkout hot path: `fn` runs as its own atomic unit (a savepoint — throwing undoes exactly its
+   * changes) inside one transaction shared with the other units queued in the same event-loop turn; the promise settles
+   * after that transaction committed. Same guarantees as transaction(), one commit for many checkouts.
+   */
+  groupCommit<T>(fn: () => T): Promise<T>;
+}

@@ -1,0 +1,6 @@
+export * from './catalog';
+export * from './common';
+export * from './events';
+export * from './orders';
+export * from './payments';
+export * from './sales';
