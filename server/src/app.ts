@@ -2,12 +2,13 @@
  * Storecast server factory: config → studio token → database → mediasoup workers → rooms → fastify
  * (HTTP routes + signaling WebSocket). Tests start it in-process with `port: 0`.
  */
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
 import { MAX_MESSAGE_BYTES } from '../../shared/protocol/rpc';
-import { loadOrCreateStudioToken, studioTokenPath } from './auth/studio-token';
+import { loadOrCreateSessionSecret, loadOrCreateStudioToken, studioTokenPath } from './auth/studio-token';
+import { commercePlugin, paymentsConfigFromEnv } from './commerce/index';
 import { parseConfig, type ServerConfig, type ServerConfigInput } from './config';
 import { type Database, openDatabase } from './db/database';
 import { ShowRepository } from './db/shows';
@@ -17,6 +18,7 @@ import { createLogger, type Logger } from './log';
 import type { Room } from './sfu/room';
 import { RoomManager } from './sfu/rooms';
 import { WorkerPool } from './sfu/worker-pool';
+import { CommercePush } from './signaling/commerce-push';
 import { CLOSE_GOING_AWAY, registerSignaling, type SignalingServer } from './signaling/ws';
 
 export const DATABASE_FILE = 'storecast.sqlite';
@@ -97,6 +99,27 @@ export async function createStorecastServer(
     registerSecurityHeaders(app);
     await app.register(fastifyWebsocket, { options: { maxPayload: MAX_MESSAGE_BYTES } });
     await registerHttpRoutes(app, { shows, rooms, pool, webDir: config.webDir });
+
+    // Commerce needs the public URL (payment redirects, webhooks) before listening: with port 0, pick the port now.
+    const listenPort = config.port === 0 ? await freePort(config.host) : config.port;
+    const urlHost =
+      config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
+    const url = `http://${urlHost}:${listenPort}`;
+    let signalingRef: SignalingServer | null = null;
+    const commercePush = new CommercePush(() => signalingRef?.sessions ?? []);
+    cleanups.push(() => commercePush.stop());
+    await app.register(commercePlugin, {
+      db,
+      dataDir: config.dataDir,
+      publicUrl: config.publicUrl ?? url,
+      studioToken,
+      sessionSecret: loadOrCreateSessionSecret(config.dataDir),
+      payments: paymentsConfigFromEnv(process.env),
+      log: log.child({ component: 'commerce' }),
+      reservationMs: config.reservationMinutes * 60_000,
+      seedDemo: config.seedDemo,
+      onEvent: commercePush.push,
+    });
     const signaling = registerSignaling(app, {
       rooms,
       shows,
@@ -104,15 +127,13 @@ export async function createStorecastServer(
       log: log.child({ component: 'signaling' }),
       heartbeatMs: internals.heartbeatMs ?? 10_000,
     });
+    signalingRef = signaling;
     cleanups.push(() => signaling.stop());
     cleanups.push(() => signaling.closeAll(CLOSE_GOING_AWAY, 'server shutting down'));
 
-    await app.listen({ port: config.port, host: config.host });
+    await app.listen({ port: listenPort, host: config.host });
     await rooms.restoreUnfinished();
     const port = (app.server.address() as AddressInfo).port;
-    const host =
-      config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
-    const url = `http://${host}:${port}`;
     log.info(
       { url, dataDir: config.dataDir, workers: config.mediasoupWorkers, announcedIp: config.rtcAnnouncedIp },
       'storecast server listening',
@@ -140,4 +161,16 @@ export async function createStorecastServer(
     await runCleanups();
     throw err;
   }
+}
+
+/** Ask the OS for a free TCP port on this host (used when the configured port is 0). */
+function freePort(host: string): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const srv = createNetServer();
+    srv.once('error', reject);
+    srv.listen(0, host, () => {
+      const { port } = srv.address() as AddressInfo;
+      srv.close(() => resolvePort(port));
+    });
+  });
 }

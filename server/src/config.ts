@@ -32,6 +32,25 @@ export const ServerConfigSchema = z
     logLevel: LogLevel.default('info'),
     webDir: z.string().trim().min(1).default('dist/web'),
     publisherGraceMs: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+    /** Public http(s) base URL (payment redirects and webhooks). Default: the local listen address. */
+    publicUrl: z
+      .string()
+      .trim()
+      .url()
+      .refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL')
+      .optional(),
+    /** Unpaid order reservations expire after this many minutes and return their stock. */
+    reservationMinutes: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(15),
+    /** Seed a demo catalog on first run so a fresh install shows a working shop. */
+    seedDemo: z
+      .union([z.boolean(), z.enum(['1', '0', 'true', 'false'])])
+      .transform((v) => v === true || v === '1' || v === 'true')
+      .default(true),
   })
   .refine((c) => c.rtcMinPort <= c.rtcMaxPort, { message: 'RTC_MIN_PORT must be <= RTC_MAX_PORT', path: ['rtcMinPort'] })
   .transform((c) => ({
@@ -61,6 +80,9 @@ const ENV_KEYS = {
   LOG_LEVEL: 'logLevel',
   WEB_DIR: 'webDir',
   PUBLISHER_GRACE_MS: 'publisherGraceMs',
+  PUBLIC_URL: 'publicUrl',
+  RESERVATION_MINUTES: 'reservationMinutes',
+  SEED_DEMO: 'seedDemo',
 } as const satisfies Record<string, keyof ServerConfigInput>;
 
 const KEY_TO_ENV = Object.fromEntries(Object.entries(ENV_KEYS).map(([env, key]) => [key, env])) as Record<string, string>;

@@ -7,6 +7,7 @@
  * Viewer flow:  viewer.join → transport.create(recv) → transport.connect → consume → consumer.resume (each) … consumer.setQuality
  */
 import { z } from 'zod';
+import { CommerceEvent } from '../commerce/events';
 import { Quality, ShowId, ShowInfo, ShowTitle } from '../domain/show';
 import { OverlayTrigger } from './overlay';
 import {
@@ -145,6 +146,11 @@ export const signalingNotifications = {
   /** The simulcast layer the SFU currently forwards to this viewer (null: none). */
   'consumer.layers': z.object({ consumerId: Id, spatialLayer: z.number().int().nullable(), temporalLayer: z.number().int().nullable() }),
   'dataConsumer.closed': z.object({ dataConsumerId: Id }),
+  /**
+   * Live commerce changes (stock, flash sales, paid orders, product edits). Stock changes are coalesced per SKU.
+   * Viewers get everything but per-order status changes, which go to the studio only.
+   */
+  'commerce.event': CommerceEvent,
   /** Studio connection was taken over by another session presenting the resume key. */
   'session.replaced': z.object({ reason: z.string() }),
 } as const;

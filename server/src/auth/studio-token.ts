@@ -14,8 +14,20 @@ export function studioTokenPath(dataDir: string): string {
 
 /** Read the token, creating it (exclusively, 0600) if the file does not exist yet. */
 export function loadOrCreateStudioToken(dataDir: string): string {
+  return loadOrCreateSecretFile(dataDir, STUDIO_TOKEN_FILE, 'studio token');
+}
+
+export const SESSION_SECRET_FILE = 'session-secret';
+
+/** Key for signing buyer session cookies; kept across restarts so guests keep their carts and orders. */
+export function loadOrCreateSessionSecret(dataDir: string): Buffer {
+  return Buffer.from(loadOrCreateSecretFile(dataDir, SESSION_SECRET_FILE, 'session secret'), 'base64url');
+}
+
+/** A random secret in `<dataDir>/<name>`: created exclusively with mode 0600 on first use, read afterwards. */
+export function loadOrCreateSecretFile(dataDir: string, name: string, what: string): string {
   mkdirSync(dataDir, { recursive: true });
-  const file = studioTokenPath(dataDir);
+  const file = join(dataDir, name);
   try {
     writeFileSync(file, `${randomBytes(32).toString('base64url')}\n`, { flag: 'wx', mode: 0o600 });
   } catch (err) {
@@ -23,11 +35,11 @@ export function loadOrCreateStudioToken(dataDir: string): string {
   }
   // Tighten permissions of a file someone created or copied with a wider mode.
   if (process.platform !== 'win32' && (statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
-  const token = readFileSync(file, 'utf8').trim();
-  if (token.length < 16 || token.length > 256 || /\s/.test(token)) {
-    throw new Error(`${file} does not contain a valid studio token (16–256 non-space characters); delete it to generate a new one`);
+  const secret = readFileSync(file, 'utf8').trim();
+  if (secret.length < 16 || secret.length > 256 || /\s/.test(secret)) {
+    throw new Error(`${file} does not contain a valid ${what} (16–256 non-space characters); delete it to generate a new one`);
   }
-  return token;
+  return secret;
 }
 
 function digest(s: string): Buffer {
