@@ -7,9 +7,28 @@ const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: tr
 
 await Promise.all([
   build({ ...common, entryPoints: { main: 'server/src/main.ts' }, outdir: 'dist/server', format: 'esm', outExtension: { '.js': '.mjs' } }),
-  build({ ...common, entryPoints: { 'web-host': 'app/main/web-host.ts' }, outdir: 'dist/main', format: 'esm', outExtension: { '.js': '.mjs' } }),
+  build({
+    ...common,
+    entryPoints: { 'web-host': 'app/main/web-host.ts' },
+    outdir: 'dist/main',
+    format: 'esm',
+    outExtension: { '.js': '.mjs' },
+  }),
   // Electron main and preload are CommonJS (a sandboxed preload cannot be an ES module).
-  build({ ...common, entryPoints: { main: 'app/main/electron-main.ts' }, outdir: 'dist/main', format: 'cjs', outExtension: { '.js': '.cjs' } }),
-  build({ ...common, entryPoints: { preload: 'app/preload/preload.ts' }, outdir: 'dist/preload', format: 'cjs', outExtension: { '.js': '.cjs' }, external: ['electron'] }),
+  build({
+    ...common,
+    entryPoints: { main: 'app/main/electron-main.ts' },
+    outdir: 'dist/main',
+    format: 'cjs',
+    outExtension: { '.js': '.cjs' },
+  }),
+  build({
+    ...common,
+    entryPoints: { preload: 'app/preload/preload.ts' },
+    outdir: 'dist/preload',
+    format: 'cjs',
+    outExtension: { '.js': '.cjs' },
+    external: ['electron'],
+  }),
 ]);
 console.log('build:node ok');

@@ -8,5 +8,7 @@ const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="512" height="512" vi
   <polygon points="226,180 226,292 316,236" fill="#fff"/>
   <rect x="150" y="388" width="212" height="36" rx="18" fill="#fff" opacity="0.92"/>
 </svg>`;
-await sharp(Buffer.from(svg)).png().toFile(new URL('../resources/icon.png', import.meta.url).pathname);
+await sharp(Buffer.from(svg))
+  .png()
+  .toFile(new URL('../resources/icon.png', import.meta.url).pathname);
 console.log('resources/icon.png written');

@@ -19,7 +19,13 @@ function newestMtime(dir) {
   return t;
 }
 
-const outputs = ['dist/web/studio/index.html', 'dist/web/viewer/index.html', 'dist/server/main.mjs', 'dist/main/web-host.mjs', 'dist/main/main.cjs'];
+const outputs = [
+  'dist/web/studio/index.html',
+  'dist/web/viewer/index.html',
+  'dist/server/main.mjs',
+  'dist/main/web-host.mjs',
+  'dist/main/main.cjs',
+];
 const builtAt = Math.min(...outputs.map((f) => (existsSync(f) ? statSync(f).mtimeMs : 0)));
 const sourcesAt = Math.max(...['app', 'server', 'shared'].map((d) => newestMtime(d)));
 if (process.env.STORECAST_SKIP_BUILD !== '1' && builtAt < sourcesAt) {
@@ -70,7 +76,12 @@ if (electronBin && process.env.STORECAST_WEB !== '1') {
   app.on('exit', () => stop());
 } else {
   const { startWebHost } = await import(join(root, 'dist/main/web-host.mjs'));
-  const host = await startWebHost({ dataDir: env.DATA_DIR, serverUrl, port: Number(env.STUDIO_PORT ?? 5170), webDir: join(root, 'dist/web') });
+  const host = await startWebHost({
+    dataDir: env.DATA_DIR,
+    serverUrl,
+    port: Number(env.STUDIO_PORT ?? 5170),
+    webDir: join(root, 'dist/web'),
+  });
   console.log('[storecast] Electron binary not present: running the web studio.');
   console.log(`[storecast] Studio:  ${host.url}`);
   console.log(`[storecast] Viewers: ${serverUrl}/live/<showId> (the studio shows the link once a show is open)`);

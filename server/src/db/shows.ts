@@ -26,7 +26,7 @@ export function newShowId(): string {
 export class ShowRepository {
   private readonly stmts;
 
-  constructor(private readonly db: Database) {
+  constructor(db: Database) {
     this.stmts = {
       insert: db.prepare<[string, string, number]>(`INSERT INTO shows (id, title, status, created_at) VALUES (?, ?, 'ready', ?)`),
       get: db.prepare<[string], ShowRow>('SELECT * FROM shows WHERE id = ?'),
