@@ -8,27 +8,13 @@ import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { startWebHost, type WebHost } from '../main/web-host';
+import { CHROMIUM_ARGS } from './chromium';
 import { createStorecastServer, type StorecastServer } from '../../server/src/app';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const WEB_DIR = join(ROOT, 'dist/web');
 
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-  '--autoplay-policy=no-user-gesture-required',
-  // Keep hidden pages (several tabs in one browser) rendering and encoding at full rate.
-  '--disable-background-timer-throttling',
-  '--disable-renderer-backgrounding',
-  '--disable-backgrounding-occluded-windows',
-];
+export { CHROMIUM_ARGS };
 
 export interface Stack {
   server: StorecastServer;

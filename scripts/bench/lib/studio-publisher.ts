@@ -4,20 +4,10 @@
  * simulcast, opus). Read-only state comes from the studio's test handle `window.__storecast.store`.
  */
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { CHROMIUM_ARGS } from '../../../app/e2e/chromium';
 import { startWebHost, type WebHost } from '../../../app/main/web-host';
 
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-  '--autoplay-policy=no-user-gesture-required',
-];
+export { CHROMIUM_ARGS };
 
 export interface PublisherStats {
   state: string;
