@@ -9,6 +9,7 @@
 import fastifyCookie from '@fastify/cookie';
 import type { FastifyInstance } from 'fastify';
 import { type CommerceCore, type CommerceOptions, createCommerceCore } from './core';
+import { studioCors } from './http/cors';
 import { payPages } from './http/pay-pages';
 import { publicRoutes } from './http/public';
 import { studioRoutes } from './http/studio';
@@ -26,6 +27,8 @@ export async function commercePlugin(app: FastifyInstance, opts: CommercePluginO
   const core = shared ? (opts as { core: CommerceCore }).core : await createCommerceCore(opts as CommerceOptions);
   if (!app.hasRequestDecorator('cookies')) await app.register(fastifyCookie, { hook: 'onRequest' });
   app.setErrorHandler(errorHandler);
+  // Hook + preflight route at this level so they cover every commerce route registered below.
+  await studioCors(app);
   await app.register(publicRoutes, { core });
   await app.register(studioRoutes, { core });
   await app.register(webhookRoutes, { core });

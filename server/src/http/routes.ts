@@ -1,5 +1,5 @@
 /**
- * HTTP surface: health, show info API, the viewer page at /live/:showId and the built web UI (WEB_DIR) as static
+ * HTTP surface: health, show info API, the viewer page at /live/:showId (and the buyer's /orders pages) and the built web UI (WEB_DIR) as static
  * files. A missing build is reported as a clear 503 page instead of a crash.
  */
 import { existsSync } from 'node:fs';
@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
+import { OrderId } from '../../../shared/commerce/common';
 import { ShowId } from '../../../shared/domain/show';
 import type { ErrorCode } from '../../../shared/protocol/rpc';
 import type { ShowRepository } from '../db/shows';
@@ -27,6 +28,7 @@ export function sendError(reply: FastifyReply, status: number, code: ErrorCode, 
 }
 
 const ShowParams = z.object({ showId: ShowId });
+const OrderParams = z.object({ orderId: OrderId });
 
 const NOT_BUILT_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Storecast — web UI not built</title>
@@ -52,9 +54,7 @@ export async function registerHttpRoutes(app: FastifyInstance, { shows, rooms, p
   });
 
   const viewerPage = join(webDir, 'viewer', 'index.html');
-  app.get('/live/:showId', async (req, reply) => {
-    const params = ShowParams.safeParse(req.params);
-    if (!params.success) return reply.code(404).type('text/plain; charset=utf-8').send('Not found: invalid show id');
+  const sendViewer = async (reply: FastifyReply): Promise<FastifyReply> => {
     let html: string;
     try {
       html = await readFile(viewerPage, 'utf8');
@@ -62,6 +62,19 @@ export async function registerHttpRoutes(app: FastifyInstance, { shows, rooms, p
       return sendNotBuilt(reply);
     }
     return reply.header('Cache-Control', 'no-cache').type('text/html; charset=utf-8').send(html);
+  };
+  app.get('/live/:showId', async (req, reply) => {
+    const params = ShowParams.safeParse(req.params);
+    if (!params.success) return reply.code(404).type('text/plain; charset=utf-8').send('Not found: invalid show id');
+    return sendViewer(reply);
+  });
+  // The buyer's order pages are routes of the viewer bundle (it routes by path); the order itself is fetched
+  // by the page from /api/orders/:orderId with the buyer's session cookie.
+  app.get('/orders', async (_req, reply) => sendViewer(reply));
+  app.get('/orders/:orderId', async (req, reply) => {
+    const params = OrderParams.safeParse(req.params);
+    if (!params.success) return reply.code(404).type('text/plain; charset=utf-8').send('Not found: invalid order id');
+    return sendViewer(reply);
   });
 
   const built = existsSync(webDir);

@@ -21,16 +21,9 @@ const resources = {
       status_succeeded: '支付成功',
       status_failed: '支付已拒绝',
       status_refunded: '已退款',
-      back: '返回直播间',
+      back: '返回订单',
       notFound: '找不到这笔支付。',
       order: '订单',
-      orderStatus_pending_payment: '待支付',
-      orderStatus_paid: '已支付',
-      orderStatus_shipped: '已发货',
-      orderStatus_completed: '已完成',
-      orderStatus_cancelled: '已取消',
-      orderStatus_refund_requested: '退款中',
-      orderStatus_refunded: '已退款',
     },
   },
   en: {
@@ -45,16 +38,9 @@ const resources = {
       status_succeeded: 'Payment approved',
       status_failed: 'Payment declined',
       status_refunded: 'Refunded',
-      back: 'Back to the live show',
+      back: 'Back to your order',
       notFound: 'No such payment.',
       order: 'Order',
-      orderStatus_pending_payment: 'Awaiting payment',
-      orderStatus_paid: 'Paid',
-      orderStatus_shipped: 'Shipped',
-      orderStatus_completed: 'Completed',
-      orderStatus_cancelled: 'Cancelled',
-      orderStatus_refund_requested: 'Refund in progress',
-      orderStatus_refunded: 'Refunded',
     },
   },
 };
@@ -66,16 +52,22 @@ const MediaParams = z.object({ file: z.string().regex(/^(img_[A-Za-z0-9_-]{6,40}
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function page(lang: string, title: string, body: string): string {
-  return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+  return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><link rel="icon" href="data:,">
 <title>${esc(title)}</title><style>
-:root{color-scheme:dark;font-family:system-ui,-apple-system,"PingFang SC","Microsoft YaHei",sans-serif}
-body{margin:0;min-height:100vh;display:grid;place-items:center;background:#0f1115;color:#e8eaed}
-main{width:min(420px,92vw);background:#181b22;border:1px solid #262a33;border-radius:16px;padding:28px;box-shadow:0 20px 60px #0008}
-h1{font-size:20px;margin:0 0 4px}p.sub{color:#9aa0aa;font-size:13px;margin:0 0 22px}
-.row{display:flex;justify-content:space-between;margin:10px 0;color:#c5c9d1}.amount{font-size:34px;font-weight:700;color:#fff;margin:18px 0}
-form{display:flex;gap:12px;margin-top:24px}button{flex:1;border:0;border-radius:10px;padding:14px;font-size:16px;font-weight:600;cursor:pointer}
-.ok{background:#ff4d4f;color:#fff}.no{background:#2a2f3a;color:#e8eaed}.status{margin-top:20px;padding:12px;border-radius:10px;background:#222734;text-align:center}
-a{color:#ff7a7c}</style></head><body><main>${body}</main></body></html>`;
+:root{color-scheme:dark;font-family:-apple-system,BlinkMacSystemFont,"PingFang SC","Hiragino Sans GB","Microsoft YaHei","Noto Sans CJK SC",system-ui,sans-serif}
+body{margin:0;min-height:100vh;display:grid;place-items:center;background:radial-gradient(60% 50% at 20% 10%,#ff2d551f,transparent 70%),radial-gradient(50% 40% at 85% 90%,#7850ff1f,transparent 70%),#07070b;color:#f4f4f7}
+main{width:min(420px,calc(100vw - 32px));box-sizing:border-box;background:#16161e;border:1px solid #ffffff1a;border-radius:20px;padding:24px;box-shadow:0 30px 80px #0009}
+.brand{display:flex;align-items:center;gap:8px;font-size:12px;font-weight:700;color:#ffb020;letter-spacing:.04em;margin-bottom:14px}
+.brand::before{content:"";width:8px;height:8px;border-radius:50%;background:#ffb020}
+h1{font-size:20px;margin:0 0 6px}p.sub{color:#a4a4b3;font-size:13px;line-height:1.5;margin:0 0 20px}
+.row{display:flex;justify-content:space-between;gap:16px;margin:10px 0;color:#a4a4b3;font-size:14px}.row span:last-child{color:#f4f4f7;text-align:right}
+.amount{font-size:36px;font-weight:800;color:#ff5a3c;margin:6px 0 18px;font-variant-numeric:tabular-nums}
+form{display:flex;margin:0}button,.btn{flex:1;display:block;box-sizing:border-box;border:0;border-radius:999px;padding:15px;font:inherit;font-size:16px;font-weight:800;cursor:pointer;text-align:center;text-decoration:none}
+.ok{background:linear-gradient(135deg,#ff2d55,#ff6a3d);color:#fff}.no{background:#ffffff1f;color:#e6e6ee}
+.actions{display:flex;flex-direction:column;gap:10px;margin-top:22px}
+.status{margin-top:20px;padding:14px;border-radius:12px;background:#ffffff0f;text-align:center;font-weight:700}
+.status.succeeded{color:#7ee0a1;background:#7ee0a114}.status.failed{color:#ffb020;background:#ffb02014}
+a.btn{margin-top:12px;background:#fff;color:#111}</style></head><body><main>${body}</main></body></html>`;
 }
 
 /** The sandbox provider's hosted pay page, the post-payment return page and product media. */
@@ -106,13 +98,13 @@ export async function payPages(app: FastifyInstance, opts: { core: CommerceCore 
     const q = lang === 'en' ? '?lang=en' : '';
     const actions =
       entry.status === 'open'
-        ? `<form method="post" action="/pay/sandbox/${entry.ref}/decline${q}"><button class="no" type="submit">${esc(t('decline'))}</button></form>
-           <form method="post" action="/pay/sandbox/${entry.ref}/approve${q}" style="margin-top:12px"><button class="ok" type="submit">${esc(t('approve'))}</button></form>`
-        : `<div class="status">${esc(t(`status_${entry.status}`))}</div><p style="text-align:center"><a href="${esc(entry.returnUrl)}">${esc(t('back'))}</a></p>`;
+        ? `<div class="actions"><form method="post" action="/pay/sandbox/${entry.ref}/approve${q}"><button class="ok" type="submit" data-testid="sandbox-approve">${esc(t('approve'))}</button></form>
+           <form method="post" action="/pay/sandbox/${entry.ref}/decline${q}"><button class="no" type="submit" data-testid="sandbox-decline">${esc(t('decline'))}</button></form></div>`
+        : `<div class="status ${esc(entry.status)}" data-testid="sandbox-status">${esc(t(`status_${entry.status}`))}</div><a class="btn" data-testid="sandbox-return" href="${esc(entry.returnUrl)}${q}">${esc(t('back'))}</a>`;
     return page(
       lang,
       t('title'),
-      `<h1>${esc(t('title'))}</h1><p class="sub">${esc(t('subtitle'))}</p>
+      `<div class="brand">SANDBOX</div><h1>${esc(t('title'))}</h1><p class="sub">${esc(t('subtitle'))}</p>
        <div class="row"><span>${esc(t('item'))}</span><span>${esc(entry.description)}</span></div>
        <div class="row"><span>${esc(t('amount'))}</span></div><div class="amount">${esc(entry.currency)} ${formatMinor(entry.amount, entry.currency)}</div>
        ${actions}`,
@@ -132,13 +124,20 @@ export async function payPages(app: FastifyInstance, opts: { core: CommerceCore 
     const { t, lang } = tFor(req);
     const { orderId } = parse(OrderParams, req.params, 'order id');
     const o = core.store.orders.getOrder(orderId);
-    if (o?.showId) return reply.code(303).header('location', `/live/${o.showId}?order=${orderId}`).send();
-    reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store');
-    return page(
-      lang,
-      t('title'),
-      `<h1>${esc(t('order'))} ${esc(orderId)}</h1><div class="status">${esc(o ? t(`orderStatus_${o.status}`) : t('notFound'))}</div>`,
-    );
+    // Back to the viewer's order page (served with the viewer bundle), which links back to the show.
+    if (o) {
+      const query = new URLSearchParams();
+      if (o.showId) query.set('showId', o.showId);
+      const q = (req.query as { lang?: string }).lang;
+      if (q === 'en' || q === 'zh-CN') query.set('lang', q);
+      const qs = query.toString();
+      return reply
+        .code(303)
+        .header('location', `/orders/${encodeURIComponent(orderId)}${qs ? `?${qs}` : ''}`)
+        .send();
+    }
+    reply.code(404).header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store');
+    return page(lang, t('title'), `<h1>${esc(t('order'))} ${esc(orderId)}</h1><div class="status">${esc(t('notFound'))}</div>`);
   });
 
   app.get('/media/products/:file', async (req, reply) => {
