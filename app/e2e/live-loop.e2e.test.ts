@@ -7,7 +7,7 @@ import { openStudioAndGoLive, openViewer, type ProbeSample, poll, type Stack, st
 
 type AnyState = Record<string, unknown> & {
   publish: { state: string; show: { id: string } | null };
-  pinned: { product: { name: string; priceMinor: number; currency: string } }[];
+  pinned: { product: { productId: string; name: string; priceMinor: number; currency: string } }[];
 };
 
 interface ViewerSnapshot {
@@ -93,26 +93,34 @@ describe('live loop: studio → SFU → viewer', () => {
     );
     expect(level).toBeGreaterThan(0.005);
 
-    // Pin a product in the studio → the trigger crosses the DataProducer → the viewer shows the card.
-    await studio.getByTestId('pin-name').fill('E2E 亚麻衬衫');
-    await studio.getByTestId('pin-price').fill('129.90');
-    await studio.getByTestId('pin-list-price').fill('199');
-    await studio.getByTestId('pin-submit').click();
+    // Pin a catalog product from the studio's picker → the trigger crosses the DataProducer → the viewer shows the card
+    // with the catalog's name and price (live price of the cheapest active SKU).
+    const catalog = (await (await fetch(`${stack.server.url}/api/products`)).json()) as {
+      products: {
+        id: string;
+        title: string;
+        currency: string;
+        skus: { active: boolean; listPriceMinor: number; livePriceMinor: number | null }[];
+      }[];
+    };
+    const product = catalog.products[0]!;
+    const expectedPrice = Math.min(...product.skus.filter((s) => s.active).map((s) => s.livePriceMinor ?? s.listPriceMinor));
+    await studio.getByTestId(`pin-product-${product.id}`).click();
     const pinned = await poll('pinned product at the viewer', () =>
       viewer.evaluate(() => {
         const s = window.__storecast!.store.getState() as unknown as AnyState;
         return s.pinned.length > 0 ? s.pinned[0]!.product : null;
       }),
     );
-    expect(pinned).toMatchObject({ name: 'E2E 亚麻衬衫', priceMinor: 12990, currency: 'CNY' });
-    await viewer.getByText('E2E 亚麻衬衫').first().waitFor({ state: 'visible', timeout: 5000 });
+    expect(pinned).toMatchObject({ productId: product.id, name: product.title, priceMinor: expectedPrice, currency: product.currency });
+    await viewer.getByText(product.title).first().waitFor({ state: 'visible', timeout: 5000 });
 
     // A viewer who joins now gets the pinned product from the server's overlay state.
     const late = await openViewer(stack, showId);
     const latePinned = await poll('late joiner sees the pinned product', () =>
       late.evaluate(() => (window.__storecast!.store.getState() as unknown as AnyState).pinned[0]?.product.name ?? null),
     );
-    expect(latePinned).toBe('E2E 亚麻衬衫');
+    expect(latePinned).toBe(product.title);
     await late.close();
 
     // End the show in the studio → the viewer is told.

@@ -3,9 +3,11 @@ import { createContext, useContext } from 'react';
 import { useStore } from 'zustand';
 import type { Compositor } from './controllers/compositor';
 import type { DevicesController } from './controllers/devices';
+import type { ImageCache } from './controllers/images';
 import type { OverlayController } from './controllers/overlays';
 import type { Publisher } from './controllers/publisher';
 import type { SettingsController } from './controllers/settings';
+import type { ShopController } from './controllers/shop';
 import type { HostBridge } from './host-bridge';
 import type { StudioState, StudioStore } from './store';
 
@@ -17,6 +19,8 @@ export interface StudioControllers {
   compositor: Compositor;
   publisher: Publisher;
   overlays: OverlayController;
+  shop: ShopController;
+  images: ImageCache;
 }
 
 export const StudioContext = createContext<StudioControllers | null>(null);

@@ -10,9 +10,12 @@ import { App } from './components/App';
 import { StudioContext, type StudioControllers } from './context';
 import { Compositor } from './controllers/compositor';
 import { DevicesController } from './controllers/devices';
+import { ImageCache } from './controllers/images';
 import { OverlayController } from './controllers/overlays';
 import { Publisher } from './controllers/publisher';
 import { SettingsController } from './controllers/settings';
+import { ShopController } from './controllers/shop';
+import { ShopApi } from './controllers/shop-api';
 import { createHostBridge } from './host-bridge';
 import en from './locales/en.json';
 import zhCN from './locales/zh-CN.json';
@@ -40,7 +43,16 @@ document.title = i18n.t('app.name');
 
 const host = createHostBridge();
 const settings = new SettingsController(store, host);
-const compositor = new Compositor(store, () => i18n.language);
+const shopApi = new ShopApi(async () => {
+  const conn = await host.call('host.getConnection', {});
+  return { serverUrl: conn.serverUrl, token: conn.studioToken };
+});
+const images = new ImageCache((path) => shopApi.image(path));
+const compositor = new Compositor(
+  store,
+  () => i18n.language,
+  (path) => images.load(path),
+);
 const publisher = new Publisher(store, host, settings, () => compositor.programTrack);
 const devices = new DevicesController(store, settings, {
   camera: (stream) => compositor.setCamera(stream),
@@ -50,7 +62,8 @@ const overlays = new OverlayController(store, {
   nextFrameWith: (productId) => compositor.nextFrameWith(productId),
   send: (trigger) => publisher.sendOverlay(trigger),
 });
-const controllers: StudioControllers = { store, host, settings, devices, compositor, publisher, overlays };
+const shop = new ShopController(store, shopApi, publisher);
+const controllers: StudioControllers = { store, host, settings, devices, compositor, publisher, overlays, shop, images };
 
 compositor.start();
 
@@ -64,6 +77,8 @@ async function boot(): Promise<void> {
       // reported when going live
     }
   }
+  // After settings: the lineup belongs to the last show the studio opened.
+  shop.start();
   await devices.start();
 }
 void boot();

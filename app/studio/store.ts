@@ -4,6 +4,9 @@
  * (elapsed live time, viewer link, "can go live") are computed by selectors, not stored.
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { ProductView } from '../../shared/commerce/catalog';
+import type { OrderStatus, OrderView } from '../../shared/commerce/orders';
+import type { FlashSaleView } from '../../shared/commerce/sales';
 import type { ShowInfo } from '../../shared/domain/show';
 import { DEFAULT_SETTINGS, type StudioSettings } from '../../shared/protocol/host';
 import type { PinnedTrigger } from '../../shared/protocol/overlay';
@@ -91,6 +94,52 @@ export interface PublishSlice {
   pinned: PinnedTrigger[];
 }
 
+// ---- shop slice (catalog, lineup, flash sales, orders) ----------------------------------------------------------
+export type StudioTab = 'live' | 'products' | 'orders';
+export type LoadStatus = 'idle' | 'loading' | 'ready' | 'error';
+/** A failed shop request, ready to show: i18n key (shop.errors.*) + the server's message. */
+export interface ShopFailure {
+  key: string;
+  detail: string;
+  /** Per-field (validation) or per-row (CSV import) problems reported by the server. */
+  issues?: { path: string; message: string }[];
+}
+export interface OrderFilters {
+  status: OrderStatus | '';
+  q: string;
+  /** Only orders placed during the current show. */
+  thisShow: boolean;
+}
+export interface ShopSlice {
+  tab: StudioTab;
+  catalog: { products: ProductView[]; status: LoadStatus; error: ShopFailure | null };
+  lineup: {
+    /** Show the lineup belongs to (current show, else the last one). */
+    showId: string | null;
+    /** Product ids in show order. */
+    productIds: string[];
+    status: LoadStatus;
+    saving: boolean;
+    error: ShopFailure | null;
+  };
+  /** Flash sales known to be running (ended ones are dropped on sale.ended). */
+  sales: FlashSaleView[];
+  orders: {
+    list: OrderView[];
+    nextCursor: string | null;
+    status: LoadStatus;
+    error: ShopFailure | null;
+    filters: OrderFilters;
+    /** Wall-clock ms of the last successful refresh. */
+    refreshedAt: number | null;
+    /** Order shown in the detail drawer (full contact, events, payments). */
+    detailId: string | null;
+    detail: OrderView | null;
+    detailStatus: LoadStatus;
+    detailError: ShopFailure | null;
+  };
+}
+
 // ---- ui slice ---------------------------------------------------------------------------------
 export interface BannerError {
   id: number;
@@ -98,14 +147,27 @@ export interface BannerError {
   key: string;
   detail?: string;
 }
+export interface Notice {
+  id: number;
+  /** i18n key */
+  key: string;
+  params?: Record<string, string | number>;
+  tone: 'ok' | 'warn' | 'error';
+  /** Extra line (server message). */
+  detail?: string;
+}
 export interface UiSlice {
   errors: BannerError[];
   pushError(key: string, detail?: string): void;
   dismissError(id: number): void;
   clearError(key: string): void;
+  /** Short-lived confirmations / warnings (toasts), auto-dismissed by the UI. */
+  notices: Notice[];
+  notify(notice: Omit<Notice, 'id'>): void;
+  dismissNotice(id: number): void;
 }
 
-export type StudioState = HostSlice & DevicesSlice & CompositorSlice & PublishSlice & UiSlice;
+export type StudioState = HostSlice & DevicesSlice & CompositorSlice & PublishSlice & ShopSlice & UiSlice;
 export type StudioStore = StoreApi<StudioState>;
 
 type SliceCreator<T> = (set: StoreApi<StudioState>['setState'], get: StoreApi<StudioState>['getState']) => T;
@@ -131,7 +193,28 @@ const publishSlice: SliceCreator<PublishSlice> = () => ({
   pinned: [],
 });
 
+const shopSlice: SliceCreator<ShopSlice> = () => ({
+  tab: 'live',
+  catalog: { products: [], status: 'idle', error: null },
+  lineup: { showId: null, productIds: [], status: 'idle', saving: false, error: null },
+  sales: [],
+  orders: {
+    list: [],
+    nextCursor: null,
+    status: 'idle',
+    error: null,
+    filters: { status: '', q: '', thisShow: false },
+    refreshedAt: null,
+    detailId: null,
+    detail: null,
+    detailStatus: 'idle',
+    detailError: null,
+  },
+});
+
 let nextErrorId = 1;
+let nextNoticeId = 1;
+const MAX_NOTICES = 4;
 const uiSlice: SliceCreator<UiSlice> = (set) => ({
   errors: [],
   pushError: (key, detail) =>
@@ -141,6 +224,9 @@ const uiSlice: SliceCreator<UiSlice> = (set) => ({
     })),
   dismissError: (id) => set((s) => ({ errors: s.errors.filter((e) => e.id !== id) })),
   clearError: (key) => set((s) => (s.errors.some((e) => e.key === key) ? { errors: s.errors.filter((e) => e.key !== key) } : s)),
+  notices: [],
+  notify: (notice) => set((s) => ({ notices: [...s.notices, { ...notice, id: nextNoticeId++ }].slice(-MAX_NOTICES) })),
+  dismissNotice: (id) => set((s) => ({ notices: s.notices.filter((n) => n.id !== id) })),
 });
 
 export function createStudioStore(init: Partial<Pick<StudioState, 'marker'>> = {}): StudioStore {
@@ -149,6 +235,7 @@ export function createStudioStore(init: Partial<Pick<StudioState, 'marker'>> = {
     ...devicesSlice(set, get),
     ...compositorSlice(set, get),
     ...publishSlice(set, get),
+    ...shopSlice(set, get),
     ...uiSlice(set, get),
     ...init,
   }));
@@ -160,3 +247,6 @@ export const selectIsBusy = (s: StudioState) =>
 export const selectViewerLink = (s: StudioState) =>
   s.serverUrl && s.publish.show ? `${s.serverUrl.replace(/\/+$/, '')}/live/${s.publish.show.id}` : null;
 export const selectLiveSince = (s: StudioState) => (s.publish.show?.status === 'live' ? s.publish.show.startedAt : null);
+/** Show whose lineup / orders the shop panels use: the open show, else the last one. */
+export const selectShowId = (s: StudioState) => s.publish.show?.id ?? s.settings.lastShowId;
+export const selectProduct = (id: string | null) => (s: StudioState) => (id ? (s.catalog.products.find((p) => p.id === id) ?? null) : null);

@@ -1,10 +1,55 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useStudio, useStudioState } from '../context';
+import type { Notice } from '../store';
 import { ConfirmEndDialog, GoLivePanel } from './GoLivePanel';
+import { PinPicker } from './PinPicker';
 import { Preview, StatusBar } from './Preview';
-import { DevicesPanel, LayersPanel, PinPanel } from './SidePanels';
+import { FlashSalesPanel } from './shop/FlashSales';
+import { OrdersPage } from './shop/OrdersPage';
+import { ProductsPage } from './shop/ProductsPage';
+import { DevicesPanel, LayersPanel } from './SidePanels';
 import { TopBar } from './TopBar';
+
+const NOTICE_MS = 4500;
+
+function NoticeItem({ notice }: { notice: Notice }) {
+  const { t } = useTranslation();
+  const { store } = useStudio();
+  // Each toast has its own timer (a newer one does not keep older ones up).
+  useEffect(() => {
+    const id = setTimeout(() => store.getState().dismissNotice(notice.id), NOTICE_MS);
+    return () => clearTimeout(id);
+  }, [notice.id, store]);
+  return (
+    <div className={`notice notice--${notice.tone}`} data-testid="notice">
+      <div className="notice-text">
+        <span>{t(notice.key, notice.params ?? {})}</span>
+        {notice.detail && <span className="notice-detail">{notice.detail}</span>}
+      </div>
+      <button
+        type="button"
+        className="notice-close"
+        aria-label={t('errors.dismiss')}
+        onClick={() => store.getState().dismissNotice(notice.id)}
+      >
+        ×
+      </button>
+    </div>
+  );
+}
+
+function Notices() {
+  const notices = useStudioState((s) => s.notices);
+  if (notices.length === 0) return null;
+  return (
+    <div className="notices" aria-live="polite">
+      {notices.map((n) => (
+        <NoticeItem key={n.id} notice={n} />
+      ))}
+    </div>
+  );
+}
 
 function ErrorBanner() {
   const { t } = useTranslation();
@@ -33,22 +78,33 @@ function ErrorBanner() {
 
 export function App() {
   const [confirmEnd, setConfirmEnd] = useState(false);
+  const tab = useStudioState((s) => s.tab);
   return (
     <div className="studio">
       <TopBar />
       <ErrorBanner />
-      <main className="workspace">
+      {/* The live view stays mounted on the other tabs (program canvas, forms), just hidden. */}
+      <main className="workspace" hidden={tab !== 'live'}>
         <div className="stage">
           <Preview />
           <StatusBar />
         </div>
         <aside className="sidebar">
           <GoLivePanel onRequestEnd={() => setConfirmEnd(true)} />
+          <PinPicker />
+          <FlashSalesPanel hideWhenEmpty />
           <DevicesPanel />
           <LayersPanel />
-          <PinPanel />
         </aside>
       </main>
+      {/* Shop tabs stay mounted too, so an open editor or drawer survives a look at the live view. */}
+      <div className="tab-pane" hidden={tab !== 'products'}>
+        <ProductsPage />
+      </div>
+      <div className="tab-pane" hidden={tab !== 'orders'}>
+        <OrdersPage />
+      </div>
+      <Notices />
       {confirmEnd && <ConfirmEndDialog onClose={() => setConfirmEnd(false)} />}
     </div>
   );

@@ -1,10 +1,7 @@
-import { type FormEvent, useRef, useState } from 'react';
+import { useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { OUTPUT_PRESETS, OutputPreset } from '../../../shared/protocol/host';
-import { MAX_PINNED } from '../../../shared/protocol/overlay';
-import { formatMoney } from '../../ui/format';
 import { useStudio, useStudioState } from '../context';
-import type { PinFormError } from '../controllers/overlays';
 import { selectIsBusy } from '../store';
 
 export function DevicesPanel() {
@@ -152,123 +149,6 @@ export function LayersPanel() {
             }}
           />
         </div>
-      </div>
-    </section>
-  );
-}
-
-const CURRENCIES = ['CNY', 'USD'] as const;
-
-export function PinPanel() {
-  const { t, i18n } = useTranslation();
-  const { overlays } = useStudio();
-  const pinned = useStudioState((s) => s.pinned);
-  const state = useStudioState((s) => s.publish.state);
-  const [name, setName] = useState('');
-  const [price, setPrice] = useState('');
-  const [listPrice, setListPrice] = useState('');
-  // Follows the UI language until the streamer picks one.
-  const [currencyChoice, setCurrency] = useState<string | null>(null);
-  const currency = currencyChoice ?? (i18n.language === 'zh-CN' ? 'CNY' : 'USD');
-  const [error, setError] = useState<PinFormError | null>(null);
-  const [sending, setSending] = useState(false);
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setSending(true);
-    const err = await overlays.pin({ name, price, listPrice, currency });
-    setSending(false);
-    setError(err);
-    if (!err) {
-      setName('');
-      setPrice('');
-      setListPrice('');
-    }
-  };
-
-  return (
-    <section className="panel">
-      <h2 className="panel-title">{t('pin.title')}</h2>
-      <form className="pin-form" onSubmit={(e) => void submit(e)} noValidate>
-        <label className="field">
-          <span className="field-label">{t('pin.name')}</span>
-          <input
-            type="text"
-            maxLength={80}
-            value={name}
-            placeholder={t('pin.namePlaceholder')}
-            data-testid="pin-name"
-            onChange={(e) => setName(e.target.value)}
-          />
-        </label>
-        <div className="field-row">
-          <label className="field">
-            <span className="field-label">{t('pin.price')}</span>
-            <input
-              type="text"
-              inputMode="decimal"
-              value={price}
-              placeholder="99.00"
-              data-testid="pin-price"
-              onChange={(e) => setPrice(e.target.value)}
-            />
-          </label>
-          <label className="field">
-            <span className="field-label">{t('pin.listPrice')}</span>
-            <input
-              type="text"
-              inputMode="decimal"
-              value={listPrice}
-              placeholder="129.00"
-              data-testid="pin-list-price"
-              onChange={(e) => setListPrice(e.target.value)}
-            />
-          </label>
-          <label className="field field--narrow">
-            <span className="field-label">{t('pin.currency')}</span>
-            <select value={currency} data-testid="pin-currency" onChange={(e) => setCurrency(e.target.value)}>
-              {CURRENCIES.map((c) => (
-                <option key={c} value={c}>
-                  {c}
-                </option>
-              ))}
-            </select>
-          </label>
-        </div>
-        {error && (
-          <p className="form-error" role="alert" data-testid="pin-error">
-            {t(`pin.errors.${error}`)}
-          </p>
-        )}
-        <button type="submit" className="btn btn--primary btn--block" disabled={sending} data-testid="pin-submit">
-          {t('pin.submit')}
-        </button>
-      </form>
-      <div className="pinned">
-        <span className="field-label">{t('pin.pinned', { count: pinned.length, max: MAX_PINNED })}</span>
-        {pinned.length === 0 ? (
-          <p className="hint">{t('pin.empty')}</p>
-        ) : (
-          <ul className="pinned-list" data-testid="pinned-list">
-            {pinned.map((p) => (
-              <li key={p.product.productId} className="pinned-item">
-                <div className="pinned-info">
-                  <span className="pinned-name">{p.product.name}</span>
-                  <span className="pinned-price">
-                    {formatMoney(p.product.priceMinor, p.product.currency, i18n.language)}
-                    {p.product.listPriceMinor !== undefined && (
-                      <s className="pinned-list-price">{formatMoney(p.product.listPriceMinor, p.product.currency, i18n.language)}</s>
-                    )}
-                  </span>
-                </div>
-                <button type="button" className="btn btn--ghost btn--small" onClick={() => overlays.unpin(p.product.productId)}>
-                  {t('pin.unpin')}
-                </button>
-              </li>
-            ))}
-          </ul>
-        )}
-        {state !== 'live' && state !== 'reconnecting' && pinned.length > 0 && <p className="hint">{t('pin.notLive')}</p>}
       </div>
     </section>
   );

@@ -2,12 +2,13 @@ import { useTranslation } from 'react-i18next';
 import { Locale } from '../../../shared/protocol/host';
 import { formatElapsed } from '../../ui/format';
 import { useStudio, useStudioState } from '../context';
-import { selectLiveSince } from '../store';
+import { selectLiveSince, type StudioTab } from '../store';
 import { useNow } from './hooks';
 
 export function TopBar() {
   const { t, i18n } = useTranslation();
-  const { settings } = useStudio();
+  const { settings, shop } = useStudio();
+  const tab = useStudioState((s) => s.tab);
   const state = useStudioState((s) => s.publish.state);
   const show = useStudioState((s) => s.publish.show);
   const viewers = useStudioState((s) => s.publish.viewerCount);
@@ -25,6 +26,20 @@ export function TopBar() {
         <span className="brand-name">{t('app.name')}</span>
         {hostMode && <span className="host-mode">{t(hostMode === 'web' ? 'top.hostWeb' : 'top.hostElectron')}</span>}
       </div>
+      <nav className="tabs" aria-label={t('nav.label')}>
+        {(['live', 'products', 'orders'] as StudioTab[]).map((id) => (
+          <button
+            key={id}
+            type="button"
+            className={`tab ${tab === id ? 'tab--active' : ''}`}
+            aria-current={tab === id ? 'page' : undefined}
+            data-testid={`tab-${id}`}
+            onClick={() => shop.openTab(id)}
+          >
+            {t(`nav.${id}`)}
+          </button>
+        ))}
+      </nav>
       <div className="topbar-title" title={title}>
         {title}
       </div>

@@ -1,6 +1,7 @@
 /**
  * Program compositor (outside React). Draws the program canvas at the output resolution and frame rate:
- * camera (cover-fit) → text layer → logo layer → pinned product cards → optional timestamp strip.
+ * camera (cover-fit) → text layer → logo layer → pinned product cards (image, name, price vs list price) →
+ * optional timestamp strip.
  * Frames are paced by a Worker clock and pushed with `captureStream(0)` + `requestFrame()`, so the published
  * track carries exactly the frames drawn, even while the window is hidden.
  */
@@ -52,10 +53,14 @@ export class Compositor {
   private drawMax = 0;
   private gapMax = 0;
   private lastFrameAt = 0;
+  /** Product card images by server path: null while loading or after a failure (the card is drawn without). */
+  private readonly cardImages = new Map<string, HTMLImageElement | null>();
 
   constructor(
     private readonly store: StudioStore,
     private readonly locale: () => string,
+    /** Same-origin (blob:) URL for a product image path; without it cards are drawn without images. */
+    private readonly loadImage?: (path: string) => Promise<string>,
   ) {
     this.preset = store.getState().settings.output;
     const { width, height } = OUTPUT_PRESETS[this.preset];
@@ -244,10 +249,28 @@ export class Compositor {
     ctx.globalAlpha = 1;
   }
 
+  /** The decoded image for a card, starting the load on first use. */
+  private cardImage(path: string | undefined): HTMLImageElement | null {
+    if (!path || !this.loadImage) return null;
+    if (this.cardImages.has(path)) return this.cardImages.get(path) ?? null;
+    this.cardImages.set(path, null);
+    this.loadImage(path)
+      .then((url) => {
+        const img = new Image();
+        img.onload = () => this.cardImages.set(path, img);
+        img.src = url;
+      })
+      .catch(() => {
+        // drawn without an image; a later pin of the same product tries again
+        setTimeout(() => this.cardImages.delete(path), 10_000);
+      });
+    return null;
+  }
+
   private drawCards(ctx: Ctx2D, W: number, H: number, pinned: readonly PinnedTrigger[]): void {
     if (pinned.length === 0) return;
     const locale = this.locale();
-    const cardW = W * 0.27;
+    const cardW = W * 0.3;
     const cardH = H * 0.115;
     const gap = H * 0.018;
     const x = W - W * 0.03 - cardW;
@@ -262,7 +285,20 @@ export class Compositor {
       ctx.fillStyle = '#ff3b5c';
       roundRect(ctx, x, y, cardH * 0.09, cardH, [cardH * 0.14, 0, 0, cardH * 0.14]);
       ctx.fill();
-      const left = x + cardH * 0.09 + pad;
+      let left = x + cardH * 0.09 + pad;
+      const img = this.cardImage(prod.imageUrl);
+      if (img?.naturalWidth && img.naturalHeight) {
+        const side = cardH - pad * 2;
+        const s = Math.max(side / img.naturalWidth, side / img.naturalHeight);
+        const sw = side / s;
+        const sh = side / s;
+        ctx.save();
+        roundRect(ctx, left, y + pad, side, side, side * 0.12);
+        ctx.clip();
+        ctx.drawImage(img, (img.naturalWidth - sw) / 2, (img.naturalHeight - sh) / 2, sw, sh, left, y + pad, side, side);
+        ctx.restore();
+        left += side + pad;
+      }
       const inner = cardW - (left - x) - pad;
       ctx.textBaseline = 'alphabetic';
       ctx.fillStyle = '#12151c';
@@ -279,9 +315,11 @@ export class Compositor {
         ctx.fillStyle = '#8a8f9c';
         const list = formatMoney(prod.listPriceMinor, prod.currency, locale);
         const lx = left + pw + cardH * 0.15;
-        ctx.fillText(list, lx, baseY);
         const lw = ctx.measureText(list).width;
-        ctx.fillRect(lx, baseY - cardH * 0.07, lw, Math.max(1, cardH * 0.015));
+        if (lx + lw <= x + cardW - pad) {
+          ctx.fillText(list, lx, baseY);
+          ctx.fillRect(lx, baseY - cardH * 0.07, lw, Math.max(1, cardH * 0.015));
+        }
       }
       ctx.globalAlpha = 1;
       y -= cardH + gap;

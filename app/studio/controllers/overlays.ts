@@ -1,28 +1,23 @@
 /**
- * Product pinning: validates the streamer's input, folds it into the pinned list (drawn into the program by the
+ * Product pinning from the catalog: turns a catalog product into the overlay's PinnedProduct (live price of the
+ * cheapest active SKU, list price, first image), folds it into the pinned list (drawn into the program by the
  * compositor) and sends the trigger to viewers through the publisher's DataProducer. A pin carries `mediaTime`:
  * the capture time of the first program frame showing the card (same clock as the timestamp strip), so viewers
  * can show their interactive card in sync with the video.
  */
-import { Currency, parseMinor } from '../../../shared/domain/money';
-import { applyOverlay, MAX_OVERLAY_BYTES, OverlayTrigger, type PinnedProduct, type PinnedTrigger } from '../../../shared/protocol/overlay';
+import type { ProductView } from '../../../shared/commerce/catalog';
+import {
+  applyOverlay,
+  MAX_OVERLAY_BYTES,
+  MAX_PINNED,
+  OverlayTrigger,
+  type PinnedProduct,
+  type PinnedTrigger,
+} from '../../../shared/protocol/overlay';
 import type { StudioStore } from '../store';
+import { cheapestSku } from './catalog';
 
-export interface PinForm {
-  name: string;
-  price: string;
-  listPrice: string;
-  currency: string;
-}
-
-export type PinFormError =
-  | 'nameRequired'
-  | 'nameTooLong'
-  | 'priceInvalid'
-  | 'listPriceInvalid'
-  | 'listPriceNotHigher'
-  | 'currencyInvalid'
-  | 'tooLarge';
+export type PinError = 'noActiveSku' | 'full' | 'tooLarge';
 
 export interface OverlaySinks {
   /** Resolves with the capture time of the first frame showing this product. */
@@ -31,30 +26,32 @@ export interface OverlaySinks {
 }
 
 const FRAME_WAIT_MS = 1000;
+const MAX_NAME = 80;
 
 function randomId(prefix: string): string {
   const bytes = crypto.getRandomValues(new Uint8Array(12));
   return `${prefix}${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
 }
 
-/** Validate the pin form into a product, or the first problem found. */
-export function productFromForm(form: PinForm, productId: string): { product: PinnedProduct } | { error: PinFormError } {
-  const name = form.name.trim();
-  if (!name) return { error: 'nameRequired' };
-  if ([...name].length > 80) return { error: 'nameTooLong' };
-  const currency = Currency.safeParse(form.currency);
-  if (!currency.success) return { error: 'currencyInvalid' };
-  const price = parseMinor(form.price, currency.data);
-  if (price === null) return { error: 'priceInvalid' };
-  let listPriceMinor: number | undefined;
-  if (form.listPrice.trim()) {
-    const lp = parseMinor(form.listPrice, currency.data);
-    if (lp === null) return { error: 'listPriceInvalid' };
-    if (lp <= price) return { error: 'listPriceNotHigher' };
-    listPriceMinor = lp;
-  }
+/**
+ * The overlay card for a catalog product: the cheapest active SKU's live price (else its list price), its list
+ * price when higher, the first image's thumbnail (a server-rooted path), the title cut to the overlay's 80 characters.
+ * null when the product has no active SKU.
+ */
+export function pinFromProduct(p: ProductView): PinnedProduct | null {
+  const sku = cheapestSku(p);
+  if (!sku) return null;
+  const priceMinor = sku.livePriceMinor ?? sku.listPriceMinor;
+  const chars = [...p.title.trim()];
+  const name = chars.length > MAX_NAME ? `${chars.slice(0, MAX_NAME - 1).join('')}…` : chars.join('');
+  const image = p.images[0]?.thumbUrl;
   return {
-    product: { productId, name, priceMinor: price, currency: currency.data, ...(listPriceMinor !== undefined ? { listPriceMinor } : {}) },
+    productId: p.id,
+    name,
+    priceMinor,
+    currency: p.currency,
+    ...(sku.listPriceMinor > priceMinor ? { listPriceMinor: sku.listPriceMinor } : {}),
+    ...(image && image.length <= 2048 ? { imageUrl: image } : {}),
   };
 }
 
@@ -64,16 +61,18 @@ export class OverlayController {
     private readonly sinks: OverlaySinks,
   ) {}
 
-  /** Pin a product from the form. Returns an error key for the form, or null on success. */
-  async pin(form: PinForm): Promise<PinFormError | null> {
-    const r = productFromForm(form, randomId('p-'));
-    if ('error' in r) return r.error;
-    const draft: PinnedTrigger = { type: 'product.pin', id: randomId('t'), at: Date.now(), product: r.product };
+  /** Pin a catalog product (re-pinning one moves it to the top). Returns an error key, or null on success. */
+  async pin(catalogProduct: ProductView): Promise<PinError | null> {
+    const product = pinFromProduct(catalogProduct);
+    if (!product) return 'noActiveSku';
+    const { pinned } = this.store.getState();
+    if (pinned.length >= MAX_PINNED && !pinned.some((p) => p.product.productId === product.productId)) return 'full';
+    const draft: PinnedTrigger = { type: 'product.pin', id: randomId('t'), at: Date.now(), product };
     const checked = OverlayTrigger.safeParse(draft);
-    if (!checked.success) return 'nameTooLong';
+    if (!checked.success) return 'tooLarge';
     if (JSON.stringify({ ...draft, mediaTime: Date.now() }).length > MAX_OVERLAY_BYTES) return 'tooLarge';
 
-    const shown = this.sinks.nextFrameWith(r.product.productId);
+    const shown = this.sinks.nextFrameWith(product.productId);
     this.store.setState((s) => ({ pinned: applyOverlay(s.pinned, draft) }));
     const mediaTime = await Promise.race([shown, new Promise<undefined>((res) => setTimeout(() => res(undefined), FRAME_WAIT_MS))]);
     const trigger: PinnedTrigger = mediaTime === undefined ? draft : { ...draft, mediaTime };

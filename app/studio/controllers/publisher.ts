@@ -12,6 +12,7 @@
  * State in the store: idle | connecting | live | reconnecting | ended | error (+ i18n error key and detail).
  */
 import { Device, type types } from 'mediasoup-client';
+import type { CommerceEvent } from '../../../shared/commerce/events';
 import { type ShowInfo, ShowTitle } from '../../../shared/domain/show';
 import { OUTPUT_PRESETS } from '../../../shared/protocol/host';
 import { OVERLAY_LABEL, OVERLAY_PROTOCOL, type OverlayTrigger } from '../../../shared/protocol/overlay';
@@ -153,6 +154,7 @@ export class Publisher {
   /** Unpins made while the data channel was down: sent when it opens again. */
   private pendingUnpins = new Map<string, OverlayTrigger>();
   private lastSample: SendSample | null = null;
+  private readonly commerceListeners = new Set<(event: CommerceEvent) => void>();
 
   constructor(
     private readonly store: StudioStore,
@@ -250,6 +252,18 @@ export class Publisher {
     else this.pendingUnpins.delete(trigger.product.productId);
   }
 
+  /** Live commerce events (`commerce.event`) arriving on the signaling socket while one is open. */
+  onCommerceEvent(listener: (event: CommerceEvent) => void): () => void {
+    this.commerceListeners.add(listener);
+    return () => this.commerceListeners.delete(listener);
+  }
+
+  /** The signaling socket is up (commerce events arrive live); false while idle or reconnecting. */
+  get signalingConnected(): boolean {
+    const s = this.session;
+    return !!s && !s.closed && s.client.connected;
+  }
+
   // ---- connection ---------------------------------------------------------------------------------
 
   private toPublishError(err: unknown): PublishError {
@@ -340,6 +354,10 @@ export class Publisher {
         this.setState('ended');
         this.settings.update({ lastShowId: null });
       }
+    });
+    client.on('commerce.event', (event) => {
+      if (this.session !== session) return;
+      for (const l of this.commerceListeners) l(event);
     });
     client.on('session.replaced', ({ reason }) => {
       if (this.session !== session) return;
