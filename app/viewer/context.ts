@@ -1,12 +1,15 @@
 import { createContext, useContext } from 'react';
 import { useStore } from 'zustand';
 import type { PlayerController } from './controllers/player';
+import type { ShopController } from './controllers/shop';
 import type { ViewerState, ViewerStore } from './store';
 
 export interface ViewerContextValue {
   store: ViewerStore;
   /** null when the URL carries no valid show id (nothing to play). */
   player: PlayerController | null;
+  /** Commerce (catalog, cart, checkout, orders); null only when the page runs without it. */
+  shop: ShopController | null;
   video: HTMLVideoElement;
 }
 

@@ -2,18 +2,22 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { I18nextProvider } from 'react-i18next';
 import { App } from './components/App';
+import { OrdersApp } from './components/OrdersApp';
 import { ViewerContext } from './context';
 import { AudioMeter } from './controllers/audio-meter';
 import { FrameMonitor } from './controllers/frames';
 import { PlayerController } from './controllers/player';
+import { ShopController, trackServerClock } from './controllers/shop';
 import { initViewerI18n, LANGUAGE_STORAGE_KEY, pickLanguage } from './i18n';
-import { parseShowPath, sameOriginWsUrl } from './route';
+import { parseViewerPath, sameOriginWsUrl, showIdFromQuery } from './route';
+import { createShopApi } from './shop/api';
 import { createViewerStore } from './store';
 import { installTestHandle } from './test-handle';
 import { SIGNALING_PATH } from '../../shared/protocol/signaling';
 import './styles.css';
 
 // Media first: the player starts connecting before React renders, so time-to-first-frame is not spent on UI setup.
+// The same bundle serves /live/<showId> (player + shop) and the buyer's /orders pages (shop only): route by path.
 const store = createViewerStore();
 const video = document.createElement('video');
 video.className = 'stage-video';
@@ -28,22 +32,42 @@ const frames = new FrameMonitor(video, store);
 frames.start();
 installTestHandle(store, video, frames, meter);
 
-const route = parseShowPath(location.pathname);
+const viewerRoute = parseViewerPath(location.pathname);
+const storage = safeLocalStorage();
+const api = createShopApi({ onServerTime: trackServerClock(store) });
 let player: PlayerController | null = null;
-if (route.ok) {
-  player = new PlayerController({
-    store,
-    showId: route.showId,
-    wsUrl: sameOriginWsUrl(location, SIGNALING_PATH),
-    video,
-    audioMeter: meter,
-  });
-  player.start();
-  window.addEventListener('pagehide', () => player?.stop());
-  // Restored from the back/forward cache with a stopped player: start over.
-  window.addEventListener('pageshow', (e) => e.persisted && location.reload());
+let shop: ShopController;
+if (viewerRoute.page === 'live') {
+  const route = viewerRoute.route;
+  shop = new ShopController({ store, api, showId: route.ok ? route.showId : null, storage });
+  if (route.ok) {
+    player = new PlayerController({
+      store,
+      showId: route.showId,
+      wsUrl: sameOriginWsUrl(location, SIGNALING_PATH),
+      video,
+      audioMeter: meter,
+    });
+    shop.attach(player);
+    player.start();
+    window.addEventListener('pagehide', () => player?.stop());
+    // Restored from the back/forward cache with a stopped player: start over.
+    window.addEventListener('pageshow', (e) => e.persisted && location.reload());
+  } else {
+    store.getState().setFatal({ kind: 'invalidId' });
+  }
 } else {
-  store.getState().setFatal({ kind: 'invalidId' });
+  // Order pages: no player; the show they came from (for "back to the show") is in ?showId=.
+  shop = new ShopController({ store, api, showId: null, storage });
+}
+shop.start();
+
+function safeLocalStorage(): Storage | null {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
 }
 
 function savedLanguage(): string | null {
@@ -71,8 +95,12 @@ if (!rootEl) throw new Error('#root missing');
 createRoot(rootEl).render(
   <StrictMode>
     <I18nextProvider i18n={i18n}>
-      <ViewerContext.Provider value={{ store, player, video }}>
-        <App />
+      <ViewerContext.Provider value={{ store, player, shop, video }}>
+        {viewerRoute.page === 'live' ? (
+          <App />
+        ) : (
+          <OrdersApp orderId={viewerRoute.page === 'order' ? viewerRoute.orderId : undefined} showId={showIdFromQuery(location.search)} />
+        )}
       </ViewerContext.Provider>
     </I18nextProvider>
   </StrictMode>,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseShowPath, sameOriginWsUrl } from './route';
+import { orderPath, parseShowPath, parseViewerPath, sameOriginWsUrl, showIdFromQuery } from './route';
 
 describe('parseShowPath', () => {
   it('reads a valid show id from /live/<id>', () => {
@@ -28,5 +28,25 @@ describe('sameOriginWsUrl', () => {
   it('uses ws for http and wss for https', () => {
     expect(sameOriginWsUrl({ protocol: 'http:', host: '127.0.0.1:8080' }, '/ws/signaling')).toBe('ws://127.0.0.1:8080/ws/signaling');
     expect(sameOriginWsUrl({ protocol: 'https:', host: 'live.example.com' }, '/ws/signaling')).toBe('wss://live.example.com/ws/signaling');
+  });
+});
+
+describe('parseViewerPath', () => {
+  it('routes /orders and /orders/<orderId> to the order pages, everything else to the live page', () => {
+    expect(parseViewerPath('/orders')).toEqual({ page: 'orders' });
+    expect(parseViewerPath('/orders/')).toEqual({ page: 'orders' });
+    expect(parseViewerPath('/orders/o_abc123XYZ')).toEqual({ page: 'order', orderId: 'o_abc123XYZ', raw: 'o_abc123XYZ' });
+    expect(parseViewerPath('/orders/not-an-order')).toEqual({ page: 'order', orderId: null, raw: 'not-an-order' });
+    expect(parseViewerPath('/live/show123')).toEqual({ page: 'live', route: { ok: true, showId: 'show123' } });
+    expect(parseViewerPath('/live/orders')).toEqual({ page: 'live', route: { ok: true, showId: 'orders' } });
+    expect(parseViewerPath('/')).toMatchObject({ page: 'live', route: { ok: false } });
+  });
+
+  it('reads and builds the order page links', () => {
+    expect(showIdFromQuery('?showId=show123')).toBe('show123');
+    expect(showIdFromQuery('?showId=bad id')).toBeNull();
+    expect(showIdFromQuery('')).toBeNull();
+    expect(orderPath('o_abc123XYZ', 'show123')).toBe('/orders/o_abc123XYZ?showId=show123');
+    expect(orderPath('o_abc123XYZ')).toBe('/orders/o_abc123XYZ');
   });
 });

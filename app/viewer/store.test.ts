@@ -55,6 +55,13 @@ describe('overlays', () => {
     ]);
   });
 
+  it('keeps the order of the server snapshot (newest first, not a log)', () => {
+    const store = createViewerStore();
+    const at = (t: OverlayTrigger, ms: number): OverlayTrigger => ({ ...t, at: ms });
+    store.getState().joined(show('live'), 0, [at(pin('newest'), 30), at(pin('middle'), 20), at(pin('oldest'), 10)]);
+    expect(store.getState().pinned.map((p) => p.product.productId)).toEqual(['newest', 'middle', 'oldest']);
+  });
+
   it('collapses the expanded card when its product is unpinned', () => {
     const store = createViewerStore();
     store.getState().applyTrigger(pin('a'));

@@ -6,6 +6,7 @@
 import { createStore, type StateCreator, type StoreApi } from 'zustand/vanilla';
 import type { Quality, ShowId, ShowInfo } from '../../shared/domain/show';
 import { applyOverlay, type OverlayTrigger, type PinnedTrigger } from '../../shared/protocol/overlay';
+import { type ShopSlice, shopSlice } from './shop/slice';
 
 export type Connection = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
 export type TransportState = 'none' | 'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed';
@@ -96,18 +97,17 @@ export interface MetricsSlice {
   frame(sample: FrameSample): void;
 }
 
-export interface CommerceSlice {
-  /** Set by the commerce module once checkout exists; until then Buy is shown as "coming soon". */
-  checkoutAvailable: boolean;
-  setCheckoutAvailable(available: boolean): void;
-}
-
-export type ViewerState = ShowSlice & MediaSlice & OverlaySlice & MetricsSlice & CommerceSlice;
+export type ViewerState = ShowSlice & MediaSlice & OverlaySlice & MetricsSlice & ShopSlice;
 export type ViewerStore = StoreApi<ViewerState>;
 type Slice<T> = StateCreator<ViewerState, [], [], T>;
 
+/**
+ * Fold triggers into the pinned list, oldest first by the studio's send time: `viewer.join` returns the server's
+ * current state newest first (not a log), and folding that in array order would reverse the pinned order.
+ */
 export function foldOverlays(triggers: readonly OverlayTrigger[]): PinnedTrigger[] {
-  return triggers.reduce<PinnedTrigger[]>((acc, t) => applyOverlay(acc, t), []);
+  const chronological = triggers.map((t, i) => ({ t, i })).sort((a, b) => a.t.at - b.t.at || a.i - b.i);
+  return chronological.reduce<PinnedTrigger[]>((acc, { t }) => applyOverlay(acc, t), []);
 }
 
 const showSlice: Slice<ShowSlice> = (set, get) => ({
@@ -215,17 +215,12 @@ const metricsSlice: Slice<MetricsSlice> = (set, get) => ({
   },
 });
 
-const commerceSlice: Slice<CommerceSlice> = (set) => ({
-  checkoutAvailable: false,
-  setCheckoutAvailable: (checkoutAvailable) => set({ checkoutAvailable }),
-});
-
 export function createViewerStore(): ViewerStore {
   return createStore<ViewerState>()((...a) => ({
     ...showSlice(...a),
     ...mediaSlice(...a),
     ...overlaySlice(...a),
     ...metricsSlice(...a),
-    ...commerceSlice(...a),
+    ...shopSlice(...a),
   }));
 }

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { useViewer } from '../context';
 import { selectScreen } from '../selectors';
 import { ProductCards } from './ProductCards';
+import { ShopDock, ShopSheets } from './ShopDock';
 import { PlaybackControls } from './PlaybackControls';
 import { EndedScreen, ErrorScreen, LoadingScreen, NotFoundScreen, ReadyScreen, ReconnectingOverlay } from './StateScreens';
 import { TopBar } from './TopBar';
@@ -35,7 +36,13 @@ export function App() {
         {screen === 'error' && <ErrorScreen />}
         <TopBar />
         {(screen === 'live' || screen === 'reconnecting') && <PlaybackControls />}
-        {withProducts && <ProductCards />}
+        {(withProducts || screen === 'ended') && (
+          <div className="dock">
+            <ShopDock />
+            {withProducts && <ProductCards />}
+          </div>
+        )}
+        <ShopSheets />
       </main>
     </div>
   );

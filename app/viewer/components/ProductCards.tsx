@@ -2,14 +2,13 @@ import { useTranslation } from 'react-i18next';
 import type { PinnedTrigger } from '../../../shared/protocol/overlay';
 import { useViewer } from '../context';
 import { discountPercent, formatMoney } from '../format';
-import { BagIcon } from './icons';
+import { BUY_EVENT, type BuyEventDetail } from '../shop/buy-event';
+import { LOW_STOCK, productSummary } from '../shop/catalog';
+import { formatCountdown } from '../shop/countdown';
+import { useServerNow } from '../shop/hooks';
+import { BagIcon, BoltIcon } from './icons';
 
-/** Event the Buy button dispatches on window; the commerce module listens for it. */
-export const BUY_EVENT = 'storecast:buy';
-export interface BuyEventDetail {
-  productId: string;
-  showId: string | null;
-}
+export { BUY_EVENT, type BuyEventDetail } from '../shop/buy-event';
 
 export function ProductCards() {
   const pinned = useViewer((s) => s.pinned);
@@ -25,65 +24,108 @@ export function ProductCards() {
 
 function ProductCard({ trigger, primary }: { trigger: PinnedTrigger; primary: boolean }) {
   const { t, i18n } = useTranslation();
-  const { product } = trigger;
-  const expanded = useViewer((s) => s.expandedProductId === product.productId);
+  const pin = trigger.product;
+  const id = pin.productId;
+  const expanded = useViewer((s) => s.expandedProductId === id);
   const toggle = useViewer((s) => s.toggleExpanded);
   const checkout = useViewer((s) => s.checkoutAvailable);
   const showId = useViewer((s) => s.showId);
+  const product = useViewer((s) => s.products[id] ?? null);
+  const missing = useViewer((s) => s.missingProducts[id] === true);
+  const hasSale = product?.skus.some((k) => k.sale !== null) ?? false;
+  const now = useServerNow(hasSale);
+  const summary = product ? productSummary(product, now) : null;
+
   const lng = i18n.language;
-  const price = formatMoney(product.priceMinor, product.currency, lng);
-  const list = product.listPriceMinor !== undefined ? formatMoney(product.listPriceMinor, product.currency, lng) : null;
-  const off = discountPercent(product.priceMinor, product.listPriceMinor);
-  const saving =
-    off !== null && product.listPriceMinor !== undefined
-      ? formatMoney(product.listPriceMinor - product.priceMinor, product.currency, lng)
-      : null;
+  const currency = product?.currency ?? pin.currency;
+  const priceMinor = summary?.priceMinor ?? pin.priceMinor;
+  const listMinor = summary ? summary.listPriceMinor : pin.listPriceMinor;
+  const price = formatMoney(priceMinor, currency, lng);
+  const off = discountPercent(priceMinor, listMinor);
+  const list = listMinor !== undefined && off !== null ? formatMoney(listMinor, currency, lng) : null;
+  const saving = off !== null && listMinor !== undefined ? formatMoney(listMinor - priceMinor, currency, lng) : null;
+  const image = product?.images[0]?.thumbUrl ?? pin.imageUrl;
+  const name = product?.title ?? pin.name;
+  const soldOut = summary?.soldOut ?? false;
+  const sale = summary?.sale ?? null;
+  const low = summary && !soldOut && summary.available <= LOW_STOCK ? summary.available : null;
+  const canBuy = checkout && summary !== null && !soldOut;
 
   const buy = () => {
-    const detail: BuyEventDetail = { productId: product.productId, showId };
+    const detail: BuyEventDetail = { productId: id, showId };
     window.dispatchEvent(new CustomEvent<BuyEventDetail>(BUY_EVENT, { detail }));
   };
 
+  let label: string;
+  if (!checkout) label = t('product.comingSoon');
+  else if (missing || (product && !summary)) label = t('product.unavailable');
+  else if (soldOut) label = t('product.soldOut');
+  else label = t('product.buy');
+
   return (
     <article
-      className={`product-card${expanded ? ' expanded' : ''}${primary ? '' : ' secondary'}`}
-      data-product-id={product.productId}
+      className={`product-card${expanded ? ' expanded' : ''}${primary ? '' : ' secondary'}${soldOut ? ' sold-out' : ''}${sale ? ' on-sale' : ''}`}
+      data-product-id={id}
       data-testid="product-card"
     >
-      <button
-        type="button"
-        className="product-main"
-        aria-expanded={expanded}
-        onClick={() => toggle(product.productId)}
-        aria-label={t('product.details', { name: product.name })}
-      >
-        <div className="product-image">
-          {product.imageUrl ? <img src={product.imageUrl} alt="" loading="eager" /> : <BagIcon width={26} height={26} />}
-          {off !== null && <span className="discount">-{off}%</span>}
+      {sale && (
+        <div className="sale-strip" data-testid={`sale-${id}`}>
+          <span className="flash-badge">
+            <BoltIcon width={13} height={13} />
+            {t('product.flashSale')}
+          </span>
+          <span className="sale-price">{formatMoney(sale.salePriceMinor, currency, lng)}</span>
+          <span className="sale-ends">
+            {t('product.endsIn')}
+            <time className="countdown" data-testid={`countdown-${id}`}>
+              {formatCountdown(sale.endsAt - now)}
+            </time>
+          </span>
         </div>
-        <div className="product-info">
-          <div className="product-pinned">{t('product.pinned')}</div>
-          <div className="product-name">{product.name}</div>
-          <div className="product-prices">
-            <span className="price" data-testid="price">
-              {price}
-            </span>
-            {list && off !== null && (
-              <s className="list-price">
-                <span className="sr-only">{t('product.listPrice')}</span>
-                {list}
-              </s>
-            )}
+      )}
+      <div className="product-row">
+        <button
+          type="button"
+          className="product-main"
+          aria-expanded={expanded}
+          onClick={() => toggle(id)}
+          aria-label={t('product.details', { name })}
+        >
+          <div className="product-image">
+            {image ? <img src={image} alt="" loading="eager" /> : <BagIcon width={26} height={26} />}
+            {off !== null && !soldOut && <span className="discount">-{off}%</span>}
+            {soldOut && <span className="sold-out-mark">{t('product.soldOut')}</span>}
           </div>
-          {expanded && saving && <div className="product-saving">{t('product.saving', { amount: saving })}</div>}
-        </div>
-      </button>
-      <div className="product-actions">
-        <button type="button" className="buy" disabled={!checkout} onClick={buy} data-testid="buy">
-          {checkout ? t('product.buy') : t('product.comingSoon')}
+          <div className="product-info">
+            <div className="product-pinned">{t('product.pinned')}</div>
+            <div className="product-name">{name}</div>
+            <div className="product-prices">
+              <span className="price" data-testid="price">
+                {price}
+              </span>
+              {list && (
+                <s className="list-price">
+                  <span className="sr-only">{t('product.listPrice')}</span>
+                  {list}
+                </s>
+              )}
+            </div>
+            {low !== null && (
+              <div className="stock-low" data-testid={`stock-${id}`}>
+                {t('product.onlyLeft', { count: low })}
+              </div>
+            )}
+            {expanded && saving && !soldOut && <div className="product-saving">{t('product.saving', { amount: saving })}</div>}
+          </div>
         </button>
-        {expanded && !checkout && <p className="product-note">{t('product.checkoutSoon')}</p>}
+        <div className="product-actions">
+          <button type="button" className="buy" disabled={!canBuy} onClick={buy} data-testid={`buy-${id}`}>
+            {label}
+          </button>
+        </div>
       </div>
+      {expanded && product?.description && <p className="product-desc">{product.description}</p>}
+      {expanded && !checkout && <p className="product-note">{t('product.checkoutSoon')}</p>}
     </article>
   );
 }

@@ -85,3 +85,53 @@ export const AlertIcon = (p: P) => (
     <path d="M12 9v4M12 17h.01" />
   </Svg>
 );
+export const BoltIcon = (p: P) => (
+  <Svg {...p}>
+    <path d="M13 2 4 14h7l-1 8 9-12h-7l1-8Z" fill="currentColor" stroke="none" />
+  </Svg>
+);
+export const CartIcon = (p: P) => (
+  <Svg {...p}>
+    <circle cx="9" cy="20" r="1.5" />
+    <circle cx="18" cy="20" r="1.5" />
+    <path d="M2 3h3l2.7 12.2a2 2 0 0 0 2 1.6h7.9a2 2 0 0 0 2-1.5L22 8H6" />
+  </Svg>
+);
+export const ReceiptIcon = (p: P) => (
+  <Svg {...p}>
+    <path d="M5 2h14v20l-3-2-2 2-2-2-2 2-2-2-3 2V2Z" />
+    <path d="M9 7h6M9 11h6M9 15h4" />
+  </Svg>
+);
+export const CloseIcon = (p: P) => (
+  <Svg {...p}>
+    <path d="M18 6 6 18M6 6l12 12" />
+  </Svg>
+);
+export const MinusIcon = (p: P) => (
+  <Svg {...p}>
+    <path d="M5 12h14" />
+  </Svg>
+);
+export const PlusIcon = (p: P) => (
+  <Svg {...p}>
+    <path d="M12 5v14M5 12h14" />
+  </Svg>
+);
+export const TrashIcon = (p: P) => (
+  <Svg {...p}>
+    <path d="M3 6h18M8 6V4h8v2M6 6l1 14h10l1-14" />
+  </Svg>
+);
+export const BackIcon = (p: P) => (
+  <Svg {...p}>
+    <path d="M15 18 9 12l6-6" />
+  </Svg>
+);
+export const TruckIcon = (p: P) => (
+  <Svg {...p}>
+    <path d="M1 4h14v12H1zM15 9h4l3 3v4h-7" />
+    <circle cx="6" cy="18" r="2" />
+    <circle cx="18" cy="18" r="2" />
+  </Svg>
+);

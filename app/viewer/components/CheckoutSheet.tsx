@@ -1,0 +1,287 @@
+import { type FormEvent, type ReactNode, useCallback, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { ProductView, SkuView } from '../../../shared/commerce/catalog';
+import { useViewer, useViewerContext } from '../context';
+import { formatMoney } from '../format';
+import { orderPath } from '../route';
+import { optionsLabel, skuPrice } from '../shop/catalog';
+import { type ContactErrors, type ContactField, type ContactInput, type CheckoutItem, validateContact } from '../shop/checkout';
+import { formatCountdown } from '../shop/countdown';
+import { useServerNow } from '../shop/hooks';
+import { sumLines } from '../shop/money';
+import type { CheckoutState } from '../shop/slice';
+import { BagIcon, CheckIcon } from './icons';
+import { Sheet } from './Sheet';
+
+interface SummaryLine {
+  skuId: string;
+  title: string;
+  options: string;
+  imageUrl: string | null;
+  qty: number;
+  unitPriceMinor: number;
+  currency: string;
+}
+
+function findSku(products: Record<string, ProductView>, skuId: string): { product: ProductView; sku: SkuView } | null {
+  for (const product of Object.values(products)) {
+    const sku = product.skus.find((k) => k.id === skuId);
+    if (sku) return { product, sku };
+  }
+  return null;
+}
+
+export function CheckoutSheet({ items, fromCart }: { items: CheckoutItem[]; fromCart: boolean }) {
+  const { t } = useTranslation();
+  const { shop } = useViewerContext();
+  const checkout = useViewer((s) => s.checkout);
+  const close = useCallback(() => shop?.close(), [shop]);
+  const busy = checkout.phase === 'placing' || checkout.phase === 'paying';
+  return (
+    <Sheet title={checkout.order ? t('checkout.placedTitle') : t('checkout.title')} onClose={busy ? noop : close} testId="checkout-sheet">
+      {checkout.order ? <PlacedOrder checkout={checkout} /> : <CheckoutForm items={items} fromCart={fromCart} checkout={checkout} />}
+    </Sheet>
+  );
+}
+
+const noop = () => {};
+
+function CheckoutForm({ items, fromCart, checkout }: { items: CheckoutItem[]; fromCart: boolean; checkout: CheckoutState }) {
+  const { t, i18n } = useTranslation();
+  const { shop } = useViewerContext();
+  const products = useViewer((s) => s.products);
+  const cart = useViewer((s) => s.cart);
+  const now = useServerNow(false);
+  const [contact, setContact] = useState<ContactInput>({ name: '', phone: '', address: '' });
+  const [errors, setErrors] = useState<ContactErrors>({});
+  const [touched, setTouched] = useState<Partial<Record<ContactField, boolean>>>({});
+  const lng = i18n.language;
+
+  const lines: SummaryLine[] = items.map((it) => {
+    const found = findSku(products, it.skuId);
+    const cartLine = cart.lines.find((l) => l.skuId === it.skuId);
+    return found
+      ? {
+          skuId: it.skuId,
+          title: found.product.title,
+          options: optionsLabel(found.product, found.sku.options),
+          imageUrl: found.product.images[0]?.thumbUrl ?? null,
+          qty: it.qty,
+          unitPriceMinor: skuPrice(found.sku, now),
+          currency: found.product.currency,
+        }
+      : {
+          skuId: it.skuId,
+          title: cartLine?.title ?? it.skuId,
+          options: cartLine?.optionsLabel ?? '',
+          imageUrl: cartLine?.imageUrl ?? null,
+          qty: it.qty,
+          unitPriceMinor: cartLine?.seenPriceMinor ?? 0,
+          currency: cartLine?.currency ?? 'CNY',
+        };
+  });
+  const total = sumLines(lines);
+  const placing = checkout.phase === 'placing';
+
+  const update = (field: ContactField, value: string) => {
+    const next = { ...contact, [field]: value };
+    setContact(next);
+    if (touched[field]) {
+      const v = validateContact(next);
+      setErrors(v.ok ? {} : v.errors);
+    }
+  };
+  const blur = (field: ContactField) => {
+    setTouched((x) => ({ ...x, [field]: true }));
+    if (contact[field].trim() === '') return;
+    const v = validateContact(contact);
+    setErrors((e) => ({ ...e, [field]: v.ok ? undefined : v.errors[field] }));
+  };
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const v = validateContact(contact);
+    setTouched({ name: true, phone: true, address: true });
+    if (!v.ok) {
+      setErrors(v.errors);
+      const first = (['name', 'phone', 'address'] as const).find((f) => v.errors[f]);
+      if (first) document.getElementById(`field-${first}`)?.focus();
+      return;
+    }
+    setErrors({});
+    void shop?.placeOrder(contact, total.ok ? total.amountMinor : null);
+  };
+
+  const field = (name: ContactField, label: string, hint: string, input: ReactNode) => (
+    <div className={`field${errors[name] ? ' invalid' : ''}`}>
+      <label className="field-label" htmlFor={`field-${name}`}>
+        {label}
+      </label>
+      {input}
+      <span className={errors[name] ? 'field-error' : 'field-hint'} id={`hint-${name}`}>
+        {errors[name] ? t(errors[name]) : hint}
+      </span>
+    </div>
+  );
+
+  return (
+    <form className="checkout-form" onSubmit={submit} noValidate>
+      <section className="summary">
+        <h3>{t('checkout.summary')}</h3>
+        <ul className="summary-lines">
+          {lines.map((l) => (
+            <li key={l.skuId}>
+              <div className="cart-thumb small">{l.imageUrl ? <img src={l.imageUrl} alt="" /> : <BagIcon width={18} height={18} />}</div>
+              <div className="summary-info">
+                <div className="cart-title">{l.title}</div>
+                {l.options && <div className="cart-options">{l.options}</div>}
+              </div>
+              <div className="summary-qty">×{l.qty}</div>
+              <div className="summary-price">{formatMoney(l.unitPriceMinor * l.qty, l.currency, lng)}</div>
+            </li>
+          ))}
+        </ul>
+        <div className="summary-total">
+          <span>{t('checkout.total')}</span>
+          <strong data-testid="checkout-total">
+            {total.ok && total.currency ? formatMoney(total.amountMinor, total.currency, lng) : t('shop.mixedCurrency')}
+          </strong>
+        </div>
+        <p className="sheet-hint">{fromCart ? t('shop.pricesAtOrder') : t('checkout.reserveNote')}</p>
+      </section>
+
+      <section className="contact">
+        <h3>{t('checkout.contact')}</h3>
+        {field(
+          'name',
+          t('checkout.name'),
+          t('checkout.nameHint'),
+          <input
+            type="text"
+            autoComplete="name"
+            maxLength={40}
+            value={contact.name}
+            onChange={(e) => update('name', e.target.value)}
+            onBlur={() => blur('name')}
+            aria-invalid={errors.name ? true : undefined}
+            aria-describedby="hint-name"
+            disabled={placing}
+            id="field-name"
+            data-testid="checkout-name"
+          />,
+        )}
+        {field(
+          'phone',
+          t('checkout.phone'),
+          t('checkout.phoneHint'),
+          <input
+            type="tel"
+            autoComplete="tel"
+            inputMode="tel"
+            maxLength={32}
+            placeholder={t('checkout.phonePlaceholder')}
+            value={contact.phone}
+            onChange={(e) => update('phone', e.target.value)}
+            onBlur={() => blur('phone')}
+            aria-invalid={errors.phone ? true : undefined}
+            aria-describedby="hint-phone"
+            disabled={placing}
+            id="field-phone"
+            data-testid="checkout-phone"
+          />,
+        )}
+        {field(
+          'address',
+          t('checkout.address'),
+          t('checkout.addressHint'),
+          <textarea
+            autoComplete="street-address"
+            rows={2}
+            maxLength={200}
+            placeholder={t('checkout.addressPlaceholder')}
+            value={contact.address}
+            onChange={(e) => update('address', e.target.value)}
+            onBlur={() => blur('address')}
+            aria-invalid={errors.address ? true : undefined}
+            aria-describedby="hint-address"
+            disabled={placing}
+            id="field-address"
+            data-testid="checkout-address"
+          />,
+        )}
+      </section>
+
+      {checkout.error && (
+        <div className="form-error" role="alert" data-testid="checkout-error">
+          {t(checkout.error.key, checkout.error.params ?? {})}
+        </div>
+      )}
+      <div className="sheet-foot inline">
+        <button type="submit" className="buy-button wide" disabled={placing || !total.ok} data-testid="place-order">
+          {placing ? t('checkout.placing') : t('checkout.placeOrder')}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function PlacedOrder({ checkout }: { checkout: CheckoutState }) {
+  const { t, i18n } = useTranslation();
+  const { shop } = useViewerContext();
+  const showId = useViewer((s) => s.showId);
+  const order = checkout.order!;
+  const now = useServerNow(true);
+  const left = order.expiresAt - now;
+  const lng = i18n.language;
+  const changed = checkout.expectedTotalMinor !== null && checkout.expectedTotalMinor !== order.totalMinor;
+  const paying = checkout.phase === 'paying';
+  return (
+    <div className="placed">
+      <div className="placed-hero">
+        <div className="placed-icon">
+          <CheckIcon width={26} height={26} />
+        </div>
+        <div>
+          <div className="placed-title">{t('checkout.placed')}</div>
+          <div className="placed-sub">
+            {left > 0 ? (
+              <>
+                {t('checkout.payWithin')}
+                <time className="countdown" data-testid="reservation-countdown">
+                  {formatCountdown(left)}
+                </time>
+              </>
+            ) : (
+              t('checkout.expired')
+            )}
+          </div>
+        </div>
+      </div>
+      <div className="summary-total">
+        <span>{t('checkout.toPay')}</span>
+        <strong className="price big">{formatMoney(order.totalMinor, order.currency, lng)}</strong>
+      </div>
+      {changed && (
+        <p className="price-note" data-testid="price-changed">
+          {t('checkout.totalChanged', { expected: formatMoney(checkout.expectedTotalMinor ?? 0, order.currency, lng) })}
+        </p>
+      )}
+      {checkout.error && (
+        <div className="form-error" role="alert">
+          {t(checkout.error.key, checkout.error.params ?? {})}
+        </div>
+      )}
+      <button
+        type="button"
+        className="buy-button wide"
+        disabled={paying || left <= 0}
+        onClick={() => void shop?.payCheckout()}
+        data-testid="pay"
+      >
+        {paying ? t('checkout.redirecting') : t('checkout.pay')}
+      </button>
+      <a className="text-link center" href={orderPath(order.id, showId)} data-testid="view-order">
+        {t('checkout.viewOrder')}
+      </a>
+    </div>
+  );
+}
