@@ -24,6 +24,12 @@ import type { RpcClient } from './rpc';
 
 export const SIGNALING_PATH = '/ws/signaling';
 
+/**
+ * Id of the inert JSON element the server embeds in the live viewer page: the routers' RTP capabilities (the same
+ * for every show), so the page can load its device before `viewer.join` answers. The join reply stays authoritative.
+ */
+export const RTP_CAPABILITIES_ELEMENT_ID = 'storecast-rtp-capabilities';
+
 const Id = z.string().min(1).max(64);
 const Empty = z.object({});
 

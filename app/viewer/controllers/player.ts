@@ -11,12 +11,13 @@
 import { Device, type types as ms } from 'mediasoup-client';
 import type { CommerceEvent } from '../../../shared/commerce/events';
 import type { Quality, ShowId } from '../../../shared/domain/show';
-import type { RtpCapabilities } from '../../../shared/protocol/mediasoup-params';
+import { RtpCapabilities } from '../../../shared/protocol/mediasoup-params';
 import { parseOverlay } from '../../../shared/protocol/overlay';
 import { RpcClient, RpcError } from '../../../shared/protocol/rpc';
 import {
   type ConsumerInfo,
   type DataConsumerInfo,
+  RTP_CAPABILITIES_ELEMENT_ID,
   type SignalingClient,
   signalingMethods,
   signalingNotifications,
@@ -64,6 +65,8 @@ export class PlayerController {
   private pingTimer: ReturnType<typeof setInterval> | null = null;
   private iceTimer: ReturnType<typeof setTimeout> | null = null;
   private device: Device | null = null;
+  /** A device loaded with the capabilities the server embedded in the page, started before the join (see start()). */
+  private preloaded: { caps: string; device: Promise<Device> } | null = null;
   private transport: ms.Transport | null = null;
   private readonly consumers = new Map<string, ms.Consumer>();
   private readonly dataConsumers = new Map<string, ms.DataConsumer>();
@@ -83,7 +86,49 @@ export class PlayerController {
     this.video.playsInline = true;
     this.video.addEventListener('volumechange', this.onVolumeChange);
     window.addEventListener('online', this.onOnline);
+    this.preloadDevice();
     this.connect();
+  }
+
+  /**
+   * Load the WebRTC device (a local capability probe that costs tens of ms) from the RTP capabilities the server
+   * embedded in the page, in parallel with connecting and joining. The join reply's capabilities stay authoritative:
+   * if they differ, join() loads a fresh device.
+   */
+  private preloadDevice(): void {
+    const el = document.getElementById(RTP_CAPABILITIES_ELEMENT_ID);
+    if (!el?.textContent) return;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(el.textContent);
+    } catch {
+      return;
+    }
+    const parsed = RtpCapabilities.safeParse(raw);
+    if (!parsed.success) return;
+    const device = new Device();
+    const loading = device.load({ routerRtpCapabilities: parsed.data as ms.RtpCapabilities }).then(() => device);
+    loading.catch(() => {}); // a failure here only means join() loads its own device
+    this.preloaded = { caps: JSON.stringify(parsed.data), device: loading };
+  }
+
+  /** The preloaded device if it matches the router's capabilities, else a newly loaded one. */
+  private async loadDevice(caps: RtpCapabilities): Promise<Device> {
+    const pre = this.preloaded;
+    this.preloaded = null; // one use: a rejoin after a reconnect loads its own device
+    if (pre && pre.caps === JSON.stringify(caps)) {
+      try {
+        const device = await pre.device;
+        mark('device-preloaded');
+        return device;
+      } catch {
+        /* fall through */
+      }
+    }
+    const device = new Device();
+    await device.load({ routerRtpCapabilities: caps as ms.RtpCapabilities });
+    mark('device-loaded');
+    return device;
   }
 
   /** Leave for good (page unload, show ended). */
@@ -253,10 +298,9 @@ export class PlayerController {
       }
       // Loading the device (a local capability probe) and creating the server-side transport are independent:
       // overlap them to shorten the time to the first frame.
-      const device = new Device();
-      const [options] = await Promise.all([
+      const [options, device] = await Promise.all([
         this.rpc.request('transport.create', { direction: 'recv', sctpCapabilities: SCTP_CAPABILITIES }),
-        device.load({ routerRtpCapabilities: res.routerRtpCapabilities as ms.RtpCapabilities }),
+        this.loadDevice(res.routerRtpCapabilities),
       ]);
       mark('transport');
       if (stale()) return;
@@ -385,11 +429,16 @@ export class PlayerController {
     mark('consume-reply');
     const created = await Promise.all(fresh.map((info) => this.createConsumer(transport, info)));
     mark('consumers-created');
-    await Promise.all(res.dataConsumers.filter((d) => !this.dataConsumers.has(d.id)).map((d) => this.createDataConsumer(transport, d)));
     if (gen !== this.generation) return;
     this.refreshElement();
-    await Promise.all(
-      created.map(async (consumer) => {
+    // Resume the media consumers right away; the overlay DataConsumer (its own SCTP renegotiation) is set up in
+    // parallel instead of delaying the first picture.
+    const dataReady = Promise.all(
+      res.dataConsumers.filter((d) => !this.dataConsumers.has(d.id)).map((d) => this.createDataConsumer(transport, d)),
+    );
+    await Promise.all([
+      dataReady,
+      ...created.map(async (consumer) => {
         await this.rpc.request('consumer.resume', { consumerId: consumer.id });
         mark(`resumed-${consumer.kind}`);
         const quality = this.store.getState().quality;
@@ -397,7 +446,7 @@ export class PlayerController {
           await this.rpc.request('consumer.setQuality', { consumerId: consumer.id, quality });
         }
       }),
-    );
+    ]);
     this.attempt = 0;
   }
 

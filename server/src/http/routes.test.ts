@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ShowInfo } from '../../../shared/domain/show';
-import { startTestServer, type TestServer } from '../testing/harness';
+import { RtpCapabilities } from '../../../shared/protocol/mediasoup-params';
+import { RTP_CAPABILITIES_ELEMENT_ID } from '../../../shared/protocol/signaling';
+import { connect, connectStudio, startTestServer, type TestServer } from '../testing/harness';
 
 describe('HTTP routes with a built web UI', () => {
   let server: TestServer;
@@ -13,7 +15,7 @@ describe('HTTP routes with a built web UI', () => {
     mkdirSync(join(web, 'assets'), { recursive: true });
     writeFileSync(
       join(web, 'viewer', 'index.html'),
-      '<!doctype html><title>viewer</title><script type="module" src="../assets/v.js"></script>',
+      '<!doctype html><html><head><title>viewer</title><script type="module" src="../assets/v.js"></script></head><body></body></html>',
     );
     writeFileSync(join(web, 'assets', 'v-abc123.js'), 'console.log(1)');
     server = await startTestServer({ webDir: web });
@@ -43,6 +45,20 @@ describe('HTTP routes with a built web UI', () => {
     const noRoute = await fetch(`${server.url}/api/nothing-here`);
     expect(noRoute.status).toBe(404);
     expect(((await noRoute.json()) as { error: { code: string } }).error.code).toBe('NOT_FOUND');
+  });
+
+  it("GET /live/:showId embeds the routers' RTP capabilities, identical to what viewer.join returns", async () => {
+    const studio = await connectStudio(server);
+    const { show } = await studio.rpc.request('show.open', { title: 'caps' });
+    const html = await (await fetch(`${server.url}/live/${show.id}`)).text();
+    const m = new RegExp(`<script type="application/json" id="${RTP_CAPABILITIES_ELEMENT_ID}">(.*?)</script></head>`).exec(html);
+    expect(m).not.toBeNull();
+    const viewer = await connect(server);
+    const joined = await viewer.rpc.request('viewer.join', { showId: show.id });
+    // The page validates both with the same schema and compares them as strings before reusing its preloaded device.
+    expect(JSON.stringify(RtpCapabilities.parse(JSON.parse(m![1]!)))).toBe(JSON.stringify(joined.routerRtpCapabilities));
+    await viewer.close();
+    await studio.close();
   });
 
   it('GET /live/:showId serves the viewer page without caching, with security headers', async () => {

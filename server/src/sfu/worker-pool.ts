@@ -113,6 +113,24 @@ export class WorkerPool {
     return slot.worker.createRouter({ mediaCodecs: ROUTER_MEDIA_CODECS, appData });
   }
 
+  private capabilities: Promise<types.RtpCapabilities> | null = null;
+
+  /**
+   * The RTP capabilities every show's Router has (they depend only on ROUTER_MEDIA_CODECS, which all routers share).
+   * Computed once with a throwaway router; the viewer page gets them embedded so it can load its device early.
+   */
+  routerRtpCapabilities(): Promise<types.RtpCapabilities> {
+    this.capabilities ??= this.createRouter({ probe: true }).then((router) => {
+      const caps = router.rtpCapabilities;
+      router.close();
+      return caps;
+    });
+    this.capabilities.catch(() => {
+      this.capabilities = null;
+    });
+    return this.capabilities;
+  }
+
   private leastLoaded(): Slot | null {
     let best: Slot | null = null;
     for (const s of this.slots) {
