@@ -8,7 +8,14 @@ import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
 import { MAX_MESSAGE_BYTES } from '../../shared/protocol/rpc';
 import { loadOrCreateSessionSecret, loadOrCreateStudioToken, studioTokenPath } from './auth/studio-token';
-import { commercePlugin, paymentsConfigFromEnv } from './commerce/index';
+import { commercePlugin, createCommerceCore, paymentsConfigFromEnv } from './commerce/index';
+import {
+  catalogForSuggestions,
+  noticesFromCommerceEvent,
+  type RealtimeServer,
+  realtimeConfigFromEnv,
+  registerRealtime,
+} from './realtime/index';
 import { parseConfig, type ServerConfig, type ServerConfigInput } from './config';
 import { type Database, openDatabase } from './db/database';
 import { ShowRepository } from './db/shows';
@@ -108,18 +115,40 @@ export async function createStorecastServer(
     let signalingRef: SignalingServer | null = null;
     const commercePush = new CommercePush(() => signalingRef?.sessions ?? []);
     cleanups.push(() => commercePush.stop());
-    await app.register(commercePlugin, {
+    const publicUrl = config.publicUrl ?? url;
+    // One key signs the guest buyer cookie for both commerce and realtime chat (one guest identity).
+    const sessionSecret = loadOrCreateSessionSecret(config.dataDir);
+    let realtimeRef: RealtimeServer | null = null;
+    const commerce = await createCommerceCore({
       db,
       dataDir: config.dataDir,
-      publicUrl: config.publicUrl ?? url,
+      publicUrl,
       studioToken,
-      sessionSecret: loadOrCreateSessionSecret(config.dataDir),
+      sessionSecret,
       payments: paymentsConfigFromEnv(process.env),
       log: log.child({ component: 'commerce' }),
       reservationMs: config.reservationMinutes * 60_000,
       seedDemo: config.seedDemo,
-      onEvent: commercePush.push,
+      onEvent: (event) => {
+        commercePush.push(event);
+        // "Someone just bought X" notices in the show's chat (buyer anonymised by commerce).
+        for (const n of noticesFromCommerceEvent(event)) realtimeRef?.publishNotice(n.showId, n.notice);
+      },
     });
+    cleanups.push(() => commerce.close());
+    await app.register(commercePlugin, { core: commerce });
+    const realtime = await registerRealtime(app, {
+      db,
+      log: log.child({ component: 'realtime' }),
+      studioToken,
+      sessionSecret,
+      shows,
+      catalog: catalogForSuggestions(commerce.catalog),
+      config: realtimeConfigFromEnv(process.env),
+      secureCookies: publicUrl.startsWith('https:'),
+    });
+    realtimeRef = realtime;
+    cleanups.push(() => realtime.close());
     const signaling = registerSignaling(app, {
       rooms,
       shows,

@@ -5,6 +5,7 @@
 import type { Database } from 'better-sqlite3';
 import { m001Shows } from './001-shows';
 import { m002Commerce } from './002-commerce';
+import { m003Realtime } from './003-realtime';
 
 export interface Migration {
   version: number;
@@ -12,4 +13,4 @@ export interface Migration {
   up(db: Database): void;
 }
 
-export const migrations: readonly Migration[] = [m001Shows, m002Commerce];
+export const migrations: readonly Migration[] = [m001Shows, m002Commerce, m003Realtime];

@@ -1,0 +1,114 @@
+/**
+ * Request handlers of the realtime contract. Every request passes the per-socket request bucket; staff methods
+ * require the moderator or owner role (a viewer gets FORBIDDEN, a socket without hello BAD_STATE).
+ */
+import type { Handlers } from '../../../shared/protocol/rpc';
+import { RpcError } from '../../../shared/protocol/rpc';
+import type { RealtimeMethods } from '../../../shared/protocol/realtime';
+import type { Accounts, Principal } from '../accounts/accounts';
+import type { Connection } from './connection';
+import type { RealtimeHub } from './hub';
+
+const STAFF_METHODS = new Set<keyof RealtimeMethods>([
+  'question.list',
+  'question.claim',
+  'question.release',
+  'question.answer',
+  'question.suggest',
+  'canned.list',
+  'canned.create',
+  'canned.update',
+  'canned.delete',
+  'mod.delete',
+  'mod.mute',
+  'mod.ban',
+  'mod.unban',
+  'mod.bans',
+  'mod.slowMode',
+  'mod.announce',
+  'filter.get',
+  'filter.set',
+  'audit.list',
+]);
+
+export interface HandlerDeps {
+  hub: RealtimeHub;
+  accounts: Accounts;
+  clock: () => number;
+}
+
+function keyOf(p: Principal): string {
+  return p.kind === 'studio' ? 'studio' : `a:${p.id}`;
+}
+
+export function createRealtimeHandlers({ hub, accounts, clock }: HandlerDeps): Handlers<RealtimeMethods, Connection> {
+  const handlers: Handlers<RealtimeMethods, Connection> = {
+    hello(data, conn) {
+      let principal = conn.principal;
+      if (data.token !== undefined) {
+        principal = accounts.resolveToken(data.token);
+        if (!principal) throw new RpcError('UNAUTHORIZED', 'invalid or expired token');
+        conn.principal = principal;
+      }
+      if (principal) {
+        const name =
+          principal.kind === 'studio' && data.nickname ? (hub.acceptableNickname(data.nickname) ?? principal.name) : principal.name;
+        hub.identify(conn, { key: keyOf(principal), role: principal.role, name, deviceId: data.deviceId });
+      } else {
+        const key = conn.buyerKey;
+        const publicId = key ? hub.publicIdOf(key) : null;
+        const fallback = publicId ? `guest-${publicId.slice(2, 6)}` : 'guest';
+        const name = data.nickname ? (hub.acceptableNickname(data.nickname) ?? fallback) : fallback;
+        hub.identify(conn, { key, role: 'viewer', name, deviceId: data.deviceId });
+      }
+      return { you: hub.you(conn), room: hub.snapshot(conn.room) };
+    },
+    'chat.send': (data, conn) => hub.sendChat(conn, data.text),
+    like: (data, conn) => ({ total: hub.like(conn, data.count) }),
+    follow: (_data, conn) => ({ following: true as const, total: hub.follow(conn) }),
+    'question.ask': (data, conn) => hub.ask(conn, data.text, data.productId),
+    'question.list': (data, conn) => ({ questions: hub.listQuestions(conn, data.status === 'all', data.limit) }),
+    'question.claim': (data, conn) => ({ question: hub.claim(conn, data.questionId) }),
+    'question.release': (data, conn) => ({ question: hub.release(conn, data.questionId) }),
+    'question.answer': (data, conn) => ({ question: hub.answer(conn, data.questionId, data.text, data.visibility) }),
+    'question.suggest': (data, conn) => ({ suggestions: hub.suggest(conn, data.questionId) }),
+    'canned.list': () => ({ replies: hub.cannedList() }),
+    'canned.create': (data, conn) => ({ reply: hub.cannedCreate(conn, data.title, data.text) }),
+    'canned.update': (data, conn) => ({ reply: hub.cannedUpdate(conn, data.id, data.title, data.text) }),
+    'canned.delete': (data, conn) => {
+      hub.cannedDelete(conn, data.id);
+      return { ok: true as const };
+    },
+    'mod.delete': (data, conn) => {
+      hub.deleteMessage(conn, data.messageId, data.reason);
+      return { ok: true as const };
+    },
+    'mod.mute': (data, conn) => ({ mutedUntil: hub.mute(conn, data.userId, data.seconds, data.reason) }),
+    'mod.ban': (data, conn) => ({ removed: hub.ban(conn, data.userId, data.reason) }),
+    'mod.unban': (data, conn) => {
+      hub.unban(conn, data.userId, data.reason);
+      return { ok: true as const };
+    },
+    'mod.bans': () => ({ bans: hub.bans() }),
+    'mod.slowMode': (data, conn) => ({ seconds: hub.slowMode(conn, data.seconds) }),
+    'mod.announce': (data, conn) => ({ announcement: hub.announce(conn, data.text) }),
+    'filter.get': () => hub.getFilter(),
+    'filter.set': (data, conn) => hub.setFilter(conn, data),
+    'audit.list': (data, conn) => ({ entries: hub.auditList(conn, data.limit, data.beforeId, data.thisShow) }),
+  };
+
+  const out: Record<string, (d: unknown, c: Connection) => unknown> = {};
+  for (const [method, fn] of Object.entries(handlers) as [keyof RealtimeMethods, (d: unknown, c: Connection) => unknown][]) {
+    const staffOnly = STAFF_METHODS.has(method);
+    out[method] = (data, conn) => {
+      const wait = conn.requests.take(clock());
+      if (wait > 0) throw new RpcError('RATE_LIMITED', `too many requests; retry in ${wait} ms`);
+      if (staffOnly) {
+        if (!conn.helloDone) throw new RpcError('BAD_STATE', 'send hello first');
+        if (!conn.staff) throw new RpcError('FORBIDDEN', 'moderator or owner only');
+      }
+      return fn(data, conn);
+    };
+  }
+  return out as Handlers<RealtimeMethods, Connection>;
+}

@@ -1,0 +1,251 @@
+/**
+ * Realtime interaction module: chat, likes, follows, questions and moderation over one WebSocket per viewer
+ * (`REALTIME_PATH?showId=…`, contract in shared/protocol/realtime.ts), plus the staff accounts HTTP API.
+ *
+ *   const realtime = await registerRealtime(app, { db, log, studioToken, sessionSecret, shows, catalog, config });
+ *   commerce onEvent → for (const n of noticesFromCommerceEvent(evt)) realtime.publishNotice(n.showId, n.notice);
+ *
+ * Requires @fastify/websocket registered on `app` first (app.ts does). Registers @fastify/cookie in its own scope
+ * when the root has none. Timers stop and sockets close (1001) on `close()` or when the fastify instance closes.
+ */
+import { createHmac } from 'node:crypto';
+import fastifyCookie from '@fastify/cookie';
+import type { Database } from 'better-sqlite3';
+import type { FastifyInstance } from 'fastify';
+import type { RawData } from 'ws';
+import type { CommerceEvent } from '../../../shared/commerce/events';
+import type { ShowInfo } from '../../../shared/domain/show';
+import { ShowId } from '../../../shared/domain/show';
+import { Notice, REALTIME_CLOSE, REALTIME_MAX_FRAME_BYTES, REALTIME_PATH, realtimeMethods } from '../../../shared/protocol/realtime';
+import { dispatchRequest, type ServerEnvelope } from '../../../shared/protocol/rpc';
+import { STAFF_COOKIE } from '../../../shared/realtime/accounts';
+import { Accounts } from '../accounts/accounts';
+import { accountRoutes, sameOrigin } from '../accounts/routes';
+import { BuyerSessions } from '../commerce/session';
+import type { Logger } from '../log';
+import type { SuggestionCatalog } from './catalog';
+import { parseRealtimeConfig, type RealtimeConfig, type RealtimeConfigInput } from './config';
+import { Connection } from './connection';
+import { createRealtimeHandlers } from './handlers';
+import { RealtimeHub } from './hub';
+import { RealtimeStore } from './store';
+
+export { catalogForSuggestions, type SuggestionCatalog } from './catalog';
+export { type RealtimeConfig, realtimeConfigFromEnv } from './config';
+
+export interface RealtimeDeps {
+  db: Database;
+  log: Logger;
+  /** Counts as the owner (studio). */
+  studioToken: string;
+  /** The buyer-cookie HMAC key shared with commerce (guest identity); also keys public user ids. */
+  sessionSecret: Buffer;
+  shows: { get(showId: string): ShowInfo | null };
+  /** Product texts for suggested answers; without it only canned replies are searched. */
+  catalog?: SuggestionCatalog | null;
+  config?: Partial<RealtimeConfigInput>;
+  /** Secure cookies (the server is reached over https). */
+  secureCookies?: boolean;
+  clock?: () => number;
+}
+
+export interface RealtimeStats {
+  rooms: number;
+  connections: number;
+  lagging: number;
+  /** Largest / total unsent bytes over all realtime sockets right now. */
+  maxBufferedBytes: number;
+  totalBufferedBytes: number;
+  batches: number;
+  frames: number;
+  sampledFrames: number;
+  closedSlow: number;
+  chatAccepted: number;
+  chatRejected: number;
+  /** Chat messages written to sockets (messages × recipients). */
+  chatDelivered: number;
+}
+
+export interface RealtimeServer {
+  readonly accounts: Accounts;
+  readonly config: RealtimeConfig;
+  /** Push a system notice into a show's room (next batch). Returns false when nobody is connected to that show. */
+  publishNotice(showId: string, notice: Notice): boolean;
+  stats(): RealtimeStats;
+  /** Stop timers and close every realtime socket (1001). Idempotent. */
+  close(): Promise<void>;
+}
+
+/** The room notices a commerce event implies ("someone just bought X" for paid orders placed from a show). */
+export function noticesFromCommerceEvent(evt: CommerceEvent): { showId: string; notice: Notice }[] {
+  if (evt.type !== 'order.paid' || !evt.showId || !evt.items.length) return [];
+  const first = evt.items[0]!;
+  return [
+    { showId: evt.showId, notice: { type: 'purchase', buyer: evt.buyer.slice(0, 40), title: first.title.slice(0, 200), qty: first.qty } },
+  ];
+}
+
+function rawToBuffer(data: RawData): Buffer {
+  if (Array.isArray(data)) return Buffer.concat(data);
+  if (data instanceof ArrayBuffer) return Buffer.from(data);
+  return data;
+}
+
+const errorFrame = (code: 'BAD_REQUEST' | 'TOO_LARGE', message: string): string =>
+  JSON.stringify({ t: 'res', id: null, ok: false, error: { code, message } } satisfies ServerEnvelope);
+
+export async function registerRealtime(app: FastifyInstance, deps: RealtimeDeps): Promise<RealtimeServer> {
+  const config = parseRealtimeConfig(deps.config);
+  const clock = deps.clock ?? Date.now;
+  const log = deps.log;
+  const store = new RealtimeStore(deps.db);
+  const accounts = new Accounts({ db: deps.db, studioToken: deps.studioToken, clock });
+  const buyers = new BuyerSessions(deps.sessionSecret, deps.secureCookies ?? false);
+  const hub = new RealtimeHub({
+    store,
+    config,
+    log,
+    idKey: createHmac('sha256', deps.sessionSecret).update('realtime-public-user-id').digest(),
+    catalog: deps.catalog ?? null,
+    clock,
+  });
+  const handlers = createRealtimeHandlers({ hub, accounts, clock });
+  const connections = new Set<Connection>();
+
+  await app.register(async (scope) => {
+    if (!scope.hasRequestDecorator('cookies')) await scope.register(fastifyCookie);
+    await scope.register(accountRoutes, { accounts, secureCookies: deps.secureCookies ?? false });
+
+    scope.get(REALTIME_PATH, { websocket: true }, (socket, req) => {
+      const showId = ShowId.safeParse((req.query as Record<string, unknown> | undefined)?.showId);
+      if (!showId.success) {
+        socket.close(REALTIME_CLOSE.BAD_SHOW, 'bad showId');
+        return;
+      }
+      if (!deps.shows.get(showId.data)) {
+        socket.close(REALTIME_CLOSE.BAD_SHOW, 'unknown show');
+        return;
+      }
+      const room = hub.room(showId.data);
+      const conn = new Connection(
+        socket,
+        room,
+        log.child({ component: 'realtime', remote: req.ip }),
+        {
+          perSec: config.requestRatePerSec,
+          burst: config.requestBurst,
+        },
+        clock(),
+      );
+      // Cookies only count on same-origin handshakes (a foreign page must not act with a viewer's or moderator's cookie).
+      if (sameOrigin(req)) {
+        const buyer = buyers.read(req);
+        conn.buyerKey = buyer ? `b:${buyer}` : null;
+        conn.principal = accounts.resolveToken(req.cookies?.[STAFF_COOKIE]);
+      }
+      connections.add(conn);
+      hub.join(conn);
+
+      // Every handler is synchronous, so replies leave in request order without an explicit queue.
+      const handle = (text: string): void => {
+        void dispatchRequest(realtimeMethods, handlers, text, conn, (err, method) =>
+          conn.log.error({ err, method }, 'realtime handler failed'),
+        ).then((reply) => conn.sendText(JSON.stringify(reply)));
+      };
+
+      socket.on('message', (data, isBinary) => {
+        conn.alive = true;
+        if (conn.closing) return;
+        if (isBinary) {
+          conn.sendText(errorFrame('BAD_REQUEST', 'binary frames are not accepted; send JSON text'));
+          return;
+        }
+        const buf = rawToBuffer(data);
+        if (buf.byteLength > REALTIME_MAX_FRAME_BYTES) {
+          conn.sendText(errorFrame('TOO_LARGE', `frame exceeds ${REALTIME_MAX_FRAME_BYTES} bytes`));
+          return;
+        }
+        handle(buf.toString('utf8'));
+      });
+      socket.on('pong', () => {
+        conn.alive = true;
+      });
+      socket.on('error', (err) => conn.log.debug({ err: err.message }, 'realtime socket error'));
+      socket.on('close', () => {
+        connections.delete(conn);
+        hub.leave(conn);
+      });
+    });
+  });
+
+  const flushTimer = setInterval(() => {
+    try {
+      hub.flushAll();
+    } catch (err) {
+      log.error({ err }, 'realtime flush failed');
+    }
+  }, config.batchMs);
+  const sweepTimer = setInterval(() => hub.sweep(), 1000);
+  const heartbeat = setInterval(() => {
+    for (const conn of connections) {
+      if (!conn.alive) {
+        conn.ws.terminate();
+        continue;
+      }
+      conn.alive = false;
+      try {
+        conn.ws.ping();
+      } catch {
+        conn.ws.terminate();
+      }
+    }
+  }, config.heartbeatMs);
+  for (const t of [flushTimer, sweepTimer, heartbeat]) t.unref();
+
+  let closed: Promise<void> | null = null;
+  const close = (): Promise<void> => {
+    closed ??= (async () => {
+      clearInterval(flushTimer);
+      clearInterval(sweepTimer);
+      clearInterval(heartbeat);
+      try {
+        hub.flushAll();
+      } catch {
+        // shutting down
+      }
+      for (const conn of [...connections]) conn.close(REALTIME_CLOSE.GOING_AWAY, 'server shutting down', 200);
+    })();
+    return closed;
+  };
+  app.addHook('onClose', async () => {
+    await close();
+  });
+
+  return {
+    accounts,
+    config,
+    publishNotice(showId, notice) {
+      return hub.publishNotice(showId, Notice.parse(notice));
+    },
+    stats() {
+      let lagging = 0;
+      let maxBuf = 0;
+      let total = 0;
+      for (const c of connections) {
+        const b = c.buffered;
+        if (c.lagging) lagging++;
+        if (b > maxBuf) maxBuf = b;
+        total += b;
+      }
+      return {
+        rooms: hub.rooms.size,
+        connections: connections.size,
+        lagging,
+        maxBufferedBytes: maxBuf,
+        totalBufferedBytes: total,
+        ...hub.stats,
+      };
+    },
+    close,
+  };
+}

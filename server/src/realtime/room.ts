@@ -1,0 +1,285 @@
+/**
+ * A show's realtime room: members, per-user limits, the pending batch and its flush.
+ *
+ * Flush (every REALTIME_BATCH_MS for every room with something to say):
+ *  - chat beyond `chatPerBatch` is cut to the newest messages (`dropped` counts the rest); likes in the window become one
+ *    `likes {total, delta}` item; presence is pushed when it changed (at most every `presenceEveryMs`);
+ *  - the batch is serialized ONCE (plus once for staff when there are staff-only items, plus once for slow sockets —
+ *    without chat — when any member is lagging) and the same Buffer is written to every member;
+ *  - a member whose send buffer exceeds the soft limit gets the sampled frame until it drains below half of it;
+ *    above the hard limit for `hardBufferMs` (or above `maxBufferBytes` at any time), or lagging without draining for
+ *    `lagTimeoutMs`, it is closed with 4008.
+ */
+import type { Announcement, BatchItem, ChatMessage, PublicAnswer } from '../../../shared/protocol/realtime';
+import { REALTIME_CLOSE } from '../../../shared/protocol/realtime';
+import { SpamGuard, TokenBucket } from '../../../shared/realtime/filter';
+import type { RealtimeConfig } from './config';
+import type { Connection } from './connection';
+
+export interface UserLimits {
+  chat: TokenBucket;
+  question: TokenBucket;
+  lastSentAt?: number;
+}
+
+export interface DeliveryStats {
+  batches: number;
+  frames: number;
+  sampledFrames: number;
+  closedSlow: number;
+  chatDelivered: number;
+}
+
+interface HistoryEntry {
+  key: string;
+  msg: ChatMessage;
+}
+
+export class Room {
+  readonly members = new Set<Connection>();
+  seq = 0;
+  likes: number;
+  slowModeSeconds: number;
+  announcement: Announcement | null;
+  pinnedAnswer: PublicAnswer | null;
+  /** `u:<key>` / `d:<deviceId>` → muted until (ms). */
+  readonly mutes = new Map<string, number>();
+  readonly spam: SpamGuard;
+  private readonly limits = new Map<string, UserLimits>();
+  private items: BatchItem[] = [];
+  private staffItems: BatchItem[] = [];
+  private pendingChat = 0;
+  private likeDelta = 0;
+  likesDirty = false;
+  private lastPresence = -1;
+  private lastPresenceAt = 0;
+  /** Recent accepted messages (oldest first), bounded by historyMessages. */
+  private history: HistoryEntry[] = [];
+
+  constructor(
+    readonly showId: string,
+    private readonly config: RealtimeConfig,
+    init: { likes: number; slowModeSeconds: number; announcement: Announcement | null; pinnedAnswer: PublicAnswer | null },
+  ) {
+    this.likes = init.likes;
+    this.slowModeSeconds = init.slowModeSeconds;
+    this.announcement = init.announcement;
+    this.pinnedAnswer = init.pinnedAnswer;
+    this.spam = new SpamGuard({
+      duplicateWindowMs: config.duplicateWindowMs,
+      floodWindowMs: config.floodWindowMs,
+      floodUsers: config.floodUsers,
+    });
+  }
+
+  get online(): number {
+    let n = 0;
+    for (const m of this.members) if (!m.closing) n++;
+    return n;
+  }
+
+  limitsFor(key: string, now: number): UserLimits {
+    let l = this.limits.get(key);
+    if (!l) {
+      l = {
+        chat: new TokenBucket(this.config.chatRatePerSec, this.config.chatBurst, now),
+        question: new TokenBucket(this.config.questionRatePerSec, this.config.questionBurst, now),
+      };
+      this.limits.set(key, l);
+    }
+    return l;
+  }
+
+  /** Drop per-user limit state that no longer restricts anything. */
+  pruneLimits(now: number): void {
+    const slowMs = this.slowModeSeconds * 1000;
+    for (const [k, l] of this.limits) {
+      if (l.chat.idle(now) && l.question.idle(now) && (l.lastSentAt === undefined || now - l.lastSentAt >= slowMs)) this.limits.delete(k);
+    }
+    for (const [k, until] of this.mutes) if (until <= now) this.mutes.delete(k);
+  }
+
+  addChat(key: string, msg: ChatMessage): void {
+    this.items.push({ k: 'chat', m: msg });
+    this.pendingChat++;
+    if (this.config.historyMessages > 0) {
+      this.history.push({ key, msg });
+      if (this.history.length > this.config.historyMessages * 1.25) this.history = this.history.slice(-this.config.historyMessages);
+    }
+  }
+
+  push(item: BatchItem): void {
+    this.items.push(item);
+  }
+
+  pushStaff(item: BatchItem): void {
+    this.staffItems.push(item);
+  }
+
+  addLikes(n: number): number {
+    this.likes += n;
+    this.likeDelta += n;
+    this.likesDirty = true;
+    return this.likes;
+  }
+
+  recent(n: number): ChatMessage[] {
+    const h = this.history.length > this.config.historyMessages ? this.history.slice(-this.config.historyMessages) : this.history;
+    return h.slice(-n).map((e) => e.msg);
+  }
+
+  /** Remove one message from history; returns whether it was known. */
+  removeMessage(id: string): boolean {
+    const i = this.history.findIndex((e) => e.msg.id === id);
+    if (i < 0) return false;
+    this.history.splice(i, 1);
+    this.dropPending((m) => m.id === id);
+    return true;
+  }
+
+  /** Remove every remembered message of an identity; returns their ids. */
+  removeMessagesOf(key: string): string[] {
+    const ids: string[] = [];
+    this.history = this.history.filter((e) => {
+      if (e.key !== key) return true;
+      ids.push(e.msg.id);
+      return false;
+    });
+    const idSet = new Set(ids);
+    this.dropPending((m) => idSet.has(m.id));
+    return ids;
+  }
+
+  /** Pending (not yet flushed) chat items matching `pred` are removed from the batch too. */
+  private dropPending(pred: (m: ChatMessage) => boolean): void {
+    const before = this.items.length;
+    this.items = this.items.filter((it) => it.k !== 'chat' || !pred(it.m));
+    this.pendingChat -= before - this.items.length;
+  }
+
+  get idle(): boolean {
+    return this.members.size === 0 && !this.items.length && !this.staffItems.length && !this.likeDelta;
+  }
+
+  /** Build and send this window's batch. Returns false when there was nothing to send. */
+  flush(now: number, stats: DeliveryStats): boolean {
+    const online = this.online;
+    const presenceDue = online !== this.lastPresence && now - this.lastPresenceAt >= this.config.presenceEveryMs;
+    if (!this.items.length && !this.staffItems.length && !this.likeDelta && !presenceDue) {
+      this.checkBuffers(now, stats);
+      return false;
+    }
+    const raw = this.items;
+    const staffOnly = this.staffItems;
+    const chatTotal = this.pendingChat;
+    this.items = [];
+    this.staffItems = [];
+    this.pendingChat = 0;
+
+    // Keep the newest `chatPerBatch` chat messages, everything else in arrival order.
+    const dropChat = Math.max(0, chatTotal - this.config.chatPerBatch);
+    const full: BatchItem[] = [];
+    const sampled: BatchItem[] = [];
+    let skip = dropChat;
+    for (const it of raw) {
+      if (it.k === 'chat') {
+        if (skip > 0) skip--;
+        else full.push(it);
+      } else {
+        full.push(it);
+        sampled.push(it);
+      }
+    }
+    if (this.likeDelta) {
+      const likes: BatchItem = { k: 'likes', total: this.likes, delta: this.likeDelta };
+      full.push(likes);
+      sampled.push(likes);
+      this.likeDelta = 0;
+    }
+    if (presenceDue) {
+      const p: BatchItem = { k: 'presence', online };
+      full.push(p);
+      sampled.push(p);
+      this.lastPresence = online;
+      this.lastPresenceAt = now;
+    }
+    const seq = ++this.seq;
+    const chatSent = chatTotal - dropChat;
+    const encode = (items: BatchItem[], isSampled: boolean, chat: number) =>
+      Buffer.from(
+        JSON.stringify({
+          t: 'ntf',
+          method: 'batch',
+          data: { seq, chat, dropped: chatTotal - chat, sampled: isSampled, items },
+        }),
+        'utf8',
+      );
+    const viewerFrame = full.length ? encode(full, false, chatSent) : null;
+    const staffFrame = staffOnly.length ? encode([...full, ...staffOnly], false, chatSent) : viewerFrame;
+    let viewerSampled: Buffer | null | undefined;
+    let staffSampled: Buffer | null | undefined;
+    stats.batches++;
+
+    for (const m of this.members) {
+      if (!m.open) continue;
+      const buffered = m.buffered;
+      if (!this.checkMember(m, buffered, now, stats)) continue;
+      let frame: Buffer | null;
+      if (m.lagging) {
+        if (m.staff) {
+          staffSampled ??= sampled.length || staffOnly.length ? encode([...sampled, ...staffOnly], true, 0) : null;
+          frame = staffSampled;
+        } else {
+          viewerSampled ??= sampled.length ? encode(sampled, true, 0) : null;
+          frame = viewerSampled;
+        }
+        if (frame) stats.sampledFrames++;
+      } else {
+        frame = m.staff ? staffFrame : viewerFrame;
+        if (frame) stats.chatDelivered += chatSent;
+      }
+      if (frame) {
+        m.sendRaw(frame);
+        stats.frames++;
+      }
+    }
+    return true;
+  }
+
+  /** Slow-client bookkeeping for one member; returns false when it was closed. */
+  private checkMember(m: Connection, buffered: number, now: number, stats: DeliveryStats): boolean {
+    const c = this.config;
+    const max = c.maxBufferBytes ?? c.hardBufferBytes * 4;
+    if (buffered > c.hardBufferBytes) {
+      m.overSince ??= now;
+      if (buffered > max || now - m.overSince >= c.hardBufferMs) {
+        stats.closedSlow++;
+        m.log.info({ buffered, overMs: now - m.overSince }, 'realtime client too slow; closing');
+        m.close(REALTIME_CLOSE.TOO_SLOW, 'too slow');
+        return false;
+      }
+    } else {
+      m.overSince = null;
+    }
+    if (buffered > c.softBufferBytes) {
+      if (!m.lagging) {
+        m.lagging = true;
+        m.lagSince = now;
+      } else if (now - (m.lagSince ?? now) >= c.lagTimeoutMs) {
+        stats.closedSlow++;
+        m.log.info({ buffered, lagMs: now - (m.lagSince ?? now) }, 'realtime client lagging too long; closing');
+        m.close(REALTIME_CLOSE.TOO_SLOW, 'too slow');
+        return false;
+      }
+    } else if (m.lagging && buffered <= c.softBufferBytes / 2) {
+      m.lagging = false;
+      m.lagSince = null;
+    }
+    return true;
+  }
+
+  /** Run the slow-client rules without sending (rooms with a quiet window). */
+  checkBuffers(now: number, stats: DeliveryStats): void {
+    for (const m of this.members) if (m.open) this.checkMember(m, m.buffered, now, stats);
+  }
+}
