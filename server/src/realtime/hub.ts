@@ -277,23 +277,26 @@ export class RealtimeHub {
     return result;
   }
 
+  /** Checks chat and questions share: mute/ban gate, the per-user bucket (staff exempt), then the content filters. */
+  private screen(conn: Connection, key: string, raw: string, bucket: 'chat' | 'question', maxChars: number, now: number) {
+    const gated = this.gate(conn);
+    if (gated) return { ok: false as const, result: gated };
+    const limits = conn.room.limitsFor(key, now);
+    if (!conn.staff) {
+      const wait = limits[bucket].take(now);
+      if (wait > 0) return { ok: false as const, result: reject('RATE_LIMITED', wait) };
+    }
+    const content = checkContent(raw, { maxChars, words: this.words, links: this.links, skipLinks: conn.staff });
+    if (!content.ok) return { ok: false as const, result: reject(content.reason, undefined, content.detail) };
+    return { ok: true as const, limits, content };
+  }
+
   private acceptChat(conn: Connection, key: string, raw: string): SendResult {
     const now = this.now;
     const room = conn.room;
-    const gated = this.gate(conn);
-    if (gated) return gated;
-    const limits = room.limitsFor(key, now);
-    if (!conn.staff) {
-      const wait = limits.chat.take(now);
-      if (wait > 0) return reject('RATE_LIMITED', wait);
-    }
-    const content = checkContent(raw, {
-      maxChars: this.o.config.maxChatChars,
-      words: this.words,
-      links: this.links,
-      skipLinks: conn.staff,
-    });
-    if (!content.ok) return reject(content.reason, undefined, content.detail);
+    const screened = this.screen(conn, key, raw, 'chat', this.o.config.maxChatChars, now);
+    if (!screened.ok) return screened.result;
+    const { limits, content } = screened;
     if (!conn.staff) {
       const slow = slowModeWait(limits.lastSentAt, room.slowModeSeconds, now);
       if (slow > 0) return reject('SLOW_MODE', slow);
@@ -334,20 +337,9 @@ export class RealtimeHub {
     const key = this.requireIdentity(conn);
     const now = this.now;
     const room = conn.room;
-    const gated = this.gate(conn);
-    if (gated) return gated;
-    const limits = room.limitsFor(key, now);
-    if (!conn.staff) {
-      const wait = limits.question.take(now);
-      if (wait > 0) return reject('RATE_LIMITED', wait);
-    }
-    const content = checkContent(raw, {
-      maxChars: this.o.config.maxQuestionChars,
-      words: this.words,
-      links: this.links,
-      skipLinks: conn.staff,
-    });
-    if (!content.ok) return reject(content.reason, undefined, content.detail);
+    const screened = this.screen(conn, key, raw, 'question', this.o.config.maxQuestionChars, now);
+    if (!screened.ok) return screened.result;
+    const { content } = screened;
     if (!conn.staff) {
       const spam = room.spam.check(`q:${key}`, content.text, now);
       if (spam === 'DUPLICATE') return reject(spam);
