@@ -2,7 +2,7 @@
  * The live loop end to end in real headless Chromium: studio (web mode, fake camera/mic) → mediasoup SFU → viewer page.
  */
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openStudioAndGoLive, openViewer, type ProbeSample, poll, type Stack, startStack, watchConsole } from './harness';
 
 type AnyState = Record<string, unknown> & {
@@ -15,18 +15,20 @@ interface ViewerSnapshot {
   presentedFrames: number;
   samples: ProbeSample[];
   undecoded: number;
+  mismatched: number;
 }
 
 async function viewerSnapshot(viewer: Page): Promise<ViewerSnapshot> {
   return viewer.evaluate(() => {
     const h = window.__storecast as unknown as { screen(): string; store: { getState(): { presentedFrames: number } } };
-    const p = (window as unknown as { __probe: { samples: ProbeSample[]; undecoded: number; start(): boolean } }).__probe;
+    const p = (window as unknown as { __probe: { samples: ProbeSample[]; undecoded: number; mismatched: number; start(): boolean } }).__probe;
     p.start();
     return {
       screen: h.screen(),
       presentedFrames: h.store.getState().presentedFrames,
       samples: p.samples.slice(-200),
       undecoded: p.undecoded,
+      mismatched: p.mismatched,
     };
   });
 }
@@ -49,6 +51,15 @@ async function expectFreshFrames(viewer: Page, since: number, n: number, timeout
 describe('live loop: studio → SFU → viewer', () => {
   let stack: Stack;
   const logs: string[] = [];
+  const pages: Page[] = [];
+  /** Pages a test opened are closed even when it fails, so one failure cannot leave a publisher behind for the next. */
+  const track = <T extends { page: Page } | Page>(x: T): T => {
+    pages.push('page' in x ? x.page : x);
+    return x;
+  };
+  afterEach(async () => {
+    await Promise.all(pages.splice(0).map((p) => p.close().catch(() => undefined)));
+  });
 
   beforeAll(async () => {
     stack = await startStack();
@@ -59,11 +70,11 @@ describe('live loop: studio → SFU → viewer', () => {
 
   it('goes live; the viewer decodes advancing marked frames, hears audio, sees the pinned product, and learns the show ended', async () => {
     const t0 = Date.now();
-    const { page: studio, showId } = await openStudioAndGoLive(stack, 'E2E 春季上新');
+    const { page: studio, showId } = track(await openStudioAndGoLive(stack, 'E2E 春季上新'));
     watchConsole(studio, 'studio', logs);
     expect((await (await fetch(`${stack.server.url}/api/shows/${showId}`)).json()).status).toBe('live');
 
-    const viewer = await openViewer(stack, showId);
+    const viewer = track(await openViewer(stack, showId));
     watchConsole(viewer, 'viewer', logs);
 
     // Video: frames whose pixels carry the studio's timestamp marker, counters advancing, sane latency.
@@ -71,11 +82,10 @@ describe('live loop: studio → SFU → viewer', () => {
     const frames = fresh.map((s) => s.frame);
     const advancing = frames.filter((f, i) => i > 0 && f !== frames[i - 1]).length;
     expect(advancing).toBeGreaterThan(30);
-    for (const s of fresh) {
-      const latency = s.displayAt - s.capturedAt;
-      expect(latency).toBeGreaterThan(0);
-      expect(latency).toBeLessThan(2000);
-    }
+    for (const s of fresh) expect(s.displayAt - s.capturedAt).toBeLessThan(2000);
+    // The probe drops frames whose painted pixels are newer than the announced frame; that must stay the exception.
+    const snap = await viewerSnapshot(viewer);
+    expect(snap.mismatched).toBeLessThan(Math.max(5, snap.samples.length * 0.2));
     expect(Math.max(...fresh.map((s) => s.width))).toBeGreaterThanOrEqual(320);
 
     // Audio: the track is live and carries sound (Chromium's fake mic beeps periodically).
@@ -116,7 +126,7 @@ describe('live loop: studio → SFU → viewer', () => {
     await viewer.getByText(product.title).first().waitFor({ state: 'visible', timeout: 5000 });
 
     // A viewer who joins now gets the pinned product from the server's overlay state.
-    const late = await openViewer(stack, showId);
+    const late = track(await openViewer(stack, showId));
     const latePinned = await poll('late joiner sees the pinned product', () =>
       late.evaluate(() => (window.__storecast!.store.getState() as unknown as AnyState).pinned[0]?.product.name ?? null),
     );
@@ -135,8 +145,8 @@ describe('live loop: studio → SFU → viewer', () => {
 
   it('recovers after the publisher loses its connection: frames resume at the viewer', async () => {
     const t0 = Date.now();
-    const { page: studio, showId } = await openStudioAndGoLive(stack, 'E2E reconnect');
-    const viewer = await openViewer(stack, showId);
+    const { page: studio, showId } = track(await openStudioAndGoLive(stack, 'E2E reconnect'));
+    const viewer = track(await openViewer(stack, showId));
     await expectFreshFrames(viewer, t0, 20);
 
     // Break the studio's connection the way a network failure would: the server-side socket dies without a close

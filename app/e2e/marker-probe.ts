@@ -31,6 +31,11 @@ interface ViewerHandle {
 const probe = {
   samples: [] as Sample[],
   undecoded: 0,
+  /**
+   * Frames whose painted pixels were captured after the announced frame arrived: under load drawImage can paint a
+   * newer frame than the callback announced, so the pairing is wrong and the sample is dropped (counted, not hidden).
+   */
+  mismatched: 0,
   started: false,
   start(): boolean {
     const handle = (window as unknown as { __storecast?: ViewerHandle }).__storecast;
@@ -55,10 +60,15 @@ const probe = {
       }
       const displayAt = performance.timeOrigin + s.expectedDisplayTime;
       const receivedAt = s.receiveTime === undefined ? null : performance.timeOrigin + s.receiveTime;
+      const capturedAt = unwrapMarkerTime(m.ts24, displayAt);
+      if (capturedAt > (receivedAt ?? displayAt)) {
+        probe.mismatched++;
+        return;
+      }
       probe.samples.push({
         displayAt,
         receivedAt,
-        capturedAt: unwrapMarkerTime(m.ts24, displayAt),
+        capturedAt,
         frame: m.frame,
         width: s.width,
         height: s.height,
