@@ -21,7 +21,8 @@ interface ViewerSnapshot {
 async function viewerSnapshot(viewer: Page): Promise<ViewerSnapshot> {
   return viewer.evaluate(() => {
     const h = window.__storecast as unknown as { screen(): string; store: { getState(): { presentedFrames: number } } };
-    const p = (window as unknown as { __probe: { samples: ProbeSample[]; undecoded: number; mismatched: number; start(): boolean } }).__probe;
+    const p = (window as unknown as { __probe: { samples: ProbeSample[]; undecoded: number; mismatched: number; start(): boolean } })
+      .__probe;
     p.start();
     return {
       screen: h.screen(),
