@@ -5,7 +5,7 @@ import { LineupUpdate } from '../../../../shared/commerce/catalog';
 import { FlashSaleId, ImageId, OrderId, ProductId, SkuId } from '../../../../shared/commerce/common';
 import { ShowId } from '../../../../shared/domain/show';
 import type { CommerceCore } from '../core';
-import { badRequest, parse } from '../errors';
+import { badRequest, CommerceError, parse } from '../errors';
 import { MAX_IMAGE_BYTES } from '../media';
 import { studioAuth } from './util';
 
@@ -48,6 +48,10 @@ export async function studioRoutes(app: FastifyInstance, opts: { core: CommerceC
     const file = await req.file();
     if (!file) throw badRequest('no file in the upload', 'IMAGE_INVALID');
     const data = await file.toBuffer();
+    // @fastify/multipart stops reading at `fileSize` and marks the stream truncated (it does not always throw).
+    if (file.file.truncated) {
+      throw new CommerceError('TOO_LARGE', `image larger than ${Math.round(MAX_IMAGE_BYTES / (1024 * 1024))} MB`);
+    }
     reply.code(201);
     return core.catalog.addImage(productId, data);
   });
