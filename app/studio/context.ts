@@ -1,6 +1,8 @@
 /** React access to the studio's controllers and store (controllers are created once, outside React). */
 import { createContext, useContext } from 'react';
 import { useStore } from 'zustand';
+import type { ChatStore } from './chat-store';
+import type { StudioChatController } from './controllers/chat';
 import type { Compositor } from './controllers/compositor';
 import type { DevicesController } from './controllers/devices';
 import type { ImageCache } from './controllers/images';
@@ -21,6 +23,9 @@ export interface StudioControllers {
   overlays: OverlayController;
   shop: ShopController;
   images: ImageCache;
+  /** Chat dock: realtime feed of the open show (its own store) and the controller that moderates it. */
+  chat: StudioChatController;
+  chatStore: ChatStore;
 }
 
 export const StudioContext = createContext<StudioControllers | null>(null);

@@ -8,6 +8,8 @@ import { I18nextProvider } from 'react-i18next';
 import { createI18n, DEFAULT_LOCALE } from '../ui/i18n';
 import { App } from './components/App';
 import { StudioContext, type StudioControllers } from './context';
+import { createChatStore } from './chat-store';
+import { StudioChatController } from './controllers/chat';
 import { Compositor } from './controllers/compositor';
 import { DevicesController } from './controllers/devices';
 import { ImageCache } from './controllers/images';
@@ -63,7 +65,18 @@ const overlays = new OverlayController(store, {
   send: (trigger) => publisher.sendOverlay(trigger),
 });
 const shop = new ShopController(store, shopApi, publisher);
-const controllers: StudioControllers = { store, host, settings, devices, compositor, publisher, overlays, shop, images };
+const chatStore = createChatStore();
+const chat = new StudioChatController({
+  chat: chatStore,
+  studio: store,
+  connection: async () => {
+    const conn = await host.call('host.getConnection', {});
+    return { serverUrl: conn.serverUrl, token: conn.studioToken };
+  },
+  storage: window.localStorage,
+});
+chat.start();
+const controllers: StudioControllers = { store, host, settings, devices, compositor, publisher, overlays, shop, images, chat, chatStore };
 
 compositor.start();
 
