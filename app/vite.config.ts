@@ -5,7 +5,7 @@ import { defineConfig } from 'vite';
 const here = import.meta.dirname;
 
 // Multi-page build of every browser front end into dist/web. base './' keeps asset URLs relative, so the same
-// build works from the server (/live/<id> → ../assets), the web host (/studio/) and Electron (app:// or file://).
+// build works from the server (/live/<id> → ../assets, /moderator → ../assets), the web host (/studio/) and Electron (app:// or file://).
 export default defineConfig({
   root: here,
   base: './',
@@ -19,6 +19,7 @@ export default defineConfig({
       input: {
         studio: resolve(here, 'studio/index.html'),
         viewer: resolve(here, 'viewer/index.html'),
+        moderator: resolve(here, 'moderator/index.html'),
       },
     },
   },

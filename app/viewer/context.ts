@@ -1,7 +1,9 @@
 import { createContext, useContext } from 'react';
 import { useStore } from 'zustand';
+import type { InteractionController } from './controllers/interaction';
 import type { PlayerController } from './controllers/player';
 import type { ShopController } from './controllers/shop';
+import type { DanmakuController } from './interaction/danmaku';
 import type { ViewerState, ViewerStore } from './store';
 
 export interface ViewerContextValue {
@@ -10,6 +12,9 @@ export interface ViewerContextValue {
   player: PlayerController | null;
   /** Commerce (catalog, cart, checkout, orders); null only when the page runs without it. */
   shop: ShopController | null;
+  /** Chat, likes, follow, questions (the realtime socket); null without a valid show id. */
+  interaction: InteractionController | null;
+  danmaku: DanmakuController | null;
   video: HTMLVideoElement;
 }
 

@@ -6,8 +6,10 @@ import { OrdersApp } from './components/OrdersApp';
 import { ViewerContext } from './context';
 import { AudioMeter } from './controllers/audio-meter';
 import { FrameMonitor } from './controllers/frames';
+import { InteractionController } from './controllers/interaction';
 import { PlayerController } from './controllers/player';
 import { ShopController, trackServerClock } from './controllers/shop';
+import { DanmakuController } from './interaction/danmaku';
 import { initViewerI18n, LANGUAGE_STORAGE_KEY, pickLanguage } from './i18n';
 import { parseViewerPath, sameOriginWsUrl, showIdFromQuery } from './route';
 import { createShopApi } from './shop/api';
@@ -36,6 +38,8 @@ const viewerRoute = parseViewerPath(location.pathname);
 const storage = safeLocalStorage();
 const api = createShopApi({ onServerTime: trackServerClock(store) });
 let player: PlayerController | null = null;
+let interaction: InteractionController | null = null;
+let danmaku: DanmakuController | null = null;
 let shop: ShopController;
 if (viewerRoute.page === 'live') {
   const route = viewerRoute.route;
@@ -50,7 +54,23 @@ if (viewerRoute.page === 'live') {
     });
     shop.attach(player);
     player.start();
-    window.addEventListener('pagehide', () => player?.stop());
+    // Chat and the rest of the interaction run on their own socket, started after the media path is under way.
+    const shopRef = shop;
+    danmaku = new DanmakuController({ store });
+    interaction = new InteractionController({
+      store,
+      origin: location.origin,
+      showId: route.showId,
+      storage,
+      ensureSession: () => shopRef.ensureSession(),
+      danmaku,
+    });
+    interaction.attach(player);
+    interaction.start();
+    window.addEventListener('pagehide', () => {
+      player?.stop();
+      interaction?.stop();
+    });
     // Restored from the back/forward cache with a stopped player: start over.
     window.addEventListener('pageshow', (e) => e.persisted && location.reload());
   } else {
@@ -95,7 +115,7 @@ if (!rootEl) throw new Error('#root missing');
 createRoot(rootEl).render(
   <StrictMode>
     <I18nextProvider i18n={i18n}>
-      <ViewerContext.Provider value={{ store, player, shop, video }}>
+      <ViewerContext.Provider value={{ store, player, shop, interaction, danmaku, video }}>
         {viewerRoute.page === 'live' ? (
           <App />
         ) : (

@@ -1,11 +1,14 @@
 /**
- * Viewer state: one zustand vanilla store built from slices. Controllers (player, frame monitor) write through
+ * Viewer state: one zustand vanilla store built from slices (show, media, overlays, metrics, shop, the shared
+ * realtime feed, interaction). Controllers (player, frame monitor, shop, interaction, danmaku) write through
  * the slice actions; React reads through selectors (see selectors.ts). Derived values (which screen to show,
  * the active layer's name) are computed by selectors, never stored.
  */
 import { createStore, type StateCreator, type StoreApi } from 'zustand/vanilla';
 import type { Quality, ShowId, ShowInfo } from '../../shared/domain/show';
 import { applyOverlay, type OverlayTrigger, type PinnedTrigger } from '../../shared/protocol/overlay';
+import { type FeedSlice, feedSlice } from '../ui/realtime/feed';
+import { type InteractionSlice, interactionSlice } from './interaction/slice';
 import { type ShopSlice, shopSlice } from './shop/slice';
 
 export type Connection = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
@@ -97,7 +100,7 @@ export interface MetricsSlice {
   frame(sample: FrameSample): void;
 }
 
-export type ViewerState = ShowSlice & MediaSlice & OverlaySlice & MetricsSlice & ShopSlice;
+export type ViewerState = ShowSlice & MediaSlice & OverlaySlice & MetricsSlice & ShopSlice & FeedSlice & InteractionSlice;
 export type ViewerStore = StoreApi<ViewerState>;
 type Slice<T> = StateCreator<ViewerState, [], [], T>;
 
@@ -222,5 +225,7 @@ export function createViewerStore(): ViewerStore {
     ...overlaySlice(...a),
     ...metricsSlice(...a),
     ...shopSlice(...a),
+    ...feedSlice<ViewerState>()(...a),
+    ...interactionSlice(...a),
   }));
 }

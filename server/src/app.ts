@@ -21,6 +21,7 @@ import { type Database, openDatabase } from './db/database';
 import { ShowRepository } from './db/shows';
 import { registerHttpRoutes } from './http/routes';
 import { registerSecurityHeaders } from './http/security';
+import { registerStaffRoutes } from './http/staff';
 import { createLogger, type Logger } from './log';
 import type { Room } from './sfu/room';
 import { RoomManager } from './sfu/rooms';
@@ -149,6 +150,7 @@ export async function createStorecastServer(
     });
     realtimeRef = realtime;
     cleanups.push(() => realtime.close());
+    await registerStaffRoutes(app, { shows, accounts: realtime.accounts });
     const signaling = registerSignaling(app, {
       rooms,
       shows,

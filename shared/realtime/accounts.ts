@@ -10,12 +10,14 @@
  *   POST /api/accounts/accept  AcceptBody → LoginResult (+ cookie)      one-time code → moderator account
  *   GET  /api/accounts                    → AccountList                 owner only
  *   DELETE /api/accounts/:accountId       → { ok: true }                owner only; disables a moderator, ends its sessions
+ *   GET  /api/staff/shows                 → StaffShowList               staff: shows to moderate (live and ready first)
  *
  * Errors: `{ error: { code, message } }` with the matching HTTP status (ErrorCode of rpc.ts).
  * Authentication: the `sc_staff` cookie (pages), `Authorization: Bearer <session token>` (studio / scripts)
  * or `Authorization: Bearer <studio token>` (counts as the owner).
  */
 import { z } from 'zod';
+import { ShowInfo } from '../domain/show';
 
 export const STAFF_COOKIE = 'sc_staff';
 
@@ -80,3 +82,7 @@ export const InviteCode = z
 export const AcceptBody = z.object({ code: InviteCode, name: AccountName, password: Password });
 
 export const AccountList = z.object({ accounts: z.array(AccountView) });
+
+/** Shows a moderator can pick: every live or ready show, then the most recent ended ones. */
+export const StaffShowList = z.object({ shows: z.array(ShowInfo) });
+export type StaffShowList = z.infer<typeof StaffShowList>;

@@ -62,6 +62,8 @@ export interface FeedSlice extends FeedData {
   /** Own like taps: counted locally at once (the server total corrects it on the next batch). */
   rtLocalLike(count: number): void;
   rtTakeLikeBurst(): number;
+  /** A notice the page derived from another channel (e.g. a product pinned on the overlay channel). */
+  rtLocalNotice(notice: Notice, ts: number): void;
 }
 
 export function initialFeed(): FeedData {
@@ -188,6 +190,10 @@ export function feedSlice<S extends FeedSlice>(): StateCreator<S, [], [], FeedSl
       const n = get().likeBurst;
       if (n !== 0) set({ likeBurst: 0 } as Partial<S>);
       return n;
+    },
+    rtLocalNotice: (notice, ts) => {
+      const noticeSeq = get().noticeSeq + 1;
+      set({ notices: cap([...get().notices, { notice, ts, n: noticeSeq }], FEED_MAX_NOTICES), noticeSeq } as Partial<S>);
     },
   });
 }

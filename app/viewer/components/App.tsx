@@ -1,9 +1,13 @@
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useViewer } from '../context';
+import { useViewer, useViewerContext } from '../context';
 import { selectScreen } from '../selectors';
 import { ProductCards } from './ProductCards';
-import { ShopDock, ShopSheets } from './ShopDock';
+import { AnnouncementBanner, AnswerCards } from './Answers';
+import { ChatBar, ChatPanel } from './Chat';
+import { Danmaku } from './Danmaku';
+import { InteractionSheets } from './InteractionSheets';
+import { ShopDock, ShopSheets, ShopToast } from './ShopDock';
 import { PlaybackControls } from './PlaybackControls';
 import { EndedScreen, ErrorScreen, LoadingScreen, NotFoundScreen, ReadyScreen, ReconnectingOverlay } from './StateScreens';
 import { TopBar } from './TopBar';
@@ -15,6 +19,7 @@ export function App() {
   const title = useViewer((s) => s.show?.title ?? null);
   const portrait = useViewer((s) => (s.videoSize ? s.videoSize.height >= s.videoSize.width : true));
   const hasVideo = useViewer((s) => s.video !== null);
+  const { interaction } = useViewerContext();
 
   useEffect(() => {
     document.title = title ? `${title} · ${t('app.name')}` : t('app.name');
@@ -23,6 +28,8 @@ export function App() {
   // The video stays mounted through loading / reconnecting so recovery does not reload the element.
   const withVideo = screen === 'live' || screen === 'reconnecting' || screen === 'loading';
   const withProducts = screen === 'live' || screen === 'reconnecting' || screen === 'ready';
+  // Chat while the show is on (or about to start); the first join's spinner screen stays clean.
+  const withChat = interaction !== null && withProducts;
 
   return (
     <div className="viewer" data-screen={screen} data-orientation={portrait ? 'portrait' : 'landscape'}>
@@ -34,15 +41,28 @@ export function App() {
         {screen === 'ended' && <EndedScreen />}
         {screen === 'notFound' && <NotFoundScreen />}
         {screen === 'error' && <ErrorScreen />}
+        {withChat && <Danmaku />}
         <TopBar />
         {(screen === 'live' || screen === 'reconnecting') && <PlaybackControls />}
-        {(withProducts || screen === 'ended') && (
-          <div className="dock">
-            <ShopDock />
+        {withChat && <AnnouncementBanner />}
+        {withChat ? (
+          <div className="dock with-chat">
+            <AnswerCards />
+            <ChatPanel />
+            <ShopToast />
             {withProducts && <ProductCards />}
+            <ChatBar />
           </div>
+        ) : (
+          (withProducts || screen === 'ended') && (
+            <div className="dock">
+              <ShopDock />
+              {withProducts && <ProductCards />}
+            </div>
+          )
         )}
         <ShopSheets />
+        {withChat && <InteractionSheets />}
       </main>
     </div>
   );

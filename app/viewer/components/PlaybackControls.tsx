@@ -1,10 +1,10 @@
-import { useEffect, useRef, useState } from 'react';
+import { type RefObject, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Quality } from '../../../shared/domain/show';
 import { useViewer, useViewerContext } from '../context';
 import { resolutionLabel } from '../format';
 import { selectActiveLayer } from '../selectors';
-import { CheckIcon, LayersIcon, MutedIcon, PlayIcon, SoundIcon } from './icons';
+import { CheckIcon, DanmakuIcon, LayersIcon, MutedIcon, PlayIcon, SoundIcon } from './icons';
 
 export function PlaybackControls() {
   const { t } = useTranslation();
@@ -42,6 +42,7 @@ export function PlaybackControls() {
         )}
         {hasAudio && audioPaused && <span className="chip">{t('player.hostMuted')}</span>}
         <span className="spacer" />
+        <DanmakuMenu />
         <QualityMenu />
       </div>
     </>
@@ -49,6 +50,84 @@ export function PlaybackControls() {
 }
 
 const QUALITIES = Quality.options;
+const DENSITIES = ['low', 'normal', 'high'] as const;
+
+/** Closes a popup menu on an outside pointer or Escape. */
+function useDismiss(open: boolean, setOpen: (o: boolean) => void, ref: RefObject<HTMLDivElement | null>) {
+  useEffect(() => {
+    if (!open) return;
+    const close = (e: PointerEvent) => {
+      if (ref.current && !ref.current.contains(e.target as Node)) setOpen(false);
+    };
+    const esc = (e: KeyboardEvent) => e.key === 'Escape' && setOpen(false);
+    document.addEventListener('pointerdown', close);
+    document.addEventListener('keydown', esc);
+    return () => {
+      document.removeEventListener('pointerdown', close);
+      document.removeEventListener('keydown', esc);
+    };
+  }, [open, setOpen, ref]);
+}
+
+/** Danmaku on/off and density (saved for the next visit by the interaction controller). */
+function DanmakuMenu() {
+  const { t } = useTranslation();
+  const { interaction } = useViewerContext();
+  const prefs = useViewer((s) => s.danmaku);
+  const [open, setOpen] = useState(false);
+  const ref = useRef<HTMLDivElement>(null);
+  useDismiss(open, setOpen, ref);
+  if (!interaction) return null;
+  return (
+    <div className="quality" ref={ref}>
+      <button
+        type="button"
+        className={`icon-button danmaku-toggle${prefs.enabled ? ' on' : ''}`}
+        aria-haspopup="menu"
+        aria-expanded={open}
+        aria-label={t('danmaku.title')}
+        onClick={() => setOpen((o) => !o)}
+        data-testid="danmaku-button"
+      >
+        <DanmakuIcon width={18} height={18} />
+      </button>
+      {open && (
+        <div className="quality-menu" role="menu" data-testid="danmaku-menu">
+          <div className="quality-menu-head">{t('danmaku.title')}</div>
+          <button
+            type="button"
+            role="menuitemcheckbox"
+            aria-checked={prefs.enabled}
+            className={prefs.enabled ? 'selected' : ''}
+            onClick={() => interaction.setDanmaku({ enabled: !prefs.enabled })}
+            data-testid="danmaku-enabled"
+          >
+            <span className="quality-name">{t('danmaku.show')}</span>
+            <span className="quality-hint">{prefs.enabled ? t('danmaku.on') : t('danmaku.off')}</span>
+            {prefs.enabled && <CheckIcon width={16} height={16} />}
+          </button>
+          <div className="quality-menu-head">{t('danmaku.density')}</div>
+          {DENSITIES.map((d) => (
+            <button
+              key={d}
+              type="button"
+              role="menuitemradio"
+              aria-checked={prefs.density === d}
+              className={prefs.density === d && prefs.enabled ? 'selected' : ''}
+              disabled={!prefs.enabled}
+              onClick={() => interaction.setDanmaku({ density: d })}
+              data-testid={`danmaku-density-${d}`}
+            >
+              <span className="quality-name">{t(`danmaku.densities.${d}`)}</span>
+              <span className="quality-hint">{t(`danmaku.densityHint.${d}`)}</span>
+              {prefs.density === d && <CheckIcon width={16} height={16} />}
+            </button>
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}
 
 function QualityMenu() {
   const { t } = useTranslation();

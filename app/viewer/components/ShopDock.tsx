@@ -9,20 +9,37 @@ import { CartIcon, ReceiptIcon } from './icons';
 
 /** Shop entry points over the stage: my orders, the cart (badge), and the "just bought" / cart toasts. */
 export function ShopDock() {
+  return (
+    <div className="shop-dock">
+      <ShopToast />
+      <ShopButtons />
+    </div>
+  );
+}
+
+/** The shop's toast ("just bought", added to cart, errors). */
+export function ShopToast() {
+  const { t } = useTranslation();
+  const toast = useViewer((s) => s.toast);
+  return (
+    <div className="toast-slot" aria-live="polite">
+      {toast && (
+        <div className={`toast toast-${toast.kind}`} key={toast.id} data-testid={`toast-${toast.kind}`}>
+          {t(toast.key, toast.params ?? {})}
+        </div>
+      )}
+    </div>
+  );
+}
+
+/** My orders and the cart (with its badge). */
+export function ShopButtons() {
   const { t } = useTranslation();
   const { shop } = useViewerContext();
   const count = useViewer((s) => cartCount(s.cart));
-  const toast = useViewer((s) => s.toast);
   const showId = useViewer((s) => s.showId);
   return (
-    <div className="shop-dock">
-      <div className="toast-slot" aria-live="polite">
-        {toast && (
-          <div className={`toast toast-${toast.kind}`} key={toast.id} data-testid={`toast-${toast.kind}`}>
-            {t(toast.key, toast.params ?? {})}
-          </div>
-        )}
-      </div>
+    <>
       <a className="dock-button" href={ordersPath(showId)} aria-label={t('orders.mine')} data-testid="orders-link">
         <ReceiptIcon width={20} height={20} />
       </a>
@@ -40,7 +57,7 @@ export function ShopDock() {
           </span>
         )}
       </button>
-    </div>
+    </>
   );
 }
 

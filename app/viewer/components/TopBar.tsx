@@ -1,7 +1,7 @@
 import { useTranslation } from 'react-i18next';
-import { useViewer } from '../context';
+import { useViewer, useViewerContext } from '../context';
 import { formatCount } from '../format';
-import { EyeIcon } from './icons';
+import { EyeIcon, PlusIcon } from './icons';
 import { LanguageSwitch } from './LanguageSwitch';
 
 export function TopBar() {
@@ -35,8 +35,38 @@ export function TopBar() {
             </div>
           )}
         </div>
+        <FollowButton />
       </div>
       <LanguageSwitch />
     </header>
+  );
+}
+
+/** Follow the host (once; the button turns into a quiet "following" mark). */
+function FollowButton() {
+  const { t } = useTranslation();
+  const { interaction } = useViewerContext();
+  const following = useViewer((s) => s.you?.following ?? false);
+  const canPost = useViewer((s) => (s.you?.canPost ?? false) && s.rtStatus === 'open');
+  const status = useViewer((s) => s.show?.status ?? null);
+  if (!interaction || status === null || status === 'ended') return null;
+  if (following) {
+    return (
+      <span className="follow-done" data-testid="following">
+        {t('follow.following')}
+      </span>
+    );
+  }
+  return (
+    <button
+      type="button"
+      className="follow-button"
+      onClick={() => void interaction.follow()}
+      disabled={!canPost}
+      data-testid="follow-button"
+    >
+      <PlusIcon width={14} height={14} strokeWidth={3} />
+      {t('follow.follow')}
+    </button>
   );
 }

@@ -135,3 +135,38 @@ export const TruckIcon = (p: P) => (
     <circle cx="18" cy="18" r="2" />
   </Svg>
 );
+export const HeartIcon = (p: P) => (
+  <Svg {...p}>
+    <path d="M12 21s-7.5-4.6-9.6-9.2C.9 8.5 3 4.5 6.8 4.5c2.2 0 3.7 1.2 5.2 3 1.5-1.8 3-3 5.2-3 3.8 0 5.9 4 4.4 7.3C19.5 16.4 12 21 12 21Z" />
+  </Svg>
+);
+export const QuestionIcon = (p: P) => (
+  <Svg {...p}>
+    <circle cx="12" cy="12" r="9.5" />
+    <path d="M9.2 9.3a2.9 2.9 0 0 1 5.6 1c0 1.9-2.8 2.5-2.8 4.2" />
+    <path d="M12 17.6v.2" strokeLinecap="round" />
+  </Svg>
+);
+export const MegaphoneIcon = (p: P) => (
+  <Svg {...p}>
+    <path d="M3 10v4a1 1 0 0 0 1 1h2l5 4V5L6 9H4a1 1 0 0 0-1 1Z" />
+    <path d="M15 8.5a4.5 4.5 0 0 1 0 7M18 6a8 8 0 0 1 0 12" />
+  </Svg>
+);
+export const SendIcon = (p: P) => (
+  <Svg {...p}>
+    <path d="M22 2 11 13M22 2l-7 20-4-9-9-4 20-7Z" />
+  </Svg>
+);
+export const DanmakuIcon = (p: P) => (
+  <Svg {...p}>
+    <rect x="2.5" y="4" width="19" height="16" rx="3" />
+    <path d="M6.5 9h7M9 13h8.5M6.5 16.5h5" />
+  </Svg>
+);
+export const LockIcon = (p: P) => (
+  <Svg {...p}>
+    <rect x="4" y="11" width="16" height="10" rx="2" />
+    <path d="M8 11V7a4 4 0 0 1 8 0v4" />
+  </Svg>
+);

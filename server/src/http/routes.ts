@@ -1,5 +1,6 @@
 /**
- * HTTP surface: health, show info API, the viewer page at /live/:showId (and the buyer's /orders pages) and the built web UI (WEB_DIR) as static
+ * HTTP surface: health, show info API, the viewer page at /live/:showId (and the buyer's /orders pages), the moderator
+ * pane at /moderator and the built web UI (WEB_DIR) as static
  * files. A missing build is reported as a clear 503 page instead of a crash.
  */
 import { existsSync } from 'node:fs';
@@ -92,6 +93,19 @@ export async function registerHttpRoutes(app: FastifyInstance, { shows, rooms, p
     const params = OrderParams.safeParse(req.params);
     if (!params.success) return reply.code(404).type('text/plain; charset=utf-8').send('Not found: invalid order id');
     return sendViewer(reply);
+  });
+
+  // The moderator pane (its own bundle). Invite links carry the code in the fragment (#invite=…), never in the URL
+  // the server sees.
+  const moderatorPage = join(webDir, 'moderator', 'index.html');
+  app.get('/moderator', async (_req, reply) => {
+    let html: string;
+    try {
+      html = await readFile(moderatorPage, 'utf8');
+    } catch {
+      return sendNotBuilt(reply);
+    }
+    return reply.header('Cache-Control', 'no-cache').type('text/html; charset=utf-8').send(html);
   });
 
   const built = existsSync(webDir);

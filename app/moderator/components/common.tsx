@@ -1,0 +1,58 @@
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { LOCALES } from '../../ui/i18n';
+
+/** Re-render every `everyMs` while `active` (waiting times, relative times). */
+export function useNow(active = true, everyMs = 1000): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!active) return;
+    setNow(Date.now());
+    const id = setInterval(() => setNow(Date.now()), everyMs);
+    return () => clearInterval(id);
+  }, [active, everyMs]);
+  return now;
+}
+
+export function LanguageSwitch() {
+  const { t, i18n } = useTranslation();
+  return (
+    <fieldset className="lang-switch">
+      <legend className="sr-only">{t('language.label')}</legend>
+      {LOCALES.map((l) => (
+        <button
+          key={l}
+          type="button"
+          className={i18n.language === l ? 'active' : ''}
+          aria-pressed={i18n.language === l}
+          onClick={() => void i18n.changeLanguage(l)}
+          data-testid={`lang-${l}`}
+        >
+          {t(`language.short.${l}`)}
+        </button>
+      ))}
+    </fieldset>
+  );
+}
+
+const timeFormats = new Map<string, Intl.DateTimeFormat>();
+/** Local clock time ("14:05:09"), with the date when not today. */
+export function formatClock(ms: number, locale: string, withDate = false): string {
+  const key = `${locale}|${withDate}`;
+  let f = timeFormats.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale, {
+      ...(withDate ? { month: 'short', day: 'numeric' } : {}),
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hour12: false,
+    });
+    timeFormats.set(key, f);
+  }
+  return f.format(ms);
+}
+
+export function Spinner() {
+  return <span className="spinner" aria-hidden />;
+}

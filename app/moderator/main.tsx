@@ -1,0 +1,104 @@
+/**
+ * Moderator pane entry (/moderator): builds the store and the controllers outside React, wires them, and renders.
+ * Language: `?lang=` → saved choice → browser → zh-CN (the viewer's rules).
+ */
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { I18nextProvider } from 'react-i18next';
+import { ShowId } from '../../shared/domain/show';
+import { createI18n, detectLocale, isAppLocale } from '../ui/i18n';
+import { createStaffApi } from './api';
+import { App } from './components/App';
+import { ModeratorContext } from './context';
+import { ModerationController } from './controllers/moderation';
+import { SessionController } from './controllers/session';
+import en from './locales/en.json';
+import zhCN from './locales/zh-CN.json';
+import { createModeratorStore, type ModeratorStore } from './store';
+import './moderator.css';
+
+/** Read-only test handle (e2e tests read state snapshots through `window.__storecastModerator`). */
+export interface StorecastModeratorHandle {
+  readonly store: Pick<ModeratorStore, 'getState' | 'subscribe'>;
+}
+
+const LANGUAGE_KEY = 'storecast.moderator.lang';
+const storage = safeLocalStorage();
+const store = createModeratorStore();
+const handle: StorecastModeratorHandle = Object.freeze({ store: Object.freeze({ getState: store.getState, subscribe: store.subscribe }) });
+Object.defineProperty(window, '__storecastModerator', { value: handle, enumerable: false, configurable: false, writable: false });
+
+const api = createStaffApi();
+const session = new SessionController(store, api, {
+  get hash() {
+    return location.hash;
+  },
+  clearHash: () => history.replaceState(null, '', location.pathname + location.search),
+});
+const moderation = new ModerationController({
+  store,
+  api,
+  origin: location.origin,
+  storage,
+  history: {
+    initialShow: () => {
+      const parsed = ShowId.safeParse(new URLSearchParams(location.search).get('show') ?? '');
+      return parsed.success ? parsed.data : null;
+    },
+    setShow: (showId) => {
+      const params = new URLSearchParams(location.search);
+      if (showId) params.set('show', showId);
+      else params.delete('show');
+      const q = params.toString();
+      history.replaceState(null, '', `${location.pathname}${q ? `?${q}` : ''}${location.hash}`);
+    },
+  },
+  onSessionLost: () => void session.logout(),
+});
+session.onSignedIn = () => void moderation.start();
+session.onSignedOut = () => moderation.stop();
+void session.boot();
+window.addEventListener('pagehide', () => moderation.stop());
+
+function safeLocalStorage(): Storage | null {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
+}
+
+let saved: string | null = null;
+try {
+  saved = localStorage.getItem(LANGUAGE_KEY);
+} catch {
+  // storage unavailable
+}
+const fromQuery = new URLSearchParams(location.search).get('lang');
+const lang = isAppLocale(fromQuery) ? fromQuery : isAppLocale(saved) ? saved : detectLocale(navigator.languages);
+const i18n = createI18n({ 'zh-CN': zhCN, en }, lang);
+const syncTitle = () => {
+  document.documentElement.lang = i18n.language;
+  document.title = i18n.t('app.title');
+};
+syncTitle();
+i18n.on('languageChanged', (l) => {
+  syncTitle();
+  try {
+    localStorage.setItem(LANGUAGE_KEY, l);
+  } catch {
+    // storage unavailable: the choice lasts for this page
+  }
+});
+
+const root = document.getElementById('root');
+if (!root) throw new Error('#root missing');
+createRoot(root).render(
+  <StrictMode>
+    <I18nextProvider i18n={i18n}>
+      <ModeratorContext.Provider value={{ store, session, moderation }}>
+        <App />
+      </ModeratorContext.Provider>
+    </I18nextProvider>
+  </StrictMode>,
+);
