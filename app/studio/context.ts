@@ -3,6 +3,7 @@ import { createContext, useContext } from 'react';
 import { useStore } from 'zustand';
 import type { Compositor } from './controllers/compositor';
 import type { DevicesController } from './controllers/devices';
+import type { StudioEngagement } from './controllers/engagement';
 import type { ImageCache } from './controllers/images';
 import type { OverlayController } from './controllers/overlays';
 import type { Publisher } from './controllers/publisher';
@@ -21,6 +22,7 @@ export interface StudioControllers {
   overlays: OverlayController;
   shop: ShopController;
   images: ImageCache;
+  engagement: StudioEngagement;
 }
 
 export const StudioContext = createContext<StudioControllers | null>(null);

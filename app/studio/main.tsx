@@ -10,6 +10,7 @@ import { App } from './components/App';
 import { StudioContext, type StudioControllers } from './context';
 import { Compositor } from './controllers/compositor';
 import { DevicesController } from './controllers/devices';
+import { StudioEngagement } from './controllers/engagement';
 import { ImageCache } from './controllers/images';
 import { OverlayController } from './controllers/overlays';
 import { Publisher } from './controllers/publisher';
@@ -63,7 +64,8 @@ const overlays = new OverlayController(store, {
   send: (trigger) => publisher.sendOverlay(trigger),
 });
 const shop = new ShopController(store, shopApi, publisher);
-const controllers: StudioControllers = { store, host, settings, devices, compositor, publisher, overlays, shop, images };
+const engagement = new StudioEngagement(store, host);
+const controllers: StudioControllers = { store, host, settings, devices, compositor, publisher, overlays, shop, images, engagement };
 
 compositor.start();
 
@@ -79,6 +81,7 @@ async function boot(): Promise<void> {
   }
   // After settings: the lineup belongs to the last show the studio opened.
   shop.start();
+  engagement.start();
   await devices.start();
 }
 void boot();

@@ -14,6 +14,10 @@ import { createShopApi } from './shop/api';
 import { createViewerStore } from './store';
 import { installTestHandle } from './test-handle';
 import { SIGNALING_PATH } from '../../shared/protocol/signaling';
+import { EngagementController } from '../ui/engagement/controller';
+import { createEngagementStore } from '../ui/engagement/state';
+import { deviceIdFrom, RealtimeConnection } from '../ui/realtime/connection';
+import { EngagementContext, type ViewerEngagement } from './engagement/context';
 import './styles.css';
 
 // Media first: the player starts connecting before React renders, so time-to-first-frame is not spent on UI setup.
@@ -36,6 +40,7 @@ const viewerRoute = parseViewerPath(location.pathname);
 const storage = safeLocalStorage();
 const api = createShopApi({ onServerTime: trackServerClock(store) });
 let player: PlayerController | null = null;
+let engagement: ViewerEngagement | null = null;
 let shop: ShopController;
 if (viewerRoute.page === 'live') {
   const route = viewerRoute.route;
@@ -50,6 +55,7 @@ if (viewerRoute.page === 'live') {
     });
     shop.attach(player);
     player.start();
+    engagement = startEngagement(route.showId);
     window.addEventListener('pagehide', () => player?.stop());
     // Restored from the back/forward cache with a stopped player: start over.
     window.addEventListener('pageshow', (e) => e.persisted && location.reload());
@@ -61,6 +67,26 @@ if (viewerRoute.page === 'live') {
   shop = new ShopController({ store, api, showId: null, storage });
 }
 shop.start();
+
+/**
+ * Engagement (lucky bags, red packets, coupons) over the realtime socket. When the chat UI creates its own
+ * RealtimeConnection for this page, pass that one here instead so the page keeps a single socket.
+ */
+function startEngagement(showId: string): ViewerEngagement {
+  const store = createEngagementStore();
+  const conn = new RealtimeConnection({
+    origin: location.origin,
+    showId,
+    deviceId: deviceIdFrom(storage, () => crypto.randomUUID().replace(/-/g, '')),
+    // The guest cookie identifies the viewer on the socket: make sure it exists before connecting.
+    beforeConnect: () => api.session().then(() => undefined),
+    events: { status: (status) => store.setState({ status }) },
+  });
+  const ctl = new EngagementController(store, conn);
+  conn.start();
+  window.addEventListener('pagehide', () => conn.stop());
+  return { store, ctl, api };
+}
 
 function safeLocalStorage(): Storage | null {
   try {
@@ -97,7 +123,9 @@ createRoot(rootEl).render(
     <I18nextProvider i18n={i18n}>
       <ViewerContext.Provider value={{ store, player, shop, video }}>
         {viewerRoute.page === 'live' ? (
-          <App />
+          <EngagementContext.Provider value={engagement}>
+            <App />
+          </EngagementContext.Provider>
         ) : (
           <OrdersApp orderId={viewerRoute.page === 'order' ? viewerRoute.orderId : undefined} showId={showIdFromQuery(location.search)} />
         )}

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useStudio, useStudioState } from '../context';
 import type { Notice } from '../store';
+import { EngagementPanel } from './EngagementPanel';
 import { ConfirmEndDialog, GoLivePanel } from './GoLivePanel';
 import { PinPicker } from './PinPicker';
 import { Preview, StatusBar } from './Preview';
@@ -93,6 +94,7 @@ export function App() {
           <GoLivePanel onRequestEnd={() => setConfirmEnd(true)} />
           <PinPicker />
           <FlashSalesPanel hideWhenEmpty />
+          <EngagementPanel />
           <DevicesPanel />
           <LayersPanel />
         </aside>

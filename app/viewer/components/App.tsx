@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useViewer } from '../context';
 import { selectScreen } from '../selectors';
+import { EngagementCards } from './EngagementCards';
 import { ProductCards } from './ProductCards';
 import { ShopDock, ShopSheets } from './ShopDock';
 import { PlaybackControls } from './PlaybackControls';
@@ -36,6 +37,7 @@ export function App() {
         {screen === 'error' && <ErrorScreen />}
         <TopBar />
         {(screen === 'live' || screen === 'reconnecting') && <PlaybackControls />}
+        {(screen === 'live' || screen === 'reconnecting') && <EngagementCards />}
         {(withProducts || screen === 'ended') && (
           <div className="dock">
             <ShopDock />
