@@ -14,6 +14,7 @@ const shotsDir = process.env.SHOTS_DIR ?? null;
 async function shot(page: Page, name: string): Promise<void> {
   if (!shotsDir) return;
   mkdirSync(shotsDir, { recursive: true });
+  await page.bringToFront();
   await page.screenshot({ path: join(shotsDir, `${name}.png`) });
 }
 
@@ -77,7 +78,10 @@ describe('engagement: studio starts, viewer grabs / enters / claims, draw verifi
     };
     expect(claimed.n).toBe(1);
     expect(`¥${(claimed.total / 100).toFixed(2)}`).toBe(won?.match(/¥[\d.]+/)?.[0]);
-    await poll('lottery entry recorded', async () => (db.prepare('SELECT COUNT(*) AS n FROM giveaway_entries').get() as { n: number }).n === 1);
+    await poll(
+      'lottery entry recorded',
+      async () => (db.prepare('SELECT COUNT(*) AS n FROM giveaway_entries').get() as { n: number }).n === 1,
+    );
     expect((db.prepare('SELECT COUNT(*) AS n FROM coupon_claims').get() as { n: number }).n).toBe(1);
     await shot(viewer, 'viewer-claimed-zh');
     await shot(studio, 'studio-running-zh');
@@ -86,9 +90,17 @@ describe('engagement: studio starts, viewer grabs / enters / claims, draw verifi
     await studio.getByTestId('engage-draw').click();
     await viewer.getByTestId('engage-result-card').waitFor({ timeout: 10_000 });
     await viewer.getByTestId('engage-verify').click();
-    await poll('draw verified in the viewer', async () => (await viewer.getByTestId('engage-verified').textContent())?.includes('✓'), 10_000);
+    await poll(
+      'draw verified in the viewer',
+      async () => (await viewer.getByTestId('engage-verified').textContent())?.includes('✓'),
+      10_000,
+    );
     await studio.getByTestId('engage-verify').click();
-    await poll('draw verified in the studio', async () => (await studio.getByTestId('engage-verified').textContent())?.includes('✓'), 10_000);
+    await poll(
+      'draw verified in the studio',
+      async () => (await studio.getByTestId('engage-verified').textContent())?.includes('✓'),
+      10_000,
+    );
     await shot(viewer, 'viewer-result-zh');
     await shot(studio, 'studio-result-zh');
 
@@ -96,7 +108,10 @@ describe('engagement: studio starts, viewer grabs / enters / claims, draw verifi
       const en = await openViewer(stack, showId, '?lang=en');
       await en.getByTestId('engage-result-card').waitFor({ timeout: 30_000 });
       await shot(en, 'viewer-result-en');
-      await studio.locator('.lang-switch select').selectOption('en').catch(() => {});
+      await studio
+        .locator('.lang-switch select')
+        .selectOption('en')
+        .catch(() => {});
       await studio.waitForTimeout(300);
       await shot(studio, 'studio-result-en');
     }

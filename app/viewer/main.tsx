@@ -11,6 +11,7 @@ import { ShopController, trackServerClock } from './controllers/shop';
 import { initViewerI18n, LANGUAGE_STORAGE_KEY, pickLanguage } from './i18n';
 import { parseViewerPath, sameOriginWsUrl, showIdFromQuery } from './route';
 import { createShopApi } from './shop/api';
+import { newIdempotencyKey } from './shop/checkout';
 import { createViewerStore } from './store';
 import { installTestHandle } from './test-handle';
 import { SIGNALING_PATH } from '../../shared/protocol/signaling';
@@ -77,7 +78,7 @@ function startEngagement(showId: string): ViewerEngagement {
   const conn = new RealtimeConnection({
     origin: location.origin,
     showId,
-    deviceId: deviceIdFrom(storage, () => crypto.randomUUID().replace(/-/g, '')),
+    deviceId: deviceIdFrom(storage, newIdempotencyKey),
     // The guest cookie identifies the viewer on the socket: make sure it exists before connecting.
     beforeConnect: () => api.session().then(() => undefined),
     events: { status: (status) => store.setState({ status }) },

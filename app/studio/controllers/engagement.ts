@@ -61,7 +61,8 @@ export class StudioEngagement {
     const conn = new RealtimeConnection({
       origin: serverUrl,
       showId,
-      deviceId: `studio-${crypto.randomUUID().replace(/-/g, '').slice(0, 20)}`,
+      // getRandomValues works outside secure contexts too (a studio reaching a LAN server over http).
+      deviceId: `studio-${Array.from(crypto.getRandomValues(new Uint8Array(10)), (b) => b.toString(16).padStart(2, '0')).join('')}`,
       token: () => this.token ?? undefined,
       events: { status: (status) => this.store.setState({ status }) },
     });
