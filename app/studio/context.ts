@@ -5,6 +5,7 @@ import type { ChatStore } from './chat-store';
 import type { StudioChatController } from './controllers/chat';
 import type { Compositor } from './controllers/compositor';
 import type { DevicesController } from './controllers/devices';
+import type { StudioEngagement } from './controllers/engagement';
 import type { ImageCache } from './controllers/images';
 import type { OverlayController } from './controllers/overlays';
 import type { Publisher } from './controllers/publisher';
@@ -26,6 +27,7 @@ export interface StudioControllers {
   /** Chat dock: realtime feed of the open show (its own store) and the controller that moderates it. */
   chat: StudioChatController;
   chatStore: ChatStore;
+  engagement: StudioEngagement;
 }
 
 export const StudioContext = createContext<StudioControllers | null>(null);

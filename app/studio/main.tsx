@@ -12,6 +12,7 @@ import { createChatStore } from './chat-store';
 import { StudioChatController } from './controllers/chat';
 import { Compositor } from './controllers/compositor';
 import { DevicesController } from './controllers/devices';
+import { StudioEngagement } from './controllers/engagement';
 import { ImageCache } from './controllers/images';
 import { OverlayController } from './controllers/overlays';
 import { Publisher } from './controllers/publisher';
@@ -76,7 +77,21 @@ const chat = new StudioChatController({
   storage: window.localStorage,
 });
 chat.start();
-const controllers: StudioControllers = { store, host, settings, devices, compositor, publisher, overlays, shop, images, chat, chatStore };
+const engagement = new StudioEngagement(store, chat, chatStore);
+const controllers: StudioControllers = {
+  store,
+  host,
+  settings,
+  devices,
+  compositor,
+  publisher,
+  overlays,
+  shop,
+  images,
+  chat,
+  chatStore,
+  engagement,
+};
 
 compositor.start();
 
@@ -92,6 +107,7 @@ async function boot(): Promise<void> {
   }
   // After settings: the lineup belongs to the last show the studio opened.
   shop.start();
+  engagement.start();
   await devices.start();
 }
 void boot();

@@ -16,6 +16,10 @@ import { createShopApi } from './shop/api';
 import { createViewerStore } from './store';
 import { installTestHandle } from './test-handle';
 import { SIGNALING_PATH } from '../../shared/protocol/signaling';
+import { EngagementController } from '../ui/engagement/controller';
+import { createEngagementStore } from '../ui/engagement/state';
+import type { RealtimeConnection, RealtimeStatus } from '../ui/realtime/connection';
+import { EngagementContext, type ViewerEngagement } from './engagement/context';
 import './styles.css';
 
 // Media first: the player starts connecting before React renders, so time-to-first-frame is not spent on UI setup.
@@ -40,6 +44,7 @@ const api = createShopApi({ onServerTime: trackServerClock(store) });
 let player: PlayerController | null = null;
 let interaction: InteractionController | null = null;
 let danmaku: DanmakuController | null = null;
+let engagement: ViewerEngagement | null = null;
 let shop: ShopController;
 if (viewerRoute.page === 'live') {
   const route = viewerRoute.route;
@@ -66,6 +71,8 @@ if (viewerRoute.page === 'live') {
       danmaku,
     });
     interaction.attach(player);
+    // Lucky bags, red packets and coupons ride on the same realtime socket as the chat.
+    engagement = startEngagement(interaction.connection);
     interaction.start();
     window.addEventListener('pagehide', () => {
       player?.stop();
@@ -81,6 +88,19 @@ if (viewerRoute.page === 'live') {
   shop = new ShopController({ store, api, showId: null, storage });
 }
 shop.start();
+
+/** Engagement (lucky bags, red packets, coupons) on the page's realtime socket (the chat's). */
+function startEngagement(conn: RealtimeConnection): ViewerEngagement {
+  const engagementStore = createEngagementStore();
+  // The socket's state lives in the viewer store (the interaction controller writes it): mirror it.
+  const mirror = (status: RealtimeStatus) => {
+    if (engagementStore.getState().status !== status) engagementStore.setState({ status });
+  };
+  mirror(store.getState().rtStatus);
+  store.subscribe((s) => mirror(s.rtStatus));
+  const ctl = new EngagementController(engagementStore, conn);
+  return { store: engagementStore, ctl, api };
+}
 
 function safeLocalStorage(): Storage | null {
   try {
@@ -117,7 +137,9 @@ createRoot(rootEl).render(
     <I18nextProvider i18n={i18n}>
       <ViewerContext.Provider value={{ store, player, shop, interaction, danmaku, video }}>
         {viewerRoute.page === 'live' ? (
-          <App />
+          <EngagementContext.Provider value={engagement}>
+            <App />
+          </EngagementContext.Provider>
         ) : (
           <OrdersApp orderId={viewerRoute.page === 'order' ? viewerRoute.orderId : undefined} showId={showIdFromQuery(location.search)} />
         )}

@@ -145,6 +145,7 @@ export async function createStorecastServer(
       sessionSecret,
       shows,
       catalog: catalogForSuggestions(commerce.catalog),
+      coupons: commerce.coupons,
       config: realtimeConfigFromEnv(process.env),
       secureCookies: publicUrl.startsWith('https:'),
     });

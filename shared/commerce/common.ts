@@ -17,6 +17,14 @@ export const CommerceReason = z.enum([
   'PROVIDER_ERROR',
   'CSV_INVALID',
   'IMAGE_INVALID',
+  /** Unknown coupon, not claimed by this buyer, ended, or its show is not live. */
+  'COUPON_UNAVAILABLE',
+  /** The buyer already used this coupon on another order. */
+  'COUPON_USED',
+  'COUPON_MIN_SPEND',
+  'COUPON_CURRENCY',
+  /** Every coupon of a limited quantity was claimed. */
+  'COUPON_GONE',
 ]);
 export type CommerceReason = z.infer<typeof CommerceReason>;
 
@@ -43,6 +51,8 @@ export const ImageId = idOf('img');
 export const FlashSaleId = idOf('fs');
 export const OrderId = idOf('o');
 export const PaymentId = idOf('pay');
+export const CouponId = idOf('cp');
+export type CouponId = z.infer<typeof CouponId>;
 export type ProductId = z.infer<typeof ProductId>;
 export type SkuId = z.infer<typeof SkuId>;
 export type OrderId = z.infer<typeof OrderId>;

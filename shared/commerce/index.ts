@@ -1,5 +1,6 @@
 export * from './catalog';
 export * from './common';
+export * from './coupons';
 export * from './events';
 export * from './orders';
 export * from './payments';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Currency, MinorUnits } from '../domain/money';
 import { ShowId } from '../domain/show';
-import { FlashSaleId, Millis, OrderId, PaymentId, ProductId, QueryInt, SkuId } from './common';
+import { CouponId, FlashSaleId, Millis, OrderId, PaymentId, ProductId, QueryInt, SkuId } from './common';
 import { PaymentProviderName } from './payments';
 import { SkuOptions } from './catalog';
 
@@ -55,6 +55,8 @@ export const CreateOrderRequest = z.object({
     .refine((it) => new Set(it.map((i) => i.skuId)).size === it.length, { message: 'each SKU at most once' }),
   contact: BuyerContact,
   showId: ShowId.optional(),
+  /** A live-only coupon the buyer claimed in this show; the server computes and records the discount. */
+  couponId: CouponId.optional(),
 });
 export type CreateOrderRequest = z.input<typeof CreateOrderRequest>;
 
@@ -88,6 +90,10 @@ export const OrderPaymentView = z.object({
   createdAt: Millis,
 });
 
+/** The coupon discount recorded on an order (totalMinor is already net of it). */
+export const OrderDiscount = z.object({ couponId: CouponId, title: z.string(), amountMinor: MinorUnits });
+export type OrderDiscount = z.infer<typeof OrderDiscount>;
+
 export const OrderView = z.object({
   id: OrderId,
   status: OrderStatus,
@@ -109,6 +115,7 @@ export const OrderView = z.object({
   refundedAt: Millis.nullable(),
   events: z.array(OrderEventView).optional(),
   payments: z.array(OrderPaymentView).optional(),
+  discount: OrderDiscount.nullable().optional(),
 });
 export type OrderView = z.infer<typeof OrderView>;
 

@@ -17,6 +17,7 @@ import { z } from 'zod';
 import { ProductId } from '../commerce/common';
 import { ShowId } from '../domain/show';
 import { LinkFilterSettings, RejectReason } from '../realtime/filter';
+import { EngageSync, EngagementEvent, engagementMethods } from './engagement';
 
 export const REALTIME_PATH = '/ws/realtime';
 /** Largest request frame (bytes) handled; bigger ones get TOO_LARGE. */
@@ -131,6 +132,8 @@ export const BatchItem = z.discriminatedUnion('k', [
   z.object({ k: z.literal('slowmode'), seconds: z.number().int() }),
   /** Staff only: a question was asked or changed state. */
   z.object({ k: z.literal('question'), question: QuestionView }),
+  /** Giveaways, red packets, coupons (shared/protocol/engagement.ts). */
+  z.object({ k: z.literal('engage'), event: EngagementEvent }),
 ]);
 export type BatchItem = z.infer<typeof BatchItem>;
 
@@ -299,6 +302,8 @@ export const realtimeMethods = {
     }),
     res: z.object({ entries: z.array(AuditEntry) }),
   },
+  // Engagement: giveaways, lotteries, red packets, coupons (shared/protocol/engagement.ts) ---------------------
+  ...engagementMethods,
 } as const;
 export type RealtimeMethods = typeof realtimeMethods;
 
@@ -308,6 +313,8 @@ export const realtimeNotifications = {
   'answer.private': PublicAnswer,
   /** The connection's own state changed (muted, banned, role). */
   you: YouState,
+  /** Engagement state for this socket: after every hello and on `engage.state` (shared/protocol/engagement.ts). */
+  'engage.sync': EngageSync,
 } as const;
 export type RealtimeNotifications = typeof realtimeNotifications;
 

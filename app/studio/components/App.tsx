@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { useStudio, useStudioState } from '../context';
 import type { Notice } from '../store';
 import { ChatDock } from './ChatDock';
+import { EngagementPanel } from './EngagementPanel';
 import { ConfirmEndDialog, GoLivePanel } from './GoLivePanel';
 import { PinPicker } from './PinPicker';
 import { Preview, StatusBar } from './Preview';
@@ -95,6 +96,7 @@ export function App() {
           <PinPicker />
           <FlashSalesPanel hideWhenEmpty />
           <ChatDock />
+          <EngagementPanel />
           <DevicesPanel />
           <LayersPanel />
         </aside>

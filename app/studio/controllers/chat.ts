@@ -57,6 +57,7 @@ export class StudioChatController {
   private readonly deviceId: string;
   /** Bumped on every (re)target so a slow connection lookup for an old show is ignored. */
   private generation = 0;
+  private readonly connectionListeners = new Set<(conn: RealtimeConnection | null, showId: string | null) => void>();
 
   constructor(private readonly opts: StudioChatOptions) {
     this.deviceId = deviceIdFrom(opts.storage, randomId);
@@ -72,17 +73,31 @@ export class StudioChatController {
     this.unsubscribe?.();
     this.unsubscribe = null;
     this.generation++;
-    this.conn?.stop();
-    this.conn = null;
+    this.setConnection(null, null);
     this.following = null;
+  }
+
+  /**
+   * Share the socket: `fn` gets the current connection now and every new one (null when the show ends). Other studio
+   * controllers (engagement) listen on it instead of opening sockets of their own. Returns the unsubscribe function.
+   */
+  onConnection(fn: (conn: RealtimeConnection | null, showId: string | null) => void): () => void {
+    this.connectionListeners.add(fn);
+    fn(this.conn, this.conn ? this.following : null);
+    return () => this.connectionListeners.delete(fn);
+  }
+
+  private setConnection(conn: RealtimeConnection | null, showId: string | null): void {
+    this.conn?.stop();
+    this.conn = conn;
+    for (const fn of this.connectionListeners) fn(conn, showId);
   }
 
   private follow(showId: string | null): void {
     if (showId === this.following) return;
     this.following = showId;
     const gen = ++this.generation;
-    this.conn?.stop();
-    this.conn = null;
+    this.setConnection(null, null);
     const chat = this.opts.chat.getState();
     if (!showId) {
       // The show ended (or none is open): keep the history on screen, stop talking to the server.
@@ -133,7 +148,7 @@ export class StudioChatController {
         you: (y) => store.getState().rtYou(y),
       },
     });
-    this.conn = conn;
+    this.setConnection(conn, showId);
     conn.start();
   }
 

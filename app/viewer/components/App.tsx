@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useViewer, useViewerContext } from '../context';
 import { selectScreen } from '../selectors';
+import { EngagementCards } from './EngagementCards';
 import { ProductCards } from './ProductCards';
 import { AnnouncementBanner, AnswerCards } from './Answers';
 import { ChatBar, ChatPanel } from './Chat';
@@ -44,6 +45,7 @@ export function App() {
         {withChat && <Danmaku />}
         <TopBar />
         {(screen === 'live' || screen === 'reconnecting') && <PlaybackControls />}
+        {(screen === 'live' || screen === 'reconnecting') && <EngagementCards />}
         {withChat && <AnnouncementBanner />}
         {withChat ? (
           <div className="dock with-chat">

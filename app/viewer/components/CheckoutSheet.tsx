@@ -10,6 +10,7 @@ import { formatCountdown } from '../shop/countdown';
 import { useServerNow } from '../shop/hooks';
 import { sumLines } from '../shop/money';
 import type { CheckoutState } from '../shop/slice';
+import { CheckoutCoupon, type CouponChoice } from './CheckoutCoupon';
 import { BagIcon, CheckIcon } from './icons';
 import { Sheet } from './Sheet';
 
@@ -55,6 +56,8 @@ function CheckoutForm({ items, fromCart, checkout }: { items: CheckoutItem[]; fr
   const [contact, setContact] = useState<ContactInput>({ name: '', phone: '', address: '' });
   const [errors, setErrors] = useState<ContactErrors>({});
   const [touched, setTouched] = useState<Partial<Record<ContactField, boolean>>>({});
+  const [coupon, setCoupon] = useState<CouponChoice>({ couponId: null, quote: null });
+  const showId = useViewer((s) => s.showId);
   const lng = i18n.language;
 
   const lines: SummaryLine[] = items.map((it) => {
@@ -108,7 +111,8 @@ function CheckoutForm({ items, fromCart, checkout }: { items: CheckoutItem[]; fr
       return;
     }
     setErrors({});
-    void shop?.placeOrder(contact, total.ok ? total.amountMinor : null);
+    const expected = coupon.couponId && coupon.quote ? coupon.quote.totalMinor : total.ok ? total.amountMinor : null;
+    void shop?.placeOrder(contact, expected, coupon.couponId);
   };
 
   const field = (name: ContactField, label: string, hint: string, input: ReactNode) => (
@@ -140,10 +144,15 @@ function CheckoutForm({ items, fromCart, checkout }: { items: CheckoutItem[]; fr
             </li>
           ))}
         </ul>
+        <CheckoutCoupon items={items} showId={showId} disabled={placing} onChange={setCoupon} />
         <div className="summary-total">
           <span>{t('checkout.total')}</span>
           <strong data-testid="checkout-total">
-            {total.ok && total.currency ? formatMoney(total.amountMinor, total.currency, lng) : t('shop.mixedCurrency')}
+            {coupon.couponId && coupon.quote
+              ? formatMoney(coupon.quote.totalMinor, coupon.quote.currency, lng)
+              : total.ok && total.currency
+                ? formatMoney(total.amountMinor, total.currency, lng)
+                : t('shop.mixedCurrency')}
           </strong>
         </div>
         <p className="sheet-hint">{fromCart ? t('shop.pricesAtOrder') : t('checkout.reserveNote')}</p>
@@ -256,6 +265,12 @@ function PlacedOrder({ checkout }: { checkout: CheckoutState }) {
           </div>
         </div>
       </div>
+      {order.discount && (
+        <div className="coupon-row" data-testid="placed-discount">
+          <span>{order.discount.title}</span>
+          <span className="discount">−{formatMoney(order.discount.amountMinor, order.currency, lng)}</span>
+        </div>
+      )}
       <div className="summary-total">
         <span>{t('checkout.toPay')}</span>
         <strong className="price big">{formatMoney(order.totalMinor, order.currency, lng)}</strong>

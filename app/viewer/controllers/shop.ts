@@ -288,7 +288,7 @@ export class ShopController {
   // ---------------------------------------------------------------- checkout
 
   /** Place the checkout's order (validated contact). Resolves when placed or failed (state in `checkout`). */
-  async placeOrder(contactInput: ContactInput, expectedTotalMinor: number | null): Promise<void> {
+  async placeOrder(contactInput: ContactInput, expectedTotalMinor: number | null, couponId: string | null = null): Promise<void> {
     const s = this.store.getState();
     const sheet = s.sheet;
     if (sheet?.kind !== 'checkout' || s.checkout.phase !== 'form') return;
@@ -296,7 +296,9 @@ export class ShopController {
     if (!valid.ok) return;
     const showId = this.opts.showId ?? undefined;
     const items: CheckoutItem[] = sheet.items;
-    const attempt = nextAttempt(this.attempt, checkoutFingerprint(items, valid.contact, showId ?? null));
+    // A different coupon is a different order: it gets its own idempotency key.
+    const fingerprint = checkoutFingerprint(items, valid.contact, showId ?? null) + (couponId ? `|coupon:${couponId}` : '');
+    const attempt = nextAttempt(this.attempt, fingerprint);
     this.attempt = attempt;
     s.setCheckout({ phase: 'placing', error: null, expectedTotalMinor });
     let order: OrderView | null = null;
@@ -308,6 +310,7 @@ export class ShopController {
           items,
           contact: valid.contact,
           ...(showId ? { showId } : {}),
+          ...(couponId ? { couponId } : {}),
         });
         this.attempt = null;
         break;

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { LineupView, ProductView } from '../../../shared/commerce/catalog';
 import { CommerceErrorBody, type CommerceReason } from '../../../shared/commerce/common';
+import { BuyerCouponList, Quote, type QuoteRequest } from '../../../shared/commerce/coupons';
 import { type CreateOrderRequest, OrderList, OrderView } from '../../../shared/commerce/orders';
 import { PayResponse, ProvidersResponse } from '../../../shared/commerce/payments';
 
@@ -88,6 +89,10 @@ export function createShopApi(opts: ShopApiOptions = {}) {
     orders: () => call(OrderList, 'GET', '/api/orders'),
     order: (orderId: string) => call(OrderView, 'GET', `/api/orders/${enc(orderId)}`),
     placeOrder: (req: CreateOrderRequest) => call(OrderView, 'POST', '/api/orders', req),
+    /** Coupons this buyer claimed (in a show, or all). */
+    coupons: (showId?: string) => call(BuyerCouponList, 'GET', showId ? `/api/coupons?showId=${enc(showId)}` : '/api/coupons'),
+    /** The server's price for a cart with an optional coupon (nothing reserved). */
+    quote: (req: QuoteRequest) => call(Quote, 'POST', '/api/checkout/quote', req),
     pay: (orderId: string) => call(PayResponse, 'POST', `/api/orders/${enc(orderId)}/pay`, {}),
     cancel: (orderId: string) => call(OrderView, 'POST', `/api/orders/${enc(orderId)}/cancel`, {}),
     requestRefund: (orderId: string, reason: string) => call(OrderView, 'POST', `/api/orders/${enc(orderId)}/refund-request`, { reason }),

@@ -96,6 +96,12 @@ export function explainError(err: unknown): ErrorMessage {
       return { key: 'shop.errors.payment' };
     case 'IDEMPOTENCY_MISMATCH':
       return { key: 'shop.errors.retry' };
+    case 'COUPON_UNAVAILABLE':
+    case 'COUPON_USED':
+    case 'COUPON_MIN_SPEND':
+    case 'COUPON_CURRENCY':
+    case 'COUPON_GONE':
+      return { key: `engage.couponErrors.${e.reason}` };
     default:
       break;
   }

@@ -4,6 +4,7 @@ import type { PaymentProviderName } from '../../../shared/commerce/payments';
 import { createHmac } from 'node:crypto';
 import { type ParsedPaymentsConfig, PaymentsConfig } from './config';
 import { CatalogService } from './domain/catalog';
+import { CouponService } from './domain/coupons';
 import { CsvService } from './domain/csv';
 import { CommerceEvents, type Logger } from './domain/events';
 import { OrderService } from './domain/orders';
@@ -51,6 +52,7 @@ export interface CommerceCore {
   readonly catalog: CatalogService;
   readonly sales: SalesService;
   readonly orders: OrderService;
+  readonly coupons: CouponService;
   readonly payments: PaymentService;
   readonly csv: CsvService;
   readonly media: MediaStore;
@@ -79,7 +81,8 @@ export async function createCommerceCore(opts: CommerceOptions): Promise<Commerc
   const media = new MediaStore(opts.dataDir);
   const catalog = new CatalogService(store, media, events, clock);
   const sales = new SalesService(store, events, clock, log);
-  const orders = new OrderService(store, events, clock, log, opts.reservationMs ?? 15 * 60_000);
+  const coupons = new CouponService(store, clock);
+  const orders = new OrderService(store, events, clock, log, opts.reservationMs ?? 15 * 60_000, coupons);
   const sandboxSecret = payConfig.sandbox.webhookSecret ?? createHmac('sha256', opts.sessionSecret).update('sandbox-webhook').digest('hex');
   const sandbox = new SandboxProvider(store.sandbox, sandboxSecret, publicUrl, clock, log, payConfig.sandbox.toleranceSec);
   const providers = new Map<PaymentProviderName, PaymentProvider>([['sandbox', sandbox]]);
@@ -126,6 +129,7 @@ export async function createCommerceCore(opts: CommerceOptions): Promise<Commerc
     catalog,
     sales,
     orders,
+    coupons,
     payments,
     csv,
     media,

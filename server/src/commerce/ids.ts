@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
 /** Random URL-safe id with a type prefix (matches the id schemas in shared/commerce/common.ts). */
-export function newId(prefix: 'p' | 's' | 'img' | 'fs' | 'o' | 'pay' | 'evt' | 'sbx', bytes = 12): string {
+export function newId(prefix: 'p' | 's' | 'img' | 'fs' | 'o' | 'pay' | 'evt' | 'sbx' | 'cp', bytes = 12): string {
   return `${prefix}_${randomBytes(bytes).toString('base64url')}`;
 }
 

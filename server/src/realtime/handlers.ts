@@ -4,8 +4,11 @@
  */
 import type { Handlers } from '../../../shared/protocol/rpc';
 import { RpcError } from '../../../shared/protocol/rpc';
-import type { RealtimeMethods } from '../../../shared/protocol/realtime';
+import { ENGAGEMENT_STAFF_METHODS } from '../../../shared/protocol/engagement';
+import { type RealtimeMethods, realtimeNotifications } from '../../../shared/protocol/realtime';
+import { notification } from '../../../shared/protocol/rpc';
 import type { Accounts, Principal } from '../accounts/accounts';
+import type { EngagementService } from '../engagement/service';
 import type { Connection } from './connection';
 import type { RealtimeHub } from './hub';
 
@@ -29,19 +32,21 @@ const STAFF_METHODS = new Set<keyof RealtimeMethods>([
   'filter.get',
   'filter.set',
   'audit.list',
+  ...ENGAGEMENT_STAFF_METHODS,
 ]);
 
 export interface HandlerDeps {
   hub: RealtimeHub;
   accounts: Accounts;
   clock: () => number;
+  engagement: EngagementService;
 }
 
 function keyOf(p: Principal): string {
   return p.kind === 'studio' ? 'studio' : `a:${p.id}`;
 }
 
-export function createRealtimeHandlers({ hub, accounts, clock }: HandlerDeps): Handlers<RealtimeMethods, Connection> {
+export function createRealtimeHandlers({ hub, accounts, clock, engagement }: HandlerDeps): Handlers<RealtimeMethods, Connection> {
   const handlers: Handlers<RealtimeMethods, Connection> = {
     hello(data, conn) {
       let principal = conn.principal;
@@ -61,6 +66,8 @@ export function createRealtimeHandlers({ hub, accounts, clock }: HandlerDeps): H
         const name = data.nickname ? (hub.acceptableNickname(data.nickname) ?? fallback) : fallback;
         hub.identify(conn, { key, role: 'viewer', name, deviceId: data.deviceId });
       }
+      // This socket's engagement state (active giveaways / red packets / coupons and its own entries and claims).
+      conn.sendText(notification(realtimeNotifications, 'engage.sync', engagement.sync(conn)));
       return { you: hub.you(conn), room: hub.snapshot(conn.room) };
     },
     'chat.send': (data, conn) => hub.sendChat(conn, data.text),
@@ -95,6 +102,16 @@ export function createRealtimeHandlers({ hub, accounts, clock }: HandlerDeps): H
     'filter.get': () => hub.getFilter(),
     'filter.set': (data, conn) => hub.setFilter(conn, data),
     'audit.list': (data, conn) => ({ entries: hub.auditList(conn, data.limit, data.beforeId, data.thisShow) }),
+    'engage.state': (_data, conn) => engagement.sync(conn),
+    'giveaway.start': (data, conn) => ({ giveaway: engagement.startGiveaway(conn, data) }),
+    'giveaway.end': (data, conn) => ({ giveaway: engagement.endGiveaway(conn, data.giveawayId, data.cancel) }),
+    'giveaway.entries': (data, conn) => engagement.entries(conn, data.giveawayId),
+    'redpacket.create': (data, conn) => ({ packet: engagement.createRedPacket(conn, data) }),
+    'redpacket.end': (data, conn) => ({ packet: engagement.endRedPacket(conn, data.packetId) }),
+    'redpacket.claim': (data, conn) => engagement.claimRedPacket(conn, data.packetId),
+    'coupon.create': (data, conn) => ({ coupon: engagement.createCoupon(conn, data) }),
+    'coupon.end': (data, conn) => ({ coupon: engagement.endCoupon(conn, data.couponId) }),
+    'coupon.claim': (data, conn) => engagement.claimCoupon(conn, data.couponId),
   };
 
   const out: Record<string, (d: unknown, c: Connection) => unknown> = {};

@@ -78,6 +78,13 @@ export interface HubOptions {
   idKey: Buffer;
   catalog: SuggestionCatalog | null;
   clock: () => number;
+  /** Told about accepted chat messages and new follows (engagement: keyword / follow entries). */
+  observer?: HubObserver;
+}
+
+export interface HubObserver {
+  chat(conn: Connection, text: string): void;
+  follow(conn: Connection): void;
 }
 
 const MAX_IDENTITIES = 200_000;
@@ -314,6 +321,7 @@ export class RealtimeHub {
       ts: now,
     };
     room.addChat(key, msg);
+    this.o.observer?.chat(conn, content.text);
     return { accepted: true, id: msg.id, ts: now };
   }
 
@@ -329,6 +337,7 @@ export class RealtimeHub {
     if (this.o.store.follow(key, conn.name, this.now)) {
       this.followTotal++;
       conn.room.push({ k: 'follow', name: conn.name, total: this.followTotal });
+      this.o.observer?.follow(conn);
     }
     return this.followTotal;
   }
@@ -370,7 +379,7 @@ export class RealtimeHub {
     return { id: conn.principal?.id ?? conn.key ?? 'unknown', name: conn.name, role: conn.role };
   }
 
-  private audit(conn: Connection, action: string, target: string | null, reason?: string | null, detail?: Record<string, unknown>) {
+  audit(conn: Connection, action: string, target: string | null, reason?: string | null, detail?: Record<string, unknown>) {
     this.o.store.audit({
       showId: conn.room.showId,
       actor: this.actor(conn),

@@ -23,6 +23,7 @@ import { Accounts } from '../accounts/accounts';
 import { accountRoutes, sameOrigin } from '../accounts/routes';
 import { BuyerSessions } from '../commerce/session';
 import type { Logger } from '../log';
+import { type CouponPort, EngagementService } from '../engagement/service';
 import type { SuggestionCatalog } from './catalog';
 import { parseRealtimeConfig, type RealtimeConfig, type RealtimeConfigInput } from './config';
 import { Connection } from './connection';
@@ -44,6 +45,8 @@ export interface RealtimeDeps {
   /** Product texts for suggested answers; without it only canned replies are searched. */
   catalog?: SuggestionCatalog | null;
   config?: Partial<RealtimeConfigInput>;
+  /** Commerce's live-only coupons (engagement `coupon.*` methods); without it those answer BAD_STATE. */
+  coupons?: CouponPort | null;
   /** Secure cookies (the server is reached over https). */
   secureCookies?: boolean;
   clock?: () => number;
@@ -101,6 +104,7 @@ export async function registerRealtime(app: FastifyInstance, deps: RealtimeDeps)
   const store = new RealtimeStore(deps.db);
   const accounts = new Accounts({ db: deps.db, studioToken: deps.studioToken, clock });
   const buyers = new BuyerSessions(deps.sessionSecret, deps.secureCookies ?? false);
+  let engagement: EngagementService | null = null;
   const hub = new RealtimeHub({
     store,
     config,
@@ -108,8 +112,11 @@ export async function registerRealtime(app: FastifyInstance, deps: RealtimeDeps)
     idKey: createHmac('sha256', deps.sessionSecret).update('realtime-public-user-id').digest(),
     catalog: deps.catalog ?? null,
     clock,
+    observer: { chat: (conn, text) => engagement?.onChat(conn, text), follow: (conn) => engagement?.onFollow(conn) },
   });
-  const handlers = createRealtimeHandlers({ hub, accounts, clock });
+  engagement = new EngagementService({ db: deps.db, hub, shows: deps.shows, coupons: deps.coupons ?? null, log, clock });
+  const engage = engagement;
+  const handlers = createRealtimeHandlers({ hub, accounts, clock, engagement: engage });
   const connections = new Set<Connection>();
 
   await app.register(async (scope) => {
@@ -186,6 +193,13 @@ export async function registerRealtime(app: FastifyInstance, deps: RealtimeDeps)
     }
   }, config.batchMs);
   const sweepTimer = setInterval(() => hub.sweep(), 1000);
+  const engageTimer = setInterval(() => {
+    try {
+      engage.tick();
+    } catch (err) {
+      log.error({ err }, 'engagement tick failed');
+    }
+  }, 200);
   const heartbeat = setInterval(() => {
     for (const conn of connections) {
       if (!conn.alive) {
@@ -200,7 +214,7 @@ export async function registerRealtime(app: FastifyInstance, deps: RealtimeDeps)
       }
     }
   }, config.heartbeatMs);
-  for (const t of [flushTimer, sweepTimer, heartbeat]) t.unref();
+  for (const t of [flushTimer, sweepTimer, heartbeat, engageTimer]) t.unref();
 
   let closed: Promise<void> | null = null;
   const close = (): Promise<void> => {
@@ -208,6 +222,7 @@ export async function registerRealtime(app: FastifyInstance, deps: RealtimeDeps)
       clearInterval(flushTimer);
       clearInterval(sweepTimer);
       clearInterval(heartbeat);
+      clearInterval(engageTimer);
       try {
         hub.flushAll();
       } catch {

@@ -24,6 +24,7 @@ import { BuyerSessions } from '../commerce/session';
 import { type Database, openDatabase } from '../db/database';
 import { ShowRepository } from '../db/shows';
 import { type CommerceCore, createCommerceCore } from '../commerce/core';
+import { commercePlugin } from '../commerce/index';
 import { catalogForSuggestions } from './catalog';
 import type { RealtimeConfigInput } from './config';
 import { type RealtimeServer, registerRealtime } from './index';
@@ -67,10 +68,13 @@ export async function startRealtimeServer(
         seedDemo: false,
         sweepIntervalMs: 0,
         reconcileIntervalMs: 0,
+        ...(opts.clock ? { clock: opts.clock } : {}),
       })
     : null;
   const app = Fastify({ logger: false });
   await app.register(fastifyWebsocket, { options: { maxPayload: MAX_MESSAGE_BYTES } });
+  // The shop's HTTP API on the same server (same cookie key): checkout, coupons, quotes.
+  if (commerce) await app.register(commercePlugin, { core: commerce });
   const realtime = await registerRealtime(app, {
     db,
     log: pino({ level: process.env.TEST_LOG ?? 'silent' }),
@@ -78,6 +82,7 @@ export async function startRealtimeServer(
     sessionSecret,
     shows,
     catalog: commerce ? catalogForSuggestions(commerce.catalog) : null,
+    coupons: commerce?.coupons ?? null,
     // Tests blast requests from one socket; the per-socket request limit has its own test.
     config: { heartbeatMs: 60_000, requestRatePerSec: 100_000, requestBurst: 100_000, ...opts.config },
     clock: opts.clock,

@@ -15,6 +15,7 @@ import { badRequest, badState, CommerceError, conflict, notFound, parse } from '
 import { newOrderId } from '../ids';
 import { maskName } from '../mask';
 import type { CommerceStore, OrderItemRecord, OrderRecord, OrderTimestamps } from '../store/types';
+import type { CouponService } from './coupons';
 import type { CommerceEvents, Logger } from './events';
 import { orderView, runningSale, unitPrice } from './views';
 
@@ -48,6 +49,7 @@ export class OrderService {
     private readonly clock: () => number,
     private readonly log: Logger,
     private readonly reservationMs: number,
+    private readonly coupons: CouponService,
   ) {
     this.allowed = new Set(store.orders.allowedTransitions().map((t) => `${t.from}>${t.to}`));
   }
@@ -132,6 +134,9 @@ export class OrderService {
         });
         evts.push({ type: 'stock.changed', skuId: sku.id, productId: product.id, stock, saleRemaining });
       }
+      // The coupon is checked against the server's subtotal; its use is recorded below in this same unit of work.
+      const applied = req.couponId ? this.coupons.check(buyerId, req.couponId, currency!, total, now) : null;
+      if (applied) total -= applied.discount;
       const order: OrderRecord = {
         id: orderId,
         buyerId,
@@ -157,13 +162,14 @@ export class OrderService {
       this.store.orders.insertOrder(order);
       for (const i of items) this.store.orders.insertItem(i);
       this.store.orders.appendEvent({ orderId, from: null, to: 'pending_payment', at: now, actor: 'buyer', note: null });
+      if (applied) this.coupons.redeemInTx(buyerId, applied.coupon.id, orderId, applied.discount, now);
       return { order, items, created: true, now };
     });
     if (created) {
       this.events.emitAll(evts);
       this.events.emit({ type: 'order.status', orderId: order.id, status: order.status, at: now });
     }
-    return { order: orderView(order, items, false), created };
+    return { order: orderView(order, items, false, { discount: this.coupons.discountOf(order.id) }), created };
   }
 
   // ---------------------------------------------------------------- transitions (call inside a transaction)
@@ -208,6 +214,7 @@ export class OrderService {
     if (o?.status !== 'pending_payment' || o.expiresAt > now) return false;
     this.move(o, 'cancelled', 'system', 'reservation expired', { cancelledAt: now }, evts);
     this.restock(o.id, evts);
+    this.coupons.releaseInTx(o.id);
     return true;
   }
 
@@ -262,6 +269,7 @@ export class OrderService {
     return orderView(o, this.store.orders.getItems(o.id), false, {
       events: this.store.orders.listEvents(o.id),
       payments: this.store.payments.listForOrder(o.id),
+      discount: this.coupons.discountOf(o.id),
     });
   }
 
@@ -322,6 +330,7 @@ export class OrderService {
     return orderView(o, this.store.orders.getItems(o.id), true, {
       events: this.store.orders.listEvents(o.id),
       payments: this.store.payments.listForOrder(o.id),
+      discount: this.coupons.discountOf(o.id),
     });
   }
 
@@ -351,6 +360,8 @@ export class OrderService {
       if (cur.status === 'cancelled') return cur;
       const next = this.move(cur, 'cancelled', actor, note, { cancelledAt: this.clock() }, evts);
       this.restock(orderId, evts);
+      // An unpaid order gives its coupon back (a paid one keeps it: the discount was spent).
+      if (cur.status === 'pending_payment') this.coupons.releaseInTx(orderId);
       return next;
     });
     this.events.emitAll(evts);
@@ -391,6 +402,9 @@ function shortage(skuId: string, left: number, want: number): StockError {
 /** Fingerprint of what a checkout asked for, to tell a retry from a reused key. */
 function requestHash(req: ReturnType<typeof CreateOrderRequest.parse>): string {
   const items = [...req.items].sort((a, b) => (a.skuId < b.skuId ? -1 : 1)).map((i) => `${i.skuId}*${i.qty}`);
-  const text = [items.join(','), req.contact.name, req.contact.phone, req.contact.address, req.showId ?? ''].join('\n');
+  const parts = [items.join(','), req.contact.name, req.contact.phone, req.contact.address, req.showId ?? ''];
+  // Only orders with a coupon hash it (keeps the fingerprint of every coupon-less order unchanged).
+  if (req.couponId) parts.push(`coupon:${req.couponId}`);
+  const text = parts.join('\n');
   return createHash('sha256').update(text).digest('base64url');
 }

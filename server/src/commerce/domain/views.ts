@@ -1,5 +1,5 @@
 import type { ActiveSale, ProductImage, ProductView, SkuView } from '../../../../shared/commerce/catalog';
-import type { OrderView } from '../../../../shared/commerce/orders';
+import type { OrderDiscount, OrderView } from '../../../../shared/commerce/orders';
 import type { FlashSaleView } from '../../../../shared/commerce/sales';
 import { maskAddress, maskName, maskPhone } from '../mask';
 import type {
@@ -100,6 +100,8 @@ export function saleView(s: FlashSaleRecord, productId: string, currency: string
 export interface OrderViewExtras {
   events?: readonly OrderEventRecord[];
   payments?: readonly PaymentRecord[];
+  /** The coupon discount recorded on the order (total is already net of it). */
+  discount?: OrderDiscount | null;
 }
 
 export function orderView(o: OrderRecord, items: readonly OrderItemRecord[], full: boolean, extras: OrderViewExtras = {}): OrderView {
@@ -144,5 +146,6 @@ export function orderView(o: OrderRecord, items: readonly OrderItemRecord[], ful
           })),
         }
       : {}),
+    ...(extras.discount !== undefined ? { discount: extras.discount } : {}),
   };
 }

@@ -44,6 +44,15 @@ export async function publicRoutes(app: FastifyInstance, opts: { core: CommerceC
     return placed.order;
   });
 
+  /** The buyer's claimed coupons (optionally of one show); claims happen on the realtime socket during the show. */
+  app.get('/api/coupons', async (req) => {
+    const buyerId = buyer(req);
+    return { coupons: buyerId ? core.coupons.buyerCoupons(buyerId, req.query ?? {}) : [] };
+  });
+
+  /** Server pricing of a cart with an optional coupon (nothing reserved): what POST /api/orders would charge now. */
+  app.post('/api/checkout/quote', async (req) => core.coupons.quote(buyer(req) ?? '', req.body));
+
   app.get('/api/orders', async (req) => {
     const buyerId = buyer(req);
     return { orders: buyerId ? core.orders.listForBuyer(buyerId) : [], nextCursor: null };

@@ -160,6 +160,57 @@ export interface SandboxLedgerRecord {
   updatedAt: number;
 }
 
+export interface CouponRecord {
+  id: string;
+  showId: string;
+  title: string;
+  kind: 'amount' | 'percent';
+  value: number;
+  currency: string;
+  minSpend: number | null;
+  quantity: number | null;
+  claimed: number;
+  /** Claims currently tied to an order. */
+  used: number;
+  createdAt: number;
+  endsAt: number | null;
+  endedAt: number | null;
+  createdBy: string;
+}
+
+export interface CouponClaimRecord {
+  couponId: string;
+  buyerId: string;
+  claimedAt: number;
+  orderId: string | null;
+  discount: number | null;
+  usedAt: number | null;
+}
+
+export interface CouponRepository {
+  insert(c: Omit<CouponRecord, 'claimed' | 'used'>): void;
+  get(id: string): CouponRecord | null;
+  listForShow(showId: string): CouponRecord[];
+  /** Mark ended; false when it already was. */
+  end(id: string, at: number): boolean;
+  /**
+   * Claim once per buyer: 'claimed', 'already' (this buyer has it), or 'gone' (quantity exhausted; nothing changed).
+   * Call inside a transaction.
+   */
+  claim(couponId: string, buyerId: string, at: number): 'claimed' | 'already' | 'gone';
+  getClaim(couponId: string, buyerId: string): CouponClaimRecord | null;
+  /** Tie an unused claim to an order; false when the claim is missing or already used. */
+  redeem(couponId: string, buyerId: string, orderId: string, discount: number, at: number): boolean;
+  /** Free the claim an order used (unpaid order cancelled or expired); false when the order used none. */
+  releaseOrder(orderId: string): boolean;
+  /** The coupon an order used and the discount recorded for it. */
+  forOrder(orderId: string): { coupon: CouponRecord; discount: number } | null;
+  /** A buyer's claims (newest first), optionally for one show. */
+  claimsOf(buyerId: string, showId: string | null): Array<{ claim: CouponClaimRecord; coupon: CouponRecord }>;
+  /** 'ready' | 'live' | 'ended', or null for an unknown show. */
+  showStatus(showId: string): string | null;
+}
+
 export interface CatalogRepository {
   insertProduct(p: ProductRecord): void;
   updateProduct(p: ProductRecord): void;
@@ -265,6 +316,7 @@ export interface CommerceStore {
   readonly payments: PaymentRepository;
   readonly webhooks: WebhookEventRepository;
   readonly sandbox: SandboxLedgerRepository;
+  readonly coupons: CouponRepository;
   /** Run `fn` as one atomic unit of work (nested calls join the outer one). Throwing rolls everything back. */
   transaction<T>(fn: () => T): T;
   /**

@@ -6,6 +6,7 @@ import type { Database } from 'better-sqlite3';
 import { m001Shows } from './001-shows';
 import { m002Commerce } from './002-commerce';
 import { m003Realtime } from './003-realtime';
+import { m004Engagement } from './004-engagement';
 
 export interface Migration {
   version: number;
@@ -13,4 +14,4 @@ export interface Migration {
   up(db: Database): void;
 }
 
-export const migrations: readonly Migration[] = [m001Shows, m002Commerce, m003Realtime];
+export const migrations: readonly Migration[] = [m001Shows, m002Commerce, m003Realtime, m004Engagement];

@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import type { CommerceStore } from '../types';
 import { SqliteCatalogRepository } from './catalog';
+import { SqliteCouponRepository } from './coupons';
 import { SqliteInventoryRepository } from './inventory';
 import { SqliteOrderRepository } from './orders';
 import { SqlitePaymentRepository } from './payments';
@@ -15,6 +16,7 @@ export function createSqliteStore(db: Database): CommerceStore {
   const payments = new SqlitePaymentRepository(db);
   const webhooks = new SqliteWebhookEventRepository(db);
   const sandbox = new SqliteSandboxLedgerRepository(db);
+  const coupons = new SqliteCouponRepository(db);
 
   type Job = { fn: () => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void };
   let queue: Job[] = [];
@@ -51,6 +53,7 @@ export function createSqliteStore(db: Database): CommerceStore {
     payments,
     webhooks,
     sandbox,
+    coupons,
     transaction<T>(fn: () => T): T {
       // better-sqlite3 turns a nested transaction into a savepoint, so nested units join the outer one.
       if (db.inTransaction) return db.transaction(fn)();

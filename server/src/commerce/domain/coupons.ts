@@ -1,0 +1,184 @@
+/**
+ * Live-only coupons. The studio (or a moderator, through the realtime engagement methods) creates a coupon on a live
+ * show; buyers claim it once while the show is live (and inside its optional window); checkout (orders.ts) applies it
+ * with `applyInTx` inside the order's own transaction and records the use on the claim, so the order and the coupon
+ * use commit or roll back together. Cancelling or expiring an unpaid order frees the claim again (`releaseInTx`).
+ */
+import {
+  BuyerCouponQuery,
+  type BuyerCoupon,
+  CouponCreate,
+  type CouponView,
+  couponDiscount,
+  type Quote,
+  QuoteRequest,
+} from '../../../../shared/commerce/coupons';
+import type { OrderDiscount } from '../../../../shared/commerce/orders';
+import { badRequest, CommerceError, conflict, notFound, parse } from '../errors';
+import { newId } from '../ids';
+import type { CommerceStore, CouponRecord } from '../store/types';
+import { runningSale, unitPrice } from './views';
+
+export class CouponService {
+  constructor(
+    private readonly store: CommerceStore,
+    private readonly clock: () => number,
+  ) {}
+
+  /** active: not ended by hand, inside its window, and its show is live right now. */
+  private isActive(c: CouponRecord, now: number): boolean {
+    return c.endedAt === null && (c.endsAt === null || c.endsAt > now) && this.store.coupons.showStatus(c.showId) === 'live';
+  }
+
+  view(c: CouponRecord, now = this.clock()): CouponView {
+    return {
+      id: c.id,
+      showId: c.showId,
+      title: c.title,
+      kind: c.kind,
+      value: c.value,
+      currency: c.currency,
+      minSpendMinor: c.minSpend,
+      quantity: c.quantity,
+      claimed: c.claimed,
+      used: c.used,
+      createdAt: c.createdAt,
+      endsAt: c.endsAt,
+      status: this.isActive(c, now) ? 'active' : 'ended',
+    };
+  }
+
+  get(id: string): CouponView | null {
+    const c = this.store.coupons.get(id);
+    return c ? this.view(c) : null;
+  }
+
+  listForShow(showId: string): CouponView[] {
+    const now = this.clock();
+    return this.store.coupons.listForShow(showId).map((c) => this.view(c, now));
+  }
+
+  /** Create on a live show. `raw` is validated here (CouponCreate). */
+  create(showId: string, raw: unknown, createdBy: string): CouponView {
+    const input = parse(CouponCreate, raw, 'coupon');
+    const now = this.clock();
+    const id = newId('cp');
+    this.store.transaction(() => {
+      if (this.store.coupons.showStatus(showId) !== 'live')
+        throw new CommerceError('BAD_STATE', 'coupons can only be issued while the show is live');
+      this.store.coupons.insert({
+        id,
+        showId,
+        title: input.title,
+        kind: input.kind,
+        value: input.value,
+        currency: input.currency,
+        minSpend: input.minSpendMinor,
+        quantity: input.quantity,
+        createdAt: now,
+        endsAt: input.durationSec === null ? null : now + input.durationSec * 1000,
+        endedAt: null,
+        createdBy,
+      });
+    });
+    return this.view(this.store.coupons.get(id)!, now);
+  }
+
+  end(id: string): CouponView {
+    const c = this.store.coupons.get(id);
+    if (!c) throw notFound('coupon');
+    this.store.coupons.end(id, this.clock());
+    return this.view(this.store.coupons.get(id)!);
+  }
+
+  /** One claim per buyer, only while active. Returns the coupon and whether this buyer already had it. */
+  claim(buyerId: string, couponId: string): { coupon: CouponView; already: boolean } {
+    const now = this.clock();
+    const outcome = this.store.transaction(() => {
+      const c = this.store.coupons.get(couponId);
+      if (!c) throw notFound('coupon');
+      if (this.store.coupons.getClaim(couponId, buyerId)) return 'already' as const;
+      if (!this.isActive(c, now)) throw conflict('this coupon is no longer available', 'COUPON_UNAVAILABLE');
+      return this.store.coupons.claim(couponId, buyerId, now);
+    });
+    if (outcome === 'gone') throw conflict('every coupon was claimed', 'COUPON_GONE');
+    return { coupon: this.view(this.store.coupons.get(couponId)!, now), already: outcome === 'already' };
+  }
+
+  /** The buyer's coupons (optionally of one show), newest first. */
+  buyerCoupons(buyerId: string, rawQuery: unknown): BuyerCoupon[] {
+    const q = parse(BuyerCouponQuery, rawQuery, 'coupon filter');
+    const now = this.clock();
+    return this.store.coupons.claimsOf(buyerId, q.showId ?? null).map(({ claim, coupon }) => {
+      const view = this.view(coupon, now);
+      return {
+        coupon: view,
+        claimedAt: claim.claimedAt,
+        usedOrderId: claim.orderId,
+        usable: claim.orderId === null && view.status === 'active',
+      };
+    });
+  }
+
+  /**
+   * Check a buyer's coupon against a server-priced subtotal and return the discount. Throws a CONFLICT with a coupon
+   * reason when it does not apply. Pure read: call inside the order's transaction, then `redeem`.
+   */
+  check(buyerId: string, couponId: string, currency: string, subtotal: number, now: number): { coupon: CouponRecord; discount: number } {
+    const c = this.store.coupons.get(couponId);
+    const claim = c ? this.store.coupons.getClaim(couponId, buyerId) : null;
+    if (!c || !claim) throw conflict('claim this coupon during the show first', 'COUPON_UNAVAILABLE');
+    if (claim.orderId !== null) throw conflict('this coupon was already used', 'COUPON_USED');
+    if (!this.isActive(c, now)) throw conflict('this coupon is only valid while the show is live', 'COUPON_UNAVAILABLE');
+    if (c.currency !== currency) throw conflict(`this coupon is for ${c.currency} orders`, 'COUPON_CURRENCY');
+    if (c.minSpend !== null && subtotal < c.minSpend)
+      throw conflict(`spend at least ${c.minSpend} (minor units) to use this coupon`, 'COUPON_MIN_SPEND');
+    return { coupon: c, discount: couponDiscount(c, subtotal) };
+  }
+
+  /** Apply inside the order transaction (after the order row exists): records the use; throws when it was used meanwhile. */
+  redeemInTx(buyerId: string, couponId: string, orderId: string, discount: number, now: number): void {
+    if (!this.store.coupons.redeem(couponId, buyerId, orderId, discount, now))
+      throw conflict('this coupon was already used', 'COUPON_USED');
+  }
+
+  /** Inside the cancel/expiry transaction of an unpaid order: give the coupon back. */
+  releaseInTx(orderId: string): boolean {
+    return this.store.coupons.releaseOrder(orderId);
+  }
+
+  discountOf(orderId: string): OrderDiscount | null {
+    const r = this.store.coupons.forOrder(orderId);
+    return r ? { couponId: r.coupon.id, title: r.coupon.title, amountMinor: r.discount } : null;
+  }
+
+  /** What the server would charge for a cart (current prices, running sales, the coupon) — nothing is reserved. */
+  quote(buyerId: string, raw: unknown): Quote {
+    const req = parse(QuoteRequest, raw, 'quote');
+    const now = this.clock();
+    let currency: string | null = null;
+    let subtotal = 0;
+    for (const it of req.items) {
+      const sku = this.store.inventory.getSku(it.skuId);
+      if (!sku) throw notFound(`SKU ${it.skuId}`);
+      const product = this.store.catalog.getProduct(sku.productId)!;
+      if (currency !== null && currency !== product.currency) throw badRequest('all items of an order must share one currency');
+      currency = product.currency;
+      subtotal += unitPrice(sku, runningSale(this.store.inventory.getActiveSale(sku.id), now)) * it.qty;
+    }
+    let discount = 0;
+    let coupon: CouponView | null = null;
+    let couponError: Quote['couponError'] = null;
+    if (req.couponId) {
+      const c = this.store.coupons.get(req.couponId);
+      coupon = c ? this.view(c, now) : null;
+      try {
+        discount = this.check(buyerId, req.couponId, currency!, subtotal, now).discount;
+      } catch (err) {
+        if (!(err instanceof CommerceError)) throw err;
+        couponError = { reason: err.reason ?? err.code, message: err.message };
+      }
+    }
+    return { currency: currency!, subtotalMinor: subtotal, discountMinor: discount, totalMinor: subtotal - discount, coupon, couponError };
+  }
+}

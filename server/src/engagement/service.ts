@@ -1,0 +1,443 @@
+/**
+ * Engagement on a live show: lucky bags and danmaku lotteries (auditable commit–reveal draws), red packets (pre-split,
+ * one share per claimer in one synchronous transaction) and live-only coupons (delegated to commerce's CouponService,
+ * which also applies them at checkout).
+ *
+ * The realtime hub reports accepted chat messages and new follows (`onChat`, `onFollow`); running giveaways turn them
+ * into entries. Room-wide changes are pushed into the show's room as `{ k: 'engage', event }` batch items; claim
+ * counts are coalesced and pushed by `tick()` (every 200 ms), which also draws due giveaways and lapses red packets.
+ * Roles are checked by the realtime handlers (staff methods) and here (viewer identity, bans, show state).
+ */
+import { randomBytes, randomInt } from 'node:crypto';
+import type { CouponView } from '../../../shared/commerce/coupons';
+import type { ShowInfo } from '../../../shared/domain/show';
+import { canonicalEntrants, commitmentOf, drawWinners, entriesHash, matchesKeyword } from '../../../shared/engagement/draw';
+import { splitAmount } from '../../../shared/engagement/split';
+import type { z } from 'zod';
+import type {
+  EngageSync,
+  EngagementEvent,
+  GiveawayStart,
+  GiveawayView,
+  RedPacketClaim,
+  RedPacketCreate,
+  RedPacketView,
+} from '../../../shared/protocol/engagement';
+import { RpcError } from '../../../shared/protocol/rpc';
+import type { Logger } from '../log';
+import type { Connection } from '../realtime/connection';
+import type { RealtimeHub } from '../realtime/hub';
+import { EngagementStore, type GiveawayRow, type RedPacketRow } from './store';
+
+/** What engagement needs from commerce's coupons (CouponService implements it). */
+export interface CouponPort {
+  create(showId: string, raw: unknown, createdBy: string): CouponView;
+  end(id: string): CouponView;
+  get(id: string): CouponView | null;
+  claim(buyerId: string, couponId: string): { coupon: CouponView; already: boolean };
+  listForShow(showId: string): CouponView[];
+  buyerCoupons(buyerId: string, query: unknown): { coupon: CouponView }[];
+}
+
+export interface EngagementDeps {
+  db: ConstructorParameters<typeof EngagementStore>[0];
+  hub: RealtimeHub;
+  shows: { get(showId: string): ShowInfo | null };
+  coupons: CouponPort | null;
+  log: Logger;
+  clock: () => number;
+}
+
+interface RunningGiveaway {
+  id: string;
+  showId: string;
+  keyword: string | null;
+  endsAt: number;
+  entered: Set<string>;
+  pushedCount: number;
+}
+
+/** Finished items kept in the state a socket receives. */
+const RECENT_FINISHED = 5;
+
+export class EngagementService {
+  private readonly store: EngagementStore;
+  private readonly running = new Map<string, RunningGiveaway>();
+  /** Open red packets: id → show and end time. */
+  private readonly openPackets = new Map<string, { showId: string; endsAt: number }>();
+  /** Active coupons: id → show and end time (null: until ended or the show ends). */
+  private readonly liveCoupons = new Map<string, { showId: string; endsAt: number | null }>();
+  private readonly dirtyPackets = new Set<string>();
+  private readonly dirtyCoupons = new Set<string>();
+
+  constructor(private readonly d: EngagementDeps) {
+    this.store = new EngagementStore(d.db);
+    for (const g of this.store.runningGiveaways()) {
+      this.running.set(g.id, {
+        id: g.id,
+        showId: g.show_id,
+        keyword: g.keyword,
+        endsAt: g.ends_at,
+        entered: new Set(this.store.entries(g.id).map((e) => e.user_key)),
+        pushedCount: -1,
+      });
+    }
+    for (const p of this.store.openPackets()) this.openPackets.set(p.id, { showId: p.show_id, endsAt: p.ends_at });
+  }
+
+  private get now(): number {
+    return this.d.clock();
+  }
+
+  private publish(showId: string, event: EngagementEvent): void {
+    this.d.hub.rooms.get(showId)?.push({ k: 'engage', event });
+  }
+
+  private requireLive(conn: Connection): string {
+    const showId = conn.room.showId;
+    if (this.d.shows.get(showId)?.status !== 'live') throw new RpcError('BAD_STATE', 'the show is not live');
+    return showId;
+  }
+
+  /** A viewer with a guest identity who may take part (not staff, not banned). */
+  private participant(conn: Connection): string {
+    if (!conn.helloDone) throw new RpcError('BAD_STATE', 'send hello first');
+    if (conn.staff) throw new RpcError('FORBIDDEN', 'staff cannot take part');
+    if (!conn.key) throw new RpcError('UNAUTHORIZED', 'no guest session: POST /api/session first, then reconnect');
+    if (this.d.hub.isBanned(conn)) throw new RpcError('FORBIDDEN', 'banned');
+    return conn.key;
+  }
+
+  private actorId(conn: Connection): string {
+    return conn.principal?.id ?? conn.key ?? 'unknown';
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Views
+
+  private giveawayView(g: GiveawayRow): GiveawayView {
+    const revealed = g.status !== 'running';
+    const live = this.running.get(g.id);
+    return {
+      id: g.id,
+      showId: g.show_id,
+      kind: g.kind,
+      prize: g.prize,
+      winnerCount: g.winner_count,
+      eligibility: g.eligibility === 'keyword' ? { type: 'keyword', keyword: g.keyword ?? '' } : { type: 'follow' },
+      startedAt: g.started_at,
+      endsAt: g.ends_at,
+      status: g.status,
+      commitment: g.commitment,
+      entrants: live ? live.entered.size : this.store.entryCount(g.id),
+      seed: revealed ? g.seed : null,
+      entriesHash: revealed ? g.entries_hash : null,
+      winners: revealed ? this.store.winners(g.id).map((w) => ({ userId: w.public_id, name: w.name })) : null,
+      drawnAt: g.drawn_at,
+    };
+  }
+
+  private packetView(p: RedPacketRow): RedPacketView {
+    return {
+      id: p.id,
+      showId: p.show_id,
+      amountMinor: p.amount,
+      currency: p.currency,
+      count: p.count,
+      claimed: p.claimed,
+      claimedMinor: p.claimed_amount,
+      note: p.note,
+      status: p.status,
+      createdAt: p.created_at,
+      endsAt: p.ends_at,
+    };
+  }
+
+  /** The show's state for one socket (sent after hello and on `engage.state`). */
+  sync(conn: Connection): EngageSync {
+    const showId = conn.room.showId;
+    const key = conn.key;
+    const buyerId = conn.buyerKey?.startsWith('b:') ? conn.buyerKey.slice(2) : null;
+    const coupons = this.d.coupons?.listForShow(showId) ?? [];
+    return {
+      showId,
+      userId: conn.publicId,
+      giveaways: this.store.giveawaysOfShow(showId, RECENT_FINISHED).map((g) => this.giveawayView(g)),
+      redPackets: this.store.packetsOfShow(showId, RECENT_FINISHED).map((p) => this.packetView(p)),
+      coupons: [...coupons.filter((c) => c.status === 'active'), ...coupons.filter((c) => c.status !== 'active').slice(0, RECENT_FINISHED)],
+      mine: {
+        entered: key ? this.store.enteredBy(showId, key) : [],
+        redPackets: key ? this.store.myPackets(showId, key).map((r) => ({ id: r.id, amountMinor: r.amount, currency: r.currency })) : [],
+        coupons: buyerId && this.d.coupons ? this.d.coupons.buyerCoupons(buyerId, { showId }).map((c) => c.coupon.id) : [],
+      },
+    };
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Giveaways and lotteries
+
+  startGiveaway(conn: Connection, input: z.output<typeof GiveawayStart>): GiveawayView {
+    const showId = this.requireLive(conn);
+    const now = this.now;
+    const seed = randomBytes(32).toString('hex');
+    const row = {
+      id: `g_${randomBytes(9).toString('base64url')}`,
+      show_id: showId,
+      kind: input.kind,
+      prize: input.prize,
+      winner_count: input.winners,
+      eligibility: input.eligibility.type,
+      keyword: input.eligibility.type === 'keyword' ? input.eligibility.keyword : null,
+      seed,
+      commitment: commitmentOf(seed),
+      started_at: now,
+      ends_at: now + input.durationSec * 1000,
+      created_by: this.actorId(conn),
+    };
+    this.store.insertGiveaway(row);
+    this.running.set(row.id, { id: row.id, showId, keyword: row.keyword, endsAt: row.ends_at, entered: new Set(), pushedCount: 0 });
+    const view = this.giveawayView(this.store.giveaway(row.id)!);
+    this.publish(showId, { type: 'giveaway.started', giveaway: view });
+    this.d.hub.audit(conn, 'giveaway.start', row.id, null, {
+      kind: row.kind,
+      prize: row.prize,
+      winners: row.winner_count,
+      eligibility: row.eligibility,
+      keyword: row.keyword,
+      commitment: row.commitment,
+    });
+    return view;
+  }
+
+  /** Staff: draw now (or cancel). */
+  endGiveaway(conn: Connection, giveawayId: string, cancel: boolean): GiveawayView {
+    const g = this.store.giveaway(giveawayId);
+    if (!g || g.show_id !== conn.room.showId) throw new RpcError('NOT_FOUND', 'no such giveaway in this show');
+    if (g.status !== 'running') throw new RpcError('BAD_STATE', 'this giveaway has already ended');
+    const view = this.finish(giveawayId, cancel);
+    this.d.hub.audit(conn, cancel ? 'giveaway.cancel' : 'giveaway.draw', giveawayId, null, {
+      winners: view.winners?.map((w) => w.userId) ?? [],
+      seed: view.seed,
+    });
+    return view;
+  }
+
+  /** Draw (or cancel) a running giveaway: winners from (seed, canonical entrants), seed revealed. Idempotent. */
+  private finish(giveawayId: string, cancel: boolean): GiveawayView {
+    const now = this.now;
+    const done = this.store.transaction(() => {
+      const g = this.store.giveaway(giveawayId);
+      if (g?.status !== 'running') return false;
+      const entries = this.store.entries(giveawayId);
+      const byPublic = new Map(entries.map((e) => [e.public_id, e]));
+      const ids = canonicalEntrants(entries.map((e) => e.public_id));
+      const winners = cancel ? [] : drawWinners(g.seed, ids, g.winner_count);
+      winners.forEach((pid, rank) => {
+        const e = byPublic.get(pid)!;
+        this.store.addWinner(giveawayId, { rank, user_key: e.user_key, public_id: pid, name: e.name });
+      });
+      return this.store.finishGiveaway(giveawayId, cancel ? 'cancelled' : 'drawn', entriesHash(ids), now);
+    });
+    this.running.delete(giveawayId);
+    const view = this.giveawayView(this.store.giveaway(giveawayId)!);
+    if (done) this.publish(view.showId, { type: 'giveaway.ended', giveaway: view });
+    return view;
+  }
+
+  entries(conn: Connection, giveawayId: string): { giveaway: GiveawayView; entrants: string[] } {
+    const g = this.store.giveaway(giveawayId);
+    if (!g || g.show_id !== conn.room.showId) throw new RpcError('NOT_FOUND', 'no such giveaway in this show');
+    if (g.status === 'running') throw new RpcError('BAD_STATE', 'entrants are published when the draw ends');
+    return { giveaway: this.giveawayView(g), entrants: canonicalEntrants(this.store.entries(giveawayId).map((e) => e.public_id)) };
+  }
+
+  private enter(g: RunningGiveaway, conn: Connection): void {
+    const key = conn.key!;
+    if (g.entered.has(key) || this.now >= g.endsAt) return;
+    g.entered.add(key);
+    this.store.addEntry(g.id, key, conn.publicId!, conn.name, this.now);
+  }
+
+  /** The hub accepted a chat message (viewers only). */
+  onChat(conn: Connection, text: string): void {
+    if (!this.running.size || conn.staff || !conn.key || !conn.publicId) return;
+    for (const g of this.running.values()) {
+      if (g.showId === conn.room.showId && g.keyword !== null && matchesKeyword(text, g.keyword)) this.enter(g, conn);
+    }
+  }
+
+  /** The hub recorded a new follow. */
+  onFollow(conn: Connection): void {
+    if (!this.running.size || conn.staff || !conn.key || !conn.publicId) return;
+    for (const g of this.running.values()) if (g.showId === conn.room.showId && g.keyword === null) this.enter(g, conn);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Red packets
+
+  createRedPacket(conn: Connection, input: z.output<typeof RedPacketCreate>): RedPacketView {
+    const showId = this.requireLive(conn);
+    const now = this.now;
+    const shares = splitAmount(input.amountMinor, input.count, (n) => randomInt(n));
+    const id = `rp_${randomBytes(9).toString('base64url')}`;
+    const endsAt = now + input.durationSec * 1000;
+    this.store.transaction(() =>
+      this.store.insertPacket(
+        {
+          id,
+          show_id: showId,
+          amount: input.amountMinor,
+          currency: input.currency,
+          count: input.count,
+          note: input.note,
+          created_at: now,
+          ends_at: endsAt,
+          created_by: this.actorId(conn),
+        },
+        shares,
+      ),
+    );
+    this.openPackets.set(id, { showId, endsAt });
+    const view = this.packetView(this.store.packet(id)!);
+    this.publish(showId, { type: 'redpacket.available', packet: view });
+    this.d.hub.audit(conn, 'redpacket.create', id, null, { amount: input.amountMinor, currency: input.currency, count: input.count });
+    return view;
+  }
+
+  endRedPacket(conn: Connection, packetId: string): RedPacketView {
+    const p = this.store.packet(packetId);
+    if (!p || p.show_id !== conn.room.showId) throw new RpcError('NOT_FOUND', 'no such red packet in this show');
+    if (p.status !== 'open') throw new RpcError('BAD_STATE', 'this red packet is already closed');
+    this.closePacket(packetId, 'closed');
+    this.d.hub.audit(conn, 'redpacket.end', packetId);
+    return this.packetView(this.store.packet(packetId)!);
+  }
+
+  private closePacket(packetId: string, status: 'empty' | 'closed'): void {
+    if (!this.store.closePacket(packetId, status, this.now)) return;
+    this.openPackets.delete(packetId);
+    this.dirtyPackets.delete(packetId);
+    const view = this.packetView(this.store.packet(packetId)!);
+    this.publish(view.showId, { type: 'redpacket.out', packet: view });
+  }
+
+  /** One synchronous transaction: an earlier share of this claimer, else the lowest free share, else empty. */
+  claimRedPacket(conn: Connection, packetId: string): RedPacketClaim {
+    const key = this.participant(conn);
+    const now = this.now;
+    const outcome = this.store.transaction(() => {
+      const p = this.store.packet(packetId);
+      if (!p || p.show_id !== conn.room.showId) throw new RpcError('NOT_FOUND', 'no such red packet in this show');
+      const had = this.store.shareOf(packetId, key);
+      if (had !== null) return { outcome: 'won' as const, amountMinor: had, currency: p.currency, already: true, last: false };
+      if (p.status !== 'open' || p.ends_at <= now) return { outcome: 'empty' as const, last: false };
+      const amount = this.store.takeShare(packetId, key, conn.publicId!, conn.name, now);
+      if (amount === null) return { outcome: 'empty' as const, last: true };
+      return {
+        outcome: 'won' as const,
+        amountMinor: amount,
+        currency: p.currency,
+        already: false,
+        last: this.store.freeShares(packetId) === 0,
+      };
+    });
+    if (outcome.last) this.closePacket(packetId, 'empty');
+    else if (outcome.outcome === 'won' && !outcome.already) this.dirtyPackets.add(packetId);
+    const { last: _last, ...reply } = outcome;
+    return reply;
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Coupons (commerce owns them; this publishes and checks roles)
+
+  private couponsOrFail(): CouponPort {
+    if (!this.d.coupons) throw new RpcError('BAD_STATE', 'coupons need the shop (commerce) on this server');
+    return this.d.coupons;
+  }
+
+  createCoupon(conn: Connection, input: unknown): CouponView {
+    const coupons = this.couponsOrFail();
+    const showId = this.requireLive(conn);
+    const coupon = coupons.create(showId, input, this.actorId(conn));
+    this.liveCoupons.set(coupon.id, { showId, endsAt: coupon.endsAt });
+    this.publish(showId, { type: 'coupon.available', coupon });
+    this.d.hub.audit(conn, 'coupon.create', coupon.id, null, { title: coupon.title, kind: coupon.kind, value: coupon.value });
+    return coupon;
+  }
+
+  endCoupon(conn: Connection, couponId: string): CouponView {
+    const coupons = this.couponsOrFail();
+    const c = coupons.get(couponId);
+    if (!c || c.showId !== conn.room.showId) throw new RpcError('NOT_FOUND', 'no such coupon in this show');
+    const coupon = coupons.end(couponId);
+    this.liveCoupons.delete(couponId);
+    this.dirtyCoupons.delete(couponId);
+    this.publish(coupon.showId, { type: 'coupon.ended', coupon });
+    this.d.hub.audit(conn, 'coupon.end', couponId);
+    return coupon;
+  }
+
+  claimCoupon(conn: Connection, couponId: string): { coupon: CouponView; already: boolean } {
+    const coupons = this.couponsOrFail();
+    const key = this.participant(conn);
+    if (!key.startsWith('b:')) throw new RpcError('FORBIDDEN', 'coupons are for buyers');
+    const c = coupons.get(couponId);
+    if (!c || c.showId !== conn.room.showId) throw new RpcError('NOT_FOUND', 'no such coupon in this show');
+    const r = coupons.claim(key.slice(2), couponId);
+    if (!r.already) this.dirtyCoupons.add(couponId);
+    return r;
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Timer
+
+  /** Draw due giveaways, lapse red packets and coupons, push coalesced counts. */
+  tick(): void {
+    const now = this.now;
+    for (const g of [...this.running.values()]) {
+      if (g.endsAt <= now) {
+        try {
+          this.finish(g.id, false);
+        } catch (err) {
+          this.d.log.error({ err, giveawayId: g.id }, 'giveaway draw failed');
+        }
+      } else if (g.entered.size !== g.pushedCount) {
+        g.pushedCount = g.entered.size;
+        this.publish(g.showId, { type: 'giveaway.entrants', id: g.id, entrants: g.entered.size });
+      }
+    }
+    const liveShow = new Map<string, boolean>();
+    const isLive = (showId: string) => {
+      let v = liveShow.get(showId);
+      if (v === undefined) {
+        v = this.d.shows.get(showId)?.status === 'live';
+        liveShow.set(showId, v);
+      }
+      return v;
+    };
+    for (const [id, p] of [...this.openPackets]) {
+      if (p.endsAt <= now || !isLive(p.showId)) this.closePacket(id, 'closed');
+    }
+    for (const id of this.dirtyPackets) {
+      const p = this.store.packet(id);
+      if (p) this.publish(p.show_id, { type: 'redpacket.updated', packet: this.packetView(p) });
+    }
+    this.dirtyPackets.clear();
+    const coupons = this.d.coupons;
+    if (coupons) {
+      for (const [id, c] of [...this.liveCoupons]) {
+        if ((c.endsAt !== null && c.endsAt <= now) || !isLive(c.showId)) {
+          this.liveCoupons.delete(id);
+          this.dirtyCoupons.delete(id);
+          const view = coupons.get(id);
+          if (view) this.publish(view.showId, { type: 'coupon.ended', coupon: view });
+        }
+      }
+      for (const id of this.dirtyCoupons) {
+        const view = coupons.get(id);
+        if (view) this.publish(view.showId, { type: 'coupon.updated', coupon: view });
+      }
+    }
+    this.dirtyCoupons.clear();
+  }
+}

@@ -1,0 +1,187 @@
+/**
+ * SQLite persistence of giveaways, entries, winners, red packets and their shares (tables from migration 004).
+ * Synchronous better-sqlite3 statements, prepared once; callers group writes with `transaction`.
+ */
+import type { Database, Statement } from 'better-sqlite3';
+import type { GiveawayKind, GiveawayStatus } from '../../../shared/protocol/engagement';
+
+export interface GiveawayRow {
+  id: string;
+  show_id: string;
+  kind: GiveawayKind;
+  prize: string;
+  winner_count: number;
+  eligibility: 'keyword' | 'follow';
+  keyword: string | null;
+  seed: string;
+  commitment: string;
+  status: GiveawayStatus;
+  started_at: number;
+  ends_at: number;
+  entries_hash: string | null;
+  drawn_at: number | null;
+  created_by: string;
+}
+
+export interface EntryRow {
+  user_key: string;
+  public_id: string;
+  name: string;
+}
+
+export interface WinnerRow {
+  rank: number;
+  user_key: string;
+  public_id: string;
+  name: string;
+}
+
+export interface RedPacketRow {
+  id: string;
+  show_id: string;
+  amount: number;
+  currency: string;
+  count: number;
+  note: string;
+  status: 'open' | 'empty' | 'closed';
+  created_at: number;
+  ends_at: number;
+  closed_at: number | null;
+  created_by: string;
+  claimed: number;
+  claimed_amount: number;
+}
+
+const PACKET_COLS = `p.*,
+  (SELECT COUNT(*) FROM red_packet_shares s WHERE s.packet_id = p.id AND s.claimer_key IS NOT NULL) AS claimed,
+  (SELECT COALESCE(SUM(amount), 0) FROM red_packet_shares s WHERE s.packet_id = p.id AND s.claimer_key IS NOT NULL) AS claimed_amount`;
+
+export class EngagementStore {
+  private readonly s: Record<string, Statement>;
+
+  constructor(private readonly db: Database) {
+    this.s = {
+      insertGiveaway: db.prepare(
+        `INSERT INTO giveaways (id, show_id, kind, prize, winner_count, eligibility, keyword, seed, commitment, status, started_at, ends_at, created_by)
+         VALUES (@id, @show_id, @kind, @prize, @winner_count, @eligibility, @keyword, @seed, @commitment, 'running', @started_at, @ends_at, @created_by)`,
+      ),
+      giveaway: db.prepare('SELECT * FROM giveaways WHERE id = ?'),
+      giveawaysOfShow: db.prepare(
+        `SELECT * FROM giveaways WHERE show_id = ? AND (status = 'running' OR id IN
+           (SELECT id FROM giveaways WHERE show_id = ? AND status <> 'running' ORDER BY drawn_at DESC LIMIT ?))
+         ORDER BY started_at DESC, id DESC`,
+      ),
+      running: db.prepare(`SELECT * FROM giveaways WHERE status = 'running' ORDER BY ends_at`),
+      finish: db.prepare(`UPDATE giveaways SET status = ?, entries_hash = ?, drawn_at = ? WHERE id = ? AND status = 'running'`),
+      insertEntry: db.prepare(
+        'INSERT OR IGNORE INTO giveaway_entries (giveaway_id, user_key, public_id, name, entered_at) VALUES (?, ?, ?, ?, ?)',
+      ),
+      entries: db.prepare('SELECT user_key, public_id, name FROM giveaway_entries WHERE giveaway_id = ?'),
+      entryCount: db.prepare('SELECT COUNT(*) AS n FROM giveaway_entries WHERE giveaway_id = ?'),
+      enteredBy: db.prepare(
+        `SELECT e.giveaway_id AS id FROM giveaway_entries e JOIN giveaways g ON g.id = e.giveaway_id
+         WHERE g.show_id = ? AND e.user_key = ?`,
+      ),
+      insertWinner: db.prepare('INSERT INTO giveaway_winners (giveaway_id, rank, user_key, public_id, name) VALUES (?, ?, ?, ?, ?)'),
+      winners: db.prepare('SELECT rank, user_key, public_id, name FROM giveaway_winners WHERE giveaway_id = ? ORDER BY rank'),
+
+      insertPacket: db.prepare(
+        `INSERT INTO red_packets (id, show_id, amount, currency, count, note, status, created_at, ends_at, created_by)
+         VALUES (@id, @show_id, @amount, @currency, @count, @note, 'open', @created_at, @ends_at, @created_by)`,
+      ),
+      insertShare: db.prepare('INSERT INTO red_packet_shares (packet_id, idx, amount) VALUES (?, ?, ?)'),
+      packet: db.prepare(`SELECT ${PACKET_COLS} FROM red_packets p WHERE p.id = ?`),
+      packetsOfShow: db.prepare(
+        `SELECT ${PACKET_COLS} FROM red_packets p WHERE p.show_id = ? AND (p.status = 'open' OR p.id IN
+           (SELECT id FROM red_packets WHERE show_id = ? AND status <> 'open' ORDER BY created_at DESC LIMIT ?))
+         ORDER BY p.created_at DESC, p.id DESC`,
+      ),
+      openPackets: db.prepare(`SELECT id, show_id, ends_at FROM red_packets WHERE status = 'open'`),
+      shareOf: db.prepare('SELECT amount FROM red_packet_shares WHERE packet_id = ? AND claimer_key = ?'),
+      // The lowest free share goes to this claimer; the partial unique index forbids a second share per claimer.
+      takeShare: db.prepare(
+        `UPDATE red_packet_shares SET claimer_key = ?, claimer_public = ?, claimer_name = ?, claimed_at = ?
+         WHERE packet_id = ? AND claimer_key IS NULL
+           AND idx = (SELECT MIN(idx) FROM red_packet_shares WHERE packet_id = ? AND claimer_key IS NULL)
+         RETURNING amount`,
+      ),
+      freeShares: db.prepare('SELECT COUNT(*) AS n FROM red_packet_shares WHERE packet_id = ? AND claimer_key IS NULL'),
+      setPacketStatus: db.prepare(`UPDATE red_packets SET status = ?, closed_at = ? WHERE id = ? AND status = 'open'`),
+      myPackets: db.prepare(
+        `SELECT p.id, s.amount, p.currency FROM red_packet_shares s JOIN red_packets p ON p.id = s.packet_id
+         WHERE p.show_id = ? AND s.claimer_key = ?`,
+      ),
+    };
+  }
+
+  transaction<T>(fn: () => T): T {
+    if (this.db.inTransaction) return this.db.transaction(fn)();
+    return this.db.transaction(fn).immediate();
+  }
+
+  insertGiveaway(g: Omit<GiveawayRow, 'status' | 'entries_hash' | 'drawn_at'>): void {
+    this.s.insertGiveaway!.run(g);
+  }
+  giveaway(id: string): GiveawayRow | null {
+    return (this.s.giveaway!.get(id) as GiveawayRow | undefined) ?? null;
+  }
+  giveawaysOfShow(showId: string, finished: number): GiveawayRow[] {
+    return this.s.giveawaysOfShow!.all(showId, showId, finished) as GiveawayRow[];
+  }
+  runningGiveaways(): GiveawayRow[] {
+    return this.s.running!.all() as GiveawayRow[];
+  }
+  finishGiveaway(id: string, status: 'drawn' | 'cancelled', entriesHash: string, at: number): boolean {
+    return this.s.finish!.run(status, entriesHash, at, id).changes === 1;
+  }
+  addEntry(giveawayId: string, userKey: string, publicId: string, name: string, at: number): boolean {
+    return this.s.insertEntry!.run(giveawayId, userKey, publicId, name, at).changes === 1;
+  }
+  entries(giveawayId: string): EntryRow[] {
+    return this.s.entries!.all(giveawayId) as EntryRow[];
+  }
+  entryCount(giveawayId: string): number {
+    return (this.s.entryCount!.get(giveawayId) as { n: number }).n;
+  }
+  enteredBy(showId: string, userKey: string): string[] {
+    return (this.s.enteredBy!.all(showId, userKey) as { id: string }[]).map((r) => r.id);
+  }
+  addWinner(giveawayId: string, w: WinnerRow): void {
+    this.s.insertWinner!.run(giveawayId, w.rank, w.user_key, w.public_id, w.name);
+  }
+  winners(giveawayId: string): WinnerRow[] {
+    return this.s.winners!.all(giveawayId) as WinnerRow[];
+  }
+
+  insertPacket(p: Omit<RedPacketRow, 'status' | 'closed_at' | 'claimed' | 'claimed_amount'>, shares: readonly number[]): void {
+    this.s.insertPacket!.run(p);
+    shares.forEach((amount, idx) => {
+      this.s.insertShare!.run(p.id, idx, amount);
+    });
+  }
+  packet(id: string): RedPacketRow | null {
+    return (this.s.packet!.get(id) as RedPacketRow | undefined) ?? null;
+  }
+  packetsOfShow(showId: string, finished: number): RedPacketRow[] {
+    return this.s.packetsOfShow!.all(showId, showId, finished) as RedPacketRow[];
+  }
+  openPackets(): { id: string; show_id: string; ends_at: number }[] {
+    return this.s.openPackets!.all() as { id: string; show_id: string; ends_at: number }[];
+  }
+  shareOf(packetId: string, userKey: string): number | null {
+    return (this.s.shareOf!.get(packetId, userKey) as { amount: number } | undefined)?.amount ?? null;
+  }
+  takeShare(packetId: string, userKey: string, publicId: string, name: string, at: number): number | null {
+    const r = this.s.takeShare!.get(userKey, publicId, name, at, packetId, packetId) as { amount: number } | undefined;
+    return r?.amount ?? null;
+  }
+  freeShares(packetId: string): number {
+    return (this.s.freeShares!.get(packetId) as { n: number }).n;
+  }
+  closePacket(id: string, status: 'empty' | 'closed', at: number): boolean {
+    return this.s.setPacketStatus!.run(status, at, id).changes === 1;
+  }
+  myPackets(showId: string, userKey: string): { id: string; amount: number; currency: string }[] {
+    return this.s.myPackets!.all(showId, userKey) as { id: string; amount: number; currency: string }[];
+  }
+}
