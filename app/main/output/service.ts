@@ -596,6 +596,11 @@ export class OutputService {
     return this.state();
   }
 
+  /** Process id of the recording's ffmpeg (diagnostics and crash tests). */
+  recordingPid(): number | null {
+    return this.recording?.tap?.sink.pid ?? null;
+  }
+
   /** Stop everything (studio closing): the recording is finalized. */
   async close(): Promise<void> {
     if (this.session) await this.endSession(this.session, null);
