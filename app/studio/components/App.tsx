@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { useStudio, useStudioState } from '../context';
 import type { Notice } from '../store';
 import { ConfirmEndDialog, GoLivePanel } from './GoLivePanel';
+import { OutputPanel } from './OutputPanel';
 import { PinPicker } from './PinPicker';
 import { Preview, StatusBar } from './Preview';
 import { FlashSalesPanel } from './shop/FlashSales';
@@ -91,6 +92,7 @@ export function App() {
         </div>
         <aside className="sidebar">
           <GoLivePanel onRequestEnd={() => setConfirmEnd(true)} />
+          <OutputPanel />
           <PinPicker />
           <FlashSalesPanel hideWhenEmpty />
           <DevicesPanel />
