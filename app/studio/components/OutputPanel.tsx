@@ -38,6 +38,10 @@ export function formatBytes(n: number): string {
   return `${(n / 1024 ** 3).toFixed(2)} GB`;
 }
 
+const NO_TARGETS: RestreamTargetView[] = [];
+const NO_STATUS: TargetStatus[] = [];
+
+/** Read the output store (selectors must return stable references: no fresh arrays / objects). */
 function useOutput<T>(selector: (s: OutputViewState) => T): T {
   return useStore(useStudio().output.store, selector);
 }
@@ -371,8 +375,8 @@ function TargetForm({ target, onDone }: { target: RestreamTargetView | null; onD
 function RestreamBlock() {
   const { t } = useTranslation();
   const { output } = useStudio();
-  const targets = useOutput((s) => s.main?.targets ?? []);
-  const statuses = useOutput((s) => s.main?.targetStatus ?? []);
+  const targets = useOutput((s) => s.main?.targets ?? NO_TARGETS);
+  const statuses = useOutput((s) => s.main?.targetStatus ?? NO_STATUS);
   const restreaming = useOutput(selectRestreaming);
   const pending = useOutput((s) => s.pending);
   const ffmpegOk = useOutput((s) => s.main?.ffmpeg.ok ?? true);
