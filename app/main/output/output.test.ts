@@ -296,3 +296,16 @@ describe('restream', () => {
     }
   });
 });
+
+describe('ffmpeg messages', () => {
+  it('are tidied and never carry a secret', async () => {
+    const { redact, tidyLine, classifyFailure } = await import('./sink');
+    expect(tidyLine('[tcp @ 0x5626962d9cc0] Connection to tcp://127.0.0.1:40023?tcp_nodelay=0 failed: Connection refused')).toBe(
+      'Connection to tcp://127.0.0.1:40023 failed: Connection refused',
+    );
+    expect(redact('rtmp://h/live/abc%3Fkey: I/O error', ['abc?key'])).toBe('rtmp://h/live/***: I/O error');
+    expect(classifyFailure('rtmp://h/live/***: No space left on device', 'recording')).toBe('disk');
+    expect(classifyFailure('Server error: Unauthorized', 'restream')).toBe('rejected');
+    expect(classifyFailure('Connection refused', 'restream')).toBe('refused');
+  });
+});

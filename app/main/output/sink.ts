@@ -70,6 +70,14 @@ export function classifyFailure(stderr: string, kind: SinkOptions['kind']): Outp
   return 'ffmpeg';
 }
 
+/** An ffmpeg log line without its `[tcp @ 0x55d…]` context prefix and internal URL options. */
+export function tidyLine(line: string): string {
+  return line
+    .replace(/^(\[[^\]]+ @ 0x[0-9a-f]+\]\s*)+/i, '')
+    .replace(/\?tcp_nodelay=\d/g, '')
+    .trim();
+}
+
 export class FfmpegSink {
   private readonly child: ChildProcessWithoutNullStreams;
   private readonly stderrLines: string[] = [];
@@ -197,7 +205,7 @@ export class FfmpegSink {
     const tail = this.stderrTail();
     let error: OutputError | null = this.killedFor;
     if (!error && !(this.ending && code === 0) && !(this.ending && signal)) {
-      const lastLines = tail.split('\n').slice(-3).join(' | ');
+      const lastLines = [...new Set(tail.split('\n').map(tidyLine).filter(Boolean))].slice(-2).join(' — ');
       error = {
         code: classifyFailure(tail, this.opts.kind),
         message: (lastLines || `ffmpeg exited with ${signal ?? `code ${code}`}`).slice(0, 1000),
