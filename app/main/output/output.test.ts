@@ -271,20 +271,22 @@ describe('restream', () => {
       await svc.saveTarget({ name: 'Flaky', platform: 'custom', url: `rtmp://127.0.0.1:${port}/live`, enabled: true, streamKey: 'k3y' });
       const { sessionId } = svc.begin('video/x-matroska;codecs=avc1,opus');
       await svc.startRestream(sessionId);
+      // the program keeps flowing (like the studio's) while the server goes away and comes back
       const parts = chunks(long, Math.ceil(long.length / 48));
-      let seq = 0;
-      for (const part of parts) {
-        svc.chunk({ sessionId, seq: seq++ }, part);
-        await sleep(150);
-        if (seq === 12) {
-          await waitFor(() => svc.state().targetStatus[0]?.state === 'live', 15_000, 'first live');
-          server.kill(); // the server goes away mid-stream
-          await server.done;
-          await waitFor(() => svc.state().targetStatus[0]?.state === 'retrying', 15_000, 'retrying');
-          server = rtmpListener(port, 'live', 'k3y', second);
+      const feeding = (async () => {
+        for (let seq = 0; seq < parts.length; seq++) {
+          svc.chunk({ sessionId, seq }, parts[seq]!);
+          await sleep(250);
         }
-      }
+      })();
+      await waitFor(() => svc.state().targetStatus[0]?.state === 'live', 15_000, 'first live');
+      server.kill(); // the server goes away mid-stream
+      await server.done;
+      await waitFor(() => svc.state().targetStatus[0]?.state === 'retrying', 15_000, 'retrying');
+      expect(svc.state().targetStatus[0]?.error?.code).toMatch(/dropped|refused/);
+      server = rtmpListener(port, 'live', 'k3y', second);
       await waitFor(() => svc.state().targetStatus[0]?.state === 'live', 15_000, 'live again');
+      await feeding;
       await svc.end(sessionId);
       await Promise.race([server.done, sleep(10_000)]);
       const probe = await ffprobe(second);
