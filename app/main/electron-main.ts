@@ -14,7 +14,16 @@ import { join, normalize, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, type IpcMainInvokeEvent, ipcMain, net, protocol, session, shell } from 'electron';
 import type { HostReply } from '../preload/api';
-import { HOST_METHOD_NAMES, type HostMethod, hostChannel, hostMethods } from '../../shared/protocol/host';
+import {
+  HOST_MAX_MESSAGE_BYTES,
+  HOST_METHOD_NAMES,
+  type HostMethod,
+  hostChannel,
+  hostMethods,
+  OUTPUT_STREAM,
+  OUTPUT_STREAM_CHANNEL,
+  OutputChunkHeader,
+} from '../../shared/protocol/host';
 import { dispatchRequest } from '../../shared/protocol/rpc';
 import { STUDIO_CSP } from './csp';
 import { type LocalServer, startLocalServer } from './local-server';
@@ -36,6 +45,7 @@ protocol.registerSchemesAsPrivileged([
 
 let mainWindow: BrowserWindow | null = null;
 let localServer: LocalServer | null = null;
+let hostServices: HostServices | null = null;
 
 function isStudioUrl(url: string | undefined | null): boolean {
   return typeof url === 'string' && url.startsWith(`${APP_ORIGIN}/`);
@@ -100,13 +110,30 @@ function registerIpc(services: HostServices): void {
       }
       // Same validation path as the web host: envelope + zod schema of the method, typed errors, never throws.
       const text = JSON.stringify({ t: 'req', id: 0, method: method satisfies HostMethod, data: payload ?? {} });
-      const reply = await dispatchRequest(hostMethods, services.handlers, text, { via: 'ipc' }, (err, m) =>
-        console.error(`[host] ${m} failed:`, err),
+      const reply = await dispatchRequest(
+        hostMethods,
+        services.handlers,
+        text,
+        { via: 'ipc' },
+        (err, m) => console.error(`[host] ${m} failed:`, err),
+        HOST_MAX_MESSAGE_BYTES,
       );
       if (reply.t !== 'res') return { ok: false, error: { code: 'INTERNAL', message: 'unexpected reply' } };
       return reply.ok ? { ok: true, data: reply.data } : { ok: false, error: reply.error };
     });
   }
+  // Program-stream channel: (header, bytes) per MediaRecorder chunk, answered with an OutputChunkAck.
+  ipcMain.handle(OUTPUT_STREAM_CHANNEL, (event: IpcMainInvokeEvent, header: unknown, bytes: unknown): HostReply => {
+    if (event.sender !== mainWindow?.webContents || !isStudioUrl(event.senderFrame?.url)) {
+      return { ok: false, error: { code: 'FORBIDDEN', message: 'host API is only available to the studio page' } };
+    }
+    const h = OutputChunkHeader.safeParse(header);
+    if (!h.success) return { ok: false, error: { code: 'BAD_REQUEST', message: 'bad program-stream chunk header' } };
+    if (!(bytes instanceof Uint8Array) || bytes.byteLength > OUTPUT_STREAM.maxChunkBytes) {
+      return { ok: false, error: { code: 'BAD_REQUEST', message: 'bad program-stream chunk' } };
+    }
+    return { ok: true, data: services.output.chunk(h.data, bytes) };
+  });
 }
 
 function createWindow(): BrowserWindow {
@@ -195,7 +222,10 @@ async function start(): Promise<void> {
         return false;
       }
     },
+    openPath: async (path) => (await shell.openPath(path)) === '',
+    recordingsDir: join(userData, 'recordings'),
   });
+  hostServices = services;
   registerIpc(services);
   mainWindow = createWindow();
 
@@ -210,10 +240,14 @@ app.on('window-all-closed', () => {
 
 let quitting = false;
 app.on('before-quit', (event) => {
-  if (quitting || !localServer) return;
+  if (quitting || (!localServer && !hostServices)) return;
   event.preventDefault();
   quitting = true;
-  void localServer.close().finally(() => app.quit());
+  // Finalize a running recording and stop restream processes before the server goes.
+  void (hostServices?.close() ?? Promise.resolve())
+    .catch((err: unknown) => console.error('[studio] closing outputs failed:', err))
+    .then(() => localServer?.close())
+    .finally(() => app.quit());
 });
 
 start().catch((err: unknown) => {

@@ -29,3 +29,22 @@ export function openExternalDetached(url: string): Promise<boolean> {
     });
   });
 }
+
+/** Web-mode `output.openFolder`: show a local folder in the file manager (explorer / open / xdg-open), detached. */
+export function openPathDetached(path: string): Promise<boolean> {
+  const cmd = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
+  return new Promise((resolve) => {
+    let child: ReturnType<typeof spawn>;
+    try {
+      child = spawn(cmd, [path], { detached: true, stdio: 'ignore', windowsHide: true });
+    } catch {
+      resolve(false);
+      return;
+    }
+    child.once('error', () => resolve(false));
+    child.once('spawn', () => {
+      child.unref();
+      resolve(true);
+    });
+  });
+}

@@ -3,11 +3,15 @@
  * Plain Node (no Electron imports): Electron's main process serves them over IPC, the web host over
  * its authenticated WebSocket. Settings are a JSON file written atomically (tmp + rename).
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdir, readFile, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { DEFAULT_SETTINGS, type HostMethods, StudioSettings } from '../../shared/protocol/host';
 import { type Handlers, RpcError } from '../../shared/protocol/rpc';
+import { writeJsonAtomic } from './atomic';
+import { type OutputServiceOptions, OutputService } from './output/service';
+import { SceneStore } from './scenes';
+
+export { writeJsonAtomic };
 
 /** Who is calling (for logs): the Electron IPC bridge or the web host socket. */
 export interface HostCtx {
@@ -30,6 +34,16 @@ export interface HostServicesOptions {
   localServerUrl: string | null;
   /** Opens an http(s) URL in the system browser; resolves false when no opener is available. */
   openExternal: (url: string) => Promise<boolean>;
+  /** Opens a local folder in the file manager; resolves false when no opener is available. */
+  openPath?: (path: string) => Promise<boolean>;
+  /** Recordings folder (default `<settings dir>/recordings`). */
+  recordingsDir?: string;
+  /** Restream targets + stream keys (default `<settings dir>/output-settings.json`). */
+  outputSettingsFile?: string;
+  /** The scene collection (default `<settings dir>/scene-collection.json`). */
+  scenesFile?: string;
+  /** Output service overrides (tests: ffmpeg resolution, retry timing). */
+  output?: Partial<Pick<OutputServiceOptions, 'ffmpeg' | 'retry' | 'idleTimeoutMs' | 'maxQueuedBytes' | 'encode'>>;
   log?: HostLogger;
 }
 
@@ -37,8 +51,13 @@ export interface HostServices {
   readonly handlers: Handlers<HostMethods, HostCtx>;
   /** Current settings (a copy). */
   settings(): StudioSettings;
+  /** Recording + restream (also fed by the program-stream channel). */
+  readonly output: OutputService;
+  readonly scenes: SceneStore;
   /** Wait for pending writes. */
   flush(): Promise<void>;
+  /** Stop outputs (the recording is finalized) and wait for pending writes. */
+  close(): Promise<void>;
 }
 
 const consoleLogger: HostLogger = {
@@ -81,25 +100,6 @@ export async function loadSettings(file: string, log: HostLogger = consoleLogger
   return { ...DEFAULT_SETTINGS };
 }
 
-/** Write JSON atomically: a temp file in the same directory, fsync, then rename over the target. */
-export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  const fh = await open(tmp, 'w', 0o600);
-  try {
-    await fh.writeFile(`${JSON.stringify(value, null, 2)}\n`, 'utf8');
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  try {
-    await rename(tmp, file);
-  } catch (err) {
-    await unlink(tmp).catch(() => {});
-    throw err;
-  }
-}
-
 /** Read the local server's studio token (`<dataDir>/studio-token`), or null if it does not exist yet. */
 export async function readStudioToken(serverDataDir: string): Promise<string | null> {
   try {
@@ -114,6 +114,14 @@ export async function readStudioToken(serverDataDir: string): Promise<string | n
 export async function createHostServices(opts: HostServicesOptions): Promise<HostServices> {
   const log = opts.log ?? consoleLogger;
   let current = await loadSettings(opts.settingsFile, log);
+  const dir = dirname(opts.settingsFile);
+  const output = await OutputService.create({
+    recordingsDir: opts.recordingsDir ?? join(dir, 'recordings'),
+    settingsFile: opts.outputSettingsFile ?? join(dir, 'output-settings.json'),
+    log,
+    ...opts.output,
+  });
+  const scenes = new SceneStore(opts.scenesFile ?? join(dir, 'scene-collection.json'), log);
   // Saves are serialized so two quick edits cannot race each other's rename.
   let writeChain: Promise<void> = Promise.resolve();
 
@@ -143,11 +151,42 @@ export async function createHostServices(opts: HostServicesOptions): Promise<Hos
     },
 
     'host.openExternal': async ({ url }) => ({ opened: await opts.openExternal(url) }),
+
+    'output.getState': () => output.state(),
+    'output.begin': ({ mimeType }) => output.begin(mimeType),
+    'output.end': ({ sessionId }) => output.end(sessionId),
+    'output.startRecording': ({ sessionId }) => output.startRecording(sessionId),
+    'output.stopRecording': () => output.stopRecording(),
+    'output.startRestream': ({ sessionId }) => output.startRestream(sessionId),
+    'output.stopRestream': () => output.stopRestream(),
+    'output.saveTarget': ({ target }) => output.saveTarget(target),
+    'output.removeTarget': ({ id }) => output.removeTarget(id),
+    'output.openFolder': async () => {
+      const folder = output.state().recordingsDir;
+      if (!opts.openPath) return { opened: false };
+      await mkdir(folder, { recursive: true }).catch(() => {});
+      return { opened: await opts.openPath(folder) };
+    },
+
+    'scenes.load': () => scenes.load(),
+    'scenes.save': ({ collection }) => scenes.save(collection),
+    'scenes.import': ({ text }) => scenes.import(text),
+    'scenes.export': () => scenes.export(),
   };
 
   return {
     handlers,
+    output,
+    scenes,
     settings: () => ({ ...current }),
-    flush: () => writeChain,
+    flush: async () => {
+      await writeChain;
+      await scenes.flush();
+    },
+    close: async () => {
+      await output.close();
+      await writeChain;
+      await scenes.flush();
+    },
   };
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { HOST_WS_PATH, hostMethods, hostNotifications } from '../../shared/protocol/host';
+import { encodeOutputFrame, HOST_WS_PATH, hostMethods, hostNotifications, type OutputChunkAck } from '../../shared/protocol/host';
 import { RpcClient } from '../../shared/protocol/rpc';
 import { HOST_WS_UNAUTHORIZED, startWebHost, type WebHost } from './web-host';
 
@@ -81,6 +81,41 @@ describe('web host', () => {
     expect(await client.request('host.openExternal', { url: 'http://127.0.0.1:9/live/abcdef' })).toEqual({ opened: false });
     // The connection stays usable after an error.
     expect((await client.request('host.getSettings', {})).locale).toBe('en');
+    ws.close();
+  });
+
+  it('carries the program stream as binary frames, acknowledged in order; malformed frames get BAD_REQUEST', async () => {
+    const ws = open(host.token, `http://127.0.0.1:${host.port}`);
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    const client = new RpcClient(hostMethods, hostNotifications, 5000);
+    client.attach(ws);
+    const raw: string[] = [];
+    ws.on('message', (d) => {
+      raw.push(String(d));
+      client.handleMessage(String(d));
+    });
+    const acks: OutputChunkAck[] = [];
+    client.on('output.chunkAck', (a) => acks.push(a));
+    const { sessionId } = await client.request('output.begin', { mimeType: 'video/x-matroska;codecs=avc1,opus' });
+    // an EBML header split over two frames: both accepted
+    const ebml = Buffer.from('1a45dfa3a34286810142f7810142f2810442f381084282886d6174726f736b61', 'hex');
+    ws.send(encodeOutputFrame({ sessionId, seq: 0 }, ebml.subarray(0, 10)));
+    ws.send(encodeOutputFrame({ sessionId, seq: 1 }, ebml.subarray(10)));
+    ws.send(Buffer.from('not a frame at all, just bytes'));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(acks).toEqual([
+      { sessionId, seq: 0, ok: true, error: null },
+      { sessionId, seq: 1, ok: true, error: null },
+    ]);
+    expect(raw.some((m) => m.includes('BAD_REQUEST') && m.includes('not a program-stream frame'))).toBe(true);
+    // a gap in the sequence ends the session; the ack says why
+    ws.send(encodeOutputFrame({ sessionId, seq: 5 }, Buffer.alloc(4)));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(acks[2]).toMatchObject({ seq: 5, ok: false, error: { code: 'input' } });
+    expect((await client.request('output.getState', {})).session).toBeNull();
     ws.close();
   });
 });

@@ -15,12 +15,20 @@ import { pathToFileURL } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify from 'fastify';
-import { HOST_TOKEN_PARAM, HOST_WS_PATH, hostMethods } from '../../shared/protocol/host';
-import { dispatchRequest, MAX_MESSAGE_BYTES } from '../../shared/protocol/rpc';
+import {
+  decodeOutputFrame,
+  HOST_MAX_MESSAGE_BYTES,
+  HOST_TOKEN_PARAM,
+  HOST_WS_PATH,
+  hostMethods,
+  hostNotifications,
+  OUTPUT_STREAM,
+} from '../../shared/protocol/host';
+import { dispatchRequest, notification } from '../../shared/protocol/rpc';
 import { STUDIO_CSP } from './csp';
 import { startLocalServer } from './local-server';
-import { openExternalDetached } from './open-external';
-import { createHostServices, type HostLogger } from './services';
+import { openExternalDetached, openPathDetached } from './open-external';
+import { createHostServices, type HostLogger, type HostServicesOptions } from './services';
 
 /** Close code for a host socket without a valid token / origin. */
 export const HOST_WS_UNAUTHORIZED = 4401;
@@ -36,6 +44,10 @@ export interface WebHostOptions {
   webDir: string;
   /** Override the opener (tests); default spawns xdg-open/open/start. */
   openExternal?: (url: string) => Promise<boolean>;
+  /** Override the folder opener (tests); default spawns xdg-open/open/explorer. */
+  openPath?: (path: string) => Promise<boolean>;
+  /** Output service overrides (tests). */
+  output?: HostServicesOptions['output'];
   log?: HostLogger;
   version?: string;
 }
@@ -74,11 +86,16 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     serverDataDir: opts.dataDir,
     localServerUrl: opts.serverUrl,
     openExternal: opts.openExternal ?? openExternalDetached,
+    openPath: opts.openPath ?? openPathDetached,
+    recordingsDir: join(opts.dataDir, 'recordings'),
+    ...(opts.output ? { output: opts.output } : {}),
     log,
   });
 
   const app = Fastify({ logger: false, bodyLimit: 1024 });
-  await app.register(fastifyWebsocket, { options: { maxPayload: MAX_MESSAGE_BYTES } });
+  // Text frames: host requests (scene collections are the largest); binary frames: program-stream chunks.
+  const maxPayload = Math.max(HOST_MAX_MESSAGE_BYTES, OUTPUT_STREAM.maxChunkBytes + 64);
+  await app.register(fastifyWebsocket, { options: { maxPayload } });
 
   app.addHook('onSend', async (_req, reply, payload) => {
     reply.header('X-Content-Type-Options', 'nosniff');
@@ -108,15 +125,26 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     let chain: Promise<void> = Promise.resolve();
     socket.on('message', (data, isBinary) => {
       chain = chain.then(async () => {
+        const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer);
         if (isBinary) {
-          socket.send(
-            JSON.stringify({ t: 'res', id: null, ok: false, error: { code: 'BAD_REQUEST', message: 'binary frames are not accepted' } }),
-          );
+          // Program-stream channel: one chunk per frame, answered by an output.chunkAck notification.
+          const frame = decodeOutputFrame(bytes);
+          if (!frame.ok) {
+            socket.send(JSON.stringify({ t: 'res', id: null, ok: false, error: { code: 'BAD_REQUEST', message: frame.message } }));
+            return;
+          }
+          const ack = services.output.chunk(frame.header, frame.chunk);
+          if (socket.readyState === socket.OPEN) socket.send(notification(hostNotifications, 'output.chunkAck', ack));
           return;
         }
-        const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
-        const reply = await dispatchRequest(hostMethods, services.handlers, text, { via: 'ws' }, (err, method) =>
-          log.warn(`${method} failed: ${err instanceof Error ? err.message : String(err)}`),
+        const text = bytes.toString('utf8');
+        const reply = await dispatchRequest(
+          hostMethods,
+          services.handlers,
+          text,
+          { via: 'ws' },
+          (err, method) => log.warn(`${method} failed: ${err instanceof Error ? err.message : String(err)}`),
+          HOST_MAX_MESSAGE_BYTES,
         );
         if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(reply));
       });
@@ -142,7 +170,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     token,
     close: async () => {
       await app.close();
-      await services.flush();
+      await services.close();
     },
   };
 }

@@ -9,6 +9,7 @@ import type { StudioEngagement } from './controllers/engagement';
 import type { ImageCache } from './controllers/images';
 import type { OverlayController } from './controllers/overlays';
 import type { Publisher } from './controllers/publisher';
+import type { OutputController } from './controllers/recorder';
 import type { SettingsController } from './controllers/settings';
 import type { ShopController } from './controllers/shop';
 import type { HostBridge } from './host-bridge';
@@ -28,6 +29,8 @@ export interface StudioControllers {
   chat: StudioChatController;
   chatStore: ChatStore;
   engagement: StudioEngagement;
+  /** Recording + restream (controllers/recorder.ts). */
+  output: OutputController;
 }
 
 export const StudioContext = createContext<StudioControllers | null>(null);

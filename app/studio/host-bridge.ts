@@ -4,12 +4,15 @@
  * sessionStorage and removed from the address bar). Both validate replies against the host contract.
  */
 import {
+  encodeOutputFrame,
   HOST_TOKEN_PARAM,
   HOST_WS_PATH,
   type HostMethod,
   type HostMethods,
   hostMethods,
   hostNotifications,
+  OutputChunkAck,
+  type OutputChunkHeader,
 } from '../../shared/protocol/host';
 import { ErrorCode, type ReqOf, type ResOf, RpcClient, RpcError } from '../../shared/protocol/rpc';
 import type { HostReply, StorecastHostApi } from '../preload/api';
@@ -17,6 +20,11 @@ import type { HostReply, StorecastHostApi } from '../preload/api';
 export interface HostBridge {
   readonly mode: 'electron' | 'web';
   call<K extends HostMethod>(method: K, req: ReqOf<HostMethods, K>): Promise<ResOf<HostMethods, K>>;
+  /**
+   * Program-stream channel: send one MediaRecorder chunk (in order) and resolve with main's acknowledgement.
+   * Rejects with DISCONNECTED when the host cannot be reached.
+   */
+  sendOutputChunk(header: OutputChunkHeader, bytes: Uint8Array): Promise<OutputChunkAck>;
   close(): void;
 }
 
@@ -46,7 +54,46 @@ class ElectronHostBridge implements HostBridge {
         return this.api.saveSettings(req as ReqOf<HostMethods, 'host.saveSettings'>);
       case 'host.openExternal':
         return this.api.openExternal(req as ReqOf<HostMethods, 'host.openExternal'>);
+      case 'output.getState':
+        return this.api.outputGetState();
+      case 'output.begin':
+        return this.api.outputBegin(req as ReqOf<HostMethods, 'output.begin'>);
+      case 'output.end':
+        return this.api.outputEnd(req as ReqOf<HostMethods, 'output.end'>);
+      case 'output.startRecording':
+        return this.api.outputStartRecording(req as ReqOf<HostMethods, 'output.startRecording'>);
+      case 'output.stopRecording':
+        return this.api.outputStopRecording();
+      case 'output.startRestream':
+        return this.api.outputStartRestream(req as ReqOf<HostMethods, 'output.startRestream'>);
+      case 'output.stopRestream':
+        return this.api.outputStopRestream();
+      case 'output.saveTarget':
+        return this.api.outputSaveTarget(req as ReqOf<HostMethods, 'output.saveTarget'>);
+      case 'output.removeTarget':
+        return this.api.outputRemoveTarget(req as ReqOf<HostMethods, 'output.removeTarget'>);
+      case 'output.openFolder':
+        return this.api.outputOpenFolder();
+      case 'scenes.load':
+        return this.api.scenesLoad();
+      case 'scenes.save':
+        return this.api.scenesSave(req as ReqOf<HostMethods, 'scenes.save'>);
+      case 'scenes.import':
+        return this.api.scenesImport(req as ReqOf<HostMethods, 'scenes.import'>);
+      case 'scenes.export':
+        return this.api.scenesExport();
     }
+  }
+
+  async sendOutputChunk(header: OutputChunkHeader, bytes: Uint8Array): Promise<OutputChunkAck> {
+    const reply = await this.api.outputChunk(header, bytes);
+    if (!reply.ok) {
+      const code = ErrorCode.safeParse(reply.error.code);
+      throw new RpcError(code.success ? code.data : 'INTERNAL', reply.error.message);
+    }
+    const parsed = OutputChunkAck.safeParse(reply.data);
+    if (!parsed.success) throw new RpcError('BAD_REQUEST', 'malformed chunk acknowledgement from host');
+    return parsed.data;
   }
 
   async call<K extends HostMethod>(method: K, req: ReqOf<HostMethods, K>): Promise<ResOf<HostMethods, K>> {
@@ -70,8 +117,39 @@ class WebSocketHostBridge implements HostBridge {
   private connecting: Promise<void> | null = null;
   private lastCloseCode = 0;
   private closed = false;
+  /** Chunks sent and not yet acknowledged, by seq (acks arrive in order on the same socket). */
+  private readonly acks = new Map<number, { resolve: (a: OutputChunkAck) => void; reject: (e: unknown) => void }>();
 
-  constructor(private readonly url: string) {}
+  constructor(private readonly url: string) {
+    this.client.on('output.chunkAck', (ack) => {
+      const p = this.acks.get(ack.seq);
+      if (!p) return;
+      this.acks.delete(ack.seq);
+      p.resolve(ack);
+    });
+  }
+
+  async sendOutputChunk(header: OutputChunkHeader, bytes: Uint8Array): Promise<OutputChunkAck> {
+    if (this.closed) throw new RpcError('DISCONNECTED', 'host bridge closed');
+    await this.connect();
+    const socket = this.socket;
+    if (!socket) throw new RpcError('DISCONNECTED', 'cannot reach the studio host');
+    return new Promise<OutputChunkAck>((resolve, reject) => {
+      this.acks.get(header.seq)?.reject(new RpcError('CONFLICT', 'chunk sequence reused'));
+      this.acks.set(header.seq, { resolve, reject });
+      try {
+        socket.send(encodeOutputFrame(header, bytes));
+      } catch (err) {
+        this.acks.delete(header.seq);
+        reject(new RpcError('DISCONNECTED', `send failed: ${String(err)}`));
+      }
+    });
+  }
+
+  private failAcks(reason: string): void {
+    for (const p of this.acks.values()) p.reject(new RpcError('DISCONNECTED', reason));
+    this.acks.clear();
+  }
 
   private connect(): Promise<void> {
     if (this.socket && this.client.connected) return Promise.resolve();
@@ -92,6 +170,7 @@ class WebSocketHostBridge implements HostBridge {
         this.lastCloseCode = ev.code;
         this.socket = null;
         this.client.detach(ev.code === HOST_WS_UNAUTHORIZED ? 'host rejected the token' : `host connection closed (${ev.code})`);
+        this.failAcks(`host connection closed (${ev.code})`);
         if (!opened) reject(this.closeError(ev.code));
       };
     }).finally(() => {

@@ -16,6 +16,8 @@ import { StudioEngagement } from './controllers/engagement';
 import { ImageCache } from './controllers/images';
 import { OverlayController } from './controllers/overlays';
 import { Publisher } from './controllers/publisher';
+import { OutputController } from './controllers/recorder';
+import { ProgramAudioMix } from './controllers/recorder-audio';
 import { SettingsController } from './controllers/settings';
 import { ShopController } from './controllers/shop';
 import { ShopApi } from './controllers/shop-api';
@@ -57,9 +59,18 @@ const compositor = new Compositor(
   (path) => images.load(path),
 );
 const publisher = new Publisher(store, host, settings, () => compositor.programTrack);
+// Recording / restream: the program = canvas video + mixed audio (the compositor's seam; until it mixes audio
+// itself, ProgramAudioMix carries the microphone).
+const programAudio = new ProgramAudioMix();
+const output = new OutputController(host, () => new MediaStream([compositor.programTrack, programAudio.track()]), {
+  videoBitsPerSecond: () => (store.getState().settings.output === '1080p30' ? 6_000_000 : 4_500_000),
+});
 const devices = new DevicesController(store, settings, {
   camera: (stream) => compositor.setCamera(stream),
-  mic: (track) => publisher.setMicTrack(track),
+  mic: (track) => {
+    publisher.setMicTrack(track);
+    programAudio.setMic(track);
+  },
 });
 const overlays = new OverlayController(store, {
   nextFrameWith: (productId) => compositor.nextFrameWith(productId),
@@ -91,6 +102,7 @@ const controllers: StudioControllers = {
   chat,
   chatStore,
   engagement,
+  output,
 };
 
 compositor.start();
@@ -108,12 +120,14 @@ async function boot(): Promise<void> {
   // After settings: the lineup belongs to the last show the studio opened.
   shop.start();
   engagement.start();
+  void output.start();
   await devices.start();
 }
 void boot();
 
 window.addEventListener('beforeunload', () => {
   void settings.flush();
+  void output.close();
 });
 
 const root = document.getElementById('root');

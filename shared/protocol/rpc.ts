@@ -90,9 +90,11 @@ export async function dispatchRequest<M extends MethodMap, Ctx>(
   text: string,
   ctx: Ctx,
   onInternalError?: (err: unknown, method: string) => void,
+  /** Largest text accepted (the host channel allows scene collections; every other boundary keeps the default). */
+  maxBytes: number = MAX_MESSAGE_BYTES,
 ): Promise<ServerEnvelope> {
-  if (text.length > MAX_MESSAGE_BYTES) {
-    return { t: 'res', id: null, ok: false, error: { code: 'TOO_LARGE', message: `message exceeds ${MAX_MESSAGE_BYTES} bytes` } };
+  if (text.length > maxBytes) {
+    return { t: 'res', id: null, ok: false, error: { code: 'TOO_LARGE', message: `message exceeds ${maxBytes} bytes` } };
   }
   let raw: unknown;
   try {

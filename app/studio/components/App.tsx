@@ -5,6 +5,7 @@ import type { Notice } from '../store';
 import { ChatDock } from './ChatDock';
 import { EngagementPanel } from './EngagementPanel';
 import { ConfirmEndDialog, GoLivePanel } from './GoLivePanel';
+import { OutputPanel } from './OutputPanel';
 import { PinPicker } from './PinPicker';
 import { Preview, StatusBar } from './Preview';
 import { FlashSalesPanel } from './shop/FlashSales';
@@ -93,6 +94,7 @@ export function App() {
         </div>
         <aside className="sidebar">
           <GoLivePanel onRequestEnd={() => setConfirmEnd(true)} />
+          <OutputPanel />
           <PinPicker />
           <FlashSalesPanel hideWhenEmpty />
           <ChatDock />
