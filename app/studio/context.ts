@@ -6,6 +6,7 @@ import type { DevicesController } from './controllers/devices';
 import type { ImageCache } from './controllers/images';
 import type { OverlayController } from './controllers/overlays';
 import type { Publisher } from './controllers/publisher';
+import type { SceneController } from './controllers/scenes';
 import type { SettingsController } from './controllers/settings';
 import type { ShopController } from './controllers/shop';
 import type { HostBridge } from './host-bridge';
@@ -21,6 +22,7 @@ export interface StudioControllers {
   overlays: OverlayController;
   shop: ShopController;
   images: ImageCache;
+  scenes: SceneController;
 }
 
 export const StudioContext = createContext<StudioControllers | null>(null);

@@ -5,6 +5,8 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { I18nextProvider } from 'react-i18next';
+import { OUTPUT_PRESETS } from '../../shared/protocol/host';
+import { defaultCollection } from '../../shared/scene/defaults';
 import { createI18n, DEFAULT_LOCALE } from '../ui/i18n';
 import { App } from './components/App';
 import { StudioContext, type StudioControllers } from './context';
@@ -13,6 +15,7 @@ import { DevicesController } from './controllers/devices';
 import { ImageCache } from './controllers/images';
 import { OverlayController } from './controllers/overlays';
 import { Publisher } from './controllers/publisher';
+import { LocalStoragePersistence, SceneController } from './controllers/scenes';
 import { SettingsController } from './controllers/settings';
 import { ShopController } from './controllers/shop';
 import { ShopApi } from './controllers/shop-api';
@@ -48,22 +51,28 @@ const shopApi = new ShopApi(async () => {
   return { serverUrl: conn.serverUrl, token: conn.studioToken };
 });
 const images = new ImageCache((path) => shopApi.image(path));
-const compositor = new Compositor(
-  store,
-  () => i18n.language,
-  (path) => images.load(path),
-);
+const compositor = new Compositor(store, {
+  locale: () => i18n.language,
+  t: (key, params) => i18n.t(key, params ?? {}),
+  loadImage: (path) => images.load(path),
+});
+// Scene collections persist through the ScenePersistence seam: localStorage until the host's collection methods land.
+const scenes = new SceneController(store, new LocalStoragePersistence());
+scenes.onCut = (sceneId) => compositor.cutTo(sceneId);
 const publisher = new Publisher(store, host, settings, () => compositor.programTrack);
 const devices = new DevicesController(store, settings, {
   camera: (stream) => compositor.setCamera(stream),
-  mic: (track) => publisher.setMicTrack(track),
+  mic: (track) => {
+    compositor.setMic(track);
+    publisher.setMicTrack(track);
+  },
 });
 const overlays = new OverlayController(store, {
   nextFrameWith: (productId) => compositor.nextFrameWith(productId),
   send: (trigger) => publisher.sendOverlay(trigger),
 });
 const shop = new ShopController(store, shopApi, publisher);
-const controllers: StudioControllers = { store, host, settings, devices, compositor, publisher, overlays, shop, images };
+const controllers: StudioControllers = { store, host, settings, devices, compositor, publisher, overlays, shop, images, scenes };
 
 compositor.start();
 
@@ -77,6 +86,8 @@ async function boot(): Promise<void> {
       // reported when going live
     }
   }
+  const { locale, output } = store.getState().settings;
+  await scenes.load(() => defaultCollection(locale, OUTPUT_PRESETS[output]));
   // After settings: the lineup belongs to the last show the studio opened.
   shop.start();
   await devices.start();
@@ -85,6 +96,7 @@ void boot();
 
 window.addEventListener('beforeunload', () => {
   void settings.flush();
+  void scenes.flush();
 });
 
 const root = document.getElementById('root');
