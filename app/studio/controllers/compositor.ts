@@ -65,6 +65,11 @@ export class Compositor {
   private waiters: FrameWaiter[] = [];
   private unsubscribe: (() => void) | null = null;
   private outputKey = '';
+  private interval = 1000 / 30;
+  /** Ticks dropped because the page was busy (see the clock handler). */
+  dropped = 0;
+  private lastDuration = 0;
+  private skippedLast = false;
   // frame-time measurement, published once per second
   private windowStart = performance.now();
   private durations: number[] = [];
@@ -106,7 +111,22 @@ export class Compositor {
     this.track = track as CanvasCaptureMediaStreamTrack;
     this.track.contentHint = 'motion';
     this.clock = new Worker(new URL('./frame-clock.worker.ts', import.meta.url), { type: 'module' });
-    this.clock.onmessage = () => this.render();
+    this.clock.onmessage = (ev: MessageEvent<{ t: number }>) => {
+      // Back-pressure: a tick that waited longer than a frame in the queue (the page was busy) is dropped, so a slow
+      // frame never snowballs into a backlog that starves the UI; the next tick renders the current state.
+      if (performance.timeOrigin + performance.now() - ev.data.t > this.interval) {
+        this.dropped++;
+        return;
+      }
+      // Overload: a frame that took most of the interval leaves the UI no time; skip every other tick until it recovers.
+      if (this.lastDuration > 0.7 * this.interval && !this.skippedLast) {
+        this.skippedLast = true;
+        this.dropped++;
+        return;
+      }
+      this.skippedLast = false;
+      this.render();
+    };
   }
 
   /** The program canvas (what viewers get). */
@@ -182,6 +202,7 @@ export class Compositor {
     this.outputKey = key;
     this.program.backend.resize(width, height);
     this.preview?.backend.resize(Math.round(width / 2), Math.round(height / 2));
+    this.interval = 1000 / fps;
     this.clock.postMessage({ type: 'start', fps });
     this.store.setState((s) => ({ program: { ...s.program, width, height, backend: this.program.backend.kind } }));
   }
@@ -219,6 +240,7 @@ export class Compositor {
   }
 
   private measure(t0: number, t1: number, c: SceneCollection): void {
+    this.lastDuration = t1 - t0;
     this.durations.push(t1 - t0);
     this.starts.push(t0);
     const elapsed = t1 - this.windowStart;
