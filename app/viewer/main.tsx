@@ -6,6 +6,7 @@ import { OrdersApp } from './components/OrdersApp';
 import { ViewerContext } from './context';
 import { AudioMeter } from './controllers/audio-meter';
 import { FrameMonitor } from './controllers/frames';
+import { OverlaySync } from './controllers/overlay-sync';
 import { PlayerController } from './controllers/player';
 import { ShopController, trackServerClock } from './controllers/shop';
 import { initViewerI18n, LANGUAGE_STORAGE_KEY, pickLanguage } from './i18n';
@@ -30,6 +31,10 @@ video.disablePictureInPicture = true;
 const meter = new AudioMeter();
 const frames = new FrameMonitor(video, store);
 frames.start();
+// Frame-synced overlays: a pin is shown with the video frame that carries the burned-in card (see overlay-sync.ts).
+const overlaySync = new OverlaySync((t) => store.getState().applyTrigger(t));
+frames.subscribe((f) => overlaySync.frame(f));
+setInterval(() => overlaySync.sweep(), 500);
 installTestHandle(store, video, frames, meter);
 
 const viewerRoute = parseViewerPath(location.pathname);
@@ -47,6 +52,7 @@ if (viewerRoute.page === 'live') {
       wsUrl: sameOriginWsUrl(location, SIGNALING_PATH),
       video,
       audioMeter: meter,
+      overlaySync,
     });
     shop.attach(player);
     player.start();
