@@ -236,17 +236,18 @@ export class Compositor {
       this.preview.jumpTo(c.previewSceneId);
       this.preview.render(c, c.previewSceneId, t0, tick);
     }
-    this.measure(t0, performance.now(), c);
+    if (tick % 10 === 0) this.refreshSizes();
+    this.measure(t0, performance.now());
   }
 
-  private measure(t0: number, t1: number, c: SceneCollection): void {
+  private measure(t0: number, t1: number): void {
     this.lastDuration = t1 - t0;
     this.durations.push(t1 - t0);
     this.starts.push(t0);
     const elapsed = t1 - this.windowStart;
     if (elapsed < 1000) return;
     const w = summarize(this.durations, this.starts, elapsed);
-    this.store.setState((s) => ({
+    this.store.setState(() => ({
       program: {
         width: this.canvas.width,
         height: this.canvas.height,
@@ -259,7 +260,6 @@ export class Compositor {
         p95Ms: w.p95Ms,
         backend: this.program.backend.kind,
       },
-      ...this.sizesPatch(s, c),
     }));
     this.windowStart = t1;
     this.durations = [];

@@ -7,7 +7,8 @@ import { type Edit, transitionEdit } from '../../../shared/scene/edits';
 import { SceneError } from '../../../shared/scene/errors';
 import { History } from '../../../shared/scene/history';
 import { migrateCollection, serializeCollection } from '../../../shared/scene/migrations';
-import { findScene, type SceneCollection } from '../../../shared/scene/model';
+import { parseSettings, type SourceKindId } from '../../../shared/scene/kinds';
+import { createId, findScene, makeItem, type SceneCollection, type Source } from '../../../shared/scene/model';
 import type { StudioStore } from '../store';
 
 /**
@@ -105,6 +106,47 @@ export class SceneController {
     } catch (err) {
       this.refused(err);
     }
+  }
+
+  /** The scene the editor works on (preview in studio mode, else program). */
+  get editSceneId(): string {
+    const c = this.history.collection;
+    return c.previewSceneId ?? c.currentSceneId;
+  }
+
+  /** New source of `kind` (default settings) as a new item centred in the edited scene; selects it. */
+  addSource(kind: SourceKindId, name: string): void {
+    const c = this.history.collection;
+    const sourceId = createId('src');
+    const itemId = createId('itm');
+    const source = { id: sourceId, kind, name, muted: false, volumeDb: 0, syncOffsetMs: 0, settings: parseSettings(kind, {}) } as Source;
+    const item = makeItem(itemId, sourceId, { position: { x: c.canvas.width / 2, y: c.canvas.height / 2 }, alignment: 'center' });
+    if (
+      this.apply({
+        type: 'batch',
+        edits: [
+          { type: 'add_source', source },
+          { type: 'add_item', sceneId: this.editSceneId, item },
+        ],
+      })
+    ) {
+      this.select(itemId);
+    }
+  }
+
+  /** Remove an item; its source goes too when no other item shows it. */
+  removeItem(itemId: string): void {
+    const c = this.history.collection;
+    const sceneId = this.editSceneId;
+    const item = findScene(c, sceneId)?.items.find((i) => i.id === itemId);
+    if (!item) return;
+    const usedElsewhere = c.scenes.some((s) => s.items.some((i) => i.sourceId === item.sourceId && !(s.id === sceneId && i.id === itemId)));
+    this.apply(usedElsewhere ? { type: 'remove_item', sceneId, itemId } : { type: 'remove_source', sourceId: item.sourceId });
+  }
+
+  addScene(name: string): void {
+    const id = createId('scn');
+    if (this.apply({ type: 'add_scene', scene: { id, name, items: [] } })) this.chooseScene(id);
   }
 
   select(itemId: string | null): void {
