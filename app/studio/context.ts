@@ -4,6 +4,7 @@ import { useStore } from 'zustand';
 import type { Compositor } from './controllers/compositor';
 import type { DevicesController } from './controllers/devices';
 import type { ImageCache } from './controllers/images';
+import type { Mixer } from './controllers/mixer';
 import type { OverlayController } from './controllers/overlays';
 import type { Publisher } from './controllers/publisher';
 import type { SceneController } from './controllers/scenes';
@@ -23,6 +24,7 @@ export interface StudioControllers {
   shop: ShopController;
   images: ImageCache;
   scenes: SceneController;
+  mixer: Mixer;
 }
 
 export const StudioContext = createContext<StudioControllers | null>(null);

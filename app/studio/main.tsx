@@ -15,6 +15,7 @@ import { DevicesController } from './controllers/devices';
 import { ImageCache } from './controllers/images';
 import { OverlayController } from './controllers/overlays';
 import { Publisher } from './controllers/publisher';
+import { Mixer } from './controllers/mixer';
 import { LocalStoragePersistence, SceneController } from './controllers/scenes';
 import { SettingsController } from './controllers/settings';
 import { ShopController } from './controllers/shop';
@@ -60,11 +61,16 @@ const compositor = new Compositor(store, {
 const scenes = new SceneController(store, new LocalStoragePersistence());
 scenes.onCut = (sceneId) => compositor.cutTo(sceneId);
 const publisher = new Publisher(store, host, settings, () => compositor.programTrack);
+// The published audio is the mixer's program mix (mic, media files: faders, mute, sync offset); without WebAudio the
+// microphone goes out directly.
+const mixer = new Mixer(store, compositor.graph);
+const programMix = mixer.start();
+if (programMix) publisher.setMicTrack(programMix);
 const devices = new DevicesController(store, settings, {
   camera: (stream) => compositor.setCamera(stream),
   mic: (track) => {
     compositor.setMic(track);
-    publisher.setMicTrack(track);
+    if (!programMix) publisher.setMicTrack(track);
   },
 });
 const overlays = new OverlayController(store, {
@@ -72,7 +78,7 @@ const overlays = new OverlayController(store, {
   send: (trigger) => publisher.sendOverlay(trigger),
 });
 const shop = new ShopController(store, shopApi, publisher);
-const controllers: StudioControllers = { store, host, settings, devices, compositor, publisher, overlays, shop, images, scenes };
+const controllers: StudioControllers = { store, host, settings, devices, compositor, publisher, overlays, shop, images, scenes, mixer };
 
 compositor.start();
 

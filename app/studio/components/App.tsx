@@ -6,6 +6,7 @@ import { ConfirmEndDialog, GoLivePanel } from './GoLivePanel';
 import { PinPicker } from './PinPicker';
 import { StatusBar } from './Preview';
 import { ScenesDock, SourcesDock } from './scenes/Docks';
+import { MixerDock } from './scenes/MixerDock';
 import { PropertiesPanel } from './scenes/PropertiesPanel';
 import { Stage } from './scenes/Stage';
 import { FlashSalesPanel } from './shop/FlashSales';
@@ -96,6 +97,7 @@ export function App() {
             <SourcesDock />
             <PropertiesPanel />
           </div>
+          <MixerDock />
         </div>
         <aside className="sidebar">
           <GoLivePanel onRequestEnd={() => setConfirmEnd(true)} />
