@@ -38,8 +38,8 @@ export function MixerDock() {
                   data-testid={`meter-${src.id}`}
                   data-peak-db={l?.peakDb ?? -100}
                 >
-                  <div className="meter-fill" style={{ width: `${meterPct(l?.peakDb ?? -100)}%`, opacity: 0.55 }} />
-                  <div className="meter-fill" style={{ width: `${meterPct(l?.rmsDb ?? -100)}%` }} />
+                  <div className="meter-mask" style={{ left: `${meterPct(l?.rmsDb ?? -100)}%` }} />
+                  <div className="meter-peak" style={{ left: `${meterPct(l?.peakDb ?? -100)}%` }} />
                 </div>
                 <input
                   type="range"
