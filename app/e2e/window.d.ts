@@ -7,3 +7,7 @@ interface StorecastTestHandle {
 interface Window {
   __storecast?: StorecastTestHandle;
 }
+interface Window {
+  /** The compositor test / bench page (app/e2e/compositor-page.ts). */
+  __compositor: import('./compositor-page').CompositorHarness;
+}

@@ -7,9 +7,11 @@ import type { Compositor } from './controllers/compositor';
 import type { DevicesController } from './controllers/devices';
 import type { StudioEngagement } from './controllers/engagement';
 import type { ImageCache } from './controllers/images';
+import type { Mixer } from './controllers/mixer';
 import type { OverlayController } from './controllers/overlays';
 import type { Publisher } from './controllers/publisher';
 import type { OutputController } from './controllers/recorder';
+import type { SceneController } from './controllers/scenes';
 import type { SettingsController } from './controllers/settings';
 import type { ShopController } from './controllers/shop';
 import type { HostBridge } from './host-bridge';
@@ -31,6 +33,8 @@ export interface StudioControllers {
   engagement: StudioEngagement;
   /** Recording + restream (controllers/recorder.ts). */
   output: OutputController;
+  scenes: SceneController;
+  mixer: Mixer;
 }
 
 export const StudioContext = createContext<StudioControllers | null>(null);

@@ -5,6 +5,8 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { I18nextProvider } from 'react-i18next';
+import { OUTPUT_PRESETS } from '../../shared/protocol/host';
+import { defaultCollection } from '../../shared/scene/defaults';
 import { createI18n, DEFAULT_LOCALE } from '../ui/i18n';
 import { App } from './components/App';
 import { StudioContext, type StudioControllers } from './context';
@@ -18,6 +20,9 @@ import { OverlayController } from './controllers/overlays';
 import { Publisher } from './controllers/publisher';
 import { OutputController } from './controllers/recorder';
 import { ProgramAudioMix } from './controllers/recorder-audio';
+import { HostScenePersistence } from './controllers/scene-persistence';
+import { Mixer } from './controllers/mixer';
+import { SceneController } from './controllers/scenes';
 import { SettingsController } from './controllers/settings';
 import { ShopController } from './controllers/shop';
 import { ShopApi } from './controllers/shop-api';
@@ -53,23 +58,38 @@ const shopApi = new ShopApi(async () => {
   return { serverUrl: conn.serverUrl, token: conn.studioToken };
 });
 const images = new ImageCache((path) => shopApi.image(path));
-const compositor = new Compositor(
-  store,
-  () => i18n.language,
-  (path) => images.load(path),
-);
-const publisher = new Publisher(store, host, settings, () => compositor.programTrack);
-// Recording / restream: the program = canvas video + mixed audio (the compositor's seam; until it mixes audio
-// itself, ProgramAudioMix carries the microphone).
-const programAudio = new ProgramAudioMix();
-const output = new OutputController(host, () => new MediaStream([compositor.programTrack, programAudio.track()]), {
-  videoBitsPerSecond: () => (store.getState().settings.output === '1080p30' ? 6_000_000 : 4_500_000),
+// The chat dock's feed (written by the chat controller below) also feeds the chat-overlay source.
+const chatStore = createChatStore();
+const compositor = new Compositor(store, {
+  chat: () => chatStore.getState().messages,
+  locale: () => i18n.language,
+  t: (key, params) => i18n.t(key, params ?? {}),
+  loadImage: (path) => images.load(path),
 });
+// Scene collections are saved by the host (atomic file in userData / the data dir, migrated on load).
+const scenes = new SceneController(store, new HostScenePersistence(host));
+scenes.onCut = (sceneId) => compositor.cutTo(sceneId);
+const publisher = new Publisher(store, host, settings, () => compositor.programTrack);
+// The published audio is the mixer's program mix (mic, media files: faders, mute, sync offset); without WebAudio the
+// microphone goes out directly.
+const mixer = new Mixer(store, compositor.graph);
+const programMix = mixer.start();
+if (programMix) publisher.setMicTrack(programMix);
+// Recording / restream: the program = canvas video + the same audio mix (the microphone alone without WebAudio).
+const fallbackAudio = programMix ? null : new ProgramAudioMix();
+const output = new OutputController(
+  host,
+  () => new MediaStream([compositor.programTrack, programMix ?? (fallbackAudio as ProgramAudioMix).track()]),
+  { videoBitsPerSecond: () => (store.getState().settings.output === '1080p30' ? 6_000_000 : 4_500_000) },
+);
 const devices = new DevicesController(store, settings, {
   camera: (stream) => compositor.setCamera(stream),
   mic: (track) => {
-    publisher.setMicTrack(track);
-    programAudio.setMic(track);
+    compositor.setMic(track);
+    if (!programMix) {
+      publisher.setMicTrack(track);
+      fallbackAudio?.setMic(track);
+    }
   },
 });
 const overlays = new OverlayController(store, {
@@ -77,7 +97,6 @@ const overlays = new OverlayController(store, {
   send: (trigger) => publisher.sendOverlay(trigger),
 });
 const shop = new ShopController(store, shopApi, publisher);
-const chatStore = createChatStore();
 const chat = new StudioChatController({
   chat: chatStore,
   studio: store,
@@ -103,6 +122,8 @@ const controllers: StudioControllers = {
   chatStore,
   engagement,
   output,
+  scenes,
+  mixer,
 };
 
 compositor.start();
@@ -117,6 +138,8 @@ async function boot(): Promise<void> {
       // reported when going live
     }
   }
+  const { locale, output: preset } = store.getState().settings;
+  await scenes.load(() => defaultCollection(locale, OUTPUT_PRESETS[preset]));
   // After settings: the lineup belongs to the last show the studio opened.
   shop.start();
   engagement.start();
@@ -128,6 +151,7 @@ void boot();
 window.addEventListener('beforeunload', () => {
   void settings.flush();
   void output.close();
+  void scenes.flush();
 });
 
 const root = document.getElementById('root');

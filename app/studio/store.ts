@@ -10,6 +10,10 @@ import type { FlashSaleView } from '../../shared/commerce/sales';
 import type { ShowInfo } from '../../shared/domain/show';
 import { DEFAULT_SETTINGS, type StudioSettings } from '../../shared/protocol/host';
 import type { PinnedTrigger } from '../../shared/protocol/overlay';
+import { defaultCollection } from '../../shared/scene/defaults';
+import type { SceneCollection } from '../../shared/scene/model';
+import type { Size } from '../../shared/scene/primitives';
+import type { SourceStatus } from './render/sources/runtime';
 
 // ---- host slice -------------------------------------------------------------------------------
 export type HostStatus = 'connecting' | 'ready' | 'error';
@@ -52,11 +56,52 @@ export interface ProgramStats {
   /** Max gap between two frames during the last second (ms) — pacing quality. */
   gapMaxMs: number;
   frames: number;
+  /** Render time percentiles over the last second (ms). */
+  p50Ms: number;
+  p95Ms: number;
+  /** Drawing backend in use. */
+  backend: 'webgl2' | 'canvas2d' | null;
 }
 export interface CompositorSlice {
   program: ProgramStats;
   /** Draw the machine-readable timestamp strip (test / bench hook, `?marker=1`). */
   marker: boolean;
+}
+
+// ---- scene slice (scene collection being edited and shown) ------------------------------------
+export interface SceneSlice {
+  scene: {
+    /** The collection (edited only through SceneController → shared/scene/edits). */
+    collection: SceneCollection;
+    /** Loaded from the persistence seam (false until then: the starter collection is shown). */
+    loaded: boolean;
+    canUndo: boolean;
+    canRedo: boolean;
+    /** Selected item in the edited scene. */
+    selectedItemId: string | null;
+    /** Layout sizes of running sources (reported by the compositor). */
+    sizes: Record<string, Size>;
+    /** Runtime status per source (missing media, unplugged device…). */
+    status: Record<string, SourceStatus>;
+    /** Studio-mode T-bar position while it is held (0‥1), else null. */
+    tbar: number | null;
+  };
+}
+
+// ---- mixer slice ------------------------------------------------------------------------------
+export interface MixerLevel {
+  /** dBFS of the last ~100 ms (−100 = silence). */
+  peakDb: number;
+  rmsDb: number;
+}
+export interface MixerSlice {
+  mixer: {
+    levels: Record<string, MixerLevel>;
+    /** Sources whose audio is sent to the studio's speakers (monitoring). */
+    monitoring: Record<string, boolean>;
+    /** The audio context is running (a browser may hold it until a user gesture). */
+    running: boolean;
+  };
 }
 
 // ---- publish slice ----------------------------------------------------------------------------
@@ -167,7 +212,7 @@ export interface UiSlice {
   dismissNotice(id: number): void;
 }
 
-export type StudioState = HostSlice & DevicesSlice & CompositorSlice & PublishSlice & ShopSlice & UiSlice;
+export type StudioState = HostSlice & DevicesSlice & CompositorSlice & SceneSlice & MixerSlice & PublishSlice & ShopSlice & UiSlice;
 export type StudioStore = StoreApi<StudioState>;
 
 type SliceCreator<T> = (set: StoreApi<StudioState>['setState'], get: StoreApi<StudioState>['getState']) => T;
@@ -183,8 +228,25 @@ const devicesSlice: SliceCreator<DevicesSlice> = () => ({
 });
 
 const compositorSlice: SliceCreator<CompositorSlice> = () => ({
-  program: { width: 1280, height: 720, fps: 0, drawMs: 0, drawMaxMs: 0, gapMaxMs: 0, frames: 0 },
+  program: { width: 1280, height: 720, fps: 0, drawMs: 0, drawMaxMs: 0, gapMaxMs: 0, frames: 0, p50Ms: 0, p95Ms: 0, backend: null },
   marker: false,
+});
+
+const sceneSlice: SliceCreator<SceneSlice> = () => ({
+  scene: {
+    collection: defaultCollection(DEFAULT_SETTINGS.locale),
+    loaded: false,
+    canUndo: false,
+    canRedo: false,
+    selectedItemId: null,
+    sizes: {},
+    status: {},
+    tbar: null,
+  },
+});
+
+const mixerSlice: SliceCreator<MixerSlice> = () => ({
+  mixer: { levels: {}, monitoring: {}, running: false },
 });
 
 const publishSlice: SliceCreator<PublishSlice> = () => ({
@@ -234,6 +296,8 @@ export function createStudioStore(init: Partial<Pick<StudioState, 'marker'>> = {
     ...hostSlice(set, get),
     ...devicesSlice(set, get),
     ...compositorSlice(set, get),
+    ...sceneSlice(set, get),
+    ...mixerSlice(set, get),
     ...publishSlice(set, get),
     ...shopSlice(set, get),
     ...uiSlice(set, get),
@@ -250,3 +314,6 @@ export const selectLiveSince = (s: StudioState) => (s.publish.show?.status === '
 /** Show whose lineup / orders the shop panels use: the open show, else the last one. */
 export const selectShowId = (s: StudioState) => s.publish.show?.id ?? s.settings.lastShowId;
 export const selectProduct = (id: string | null) => (s: StudioState) => (id ? (s.catalog.products.find((p) => p.id === id) ?? null) : null);
+/** The scene the editor works on: the preview scene in studio mode, else the program scene. */
+export const selectEditSceneId = (s: StudioState) => s.scene.collection.previewSceneId ?? s.scene.collection.currentSceneId;
+export const selectStudioMode = (s: StudioState) => s.scene.collection.previewSceneId !== null;

@@ -7,6 +7,7 @@ import { ViewerContext } from './context';
 import { AudioMeter } from './controllers/audio-meter';
 import { FrameMonitor } from './controllers/frames';
 import { InteractionController } from './controllers/interaction';
+import { OverlaySync } from './controllers/overlay-sync';
 import { PlayerController } from './controllers/player';
 import { ShopController, trackServerClock } from './controllers/shop';
 import { DanmakuController } from './interaction/danmaku';
@@ -36,6 +37,10 @@ video.disablePictureInPicture = true;
 const meter = new AudioMeter();
 const frames = new FrameMonitor(video, store);
 frames.start();
+// Frame-synced overlays: a pin is shown with the video frame that carries the burned-in card (see overlay-sync.ts).
+const overlaySync = new OverlaySync((t) => store.getState().applyTrigger(t));
+frames.subscribe((f) => overlaySync.frame(f));
+setInterval(() => overlaySync.sweep(), 500);
 installTestHandle(store, video, frames, meter);
 
 const viewerRoute = parseViewerPath(location.pathname);
@@ -56,6 +61,7 @@ if (viewerRoute.page === 'live') {
       wsUrl: sameOriginWsUrl(location, SIGNALING_PATH),
       video,
       audioMeter: meter,
+      overlaySync,
     });
     shop.attach(player);
     player.start();

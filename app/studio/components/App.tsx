@@ -7,11 +7,15 @@ import { EngagementPanel } from './EngagementPanel';
 import { ConfirmEndDialog, GoLivePanel } from './GoLivePanel';
 import { OutputPanel } from './OutputPanel';
 import { PinPicker } from './PinPicker';
-import { Preview, StatusBar } from './Preview';
+import { StatusBar } from './Preview';
+import { ScenesDock, SourcesDock } from './scenes/Docks';
+import { MixerDock } from './scenes/MixerDock';
+import { PropertiesPanel } from './scenes/PropertiesPanel';
+import { Stage } from './scenes/Stage';
 import { FlashSalesPanel } from './shop/FlashSales';
 import { OrdersPage } from './shop/OrdersPage';
 import { ProductsPage } from './shop/ProductsPage';
-import { DevicesPanel, LayersPanel } from './SidePanels';
+import { DevicesPanel } from './SidePanels';
 import { TopBar } from './TopBar';
 
 const NOTICE_MS = 4500;
@@ -89,8 +93,14 @@ export function App() {
       {/* The live view stays mounted on the other tabs (program canvas, forms), just hidden. */}
       <main className="workspace" hidden={tab !== 'live'}>
         <div className="stage">
-          <Preview />
+          <Stage />
           <StatusBar />
+          <div className="docks">
+            <ScenesDock />
+            <SourcesDock />
+            <PropertiesPanel />
+          </div>
+          <MixerDock />
         </div>
         <aside className="sidebar">
           <GoLivePanel onRequestEnd={() => setConfirmEnd(true)} />
@@ -100,7 +110,6 @@ export function App() {
           <ChatDock />
           <EngagementPanel />
           <DevicesPanel />
-          <LayersPanel />
         </aside>
       </main>
       {/* Shop tabs stay mounted too, so an open editor or drawer survives a look at the live view. */}

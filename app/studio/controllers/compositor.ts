@@ -1,87 +1,153 @@
 /**
- * Program compositor (outside React). Draws the program canvas at the output resolution and frame rate:
- * camera (cover-fit) → text layer → logo layer → pinned product cards (image, name, price vs list price) →
- * optional timestamp strip.
- * Frames are paced by a Worker clock and pushed with `captureStream(0)` + `requestFrame()`, so the published
- * track carries exactly the frames drawn, even while the window is hidden.
+ * Program compositor (outside React): renders the scene collection in the store (shared/scene) at the output
+ * resolution and frame rate — program canvas always, preview canvas in studio mode — with WebGL2 (Canvas2D when
+ * WebGL2 is unavailable or slower, see `chooseBackend`). Frames are paced by a Worker clock and pushed with
+ * `captureStream(0)` + `requestFrame()`, so the published track carries exactly the frames drawn, even while the
+ * window is hidden. Frame times (mean, p50, p95, max gap) are published to the store once per second.
  */
-import { OUTPUT_PRESETS, type OutputPreset } from '../../../shared/protocol/host';
-import type { PinnedTrigger } from '../../../shared/protocol/overlay';
-import { formatMoney } from '../../ui/format';
-import { drawMarker, markerStripHeight } from '../../ui/frame-marker';
-import type { StudioStore } from '../store';
-
-type Ctx2D = CanvasRenderingContext2D;
-
-const FONT_STACK = 'system-ui, "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "Noto Sans SC", sans-serif';
+import { OUTPUT_PRESETS } from '../../../shared/protocol/host';
+import type { SceneCollection } from '../../../shared/scene/model';
+import { Canvas2DBackend } from '../render/backend-2d';
+import { createBackend, WebGL2Backend } from '../render/backend-gl';
+import type { RenderBackend } from '../render/backend';
+import { MediaResolver } from '../render/media';
+import { ProgramOutput, SceneGraph } from '../render/renderer';
+import type { ChatLine, SourceEnv, SourceRuntime } from '../render/sources/runtime';
+import { summarize } from '../render/stats';
+import { selectViewerLink, type StudioStore } from '../store';
 
 interface FrameWaiter {
   productId: string;
   resolve: (captureTime: number) => void;
 }
 
-function roundRect(ctx: Ctx2D, x: number, y: number, w: number, h: number, r: number | number[]): void {
-  ctx.beginPath();
-  ctx.roundRect(x, y, w, h, r);
+export type BackendPreference = 'webgl2' | 'canvas2d' | 'auto';
+
+export interface CompositorOptions {
+  locale: () => string;
+  t: (key: string, params?: Record<string, string | number>) => string;
+  /** Same-origin (blob:) URL for a product image path. */
+  loadImage?: (path: string) => Promise<string>;
+  /** Chat feed seam (the studio has no chat connection yet: empty). */
+  chat?: () => readonly ChatLine[];
+  backend?: BackendPreference;
+  media?: MediaResolver;
 }
 
-/** Shorten `text` with an ellipsis until it fits `maxWidth` at the current font. */
-function fitText(ctx: Ctx2D, text: string, maxWidth: number): string {
-  if (ctx.measureText(text).width <= maxWidth) return text;
-  const chars = [...text];
-  while (chars.length > 1 && ctx.measureText(`${chars.join('')}…`).width > maxWidth) chars.pop();
-  return `${chars.join('')}…`;
+/**
+ * 'auto' takes WebGL2 unless it runs on a software rasteriser (SwiftShader / llvmpipe: no GPU), where Chromium's
+ * Canvas2D (Skia, multi-threaded raster) draws the same program faster.
+ */
+function chooseBackend(width: number, height: number, pref: BackendPreference): RenderBackend {
+  const b = createBackend(width, height, pref, (c) => new Canvas2DBackend(c));
+  if (pref === 'auto' && b instanceof WebGL2Backend && /swiftshader|llvmpipe|software/i.test(b.renderer)) {
+    b.dispose();
+    const c = document.createElement('canvas');
+    c.width = width;
+    c.height = height;
+    return new Canvas2DBackend(c);
+  }
+  return b;
 }
 
 export class Compositor {
-  readonly canvas: HTMLCanvasElement;
-  private readonly ctx: Ctx2D;
-  private readonly video: HTMLVideoElement;
+  readonly graph: SceneGraph;
+  readonly media: MediaResolver;
+  private readonly program: ProgramOutput;
+  private preview: ProgramOutput | null = null;
   private readonly stream: MediaStream;
   private readonly track: CanvasCaptureMediaStreamTrack;
   private readonly clock: Worker;
-  private logo: HTMLImageElement | null = null;
-  private logoUrl: string | null = null;
-  private preset: OutputPreset;
+  private camera: MediaStream | null = null;
+  private mic: MediaStreamTrack | null = null;
   private frame = 0;
+  private tick = 0;
   private waiters: FrameWaiter[] = [];
   private unsubscribe: (() => void) | null = null;
+  private outputKey = '';
+  private interval = 1000 / 30;
+  /** Ticks dropped because the page was busy (see the clock handler). */
+  dropped = 0;
+  private lastDuration = 0;
+  private skippedLast = false;
   // frame-time measurement, published once per second
   private windowStart = performance.now();
-  private windowFrames = 0;
-  private drawSum = 0;
-  private drawMax = 0;
-  private gapMax = 0;
-  private lastFrameAt = 0;
-  /** Product card images by server path: null while loading or after a failure (the card is drawn without). */
-  private readonly cardImages = new Map<string, HTMLImageElement | null>();
+  private durations: number[] = [];
+  private starts: number[] = [];
+  private sizesKey = '';
 
   constructor(
     private readonly store: StudioStore,
-    private readonly locale: () => string,
-    /** Same-origin (blob:) URL for a product image path; without it cards are drawn without images. */
-    private readonly loadImage?: (path: string) => Promise<string>,
+    opts: CompositorOptions,
   ) {
-    this.preset = store.getState().settings.output;
-    const { width, height } = OUTPUT_PRESETS[this.preset];
-    this.canvas = document.createElement('canvas');
-    this.canvas.width = width;
-    this.canvas.height = height;
+    this.media = opts.media ?? new MediaResolver();
+    const env: SourceEnv = {
+      data: () => {
+        const s = this.store.getState();
+        return { locale: opts.locale(), products: s.catalog.products, pinned: s.pinned, sales: s.sales, showUrl: selectViewerLink(s) };
+      },
+      chat: () => opts.chat?.() ?? [],
+      resolveMedia: (ref) => this.media.resolve(ref),
+      productImage: (path) => (opts.loadImage ? opts.loadImage(path) : Promise.reject(new Error('no image loader'))),
+      studioCamera: () => this.camera,
+      studioMic: () => this.mic,
+      openDevice: (kind, constraints) =>
+        navigator.mediaDevices.getUserMedia(kind === 'camera' ? { video: constraints } : { audio: constraints }),
+      captureDisplay: ({ cursor }) =>
+        navigator.mediaDevices.getDisplayMedia({ video: { cursor: cursor ? 'always' : 'never' } as MediaTrackConstraints, audio: false }),
+      t: opts.t,
+    };
+    this.graph = new SceneGraph(env);
+    this.graph.onStatus = (id, status) =>
+      queueMicrotask(() => this.store.setState((s) => ({ scene: { ...s.scene, status: { ...s.scene.status, [id]: status } } })));
+    const { width, height } = OUTPUT_PRESETS[store.getState().settings.output];
+    const params = typeof location === 'undefined' ? null : new URLSearchParams(location.search);
+    const pref = (params?.get('renderer') as BackendPreference | null) ?? opts.backend ?? 'auto';
+    this.program = new ProgramOutput(chooseBackend(width, height, pref), this.graph);
     this.canvas.className = 'program-canvas';
-    const ctx = this.canvas.getContext('2d', { alpha: false, desynchronized: false });
-    if (!ctx) throw new Error('2D canvas unavailable');
-    this.ctx = ctx;
-    this.video = document.createElement('video');
-    this.video.muted = true;
-    this.video.playsInline = true;
-    this.video.autoplay = true;
     this.stream = this.canvas.captureStream(0);
     const track = this.stream.getVideoTracks()[0];
     if (!track) throw new Error('canvas.captureStream produced no track');
     this.track = track as CanvasCaptureMediaStreamTrack;
     this.track.contentHint = 'motion';
     this.clock = new Worker(new URL('./frame-clock.worker.ts', import.meta.url), { type: 'module' });
-    this.clock.onmessage = () => this.render();
+    this.clock.onmessage = (ev: MessageEvent<{ t: number }>) => {
+      // Back-pressure: a tick that waited longer than a frame in the queue (the page was busy) is dropped, so a slow
+      // frame never snowballs into a backlog that starves the UI; the next tick renders the current state.
+      if (performance.timeOrigin + performance.now() - ev.data.t > this.interval) {
+        this.dropped++;
+        return;
+      }
+      // Overload: a frame that took most of the interval leaves the UI no time; skip every other tick until it recovers.
+      if (this.lastDuration > 0.7 * this.interval && !this.skippedLast) {
+        this.skippedLast = true;
+        this.dropped++;
+        return;
+      }
+      this.skippedLast = false;
+      this.render();
+    };
+  }
+
+  /** The program canvas (what viewers get). */
+  get canvas(): HTMLCanvasElement {
+    return this.program.backend.canvas;
+  }
+
+  /** The studio-mode preview canvas (created on first use). */
+  get previewCanvas(): HTMLCanvasElement {
+    if (!this.preview) {
+      const c = document.createElement('canvas');
+      c.width = Math.round(this.canvas.width / 2);
+      c.height = Math.round(this.canvas.height / 2);
+      c.className = 'program-canvas';
+      this.preview = new ProgramOutput(new Canvas2DBackend(c), this.graph);
+    }
+    return this.preview.backend.canvas;
+  }
+
+  get backendKind(): RenderBackend['kind'] {
+    return this.program.backend.kind;
   }
 
   /** The program video track (what the publisher sends). */
@@ -89,13 +155,15 @@ export class Compositor {
     return this.track;
   }
 
+  runtime(sourceId: string): SourceRuntime | null {
+    return this.graph.runtime(sourceId);
+  }
+
   start(): void {
     this.unsubscribe = this.store.subscribe((s, prev) => {
-      if (s.settings.output !== prev.settings.output) this.setPreset(s.settings.output);
-      if (s.settings.logoDataUrl !== prev.settings.logoDataUrl) this.loadLogo(s.settings.logoDataUrl);
+      if (s.settings.output !== prev.settings.output) this.applyOutput();
     });
-    this.loadLogo(this.store.getState().settings.logoDataUrl);
-    this.setPreset(this.store.getState().settings.output, true);
+    this.applyOutput(true);
   }
 
   stop(): void {
@@ -103,226 +171,114 @@ export class Compositor {
     this.clock.postMessage({ type: 'stop' });
     this.clock.terminate();
     this.track.stop();
+    this.graph.dispose();
   }
 
   setCamera(stream: MediaStream | null): void {
-    this.video.srcObject = stream;
-    if (stream) void this.video.play().catch(() => {});
+    this.camera = stream;
+  }
+
+  setMic(track: MediaStreamTrack | null): void {
+    this.mic = track;
+  }
+
+  /** Show `sceneId` on program at the next frame without a transition (T-bar completion). */
+  cutTo(sceneId: string): void {
+    this.program.jumpTo(sceneId);
   }
 
   /**
    * Resolves with the capture time (wall-clock ms, the same clock as the timestamp strip) of the first program
-   * frame that shows this product's card.
+   * frame whose product card shows this product.
    */
   nextFrameWith(productId: string): Promise<number> {
     return new Promise((resolve) => this.waiters.push({ productId, resolve }));
   }
 
-  private setPreset(preset: OutputPreset, force = false): void {
-    if (preset === this.preset && !force) return;
-    this.preset = preset;
-    const { width, height, fps } = OUTPUT_PRESETS[preset];
-    this.canvas.width = width;
-    this.canvas.height = height;
+  private applyOutput(force = false): void {
+    const { width, height, fps } = OUTPUT_PRESETS[this.store.getState().settings.output];
+    const key = `${width}x${height}@${fps}`;
+    if (key === this.outputKey && !force) return;
+    this.outputKey = key;
+    this.program.backend.resize(width, height);
+    this.preview?.backend.resize(Math.round(width / 2), Math.round(height / 2));
+    this.interval = 1000 / fps;
     this.clock.postMessage({ type: 'start', fps });
-    this.store.setState((s) => ({ program: { ...s.program, width, height } }));
+    this.store.setState((s) => ({ program: { ...s.program, width, height, backend: this.program.backend.kind } }));
   }
 
-  private loadLogo(url: string | null): void {
-    if (url === this.logoUrl) return;
-    this.logoUrl = url;
-    this.logo = null;
-    if (!url) return;
-    const img = new Image();
-    img.onload = () => {
-      if (this.logoUrl === url) this.logo = img;
-    };
-    img.src = url;
-  }
-
-  private render(): void {
+  /** Render one program frame (and the preview in studio mode) now. */
+  render(): void {
     const t0 = performance.now();
-    const { width: W, height: H } = this.canvas;
     const state = this.store.getState();
-    const ctx = this.ctx;
-
-    ctx.fillStyle = '#0b0d12';
-    ctx.fillRect(0, 0, W, H);
-    this.drawCamera(ctx, W, H);
-    const strip = state.marker ? markerStripHeight(W) : 0;
-    if (state.settings.overlayText.trim()) this.drawText(ctx, W, H, state.settings.overlayText.trim());
-    if (this.logo) this.drawLogo(ctx, W, H, strip);
-    this.drawCards(ctx, W, H, state.pinned);
-
+    const c: SceneCollection = state.scene.collection;
+    this.graph.sync(c);
+    const tick = ++this.tick;
+    const manual = state.scene.tbar !== null && c.previewSceneId !== null ? { to: c.previewSceneId, p: state.scene.tbar } : null;
     // Capture time of this frame: wall clock on the same scale as the strip and OverlayTrigger.mediaTime.
-    const captureTime = performance.timeOrigin + performance.now();
-    if (state.marker) drawMarker(ctx, W, captureTime, this.frame);
+    const captureTime = performance.timeOrigin + t0;
+    const info = this.program.render(c, c.currentSceneId, t0, tick, {
+      manual,
+      marker: state.marker ? { timeMs: captureTime, frame: this.frame } : null,
+      collectShown: this.waiters.length > 0,
+    });
     this.frame++;
     this.track.requestFrame();
 
     if (this.waiters.length) {
-      const shown = new Set(state.pinned.map((p) => p.product.productId));
       this.waiters = this.waiters.filter((w) => {
-        if (!shown.has(w.productId)) return true;
+        if (!info.shownProducts.has(w.productId)) return true;
         w.resolve(Math.round(captureTime));
         return false;
       });
     }
+    if (this.preview && c.previewSceneId !== null && tick % 2 === 0) {
+      this.preview.jumpTo(c.previewSceneId);
+      this.preview.render(c, c.previewSceneId, t0, tick);
+    }
+    if (tick % 10 === 0) this.refreshSizes();
     this.measure(t0, performance.now());
   }
 
   private measure(t0: number, t1: number): void {
-    const d = t1 - t0;
-    this.windowFrames++;
-    this.drawSum += d;
-    this.drawMax = Math.max(this.drawMax, d);
-    if (this.lastFrameAt) this.gapMax = Math.max(this.gapMax, t0 - this.lastFrameAt);
-    this.lastFrameAt = t0;
+    this.lastDuration = t1 - t0;
+    this.durations.push(t1 - t0);
+    this.starts.push(t0);
     const elapsed = t1 - this.windowStart;
-    if (elapsed >= 1000) {
-      const frames = this.frame;
-      const program = {
+    if (elapsed < 1000) return;
+    const w = summarize(this.durations, this.starts, elapsed);
+    this.store.setState(() => ({
+      program: {
         width: this.canvas.width,
         height: this.canvas.height,
-        fps: Math.round((this.windowFrames * 1000 * 10) / elapsed) / 10,
-        drawMs: Math.round((this.drawSum / this.windowFrames) * 100) / 100,
-        drawMaxMs: Math.round(this.drawMax * 100) / 100,
-        gapMaxMs: Math.round(this.gapMax),
-        frames,
-      };
-      this.store.setState({ program });
-      this.windowStart = t1;
-      this.windowFrames = 0;
-      this.drawSum = 0;
-      this.drawMax = 0;
-      this.gapMax = 0;
-    }
+        fps: w.fps,
+        drawMs: w.meanMs,
+        drawMaxMs: w.maxMs,
+        gapMaxMs: w.gapMaxMs,
+        frames: this.frame,
+        p50Ms: w.p50Ms,
+        p95Ms: w.p95Ms,
+        backend: this.program.backend.kind,
+      },
+    }));
+    this.windowStart = t1;
+    this.durations = [];
+    this.starts = [];
   }
 
-  private drawCamera(ctx: Ctx2D, W: number, H: number): void {
-    const v = this.video;
-    if (v.readyState < 2 || !v.videoWidth || !v.videoHeight) {
-      const g = ctx.createLinearGradient(0, 0, W, H);
-      g.addColorStop(0, '#151a24');
-      g.addColorStop(1, '#0b0d12');
-      ctx.fillStyle = g;
-      ctx.fillRect(0, 0, W, H);
-      return;
-    }
-    const scale = Math.max(W / v.videoWidth, H / v.videoHeight);
-    const dw = v.videoWidth * scale;
-    const dh = v.videoHeight * scale;
-    ctx.drawImage(v, (W - dw) / 2, (H - dh) / 2, dw, dh);
+  /** Source layout sizes for the editor (published with the stats, only when they changed). */
+  private sizesPatch(s: ReturnType<StudioStore['getState']>, c: SceneCollection): Partial<ReturnType<StudioStore['getState']>> {
+    const sizes = this.graph.sizes(c);
+    const key = JSON.stringify(sizes);
+    if (key === this.sizesKey) return {};
+    this.sizesKey = key;
+    return { scene: { ...s.scene, sizes } };
   }
 
-  private drawText(ctx: Ctx2D, W: number, H: number, text: string): void {
-    const size = Math.round(H * 0.042);
-    ctx.font = `600 ${size}px ${FONT_STACK}`;
-    ctx.textBaseline = 'middle';
-    const padX = size * 0.7;
-    const boxH = size * 1.9;
-    const maxW = W * 0.55;
-    const shown = fitText(ctx, text, maxW - padX * 2);
-    const boxW = ctx.measureText(shown).width + padX * 2;
-    const x = W * 0.03;
-    const y = H - H * 0.05 - boxH;
-    ctx.fillStyle = 'rgba(8, 10, 16, 0.62)';
-    roundRect(ctx, x, y, boxW, boxH, boxH * 0.2);
-    ctx.fill();
-    ctx.fillStyle = '#ff3b5c';
-    ctx.fillRect(x, y + boxH * 0.2, size * 0.14, boxH * 0.6);
-    ctx.fillStyle = '#ffffff';
-    ctx.fillText(shown, x + padX, y + boxH / 2);
-  }
-
-  private drawLogo(ctx: Ctx2D, W: number, H: number, strip: number): void {
-    const img = this.logo!;
-    if (!img.naturalWidth || !img.naturalHeight) return;
-    const maxH = H * 0.12;
-    const maxW = W * 0.18;
-    const s = Math.min(maxW / img.naturalWidth, maxH / img.naturalHeight);
-    const w = img.naturalWidth * s;
-    const h = img.naturalHeight * s;
-    const margin = W * 0.025;
-    ctx.globalAlpha = 0.92;
-    ctx.drawImage(img, W - margin - w, Math.max(margin, strip + margin / 2), w, h);
-    ctx.globalAlpha = 1;
-  }
-
-  /** The decoded image for a card, starting the load on first use. */
-  private cardImage(path: string | undefined): HTMLImageElement | null {
-    if (!path || !this.loadImage) return null;
-    if (this.cardImages.has(path)) return this.cardImages.get(path) ?? null;
-    this.cardImages.set(path, null);
-    this.loadImage(path)
-      .then((url) => {
-        const img = new Image();
-        img.onload = () => this.cardImages.set(path, img);
-        img.src = url;
-      })
-      .catch(() => {
-        // drawn without an image; a later pin of the same product tries again
-        setTimeout(() => this.cardImages.delete(path), 10_000);
-      });
-    return null;
-  }
-
-  private drawCards(ctx: Ctx2D, W: number, H: number, pinned: readonly PinnedTrigger[]): void {
-    if (pinned.length === 0) return;
-    const locale = this.locale();
-    const cardW = W * 0.3;
-    const cardH = H * 0.115;
-    const gap = H * 0.018;
-    const x = W - W * 0.03 - cardW;
-    let y = H - H * 0.05 - cardH;
-    const pad = cardH * 0.16;
-    for (const [i, p] of pinned.entries()) {
-      const prod = p.product;
-      ctx.globalAlpha = i === 0 ? 1 : 0.9;
-      ctx.fillStyle = 'rgba(255, 255, 255, 0.96)';
-      roundRect(ctx, x, y, cardW, cardH, cardH * 0.14);
-      ctx.fill();
-      ctx.fillStyle = '#ff3b5c';
-      roundRect(ctx, x, y, cardH * 0.09, cardH, [cardH * 0.14, 0, 0, cardH * 0.14]);
-      ctx.fill();
-      let left = x + cardH * 0.09 + pad;
-      const img = this.cardImage(prod.imageUrl);
-      if (img?.naturalWidth && img.naturalHeight) {
-        const side = cardH - pad * 2;
-        const s = Math.max(side / img.naturalWidth, side / img.naturalHeight);
-        const sw = side / s;
-        const sh = side / s;
-        ctx.save();
-        roundRect(ctx, left, y + pad, side, side, side * 0.12);
-        ctx.clip();
-        ctx.drawImage(img, (img.naturalWidth - sw) / 2, (img.naturalHeight - sh) / 2, sw, sh, left, y + pad, side, side);
-        ctx.restore();
-        left += side + pad;
-      }
-      const inner = cardW - (left - x) - pad;
-      ctx.textBaseline = 'alphabetic';
-      ctx.fillStyle = '#12151c';
-      ctx.font = `600 ${Math.round(cardH * 0.26)}px ${FONT_STACK}`;
-      ctx.fillText(fitText(ctx, prod.name, inner), left, y + pad + cardH * 0.22);
-      ctx.font = `700 ${Math.round(cardH * 0.3)}px ${FONT_STACK}`;
-      ctx.fillStyle = '#e8203f';
-      const price = formatMoney(prod.priceMinor, prod.currency, locale);
-      const baseY = y + cardH - pad;
-      ctx.fillText(price, left, baseY);
-      if (prod.listPriceMinor !== undefined && prod.listPriceMinor > prod.priceMinor) {
-        const pw = ctx.measureText(price).width;
-        ctx.font = `400 ${Math.round(cardH * 0.2)}px ${FONT_STACK}`;
-        ctx.fillStyle = '#8a8f9c';
-        const list = formatMoney(prod.listPriceMinor, prod.currency, locale);
-        const lx = left + pw + cardH * 0.15;
-        const lw = ctx.measureText(list).width;
-        if (lx + lw <= x + cardW - pad) {
-          ctx.fillText(list, lx, baseY);
-          ctx.fillRect(lx, baseY - cardH * 0.07, lw, Math.max(1, cardH * 0.015));
-        }
-      }
-      ctx.globalAlpha = 1;
-      y -= cardH + gap;
-    }
+  /** Publish sizes now (after an edit the editor wants fresh boxes). */
+  refreshSizes(): void {
+    const s = this.store.getState();
+    const patch = this.sizesPatch(s, s.scene.collection);
+    if (patch.scene) this.store.setState(patch);
   }
 }

@@ -20,7 +20,7 @@ function run(fps: number): void {
     const due = Math.floor((now - t0) / interval);
     if (due > n + 2) n = due;
     n++;
-    postMessage({ type: 'tick', n, t: now });
+    postMessage({ type: 'tick', n, t: performance.timeOrigin + now });
     timer = setTimeout(step, Math.max(0, t0 + n * interval - performance.now()));
   };
   step();

@@ -8,6 +8,7 @@ import type { HostMethods } from '../../../shared/protocol/host';
 import type { ResOf } from '../../../shared/protocol/rpc';
 import type { SceneCollection } from '../../../shared/scene/model';
 import type { HostBridge } from '../host-bridge';
+import type { ScenePersistence } from './scenes';
 
 export type SceneSaveState = 'idle' | 'pending' | 'saving' | 'saved' | 'error';
 export interface SceneSaveStatus {
@@ -102,5 +103,19 @@ export class SceneAutosave {
     } finally {
       setTimeout(() => URL.revokeObjectURL(url), 10_000);
     }
+  }
+}
+
+/** The scene controller's persistence seam backed by the host's `scenes.*` methods (validated, migrated, atomic). */
+export class HostScenePersistence implements ScenePersistence {
+  constructor(private readonly host: HostBridge) {}
+
+  async load(): Promise<unknown | null> {
+    // A corrupt or future-version file was moved aside by the host (`problem`): start from the fallback collection.
+    return (await this.host.call('scenes.load', {})).collection;
+  }
+
+  async save(collection: SceneCollection): Promise<void> {
+    await this.host.call('scenes.save', { collection });
   }
 }

@@ -13,6 +13,7 @@ import type { CommerceEvent } from '../../../shared/commerce/events';
 import type { Quality, ShowId } from '../../../shared/domain/show';
 import { RtpCapabilities } from '../../../shared/protocol/mediasoup-params';
 import { parseOverlay } from '../../../shared/protocol/overlay';
+import type { OverlaySync } from './overlay-sync';
 import { RpcClient, RpcError } from '../../../shared/protocol/rpc';
 import {
   type ConsumerInfo,
@@ -49,6 +50,8 @@ export interface PlayerOptions {
   wsUrl: string;
   video: HTMLVideoElement;
   audioMeter: AudioMeter;
+  /** Holds frame-synced pins until their video frame is presented (applied directly without it). */
+  overlaySync?: OverlaySync;
 }
 
 export class PlayerController {
@@ -485,7 +488,8 @@ export class PlayerController {
     dc.on('message', (data: unknown) => {
       if (typeof data !== 'string') return;
       const trigger = parseOverlay(data);
-      if (trigger) this.store.getState().applyTrigger(trigger);
+      if (trigger && this.opts.overlaySync) this.opts.overlaySync.push(trigger);
+      else if (trigger) this.store.getState().applyTrigger(trigger);
       else console.warn('storecast: ignored an invalid overlay message');
     });
     const forget = () => this.dataConsumers.delete(dc.id);

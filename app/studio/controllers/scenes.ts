@@ -1,0 +1,229 @@
+/**
+ * Scene editing (outside React): every change to the scene collection is an `Edit` applied through
+ * shared/scene/history.ts (undo/redo), written to the store's scene slice and saved through the persistence seam.
+ * Refused edits (locked item, program scene removal…) become a notice; nothing changes.
+ */
+import { type Edit, transitionEdit } from '../../../shared/scene/edits';
+import { SceneError } from '../../../shared/scene/errors';
+import { History } from '../../../shared/scene/history';
+import { migrateCollection, serializeCollection } from '../../../shared/scene/migrations';
+import { parseSettings, type SourceKindId } from '../../../shared/scene/kinds';
+import { createId, findScene, makeItem, type SceneCollection, type Source } from '../../../shared/scene/model';
+import type { StudioStore } from '../store';
+
+/**
+ * Where the scene collection is kept. The host is getting scene-collection methods (another branch); until they are
+ * merged the studio uses `LocalStoragePersistence` (per studio origin). Both sides go through this interface.
+ */
+export interface ScenePersistence {
+  /** The stored collection as raw JSON (validated and migrated by the caller), or null when there is none. */
+  load(): Promise<unknown | null>;
+  save(collection: SceneCollection): Promise<void>;
+}
+
+export class LocalStoragePersistence implements ScenePersistence {
+  constructor(
+    private readonly key = 'storecast.scenes.v2',
+    private readonly storage: Pick<Storage, 'getItem' | 'setItem'> | null = typeof localStorage === 'undefined' ? null : localStorage,
+  ) {}
+
+  async load(): Promise<unknown | null> {
+    const text = this.storage?.getItem(this.key);
+    if (!text) return null;
+    return JSON.parse(text) as unknown;
+  }
+
+  async save(collection: SceneCollection): Promise<void> {
+    this.storage?.setItem(this.key, serializeCollection(collection));
+  }
+}
+
+const SAVE_DELAY_MS = 500;
+
+export class SceneController {
+  private history: History;
+  private saveTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Told when the program scene should change without an animated transition (T-bar completion). */
+  onCut: ((sceneId: string) => void) | null = null;
+
+  constructor(
+    private readonly store: StudioStore,
+    private readonly persistence: ScenePersistence,
+  ) {
+    this.history = new History(store.getState().scene.collection);
+  }
+
+  get collection(): SceneCollection {
+    return this.history.collection;
+  }
+
+  /** Load the saved collection (migrating older files); keeps the starter collection when there is none or it is unreadable. */
+  async load(fallback: () => SceneCollection): Promise<void> {
+    let collection: SceneCollection | null = null;
+    try {
+      const raw = await this.persistence.load();
+      if (raw !== null) {
+        const r = migrateCollection(raw);
+        if (r.ok) collection = r.collection;
+        else this.store.getState().notify({ key: 'scenes.loadFailed', tone: 'warn', detail: r.message });
+      }
+    } catch (err) {
+      this.store.getState().notify({ key: 'scenes.loadFailed', tone: 'warn', detail: err instanceof Error ? err.message : String(err) });
+    }
+    this.history.reset(collection ?? fallback());
+    this.publish({ loaded: true, selectedItemId: null });
+  }
+
+  /** Apply an edit as one undo step (transforms of one item merge while `merge` allows). Returns false if refused. */
+  apply(edit: Edit, opts: { merge?: boolean } = {}): boolean {
+    try {
+      const before = this.history.collection;
+      const after = this.history.apply(edit, opts);
+      if (after !== before) this.changed();
+      return true;
+    } catch (err) {
+      this.refused(err);
+      return false;
+    }
+  }
+
+  /** End a drag: the next transform starts a new undo step. */
+  seal(): void {
+    this.history.seal();
+  }
+
+  undo(): void {
+    try {
+      if (this.history.undo()) this.changed();
+    } catch (err) {
+      this.refused(err);
+    }
+  }
+
+  redo(): void {
+    try {
+      if (this.history.redo()) this.changed();
+    } catch (err) {
+      this.refused(err);
+    }
+  }
+
+  /** The scene the editor works on (preview in studio mode, else program). */
+  get editSceneId(): string {
+    const c = this.history.collection;
+    return c.previewSceneId ?? c.currentSceneId;
+  }
+
+  /** New source of `kind` (default settings) as a new item centred in the edited scene; selects it. */
+  addSource(kind: SourceKindId, name: string): void {
+    const c = this.history.collection;
+    const sourceId = createId('src');
+    const itemId = createId('itm');
+    const source = { id: sourceId, kind, name, muted: false, volumeDb: 0, syncOffsetMs: 0, settings: parseSettings(kind, {}) } as Source;
+    const item = makeItem(itemId, sourceId, { position: { x: c.canvas.width / 2, y: c.canvas.height / 2 }, alignment: 'center' });
+    if (
+      this.apply({
+        type: 'batch',
+        edits: [
+          { type: 'add_source', source },
+          { type: 'add_item', sceneId: this.editSceneId, item },
+        ],
+      })
+    ) {
+      this.select(itemId);
+    }
+  }
+
+  /** Remove an item; its source goes too when no other item shows it. */
+  removeItem(itemId: string): void {
+    const c = this.history.collection;
+    const sceneId = this.editSceneId;
+    const item = findScene(c, sceneId)?.items.find((i) => i.id === itemId);
+    if (!item) return;
+    const usedElsewhere = c.scenes.some((s) => s.items.some((i) => i.sourceId === item.sourceId && !(s.id === sceneId && i.id === itemId)));
+    this.apply(usedElsewhere ? { type: 'remove_item', sceneId, itemId } : { type: 'remove_source', sourceId: item.sourceId });
+  }
+
+  addScene(name: string): void {
+    const id = createId('scn');
+    if (this.apply({ type: 'add_scene', scene: { id, name, items: [] } })) this.chooseScene(id);
+  }
+
+  select(itemId: string | null): void {
+    this.store.setState((s) => ({ scene: { ...s.scene, selectedItemId: itemId } }));
+  }
+
+  /** Studio mode on: the preview starts as a copy of the program scene. */
+  setStudioMode(on: boolean): void {
+    const c = this.history.collection;
+    this.apply({ type: 'set_preview_scene', sceneId: on ? c.currentSceneId : null });
+  }
+
+  /** Click on a scene in the scenes dock: preview it in studio mode, else put it on program. */
+  chooseScene(sceneId: string): void {
+    const c = this.history.collection;
+    this.apply(c.previewSceneId !== null ? { type: 'set_preview_scene', sceneId } : { type: 'set_current_scene', sceneId });
+    this.select(null);
+  }
+
+  /** Studio mode "Transition": preview ↔ program with the collection's transition. */
+  transition(): void {
+    const e = transitionEdit(this.history.collection);
+    if (e) this.apply(e);
+  }
+
+  /** T-bar dragged to `p` (0‥1). */
+  holdTbar(p: number): void {
+    this.store.setState((s) => ({ scene: { ...s.scene, tbar: Math.max(0, Math.min(1, p)) } }));
+  }
+
+  /** T-bar released: at the end the preview goes to program (no second animation), elsewhere it springs back. */
+  releaseTbar(): void {
+    const p = this.store.getState().scene.tbar;
+    this.store.setState((s) => ({ scene: { ...s.scene, tbar: null } }));
+    if (p === null || p < 0.98) return;
+    const c = this.history.collection;
+    const e = transitionEdit(c);
+    if (!e || c.previewSceneId === null) return;
+    this.onCut?.(c.previewSceneId);
+    this.apply(e);
+  }
+
+  private refused(err: unknown): void {
+    if (err instanceof SceneError) {
+      this.store.getState().notify({ key: `scenes.errors.${err.code}`, tone: 'warn', detail: err.message });
+    } else {
+      this.store
+        .getState()
+        .notify({ key: 'scenes.errors.unknown', tone: 'error', detail: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  private changed(): void {
+    const c = this.history.collection;
+    const selected = this.store.getState().scene.selectedItemId;
+    const editScene = findScene(c, c.previewSceneId ?? c.currentSceneId);
+    this.publish({ selectedItemId: selected && editScene?.items.some((i) => i.id === selected) ? selected : null });
+    this.scheduleSave();
+  }
+
+  private publish(extra: Partial<ReturnType<StudioStore['getState']>['scene']> = {}): void {
+    const h = this.history;
+    this.store.setState((s) => ({ scene: { ...s.scene, collection: h.collection, canUndo: h.canUndo, canRedo: h.canRedo, ...extra } }));
+  }
+
+  private scheduleSave(): void {
+    if (this.saveTimer) clearTimeout(this.saveTimer);
+    this.saveTimer = setTimeout(() => void this.flush(), SAVE_DELAY_MS);
+  }
+
+  async flush(): Promise<void> {
+    if (this.saveTimer) clearTimeout(this.saveTimer);
+    this.saveTimer = null;
+    try {
+      await this.persistence.save(this.history.collection);
+    } catch (err) {
+      this.store.getState().pushError('scenesSaveFailed', err instanceof Error ? err.message : String(err));
+    }
+  }
+}

@@ -1,0 +1,211 @@
+/**
+ * Source runtimes: the live half of a source (the scene model holds only its settings). Each runtime rasterises its
+ * source to a `Drawable` once per program frame; devices and media files play in elements owned by the runtime.
+ * A runtime that cannot produce its picture (file missing, camera unplugged, capture refused) shows a placeholder
+ * with the reason and reports a status; the rest of the program keeps rendering.
+ */
+import type { ProductView } from '../../../../shared/commerce/catalog';
+import type { FlashSaleView } from '../../../../shared/commerce/sales';
+import type { PinnedTrigger } from '../../../../shared/protocol/overlay';
+import type { MediaRef, Size } from '../../../../shared/scene/primitives';
+import type { Drawable } from '../backend';
+
+export type SourceState = 'ok' | 'loading' | 'idle' | 'error';
+
+export interface SourceStatus {
+  state: SourceState;
+  /** i18n key (studio `sources.status.*`) explaining a non-ok state. */
+  messageKey?: string;
+  detail?: string;
+}
+
+/** Shop data product cards, countdowns and QR codes read (the studio store's shop slice). */
+export interface StudioData {
+  locale: string;
+  products: readonly ProductView[];
+  pinned: readonly PinnedTrigger[];
+  sales: readonly FlashSaleView[];
+  /** Viewer page of the current show (QR code default), null when no show is open. */
+  showUrl: string | null;
+}
+
+export interface ChatLine {
+  id: string;
+  name: string;
+  text: string;
+  ts: number;
+}
+
+/**
+ * What runtimes need from the studio. Every external dependency goes through here, so the same runtimes run in
+ * the studio, the pixel tests and the benchmark.
+ */
+export interface SourceEnv {
+  data(): StudioData;
+  /** Chat feed seam: the newest chat lines (oldest first). Empty when the studio has no chat connection. */
+  chat(): readonly ChatLine[];
+  /** A same-origin URL (blob:) for a media reference; rejects when the file / URL cannot be read. */
+  resolveMedia(ref: MediaRef): Promise<string>;
+  /** blob: URL for a shop image path (server-rooted). */
+  productImage(path: string): Promise<string>;
+  /** The studio's selected camera (DevicesController), for camera sources without their own device. */
+  studioCamera(): MediaStream | null;
+  /** The studio's selected microphone track, for audio sources without their own device. */
+  studioMic(): MediaStreamTrack | null;
+  /** Open a camera / microphone by device id (getUserMedia). */
+  openDevice(kind: 'camera' | 'mic', constraints: MediaTrackConstraints): Promise<MediaStream>;
+  /**
+   * Screen / window capture seam. Web: getDisplayMedia (needs a user gesture, so runtimes start it from the
+   * properties panel). Electron: would pass a desktopCapturer source id — no host method for that exists yet, so the
+   * Electron build uses getDisplayMedia too (its permission handler shows the system picker).
+   */
+  captureDisplay(opts: { target: 'screen' | 'window'; sourceId: string | null; cursor: boolean }): Promise<MediaStream>;
+  t(key: string, params?: Record<string, string | number>): string;
+}
+
+/** One source's contribution to a frame. */
+export interface SourceFrame {
+  drawable: Drawable;
+  /** Mirror horizontally (camera mirror). */
+  flipX?: boolean;
+  /** Animation (in / out): opacity, offset in source pixels, scale about the centre. */
+  alpha?: number;
+  dx?: number;
+  dy?: number;
+  scale?: number;
+  /** Wipe: fraction 0‥1 of the width shown, from the left. */
+  reveal?: number;
+}
+
+export abstract class SourceRuntime<S = unknown> {
+  status: SourceStatus = { state: 'ok' };
+  /** Called when `status` changes (the compositor publishes it to the store). */
+  onStatus: ((s: SourceStatus) => void) | null = null;
+  /** Product shown by the last frame (product cards; frame-synced overlays). */
+  shownProductId: string | null = null;
+
+  constructor(
+    protected readonly env: SourceEnv,
+    protected settings: S,
+  ) {}
+
+  /** New settings (already validated by the kind's schema). */
+  update(settings: S): void {
+    this.settings = settings;
+  }
+
+  /** The picture for the frame at `now` (performance.now ms); null = draws nothing. `tick` counts program frames. */
+  abstract frame(now: number, tick: number): SourceFrame | null;
+
+  /** Size the renderer lays the source out with (null = not known yet). */
+  abstract size(): Size | null;
+
+  /** Audio this source feeds into the mixer (null = none). */
+  audio(): MediaStream | HTMLMediaElement | null {
+    return null;
+  }
+
+  dispose(): void {}
+
+  protected setStatus(s: SourceStatus): void {
+    if (s.state === this.status.state && s.messageKey === this.status.messageKey && s.detail === this.status.detail) return;
+    this.status = s;
+    this.onStatus?.(s);
+  }
+}
+
+export function describeError(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}
+
+/** Canvas that re-rasterises only when its key changes. */
+export class CachedCanvas {
+  readonly canvas = document.createElement('canvas');
+  readonly ctx: CanvasRenderingContext2D;
+  version = 0;
+  private key: string | null = null;
+
+  constructor() {
+    const ctx = this.canvas.getContext('2d');
+    if (!ctx) throw new Error('2D canvas unavailable');
+    this.ctx = ctx;
+  }
+
+  /** Re-draw with `paint` when `key` differs from the last one; returns the drawable. */
+  render(key: string, width: number, height: number, paint: (ctx: CanvasRenderingContext2D, w: number, h: number) => void): Drawable {
+    const w = Math.max(1, Math.ceil(width));
+    const h = Math.max(1, Math.ceil(height));
+    if (key !== this.key || this.canvas.width !== w || this.canvas.height !== h) {
+      this.key = key;
+      if (this.canvas.width !== w || this.canvas.height !== h) {
+        this.canvas.width = w;
+        this.canvas.height = h;
+      } else {
+        this.ctx.setTransform(1, 0, 0, 1, 0, 0);
+        this.ctx.clearRect(0, 0, w, h);
+      }
+      paint(this.ctx, w, h);
+      this.version++;
+    }
+    return { image: this.canvas, width: w, height: h, version: this.version };
+  }
+}
+
+export const FONT_STACK = 'system-ui, "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "Noto Sans SC", sans-serif';
+
+/** A striped box with an icon-like glyph and a message: what a source shows when its media is missing. */
+export function paintPlaceholder(ctx: CanvasRenderingContext2D, w: number, h: number, title: string, message: string): void {
+  ctx.fillStyle = '#1a1d26';
+  ctx.fillRect(0, 0, w, h);
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(0, 0, w, h);
+  ctx.clip();
+  ctx.strokeStyle = 'rgba(255,255,255,0.05)';
+  ctx.lineWidth = Math.max(4, w / 60);
+  const step = Math.max(16, w / 20);
+  for (let x = -h; x < w; x += step) {
+    ctx.beginPath();
+    ctx.moveTo(x, h);
+    ctx.lineTo(x + h, 0);
+    ctx.stroke();
+  }
+  ctx.restore();
+  ctx.strokeStyle = '#ff9f43';
+  ctx.lineWidth = Math.max(2, Math.min(w, h) / 120);
+  ctx.strokeRect(ctx.lineWidth / 2, ctx.lineWidth / 2, w - ctx.lineWidth, h - ctx.lineWidth);
+  const size = Math.max(12, Math.min(h / 9, w / 18));
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'middle';
+  ctx.fillStyle = '#ff9f43';
+  ctx.font = `700 ${size * 1.6}px ${FONT_STACK}`;
+  ctx.fillText('⚠', w / 2, h / 2 - size * 1.6);
+  ctx.fillStyle = '#ffffff';
+  ctx.font = `600 ${size}px ${FONT_STACK}`;
+  ctx.fillText(fitText(ctx, title, w * 0.9), w / 2, h / 2);
+  ctx.fillStyle = '#aab0bf';
+  ctx.font = `400 ${size * 0.75}px ${FONT_STACK}`;
+  ctx.fillText(fitText(ctx, message, w * 0.9), w / 2, h / 2 + size * 1.3);
+}
+
+/** Shorten `text` with an ellipsis until it fits `maxWidth` at the current font. */
+export function fitText(ctx: CanvasRenderingContext2D, text: string, maxWidth: number): string {
+  if (ctx.measureText(text).width <= maxWidth) return text;
+  const chars = [...text];
+  while (chars.length > 1 && ctx.measureText(`${chars.join('')}…`).width > maxWidth) chars.pop();
+  return `${chars.join('')}…`;
+}
+
+/** A playing <video> as a drawable (uploaded every frame: a video's pixels change on its own clock). */
+export function videoDrawable(video: HTMLVideoElement): Drawable | null {
+  if (video.readyState < 2 || !video.videoWidth || !video.videoHeight) return null;
+  return { image: video, width: video.videoWidth, height: video.videoHeight, version: -1 };
+}
+
+export function makeVideo(): HTMLVideoElement {
+  const v = document.createElement('video');
+  v.muted = true;
+  v.playsInline = true;
+  v.autoplay = true;
+  return v;
+}
