@@ -37,7 +37,7 @@ describe('studio chat dock', () => {
   it('shows chat as inert text, answers a question privately, deletes and bans from the studio', async () => {
     const { page: studio, showId } = await openStudioAndGoLive(stack, 'Chat dock e2e');
     watchConsole(studio, 'studio', logs);
-    await poll('dock connected', async () => (await studio.getByTestId('chat-status').textContent()) === 'Connected', 20_000);
+    await poll('dock connected', async () => (await studio.getByTestId('chat-status').getAttribute('data-status')) === 'open', 20_000);
 
     const alice = await viewer(stack, showId, 'Alice');
     const bob = await viewer(stack, showId, 'Bob');
@@ -68,7 +68,7 @@ describe('studio chat dock', () => {
     expect(bob.items().some((i) => i.k === 'answer')).toBe(false);
 
     // Delete one message: every viewer's feed drops it.
-    await studio.getByRole('tab', { name: 'Chat' }).click();
+    await studio.getByTestId('chat-tab-chat').click();
     const bobSent = await bob.request('chat.send', { text: 'first from bob' });
     expect(bobSent.accepted).toBe(true);
     const bobLine = studio.getByTestId('chat-line').filter({ hasText: 'first from bob' });

@@ -393,7 +393,7 @@ export function ChatDock() {
     <section className="panel chat-dock" data-testid="chat-dock" aria-label={t('chat.title')}>
       <div className="panel-head">
         <h2 className="panel-title">{t('chat.title')}</h2>
-        <span className={`chat-status chat-status--${status}`} data-testid="chat-status">
+        <span className={`chat-status chat-status--${status}`} data-testid="chat-status" data-status={showId ? status : 'none'}>
           {showId ? t(`chat.status.${status}`) : t('chat.status.noShow')}
         </span>
       </div>
@@ -411,6 +411,7 @@ export function ChatDock() {
               role="tab"
               aria-selected={tab === 'chat'}
               className={`seg-btn ${tab === 'chat' ? 'seg-btn--active' : ''}`}
+              data-testid="chat-tab-chat"
               onClick={() => chatStore.getState().setChatTab('chat')}
             >
               {t('chat.tabChat')}
