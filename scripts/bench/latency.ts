@@ -15,7 +15,8 @@ const round = (n: number) => Math.round(n * 10) / 10;
 
 const stack = await startStack({ logLevel: 'error' });
 try {
-  const { page: studio, showId } = await openStudioAndGoLive(stack, 'bench latency');
+  // STUDIO_QUERY adds studio URL parameters (e.g. &renderer=webgl2) to compare compositor backends.
+  const { page: studio, showId } = await openStudioAndGoLive(stack, 'bench latency', process.env.STUDIO_QUERY ?? '');
   log('live', showId);
   const viewer = await openViewer(stack, showId);
   await poll(
