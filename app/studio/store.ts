@@ -61,6 +61,9 @@ export interface ProgramStats {
   p95Ms: number;
   /** Drawing backend in use. */
   backend: 'webgl2' | 'canvas2d' | null;
+  /** Clock ticks skipped during the last second: late (the page was busy) / shed (the previous frame overran). */
+  lateTicks: number;
+  shedTicks: number;
 }
 export interface CompositorSlice {
   program: ProgramStats;
@@ -228,7 +231,20 @@ const devicesSlice: SliceCreator<DevicesSlice> = () => ({
 });
 
 const compositorSlice: SliceCreator<CompositorSlice> = () => ({
-  program: { width: 1280, height: 720, fps: 0, drawMs: 0, drawMaxMs: 0, gapMaxMs: 0, frames: 0, p50Ms: 0, p95Ms: 0, backend: null },
+  program: {
+    width: 1280,
+    height: 720,
+    fps: 0,
+    drawMs: 0,
+    drawMaxMs: 0,
+    gapMaxMs: 0,
+    frames: 0,
+    p50Ms: 0,
+    p95Ms: 0,
+    backend: null,
+    lateTicks: 0,
+    shedTicks: 0,
+  },
   marker: false,
 });
 

@@ -12,7 +12,7 @@ export class Canvas2DBackend implements RenderBackend {
   private ctx: Ctx;
 
   constructor(readonly canvas: HTMLCanvasElement) {
-    const ctx = canvas.getContext('2d', { alpha: false, willReadFrequently: false });
+    const ctx = canvas.getContext('2d', { alpha: false });
     if (!ctx) throw new Error('2D canvas unavailable');
     this.main = ctx;
     this.ctx = ctx;

@@ -242,6 +242,9 @@ export class WebGL2Backend implements RenderBackend {
     }
     this.layers = [null, null];
     gl.deleteProgram(this.prog);
+    // Release the context now rather than at garbage collection: a live WebGL context keeps the page on the GPU
+    // (SwiftShader without one) path, which made the Canvas2D fallback's video draws ~30 % slower.
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
   }
 }
 

@@ -238,6 +238,12 @@ export function transitionLayers(
 export interface ProgramFrameInfo {
   /** Product ids drawn by product cards in this frame. */
   shownProducts: Set<string>;
+  /**
+   * Capture time of the frame (wall-clock ms, `performance.timeOrigin + now()`): taken once the scene is drawn, just
+   * before the frame is handed to capture, so it is the time the picture was complete — what the timestamp strip
+   * carries and what frame-synced overlay triggers are stamped with.
+   */
+  capturedAt: number;
 }
 
 /** Draws the program (or the preview) of a collection into a backend. */
@@ -280,7 +286,7 @@ export class ProgramOutput {
     sceneId: string,
     now: number,
     tick: number,
-    opts: { manual?: { to: string; p: number } | null; marker?: { timeMs: number; frame: number } | null; collectShown?: boolean } = {},
+    opts: { manual?: { to: string; p: number } | null; marker?: { frame: number } | null; collectShown?: boolean } = {},
   ): ProgramFrameInfo {
     const b = this.backend;
     const W = b.canvas.width;
@@ -322,9 +328,10 @@ export class ProgramOutput {
       b.begin(null, this.background);
       this.graph.drawScene(b, c, this.shownSceneId, root, now, tick, shown);
     }
-    if (opts.marker) this.drawMarkerStrip(opts.marker.timeMs, opts.marker.frame, W);
+    const capturedAt = performance.timeOrigin + performance.now();
+    if (opts.marker) this.drawMarkerStrip(capturedAt, opts.marker.frame, W);
     b.end();
-    return { shownProducts: shown ?? new Set() };
+    return { shownProducts: shown ?? new Set(), capturedAt };
   }
 
   private drawMarkerStrip(timeMs: number, frame: number, W: number): void {

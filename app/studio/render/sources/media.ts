@@ -9,7 +9,7 @@ import {
   type SourceEnv,
   type SourceFrame,
   SourceRuntime,
-  videoDrawable,
+  VideoSurface,
 } from './runtime';
 
 function placeholderFrame(canvas: CachedCanvas, size: Size, title: string, message: string): SourceFrame {
@@ -29,6 +29,7 @@ function deviceErrorKey(err: unknown): string {
 /** A video element fed by a MediaStream, with an "ended" (unplugged) watch. */
 abstract class StreamVideoRuntime<S> extends SourceRuntime<S> {
   protected readonly video = makeVideo();
+  protected readonly surface = new VideoSurface(this.video);
   protected stream: MediaStream | null = null;
   protected readonly placeholder = new CachedCanvas();
   protected lastSize: Size | null = null;
@@ -48,7 +49,7 @@ abstract class StreamVideoRuntime<S> extends SourceRuntime<S> {
   }
 
   protected picture(): SourceFrame | null {
-    const d = this.stream?.getVideoTracks()[0]?.readyState === 'live' ? videoDrawable(this.video) : null;
+    const d = this.stream?.getVideoTracks()[0]?.readyState === 'live' ? this.surface.drawable() : null;
     if (d) {
       this.lastSize = { width: d.width, height: d.height };
       return { drawable: d };
@@ -64,6 +65,7 @@ abstract class StreamVideoRuntime<S> extends SourceRuntime<S> {
 
   override dispose(): void {
     this.video.srcObject = null;
+    this.surface.dispose();
   }
 }
 
@@ -273,6 +275,7 @@ export class AudioInputRuntime extends SourceRuntime<SettingsOf<'audio_input'>> 
 
 export class MediaFileRuntime extends SourceRuntime<SettingsOf<'media_file'>> {
   readonly video = makeVideo();
+  private readonly surface = new VideoSurface(this.video);
   private readonly placeholder = new CachedCanvas();
   private lastSize: Size | null = null;
   private seq = 0;
@@ -345,7 +348,7 @@ export class MediaFileRuntime extends SourceRuntime<SettingsOf<'media_file'>> {
   }
 
   frame(): SourceFrame | null {
-    const d = videoDrawable(this.video);
+    const d = this.surface.drawable();
     if (d) {
       this.lastSize = { width: d.width, height: d.height };
       return { drawable: d };
@@ -363,5 +366,6 @@ export class MediaFileRuntime extends SourceRuntime<SettingsOf<'media_file'>> {
     this.video.pause();
     this.video.removeAttribute('src');
     this.video.load();
+    this.surface.dispose();
   }
 }

@@ -196,10 +196,76 @@ export function fitText(ctx: CanvasRenderingContext2D, text: string, maxWidth: n
   return `${chars.join('')}…`;
 }
 
-/** A playing <video> as a drawable (uploaded every frame: a video's pixels change on its own clock). */
-export function videoDrawable(video: HTMLVideoElement): Drawable | null {
-  if (video.readyState < 2 || !video.videoWidth || !video.videoHeight) return null;
-  return { image: video, width: video.videoWidth, height: video.videoHeight, version: -1 };
+/**
+ * A playing <video> as a drawable, converted once per new video frame into an unattached canvas that the program
+ * draws. Drawing a <video> straight into the captured program canvas costs about twice a conversion into a plain
+ * canvas in Chromium's software path (measured here: 26 ms against 13 ms per 720p frame), and a camera at 30 fps on a
+ * 30 fps program would otherwise be converted again for every draw (program, preview, nested scenes).
+ *
+ * New frames are told by requestVideoFrameCallback; a draw converts only when one arrived since the last conversion.
+ * Where callbacks stop (no support, or a hidden window where Chromium skips them) every draw converts, so the picture
+ * never freezes. (Converting eagerly in the callback instead measured slower: the program's draw of a just-written
+ * canvas then pays for its raster anyway.)
+ */
+export class VideoSurface {
+  private readonly canvas = document.createElement('canvas');
+  private readonly ctx: CanvasRenderingContext2D;
+  private presented = 0;
+  private converted = -1;
+  private version = 0;
+  private handle: number | null = null;
+  private lastCallbackAt = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly video: HTMLVideoElement) {
+    const ctx = this.canvas.getContext('2d', { alpha: false });
+    if (!ctx) throw new Error('2D canvas unavailable');
+    this.ctx = ctx;
+    if (typeof video.requestVideoFrameCallback === 'function') this.watch();
+    // a new source restarts the frame count: never keep the old source's picture
+    video.addEventListener('emptied', () => {
+      this.converted = -1;
+    });
+  }
+
+  private watch(): void {
+    this.handle = this.video.requestVideoFrameCallback((now, meta) => {
+      this.lastCallbackAt = now;
+      this.presented = meta.presentedFrames;
+      this.watch();
+    });
+  }
+
+  private convert(): boolean {
+    const v = this.video;
+    if (v.readyState < 2 || !v.videoWidth || !v.videoHeight) return false;
+    if (this.canvas.width !== v.videoWidth || this.canvas.height !== v.videoHeight) {
+      this.canvas.width = v.videoWidth;
+      this.canvas.height = v.videoHeight;
+    }
+    this.ctx.drawImage(v, 0, 0);
+    this.converted = this.presented;
+    this.version++;
+    return true;
+  }
+
+  /** The current frame (null until the video has one). */
+  drawable(): Drawable | null {
+    const v = this.video;
+    if (v.readyState < 2 || !v.videoWidth || !v.videoHeight) return null;
+    const now = performance.now();
+    // callbacks alive: a playing video reports every frame; a paused one reports seeks
+    const told = now - this.lastCallbackAt < 250 || (v.paused && this.converted >= 0);
+    const sized = this.canvas.width === v.videoWidth && this.canvas.height === v.videoHeight;
+    if ((!told || this.presented !== this.converted || !sized) && !this.convert()) return null;
+    return { image: this.canvas, width: this.canvas.width, height: this.canvas.height, version: this.version };
+  }
+
+  dispose(): void {
+    if (this.handle !== null) this.video.cancelVideoFrameCallback(this.handle);
+    this.handle = null;
+    this.canvas.width = 1;
+    this.canvas.height = 1;
+  }
 }
 
 export function makeVideo(): HTMLVideoElement {
