@@ -33,6 +33,8 @@ function bridge(): HostBridge {
       return hostMethods[method].res.parse(reply.data) as ResOf<HostMethods, K>;
     },
     sendOutputChunk: () => Promise.reject(new Error('not used')),
+    importMedia: () => Promise.reject(new Error('not used')),
+    mediaUrl: () => '',
     close: () => {},
   };
 }

@@ -24,9 +24,11 @@ import {
   OUTPUT_STREAM_CHANNEL,
   OutputChunkHeader,
 } from '../../shared/protocol/host';
-import { dispatchRequest } from '../../shared/protocol/rpc';
+import { MEDIA_HTTP_PATH, MEDIA_IMPORT_CHANNEL, MEDIA_IMPORT_MAX_BYTES, MediaImportName } from '../../shared/protocol/media-library';
+import { dispatchRequest, RpcError } from '../../shared/protocol/rpc';
 import { STUDIO_CSP } from './csp';
 import { type LocalServer, startLocalServer } from './local-server';
+import { MediaLibrary } from './media-library';
 import { createHostServices, type HostServices } from './services';
 
 const SCHEME = 'app';
@@ -46,6 +48,8 @@ protocol.registerSchemesAsPrivileged([
 let mainWindow: BrowserWindow | null = null;
 let localServer: LocalServer | null = null;
 let hostServices: HostServices | null = null;
+/** Picked media files (userData/studio-media), served at app://studio<MEDIA_HTTP_PATH>/<file>. Set once the app is ready. */
+let mediaLibrary: MediaLibrary | null = null;
 
 function isStudioUrl(url: string | undefined | null): boolean {
   return typeof url === 'string' && url.startsWith(`${APP_ORIGIN}/`);
@@ -63,6 +67,13 @@ function resolveAppFile(requestUrl: string): string | null {
 
 function registerAppProtocol(): void {
   protocol.handle(SCHEME, async (request) => {
+    const url = new URL(request.url);
+    if (url.host === APP_HOST && url.pathname.startsWith(`${MEDIA_HTTP_PATH}/`)) {
+      const path = await mediaLibrary?.resolve(decodeURIComponent(url.pathname.slice(MEDIA_HTTP_PATH.length + 1)));
+      if (!path) return new Response('not found', { status: 404 });
+      // file: fetches answer Range requests, so videos seek
+      return net.fetch(pathToFileURL(path).toString(), { headers: request.headers });
+    }
     const file = resolveAppFile(request.url);
     if (!file) return new Response('not found', { status: 404 });
     let res: Response;
@@ -122,6 +133,23 @@ function registerIpc(services: HostServices): void {
       return reply.ok ? { ok: true, data: reply.data } : { ok: false, error: reply.error };
     });
   }
+  // Media import: (name, bytes) of a picked file → MediaImportResult.
+  ipcMain.handle(MEDIA_IMPORT_CHANNEL, async (event: IpcMainInvokeEvent, name: unknown, bytes: unknown): Promise<HostReply> => {
+    if (event.sender !== mainWindow?.webContents || !isStudioUrl(event.senderFrame?.url)) {
+      return { ok: false, error: { code: 'FORBIDDEN', message: 'host API is only available to the studio page' } };
+    }
+    const n = MediaImportName.safeParse(name);
+    if (!n.success || !(bytes instanceof Uint8Array)) return { ok: false, error: { code: 'BAD_REQUEST', message: 'bad media import' } };
+    if (bytes.byteLength > MEDIA_IMPORT_MAX_BYTES) return { ok: false, error: { code: 'TOO_LARGE', message: 'file too large' } };
+    if (!mediaLibrary) return { ok: false, error: { code: 'BAD_STATE', message: 'media library not ready' } };
+    try {
+      return { ok: true, data: await mediaLibrary.import(n.data, bytes) };
+    } catch (err) {
+      if (err instanceof RpcError) return { ok: false, error: { code: err.code, message: err.message } };
+      console.error('[host] media import failed:', err);
+      return { ok: false, error: { code: 'INTERNAL', message: 'could not store the file' } };
+    }
+  });
   // Program-stream channel: (header, bytes) per MediaRecorder chunk, answered with an OutputChunkAck.
   ipcMain.handle(OUTPUT_STREAM_CHANNEL, (event: IpcMainInvokeEvent, header: unknown, bytes: unknown): HostReply => {
     if (event.sender !== mainWindow?.webContents || !isStudioUrl(event.senderFrame?.url)) {
@@ -190,6 +218,7 @@ async function start(): Promise<void> {
   });
 
   const userData = app.getPath('userData');
+  mediaLibrary = new MediaLibrary(join(userData, 'studio-media'));
   const serverDataDir = join(userData, 'server-data');
   let serverUrl = process.env.STORECAST_SERVER_URL ?? null;
   if (!serverUrl) {

@@ -118,4 +118,39 @@ describe('web host', () => {
     expect((await client.request('output.getState', {})).session).toBeNull();
     ws.close();
   });
+
+  it('imports a picked file into the media library and serves it back with ranges, only with the token', async () => {
+    const base = `http://127.0.0.1:${host.port}/host/media`;
+    const body = Buffer.from('0123456789abcdef');
+    const put = (token: string | null, name = 'clip.mp4', data: Buffer = body) =>
+      fetch(`${base}/${encodeURIComponent(name)}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/octet-stream', ...(token === null ? {} : { 'x-storecast-host-token': token }) },
+        body: data,
+      });
+    expect((await put(null)).status).toBe(401);
+    expect((await put('wrong-token')).status).toBe(401);
+    const refused = await put(host.token, 'tool.exe');
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('BAD_REQUEST');
+
+    const ok = await put(host.token);
+    expect(ok.status).toBe(200);
+    const r = (await ok.json()) as { path: string; file: string; bytes: number; existed: boolean };
+    expect(r).toMatchObject({ bytes: 16, existed: false });
+    expect(r.path).toBe(`library/${r.file}`);
+
+    const url = `${base}/${encodeURIComponent(r.file)}?hostToken=${encodeURIComponent(host.token)}`;
+    const got = await fetch(url);
+    expect(got.status).toBe(200);
+    expect(Buffer.from(await got.arrayBuffer()).equals(body)).toBe(true);
+    const part = await fetch(url, { headers: { range: 'bytes=4-7' } });
+    expect(part.status).toBe(206);
+    expect(await part.text()).toBe('4567');
+    expect((await fetch(url, { method: 'HEAD' })).status).toBe(200);
+    expect((await fetch(`${base}/${encodeURIComponent(r.file)}`)).status).toBe(401);
+    expect((await fetch(`${base}/${encodeURIComponent(r.file)}?hostToken=nope`)).status).toBe(401);
+    expect((await fetch(`${base}/..%2Fstudio-settings.json?hostToken=${encodeURIComponent(host.token)}`)).status).toBe(404);
+    expect((await fetch(`${base}/${'0'.repeat(16)}-missing.mp4?hostToken=${encodeURIComponent(host.token)}`)).status).toBe(404);
+  });
 });

@@ -9,12 +9,12 @@
  * STUDIO_OPEN=1 to open the studio in the system browser.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
-import Fastify from 'fastify';
+import Fastify, { type FastifyReply } from 'fastify';
 import {
   decodeOutputFrame,
   HOST_MAX_MESSAGE_BYTES,
@@ -24,9 +24,11 @@ import {
   hostNotifications,
   OUTPUT_STREAM,
 } from '../../shared/protocol/host';
-import { dispatchRequest, notification } from '../../shared/protocol/rpc';
+import { MEDIA_HTTP_PATH, MEDIA_IMPORT_MAX_BYTES, MEDIA_TOKEN_HEADER, MediaImportName } from '../../shared/protocol/media-library';
+import { dispatchRequest, type ErrorCode, notification, RpcError } from '../../shared/protocol/rpc';
 import { STUDIO_CSP } from './csp';
 import { startLocalServer } from './local-server';
+import { MediaLibrary } from './media-library';
 import { openExternalDetached, openPathDetached } from './open-external';
 import { createHostServices, type HostLogger, type HostServicesOptions } from './services';
 
@@ -112,6 +114,60 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   let boundPort = 0;
   const allowedHosts = () => new Set([`127.0.0.1:${boundPort}`, `localhost:${boundPort}`]);
 
+  // ---- media library: PUT <MEDIA_HTTP_PATH>/<name> (raw bytes, token header) imports; GET serves (ranges) ----
+  const library = new MediaLibrary(join(opts.dataDir, 'studio-media'));
+  mkdirSync(library.dir, { recursive: true });
+  const httpStatus: Partial<Record<ErrorCode, number>> = { BAD_REQUEST: 400, UNAUTHORIZED: 401, NOT_FOUND: 404, TOO_LARGE: 413 };
+  const fail = (reply: FastifyReply, code: ErrorCode, message: string) =>
+    reply.code(httpStatus[code] ?? 500).send({ error: { code, message } });
+  await app.register(fastifyStatic, { root: library.dir, serve: false });
+  await app.register(async (scope) => {
+    // The import route streams the request body itself (any content type, no body limit but the library's own).
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_req, _payload, done) => done(null, undefined));
+    scope.put<{ Params: { name: string } }>(`${MEDIA_HTTP_PATH}/:name`, async (req, reply) => {
+      const host = req.headers.host ?? '';
+      const origin = req.headers.origin;
+      if (
+        !allowedHosts().has(host) ||
+        (origin !== undefined && origin !== `http://${host}`) ||
+        !tokenMatches(token, req.headers[MEDIA_TOKEN_HEADER])
+      ) {
+        req.raw.resume();
+        return fail(reply, 'UNAUTHORIZED', 'media import needs the studio host token');
+      }
+      const name = MediaImportName.safeParse(req.params.name);
+      if (!name.success) {
+        req.raw.resume();
+        return fail(reply, 'BAD_REQUEST', 'bad file name');
+      }
+      if (Number(req.headers['content-length'] ?? 0) > MEDIA_IMPORT_MAX_BYTES) {
+        req.raw.resume();
+        return fail(reply, 'TOO_LARGE', `larger than ${Math.round(MEDIA_IMPORT_MAX_BYTES / 1024 / 1024)} MB`);
+      }
+      try {
+        const result = await library.import(name.data, req.raw);
+        log.info(`media ${result.existed ? 'already in the library' : 'imported'}: ${result.file} (${result.bytes} bytes)`);
+        return reply.send(result);
+      } catch (err) {
+        req.raw.resume();
+        if (err instanceof RpcError) return fail(reply, err.code, err.message);
+        log.warn(`media import failed: ${err instanceof Error ? err.message : String(err)}`);
+        return fail(reply, 'INTERNAL', 'could not store the file');
+      }
+    });
+  });
+  app.get<{ Params: { file: string } }>(`${MEDIA_HTTP_PATH}/:file`, async (req, reply) => {
+    const query = req.query as Record<string, unknown>;
+    if (!allowedHosts().has(req.headers.host ?? '') || !tokenMatches(token, query[HOST_TOKEN_PARAM])) {
+      return fail(reply, 'UNAUTHORIZED', 'media needs the studio host token');
+    }
+    const path = await library.resolve(req.params.file);
+    if (!path) return fail(reply, 'NOT_FOUND', 'no such file in the media library');
+    reply.header('Cache-Control', 'private, max-age=31536000, immutable'); // content-addressed names
+    return reply.sendFile(req.params.file, library.dir);
+  });
+
   app.get(HOST_WS_PATH, { websocket: true }, (socket, req) => {
     const host = req.headers.host ?? '';
     const origin = req.headers.origin;
@@ -152,7 +208,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   });
 
   if (existsSync(opts.webDir)) {
-    await app.register(fastifyStatic, { root: resolve(opts.webDir), prefix: '/', index: ['index.html'] });
+    await app.register(fastifyStatic, { root: resolve(opts.webDir), prefix: '/', index: ['index.html'], decorateReply: false });
   } else {
     app.get('/*', async (_req, reply) =>
       reply.code(503).type('text/plain; charset=utf-8').send(`Studio pages not built (${opts.webDir} missing): run npm run build`),

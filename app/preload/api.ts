@@ -37,6 +37,8 @@ export interface StorecastHostApi {
   scenesExport(): Promise<HostReply>;
   /** Program-stream channel: one MediaRecorder chunk; `data` of the reply is an OutputChunkAck. */
   outputChunk(header: OutputChunkHeader, bytes: Uint8Array): Promise<HostReply>;
+  /** Media library: store a picked file; `data` of the reply is a MediaImportResult. */
+  mediaImport(name: string, bytes: Uint8Array): Promise<HostReply>;
 }
 
 /** Host method behind each API function (checked exhaustively both ways by the preload). */

@@ -4,6 +4,7 @@
  */
 import { contextBridge, ipcRenderer } from 'electron';
 import { OUTPUT_STREAM_CHANNEL } from '../../shared/protocol/host';
+import { MEDIA_IMPORT_CHANNEL } from '../../shared/protocol/media-library';
 import type { HostApiMethodOf, HostReply, StorecastHostApi } from './api';
 
 function invoke<K extends keyof HostApiMethodOf>(method: HostApiMethodOf[K], payload: unknown): Promise<HostReply> {
@@ -31,6 +32,7 @@ const api: StorecastHostApi = {
   scenesImport: (req) => invoke<'scenesImport'>('scenes.import', req),
   scenesExport: () => invoke<'scenesExport'>('scenes.export', {}),
   outputChunk: (header, bytes) => ipcRenderer.invoke(OUTPUT_STREAM_CHANNEL, header, bytes) as Promise<HostReply>,
+  mediaImport: (name, bytes) => ipcRenderer.invoke(MEDIA_IMPORT_CHANNEL, name, bytes) as Promise<HostReply>,
 };
 
 contextBridge.exposeInMainWorld('storecastHost', api);

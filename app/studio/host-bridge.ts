@@ -14,7 +14,14 @@ import {
   OutputChunkAck,
   type OutputChunkHeader,
 } from '../../shared/protocol/host';
-import { ErrorCode, type ReqOf, type ResOf, RpcClient, RpcError } from '../../shared/protocol/rpc';
+import {
+  MEDIA_HTTP_PATH,
+  MEDIA_IMPORT_MAX_BYTES,
+  MEDIA_TOKEN_HEADER,
+  MediaImportResult,
+  type MediaLibraryFile,
+} from '../../shared/protocol/media-library';
+import { ErrorCode, type ReqOf, type ResOf, RpcClient, RpcError, RpcErrorBody } from '../../shared/protocol/rpc';
 import type { HostReply, StorecastHostApi } from '../preload/api';
 
 export interface HostBridge {
@@ -25,7 +32,26 @@ export interface HostBridge {
    * Rejects with DISCONNECTED when the host cannot be reached.
    */
   sendOutputChunk(header: OutputChunkHeader, bytes: Uint8Array): Promise<OutputChunkAck>;
+  /**
+   * Copy a picked file into the host's media library (shared/protocol/media-library.ts); `onProgress` gets the
+   * uploaded fraction. Rejects with an RpcError (BAD_REQUEST: not a media file, TOO_LARGE, DISCONNECTED…).
+   */
+  importMedia(file: File, onProgress?: (fraction: number) => void): Promise<MediaImportResult>;
+  /** Same-origin URL of a library file (the page may draw it without tainting the program canvas). */
+  mediaUrl(file: MediaLibraryFile): string;
   close(): void;
+}
+
+function tooLarge(file: File): RpcError | null {
+  return file.size > MEDIA_IMPORT_MAX_BYTES
+    ? new RpcError('TOO_LARGE', `${file.name}: larger than ${Math.round(MEDIA_IMPORT_MAX_BYTES / 1024 / 1024)} MB`)
+    : null;
+}
+
+function parseImport(data: unknown): MediaImportResult {
+  const parsed = MediaImportResult.safeParse(data);
+  if (!parsed.success) throw new RpcError('BAD_REQUEST', 'malformed media import reply from host');
+  return parsed.data;
 }
 
 declare global {
@@ -107,6 +133,23 @@ class ElectronHostBridge implements HostBridge {
     return parsed.data as ResOf<HostMethods, K>;
   }
 
+  async importMedia(file: File, onProgress?: (fraction: number) => void): Promise<MediaImportResult> {
+    const big = tooLarge(file);
+    if (big) throw big;
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const reply = await this.api.mediaImport(file.name, bytes);
+    if (!reply.ok) {
+      const code = ErrorCode.safeParse(reply.error.code);
+      throw new RpcError(code.success ? code.data : 'INTERNAL', reply.error.message);
+    }
+    onProgress?.(1);
+    return parseImport(reply.data);
+  }
+
+  mediaUrl(file: MediaLibraryFile): string {
+    return `${MEDIA_HTTP_PATH}/${encodeURIComponent(file)}`;
+  }
+
   close(): void {}
 }
 
@@ -120,7 +163,10 @@ class WebSocketHostBridge implements HostBridge {
   /** Chunks sent and not yet acknowledged, by seq (acks arrive in order on the same socket). */
   private readonly acks = new Map<number, { resolve: (a: OutputChunkAck) => void; reject: (e: unknown) => void }>();
 
-  constructor(private readonly url: string) {
+  constructor(
+    private readonly url: string,
+    private readonly token: string,
+  ) {
     this.client.on('output.chunkAck', (ack) => {
       const p = this.acks.get(ack.seq);
       if (!p) return;
@@ -198,6 +244,44 @@ class WebSocketHostBridge implements HostBridge {
     }
   }
 
+  importMedia(file: File, onProgress?: (fraction: number) => void): Promise<MediaImportResult> {
+    const big = tooLarge(file);
+    if (big) return Promise.reject(big);
+    // XMLHttpRequest rather than fetch: it reports upload progress.
+    return new Promise<MediaImportResult>((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open('PUT', `${MEDIA_HTTP_PATH}/${encodeURIComponent(file.name)}`);
+      xhr.setRequestHeader(MEDIA_TOKEN_HEADER, this.token);
+      xhr.setRequestHeader('Content-Type', 'application/octet-stream');
+      xhr.responseType = 'json';
+      xhr.upload.onprogress = (ev) => {
+        if (ev.lengthComputable && ev.total > 0) onProgress?.(ev.loaded / ev.total);
+      };
+      xhr.onerror = () => reject(new RpcError('DISCONNECTED', 'cannot reach the studio host'));
+      xhr.onload = () => {
+        if (xhr.status === 200) {
+          try {
+            resolve(parseImport(xhr.response));
+          } catch (err) {
+            reject(err);
+          }
+          return;
+        }
+        const body = RpcErrorBody.safeParse((xhr.response as { error?: unknown } | null)?.error);
+        reject(
+          body.success
+            ? new RpcError(body.data.code, body.data.message)
+            : new RpcError('INTERNAL', `media import failed (HTTP ${xhr.status})`),
+        );
+      };
+      xhr.send(file);
+    });
+  }
+
+  mediaUrl(file: MediaLibraryFile): string {
+    return `${MEDIA_HTTP_PATH}/${encodeURIComponent(file)}?${HOST_TOKEN_PARAM}=${encodeURIComponent(this.token)}`;
+  }
+
   close(): void {
     this.closed = true;
     this.socket?.close();
@@ -222,5 +306,5 @@ export function createHostBridge(): HostBridge {
   const token = takeHostToken();
   const proto = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
   const url = `${proto}//${window.location.host}${HOST_WS_PATH}?${HOST_TOKEN_PARAM}=${encodeURIComponent(token ?? '')}`;
-  return new WebSocketHostBridge(url);
+  return new WebSocketHostBridge(url, token ?? '');
 }

@@ -2,6 +2,7 @@
  * Studio renderer entry: builds the store and the controllers (outside React), wires them together and
  * renders the UI. Works in Electron (window.storecastHost) and in plain Chromium through the web host.
  */
+import { MediaResolver } from './render/media';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { I18nextProvider } from 'react-i18next';
@@ -65,6 +66,8 @@ const compositor = new Compositor(store, {
   locale: () => i18n.language,
   t: (key, params) => i18n.t(key, params ?? {}),
   loadImage: (path) => images.load(path),
+  // picked media files live in the host's media library (userData / the data dir), served on the studio's origin
+  media: new MediaResolver(undefined, (file) => host.mediaUrl(file)),
 });
 // Scene collections are saved by the host (atomic file in userData / the data dir, migrated on load).
 const scenes = new SceneController(store, new HostScenePersistence(host));

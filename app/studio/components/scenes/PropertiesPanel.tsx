@@ -2,7 +2,10 @@
  * Properties of the selected item's source, generated from its kind's settings schema (shared/scene/kinds.ts),
  * plus the item's transform. Every change is an edit (undoable); invalid values are refused by the edit.
  */
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { libraryFileOf } from '../../../../shared/protocol/media-library';
+import { RpcError } from '../../../../shared/protocol/rpc';
 import { getKind } from '../../../../shared/scene/kinds';
 import type { ItemTransformPatch, SceneItem, Source } from '../../../../shared/scene/model';
 import type { MediaRef } from '../../../../shared/scene/primitives';
@@ -31,12 +34,38 @@ function NumberInput({ value, spec, onChange }: { value: number; spec: Partial<F
 }
 
 function mediaText(ref: MediaRef | null): string {
-  return ref ? (ref.type === 'url' ? ref.url : ref.path) : '';
+  if (!ref) return '';
+  if (ref.type === 'url') return ref.url;
+  const lib = libraryFileOf(ref.path);
+  return lib ? lib.slice(17) : ref.path; // the picked file's name, without the content hash
 }
+
+type ImportState = { kind: 'idle' } | { kind: 'importing'; name: string; fraction: number } | { kind: 'error'; message: string };
 
 function MediaField({ value, onChange, accept }: { value: MediaRef | null; onChange: (v: MediaRef | null) => void; accept: string }) {
   const { t } = useTranslation();
-  const { compositor } = useStudio();
+  const { compositor, host } = useStudio();
+  const [state, setState] = useState<ImportState>({ kind: 'idle' });
+  const pick = async (f: File) => {
+    setState({ kind: 'importing', name: f.name, fraction: 0 });
+    try {
+      // Copied into the host's media library: the source keeps working after a restart and in exports.
+      const r = await host.importMedia(f, (fraction) => setState({ kind: 'importing', name: f.name, fraction }));
+      setState({ kind: 'idle' });
+      onChange({ type: 'file', path: r.path });
+    } catch (err) {
+      // The host could not keep it (too large, not a media file, host unreachable): use it for this session only.
+      const message = err instanceof RpcError ? err.message : String(err);
+      if (err instanceof RpcError && err.code === 'BAD_REQUEST') {
+        setState({ kind: 'error', message: t('sources.importRefused', { message }) });
+        return;
+      }
+      setState({ kind: 'error', message: t('sources.importSessionOnly', { message }) });
+      const path = `picked/${Date.now()}-${f.name}`;
+      compositor.media.registerFile(path, f);
+      onChange({ type: 'file', path });
+    }
+  };
   return (
     <div className="media-field">
       <input
@@ -51,23 +80,26 @@ function MediaField({ value, onChange, accept }: { value: MediaRef | null; onCha
           onChange(v ? { type: 'url', url: v } : null);
         }}
       />
-      <label className="btn btn--ghost btn--small">
-        {t('sources.chooseFile')}
+      <label className={`btn btn--ghost btn--small${state.kind === 'importing' ? ' is-disabled' : ''}`}>
+        {state.kind === 'importing' ? t('sources.importing', { percent: Math.round(state.fraction * 100) }) : t('sources.chooseFile')}
         <input
           type="file"
           accept={accept}
           hidden
+          disabled={state.kind === 'importing'}
+          data-testid="media-file-input"
           onChange={(e) => {
             const f = e.target.files?.[0];
             e.target.value = '';
-            if (!f) return;
-            // Session-only until the host has a file service: the picked file is served from memory (see render/media.ts).
-            const path = `picked/${Date.now()}-${f.name}`;
-            compositor.media.registerFile(path, f);
-            onChange({ type: 'file', path });
+            if (f) void pick(f);
           }}
         />
       </label>
+      {state.kind === 'error' && (
+        <div className="field-error small" role="alert">
+          {state.message}
+        </div>
+      )}
     </div>
   );
 }
