@@ -10,6 +10,7 @@ import { Canvas2DBackend } from '../studio/render/backend-2d';
 import { WebGL2Backend } from '../studio/render/backend-gl';
 import { MediaResolver } from '../studio/render/media';
 import { ProgramOutput, SceneGraph } from '../studio/render/renderer';
+import { CameraRuntime, MediaFileRuntime } from '../studio/render/sources/media';
 import type { SourceEnv, StudioData } from '../studio/render/sources/runtime';
 import { summarize } from '../studio/render/stats';
 
@@ -73,6 +74,10 @@ export class CompositorHarness {
     this.graph = new SceneGraph(env);
     this.graph.sync(this.collection);
     this.output = new ProgramOutput(backend, this.graph);
+    // On screen, scaled down, as the studio's stage shows the program (a page that renders nothing gets no video frame
+    // callbacks and pays no display compositing: neither is the studio's case).
+    canvas.style.width = '960px';
+    document.body.replaceChildren(canvas);
     return { backend: backend.kind, renderer: backend instanceof WebGL2Backend ? backend.renderer : 'skia' };
   }
 
@@ -126,6 +131,15 @@ export class CompositorHarness {
     }
     this.collection = saved;
     return total / n;
+  }
+
+  /** How each video source converts its frames ('draw' / 'copy'; null while still timing both). */
+  conversions(): Record<string, string | null> {
+    const out: Record<string, string | null> = {};
+    for (const [id, rt] of this.graph!.runtimes()) {
+      if (rt instanceof MediaFileRuntime || rt instanceof CameraRuntime) out[id] = rt.surface.conversion;
+    }
+    return out;
   }
 
   pixel(x: number, y: number): number[] {

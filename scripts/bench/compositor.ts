@@ -144,6 +144,8 @@ async function main(): Promise<void> {
         await cp.page.evaluate(() => window.__compositor.bench(30, 2)); // warm-up (decoders, texture caches)
         const r = await cp.page.evaluate((s) => window.__compositor.bench(30, s), SECONDS);
         results[backend] = r;
+        console.log(`${backend} video conversions: ${JSON.stringify(await cp.page.evaluate(() => window.__compositor.conversions()))}`);
+        console.log(`${backend} video conversions: ${JSON.stringify(await cp.page.evaluate(() => window.__compositor.conversions()))}`);
         console.log(
           `${backend} (${r.renderer}): p50 ${r.p50Ms} ms, p95 ${r.p95Ms} ms, max ${r.maxMs} ms, ${r.fps} fps, max gap ${r.gapMaxMs} ms`,
         );

@@ -29,7 +29,7 @@ function deviceErrorKey(err: unknown): string {
 /** A video element fed by a MediaStream, with an "ended" (unplugged) watch. */
 abstract class StreamVideoRuntime<S> extends SourceRuntime<S> {
   protected readonly video = makeVideo();
-  protected readonly surface = new VideoSurface(this.video);
+  readonly surface = new VideoSurface(this.video);
   protected stream: MediaStream | null = null;
   protected readonly placeholder = new CachedCanvas();
   protected lastSize: Size | null = null;
@@ -275,7 +275,7 @@ export class AudioInputRuntime extends SourceRuntime<SettingsOf<'audio_input'>> 
 
 export class MediaFileRuntime extends SourceRuntime<SettingsOf<'media_file'>> {
   readonly video = makeVideo();
-  private readonly surface = new VideoSurface(this.video);
+  readonly surface = new VideoSurface(this.video);
   private readonly placeholder = new CachedCanvas();
   private lastSize: Size | null = null;
   private seq = 0;

@@ -196,16 +196,26 @@ export function fitText(ctx: CanvasRenderingContext2D, text: string, maxWidth: n
   return `${chars.join('')}…`;
 }
 
+/** Conversions measured per method before a VideoSurface settles on the cheaper one. */
+const TRIAL_FRAMES = 8;
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? Number.POSITIVE_INFINITY;
+}
+
 /**
  * A playing <video> as a drawable, converted once per new video frame into an unattached canvas that the program
- * draws. Drawing a <video> straight into the captured program canvas costs about twice a conversion into a plain
- * canvas in Chromium's software path (measured here: 26 ms against 13 ms per 720p frame), and a camera at 30 fps on a
- * 30 fps program would otherwise be converted again for every draw (program, preview, nested scenes).
- *
- * New frames are told by requestVideoFrameCallback; a draw converts only when one arrived since the last conversion.
- * Where callbacks stop (no support, or a hidden window where Chromium skips them) every draw converts, so the picture
- * never freezes. (Converting eagerly in the callback instead measured slower: the program's draw of a just-written
- * canvas then pays for its raster anyway.)
+ * draws (a camera at 30 fps on a 30 fps program would otherwise be converted again for every draw: program, preview,
+ * nested scenes). Two ways to convert, timed on the first frames and the cheaper kept:
+ *  - `draw`: `drawImage(video)` into the canvas, in the render tick. Fast where Chromium has a GPU.
+ *  - `copy`: `new VideoFrame(video)` → `copyTo(RGBA)` → `createImageBitmap`, as soon as requestVideoFrameCallback
+ *    tells a new frame. Without a GPU this is several times cheaper (measured here for 720p: 2.4 ms against 11–17 ms; and
+ *    drawing a <video> straight into the captured program canvas cost 26 ms).
+ * Where callbacks stop (no support, or a page that does not render, such as a hidden window) every draw converts —
+ * `copy` a frame late, `draw` at once — so the picture never freezes; a frame `copy` cannot handle (rotated,
+ * cross-origin) switches the surface to `draw`. The trial compares main-thread time only; on a GPU, where `copy` means
+ * a read-back, it has not been measured here.
  */
 export class VideoSurface {
   private readonly canvas = document.createElement('canvas');
@@ -215,37 +225,114 @@ export class VideoSurface {
   private version = 0;
   private handle: number | null = null;
   private lastCallbackAt = Number.NEGATIVE_INFINITY;
+  private lastUsedAt = Number.NEGATIVE_INFINITY;
+  private method: 'draw' | 'copy' | null = null;
+  private samples = { draw: [] as number[], copy: [] as number[] };
+  private copyBroken = typeof VideoFrame === 'undefined';
+  private copying = false;
+  private image: ImageData | null = null;
+  /** The latest copied frame (`copy`): an immutable bitmap draws without the snapshot a just-written canvas needs. */
+  private bitmap: ImageBitmap | null = null;
 
   constructor(private readonly video: HTMLVideoElement) {
     const ctx = this.canvas.getContext('2d', { alpha: false });
     if (!ctx) throw new Error('2D canvas unavailable');
     this.ctx = ctx;
     if (typeof video.requestVideoFrameCallback === 'function') this.watch();
-    // a new source restarts the frame count: never keep the old source's picture
+    // a new source restarts the frame count (never keep the old source's picture) and may convert differently
     video.addEventListener('emptied', () => {
       this.converted = -1;
+      this.method = null;
+      this.samples = { draw: [], copy: [] };
     });
+  }
+
+  /** Conversion in use ('draw' / 'copy'; null while both are being timed). */
+  get conversion(): 'draw' | 'copy' | null {
+    return this.method;
   }
 
   private watch(): void {
     this.handle = this.video.requestVideoFrameCallback((now, meta) => {
       this.lastCallbackAt = now;
       this.presented = meta.presentedFrames;
+      if (now - this.lastUsedAt < 500 && this.wantsCopy()) void this.copyConvert(meta.presentedFrames);
       this.watch();
     });
   }
 
-  private convert(): boolean {
+  private wantsCopy(): boolean {
+    if (this.copyBroken) return false;
+    return this.method === 'copy' || (this.method === null && this.samples.draw.length >= TRIAL_FRAMES);
+  }
+
+  private settle(): void {
+    if (this.method !== null || this.samples.draw.length < TRIAL_FRAMES) return;
+    if (this.copyBroken) this.method = 'draw';
+    else if (this.samples.copy.length >= TRIAL_FRAMES)
+      this.method = median(this.samples.copy) < median(this.samples.draw) ? 'copy' : 'draw';
+  }
+
+  private fit(w: number, h: number): void {
+    if (this.canvas.width !== w || this.canvas.height !== h) {
+      this.canvas.width = w;
+      this.canvas.height = h;
+    }
+  }
+
+  private drawConvert(): boolean {
     const v = this.video;
     if (v.readyState < 2 || !v.videoWidth || !v.videoHeight) return false;
-    if (this.canvas.width !== v.videoWidth || this.canvas.height !== v.videoHeight) {
-      this.canvas.width = v.videoWidth;
-      this.canvas.height = v.videoHeight;
-    }
+    const t0 = performance.now();
+    this.fit(v.videoWidth, v.videoHeight);
     this.ctx.drawImage(v, 0, 0);
+    this.bitmap?.close();
+    this.bitmap = null;
     this.converted = this.presented;
     this.version++;
+    if (this.method === null && this.samples.draw.length < TRIAL_FRAMES) {
+      this.samples.draw.push(performance.now() - t0);
+      this.settle();
+    }
     return true;
+  }
+
+  private async copyConvert(presented: number): Promise<void> {
+    if (this.copying || this.video.readyState < 2) return;
+    this.copying = true;
+    let frame: VideoFrame | null = null;
+    // main-thread time only (the awaits may also wait behind unrelated tasks): what the trial compares
+    let t0 = performance.now();
+    let busy = 0;
+    try {
+      frame = new VideoFrame(this.video);
+      const { width: w, height: h } = frame.visibleRect ?? { width: frame.displayWidth, height: frame.displayHeight };
+      const oriented = frame as VideoFrame & { rotation?: number; flip?: boolean };
+      if (w !== frame.displayWidth || h !== frame.displayHeight || oriented.rotation || oriented.flip) {
+        throw new Error('frame needs scaling or rotation');
+      }
+      if (!this.image || this.image.width !== w || this.image.height !== h) this.image = new ImageData(w, h);
+      if (frame.allocationSize({ format: 'RGBA' }) !== this.image.data.byteLength) throw new Error('unexpected RGBA layout');
+      const copied = frame.copyTo(this.image.data, { format: 'RGBA' });
+      busy += performance.now() - t0;
+      await copied;
+      t0 = performance.now();
+      const made = createImageBitmap(this.image);
+      busy += performance.now() - t0;
+      const bitmap = await made;
+      this.bitmap?.close();
+      this.bitmap = bitmap;
+      this.converted = presented;
+      this.version++;
+      if (this.method === null) this.samples.copy.push(busy);
+    } catch {
+      this.copyBroken = true; // this video's frames go through drawImage from now on
+      if (this.method === 'copy') this.method = 'draw';
+    } finally {
+      frame?.close();
+      this.copying = false;
+      this.settle();
+    }
   }
 
   /** The current frame (null until the video has one). */
@@ -253,10 +340,19 @@ export class VideoSurface {
     const v = this.video;
     if (v.readyState < 2 || !v.videoWidth || !v.videoHeight) return null;
     const now = performance.now();
+    this.lastUsedAt = now;
     // callbacks alive: a playing video reports every frame; a paused one reports seeks
     const told = now - this.lastCallbackAt < 250 || (v.paused && this.converted >= 0);
-    const sized = this.canvas.width === v.videoWidth && this.canvas.height === v.videoHeight;
-    if ((!told || this.presented !== this.converted || !sized) && !this.convert()) return null;
+    const stale = !told || this.presented !== this.converted || this.converted < 0;
+    if (stale) {
+      if (this.wantsCopy() && this.converted >= 0) {
+        // `copy` converts from the frame callback. Without callbacks (a page that does not render: hidden window,
+        // headless) every tick starts a copy and shows the previous one: a frame late, but cheap.
+        if (!told) void this.copyConvert(this.presented);
+      } else if (!this.drawConvert()) return null;
+    }
+    const b = this.bitmap;
+    if (b) return { image: b, width: b.width, height: b.height, version: this.version };
     return { image: this.canvas, width: this.canvas.width, height: this.canvas.height, version: this.version };
   }
 
@@ -265,6 +361,9 @@ export class VideoSurface {
     this.handle = null;
     this.canvas.width = 1;
     this.canvas.height = 1;
+    this.image = null;
+    this.bitmap?.close();
+    this.bitmap = null;
   }
 }
 
