@@ -196,8 +196,9 @@ export function fitText(ctx: CanvasRenderingContext2D, text: string, maxWidth: n
   return `${chars.join('')}…`;
 }
 
-/** Conversions measured per method before a VideoSurface settles on the cheaper one. */
-const TRIAL_FRAMES = 8;
+/** Conversions timed per method before a VideoSurface settles (the first WARMUP_FRAMES of each are not counted). */
+const TRIAL_FRAMES = 12;
+const WARMUP_FRAMES = 4;
 
 function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -269,8 +270,13 @@ export class VideoSurface {
   private settle(): void {
     if (this.method !== null || this.samples.draw.length < TRIAL_FRAMES) return;
     if (this.copyBroken) this.method = 'draw';
-    else if (this.samples.copy.length >= TRIAL_FRAMES)
-      this.method = median(this.samples.copy) < median(this.samples.draw) ? 'copy' : 'draw';
+    else if (this.samples.copy.length >= TRIAL_FRAMES) {
+      // first calls pay one-off costs (allocation, code paths warming up); `draw` must win clearly, since its
+      // deferred raster work is not in its timing
+      const copy = median(this.samples.copy.slice(WARMUP_FRAMES));
+      const draw = median(this.samples.draw.slice(WARMUP_FRAMES));
+      this.method = draw < 0.75 * copy ? 'draw' : 'copy';
+    }
   }
 
   private fit(w: number, h: number): void {
