@@ -1,5 +1,6 @@
 /** The starter scene collection a new studio opens with. */
 import { DEFAULT_SETTINGS, type Locale, OUTPUT_PRESETS } from '../protocol/host';
+import type { SimpleEdit } from './edits';
 import { type Canvas, CURRENT_SCHEMA_VERSION, makeItem, type SceneCollection, SceneCollection as SceneCollectionSchema } from './model';
 
 const FONT_STACK = 'system-ui, "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "Noto Sans SC", sans-serif';
@@ -120,4 +121,46 @@ export function defaultCollection(locale: Locale, canvas: Canvas = OUTPUT_PRESET
     hotkeys: [],
   };
   return SceneCollectionSchema.parse(raw);
+}
+
+/** Starter names and texts by id (source / scene id → STRINGS key; settings field → STRINGS key). */
+const STARTER_SOURCE_NAMES: Record<string, string> = {
+  src_camera: 'camera',
+  src_mic: 'mic',
+  src_lower_third: 'lowerThird',
+  src_product_card: 'productCard',
+  src_brb_background: 'background',
+  src_brb_text: 'brbMessage',
+};
+const STARTER_SCENE_NAMES: Record<string, string> = { scn_live: 'live', scn_brb: 'brb' };
+const STARTER_TEXTS: Record<string, Record<string, string>> = {
+  src_lower_third: { title: 'lowerThirdTitle', subtitle: 'lowerThirdSubtitle' },
+  src_brb_text: { text: 'brbText' },
+};
+
+/**
+ * Edits that carry the starter collection's untouched names and texts from one language to another (a language
+ * switch). Only values still equal to the starter's text in `from` change: whatever the streamer renamed or rewrote
+ * is left alone. Empty when nothing applies.
+ */
+export function relocalizeStarter(c: SceneCollection, from: Locale, to: Locale): SimpleEdit[] {
+  if (from === to) return [];
+  const a = STRINGS[from];
+  const b = STRINGS[to];
+  const edits: SimpleEdit[] = [];
+  for (const src of c.sources) {
+    const key = STARTER_SOURCE_NAMES[src.id];
+    if (key && src.name === a[key] && b[key]) edits.push({ type: 'rename_source', sourceId: src.id, name: b[key] });
+    const texts = STARTER_TEXTS[src.id];
+    if (!texts) continue;
+    const settings = src.settings as Record<string, unknown>;
+    const patch: Record<string, string> = {};
+    for (const [field, k] of Object.entries(texts)) if (settings[field] === a[k] && b[k]) patch[field] = b[k];
+    if (Object.keys(patch).length) edits.push({ type: 'update_source_settings', sourceId: src.id, settings: patch });
+  }
+  for (const scene of c.scenes) {
+    const key = STARTER_SCENE_NAMES[scene.id];
+    if (key && scene.name === a[key] && b[key]) edits.push({ type: 'rename_scene', sceneId: scene.id, name: b[key] });
+  }
+  return edits;
 }

@@ -7,7 +7,7 @@ import { useNow } from './hooks';
 
 export function TopBar() {
   const { t, i18n } = useTranslation();
-  const { settings, shop } = useStudio();
+  const { settings, shop, scenes } = useStudio();
   const tab = useStudioState((s) => s.tab);
   const state = useStudioState((s) => s.publish.state);
   const show = useStudioState((s) => s.publish.show);
@@ -68,7 +68,9 @@ export function TopBar() {
             onChange={(e) => {
               const locale = Locale.safeParse(e.target.value);
               if (!locale.success) return;
+              const previous = Locale.safeParse(i18n.language);
               void i18n.changeLanguage(locale.data);
+              if (previous.success) scenes.relocalize(previous.data, locale.data);
               settings.update({ locale: locale.data });
             }}
           >

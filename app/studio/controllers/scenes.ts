@@ -3,6 +3,8 @@
  * shared/scene/history.ts (undo/redo), written to the store's scene slice and saved through the persistence seam.
  * Refused edits (locked item, program scene removal…) become a notice; nothing changes.
  */
+import type { Locale } from '../../../shared/protocol/host';
+import { relocalizeStarter } from '../../../shared/scene/defaults';
 import { type Edit, transitionEdit } from '../../../shared/scene/edits';
 import { SceneError } from '../../../shared/scene/errors';
 import { History } from '../../../shared/scene/history';
@@ -85,6 +87,12 @@ export class SceneController {
       this.refused(err);
       return false;
     }
+  }
+
+  /** Language switch: carry the starter collection's untouched names and texts along (one undo step). */
+  relocalize(from: Locale, to: Locale): void {
+    const edits = relocalizeStarter(this.history.collection, from, to);
+    if (edits.length) this.apply({ type: 'batch', edits });
   }
 
   /** End a drag: the next transform starts a new undo step. */
