@@ -24,7 +24,7 @@ import {
   OUTPUT_STREAM_CHANNEL,
   OutputChunkHeader,
 } from '../../shared/protocol/host';
-import { MEDIA_HTTP_PATH, MEDIA_IMPORT_CHANNEL, MEDIA_IMPORT_MAX_BYTES, MediaImportName } from '../../shared/protocol/media-library';
+import { MEDIA_HTTP_PATH, MEDIA_IMPORT_CHANNEL, MediaImportName } from '../../shared/protocol/media-library';
 import { dispatchRequest, RpcError } from '../../shared/protocol/rpc';
 import { STUDIO_CSP } from './csp';
 import { type LocalServer, startLocalServer } from './local-server';
@@ -113,12 +113,17 @@ function registerPermissions(): void {
   });
 }
 
+/** IPC from anything but our studio page (another frame, a navigated window) is refused. */
+function refuseUnlessStudio(event: IpcMainInvokeEvent): HostReply | null {
+  if (event.sender === mainWindow?.webContents && isStudioUrl(event.senderFrame?.url)) return null;
+  return { ok: false, error: { code: 'FORBIDDEN', message: 'host API is only available to the studio page' } };
+}
+
 function registerIpc(services: HostServices): void {
   for (const method of HOST_METHOD_NAMES) {
     ipcMain.handle(hostChannel(method), async (event: IpcMainInvokeEvent, payload: unknown): Promise<HostReply> => {
-      if (event.sender !== mainWindow?.webContents || !isStudioUrl(event.senderFrame?.url)) {
-        return { ok: false, error: { code: 'FORBIDDEN', message: 'host API is only available to the studio page' } };
-      }
+      const refused = refuseUnlessStudio(event);
+      if (refused) return refused;
       // Same validation path as the web host: envelope + zod schema of the method, typed errors, never throws.
       const text = JSON.stringify({ t: 'req', id: 0, method: method satisfies HostMethod, data: payload ?? {} });
       const reply = await dispatchRequest(
@@ -135,12 +140,10 @@ function registerIpc(services: HostServices): void {
   }
   // Media import: (name, bytes) of a picked file → MediaImportResult.
   ipcMain.handle(MEDIA_IMPORT_CHANNEL, async (event: IpcMainInvokeEvent, name: unknown, bytes: unknown): Promise<HostReply> => {
-    if (event.sender !== mainWindow?.webContents || !isStudioUrl(event.senderFrame?.url)) {
-      return { ok: false, error: { code: 'FORBIDDEN', message: 'host API is only available to the studio page' } };
-    }
+    const refused = refuseUnlessStudio(event);
+    if (refused) return refused;
     const n = MediaImportName.safeParse(name);
     if (!n.success || !(bytes instanceof Uint8Array)) return { ok: false, error: { code: 'BAD_REQUEST', message: 'bad media import' } };
-    if (bytes.byteLength > MEDIA_IMPORT_MAX_BYTES) return { ok: false, error: { code: 'TOO_LARGE', message: 'file too large' } };
     if (!mediaLibrary) return { ok: false, error: { code: 'BAD_STATE', message: 'media library not ready' } };
     try {
       return { ok: true, data: await mediaLibrary.import(n.data, bytes) };
@@ -152,9 +155,8 @@ function registerIpc(services: HostServices): void {
   });
   // Program-stream channel: (header, bytes) per MediaRecorder chunk, answered with an OutputChunkAck.
   ipcMain.handle(OUTPUT_STREAM_CHANNEL, (event: IpcMainInvokeEvent, header: unknown, bytes: unknown): HostReply => {
-    if (event.sender !== mainWindow?.webContents || !isStudioUrl(event.senderFrame?.url)) {
-      return { ok: false, error: { code: 'FORBIDDEN', message: 'host API is only available to the studio page' } };
-    }
+    const refused = refuseUnlessStudio(event);
+    if (refused) return refused;
     const h = OutputChunkHeader.safeParse(header);
     if (!h.success) return { ok: false, error: { code: 'BAD_REQUEST', message: 'bad program-stream chunk header' } };
     if (!(bytes instanceof Uint8Array) || bytes.byteLength > OUTPUT_STREAM.maxChunkBytes) {

@@ -48,6 +48,13 @@ function tooLarge(file: File): RpcError | null {
     : null;
 }
 
+/** An IPC reply's data (still untrusted), or its error as an RpcError. */
+function replyData(reply: HostReply): unknown {
+  if (reply.ok) return reply.data;
+  const code = ErrorCode.safeParse(reply.error.code);
+  throw new RpcError(code.success ? code.data : 'INTERNAL', reply.error.message);
+}
+
 function parseImport(data: unknown): MediaImportResult {
   const parsed = MediaImportResult.safeParse(data);
   if (!parsed.success) throw new RpcError('BAD_REQUEST', 'malformed media import reply from host');
@@ -112,23 +119,13 @@ class ElectronHostBridge implements HostBridge {
   }
 
   async sendOutputChunk(header: OutputChunkHeader, bytes: Uint8Array): Promise<OutputChunkAck> {
-    const reply = await this.api.outputChunk(header, bytes);
-    if (!reply.ok) {
-      const code = ErrorCode.safeParse(reply.error.code);
-      throw new RpcError(code.success ? code.data : 'INTERNAL', reply.error.message);
-    }
-    const parsed = OutputChunkAck.safeParse(reply.data);
+    const parsed = OutputChunkAck.safeParse(replyData(await this.api.outputChunk(header, bytes)));
     if (!parsed.success) throw new RpcError('BAD_REQUEST', 'malformed chunk acknowledgement from host');
     return parsed.data;
   }
 
   async call<K extends HostMethod>(method: K, req: ReqOf<HostMethods, K>): Promise<ResOf<HostMethods, K>> {
-    const reply = await this.invoke(method, req);
-    if (!reply.ok) {
-      const code = ErrorCode.safeParse(reply.error.code);
-      throw new RpcError(code.success ? code.data : 'INTERNAL', reply.error.message);
-    }
-    const parsed = hostMethods[method].res.safeParse(reply.data);
+    const parsed = hostMethods[method].res.safeParse(replyData(await this.invoke(method, req)));
     if (!parsed.success) throw new RpcError('BAD_REQUEST', `${method}: malformed reply from host`);
     return parsed.data as ResOf<HostMethods, K>;
   }
@@ -137,13 +134,9 @@ class ElectronHostBridge implements HostBridge {
     const big = tooLarge(file);
     if (big) throw big;
     const bytes = new Uint8Array(await file.arrayBuffer());
-    const reply = await this.api.mediaImport(file.name, bytes);
-    if (!reply.ok) {
-      const code = ErrorCode.safeParse(reply.error.code);
-      throw new RpcError(code.success ? code.data : 'INTERNAL', reply.error.message);
-    }
+    const data = replyData(await this.api.mediaImport(file.name, bytes));
     onProgress?.(1);
-    return parseImport(reply.data);
+    return parseImport(data);
   }
 
   mediaUrl(file: MediaLibraryFile): string {

@@ -65,6 +65,11 @@ export function libraryFileOf(path: string): MediaLibraryFile | null {
   return parsed.success ? parsed.data : null;
 }
 
+/** A library file's name as the streamer picked it (sanitised), without the content hash. */
+export function libraryDisplayName(file: MediaLibraryFile): string {
+  return file.slice(file.indexOf('-') + 1);
+}
+
 /**
  * The stored name for a picked file: the base name with anything but letters, digits, '.', '-' and '_' replaced,
  * at most 100 characters, keeping the extension; null when the extension is not one the library takes.

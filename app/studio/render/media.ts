@@ -5,7 +5,7 @@
  * see shared/protocol/media-library.ts); other paths resolve only through `files` (a file picked this session while
  * the host could not store it) and otherwise fail with a clear message (the source shows a placeholder).
  */
-import { libraryFileOf, type MediaLibraryFile } from '../../../shared/protocol/media-library';
+import { libraryDisplayName, libraryFileOf, type MediaLibraryFile } from '../../../shared/protocol/media-library';
 import type { MediaRef } from '../../../shared/scene/primitives';
 
 export class MediaUnavailableError extends Error {
@@ -55,7 +55,7 @@ export class MediaResolver {
         const res = await this.fetchImpl(url, { method: 'HEAD' });
         if (!res.ok)
           throw new MediaUnavailableError(
-            `${lib.slice(17)}: ${res.status === 404 ? 'missing from the media library' : `HTTP ${res.status}`}`,
+            `${libraryDisplayName(lib)}: ${res.status === 404 ? 'missing from the media library' : `HTTP ${res.status}`}`,
           );
         return url;
       }

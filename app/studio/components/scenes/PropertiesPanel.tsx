@@ -4,7 +4,7 @@
  */
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { libraryFileOf } from '../../../../shared/protocol/media-library';
+import { libraryDisplayName, libraryFileOf } from '../../../../shared/protocol/media-library';
 import { RpcError } from '../../../../shared/protocol/rpc';
 import { getKind } from '../../../../shared/scene/kinds';
 import type { ItemTransformPatch, SceneItem, Source } from '../../../../shared/scene/model';
@@ -37,7 +37,7 @@ function mediaText(ref: MediaRef | null): string {
   if (!ref) return '';
   if (ref.type === 'url') return ref.url;
   const lib = libraryFileOf(ref.path);
-  return lib ? lib.slice(17) : ref.path; // the picked file's name, without the content hash
+  return lib ? libraryDisplayName(lib) : ref.path;
 }
 
 type ImportState = { kind: 'idle' } | { kind: 'importing'; name: string; fraction: number } | { kind: 'error'; message: string };

@@ -9,6 +9,7 @@ import type { FlashSaleView } from '../../../../shared/commerce/sales';
 import type { PinnedTrigger } from '../../../../shared/protocol/overlay';
 import type { MediaRef, Size } from '../../../../shared/scene/primitives';
 import type { Drawable } from '../backend';
+import { percentile } from '../stats';
 
 export type SourceState = 'ok' | 'loading' | 'idle' | 'error';
 
@@ -200,10 +201,11 @@ export function fitText(ctx: CanvasRenderingContext2D, text: string, maxWidth: n
 const TRIAL_FRAMES = 12;
 const WARMUP_FRAMES = 4;
 
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? Number.POSITIVE_INFINITY;
-}
+const median = (xs: readonly number[]) =>
+  percentile(
+    [...xs].sort((a, b) => a - b),
+    50,
+  );
 
 /**
  * A playing <video> as a drawable, converted once per new video frame into an unattached canvas that the program
@@ -279,18 +281,14 @@ export class VideoSurface {
     }
   }
 
-  private fit(w: number, h: number): void {
-    if (this.canvas.width !== w || this.canvas.height !== h) {
-      this.canvas.width = w;
-      this.canvas.height = h;
-    }
-  }
-
-  private drawConvert(): boolean {
+  /** Convert the current frame now (the caller checked the video has one). */
+  private drawConvert(): void {
     const v = this.video;
-    if (v.readyState < 2 || !v.videoWidth || !v.videoHeight) return false;
     const t0 = performance.now();
-    this.fit(v.videoWidth, v.videoHeight);
+    if (this.canvas.width !== v.videoWidth || this.canvas.height !== v.videoHeight) {
+      this.canvas.width = v.videoWidth;
+      this.canvas.height = v.videoHeight;
+    }
     this.ctx.drawImage(v, 0, 0);
     this.bitmap?.close();
     this.bitmap = null;
@@ -300,7 +298,6 @@ export class VideoSurface {
       this.samples.draw.push(performance.now() - t0);
       this.settle();
     }
-    return true;
   }
 
   private async copyConvert(presented: number): Promise<void> {
@@ -355,7 +352,7 @@ export class VideoSurface {
         // `copy` converts from the frame callback. Without callbacks (a page that does not render: hidden window,
         // headless) every tick starts a copy and shows the previous one: a frame late, but cheap.
         if (!told) void this.copyConvert(this.presented);
-      } else if (!this.drawConvert()) return null;
+      } else this.drawConvert();
     }
     const b = this.bitmap;
     if (b) return { image: b, width: b.width, height: b.height, version: this.version };
