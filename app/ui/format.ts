@@ -1,10 +1,37 @@
 /** Display formatting shared by the browser apps. Money is integer minor units + ISO currency. */
 import { minorDigits } from '../../shared/domain/money';
 
+/**
+ * Intl formatters are costly to build (tens of ms for the first compact zh-CN number format on a busy machine) and
+ * render paths format on every update: build each (locale, options) once.
+ */
+const numberFormats = new Map<string, Intl.NumberFormat>();
+const dateTimeFormats = new Map<string, Intl.DateTimeFormat>();
+
+export function numberFormat(locale: string, options: Intl.NumberFormatOptions): Intl.NumberFormat {
+  const key = `${locale}|${JSON.stringify(options)}`;
+  let f = numberFormats.get(key);
+  if (!f) {
+    f = new Intl.NumberFormat(locale, options); // throws for a bad currency / unit: nothing is cached then
+    numberFormats.set(key, f);
+  }
+  return f;
+}
+
+export function dateTimeFormat(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale}|${JSON.stringify(options)}`;
+  let f = dateTimeFormats.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale, options);
+    dateTimeFormats.set(key, f);
+  }
+  return f;
+}
+
 export function formatMoney(amountMinor: number, currency: string, locale: string): string {
   const digits = minorDigits(currency);
   try {
-    return new Intl.NumberFormat(locale, {
+    return numberFormat(locale, {
       style: 'currency',
       currency,
       minimumFractionDigits: digits,
@@ -37,7 +64,7 @@ export function formatMoneyRange(min: number, max: number, currency: string, loc
 
 /** Date and time in the UI locale (e.g. "2026/11/25 14:03" / "11/25/2026, 2:03 PM"). */
 export function formatDateTime(ms: number, locale: string, withSeconds = false): string {
-  return new Intl.DateTimeFormat(locale, {
+  return dateTimeFormat(locale, {
     year: 'numeric',
     month: '2-digit',
     day: '2-digit',
@@ -54,5 +81,5 @@ export function formatCountdown(endsAt: number, now: number): string {
 
 /** Time of day with seconds in the UI locale. */
 export function formatTime(ms: number, locale: string): string {
-  return new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(ms);
+  return dateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(ms);
 }

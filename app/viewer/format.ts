@@ -1,22 +1,16 @@
 import { minorDigits } from '../../shared/domain/money';
-
-const formatters = new Map<string, Intl.NumberFormat>();
+import { numberFormat } from '../ui/format';
 
 /** Format integer minor units (e.g. 1999 CNY) as a localized currency string (e.g. "¥19.99"). */
 export function formatMoney(amountMinor: number, currency: string, locale: string): string {
   const digits = minorDigits(currency);
-  const key = `${locale}|${currency}`;
-  let fmt = formatters.get(key);
-  if (!fmt) {
-    fmt = new Intl.NumberFormat(locale, {
-      style: 'currency',
-      currency,
-      currencyDisplay: 'narrowSymbol',
-      minimumFractionDigits: digits,
-      maximumFractionDigits: digits,
-    });
-    formatters.set(key, fmt);
-  }
+  const fmt = numberFormat(locale, {
+    style: 'currency',
+    currency,
+    currencyDisplay: 'narrowSymbol',
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  });
   return fmt.format(amountMinor / 10 ** digits);
 }
 
@@ -32,7 +26,7 @@ export function discountPercent(priceMinor: number, listPriceMinor: number | und
 
 /** Compact viewer count ("1.2K" / "1.2万") for the top bar. */
 export function formatCount(n: number, locale: string): string {
-  return new Intl.NumberFormat(locale, { notation: 'compact', maximumFractionDigits: 1 }).format(n);
+  return numberFormat(locale, { notation: 'compact', maximumFractionDigits: 1 }).format(n);
 }
 
 /** Label for a decoded video height, e.g. 720 → "720p". */

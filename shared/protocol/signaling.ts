@@ -4,7 +4,8 @@
  * server pushes `{t:'ntf', method, data}`. See rpc.ts for the envelope and dispatcher.
  *
  * Studio flow:  studio.auth → show.open → transport.create(send) → transport.connect → produce ×2 → produceData → show.goLive … show.end
- * Viewer flow:  viewer.join → transport.create(recv) → transport.connect → consume → consumer.resume (each) … consumer.setQuality
+ * Viewer flow:  viewer.join{recv} → transport.connect ‖ consumer.resume (each) … consume (after media.available) … consumer.setQuality
+ *               (viewer.join without `recv`, then transport.create(recv) and consume, is the same in three round trips)
  */
 import { z } from 'zod';
 import { CommerceEvent } from '../commerce/events';
@@ -81,15 +82,33 @@ export const signalingMethods = {
   },
   'show.goLive': { req: z.object({ showId: ShowId }), res: z.object({ show: ShowInfo }) },
   'show.end': { req: z.object({ showId: ShowId }), res: z.object({ show: ShowInfo }) },
-  /** Viewer joins a show page. routerRtpCapabilities is null once the show has ended. */
+  /**
+   * Viewer joins a show page. routerRtpCapabilities is null once the show has ended.
+   * With `recv`, the same round trip also creates the viewer's recv transport and, given the device's
+   * `rtpCapabilities`, consumes what the show publishes (consumers paused, as with `consume`): the first picture is
+   * then one `consumer.resume` away. Without it (or once the show has ended) `transport` is null and the lists empty.
+   * A join whose transport or consumers fail changes nothing: the caller is not a member of the show afterwards.
+   */
   'viewer.join': {
-    req: z.object({ showId: ShowId }),
+    req: z.object({
+      showId: ShowId,
+      recv: z
+        .object({
+          sctpCapabilities: SctpCapabilities.optional(),
+          rtpCapabilities: RtpCapabilities.optional(),
+          forceTcp: z.boolean().optional(),
+        })
+        .optional(),
+    }),
     res: z.object({
       peerId: Id,
       show: ShowInfo,
       routerRtpCapabilities: RtpCapabilities.nullable(),
       viewerCount: z.number().int(),
       overlays: z.array(OverlayTrigger),
+      transport: TransportOptions.nullable(),
+      consumers: z.array(ConsumerInfo),
+      dataConsumers: z.array(DataConsumerInfo),
     }),
   },
   'transport.create': {

@@ -5,6 +5,7 @@ import { Header } from './App';
 import { ChatColumn } from './ChatColumn';
 import { QuestionDetail, QuestionQueue } from './Questions';
 import { AuditLog, BansPanel, CannedPanel, FilterEditor, TeamPanel } from './Settings';
+import { numberFormat } from '../../ui/format';
 
 const TABS: ModTab[] = ['live', 'filter', 'canned', 'bans', 'audit', 'team'];
 
@@ -70,7 +71,7 @@ function ShowBar() {
   const likes = useMod((s) => s.likes);
   const follows = useMod((s) => s.follows);
   const status = useMod((s) => s.rtStatus);
-  const nf = new Intl.NumberFormat(i18n.language, { notation: 'compact', maximumFractionDigits: 1 });
+  const nf = numberFormat(i18n.language, { notation: 'compact', maximumFractionDigits: 1 });
   return (
     <div className="show-bar">
       <button type="button" className="btn btn-ghost small" onClick={() => moderation.leaveShow()} data-testid="back-to-shows">

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { LOCALES } from '../../ui/i18n';
+import { dateTimeFormat } from '../../ui/format';
 
 /** Re-render every `everyMs` while `active` (waiting times, relative times). */
 export function useNow(active = true, everyMs = 1000): number {
@@ -35,22 +36,15 @@ export function LanguageSwitch() {
   );
 }
 
-const timeFormats = new Map<string, Intl.DateTimeFormat>();
 /** Local clock time ("14:05:09"), with the date when not today. */
 export function formatClock(ms: number, locale: string, withDate = false): string {
-  const key = `${locale}|${withDate}`;
-  let f = timeFormats.get(key);
-  if (!f) {
-    f = new Intl.DateTimeFormat(locale, {
-      ...(withDate ? { month: 'short', day: 'numeric' } : {}),
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hour12: false,
-    });
-    timeFormats.set(key, f);
-  }
-  return f.format(ms);
+  return dateTimeFormat(locale, {
+    ...(withDate ? { month: 'short', day: 'numeric' } : {}),
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hour12: false,
+  }).format(ms);
 }
 
 export function Spinner() {

@@ -8,6 +8,7 @@ import { formatCountdown } from '../shop/countdown';
 import { useServerNow } from '../shop/hooks';
 import { AlertIcon, BackIcon, BagIcon, CheckIcon, ClockIcon, FlagIcon, ReceiptIcon, TruckIcon } from './icons';
 import { LanguageSwitch } from './LanguageSwitch';
+import { dateTimeFormat } from '../../ui/format';
 
 /** The buyer's order pages: `/orders` (list) and `/orders/<id>` (one order). `orderId` null = invalid id in the URL. */
 export function OrdersApp({ orderId, showId }: { orderId: string | null | undefined; showId: string | null }) {
@@ -59,8 +60,7 @@ function Empty({ icon, text, children }: { icon: ReactNode; text: string; childr
 
 function useLocaleDateTime() {
   const { i18n } = useTranslation();
-  return (ms: number) =>
-    new Intl.DateTimeFormat(i18n.language, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }).format(ms);
+  return (ms: number) => dateTimeFormat(i18n.language, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }).format(ms);
 }
 
 function StatusChip({ status }: { status: OrderStatus }) {

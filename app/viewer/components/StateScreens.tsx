@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { useViewer, useViewerContext } from '../context';
 import { selectErrorKind, selectStallReason } from '../selectors';
 import { AlertIcon, ClockIcon, FlagIcon, SearchOffIcon, SignalOffIcon } from './icons';
+import { dateTimeFormat, numberFormat } from '../../ui/format';
 
 function Panel({
   icon,
@@ -62,8 +63,7 @@ export function ReconnectingOverlay() {
 
 function useLocaleTime() {
   const { i18n } = useTranslation();
-  return (ms: number) =>
-    new Intl.DateTimeFormat(i18n.language, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }).format(ms);
+  return (ms: number) => dateTimeFormat(i18n.language, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }).format(ms);
 }
 
 export function ReadyScreen() {
@@ -97,8 +97,7 @@ function formatDuration(ms: number, lng: string): string {
   const minutes = Math.max(1, Math.round(ms / 60_000));
   const h = Math.floor(minutes / 60);
   const m = minutes % 60;
-  const fmt = (value: number, unit: 'hour' | 'minute') =>
-    new Intl.NumberFormat(lng, { style: 'unit', unit, unitDisplay: 'long' }).format(value);
+  const fmt = (value: number, unit: 'hour' | 'minute') => numberFormat(lng, { style: 'unit', unit, unitDisplay: 'long' }).format(value);
   return h > 0 ? `${fmt(h, 'hour')} ${m > 0 ? fmt(m, 'minute') : ''}`.trim() : fmt(m, 'minute');
 }
 

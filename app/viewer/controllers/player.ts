@@ -3,16 +3,19 @@
  * contract), the mediasoup-client Device / recv transport / consumers, and writes everything it learns to the
  * viewer store. One <video> element plays one MediaStream holding the received audio + video tracks.
  *
- *   connect → viewer.join → Device.load → transport.create(recv) → consume → transport.consume ×N → consumer.resume ×N
+ *   connect → viewer.join{recv transport, consumers} → transport.consume ×N → consumer.resume ×N (‖ transport.connect)
+ *
+ * The device is loaded from capabilities embedded in the page while the socket connects, so the join can carry its
+ * RTP capabilities and the server answers with the recv transport and paused consumers in the same round trip.
  *
  * Every (re)connection bumps `generation`; async work that finishes for an older generation is dropped, so a
  * late reply can never touch the state of a newer session.
  */
 import { Device, type types as ms } from 'mediasoup-client';
 import type { CommerceEvent } from '../../../shared/commerce/events';
-import type { Quality, ShowId } from '../../../shared/domain/show';
+import type { Quality, ShowId, ShowInfo } from '../../../shared/domain/show';
 import { RtpCapabilities } from '../../../shared/protocol/mediasoup-params';
-import { parseOverlay } from '../../../shared/protocol/overlay';
+import { type OverlayTrigger, parseOverlay } from '../../../shared/protocol/overlay';
 import type { OverlaySync } from './overlay-sync';
 import { RpcClient, RpcError } from '../../../shared/protocol/rpc';
 import {
@@ -33,12 +36,20 @@ import type { AudioMeter } from './audio-meter';
  */
 const SCTP_CAPABILITIES = { numStreams: { OS: 1024, MIS: 1024 } };
 const PING_INTERVAL_MS = 15_000;
+/** How long a join waits for the device preloading from the page's capabilities (see join()). */
+const PRELOAD_WAIT_MS = 300;
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_MAX_MS = 10_000;
 /** A transport that went `disconnected` often recovers by itself; restart ICE only if it has not after this. */
 const ICE_DISCONNECTED_GRACE_MS = 2_000;
 /** While the transport stays failed/disconnected, retry the ICE restart this often. */
 const ICE_RETRY_MS = 5_000;
+
+/** A device loading from the page's embedded capabilities; `ready` once loaded. */
+type PreloadedDevice = { caps: string; device: Promise<Device>; ready: Device | null };
+
+/** What a consume round attaches: a `consume` reply, or the consumers a `viewer.join` created. */
+type ConsumeReply = { consumers: ConsumerInfo[]; dataConsumers: DataConsumerInfo[] };
 
 /** Reads the live state (a function call, so TypeScript does not narrow it across awaits). */
 const isConnected = (t: ms.Transport): boolean => t.connectionState === 'connected';
@@ -69,11 +80,13 @@ export class PlayerController {
   private iceTimer: ReturnType<typeof setTimeout> | null = null;
   private device: Device | null = null;
   /** A device loaded with the capabilities the server embedded in the page, started before the join (see start()). */
-  private preloaded: { caps: string; device: Promise<Device> } | null = null;
+  private preloaded: PreloadedDevice | null = null;
   private transport: ms.Transport | null = null;
   private readonly consumers = new Map<string, ms.Consumer>();
   private readonly dataConsumers = new Map<string, ms.DataConsumer>();
   private consumeChain: Promise<void> = Promise.resolve();
+  /** A join reply not yet written to the store (see join()); notifications meanwhile update it. */
+  private pendingJoin: { gen: number; show: ShowInfo; viewerCount: number; overlays: OverlayTrigger[] } | null = null;
   private consumeQueued = false;
 
   constructor(private readonly opts: PlayerOptions) {
@@ -110,9 +123,32 @@ export class PlayerController {
     const parsed = RtpCapabilities.safeParse(raw);
     if (!parsed.success) return;
     const device = new Device();
-    const loading = device.load({ routerRtpCapabilities: parsed.data as ms.RtpCapabilities }).then(() => device);
-    loading.catch(() => {}); // a failure here only means join() loads its own device
-    this.preloaded = { caps: JSON.stringify(parsed.data), device: loading };
+    const pre: PreloadedDevice = { caps: JSON.stringify(parsed.data), device: Promise.resolve(device), ready: null };
+    pre.device = device.load({ routerRtpCapabilities: parsed.data as ms.RtpCapabilities }).then(() => {
+      pre.ready = device;
+      mark('device-preloaded');
+      return device;
+    });
+    pre.device.catch(() => {}); // a failure here only means join() loads its own device
+    this.preloaded = pre;
+  }
+
+  /** The preloaded device once loaded, waiting at most `maxWaitMs` for it (null: none, failed or still loading). */
+  private async preloadedDevice(maxWaitMs: number): Promise<Device | null> {
+    const pre = this.preloaded;
+    if (!pre) return null;
+    if (pre.ready) return pre.ready;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), maxWaitMs);
+    });
+    try {
+      return await Promise.race([pre.device, timeout]);
+    } catch {
+      return null;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** The preloaded device if it matches the router's capabilities, else a newly loaded one. */
@@ -121,9 +157,7 @@ export class PlayerController {
     this.preloaded = null; // one use: a rejoin after a reconnect loads its own device
     if (pre && pre.caps === JSON.stringify(caps)) {
       try {
-        const device = await pre.device;
-        mark('device-preloaded');
-        return device;
+        return await pre.device;
       } catch {
         /* fall through */
       }
@@ -287,24 +321,57 @@ export class PlayerController {
     this.store.getState().joinStarted(performance.now());
     mark('join');
     try {
-      const res = await this.rpc.request('viewer.join', { showId: this.opts.showId });
+      // A device loaded from the page's embedded capabilities lets the join create the consumers too. Its load is
+      // local and usually done by now; waiting a little for it is cheaper than the round trip of a later `consume`.
+      const ready = await this.preloadedDevice(PRELOAD_WAIT_MS);
       if (stale()) return;
-      const s = this.store.getState();
+      const res = await this.rpc.request('viewer.join', {
+        showId: this.opts.showId,
+        recv: {
+          sctpCapabilities: SCTP_CAPABILITIES,
+          // mediasoup-client's type is wider than the wire schema (codec parameters: unknown); the server validates it.
+          ...(ready && { rtpCapabilities: ready.recvRtpCapabilities as RtpCapabilities }),
+        },
+      });
+      if (stale()) return;
       mark('joined');
+      const live = res.show.status !== 'ended' && res.routerRtpCapabilities !== null;
+      if (live && ready && res.transport) {
+        // The common case: attach the consumers the join created before the store update re-renders the page.
+        const device = await this.loadDevice(res.routerRtpCapabilities!);
+        if (stale()) return;
+        if (device !== ready) {
+          // The server's capabilities changed since the page was served: consumers made for the old device may
+          // not fit. Start the session again (a rejoin loads a fresh device).
+          throw new Error('router capabilities changed since the page loaded');
+        }
+        this.device = device;
+        this.createTransport(gen, device, res.transport);
+        mark('transport');
+        // The page's first full render (tens of ms of main thread) waits until the local negotiation is done and
+        // the resumes are on the wire: it then overlaps the network wait (resume, ICE/DTLS, key frame) instead of
+        // delaying it. Nothing else is queued yet: the transport is new.
+        this.pendingJoin = { gen, show: res.show, viewerCount: res.viewerCount, overlays: res.overlays };
+        this.consumeChain = this.attachConsumers(gen, res, () => this.publishJoin(gen))
+          .catch((err: unknown) => this.consumeFailed(gen, err))
+          .finally(() => this.publishJoin(gen));
+        this.startPing(gen);
+        return;
+      }
+      const s = this.store.getState();
       s.joined(res.show, res.viewerCount, res.overlays);
       s.setConnection('open');
       this.startPing(gen);
-      if (res.show.status === 'ended' || !res.routerRtpCapabilities) {
+      if (!live) {
         this.attempt = 0;
         this.finish();
         return;
       }
-      // Loading the device (a local capability probe) and creating the server-side transport are independent:
-      // overlap them to shorten the time to the first frame.
-      const [options, device] = await Promise.all([
-        this.rpc.request('transport.create', { direction: 'recv', sctpCapabilities: SCTP_CAPABILITIES }),
-        this.loadDevice(res.routerRtpCapabilities),
-      ]);
+      if (this.transport) return;
+      // No device ready at join time: load it, then transport (unless the join made one) and consume.
+      const device = await this.loadDevice(res.routerRtpCapabilities!);
+      const options =
+        res.transport ?? (await this.rpc.request('transport.create', { direction: 'recv', sctpCapabilities: SCTP_CAPABILITIES }));
       mark('transport');
       if (stale()) return;
       this.device = device;
@@ -314,6 +381,17 @@ export class PlayerController {
       if (stale()) return;
       this.joinFailed(err);
     }
+  }
+
+  /** Tell the store about a join whose publication was held back (see join()); once. */
+  private publishJoin(gen: number): void {
+    const pending = this.pendingJoin;
+    if (!pending || pending.gen !== gen || gen !== this.generation) return;
+    this.pendingJoin = null;
+    const s = this.store.getState();
+    s.joined(pending.show, pending.viewerCount, pending.overlays);
+    s.setConnection('open');
+    if (pending.show.status === 'ended') this.finish();
   }
 
   private joinFailed(err: unknown): void {
@@ -404,29 +482,44 @@ export class PlayerController {
   private requestConsume(gen: number): void {
     if (this.consumeQueued) return;
     this.consumeQueued = true;
-    this.consumeChain = this.consumeChain
-      .then(async () => {
-        this.consumeQueued = false;
-        if (gen === this.generation) await this.consumeOnce(gen);
-      })
-      .catch((err: unknown) => {
-        if (gen !== this.generation) return;
-        if (err instanceof RpcError && err.code === 'DISCONNECTED') return;
-        console.error('storecast: consume failed', err);
+    this.queueConsume(gen, async () => {
+      this.consumeQueued = false;
+      const transport = this.transport;
+      const device = this.device;
+      if (!transport || !device || transport.closed) return null;
+      return this.rpc.request('consume', {
+        transportId: transport.id,
+        // mediasoup-client's type is wider than the wire schema (codec parameters: unknown); the server validates it.
+        rtpCapabilities: device.recvRtpCapabilities as RtpCapabilities,
+        sctpCapabilities: SCTP_CAPABILITIES,
       });
+    });
   }
 
-  private async consumeOnce(gen: number): Promise<void> {
-    const transport = this.transport;
-    const device = this.device;
-    if (!transport || !device || transport.closed) return;
-    const res = await this.rpc.request('consume', {
-      transportId: transport.id,
-      // mediasoup-client's type is wider than the wire schema (codec parameters: unknown); the server validates it.
-      rtpCapabilities: device.recvRtpCapabilities as RtpCapabilities,
-      sctpCapabilities: SCTP_CAPABILITIES,
-    });
+  /**
+   * Run one consume round after the previous ones: `fetch` yields the server's consumers (a `consume` reply, or
+   * those the join created), which are attached and resumed.
+   */
+  private queueConsume(gen: number, fetch: () => Promise<ConsumeReply | null>): void {
+    this.consumeChain = this.consumeChain
+      .then(async () => {
+        if (gen !== this.generation) return;
+        const res = await fetch();
+        if (res && gen === this.generation) await this.attachConsumers(gen, res);
+      })
+      .catch((err: unknown) => this.consumeFailed(gen, err));
+  }
+
+  private consumeFailed(gen: number, err: unknown): void {
     if (gen !== this.generation) return;
+    if (err instanceof RpcError && err.code === 'DISCONNECTED') return;
+    console.error('storecast: consume failed', err);
+  }
+
+  /** `resumesSent` runs once the resume requests are on the wire (before their replies). */
+  private async attachConsumers(gen: number, res: ConsumeReply, resumesSent?: () => void): Promise<void> {
+    const transport = this.transport;
+    if (!transport || transport.closed) return;
     // mediasoup-client batches concurrent consume() calls into one renegotiation: create them all at once.
     const fresh = res.consumers.filter((c) => !this.consumers.has(c.id));
     mark('consume-reply');
@@ -439,17 +532,16 @@ export class PlayerController {
     const dataReady = Promise.all(
       res.dataConsumers.filter((d) => !this.dataConsumers.has(d.id)).map((d) => this.createDataConsumer(transport, d)),
     );
-    await Promise.all([
-      dataReady,
-      ...created.map(async (consumer) => {
-        await this.rpc.request('consumer.resume', { consumerId: consumer.id });
-        mark(`resumed-${consumer.kind}`);
-        const quality = this.store.getState().quality;
-        if (consumer.kind === 'video' && quality !== 'auto') {
-          await this.rpc.request('consumer.setQuality', { consumerId: consumer.id, quality });
-        }
-      }),
-    ]);
+    const resumed = created.map(async (consumer) => {
+      await this.rpc.request('consumer.resume', { consumerId: consumer.id });
+      mark(`resumed-${consumer.kind}`);
+      const quality = this.store.getState().quality;
+      if (consumer.kind === 'video' && quality !== 'auto') {
+        await this.rpc.request('consumer.setQuality', { consumerId: consumer.id, quality });
+      }
+    });
+    resumesSent?.();
+    await Promise.all([dataReady, ...resumed]);
     this.attempt = 0;
   }
 
@@ -509,6 +601,7 @@ export class PlayerController {
 
   private teardownMedia(): void {
     this.clearIceTimer();
+    this.pendingJoin = null;
     for (const id of [...this.consumers.keys()]) this.removeConsumer(id);
     for (const dc of this.dataConsumers.values()) if (!dc.closed) dc.close();
     this.dataConsumers.clear();
@@ -549,10 +642,14 @@ export class PlayerController {
     const showId = this.opts.showId;
     rpc.on('show.state', ({ show }) => {
       if (show.id !== showId) return;
+      if (this.pendingJoin) this.pendingJoin.show = show;
       this.store.getState().showChanged(show);
       if (show.status === 'ended') this.finish();
     });
-    rpc.on('viewers.count', ({ showId: id, count }) => this.store.getState().setViewerCount(id, count));
+    rpc.on('viewers.count', ({ showId: id, count }) => {
+      if (this.pendingJoin && id === showId) this.pendingJoin.viewerCount = count;
+      this.store.getState().setViewerCount(id, count);
+    });
     rpc.on('publisher.state', ({ showId: id, connected }) => this.store.getState().setPublisherConnected(id, connected));
     rpc.on('media.available', ({ showId: id }) => {
       if (id === showId && this.transport) this.requestConsume(this.generation);

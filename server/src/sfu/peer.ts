@@ -266,38 +266,51 @@ export class Peer {
         );
       }
     }
-    for (const producer of pending) {
-      if (producer.closed) continue;
-      const source = (producer.appData as ProducerAppData).source;
-      const consumer = await clientCall('consume', () =>
-        t.consume({ producerId: producer.id, rtpCapabilities: caps, paused: true, appData: { source } }),
-      );
-      if (this._closed) {
-        consumer.close();
-        this.assertOpen();
-      }
+    const dp = this.room.overlayProducer();
+    const dataConsumed = [...this.dataConsumers.values()].some((d) => d.dataProducerId === dp?.id);
+    const wantsData = dp && !dp.closed && !dataConsumed && t.sctpParameters ? dp : null;
+    // The worker requests run concurrently (one round trip to the worker instead of one per consumer). Either all
+    // are kept or none: a failure closes the ones that were made.
+    const live = pending.filter((p) => !p.closed);
+    const [media, data] = await Promise.all([
+      Promise.allSettled(
+        live.map((producer) =>
+          clientCall('consume', () =>
+            t.consume({
+              producerId: producer.id,
+              rtpCapabilities: caps,
+              paused: true,
+              appData: { source: (producer.appData as ProducerAppData).source },
+            }),
+          ),
+        ),
+      ),
+      Promise.allSettled(wantsData ? [clientCall('consume', () => t.consumeData({ dataProducerId: wantsData.id }))] : []),
+    ]);
+    const failed = [...media, ...data].find((r) => r.status === 'rejected');
+    if (failed || this._closed) {
+      for (const r of [...media, ...data]) if (r.status === 'fulfilled') r.value.close();
+      this.assertOpen();
+      throw failed!.reason;
+    }
+    for (const r of media) {
+      const consumer = (r as PromiseFulfilledResult<types.Consumer>).value;
       this.trackConsumer(consumer);
       out.consumers.push({
         id: consumer.id,
-        producerId: producer.id,
+        producerId: consumer.producerId,
         kind: consumer.kind,
-        source,
+        source: (consumer.appData as { source: MediaSource }).source,
         rtpParameters: consumer.rtpParameters as RtpParameters,
         producerPaused: consumer.producerPaused,
       });
     }
-    const dp = this.room.overlayProducer();
-    const dataConsumed = [...this.dataConsumers.values()].some((d) => d.dataProducerId === dp?.id);
-    if (dp && !dp.closed && !dataConsumed && t.sctpParameters) {
-      const dc = await clientCall('consume', () => t.consumeData({ dataProducerId: dp.id }));
-      if (this._closed) {
-        dc.close();
-        this.assertOpen();
-      }
+    for (const r of data) {
+      const dc = (r as PromiseFulfilledResult<types.DataConsumer>).value;
       this.trackDataConsumer(dc);
       out.dataConsumers.push({
         id: dc.id,
-        dataProducerId: dp.id,
+        dataProducerId: dc.dataProducerId,
         sctpStreamParameters: dc.sctpStreamParameters!,
         label: dc.label,
         protocol: dc.protocol,

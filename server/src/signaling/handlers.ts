@@ -4,7 +4,7 @@
  */
 import type { ShowInfo } from '../../../shared/domain/show';
 import type { RtpCapabilities } from '../../../shared/protocol/mediasoup-params';
-import { type Handlers, RpcError } from '../../../shared/protocol/rpc';
+import { type Handlers, type ResOf, RpcError } from '../../../shared/protocol/rpc';
 import type { SignalingMethods } from '../../../shared/protocol/signaling';
 import { tokensEqual } from '../auth/studio-token';
 import type { ShowRepository } from '../db/shows';
@@ -132,13 +132,14 @@ export function createSignalingHandlers({ rooms, shows, studioToken }: HandlerDe
       return { show: ended };
     },
 
-    'viewer.join': async ({ showId }, s) => {
+    'viewer.join': async ({ showId, recv }, s) => {
       if (s.role === 'studio') throw new RpcError('FORBIDDEN', 'a studio connection cannot join as a viewer');
       const show = findShow(shows, showId);
       s.leave(); // re-join on the same connection replaces the previous membership
       s.role = 'viewer';
+      const noMedia = { transport: null, consumers: [], dataConsumers: [] };
       if (show.status === 'ended') {
-        return { peerId: s.id, show, routerRtpCapabilities: null, viewerCount: 0, overlays: [] };
+        return { peerId: s.id, show, routerRtpCapabilities: null, viewerCount: 0, overlays: [], ...noMedia };
       }
       const room = await rooms.getOrCreate(show);
       assertStillConnected(s);
@@ -147,12 +148,27 @@ export function createSignalingHandlers({ rooms, shows, studioToken }: HandlerDe
       room.addViewer(peer);
       s.peer = peer;
       s.room = room;
+      let media: Pick<ResOf<SignalingMethods, 'viewer.join'>, 'transport' | 'consumers' | 'dataConsumers'> = noMedia;
+      if (recv) {
+        // Folded into the join to save round trips before the first picture; a failure undoes the membership.
+        try {
+          const transport = await peer.createTransport('recv', recv.sctpCapabilities, recv.forceTcp ?? false);
+          const consumed = recv.rtpCapabilities
+            ? await peer.consume(transport.id, recv.rtpCapabilities)
+            : { consumers: [], dataConsumers: [] };
+          media = { transport, ...consumed };
+        } catch (err) {
+          if (s.peer === peer) s.leave();
+          throw err;
+        }
+      }
       return {
         peerId: s.id,
         show: room.show,
         routerRtpCapabilities: routerCaps(room),
         viewerCount: room.viewerCount,
         overlays: [...room.overlays],
+        ...media,
       };
     },
 

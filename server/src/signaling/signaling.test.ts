@@ -297,6 +297,38 @@ describe('media objects on the SFU', () => {
     );
   });
 
+  it('viewer.join with recv creates the transport and paused consumers in one round trip; a failing one changes nothing', async () => {
+    const { showId, producers } = await openShow('Folded join', { produce: true, live: true });
+    const caps = server.rooms.get(showId)!.router.rtpCapabilities as RtpCapabilities;
+    const viewer = await client();
+    // consumable capabilities that cannot receive H264: the join fails as a whole
+    const noVideo = { ...caps, codecs: caps.codecs?.filter((c) => c.mimeType !== 'video/H264' && c.mimeType !== 'video/rtx') };
+    await expectRpcError(viewer.rpc.request('viewer.join', { showId, recv: { rtpCapabilities: noVideo } }), 'BAD_REQUEST');
+    expect(server.rooms.get(showId)!.viewers.size).toBe(0);
+    expect(await webRtcTransportIds(showId)).toEqual([server.rooms.get(showId)!.studio!.transports.keys().next().value]);
+
+    const joined = await viewer.rpc.request('viewer.join', { showId, recv: { sctpCapabilities: SCTP_CAPS, rtpCapabilities: caps } });
+    expect(joined.transport).not.toBeNull();
+    expect(joined.transport!.sctpParameters).not.toBeNull();
+    expect(joined.consumers.map((c) => c.producerId).sort()).toEqual([producers.video, producers.audio].sort());
+    const peer = server.rooms.get(showId)!.viewers.values().next().value!;
+    for (const c of joined.consumers) expect(peer.consumers.get(c.id)!.paused).toBe(true);
+    // the same consumers are not offered again; resuming works as after `consume`
+    expect((await viewer.rpc.request('consume', { transportId: joined.transport!.id, rtpCapabilities: caps })).consumers).toEqual([]);
+    await viewer.rpc.request('consumer.resume', { consumerId: joined.consumers[0]!.id });
+    expect(peer.consumers.get(joined.consumers[0]!.id)!.paused).toBe(false);
+
+    // transport only (no device capabilities yet), and no media at all without `recv`
+    const second = await client();
+    const transportOnly = await second.rpc.request('viewer.join', { showId, recv: { forceTcp: true } });
+    expect(transportOnly.transport!.iceCandidates.every((c) => c.protocol === 'tcp')).toBe(true);
+    expect(transportOnly.transport!.sctpParameters).toBeNull();
+    expect(transportOnly.consumers).toEqual([]);
+    const plain = await (await client()).rpc.request('viewer.join', { showId });
+    expect(plain.transport).toBeNull();
+    expect(plain.consumers).toEqual([]);
+  });
+
   it('rejects mediasoup-invalid parameters as BAD_REQUEST without creating anything', async () => {
     const { studio, send } = await openShow('Bad params');
     const bad = simulcastVideoParameters();
