@@ -37,6 +37,12 @@ describe('formatCount / resolutionLabel', () => {
     expect(formatCount(1234, 'en')).toBe('1.2K');
     expect(formatCount(12345, 'zh-CN')).toBe('1.2万');
   });
+  it('gives the same text as the compact formatter below 1000 without building it', () => {
+    for (const locale of ['en', 'zh-CN']) {
+      const compact = new Intl.NumberFormat(locale, { notation: 'compact', maximumFractionDigits: 1 });
+      for (const n of [0, 1, 7, 42, 999, -999]) expect(formatCount(n, locale)).toBe(compact.format(n));
+    }
+  });
   it('labels heights', () => {
     expect(resolutionLabel(720)).toBe('720p');
     expect(resolutionLabel(0)).toBeNull();

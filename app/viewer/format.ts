@@ -26,6 +26,8 @@ export function discountPercent(priceMinor: number, listPriceMinor: number | und
 
 /** Compact viewer count ("1.2K" / "1.2万") for the top bar. */
 export function formatCount(n: number, locale: string): string {
+  // below 1000 every locale's compact form is the plain integer: skip building the (costly) compact formatter
+  if (Number.isInteger(n) && Math.abs(n) < 1000) return String(n);
   return numberFormat(locale, { notation: 'compact', maximumFractionDigits: 1 }).format(n);
 }
 
