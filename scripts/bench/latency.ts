@@ -4,6 +4,7 @@
  * The studio (web mode, headless Chromium, fake camera) burns a timestamp strip into every program frame; the viewer
  * page decodes it from each presented frame (requestVideoFrameCallback) and compares it with the frame's
  * expectedDisplayTime on the same clock (both pages in one browser). The viewer pins the top simulcast layer.
+ * `fps` counts distinct studio frames among the sampled ones; `presented_fps` every frame the viewer presented.
  * Last stdout line: {"bench":"latency","g2g_p50_ms",…}.
  */
 import { openStudioAndGoLive, openViewer, type ProbeSample, percentile, poll, startStack } from '../../app/e2e/harness';
@@ -39,10 +40,14 @@ try {
   );
   log('warming up 5 s at 1280x720');
   await new Promise((r) => setTimeout(r, 5000));
+  const presented = () =>
+    viewer.evaluate(() => (window.__storecast?.store.getState() as { presentedFrames?: number } | undefined)?.presentedFrames ?? 0);
+  const p0 = await presented();
   const t0 = Date.now();
   log(`measuring ${MEASURE_S} s`);
   await new Promise((r) => setTimeout(r, MEASURE_S * 1000));
   const t1 = Date.now();
+  const p1 = await presented();
   const { samples, undecoded } = await viewer.evaluate(() => {
     const p = (window as unknown as { __probe: { samples: ProbeSample[]; undecoded: number } }).__probe;
     return { samples: p.samples, undecoded: p.undecoded };
@@ -55,6 +60,8 @@ try {
   log(`split p50: capture→received ${round(percentile(net, 50))} ms, received→display ${round(percentile(render, 50))} ms`);
   const distinctFrames = new Set(win.map((s) => s.capturedAt)).size;
   const fps = distinctFrames / ((t1 - t0) / 1000);
+  // every frame the viewer's compositor presented (requestVideoFrameCallback's presentedFrames), sampled or not
+  const presentedFps = (p1 - p0) / ((t1 - t0) / 1000);
   const sizes = new Map<string, number>();
   for (const s of win) sizes.set(`${s.width}x${s.height}`, (sizes.get(`${s.width}x${s.height}`) ?? 0) + 1);
   const [topSize] = [...sizes.entries()].sort((a, b) => b[1] - a[1])[0] ?? ['0x0'];
@@ -107,6 +114,7 @@ try {
     first_frame_p50_ms: round(percentile(fromJoin, 50)),
     first_frame_p95_ms: round(percentile(fromJoin, 95)),
     fps: round(fps),
+    presented_fps: round(presentedFps),
     width,
     height,
     samples: g2g.length,

@@ -1,9 +1,9 @@
 /**
  * Program compositor (outside React): renders the scene collection in the store (shared/scene) at the output
  * resolution and frame rate — program canvas always, preview canvas in studio mode — with WebGL2 (Canvas2D when
- * WebGL2 is unavailable or slower, see `chooseBackend`). Frames are paced by a Worker clock and pushed with
- * `captureStream(0)` + `requestFrame()`, so the published track carries exactly the frames drawn, even while the
- * window is hidden. Frame times (mean, p50, p95, max gap) are published to the store once per second.
+ * WebGL2 is unavailable or slower, see `chooseBackend`). Frames are paced by a Worker clock and pushed into the
+ * program track by a `ProgramSink` (a track generator fed `VideoFrame`s, or `captureStream(0)` + `requestFrame()`),
+ * so the published track carries exactly the frames drawn, even while the window is hidden. Frame times (mean, p50, p95, max gap) are published to the store once per second.
  */
 import { OUTPUT_PRESETS } from '../../../shared/protocol/host';
 import type { SceneCollection } from '../../../shared/scene/model';
@@ -11,6 +11,7 @@ import { Canvas2DBackend } from '../render/backend-2d';
 import { createBackend, WebGL2Backend } from '../render/backend-gl';
 import type { RenderBackend } from '../render/backend';
 import { MediaResolver } from '../render/media';
+import { createProgramSink, type ProgramSink, type ProgramSinkKind } from '../render/program-sink';
 import { ProgramOutput, SceneGraph } from '../render/renderer';
 import type { ChatLine, SourceEnv, SourceRuntime } from '../render/sources/runtime';
 import { summarize } from '../render/stats';
@@ -55,8 +56,7 @@ export class Compositor {
   readonly media: MediaResolver;
   private readonly program: ProgramOutput;
   private preview: ProgramOutput | null = null;
-  private readonly stream: MediaStream;
-  private readonly track: CanvasCaptureMediaStreamTrack;
+  private readonly sink: ProgramSink;
   private readonly clock: Worker;
   private camera: MediaStream | null = null;
   private mic: MediaStreamTrack | null = null;
@@ -106,11 +106,9 @@ export class Compositor {
     const pref = (params?.get('renderer') as BackendPreference | null) ?? opts.backend ?? 'auto';
     this.program = new ProgramOutput(chooseBackend(width, height, pref), this.graph);
     this.canvas.className = 'program-canvas';
-    this.stream = this.canvas.captureStream(0);
-    const track = this.stream.getVideoTracks()[0];
-    if (!track) throw new Error('canvas.captureStream produced no track');
-    this.track = track as CanvasCaptureMediaStreamTrack;
-    this.track.contentHint = 'motion';
+    // ?capture=capture|generator compares the two ways into the track (see program-sink.ts)
+    const capture = params?.get('capture');
+    this.sink = createProgramSink(this.canvas, capture === 'capture' || capture === 'generator' ? (capture as ProgramSinkKind) : 'auto');
     this.clock = new Worker(new URL('./frame-clock.worker.ts', import.meta.url), { type: 'module' });
     this.clock.onmessage = (ev: MessageEvent<{ t: number }>) => {
       // Back-pressure: a tick that waited in the queue for longer than two intervals sits in a burst behind a stall
@@ -157,7 +155,7 @@ export class Compositor {
 
   /** The program video track (what the publisher sends). */
   get programTrack(): MediaStreamTrack {
-    return this.track;
+    return this.sink.track;
   }
 
   runtime(sourceId: string): SourceRuntime | null {
@@ -175,7 +173,7 @@ export class Compositor {
     this.unsubscribe?.();
     this.clock.postMessage({ type: 'stop' });
     this.clock.terminate();
-    this.track.stop();
+    this.sink.stop();
     this.graph.dispose();
   }
 
@@ -226,7 +224,7 @@ export class Compositor {
       collectShown: this.waiters.length > 0,
     });
     this.frame++;
-    this.track.requestFrame();
+    this.sink.push(t0);
 
     if (this.waiters.length) {
       this.waiters = this.waiters.filter((w) => {
