@@ -145,8 +145,9 @@ export interface ProbeSample {
   height: number;
 }
 
-export async function openViewer(stack: Stack, showId: string, query = ''): Promise<Page> {
-  const page = await stack.context.newPage();
+/** A viewer page with the latency probe; `context` puts it in another browser context (its own renderer process). */
+export async function openViewer(stack: Stack, showId: string, query = '', context: BrowserContext = stack.context): Promise<Page> {
+  const page = await context.newPage();
   await page.addInitScript({ content: await markerProbeScript() });
   await page.goto(`${stack.server.url}/live/${showId}${query}`);
   return page;

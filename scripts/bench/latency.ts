@@ -19,7 +19,10 @@ try {
   // STUDIO_QUERY adds studio URL parameters (e.g. &renderer=webgl2) to compare compositor backends.
   const { page: studio, showId } = await openStudioAndGoLive(stack, 'bench latency', process.env.STUDIO_QUERY ?? '');
   log('live', showId);
-  const viewer = await openViewer(stack, showId);
+  // The viewer in its own browser context: its own renderer process, as on a buyer's separate device (pages of one
+  // site in one context share a renderer main thread, which would queue the viewer's frames behind the studio's).
+  const viewerContext = await stack.browser.newContext({ locale: 'zh-CN', viewport: { width: 1440, height: 900 } });
+  const viewer = await openViewer(stack, showId, '', viewerContext);
   await poll(
     'viewer playing',
     () => viewer.evaluate(() => (window.__storecast?.store.getState() as { presentedFrames?: number } | undefined)?.presentedFrames ?? 0),
@@ -71,13 +74,15 @@ try {
     return { program: s.program, stats: s.stats };
   });
   log('studio', JSON.stringify(studioStats), 'frames in window', win.length, 'undecoded', undecoded, 'sizes', JSON.stringify([...sizes]));
-  await viewer.close();
+  // Joins come from the same viewer browser, which keeps the site's renderer process (another tab of the site left
+  // open): each join is a fresh page load and session, not a cold browser start.
+  await viewer.goto(`${stack.server.url}/healthz`);
 
   // First frame over repeated joins: a fresh viewer page each time; firstFrameMs is measured from navigation start.
   const fromNav: number[] = [];
   const fromJoin: number[] = [];
   for (let i = 0; i < JOINS; i++) {
-    const p = await stack.context.newPage();
+    const p = await viewerContext.newPage();
     await p.goto(`${stack.server.url}/live/${showId}`);
     const r = await poll(
       'first frame',
