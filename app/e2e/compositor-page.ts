@@ -9,6 +9,7 @@ import type { RenderBackend } from '../studio/render/backend';
 import { Canvas2DBackend } from '../studio/render/backend-2d';
 import { WebGL2Backend } from '../studio/render/backend-gl';
 import { MediaResolver } from '../studio/render/media';
+import { createProgramSink } from '../studio/render/program-sink';
 import { ProgramOutput, SceneGraph } from '../studio/render/renderer';
 import { CameraRuntime, MediaFileRuntime } from '../studio/render/sources/media';
 import type { SourceEnv, StudioData } from '../studio/render/sources/runtime';
@@ -31,6 +32,9 @@ export interface BenchResult {
   maxMs: number;
   gapMaxMs: number;
   backend: string;
+  /** How frames entered the track (see program-sink.ts) and how many it dropped as backed up. */
+  sink: string;
+  dropped: number;
   renderer: string;
 }
 
@@ -150,11 +154,14 @@ export class CompositorHarness {
     return this.graph!.sizes(this.collection!);
   }
 
-  /** Render at `fps` for `seconds` paced by a Worker clock (like the studio), pushing frames into a capture track. */
+  /**
+   * Render at `fps` for `seconds` paced by a Worker clock, pushing each frame into the program track the way the
+   * studio does (`createProgramSink`): with the track generator, taking the frame rasterizes the Canvas2D recording,
+   * so the frame time includes the raster.
+   */
   bench(fps: number, seconds: number): Promise<BenchResult> {
     const out = this.output!;
-    const stream = out.backend.canvas.captureStream(0);
-    const track = stream.getVideoTracks()[0] as CanvasCaptureMediaStreamTrack;
+    const sink = createProgramSink(out.backend.canvas);
     const clock = new Worker(URL.createObjectURL(new Blob([CLOCK], { type: 'text/javascript' })));
     const durations: number[] = [];
     const starts: number[] = [];
@@ -163,14 +170,14 @@ export class CompositorHarness {
       clock.onmessage = () => {
         const t0 = performance.now();
         this.render();
-        track.requestFrame();
+        sink.push(t0);
         const t1 = performance.now();
         durations.push(t1 - t0);
         starts.push(t0);
         if (t1 - begin >= seconds * 1000) {
           clock.postMessage({ fps: 0 });
           clock.terminate();
-          track.stop();
+          sink.stop();
           const w = summarize(durations, starts, t1 - begin);
           resolve({
             frames: w.frames,
@@ -181,6 +188,8 @@ export class CompositorHarness {
             maxMs: w.maxMs,
             gapMaxMs: w.gapMaxMs,
             backend: out.backend.kind,
+            sink: sink.kind,
+            dropped: sink.dropped,
             renderer: out.backend instanceof WebGL2Backend ? out.backend.renderer : 'skia',
           });
         }
