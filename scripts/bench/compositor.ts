@@ -1,7 +1,8 @@
 /**
  * Compositor benchmark: a 1080p30 program with 8 sources (2 looping videos with audio, the camera, 3 images, a text
  * ticker, a product card) rendered by the real scene-graph renderer in headless Chromium, paced by a Worker clock
- * and pushed into the program track like the studio does (so the Canvas2D raster is in the frame time). Sample media are generated with ffmpeg (FFMPEG_BIN).
+ * and pushed into the program track like the studio does (so the Canvas2D raster is in the frame time). Sample
+ * media are generated with ffmpeg (FFMPEG_BIN).
  * Measures each backend, then reports the one the studio picks on this machine ('auto': WebGL2 on a GPU, Canvas2D
  * on a software rasteriser). Last stdout line:
  * {"bench":"compositor","p50_frame_ms":…,"p95_frame_ms":…,"fps":…,"width":1920,"height":1080,"sources":8}
