@@ -3,7 +3,8 @@
  *  - Serves dist/web through the privileged `app://studio/` scheme (module workers and a stable origin; file:// has none).
  *  - One sandboxed, context-isolated BrowserWindow; navigation and window.open are denied, external links go to the
  *    system browser only through host.openExternal.
- *  - Camera / microphone / display-capture permissions are granted only to our studio page.
+ *  - Camera / microphone / display-capture permissions are granted only to our studio page; getDisplayMedia gets the
+ *    screen / window the studio selected (display-capture.ts, desktopCapturer).
  *  - Host services over IPC: one `ipcMain.handle('host:<method>')` per host method, checking the sender frame and
  *    validating the payload with the contract's zod schema (via dispatchRequest).
  *  - Starts the local server as a child Node process (native modules stay out of Electron) unless
@@ -29,6 +30,7 @@ import { dispatchRequest, RpcError } from '../../shared/protocol/rpc';
 import { STUDIO_CSP } from './csp';
 import { type LocalServer, startLocalServer } from './local-server';
 import { MediaLibrary } from './media-library';
+import { ElectronDisplayCapture } from './display-capture';
 import { createHostServices, type HostServices } from './services';
 
 const SCHEME = 'app';
@@ -255,6 +257,12 @@ async function start(): Promise<void> {
     },
     openPath: async (path) => (await shell.openPath(path)) === '',
     recordingsDir: join(userData, 'recordings'),
+    // getDisplayMedia from the studio page captures the screen / window the studio selected (desktopCapturer).
+    display: new ElectronDisplayCapture(
+      session.defaultSession,
+      (frame, origin) => origin.startsWith(APP_ORIGIN) && frame !== null && frame.top === mainWindow?.webContents.mainFrame,
+      (msg) => console.warn(`[studio] ${msg}`),
+    ),
   });
   hostServices = services;
   registerIpc(services);

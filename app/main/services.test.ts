@@ -140,4 +140,44 @@ describe('host services', () => {
       data: { version: '1.2.3', mode: 'web', platform: process.platform },
     });
   });
+
+  it('screen / window capture: web mode says unsupported; a host with a capturer lists, selects and validates', async () => {
+    const web = await createHostServices(options());
+    expect(await call(web, 'display.listSources', { kinds: ['screen'] })).toMatchObject({
+      ok: true,
+      data: { supported: false, sources: [] },
+    });
+    expect(await call(web, 'display.select', { sourceId: 'screen:0:0' })).toMatchObject({ ok: true, data: { supported: false } });
+
+    // The Electron capturer (desktopCapturer) cannot run here; this one stands for its two calls.
+    const selected: (string | null)[] = [];
+    const asked: string[][] = [];
+    const withDisplay = await createHostServices(
+      options({
+        mode: 'electron',
+        display: {
+          list: async (kinds) => {
+            asked.push([...kinds]);
+            return [{ id: 'window:42:0', name: 'Price sheet', kind: 'window', thumbnail: 'data:image/png;base64,AAAA' }];
+          },
+          select: (id) => selected.push(id),
+        },
+      }),
+    );
+    expect(await call(withDisplay, 'display.listSources', { kinds: ['window'] })).toMatchObject({
+      ok: true,
+      data: {
+        supported: true,
+        sources: [{ id: 'window:42:0', name: 'Price sheet', kind: 'window', thumbnail: 'data:image/png;base64,AAAA' }],
+      },
+    });
+    expect(await call(withDisplay, 'display.select', { sourceId: 'window:42:0' })).toMatchObject({ ok: true, data: { supported: true } });
+    expect(await call(withDisplay, 'display.select', { sourceId: null })).toMatchObject({ ok: true, data: { supported: true } });
+    expect(selected).toEqual(['window:42:0', null]);
+    // bad input changes nothing
+    expect(await call(withDisplay, 'display.listSources', { kinds: ['tab'] })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    expect(await call(withDisplay, 'display.select', { sourceId: '' })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    expect(asked).toEqual([['window']]);
+    expect(selected).toEqual(['window:42:0', null]);
+  });
 });

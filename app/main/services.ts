@@ -5,7 +5,7 @@
  */
 import { mkdir, readFile, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { DEFAULT_SETTINGS, type HostMethods, StudioSettings } from '../../shared/protocol/host';
+import { DEFAULT_SETTINGS, type DisplaySource, type HostMethods, StudioSettings } from '../../shared/protocol/host';
 import { type Handlers, RpcError } from '../../shared/protocol/rpc';
 import { writeJsonAtomic } from './atomic';
 import { type OutputServiceOptions, OutputService } from './output/service';
@@ -16,6 +16,13 @@ export { writeJsonAtomic };
 /** Who is calling (for logs): the Electron IPC bridge or the web host socket. */
 export interface HostCtx {
   via: 'ipc' | 'ws';
+}
+
+/** Screen / window capture of the host (Electron's desktopCapturer); absent in web mode. */
+export interface DisplayCapture {
+  list(kinds: readonly ('screen' | 'window')[]): Promise<DisplaySource[]>;
+  /** The source the studio's next getDisplayMedia gets (null: the first screen). */
+  select(sourceId: string | null): void;
 }
 
 export interface HostLogger {
@@ -42,6 +49,8 @@ export interface HostServicesOptions {
   outputSettingsFile?: string;
   /** The scene collection (default `<settings dir>/scene-collection.json`). */
   scenesFile?: string;
+  /** Screen / window capture (Electron); web mode has none and the browser's own picker is used. */
+  display?: DisplayCapture;
   /** Output service overrides (tests: ffmpeg resolution, retry timing). */
   output?: Partial<Pick<OutputServiceOptions, 'ffmpeg' | 'retry' | 'idleTimeoutMs' | 'maxQueuedBytes' | 'encode'>>;
   log?: HostLogger;
@@ -151,6 +160,12 @@ export async function createHostServices(opts: HostServicesOptions): Promise<Hos
     },
 
     'host.openExternal': async ({ url }) => ({ opened: await opts.openExternal(url) }),
+    'display.listSources': async ({ kinds }) =>
+      opts.display ? { supported: true, sources: await opts.display.list(kinds) } : { supported: false, sources: [] },
+    'display.select': ({ sourceId }) => {
+      opts.display?.select(sourceId);
+      return { supported: opts.display !== undefined };
+    },
 
     'output.getState': () => output.state(),
     'output.begin': ({ mimeType }) => output.begin(mimeType),

@@ -21,6 +21,8 @@ export interface StorecastHostApi {
   getSettings(): Promise<HostReply>;
   saveSettings(req: ReqOf<HostMethods, 'host.saveSettings'>): Promise<HostReply>;
   openExternal(req: ReqOf<HostMethods, 'host.openExternal'>): Promise<HostReply>;
+  displayListSources(req: ReqOf<HostMethods, 'display.listSources'>): Promise<HostReply>;
+  displaySelect(req: ReqOf<HostMethods, 'display.select'>): Promise<HostReply>;
   outputGetState(): Promise<HostReply>;
   outputBegin(req: ReqOf<HostMethods, 'output.begin'>): Promise<HostReply>;
   outputEnd(req: ReqOf<HostMethods, 'output.end'>): Promise<HostReply>;
@@ -48,6 +50,8 @@ export type HostApiMethodOf = {
   getSettings: 'host.getSettings';
   saveSettings: 'host.saveSettings';
   openExternal: 'host.openExternal';
+  displayListSources: 'display.listSources';
+  displaySelect: 'display.select';
   outputGetState: 'output.getState';
   outputBegin: 'output.begin';
   outputEnd: 'output.end';

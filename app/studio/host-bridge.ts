@@ -87,6 +87,10 @@ class ElectronHostBridge implements HostBridge {
         return this.api.saveSettings(req as ReqOf<HostMethods, 'host.saveSettings'>);
       case 'host.openExternal':
         return this.api.openExternal(req as ReqOf<HostMethods, 'host.openExternal'>);
+      case 'display.listSources':
+        return this.api.displayListSources(req as ReqOf<HostMethods, 'display.listSources'>);
+      case 'display.select':
+        return this.api.displaySelect(req as ReqOf<HostMethods, 'display.select'>);
       case 'output.getState':
         return this.api.outputGetState();
       case 'output.begin':

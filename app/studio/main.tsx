@@ -68,6 +68,10 @@ const compositor = new Compositor(store, {
   loadImage: (path) => images.load(path),
   // picked media files live in the host's media library (userData / the data dir), served on the studio's origin
   media: new MediaResolver(undefined, (file) => host.mediaUrl(file)),
+  // Electron: getDisplayMedia captures the screen / window selected here (web mode: the browser's own picker)
+  selectDisplay: async (sourceId) => {
+    await host.call('display.select', { sourceId });
+  },
 });
 // Scene collections are saved by the host (atomic file in userData / the data dir, migrated on load).
 const scenes = new SceneController(store, new HostScenePersistence(host));

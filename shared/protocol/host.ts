@@ -228,6 +228,21 @@ export const SceneFileProblem = z.object({
 });
 export type SceneFileProblem = z.infer<typeof SceneFileProblem>;
 
+/** A screen or window the host can capture (Electron desktopCapturer). */
+export const DisplaySource = z.object({
+  /** desktopCapturer id, e.g. `screen:0:0` / `window:42:0` (what screen_capture's `sourceId` holds). */
+  id: z.string().min(1).max(256),
+  name: z.string().max(512),
+  kind: z.enum(['screen', 'window']),
+  /** Small PNG preview as a data: URL, or null. */
+  thumbnail: z
+    .string()
+    .max(512 * 1024)
+    .refine((u) => u.startsWith('data:image/'), 'a data:image URL')
+    .nullable(),
+});
+export type DisplaySource = z.infer<typeof DisplaySource>;
+
 /** Largest host-channel text message (a scene collection save / import). Other boundaries keep MAX_MESSAGE_BYTES. */
 export const HOST_MAX_MESSAGE_BYTES = 2 * 1024 * 1024;
 
@@ -256,6 +271,26 @@ export const hostMethods = {
         .refine((u) => /^https?:\/\//.test(u), 'only http(s) URLs'),
     }),
     res: z.object({ opened: z.boolean() }),
+  },
+
+  // ---- screen / window capture (Electron; web mode answers supported: false and the browser's picker is used) ----
+  /** Screens and windows to choose from, with thumbnails. */
+  'display.listSources': {
+    req: z.object({
+      kinds: z
+        .array(z.enum(['screen', 'window']))
+        .min(1)
+        .max(2),
+    }),
+    res: z.object({ supported: z.boolean(), sources: z.array(DisplaySource) }),
+  },
+  /**
+   * The studio's next getDisplayMedia captures this source (null: the first screen). Unknown ids are refused with
+   * NOT_FOUND when the capture starts, not here (windows come and go).
+   */
+  'display.select': {
+    req: z.object({ sourceId: z.string().min(1).max(256).nullable() }),
+    res: z.object({ supported: z.boolean() }),
   },
 
   // ---- output (recording + restream) ----

@@ -33,6 +33,8 @@ export interface CompositorOptions {
   chat?: () => readonly ChatLine[];
   backend?: BackendPreference;
   media?: MediaResolver;
+  /** Tell the host which screen / window the next getDisplayMedia captures (Electron; web mode ignores it). */
+  selectDisplay?: (sourceId: string | null) => Promise<void>;
 }
 
 /**
@@ -94,8 +96,13 @@ export class Compositor {
       studioMic: () => this.mic,
       openDevice: (kind, constraints) =>
         navigator.mediaDevices.getUserMedia(kind === 'camera' ? { video: constraints } : { audio: constraints }),
-      captureDisplay: ({ cursor }) =>
-        navigator.mediaDevices.getDisplayMedia({ video: { cursor: cursor ? 'always' : 'never' } as MediaTrackConstraints, audio: false }),
+      captureDisplay: async ({ sourceId, cursor }) => {
+        await opts.selectDisplay?.(sourceId);
+        return navigator.mediaDevices.getDisplayMedia({
+          video: { cursor: cursor ? 'always' : 'never' } as MediaTrackConstraints,
+          audio: false,
+        });
+      },
       t: opts.t,
     };
     this.graph = new SceneGraph(env);

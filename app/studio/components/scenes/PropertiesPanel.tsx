@@ -2,8 +2,9 @@
  * Properties of the selected item's source, generated from its kind's settings schema (shared/scene/kinds.ts),
  * plus the item's transform. Every change is an edit (undoable); invalid values are refused by the edit.
  */
-import { useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { DisplaySource } from '../../../../shared/protocol/host';
 import { libraryDisplayName, libraryFileOf } from '../../../../shared/protocol/media-library';
 import { RpcError } from '../../../../shared/protocol/rpc';
 import { getKind } from '../../../../shared/scene/kinds';
@@ -104,6 +105,71 @@ function MediaField({ value, onChange, accept }: { value: MediaRef | null; onCha
   );
 }
 
+type DisplayList =
+  | { kind: 'loading' }
+  | { kind: 'unsupported' }
+  | { kind: 'ready'; sources: DisplaySource[] }
+  | { kind: 'error'; message: string };
+
+/** Screen / window chooser (Electron's desktopCapturer through the host); web mode uses the browser's picker. */
+function DisplaySourceField({
+  target,
+  value,
+  onChange,
+}: {
+  target: 'screen' | 'window';
+  value: string | null;
+  onChange: (v: string | null) => void;
+}) {
+  const { host } = useStudio();
+  const { t } = useTranslation();
+  const [list, setList] = useState<DisplayList>({ kind: 'loading' });
+  const load = useCallback(() => {
+    let live = true;
+    setList({ kind: 'loading' });
+    host.call('display.listSources', { kinds: [target] }).then(
+      (r) => live && setList(r.supported ? { kind: 'ready', sources: r.sources } : { kind: 'unsupported' }),
+      (err: unknown) => live && setList({ kind: 'error', message: err instanceof Error ? err.message : String(err) }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [host, target]);
+  useEffect(load, [load]);
+  if (list.kind === 'unsupported') return <span className="hint">{t('props.displayBrowserPicker')}</span>;
+  if (list.kind === 'loading') return <span className="hint">{t('props.displayLoading')}</span>;
+  if (list.kind === 'error') {
+    return (
+      <span className="hint" role="alert">
+        {t('props.displayError', { message: list.message })}{' '}
+        <button type="button" className="btn btn--ghost btn--small" onClick={load}>
+          {t('props.refresh')}
+        </button>
+      </span>
+    );
+  }
+  const chosen = list.sources.find((src) => src.id === value) ?? null;
+  return (
+    <div className="display-source" data-testid="display-source">
+      <div className="pair">
+        <select className="input" value={value ?? ''} onChange={(e) => onChange(e.target.value || null)}>
+          <option value="">{t('props.displayFirst')}</option>
+          {value !== null && !chosen && <option value={value}>{t('props.displayGone')}</option>}
+          {list.sources.map((src) => (
+            <option key={src.id} value={src.id}>
+              {src.name}
+            </option>
+          ))}
+        </select>
+        <button type="button" className="btn btn--ghost btn--small" onClick={load}>
+          {t('props.refresh')}
+        </button>
+      </div>
+      {chosen?.thumbnail && <img className="display-source__thumb" src={chosen.thumbnail} alt={chosen.name} />}
+    </div>
+  );
+}
+
 function SettingField({
   source,
   spec,
@@ -150,6 +216,14 @@ function SettingField({
     control = select(
       scenesList.map((s) => ({ value: s.id, label: s.name })),
       t('props.none'),
+    );
+  else if (k === 'sourceId' && source.kind === 'screen_capture')
+    control = (
+      <DisplaySourceField
+        target={(settings.target as 'screen' | 'window' | undefined) ?? 'screen'}
+        value={value as string | null}
+        onChange={(v) => set({ sourceId: v })}
+      />
     );
   else if (k === 'deviceId')
     control = select(

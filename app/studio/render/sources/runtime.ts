@@ -56,9 +56,9 @@ export interface SourceEnv {
   /** Open a camera / microphone by device id (getUserMedia). */
   openDevice(kind: 'camera' | 'mic', constraints: MediaTrackConstraints): Promise<MediaStream>;
   /**
-   * Screen / window capture seam. Web: getDisplayMedia (needs a user gesture, so runtimes start it from the
-   * properties panel). Electron: would pass a desktopCapturer source id — no host method for that exists yet, so the
-   * Electron build uses getDisplayMedia too (its permission handler shows the system picker).
+   * Screen / window capture seam: getDisplayMedia (needs a user gesture, so runtimes start it from the properties
+   * panel). Web: the browser's picker. Electron: the studio first tells the host `sourceId` (`display.select`) and
+   * the host's display-media handler answers with that desktopCapturer source.
    */
   captureDisplay(opts: { target: 'screen' | 'window'; sourceId: string | null; cursor: boolean }): Promise<MediaStream>;
   t(key: string, params?: Record<string, string | number>): string;
