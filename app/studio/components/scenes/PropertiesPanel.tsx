@@ -413,6 +413,19 @@ function TransformFields({ item, sceneId }: { item: SceneItem; sceneId: string }
         <span className="prop-label">{t('props.rotation')}</span>
         <NumberInput value={item.rotation} spec={{ step: 1 }} onChange={(rotation) => patch({ rotation })} />
       </div>
+      <span className="prop-label">{t('props.crop')}</span>
+      <div className="crop-grid" data-testid="crop-fields">
+        {(['left', 'top', 'right', 'bottom'] as const).map((side) => (
+          <label key={side} className="crop-grid__cell">
+            <span className="hint">{t(`props.crop${side[0]!.toUpperCase()}${side.slice(1)}`)}</span>
+            <NumberInput
+              value={item.crop[side]}
+              spec={{ min: 0, step: 1 }}
+              onChange={(v) => !item.locked && patch({ crop: { ...item.crop, [side]: Math.max(0, Math.round(v)) } })}
+            />
+          </label>
+        ))}
+      </div>
       <div className="pair">
         <button
           type="button"
