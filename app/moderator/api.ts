@@ -7,6 +7,9 @@ import { z } from 'zod';
 import { ProductList } from '../../shared/commerce/catalog';
 import { RpcErrorBody } from '../../shared/protocol/rpc';
 import { AccountList, InviteView, LoginResult, Me, SetupState, StaffShowList } from '../../shared/realtime/accounts';
+import { type FetchLike, type JsonFailure, requestJson } from '../ui/json-fetch';
+
+export type { FetchLike };
 
 export class StaffApiError extends Error {
   constructor(
@@ -19,47 +22,30 @@ export class StaffApiError extends Error {
   }
 }
 
-export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
-
 const Ok = z.object({ ok: z.literal(true) });
 const ErrorReply = z.object({ error: RpcErrorBody.extend({ code: z.string() }) });
+
+function staffError(path: string, f: JsonFailure): StaffApiError {
+  switch (f.kind) {
+    case 'network':
+      return new StaffApiError(0, 'DISCONNECTED', f.message);
+    case 'unreadable':
+      return new StaffApiError(f.ok ? 502 : f.status, 'INTERNAL', `unreadable reply (${f.status})`);
+    case 'http': {
+      const e = ErrorReply.safeParse(f.body);
+      if (!e.success) return new StaffApiError(f.status, 'INTERNAL', `request failed (${f.status})`);
+      return new StaffApiError(f.status, e.data.error.code, e.data.error.message);
+    }
+    case 'schema':
+      return new StaffApiError(502, 'INTERNAL', `unexpected reply from ${path}`);
+  }
+}
 
 export type StaffApi = ReturnType<typeof createStaffApi>;
 
 export function createStaffApi(doFetch: FetchLike = (input, init) => fetch(input, init)) {
-  async function call<S extends z.ZodType>(
-    schema: S,
-    method: 'GET' | 'POST' | 'DELETE',
-    path: string,
-    body?: unknown,
-  ): Promise<z.output<S>> {
-    let res: Response;
-    try {
-      res = await doFetch(path, {
-        method,
-        credentials: 'same-origin',
-        cache: 'no-store',
-        headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-    } catch (err) {
-      throw new StaffApiError(0, 'DISCONNECTED', err instanceof Error ? err.message : String(err));
-    }
-    let json: unknown;
-    try {
-      json = await res.json();
-    } catch {
-      throw new StaffApiError(res.ok ? 502 : res.status, 'INTERNAL', `unreadable reply (${res.status})`);
-    }
-    if (!res.ok) {
-      const e = ErrorReply.safeParse(json);
-      if (!e.success) throw new StaffApiError(res.status, 'INTERNAL', `request failed (${res.status})`);
-      throw new StaffApiError(res.status, e.data.error.code, e.data.error.message);
-    }
-    const parsed = schema.safeParse(json);
-    if (!parsed.success) throw new StaffApiError(502, 'INTERNAL', `unexpected reply from ${path}`);
-    return parsed.data;
-  }
+  const call = <S extends z.ZodType>(schema: S, method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<z.output<S>> =>
+    requestJson(doFetch, { schema, method, path, body }, (f) => staffError(path, f));
 
   return {
     setupState: () => call(SetupState, 'GET', '/api/setup'),

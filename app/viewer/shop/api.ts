@@ -8,6 +8,7 @@ import { CommerceErrorBody, type CommerceReason } from '../../../shared/commerce
 import { BuyerCouponList, Quote, type QuoteRequest } from '../../../shared/commerce/coupons';
 import { type CreateOrderRequest, OrderList, OrderView } from '../../../shared/commerce/orders';
 import { PayResponse, ProvidersResponse } from '../../../shared/commerce/payments';
+import { type FetchLike, type JsonFailure, requestJson } from '../../ui/json-fetch';
 
 export class ShopApiError extends Error {
   constructor(
@@ -30,7 +31,7 @@ export class ShopApiError extends Error {
 
 const OkReply = z.object({ ok: z.literal(true) });
 
-export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+export type { FetchLike };
 
 export interface ShopApiOptions {
   fetch?: FetchLike;
@@ -38,45 +39,41 @@ export interface ShopApiOptions {
   onServerTime?: (serverMs: number, localMs: number) => void;
 }
 
+function shopError(path: string, f: JsonFailure): ShopApiError {
+  switch (f.kind) {
+    case 'network':
+      return new ShopApiError(0, 'DISCONNECTED', f.message);
+    case 'unreadable':
+      return new ShopApiError(f.ok ? 502 : f.status, 'INTERNAL', `unreadable reply (${f.status})`);
+    case 'http': {
+      const e = CommerceErrorBody.safeParse(f.body);
+      if (!e.success) return new ShopApiError(f.status, 'INTERNAL', `request failed (${f.status})`);
+      const { code, message, reason, issues } = e.data.error;
+      return new ShopApiError(f.status, code, message, reason, issues);
+    }
+    case 'schema':
+      return new ShopApiError(502, 'INTERNAL', `unexpected reply from ${path}`);
+  }
+}
+
 export type ShopApi = ReturnType<typeof createShopApi>;
 
 export function createShopApi(opts: ShopApiOptions = {}) {
   const doFetch: FetchLike = opts.fetch ?? ((input, init) => fetch(input, init));
 
-  async function call<S extends z.ZodType>(schema: S, method: 'GET' | 'POST', path: string, body?: unknown): Promise<z.output<S>> {
+  function call<S extends z.ZodType>(schema: S, method: 'GET' | 'POST', path: string, body?: unknown): Promise<z.output<S>> {
     const t0 = Date.now();
-    let res: Response;
-    try {
-      res = await doFetch(path, {
-        method,
-        credentials: 'same-origin',
-        cache: 'no-store',
-        headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-    } catch (err) {
-      throw new ShopApiError(0, 'DISCONNECTED', err instanceof Error ? err.message : String(err));
-    }
-    const date = res.headers.get('date');
-    if (date && opts.onServerTime) {
-      const server = Date.parse(date);
-      if (Number.isFinite(server)) opts.onServerTime(server, (t0 + Date.now()) / 2);
-    }
-    let json: unknown;
-    try {
-      json = await res.json();
-    } catch {
-      throw new ShopApiError(res.ok ? 502 : res.status, 'INTERNAL', `unreadable reply (${res.status})`);
-    }
-    if (!res.ok) {
-      const e = CommerceErrorBody.safeParse(json);
-      if (!e.success) throw new ShopApiError(res.status, 'INTERNAL', `request failed (${res.status})`);
-      const { code, message, reason, issues } = e.data.error;
-      throw new ShopApiError(res.status, code, message, reason, issues);
-    }
-    const parsed = schema.safeParse(json);
-    if (!parsed.success) throw new ShopApiError(502, 'INTERNAL', `unexpected reply from ${path}`);
-    return parsed.data;
+    const onServerTime = opts.onServerTime;
+    return requestJson(
+      doFetch,
+      { schema, method, path, body },
+      (f) => shopError(path, f),
+      onServerTime &&
+        ((res) => {
+          const server = Date.parse(res.headers.get('date') ?? '');
+          if (Number.isFinite(server)) onServerTime(server, (t0 + Date.now()) / 2);
+        }),
+    );
   }
 
   const enc = encodeURIComponent;
