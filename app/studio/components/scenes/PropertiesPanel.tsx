@@ -17,11 +17,23 @@ import { colorRgb, colorWithAlpha, type FieldSpec, fieldsOf } from './schema-for
 
 type Settings = Record<string, unknown>;
 
-function NumberInput({ value, spec, onChange }: { value: number; spec: Partial<FieldSpec>; onChange: (v: number) => void }) {
+function NumberInput({
+  value,
+  spec,
+  onChange,
+  label,
+}: {
+  value: number;
+  spec: Partial<FieldSpec>;
+  onChange: (v: number) => void;
+  /** Accessible name where no <label> wraps the input. */
+  label?: string;
+}) {
   return (
     <input
       type="number"
       className="input input--num"
+      aria-label={label}
       value={Number.isFinite(value) ? Math.round(value * 100) / 100 : 0}
       min={spec.min}
       max={spec.max}
@@ -415,16 +427,22 @@ function TransformFields({ item, sceneId }: { item: SceneItem; sceneId: string }
       </div>
       <span className="prop-label">{t('props.crop')}</span>
       <div className="crop-grid" data-testid="crop-fields">
-        {(['left', 'top', 'right', 'bottom'] as const).map((side) => (
-          <label key={side} className="crop-grid__cell">
-            <span className="hint">{t(`props.crop${side[0]!.toUpperCase()}${side.slice(1)}`)}</span>
-            <NumberInput
-              value={item.crop[side]}
-              spec={{ min: 0, step: 1 }}
-              onChange={(v) => !item.locked && patch({ crop: { ...item.crop, [side]: Math.max(0, Math.round(v)) } })}
-            />
-          </label>
-        ))}
+        {(['left', 'top', 'right', 'bottom'] as const).map((side) => {
+          const name = t(`props.crop${side[0]!.toUpperCase()}${side.slice(1)}`);
+          return (
+            <div key={side} className="crop-grid__cell">
+              <span className="hint" aria-hidden>
+                {name}
+              </span>
+              <NumberInput
+                value={item.crop[side]}
+                spec={{ min: 0, step: 1 }}
+                label={`${t('props.crop')} · ${name}`}
+                onChange={(v) => !item.locked && patch({ crop: { ...item.crop, [side]: Math.max(0, Math.round(v)) } })}
+              />
+            </div>
+          );
+        })}
       </div>
       <div className="pair">
         <button
