@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { ProductList } from '../../shared/commerce/catalog';
 import { RpcErrorBody } from '../../shared/protocol/rpc';
 import { AccountList, InviteView, LoginResult, Me, SetupState, StaffShowList } from '../../shared/realtime/accounts';
-import { type FetchLike, type JsonFailure, requestJson } from '../ui/json-fetch';
+import { describeFailure, type FetchLike, type JsonFailure, requestJson } from '../ui/json-fetch';
 
 export type { FetchLike };
 
@@ -26,19 +26,11 @@ const Ok = z.object({ ok: z.literal(true) });
 const ErrorReply = z.object({ error: RpcErrorBody.extend({ code: z.string() }) });
 
 function staffError(path: string, f: JsonFailure): StaffApiError {
-  switch (f.kind) {
-    case 'network':
-      return new StaffApiError(0, 'DISCONNECTED', f.message);
-    case 'unreadable':
-      return new StaffApiError(f.ok ? 502 : f.status, 'INTERNAL', `unreadable reply (${f.status})`);
-    case 'http': {
-      const e = ErrorReply.safeParse(f.body);
-      if (!e.success) return new StaffApiError(f.status, 'INTERNAL', `request failed (${f.status})`);
-      return new StaffApiError(f.status, e.data.error.code, e.data.error.message);
-    }
-    case 'schema':
-      return new StaffApiError(502, 'INTERNAL', `unexpected reply from ${path}`);
-  }
+  const d = describeFailure(path, f, (body) => {
+    const e = ErrorReply.safeParse(body);
+    return e.success ? e.data.error : null;
+  });
+  return new StaffApiError(d.status, d.code, d.message);
 }
 
 export type StaffApi = ReturnType<typeof createStaffApi>;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { type JsonFailure, requestJson } from './json-fetch';
+import { describeFailure, type JsonFailure, requestJson } from './json-fetch';
 
 const Item = z.object({ id: z.string() });
 
@@ -61,5 +61,45 @@ describe('requestJson', () => {
       body: { error: { code: 'CONFLICT' } },
     });
     expect(await failureOf(get(json(200, { id: 7 })))).toEqual({ kind: 'schema', status: 200 });
+  });
+
+  it('gives each failure the status, code and message the clients report', () => {
+    const readError = (body: unknown) => {
+      const e = z.object({ error: z.object({ code: z.string(), message: z.string(), reason: z.string().optional() }) }).safeParse(body);
+      return e.success ? e.data.error : null;
+    };
+    expect(describeFailure('/api/x', { kind: 'network', message: 'offline' }, readError)).toEqual({
+      status: 0,
+      code: 'DISCONNECTED',
+      message: 'offline',
+      error: null,
+    });
+    expect(describeFailure('/api/x', { kind: 'unreadable', status: 200, ok: true }, readError)).toMatchObject({
+      status: 502,
+      code: 'INTERNAL',
+    });
+    expect(describeFailure('/api/x', { kind: 'unreadable', status: 503, ok: false }, readError)).toMatchObject({
+      status: 503,
+      code: 'INTERNAL',
+    });
+    const body = { error: { code: 'CONFLICT', message: 'sold out', reason: 'SOLD_OUT' } };
+    expect(describeFailure('/api/x', { kind: 'http', status: 409, body }, readError)).toEqual({
+      status: 409,
+      code: 'CONFLICT',
+      message: 'sold out',
+      error: body.error,
+    });
+    expect(describeFailure('/api/x', { kind: 'http', status: 500, body: 'oops' }, readError)).toEqual({
+      status: 500,
+      code: 'INTERNAL',
+      message: 'request failed (500)',
+      error: null,
+    });
+    expect(describeFailure('/api/x', { kind: 'schema', status: 200 }, readError)).toEqual({
+      status: 502,
+      code: 'INTERNAL',
+      message: 'unexpected reply from /api/x',
+      error: null,
+    });
   });
 });

@@ -56,3 +56,37 @@ export async function requestJson<S extends z.ZodType>(
   if (!parsed.success) throw fail({ kind: 'schema', status: res.status });
   return parsed.data;
 }
+
+/** What the clients report for a failure: HTTP status (0: no answer), error code, message, and the API's error body. */
+export interface FailureDetails<E> {
+  status: number;
+  code: string;
+  message: string;
+  /** The API's own error body of a non-2xx answer, when it had that shape. */
+  error: E | null;
+}
+
+/**
+ * The status / code / message every client gives a failure; `readError` recognises the API's error body of a non-2xx
+ * answer (null: not that shape, reported as INTERNAL).
+ */
+export function describeFailure<E extends { code: string; message: string }>(
+  path: string,
+  f: JsonFailure,
+  readError: (body: unknown) => E | null,
+): FailureDetails<E> {
+  switch (f.kind) {
+    case 'network':
+      return { status: 0, code: 'DISCONNECTED', message: f.message, error: null };
+    case 'unreadable':
+      return { status: f.ok ? 502 : f.status, code: 'INTERNAL', message: `unreadable reply (${f.status})`, error: null };
+    case 'http': {
+      const error = readError(f.body);
+      return error
+        ? { status: f.status, code: error.code, message: error.message, error }
+        : { status: f.status, code: 'INTERNAL', message: `request failed (${f.status})`, error: null };
+    }
+    case 'schema':
+      return { status: 502, code: 'INTERNAL', message: `unexpected reply from ${path}`, error: null };
+  }
+}

@@ -8,7 +8,7 @@ import { CommerceErrorBody, type CommerceReason } from '../../../shared/commerce
 import { BuyerCouponList, Quote, type QuoteRequest } from '../../../shared/commerce/coupons';
 import { type CreateOrderRequest, OrderList, OrderView } from '../../../shared/commerce/orders';
 import { PayResponse, ProvidersResponse } from '../../../shared/commerce/payments';
-import { type FetchLike, type JsonFailure, requestJson } from '../../ui/json-fetch';
+import { describeFailure, type FetchLike, type JsonFailure, requestJson } from '../../ui/json-fetch';
 
 export class ShopApiError extends Error {
   constructor(
@@ -40,20 +40,11 @@ export interface ShopApiOptions {
 }
 
 function shopError(path: string, f: JsonFailure): ShopApiError {
-  switch (f.kind) {
-    case 'network':
-      return new ShopApiError(0, 'DISCONNECTED', f.message);
-    case 'unreadable':
-      return new ShopApiError(f.ok ? 502 : f.status, 'INTERNAL', `unreadable reply (${f.status})`);
-    case 'http': {
-      const e = CommerceErrorBody.safeParse(f.body);
-      if (!e.success) return new ShopApiError(f.status, 'INTERNAL', `request failed (${f.status})`);
-      const { code, message, reason, issues } = e.data.error;
-      return new ShopApiError(f.status, code, message, reason, issues);
-    }
-    case 'schema':
-      return new ShopApiError(502, 'INTERNAL', `unexpected reply from ${path}`);
-  }
+  const d = describeFailure(path, f, (body) => {
+    const e = CommerceErrorBody.safeParse(body);
+    return e.success ? e.data.error : null;
+  });
+  return new ShopApiError(d.status, d.code, d.message, d.error?.reason, d.error?.issues);
 }
 
 export type ShopApi = ReturnType<typeof createShopApi>;
