@@ -2,7 +2,6 @@
  * Studio renderer entry: builds the store and the controllers (outside React), wires them together and
  * renders the UI. Works in Electron (window.storecastHost) and in plain Chromium through the web host.
  */
-import { MediaResolver } from './render/media';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { I18nextProvider } from 'react-i18next';
@@ -30,6 +29,7 @@ import { ShopApi } from './controllers/shop-api';
 import { createHostBridge } from './host-bridge';
 import en from './locales/en.json';
 import zhCN from './locales/zh-CN.json';
+import { MediaResolver } from './render/media';
 import { createStudioStore, type StudioStore } from './store';
 import './studio.css';
 

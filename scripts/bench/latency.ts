@@ -23,11 +23,10 @@ try {
   // site in one context share a renderer main thread, which would queue the viewer's frames behind the studio's).
   const viewerContext = await stack.browser.newContext({ locale: 'zh-CN', viewport: { width: 1440, height: 900 } });
   const viewer = await openViewer(stack, showId, '', viewerContext);
-  await poll(
-    'viewer playing',
-    () => viewer.evaluate(() => (window.__storecast?.store.getState() as { presentedFrames?: number } | undefined)?.presentedFrames ?? 0),
-    30_000,
-  );
+  // every frame the viewer's compositor presented (requestVideoFrameCallback's presentedFrames), sampled or not
+  const presented = () =>
+    viewer.evaluate(() => (window.__storecast?.store.getState() as { presentedFrames?: number } | undefined)?.presentedFrames ?? 0);
+  await poll('viewer playing', presented, 30_000);
   // Pin the top layer (the issue measures 1280x720 on the top layer).
   await viewer.getByTestId('quality-button').click();
   await viewer.getByRole('menuitemradio').nth(1).click();
@@ -43,8 +42,6 @@ try {
   );
   log('warming up 5 s at 1280x720');
   await new Promise((r) => setTimeout(r, 5000));
-  const presented = () =>
-    viewer.evaluate(() => (window.__storecast?.store.getState() as { presentedFrames?: number } | undefined)?.presentedFrames ?? 0);
   const p0 = await presented();
   const t0 = Date.now();
   log(`measuring ${MEASURE_S} s`);
@@ -63,7 +60,6 @@ try {
   log(`split p50: capture→received ${round(percentile(net, 50))} ms, received→display ${round(percentile(render, 50))} ms`);
   const distinctFrames = new Set(win.map((s) => s.capturedAt)).size;
   const fps = distinctFrames / ((t1 - t0) / 1000);
-  // every frame the viewer's compositor presented (requestVideoFrameCallback's presentedFrames), sampled or not
   const presentedFps = (p1 - p0) / ((t1 - t0) / 1000);
   const sizes = new Map<string, number>();
   for (const s of win) sizes.set(`${s.width}x${s.height}`, (sizes.get(`${s.width}x${s.height}`) ?? 0) + 1);

@@ -3,7 +3,8 @@
  * resolution and frame rate — program canvas always, preview canvas in studio mode — with WebGL2 (Canvas2D when
  * WebGL2 is unavailable or slower, see `chooseBackend`). Frames are paced by a Worker clock and pushed into the
  * program track by a `ProgramSink` (a track generator fed `VideoFrame`s, or `captureStream(0)` + `requestFrame()`),
- * so the published track carries exactly the frames drawn, even while the window is hidden. Frame times (mean, p50, p95, max gap) are published to the store once per second.
+ * so the published track carries exactly the frames drawn, even while the window is hidden. Frame times (mean, p50,
+ * p95, max gap) are published to the store once per second.
  */
 import { OUTPUT_PRESETS } from '../../../shared/protocol/host';
 import type { SceneCollection } from '../../../shared/scene/model';

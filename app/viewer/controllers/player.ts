@@ -336,47 +336,45 @@ export class PlayerController {
       if (stale()) return;
       mark('joined');
       const live = res.show.status !== 'ended' && res.routerRtpCapabilities !== null;
-      if (live && ready && res.transport) {
-        // The common case: attach the consumers the join created before the store update re-renders the page.
-        const device = await this.loadDevice(res.routerRtpCapabilities!);
-        if (stale()) return;
-        if (device !== ready) {
-          // The server's capabilities changed since the page was served: consumers made for the old device may
-          // not fit. Start the session again (a rejoin loads a fresh device).
-          throw new Error('router capabilities changed since the page loaded');
-        }
-        this.device = device;
-        this.createTransport(gen, device, res.transport);
-        mark('transport');
-        // The page's first full render (tens of ms of main thread) waits until the local negotiation is done and
-        // the resumes are on the wire: it then overlaps the network wait (resume, ICE/DTLS, key frame) instead of
-        // delaying it. Nothing else is queued yet: the transport is new.
-        this.pendingJoin = { gen, show: res.show, viewerCount: res.viewerCount, overlays: res.overlays };
-        this.consumeChain = this.attachConsumers(gen, res, () => this.publishJoin(gen))
-          .catch((err: unknown) => this.consumeFailed(gen, err))
-          .finally(() => this.publishJoin(gen));
+      // The common case: the join created consumers for the preloaded device. They are attached before the store
+      // update re-renders the page (see below).
+      const attachJoined = live && ready !== null && res.transport !== null;
+      if (!attachJoined) {
+        const s = this.store.getState();
+        s.joined(res.show, res.viewerCount, res.overlays);
+        s.setConnection('open');
         this.startPing(gen);
-        return;
+        if (!live) {
+          this.attempt = 0;
+          this.finish();
+          return;
+        }
       }
-      const s = this.store.getState();
-      s.joined(res.show, res.viewerCount, res.overlays);
-      s.setConnection('open');
-      this.startPing(gen);
-      if (!live) {
-        this.attempt = 0;
-        this.finish();
-        return;
-      }
-      if (this.transport) return;
-      // No device ready at join time: load it, then transport (unless the join made one) and consume.
       const device = await this.loadDevice(res.routerRtpCapabilities!);
+      if (stale()) return;
+      if (attachJoined && device !== ready) {
+        // The server's capabilities changed since the page was served: consumers made for the old device may
+        // not fit. Start the session again (a rejoin loads a fresh device).
+        throw new Error('router capabilities changed since the page loaded');
+      }
       const options =
         res.transport ?? (await this.rpc.request('transport.create', { direction: 'recv', sctpCapabilities: SCTP_CAPABILITIES }));
-      mark('transport');
       if (stale()) return;
       this.device = device;
       this.createTransport(gen, device, options);
-      this.requestConsume(gen);
+      mark('transport');
+      if (!attachJoined) {
+        this.requestConsume(gen);
+        return;
+      }
+      // The page's first full render (tens of ms of main thread) waits until the local negotiation is done and
+      // the resumes are on the wire: it then overlaps the network wait (resume, ICE/DTLS, key frame) instead of
+      // delaying it. Nothing else is queued yet: the transport is new.
+      this.pendingJoin = { gen, show: res.show, viewerCount: res.viewerCount, overlays: res.overlays };
+      this.consumeChain = this.attachConsumers(gen, res, () => this.publishJoin(gen))
+        .catch((err: unknown) => this.consumeFailed(gen, err))
+        .finally(() => this.publishJoin(gen));
+      this.startPing(gen);
     } catch (err) {
       if (stale()) return;
       this.joinFailed(err);
