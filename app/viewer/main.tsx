@@ -13,8 +13,10 @@ import { ShopController, trackServerClock } from './controllers/shop';
 import { DanmakuController } from './interaction/danmaku';
 import { initViewerI18n, LANGUAGE_STORAGE_KEY, pickLanguage } from './i18n';
 import { parseViewerPath, sameOriginWsUrl, showIdFromQuery } from './route';
+import { selectMediaSettled } from './selectors';
 import { createShopApi } from './shop/api';
 import { createViewerStore } from './store';
+import { whenState } from './controllers/when-state';
 import { installTestHandle } from './test-handle';
 import { SIGNALING_PATH } from '../../shared/protocol/signaling';
 import { EngagementController } from '../ui/engagement/controller';
@@ -24,6 +26,9 @@ import { EngagementContext, type ViewerEngagement } from './engagement/context';
 import './styles.css';
 
 // Media first: the player starts connecting before React renders, so time-to-first-frame is not spent on UI setup.
+// Shop data and the chat socket (fetches, re-renders, images) start once the first picture is on screen (or will not
+// be soon), at most STARTUP_DEFER_MAX_MS after load: until then they would compete with the join for the main thread.
+const STARTUP_DEFER_MAX_MS = 2_000;
 // The same bundle serves /live/<showId> (player + shop) and the buyer's /orders pages (shop only): route by path.
 const store = createViewerStore();
 const video = document.createElement('video');
@@ -51,6 +56,7 @@ let interaction: InteractionController | null = null;
 let danmaku: DanmakuController | null = null;
 let engagement: ViewerEngagement | null = null;
 let shop: ShopController;
+let leaving = false;
 if (viewerRoute.page === 'live') {
   const route = viewerRoute.route;
   shop = new ShopController({ store, api, showId: route.ok ? route.showId : null, storage });
@@ -65,7 +71,7 @@ if (viewerRoute.page === 'live') {
     });
     shop.attach(player);
     player.start();
-    // Chat and the rest of the interaction run on their own socket, started after the media path is under way.
+    // Chat and the rest of the interaction run on their own socket (started with the shop, below).
     const shopRef = shop;
     danmaku = new DanmakuController({ store });
     interaction = new InteractionController({
@@ -79,8 +85,8 @@ if (viewerRoute.page === 'live') {
     interaction.attach(player);
     // Lucky bags, red packets and coupons ride on the same realtime socket as the chat.
     engagement = startEngagement(interaction.connection);
-    interaction.start();
     window.addEventListener('pagehide', () => {
+      leaving = true;
       player?.stop();
       interaction?.stop();
     });
@@ -93,7 +99,13 @@ if (viewerRoute.page === 'live') {
   // Order pages: no player; the show they came from (for "back to the show") is in ?showId=.
   shop = new ShopController({ store, api, showId: null, storage });
 }
-shop.start();
+const startShopAndChat = (shopCtl: ShopController) => {
+  if (leaving) return;
+  shopCtl.start();
+  interaction?.start();
+};
+if (player) void whenState(store, selectMediaSettled, STARTUP_DEFER_MAX_MS).done.then(() => startShopAndChat(shop));
+else startShopAndChat(shop);
 
 /** Engagement (lucky bags, red packets, coupons) on the page's realtime socket (the chat's). */
 function startEngagement(conn: RealtimeConnection): ViewerEngagement {

@@ -43,3 +43,14 @@ export function selectActiveLayer(s: ViewerState): Exclude<Quality, 'auto'> | nu
 }
 
 export const selectIsLive = (s: ViewerState): boolean => s.show?.status === 'live';
+
+/**
+ * The page's media start is over: the first video frame is on screen, or there will not be one soon (an error,
+ * a failed connection, a show that is not live, a live show whose camera is off). Work that is not needed for the
+ * first picture (shop data, the chat socket) starts then (see whenState).
+ */
+export function selectMediaSettled(s: ViewerState): boolean {
+  if (s.videoFrameSeen || s.fatal !== null || s.failedAttempts > 0) return true;
+  if (!s.show) return false;
+  return s.show.status !== 'live' || s.video?.paused === true;
+}

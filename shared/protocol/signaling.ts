@@ -97,6 +97,12 @@ export const signalingMethods = {
           sctpCapabilities: SctpCapabilities.optional(),
           rtpCapabilities: RtpCapabilities.optional(),
           forceTcp: z.boolean().optional(),
+          /**
+           * The recv transport's DTLS parameters, known before it exists when the client generated its certificate
+           * ahead (RTCPeerConnection.generateCertificate): the join then also connects the transport, which saves
+           * the `transport.connect` round trip before the first picture.
+           */
+          dtlsParameters: DtlsParameters.optional(),
         })
         .optional(),
     }),
@@ -107,6 +113,8 @@ export const signalingMethods = {
       viewerCount: z.number().int(),
       overlays: z.array(OverlayTrigger),
       transport: TransportOptions.nullable(),
+      /** The join connected `transport` with the request's `recv.dtlsParameters`. */
+      transportConnected: z.boolean(),
       consumers: z.array(ConsumerInfo),
       dataConsumers: z.array(DataConsumerInfo),
     }),

@@ -14,7 +14,7 @@
 import { Device, type types as ms } from 'mediasoup-client';
 import type { CommerceEvent } from '../../../shared/commerce/events';
 import type { Quality, ShowId, ShowInfo } from '../../../shared/domain/show';
-import { RtpCapabilities } from '../../../shared/protocol/mediasoup-params';
+import { type DtlsParameters, RtpCapabilities } from '../../../shared/protocol/mediasoup-params';
 import { type OverlayTrigger, parseOverlay } from '../../../shared/protocol/overlay';
 import type { OverlaySync } from './overlay-sync';
 import { RpcClient, RpcError } from '../../../shared/protocol/rpc';
@@ -29,6 +29,8 @@ import {
 } from '../../../shared/protocol/signaling';
 import type { TransportState, ViewerStore } from '../store';
 import type { AudioMeter } from './audio-meter';
+import { dtlsParametersFor, generateDtlsCertificate, sameDtlsIdentity } from './dtls-cert';
+import { whenState } from './when-state';
 
 /**
  * mediasoup-client 3.24 no longer reports SCTP capabilities; the contract keeps the field so the server knows
@@ -38,6 +40,8 @@ const SCTP_CAPABILITIES = { numStreams: { OS: 1024, MIS: 1024 } };
 const PING_INTERVAL_MS = 15_000;
 /** How long a join waits for the device preloading from the page's capabilities (see join()). */
 const PRELOAD_WAIT_MS = 300;
+/** How long a join holds back its page render and overlay DataChannel for the first video frame (see join()). */
+const FIRST_PICTURE_WAIT_MS = 1_500;
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_MAX_MS = 10_000;
 /** A transport that went `disconnected` often recovers by itself; restart ICE only if it has not after this. */
@@ -81,6 +85,10 @@ export class PlayerController {
   private device: Device | null = null;
   /** A device loaded with the capabilities the server embedded in the page, started before the join (see start()). */
   private preloaded: PreloadedDevice | null = null;
+  /** Generated at start for every recv transport of this page: the join can then connect it (see dtls-cert.ts). */
+  private certificate: RTCCertificate | null = null;
+  /** Off after the browser did not use the certificate: later joins connect the transport with a request. */
+  private preconnect = true;
   private transport: ms.Transport | null = null;
   private readonly consumers = new Map<string, ms.Consumer>();
   private readonly dataConsumers = new Map<string, ms.DataConsumer>();
@@ -103,6 +111,9 @@ export class PlayerController {
     this.video.addEventListener('volumechange', this.onVolumeChange);
     window.addEventListener('online', this.onOnline);
     this.preloadDevice();
+    void generateDtlsCertificate().then((cert) => {
+      this.certificate = cert;
+    });
     this.connect();
   }
 
@@ -325,12 +336,16 @@ export class PlayerController {
       // local and usually done by now; waiting a little for it is cheaper than the round trip of a later `consume`.
       const ready = await this.preloadedDevice(PRELOAD_WAIT_MS);
       if (stale()) return;
+      // With the certificate (generated alongside the device) the join connects the transport too.
+      const certificate = this.certificate;
+      const dtls = ready && certificate && this.preconnect ? dtlsParametersFor(certificate.getFingerprints()) : null;
       const res = await this.rpc.request('viewer.join', {
         showId: this.opts.showId,
         recv: {
           sctpCapabilities: SCTP_CAPABILITIES,
           // mediasoup-client's type is wider than the wire schema (codec parameters: unknown); the server validates it.
           ...(ready && { rtpCapabilities: ready.recvRtpCapabilities as RtpCapabilities }),
+          ...(dtls && { dtlsParameters: dtls }),
         },
       });
       if (stale()) return;
@@ -361,17 +376,17 @@ export class PlayerController {
         res.transport ?? (await this.rpc.request('transport.create', { direction: 'recv', sctpCapabilities: SCTP_CAPABILITIES }));
       if (stale()) return;
       this.device = device;
-      this.createTransport(gen, device, options);
+      this.createTransport(gen, device, options, certificate, res.transportConnected ? dtls : null);
       mark('transport');
       if (!attachJoined) {
         this.requestConsume(gen);
         return;
       }
-      // The page's first full render (tens of ms of main thread) waits until the local negotiation is done and
-      // the resumes are on the wire: it then overlaps the network wait (resume, ICE/DTLS, key frame) instead of
-      // delaying it. Nothing else is queued yet: the transport is new.
+      // The joined page's render (tens of ms of main thread) and the overlay DataChannel's renegotiation wait for
+      // the first video frame (at most FIRST_PICTURE_WAIT_MS): on a busy phone the main thread is what delays that
+      // frame (its video layer is set up there). Nothing else is queued yet: the transport is new.
       this.pendingJoin = { gen, show: res.show, viewerCount: res.viewerCount, overlays: res.overlays };
-      this.consumeChain = this.attachConsumers(gen, res, () => this.publishJoin(gen))
+      this.consumeChain = this.attachConsumers(gen, res)
         .catch((err: unknown) => this.consumeFailed(gen, err))
         .finally(() => this.publishJoin(gen));
       this.startPing(gen);
@@ -420,15 +435,35 @@ export class PlayerController {
     this.shutdown('closed');
   }
 
-  private createTransport(gen: number, device: Device, o: TransportOptions): void {
+  /** `connected`: the DTLS parameters the join already connected the transport with (see dtls-cert.ts). */
+  private createTransport(
+    gen: number,
+    device: Device,
+    o: TransportOptions,
+    certificate: RTCCertificate | null,
+    connected: DtlsParameters | null,
+  ): void {
     const transport = device.createRecvTransport({
       id: o.id,
       iceParameters: o.iceParameters as ms.IceParameters,
       iceCandidates: o.iceCandidates as ms.IceCandidate[],
       dtlsParameters: o.dtlsParameters as ms.DtlsParameters,
       ...(o.sctpParameters && { sctpParameters: o.sctpParameters as unknown as ms.SctpParameters }),
+      additionalSettings: { iceCandidatePoolSize: 1, ...(certificate && { certificates: [certificate] }) },
     });
     transport.on('connect', ({ dtlsParameters }, callback, errback) => {
+      if (connected) {
+        if (sameDtlsIdentity(dtlsParameters as DtlsParameters, connected)) {
+          callback();
+          return;
+        }
+        // The browser ignored the certificate: the server expects another fingerprint, so this transport can never
+        // connect. Start the session again without the shortcut.
+        this.preconnect = false;
+        errback(new Error('the transport does not use the DTLS certificate the join announced'));
+        if (gen === this.generation) this.ws?.close(4001, 'DTLS certificate not used');
+        return;
+      }
       this.rpc
         .request('transport.connect', { transportId: transport.id, dtlsParameters })
         .then(() => callback())
@@ -514,8 +549,7 @@ export class PlayerController {
     console.error('storecast: consume failed', err);
   }
 
-  /** `resumesSent` runs once the resume requests are on the wire (before their replies). */
-  private async attachConsumers(gen: number, res: ConsumeReply, resumesSent?: () => void): Promise<void> {
+  private async attachConsumers(gen: number, res: ConsumeReply): Promise<void> {
     const transport = this.transport;
     if (!transport || transport.closed) return;
     // mediasoup-client batches concurrent consume() calls into one renegotiation: create them all at once.
@@ -525,11 +559,6 @@ export class PlayerController {
     mark('consumers-created');
     if (gen !== this.generation) return;
     this.refreshElement();
-    // Resume the media consumers right away; the overlay DataConsumer (its own SCTP renegotiation) is set up in
-    // parallel instead of delaying the first picture.
-    const dataReady = Promise.all(
-      res.dataConsumers.filter((d) => !this.dataConsumers.has(d.id)).map((d) => this.createDataConsumer(transport, d)),
-    );
     const resumed = created.map(async (consumer) => {
       await this.rpc.request('consumer.resume', { consumerId: consumer.id });
       mark(`resumed-${consumer.kind}`);
@@ -538,7 +567,18 @@ export class PlayerController {
         await this.rpc.request('consumer.setQuality', { consumerId: consumer.id, quality });
       }
     });
-    resumesSent?.();
+    if (this.pendingJoin?.gen === gen) {
+      // A join's first round (see join()): the resumes are on the wire; hold the rest for the first picture. A
+      // video consumer whose producer is paused (camera off) will not bring one.
+      await whenState(this.store, (s) => s.videoFrameSeen || s.video === null || s.video.paused, FIRST_PICTURE_WAIT_MS).done;
+      if (gen !== this.generation) return;
+      this.publishJoin(gen);
+    }
+    // The overlay DataConsumers (their own SCTP renegotiation). Triggers sent before the channel is up wait in the
+    // server's SCTP send queue, and the join reply carried the current pins.
+    const dataReady = Promise.all(
+      res.dataConsumers.filter((d) => !this.dataConsumers.has(d.id)).map((d) => this.createDataConsumer(transport, d)),
+    );
     await Promise.all([dataReady, ...resumed]);
     this.attempt = 0;
   }

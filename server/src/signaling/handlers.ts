@@ -137,7 +137,7 @@ export function createSignalingHandlers({ rooms, shows, studioToken }: HandlerDe
       const show = findShow(shows, showId);
       s.leave(); // re-join on the same connection replaces the previous membership
       s.role = 'viewer';
-      const noMedia = { transport: null, consumers: [], dataConsumers: [] };
+      const noMedia = { transport: null, transportConnected: false, consumers: [], dataConsumers: [] };
       if (show.status === 'ended') {
         return { peerId: s.id, show, routerRtpCapabilities: null, viewerCount: 0, overlays: [], ...noMedia };
       }
@@ -148,15 +148,20 @@ export function createSignalingHandlers({ rooms, shows, studioToken }: HandlerDe
       room.addViewer(peer);
       s.peer = peer;
       s.room = room;
-      let media: Pick<ResOf<SignalingMethods, 'viewer.join'>, 'transport' | 'consumers' | 'dataConsumers'> = noMedia;
+      let media: Pick<ResOf<SignalingMethods, 'viewer.join'>, 'transport' | 'transportConnected' | 'consumers' | 'dataConsumers'> = noMedia;
       if (recv) {
         // Folded into the join to save round trips before the first picture; a failure undoes the membership.
         try {
           const transport = await peer.createTransport('recv', recv.sctpCapabilities, recv.forceTcp ?? false);
-          const consumed = recv.rtpCapabilities
-            ? await peer.consume(transport.id, recv.rtpCapabilities)
-            : { consumers: [], dataConsumers: [] };
-          media = { transport, ...consumed };
+          const { dtlsParameters, rtpCapabilities } = recv;
+          // Both settle before a failure undoes the membership (no consumer is created on a closing peer).
+          const [consumed, connected] = await Promise.allSettled([
+            rtpCapabilities ? peer.consume(transport.id, rtpCapabilities) : { consumers: [], dataConsumers: [] },
+            dtlsParameters && peer.connectTransport(transport.id, dtlsParameters),
+          ]);
+          if (connected.status === 'rejected') throw connected.reason;
+          if (consumed.status === 'rejected') throw consumed.reason;
+          media = { transport, transportConnected: dtlsParameters !== undefined, ...consumed.value };
         } catch (err) {
           if (s.peer === peer) s.leave();
           throw err;

@@ -318,6 +318,31 @@ describe('media objects on the SFU', () => {
     await viewer.rpc.request('consumer.resume', { consumerId: joined.consumers[0]!.id });
     expect(peer.consumers.get(joined.consumers[0]!.id)!.paused).toBe(false);
 
+    expect(joined.transportConnected).toBe(false);
+
+    // DTLS parameters known ahead (a pre-generated certificate): the join connects the transport as well
+    const third = await client();
+    const preconnected = await third.rpc.request('viewer.join', {
+      showId,
+      recv: { sctpCapabilities: SCTP_CAPS, rtpCapabilities: caps, dtlsParameters: CLIENT_DTLS },
+    });
+    expect(preconnected.transportConnected).toBe(true);
+    expect(preconnected.consumers).toHaveLength(2);
+    await expectRpcError(
+      third.rpc.request('transport.connect', { transportId: preconnected.transport!.id, dtlsParameters: CLIENT_DTLS }),
+      'BAD_STATE',
+    );
+    // parameters mediasoup refuses fail the whole join: no membership, transport or consumers are left
+    const viewersBefore = server.rooms.get(showId)!.viewers.size;
+    const transportsBefore = (await webRtcTransportIds(showId)).length;
+    const badDtls = { role: 'client' as const, fingerprints: [{ algorithm: 'md2', value: 'AA:BB' }] };
+    await expectRpcError(
+      (await client()).rpc.request('viewer.join', { showId, recv: { rtpCapabilities: caps, dtlsParameters: badDtls } }),
+      'BAD_REQUEST',
+    );
+    expect(server.rooms.get(showId)!.viewers.size).toBe(viewersBefore);
+    expect(await webRtcTransportIds(showId)).toHaveLength(transportsBefore);
+
     // transport only (no device capabilities yet), and no media at all without `recv`
     const second = await client();
     const transportOnly = await second.rpc.request('viewer.join', { showId, recv: { forceTcp: true } });
