@@ -134,6 +134,26 @@ describe('live loop: studio → SFU → viewer', () => {
     expect(latePinned).toBe(product.title);
     await late.close();
 
+    // A pin sent while a viewer is joining (its join reply is in, its overlay DataChannel is not: that waits for the
+    // first picture) still reaches it: the viewer fetches the overlay state once its channel is open.
+    const joining = track(await openViewer(stack, showId));
+    await poll(
+      'joining viewer has its join reply',
+      () => joining.evaluate(() => performance.getEntriesByName('storecast:joined').length > 0),
+      15_000,
+      5,
+    );
+    const second = catalog.products[1]!;
+    await studio.getByTestId(`pin-product-${second.id}`).click();
+    const joiningPinned = await poll('joining viewer gets the pin sent meanwhile', () =>
+      joining.evaluate(
+        (id) => (window.__storecast!.store.getState() as unknown as AnyState).pinned.some((p) => p.product.productId === id),
+        second.id,
+      ),
+    );
+    expect(joiningPinned).toBe(true);
+    await joining.close();
+
     // End the show in the studio → the viewer is told.
     await studio.getByTestId('end-live').click();
     await studio.getByTestId('confirm-end').click();

@@ -77,6 +77,19 @@ describe('overlays', () => {
     store.getState().joined(show('live'), 0, [pin('new')]);
     expect(store.getState().pinned.map((p) => p.product.productId)).toEqual(['new']);
   });
+
+  it('a synced overlay state replaces the pinned list; triggers received meanwhile apply on top', () => {
+    const store = createViewerStore();
+    store.getState().joined(show('live'), 0, [pin('a')]);
+    store.getState().toggleExpanded('a');
+    // the server's state (newest first) after a pin of b and an unpin of a the channel missed
+    store.getState().overlaysSynced([pin('b')]);
+    expect(store.getState().pinned.map((p) => p.product.productId)).toEqual(['b']);
+    expect(store.getState().expandedProductId).toBeNull();
+    // a trigger the state already holds changes nothing
+    store.getState().applyTrigger(pin('b'));
+    expect(store.getState().pinned.map((p) => p.product.productId)).toEqual(['b']);
+  });
 });
 
 describe('screen selection', () => {

@@ -84,6 +84,8 @@ export interface OverlaySlice {
   pinned: PinnedTrigger[];
   expandedProductId: string | null;
   applyTrigger(trigger: OverlayTrigger): void;
+  /** Replace the pinned list with the server's overlay state (`show.overlays`, newest first like the join's). */
+  overlaysSynced(overlays: readonly OverlayTrigger[]): void;
   toggleExpanded(productId: string | null): void;
 }
 
@@ -188,6 +190,11 @@ const overlaySlice: Slice<OverlaySlice> = (set, get) => ({
   expandedProductId: null,
   applyTrigger: (trigger) => {
     const pinned = applyOverlay(get().pinned, trigger);
+    const expanded = get().expandedProductId;
+    set({ pinned, expandedProductId: pinned.some((p) => p.product.productId === expanded) ? expanded : null });
+  },
+  overlaysSynced: (overlays) => {
+    const pinned = foldOverlays(overlays);
     const expanded = get().expandedProductId;
     set({ pinned, expandedProductId: pinned.some((p) => p.product.productId === expanded) ? expanded : null });
   },

@@ -160,6 +160,11 @@ export const signalingMethods = {
   },
   'consumer.resume': { req: z.object({ consumerId: Id }), res: Empty },
   'consumer.setQuality': { req: z.object({ consumerId: Id, quality: Quality }), res: z.object({ quality: Quality }) },
+  /**
+   * The joined show's current overlay state (as in the `viewer.join` reply). A viewer asks once its overlay
+   * DataChannel is open: triggers sent before that moment never reach the channel.
+   */
+  'show.overlays': { req: Empty, res: z.object({ overlays: z.array(OverlayTrigger) }) },
   /** Keep-alive / RTT probe. */
   ping: { req: Empty, res: z.object({ now: z.number() }) },
 } as const;

@@ -615,13 +615,34 @@ export class PlayerController {
       protocol: info.protocol,
     });
     this.dataConsumers.set(dc.id, dc);
+    const deliver = (trigger: OverlayTrigger) => {
+      if (this.opts.overlaySync) this.opts.overlaySync.push(trigger);
+      else this.store.getState().applyTrigger(trigger);
+    };
+    // Triggers sent before the channel opened are lost: once open, fetch the server's overlay state and apply the
+    // triggers received meanwhile on top of it (applying one the state already holds changes nothing).
+    let held: OverlayTrigger[] | null = [];
     dc.on('message', (data: unknown) => {
-      if (typeof data !== 'string') return;
-      const trigger = parseOverlay(data);
-      if (trigger && this.opts.overlaySync) this.opts.overlaySync.push(trigger);
-      else if (trigger) this.store.getState().applyTrigger(trigger);
-      else console.warn('storecast: ignored an invalid overlay message');
+      const trigger = typeof data === 'string' ? parseOverlay(data) : null;
+      if (!trigger) console.warn('storecast: ignored an invalid overlay message');
+      else if (held) held.push(trigger);
+      else deliver(trigger);
     });
+    const gen = this.generation;
+    const resync = async () => {
+      try {
+        const { overlays } = await this.rpc.request('show.overlays', {});
+        if (gen === this.generation) this.store.getState().overlaysSynced(overlays);
+      } catch (err) {
+        if (!(err instanceof RpcError && err.code === 'DISCONNECTED')) console.warn('storecast: overlay state unavailable', err);
+      } finally {
+        const meanwhile = held ?? [];
+        held = null;
+        for (const t of meanwhile) deliver(t);
+      }
+    };
+    if (dc.readyState === 'open') void resync();
+    else dc.on('open', () => void resync());
     const forget = () => this.dataConsumers.delete(dc.id);
     dc.on('close', forget);
     dc.on('transportclose', forget);

@@ -101,7 +101,12 @@ describe('overlay DataChannel (werift studio peer)', () => {
       const late = await connect(server);
       const lateJoin = await late.rpc.request('viewer.join', { showId: show.id });
       expect(lateJoin.overlays.map((o) => (o.type === 'product.pin' ? o.product.productId : o.type))).toEqual(['sku-1']);
-      await Promise.all([viewer.close(), late.close(), studio.close()]);
+      // The state again on request (a viewer whose overlay channel just opened), for viewers only.
+      expect((await viewer.rpc.request('show.overlays', {})).overlays).toEqual(lateJoin.overlays);
+      const stranger = await connect(server);
+      await expect(stranger.rpc.request('show.overlays', {})).rejects.toMatchObject({ code: 'BAD_STATE' });
+      await expect(studio.rpc.request('show.overlays', {})).rejects.toMatchObject({ code: 'FORBIDDEN' });
+      await Promise.all([viewer.close(), late.close(), stranger.close(), studio.close()]);
     } finally {
       await pc.close();
     }

@@ -220,6 +220,13 @@ export function createSignalingHandlers({ rooms, shows, studioToken }: HandlerDe
       return {};
     },
 
+    'show.overlays': (_req, s) => {
+      requireViewer(s);
+      requirePeer(s);
+      if (!s.room) throw new RpcError('BAD_STATE', 'this show was not joined');
+      return { overlays: [...s.room.overlays] };
+    },
+
     'consumer.setQuality': async ({ consumerId, quality }, s) => {
       requireViewer(s);
       return { quality: await requirePeer(s).setQuality(consumerId, quality) };
