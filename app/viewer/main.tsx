@@ -1,4 +1,4 @@
-import { StrictMode } from 'react';
+import { type ReactNode, StrictMode, useLayoutEffect } from 'react';
 import { createRoot } from 'react-dom/client';
 import { I18nextProvider } from 'react-i18next';
 import { App } from './components/App';
@@ -25,9 +25,10 @@ import type { RealtimeConnection, RealtimeStatus } from '../ui/realtime/connecti
 import { EngagementContext, type ViewerEngagement } from './engagement/context';
 import './styles.css';
 
-// Media first: the player starts connecting before React renders, so time-to-first-frame is not spent on UI setup.
-// Shop data and the chat socket (fetches, re-renders, images) start once the first picture is on screen (or will not
-// be soon), at most STARTUP_DEFER_MAX_MS after load: until then they would compete with the join for the main thread.
+// Media first: the player starts connecting before React renders, and the UI (React's first render, shop data, the
+// chat socket) waits until the first picture is on screen or will not be soon, at most STARTUP_DEFER_MAX_MS: on a
+// phone the page's main thread is what the join waits for. Until then the static boot screen in index.html shows the
+// player's video under a spinner.
 const STARTUP_DEFER_MAX_MS = 2_000;
 // The same bundle serves /live/<showId> (player + shop) and the buyer's /orders pages (shop only): route by path.
 const store = createViewerStore();
@@ -38,6 +39,7 @@ video.autoplay = true;
 video.playsInline = true;
 video.setAttribute('playsinline', '');
 video.disablePictureInPicture = true;
+document.querySelector('#boot .boot-video')?.append(video);
 
 const meter = new AudioMeter();
 const frames = new FrameMonitor(video, store);
@@ -99,13 +101,6 @@ if (viewerRoute.page === 'live') {
   // Order pages: no player; the show they came from (for "back to the show") is in ?showId=.
   shop = new ShopController({ store, api, showId: null, storage });
 }
-const startShopAndChat = (shopCtl: ShopController) => {
-  if (leaving) return;
-  shopCtl.start();
-  interaction?.start();
-};
-if (player) void whenState(store, selectMediaSettled, STARTUP_DEFER_MAX_MS).done.then(() => startShopAndChat(shop));
-else startShopAndChat(shop);
 
 /** Engagement (lucky bags, red packets, coupons) on the page's realtime socket (the chat's). */
 function startEngagement(conn: RealtimeConnection): ViewerEngagement {
@@ -148,20 +143,42 @@ i18n.on('languageChanged', (l) => {
   }
 });
 
-const rootEl = document.getElementById('root');
-if (!rootEl) throw new Error('#root missing');
-createRoot(rootEl).render(
-  <StrictMode>
-    <I18nextProvider i18n={i18n}>
-      <ViewerContext.Provider value={{ store, player, shop, interaction, danmaku, video }}>
-        {viewerRoute.page === 'live' ? (
-          <EngagementContext.Provider value={engagement}>
-            <App />
-          </EngagementContext.Provider>
-        ) : (
-          <OrdersApp orderId={viewerRoute.page === 'order' ? viewerRoute.orderId : undefined} showId={showIdFromQuery(location.search)} />
-        )}
-      </ViewerContext.Provider>
-    </I18nextProvider>
-  </StrictMode>,
-);
+/** The boot screen (index.html) goes once React has committed the page, which adopts the video element. */
+function BootDone({ children }: { children: ReactNode }) {
+  useLayoutEffect(() => document.getElementById('boot')?.remove(), []);
+  return children;
+}
+
+function renderUi(): void {
+  const rootEl = document.getElementById('root');
+  if (!rootEl) throw new Error('#root missing');
+  createRoot(rootEl).render(
+    <StrictMode>
+      <I18nextProvider i18n={i18n}>
+        <ViewerContext.Provider value={{ store, player, shop, interaction, danmaku, video }}>
+          <BootDone>
+            {viewerRoute.page === 'live' ? (
+              <EngagementContext.Provider value={engagement}>
+                <App />
+              </EngagementContext.Provider>
+            ) : (
+              <OrdersApp
+                orderId={viewerRoute.page === 'order' ? viewerRoute.orderId : undefined}
+                showId={showIdFromQuery(location.search)}
+              />
+            )}
+          </BootDone>
+        </ViewerContext.Provider>
+      </I18nextProvider>
+    </StrictMode>,
+  );
+}
+
+const startUi = (shopCtl: ShopController) => {
+  if (leaving) return;
+  renderUi();
+  shopCtl.start();
+  interaction?.start();
+};
+if (player) void whenState(store, selectMediaSettled, STARTUP_DEFER_MAX_MS).done.then(() => startUi(shop));
+else startUi(shop);
