@@ -3,10 +3,12 @@
  * contract), the mediasoup-client Device / recv transport / consumers, and writes everything it learns to the
  * viewer store. One <video> element plays one MediaStream holding the received audio + video tracks.
  *
- *   connect → viewer.join{recv transport, consumers} → transport.consume ×N → consumer.resume ×N (‖ transport.connect)
+ *   connect → viewer.join{recv transport (connected), consumers} → transport.consume ×N → consumer.resume ×N
+ *     → first frame → the joined state, overlay DataConsumer (+ show.overlays)
  *
- * The device is loaded from capabilities embedded in the page while the socket connects, so the join can carry its
- * RTP capabilities and the server answers with the recv transport and paused consumers in the same round trip.
+ * The device is loaded from capabilities embedded in the page while the socket connects, and a DTLS certificate is
+ * generated meanwhile, so the join can carry the RTP capabilities and the DTLS fingerprint: the server answers with
+ * the recv transport already connected and the paused consumers in the same round trip.
  *
  * Every (re)connection bumps `generation`; async work that finishes for an older generation is dropped, so a
  * late reply can never touch the state of a newer session.
@@ -574,8 +576,8 @@ export class PlayerController {
       if (gen !== this.generation) return;
       this.publishJoin(gen);
     }
-    // The overlay DataConsumers (their own SCTP renegotiation). Triggers sent before the channel is up wait in the
-    // server's SCTP send queue, and the join reply carried the current pins.
+    // The overlay DataConsumers (their own SCTP renegotiation). Triggers sent before a channel opens never reach it:
+    // createDataConsumer fetches the overlay state once it is open.
     const dataReady = Promise.all(
       res.dataConsumers.filter((d) => !this.dataConsumers.has(d.id)).map((d) => this.createDataConsumer(transport, d)),
     );
