@@ -164,7 +164,7 @@ describe('live loop: studio → SFU → viewer', () => {
     expect(logs.filter((l) => l.includes('pageerror'))).toEqual([]);
   });
 
-  it('recovers after the publisher loses its connection: frames resume at the viewer', async () => {
+  it('recovers after the publisher, then the viewer, loses its connection: frames resume at the viewer', async () => {
     const t0 = Date.now();
     const { page: studio, showId } = track(await openStudioAndGoLive(stack, 'E2E reconnect'));
     const viewer = track(await openViewer(stack, showId));
@@ -194,6 +194,22 @@ describe('live loop: studio → SFU → viewer', () => {
     expect((await viewerSnapshot(viewer)).screen).toBe('live');
     const sameShow = await studio.evaluate(() => (window.__storecast!.store.getState() as unknown as AnyState).publish.show?.id);
     expect(sameShow).toBe(showId);
+
+    // Now the viewer's connection dies. It rejoins on a new socket: a new recv transport, connected by the join with
+    // the page's certificate again, and the picture comes back.
+    const viewerSessions = [...stack.server.signaling.sessions].filter((s) => s.role === 'viewer');
+    expect(viewerSessions).toHaveLength(1);
+    const oldTransports = [...viewerSessions[0]!.peer!.transports.keys()];
+    const viewerBreakAt = Date.now();
+    viewerSessions[0]!.terminate();
+    const back = await expectFreshFrames(viewer, viewerBreakAt + 200, 30, 30_000);
+    expect(back.length).toBeGreaterThanOrEqual(30);
+    const rejoined = [...stack.server.signaling.sessions].filter((s) => s.role === 'viewer');
+    expect(rejoined).toHaveLength(1);
+    const newTransports = [...rejoined[0]!.peer!.transports.values()];
+    expect(newTransports.map((t) => t.id).some((id) => oldTransports.includes(id))).toBe(false);
+    expect(newTransports.every((t) => t.appData.connected)).toBe(true);
+    expect((await viewerSnapshot(viewer)).screen).toBe('live');
     await studio.close();
     await viewer.close();
   });
