@@ -180,5 +180,5 @@ const startUi = (shopCtl: ShopController) => {
   shopCtl.start();
   interaction?.start();
 };
-if (player) void whenState(store, selectMediaSettled, STARTUP_DEFER_MAX_MS).done.then(() => startUi(shop));
+if (player) void whenState(store, selectMediaSettled, STARTUP_DEFER_MAX_MS).then(() => startUi(shop));
 else startUi(shop);

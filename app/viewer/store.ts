@@ -115,6 +115,11 @@ export function foldOverlays(triggers: readonly OverlayTrigger[]): PinnedTrigger
   return chronological.reduce<PinnedTrigger[]>((acc, { t }) => applyOverlay(acc, t), []);
 }
 
+/** A new pinned list, keeping the expanded card only while its product is still pinned. */
+function pinnedState(pinned: PinnedTrigger[], expanded: string | null): Pick<OverlaySlice, 'pinned' | 'expandedProductId'> {
+  return { pinned, expandedProductId: pinned.some((p) => p.product.productId === expanded) ? expanded : null };
+}
+
 const showSlice: Slice<ShowSlice> = (set, get) => ({
   showId: null,
   show: null,
@@ -126,19 +131,15 @@ const showSlice: Slice<ShowSlice> = (set, get) => ({
   setShowId: (showId) => set({ showId }),
   setConnection: (connection) => set({ connection }),
   connectFailed: () => set((s) => ({ failedAttempts: s.failedAttempts + 1 })),
-  joined: (show, viewerCount, overlays) => {
-    const expanded = get().expandedProductId;
-    const pinned = foldOverlays(overlays);
+  joined: (show, viewerCount, overlays) =>
     set({
       show,
       viewerCount,
       publisherConnected: true,
       failedAttempts: 0,
       fatal: null,
-      pinned,
-      expandedProductId: pinned.some((p) => p.product.productId === expanded) ? expanded : null,
-    });
-  },
+      ...pinnedState(foldOverlays(overlays), get().expandedProductId),
+    }),
   showChanged: (show) => {
     const current = get().show;
     if (current && current.id !== show.id) return;
@@ -188,16 +189,8 @@ const mediaSlice: Slice<MediaSlice> = (set, get) => ({
 const overlaySlice: Slice<OverlaySlice> = (set, get) => ({
   pinned: [],
   expandedProductId: null,
-  applyTrigger: (trigger) => {
-    const pinned = applyOverlay(get().pinned, trigger);
-    const expanded = get().expandedProductId;
-    set({ pinned, expandedProductId: pinned.some((p) => p.product.productId === expanded) ? expanded : null });
-  },
-  overlaysSynced: (overlays) => {
-    const pinned = foldOverlays(overlays);
-    const expanded = get().expandedProductId;
-    set({ pinned, expandedProductId: pinned.some((p) => p.product.productId === expanded) ? expanded : null });
-  },
+  applyTrigger: (trigger) => set(pinnedState(applyOverlay(get().pinned, trigger), get().expandedProductId)),
+  overlaysSynced: (overlays) => set(pinnedState(foldOverlays(overlays), get().expandedProductId)),
   toggleExpanded: (productId) => set((s) => ({ expandedProductId: productId === s.expandedProductId ? null : productId })),
 });
 

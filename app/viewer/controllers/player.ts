@@ -572,7 +572,7 @@ export class PlayerController {
     if (this.pendingJoin?.gen === gen) {
       // A join's first round (see join()): the resumes are on the wire; hold the rest for the first picture. A
       // video consumer whose producer is paused (camera off) will not bring one.
-      await whenState(this.store, (s) => s.videoFrameSeen || s.video === null || s.video.paused, FIRST_PICTURE_WAIT_MS).done;
+      await whenState(this.store, (s) => s.videoFrameSeen || s.video === null || s.video.paused, FIRST_PICTURE_WAIT_MS);
       if (gen !== this.generation) return;
       this.publishJoin(gen);
     }

@@ -8,31 +8,18 @@
  */
 import type { ViewerState, ViewerStore } from '../store';
 
-export interface StateWait {
-  /** Resolves `true` when the predicate held, `false` at the deadline or on cancel. */
-  readonly done: Promise<boolean>;
-  cancel(): void;
-}
-
-export function whenState(store: ViewerStore, predicate: (s: ViewerState) => boolean, timeoutMs: number): StateWait {
-  let finish: (reached: boolean) => void = () => {};
-  const done = new Promise<boolean>((resolve) => {
-    if (predicate(store.getState())) {
-      resolve(true);
-      return;
-    }
-    let settled = false;
-    const timer = setTimeout(() => finish(false), timeoutMs);
-    const unsubscribe = store.subscribe((s) => {
-      if (predicate(s)) finish(true);
-    });
-    finish = (reached) => {
-      if (settled) return;
-      settled = true;
+/** Resolves `true` when the predicate holds (at once if it already does), `false` at the deadline. */
+export function whenState(store: ViewerStore, predicate: (s: ViewerState) => boolean, timeoutMs: number): Promise<boolean> {
+  if (predicate(store.getState())) return Promise.resolve(true);
+  return new Promise<boolean>((resolve) => {
+    const finish = (reached: boolean) => {
       clearTimeout(timer);
       unsubscribe();
       resolve(reached);
     };
+    const timer = setTimeout(() => finish(false), timeoutMs);
+    const unsubscribe = store.subscribe((s) => {
+      if (predicate(s)) finish(true);
+    });
   });
-  return { done, cancel: () => finish(false) };
 }

@@ -289,12 +289,11 @@ export class Peer {
     ]);
     const failed = [...media, ...data].find((r) => r.status === 'rejected');
     if (failed || this._closed) {
-      for (const r of [...media, ...data]) if (r.status === 'fulfilled') r.value.close();
+      for (const made of [...fulfilled(media), ...fulfilled(data)]) made.close();
       this.assertOpen();
       throw failed!.reason;
     }
-    for (const r of media) {
-      const consumer = (r as PromiseFulfilledResult<types.Consumer>).value;
+    for (const consumer of fulfilled(media)) {
       this.trackConsumer(consumer);
       out.consumers.push({
         id: consumer.id,
@@ -305,8 +304,7 @@ export class Peer {
         producerPaused: consumer.producerPaused,
       });
     }
-    for (const r of data) {
-      const dc = (r as PromiseFulfilledResult<types.DataConsumer>).value;
+    for (const dc of fulfilled(data)) {
       this.trackDataConsumer(dc);
       out.dataConsumers.push({
         id: dc.id,
@@ -395,4 +393,9 @@ export class Peer {
     for (const t of [...this.transports.values()]) t.close();
     this.transports.clear();
   }
+}
+
+/** The values of the fulfilled results (all of them, once a caller has ruled out rejections). */
+function fulfilled<T>(results: readonly PromiseSettledResult<T>[]): T[] {
+  return results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
 }
