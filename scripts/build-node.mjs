@@ -1,34 +1,50 @@
-// Bundles the Node-side entry points with esbuild: the server, the Electron main process, its preload
-// and the web-mode studio host. Native and heavy packages stay external (resolved from node_modules).
+// Bundles the Node-side entry points with esbuild: the server, the Electron main process, its preload and the
+// web-mode studio host. Every npm package stays external in the Node bundles (loaded from node_modules at run time,
+// as Node itself would): inlining a package breaks native addons and CommonJS code that requires Node built-ins from
+// an ES module. The sandboxed preload can load nothing but electron, so it inlines the rest. Each bundle is then
+// checked (scripts/bundle-check.mjs) and the build fails on a native package inside a bundle or a dynamic require.
 import { build } from 'esbuild';
+import { checkBundle } from './bundle-check.mjs';
 
-const external = ['mediasoup', 'better-sqlite3', 'electron', 'fastify', '@fastify/*', 'ws', 'pino', 'pino-pretty', 'zod'];
-const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning', external };
+const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning', metafile: true };
+const nodeEsm = { ...common, packages: 'external', format: 'esm', outExtension: { '.js': '.mjs' } };
 
-await Promise.all([
-  build({ ...common, entryPoints: { main: 'server/src/main.ts' }, outdir: 'dist/server', format: 'esm', outExtension: { '.js': '.mjs' } }),
-  build({
-    ...common,
-    entryPoints: { 'web-host': 'app/main/web-host.ts' },
-    outdir: 'dist/main',
-    format: 'esm',
-    outExtension: { '.js': '.mjs' },
-  }),
+const bundles = [
+  { name: 'server', format: 'esm', options: { ...nodeEsm, entryPoints: { main: 'server/src/main.ts' }, outdir: 'dist/server' } },
+  { name: 'web host', format: 'esm', options: { ...nodeEsm, entryPoints: { 'web-host': 'app/main/web-host.ts' }, outdir: 'dist/main' } },
   // Electron main and preload are CommonJS (a sandboxed preload cannot be an ES module).
-  build({
-    ...common,
-    entryPoints: { main: 'app/main/electron-main.ts' },
-    outdir: 'dist/main',
+  {
+    name: 'electron main',
     format: 'cjs',
-    outExtension: { '.js': '.cjs' },
-  }),
-  build({
-    ...common,
-    entryPoints: { preload: 'app/preload/preload.ts' },
-    outdir: 'dist/preload',
+    options: {
+      ...common,
+      packages: 'external',
+      entryPoints: { main: 'app/main/electron-main.ts' },
+      outdir: 'dist/main',
+      format: 'cjs',
+      outExtension: { '.js': '.cjs' },
+    },
+  },
+  {
+    name: 'preload',
     format: 'cjs',
-    outExtension: { '.js': '.cjs' },
-    external: ['electron'],
-  }),
-]);
+    // A sandboxed preload's require() knows electron and a few built-ins, not node_modules.
+    allowExternal: (path) => path === 'electron',
+    options: {
+      ...common,
+      entryPoints: { preload: 'app/preload/preload.ts' },
+      outdir: 'dist/preload',
+      format: 'cjs',
+      outExtension: { '.js': '.cjs' },
+      external: ['electron'],
+    },
+  },
+];
+
+const results = await Promise.all(bundles.map((b) => build(b.options)));
+const problems = results.flatMap((r, i) => checkBundle(r.metafile, bundles[i]));
+if (problems.length) {
+  console.error(`build:node: ${problems.length} problem(s) in the Node bundles:\n  ${problems.join('\n  ')}`);
+  process.exit(1);
+}
 console.log('build:node ok');

@@ -1,13 +1,17 @@
 // `npm start`: build if needed, start the server on embedded defaults (SQLite under ./data), then open the studio —
-// the Electron window when the Electron binary is present, otherwise the web studio in the browser (URL printed).
+// the Electron window when the Electron binary is present (or can be downloaded now), otherwise the web studio in the
+// browser (URL printed). Environment: PORT, STUDIO_PORT, DATA_DIR and the server's keys (README); BROWSER=none keeps
+// the browser closed, BROWSER=<program> opens the web studio with that program; STORECAST_WEB=1 forces web mode.
+// SIGINT / SIGTERM stop the studio host and the server; the exit code is the server's.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
 const require = createRequire(import.meta.url);
 process.chdir(root);
+const say = (line) => console.log(`[storecast] ${line}`);
 
 function newestMtime(dir) {
   let t = 0;
@@ -29,28 +33,73 @@ const outputs = [
 const builtAt = Math.min(...outputs.map((f) => (existsSync(f) ? statSync(f).mtimeMs : 0)));
 const sourcesAt = Math.max(...['app', 'server', 'shared'].map((d) => newestMtime(d)));
 if (process.env.STORECAST_SKIP_BUILD !== '1' && builtAt < sourcesAt) {
-  console.log('[storecast] building (first start or sources changed)…');
+  say('building (first start or sources changed)…');
   const r = spawnSync('npm', ['run', 'build'], { stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
+}
+
+/**
+ * The Electron executable, downloading it now if the electron package has not yet (Electron fetches its binary on
+ * first use). Never lets the download's stack trace through: where it cannot be had, returns why in a few words.
+ */
+function electronBinary() {
+  let pkgDir;
+  try {
+    pkgDir = dirname(require.resolve('electron/package.json'));
+  } catch {
+    return { bin: null, why: 'the electron package is not installed' };
+  }
+  const resolveBin = () => {
+    const pathFile = join(pkgDir, 'path.txt');
+    if (!existsSync(pathFile)) return null;
+    const exe = readFileSync(pathFile, 'utf8').trim();
+    const bin = join(process.env.ELECTRON_OVERRIDE_DIST_PATH ?? join(pkgDir, 'dist'), exe);
+    return existsSync(bin) ? bin : null;
+  };
+  const present = resolveBin();
+  if (present) return { bin: present, why: null };
+  if (process.env.ELECTRON_SKIP_BINARY_DOWNLOAD)
+    return { bin: null, why: 'its binary is not installed and ELECTRON_SKIP_BINARY_DOWNLOAD is set' };
+  say('downloading the Electron binary (first start)…');
+  const r = spawnSync(process.execPath, [join(pkgDir, 'install.js')], { encoding: 'utf8', timeout: 10 * 60_000 });
+  const bin = r.status === 0 ? resolveBin() : null;
+  if (bin) return { bin, why: null };
+  const text = `${r.stderr ?? ''}\n${r.stdout ?? ''}`;
+  const reason = text.match(/^\w*Error: (.+)$/m)?.[1] ?? (r.error ? r.error.message : `install exited with ${r.status}`);
+  return { bin: null, why: `its binary could not be downloaded (${reason.trim()})` };
 }
 
 const env = { ...process.env, DATA_DIR: process.env.DATA_DIR ?? join(root, 'data') };
 const port = Number(env.PORT ?? 8080);
 const server = spawn(process.execPath, ['dist/server/main.mjs'], { stdio: 'inherit', env });
-const children = [server];
-const stop = () => {
-  for (const c of children) c.kill('SIGTERM');
-};
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);
-server.on('exit', (code) => {
-  console.log(`[storecast] server exited (${code})`);
-  stop();
-  process.exit(code ?? 0);
+let studioApp = null;
+let webHost = null;
+let stopping = false;
+
+/** Stop the studio, then the server; the process exits when the server has (with its code). */
+function stop(signal = 'SIGTERM') {
+  if (stopping) return;
+  stopping = true;
+  studioApp?.kill('SIGTERM');
+  const hostClosed = webHost ? webHost.close().catch(() => {}) : Promise.resolve();
+  hostClosed.then(() => {
+    if (server.exitCode === null && server.signalCode === null) server.kill(signal);
+  });
+}
+process.on('SIGINT', () => stop('SIGINT'));
+process.on('SIGTERM', () => stop('SIGTERM'));
+server.on('exit', (code, signal) => {
+  say(stopping ? `stopped (exit code ${code ?? signal})` : `server exited (${code ?? signal})`);
+  stopping = true;
+  studioApp?.kill('SIGTERM');
+  const done = () => process.exit(code ?? 1);
+  if (webHost) webHost.close().then(done, done);
+  else done();
 });
 
 const serverUrl = `http://127.0.0.1:${port}`;
 for (let i = 0; ; i++) {
+  if (stopping) await new Promise(() => {}); // the server's exit handler ends the process
   try {
     const r = await fetch(`${serverUrl}/healthz`);
     if (r.ok) break;
@@ -58,36 +107,33 @@ for (let i = 0; ; i++) {
   if (i > 150) {
     console.error(`[storecast] server did not become healthy at ${serverUrl}`);
     stop();
-    process.exit(1);
+    await new Promise(() => {});
   }
   await new Promise((r) => setTimeout(r, 200));
 }
 
-let electronBin = null;
-try {
-  const p = require('electron');
-  if (typeof p === 'string' && existsSync(p)) electronBin = p;
-} catch {}
-
-if (electronBin && process.env.STORECAST_WEB !== '1') {
-  console.log('[storecast] opening Storecast Studio (Electron)');
-  const app = spawn(electronBin, ['.'], { stdio: 'inherit', env: { ...env, STORECAST_SERVER_URL: serverUrl } });
-  children.push(app);
-  app.on('exit', () => stop());
-} else {
+const electron = process.env.STORECAST_WEB === '1' ? { bin: null, why: 'STORECAST_WEB=1 asks for the web studio' } : electronBinary();
+if (electron.bin && !stopping) {
+  say('opening Storecast Studio (Electron)');
+  studioApp = spawn(electron.bin, ['.'], { stdio: 'inherit', env: { ...env, STORECAST_SERVER_URL: serverUrl } });
+  studioApp.on('exit', () => stop());
+} else if (!stopping) {
   const { startWebHost } = await import(join(root, 'dist/main/web-host.mjs'));
-  const host = await startWebHost({
+  webHost = await startWebHost({
     dataDir: env.DATA_DIR,
     serverUrl,
     port: Number(env.STUDIO_PORT ?? 5170),
     webDir: join(root, 'dist/web'),
   });
-  console.log('[storecast] Electron binary not present: running the web studio.');
-  console.log(`[storecast] Studio:  ${host.url}`);
-  console.log(`[storecast] Viewers: ${serverUrl}/live/<showId> (the studio shows the link once a show is open)`);
-  if (!process.env.CI && (process.env.DISPLAY || process.platform !== 'linux')) {
-    const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
-    spawn(opener, [host.url], { stdio: 'ignore', detached: true }).on('error', () => {});
+  say(`No Electron studio: ${electron.why}; opening the web studio.`);
+  say(`Studio:  ${webHost.url}`);
+  say(`Viewers: ${serverUrl}/live/<showId> (the studio shows the link once a show is open)`);
+  say(`Moderators: ${serverUrl}/moderator`);
+  const browser = env.BROWSER;
+  if (browser !== 'none' && !env.CI && (browser || env.DISPLAY || process.platform !== 'linux')) {
+    const opener = browser || (process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open');
+    spawn(opener, [webHost.url], { stdio: 'ignore', detached: true })
+      .on('error', () => say(`could not start ${opener}: open the studio URL above yourself`))
+      .unref();
   }
-  process.on('SIGINT', () => host.close());
 }

@@ -27,13 +27,15 @@ async function main(): Promise<void> {
       : 'ready',
   );
 
-  let stopping = false;
+  let stoppingAt = 0;
   const stop = (signal: NodeJS.Signals) => {
-    if (stopping) {
+    if (stoppingAt) {
+      // Ctrl-C in a terminal reaches this process and `npm start`, which forwards it: one press, two signals.
+      if (Date.now() - stoppingAt < 2000) return;
       logger.warn({ signal }, 'forced exit');
       process.exit(1);
     }
-    stopping = true;
+    stoppingAt = Date.now();
     logger.info({ signal }, 'shutting down');
     const force = setTimeout(() => {
       logger.error('shutdown timed out; exiting');
