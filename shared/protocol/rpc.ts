@@ -2,7 +2,8 @@
  * Request/response + notification envelope used on every JSON message boundary
  * (signaling WebSocket, web-mode host channel). Each boundary defines a method map of zod schemas;
  * both ends import that map, so a method name or payload shape that does not exist fails to compile,
- * and every received payload is validated before use.
+ * every method declares who may call it (checked before its payload is read), and every received payload is
+ * validated before use.
  */
 import { z } from 'zod';
 
@@ -98,6 +99,7 @@ export function refusal(declared: MethodCaller, caller: Caller): RpcErrorBody | 
   if (allowed.some((r) => caller.roles.includes(r))) return null;
   return { code: 'FORBIDDEN', message: `only ${allowed.join(' or ')} may call this` };
 }
+
 export type MethodMap = Record<string, MethodSpec>;
 export type NotificationMap = Record<string, z.ZodType>;
 
