@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type HostMethod, type HostMethods, hostMethods } from '../shared/protocol/host';
+import { HOST_CALLER, type HostMethod, type HostMethods, hostMethods } from '../shared/protocol/host';
 import { dispatchRequest, type ReqOf, type ResOf, RpcError } from '../shared/protocol/rpc';
 import { defaultCollection } from '../shared/scene/defaults';
 import { createHostServices, type HostServices } from '../app/main/services';
@@ -25,6 +25,7 @@ function bridge(): HostBridge {
         services.handlers,
         JSON.stringify({ t: 'req', id: 1, method, data: req }),
         { via: 'ws' },
+        HOST_CALLER,
         undefined,
         4 << 20,
       );

@@ -16,6 +16,7 @@ import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, type IpcMainInvokeEvent, ipcMain, net, protocol, session, shell } from 'electron';
 import type { HostReply } from '../preload/api';
 import {
+  HOST_CALLER,
   HOST_MAX_MESSAGE_BYTES,
   HOST_METHOD_NAMES,
   type HostMethod,
@@ -133,6 +134,7 @@ function registerIpc(services: HostServices): void {
         services.handlers,
         text,
         { via: 'ipc' },
+        HOST_CALLER,
         (err, m) => console.error(`[host] ${m} failed:`, err),
         HOST_MAX_MESSAGE_BYTES,
       );

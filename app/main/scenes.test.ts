@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { hostMethods } from '../../shared/protocol/host';
+import { HOST_CALLER, hostMethods } from '../../shared/protocol/host';
 import { dispatchRequest } from '../../shared/protocol/rpc';
 import { defaultCollection } from '../../shared/scene/defaults';
 import v1Fixture from '../../shared/scene/fixtures/collection-v1.json';
@@ -105,7 +105,15 @@ describe('scene collection store', () => {
       log,
     });
     const call = (method: string, data: unknown) =>
-      dispatchRequest(hostMethods, services.handlers, JSON.stringify({ t: 'req', id: 1, method, data }), { via: 'ws' }, undefined, 4 << 20);
+      dispatchRequest(
+        hostMethods,
+        services.handlers,
+        JSON.stringify({ t: 'req', id: 1, method, data }),
+        { via: 'ws' },
+        HOST_CALLER,
+        undefined,
+        4 << 20,
+      );
     const c = defaultCollection('zh-CN');
     expect(await call('scenes.save', { collection: c })).toMatchObject({ ok: true });
     expect(await call('scenes.load', {})).toMatchObject({ ok: true, data: { collection: { name: c.name } } });

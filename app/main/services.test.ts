@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS, hostMethods } from '../../shared/protocol/host';
+import { DEFAULT_SETTINGS, HOST_CALLER, hostMethods } from '../../shared/protocol/host';
 import { dispatchRequest } from '../../shared/protocol/rpc';
 import { createHostServices, type HostServicesOptions, loadSettings, writeJsonAtomic } from './services';
 
@@ -28,7 +28,7 @@ function options(over: Partial<HostServicesOptions> = {}): HostServicesOptions {
 }
 
 async function call(services: Awaited<ReturnType<typeof createHostServices>>, method: string, data: unknown) {
-  return dispatchRequest(hostMethods, services.handlers, JSON.stringify({ t: 'req', id: 1, method, data }), { via: 'ws' });
+  return dispatchRequest(hostMethods, services.handlers, JSON.stringify({ t: 'req', id: 1, method, data }), { via: 'ws' }, HOST_CALLER);
 }
 
 beforeEach(async () => {

@@ -17,6 +17,7 @@ import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyReply } from 'fastify';
 import {
   decodeOutputFrame,
+  HOST_CALLER,
   HOST_MAX_MESSAGE_BYTES,
   HOST_TOKEN_PARAM,
   HOST_WS_PATH,
@@ -199,6 +200,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
           services.handlers,
           text,
           { via: 'ws' },
+          HOST_CALLER,
           (err, method) => log.warn(`${method} failed: ${err instanceof Error ? err.message : String(err)}`),
           HOST_MAX_MESSAGE_BYTES,
         );

@@ -2,8 +2,9 @@
  * Engagement contract (lucky bags, danmaku lotteries, red packets, live-only coupons) carried on the realtime socket
  * (shared/protocol/realtime.ts merges these methods and the `engage` batch item / `engage.sync` notification).
  *
- * Roles: `giveaway.start|end`, `redpacket.create|end`, `coupon.create|end` are staff-only (owner/studio token or a
- * moderator); viewers with a guest identity claim. Room-wide events travel in the 100 ms batches as
+ * Roles (each method's `caller`; lattice in realtime.ts): `giveaway.start|end`, `redpacket.create|end`,
+ * `coupon.create|end` are `staff` (owner/studio token or a moderator); `engage.state` and `giveaway.entries` are `any`;
+ * claims are `viewer`, and the service takes them from guests only (staff never take part). Room-wide events travel in the 100 ms batches as
  * `{ k: 'engage', event }`; right after `hello` the server sends `engage.sync` to that socket alone (current state plus
  * what this identity already entered or claimed), and again whenever the socket asks with `engage.state`.
  *
@@ -17,6 +18,7 @@ import { Currency, MinorUnits } from '../domain/money';
 import { ShowId } from '../domain/show';
 import { HASH_HEX, SEED_HEX } from '../engagement/draw';
 import { MAX_RED_PACKET_SHARES } from '../engagement/split';
+import type { MethodMap } from './rpc';
 
 export const GiveawayId = z.string().regex(/^g_[A-Za-z0-9_-]{6,40}$/, 'invalid giveaway id');
 export const RedPacketId = z.string().regex(/^rp_[A-Za-z0-9_-]{6,40}$/, 'invalid red packet id');
@@ -154,34 +156,26 @@ export type EngageSync = z.infer<typeof EngageSync>;
 const Empty = z.object({});
 
 export const engagementMethods = {
-  'engage.state': { req: Empty, res: EngageSync },
-  'giveaway.start': { req: GiveawayStart, res: z.object({ giveaway: GiveawayView }) },
+  'engage.state': { caller: 'any', req: Empty, res: EngageSync },
+  'giveaway.start': { caller: 'staff', req: GiveawayStart, res: z.object({ giveaway: GiveawayView }) },
   /** Draw now (`cancel`: end without winners, the seed is still revealed). */
   'giveaway.end': {
+    caller: 'staff',
     req: z.object({ giveawayId: GiveawayId, cancel: z.boolean().default(false) }),
     res: z.object({ giveaway: GiveawayView }),
   },
   /** The canonical entrant list of a finished draw (anyone may verify). */
   'giveaway.entries': {
+    caller: 'any',
     req: z.object({ giveawayId: GiveawayId }),
     res: z.object({ giveaway: GiveawayView, entrants: z.array(UserId) }),
   },
-  'redpacket.create': { req: RedPacketCreate, res: z.object({ packet: RedPacketView }) },
-  'redpacket.end': { req: z.object({ packetId: RedPacketId }), res: z.object({ packet: RedPacketView }) },
-  'redpacket.claim': { req: z.object({ packetId: RedPacketId }), res: RedPacketClaim },
-  'coupon.create': { req: CouponCreate, res: z.object({ coupon: CouponView }) },
-  'coupon.end': { req: z.object({ couponId: CouponId }), res: z.object({ coupon: CouponView }) },
+  'redpacket.create': { caller: 'staff', req: RedPacketCreate, res: z.object({ packet: RedPacketView }) },
+  'redpacket.end': { caller: 'staff', req: z.object({ packetId: RedPacketId }), res: z.object({ packet: RedPacketView }) },
+  'redpacket.claim': { caller: 'viewer', req: z.object({ packetId: RedPacketId }), res: RedPacketClaim },
+  'coupon.create': { caller: 'staff', req: CouponCreate, res: z.object({ coupon: CouponView }) },
+  'coupon.end': { caller: 'staff', req: z.object({ couponId: CouponId }), res: z.object({ coupon: CouponView }) },
   /** Once per buyer; a repeat claim answers `already: true`. */
-  'coupon.claim': { req: z.object({ couponId: CouponId }), res: z.object({ coupon: CouponView, already: z.boolean() }) },
-} as const;
+  'coupon.claim': { caller: 'viewer', req: z.object({ couponId: CouponId }), res: z.object({ coupon: CouponView, already: z.boolean() }) },
+} as const satisfies MethodMap;
 export type EngagementMethods = typeof engagementMethods;
-
-/** Methods only staff may call. */
-export const ENGAGEMENT_STAFF_METHODS: readonly (keyof EngagementMethods)[] = [
-  'giveaway.start',
-  'giveaway.end',
-  'redpacket.create',
-  'redpacket.end',
-  'coupon.create',
-  'coupon.end',
-];

@@ -3,10 +3,15 @@
  * In Electron it travels over IPC (one preload method per message, channel = `host:<method>`);
  * in web mode over the authenticated local WebSocket HOST_WS_PATH served by the web host.
  * The same handler implementation (app/main/services) serves both.
+ *
+ * Roles: the only caller is the studio page, authenticated by the boundary before any frame is dispatched (the IPC
+ * sender frame, or the web-host socket's host token and Origin). So every method declares `caller: 'studio'` and
+ * both boundaries dispatch as `HOST_CALLER`; the declaration keeps the method type the same as on the other contracts.
  */
 import { z } from 'zod';
 import { ShowId } from '../domain/show';
 import { SceneCollection } from '../scene/model';
+import type { Caller, MethodMap } from './rpc';
 
 export const HOST_WS_PATH = '/ws/host';
 export const HOST_TOKEN_PARAM = 'hostToken';
@@ -248,11 +253,13 @@ export const HOST_MAX_MESSAGE_BYTES = 2 * 1024 * 1024;
 
 export const hostMethods = {
   'host.getInfo': {
+    caller: 'studio',
     req: z.object({}),
     res: z.object({ version: z.string(), mode: z.enum(['electron', 'web']), platform: z.string() }),
   },
   /** Where to publish and with which credential. */
   'host.getConnection': {
+    caller: 'studio',
     req: z.object({}),
     res: z.object({
       /** http(s) base of the server, e.g. http://127.0.0.1:8080 */
@@ -260,10 +267,11 @@ export const hostMethods = {
       studioToken: z.string().nullable(),
     }),
   },
-  'host.getSettings': { req: z.object({}), res: StudioSettings },
-  'host.saveSettings': { req: z.object({ settings: StudioSettings.partial() }), res: StudioSettings },
+  'host.getSettings': { caller: 'studio', req: z.object({}), res: StudioSettings },
+  'host.saveSettings': { caller: 'studio', req: z.object({ settings: StudioSettings.partial() }), res: StudioSettings },
   /** Open an http(s) URL (the viewer page) in the system browser. */
   'host.openExternal': {
+    caller: 'studio',
     req: z.object({
       url: z
         .string()
@@ -276,6 +284,7 @@ export const hostMethods = {
   // ---- screen / window capture (Electron; web mode answers supported: false and the browser's picker is used) ----
   /** Screens and windows to choose from, with thumbnails. */
   'display.listSources': {
+    caller: 'studio',
     req: z.object({
       kinds: z
         .array(z.enum(['screen', 'window']))
@@ -289,32 +298,34 @@ export const hostMethods = {
    * NOT_FOUND when the capture starts, not here (windows come and go).
    */
   'display.select': {
+    caller: 'studio',
     req: z.object({ sourceId: z.string().min(1).max(256).nullable() }),
     res: z.object({ supported: z.boolean() }),
   },
 
   // ---- output (recording + restream) ----
   /** ffmpeg availability, recordings folder, the running session / recording and every target's status. */
-  'output.getState': { req: z.object({}), res: OutputState },
+  'output.getState': { caller: 'studio', req: z.object({}), res: OutputState },
   /**
    * Start feeding the program: the renderer started a MediaRecorder with `mimeType` and will send its chunks on the
    * program-stream channel with this session id. One session at a time (BAD_STATE otherwise).
    */
   'output.begin': {
+    caller: 'studio',
     req: z.object({ mimeType: z.string().max(200) }),
     res: z.object({ sessionId: OutputSessionId }),
   },
   /** The renderer stopped its MediaRecorder: outputs finish what they have (the recording is finalized). */
-  'output.end': { req: z.object({ sessionId: OutputSessionId }), res: OutputState },
-  'output.startRecording': { req: z.object({ sessionId: OutputSessionId }), res: OutputState },
-  'output.stopRecording': { req: z.object({}), res: OutputState },
+  'output.end': { caller: 'studio', req: z.object({ sessionId: OutputSessionId }), res: OutputState },
+  'output.startRecording': { caller: 'studio', req: z.object({ sessionId: OutputSessionId }), res: OutputState },
+  'output.stopRecording': { caller: 'studio', req: z.object({}), res: OutputState },
   /** Restream to every enabled target (each with its own process, status and reconnect backoff). */
-  'output.startRestream': { req: z.object({ sessionId: OutputSessionId }), res: OutputState },
-  'output.stopRestream': { req: z.object({}), res: OutputState },
-  'output.saveTarget': { req: z.object({ target: RestreamTargetInput }), res: OutputState },
-  'output.removeTarget': { req: z.object({ id: TargetId }), res: OutputState },
+  'output.startRestream': { caller: 'studio', req: z.object({ sessionId: OutputSessionId }), res: OutputState },
+  'output.stopRestream': { caller: 'studio', req: z.object({}), res: OutputState },
+  'output.saveTarget': { caller: 'studio', req: z.object({ target: RestreamTargetInput }), res: OutputState },
+  'output.removeTarget': { caller: 'studio', req: z.object({ id: TargetId }), res: OutputState },
   /** Open the recordings folder in the file manager. */
-  'output.openFolder': { req: z.object({}), res: z.object({ opened: z.boolean() }) },
+  'output.openFolder': { caller: 'studio', req: z.object({}), res: z.object({ opened: z.boolean() }) },
 
   // ---- scene collections (the compositor loads / autosaves / imports / exports through these) ----
   /**
@@ -322,6 +333,7 @@ export const hostMethods = {
    * from `defaultCollection`). A corrupt or newer-version file is moved aside and reported in `problem`.
    */
   'scenes.load': {
+    caller: 'studio',
     req: z.object({}),
     res: z.object({
       collection: SceneCollection.nullable(),
@@ -330,18 +342,21 @@ export const hostMethods = {
     }),
   },
   /** Save atomically (temp + rename; the previous file is kept as `.bak`). Invalid collections are refused. */
-  'scenes.save': { req: z.object({ collection: SceneCollection }), res: z.object({ savedAt: z.number() }) },
+  'scenes.save': { caller: 'studio', req: z.object({ collection: SceneCollection }), res: z.object({ savedAt: z.number() }) },
   /**
    * Import a collection file's text (any known schema version). Validated and migrated first: a corrupt or
    * future-version file is refused with BAD_REQUEST and nothing changes. On success it becomes the saved collection.
    */
   'scenes.import': {
+    caller: 'studio',
     req: z.object({ text: z.string().max(HOST_MAX_MESSAGE_BYTES) }),
     res: z.object({ collection: SceneCollection, migratedFrom: z.number().int() }),
   },
   /** The saved collection as file text plus a suggested file name (the renderer offers it as a download). */
-  'scenes.export': { req: z.object({}), res: z.object({ text: z.string(), fileName: z.string() }) },
-} as const;
+  'scenes.export': { caller: 'studio', req: z.object({}), res: z.object({ text: z.string(), fileName: z.string() }) },
+} as const satisfies MethodMap;
+/** The host boundaries' caller: the studio page, already authenticated by the transport (see the header). */
+export const HOST_CALLER: Caller = { roles: ['studio'] };
 export type HostMethods = typeof hostMethods;
 export type HostMethod = keyof HostMethods;
 export const HOST_METHOD_NAMES = Object.keys(hostMethods) as HostMethod[];

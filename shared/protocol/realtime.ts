@@ -9,6 +9,16 @@
  *    socket can watch but not post (UNAUTHORIZED);
  *  - staff authenticate with the `sc_staff` cookie (pages) or `hello.token` (a login bearer token or the studio token).
  *
+ * Who may call what (each method's `caller`, checked by `dispatchRequest` before the payload is read). Roles a
+ * connection holds, by what its `hello` established (before `hello` it is unidentified: only `any` methods, anything
+ * else is UNAUTHORIZED "send hello first"):
+ *   viewer    — a guest (buyer cookie) or a watcher without one: `viewer`;
+ *   moderator — a staff account: `viewer`, `staff`;
+ *   owner     — the owner account, or the studio token (the studio principal acts as the owner): `viewer`, `staff`, `owner`.
+ * So owner ⊇ staff ⊇ viewer; a method declared `staff` is refused to a viewer with FORBIDDEN. What the handlers still
+ * check is state, not role: a guest identity to post (UNAUTHORIZED without the buyer cookie), bans and mutes, claims
+ * held by another moderator, who is eligible for a draw or a share (staff hold `viewer` but never take part).
+ *
  * The server batches everything room-wide into one `batch` frame per room every REALTIME_BATCH_MS (100 ms): the same
  * serialized frame goes to every member. Slow sockets receive `sampled` batches (no chat items) until they catch up.
  * Chat text is plain text everywhere: render it as text, never as HTML.
@@ -18,6 +28,7 @@ import { ProductId } from '../commerce/common';
 import { ShowId } from '../domain/show';
 import { LinkFilterSettings, RejectReason } from '../realtime/filter';
 import { EngageSync, EngagementEvent, engagementMethods } from './engagement';
+import type { MethodMap } from './rpc';
 
 export const REALTIME_PATH = '/ws/realtime';
 /** Largest request frame (bytes) handled; bigger ones get TOO_LARGE. */
@@ -234,43 +245,49 @@ const ChatText = z.string().max(1000);
 export const realtimeMethods = {
   /** Identify the connection. `token`: staff login bearer token or the studio token (optional). */
   hello: {
+    caller: 'any',
     req: z.object({ deviceId: DeviceId, nickname: Nickname.optional(), token: z.string().min(16).max(256).optional() }),
     res: z.object({ you: YouState, room: RoomSnapshot }),
   },
-  'chat.send': { req: z.object({ text: ChatText }), res: SendResult },
-  like: { req: z.object({ count: z.number().int().min(1).max(50) }), res: z.object({ total: z.number().int() }) },
-  follow: { req: Empty, res: z.object({ following: z.literal(true), total: z.number().int() }) },
-  'question.ask': { req: z.object({ text: ChatText, productId: ProductId.optional() }), res: SendResult },
+  'chat.send': { caller: 'viewer', req: z.object({ text: ChatText }), res: SendResult },
+  like: { caller: 'viewer', req: z.object({ count: z.number().int().min(1).max(50) }), res: z.object({ total: z.number().int() }) },
+  follow: { caller: 'viewer', req: Empty, res: z.object({ following: z.literal(true), total: z.number().int() }) },
+  'question.ask': { caller: 'viewer', req: z.object({ text: ChatText, productId: ProductId.optional() }), res: SendResult },
 
   // Staff (moderator/owner) ---------------------------------------------------------------------------------
   /** Queue: unanswered first (longest waiting first), then claimed, then answered (newest first). */
   'question.list': {
+    caller: 'staff',
     req: z.object({ status: z.enum(['open', 'all']).default('open'), limit: z.number().int().min(1).max(500).default(200) }),
     res: z.object({ questions: z.array(QuestionView) }),
   },
   /** Exclusive: a question claimed by another moderator → CONFLICT. */
-  'question.claim': { req: z.object({ questionId: QuestionId }), res: z.object({ question: QuestionView }) },
-  'question.release': { req: z.object({ questionId: QuestionId }), res: z.object({ question: QuestionView }) },
+  'question.claim': { caller: 'staff', req: z.object({ questionId: QuestionId }), res: z.object({ question: QuestionView }) },
+  'question.release': { caller: 'staff', req: z.object({ questionId: QuestionId }), res: z.object({ question: QuestionView }) },
   /** public → `answer` batch item to the room (pinned); private → `answer.private` to the asker's sockets only. */
   'question.answer': {
+    caller: 'staff',
     req: z.object({ questionId: QuestionId, text: z.string().trim().min(1).max(1000), visibility: AnswerVisibility }),
     res: z.object({ question: QuestionView }),
   },
   /** Top 3 snippets (product FAQ, description, canned replies) by BM25. */
-  'question.suggest': { req: z.object({ questionId: QuestionId }), res: z.object({ suggestions: z.array(Suggestion) }) },
-  'canned.list': { req: Empty, res: z.object({ replies: z.array(CannedReply) }) },
+  'question.suggest': { caller: 'staff', req: z.object({ questionId: QuestionId }), res: z.object({ suggestions: z.array(Suggestion) }) },
+  'canned.list': { caller: 'staff', req: Empty, res: z.object({ replies: z.array(CannedReply) }) },
   'canned.create': {
+    caller: 'staff',
     req: z.object({ title: z.string().trim().min(1).max(60), text: z.string().trim().min(1).max(1000) }),
     res: z.object({ reply: CannedReply }),
   },
   'canned.update': {
+    caller: 'staff',
     req: z.object({ id: CannedId, title: z.string().trim().min(1).max(60), text: z.string().trim().min(1).max(1000) }),
     res: z.object({ reply: CannedReply }),
   },
-  'canned.delete': { req: z.object({ id: CannedId }), res: Ok },
-  'mod.delete': { req: z.object({ messageId: MessageId, reason: Reason }), res: Ok },
+  'canned.delete': { caller: 'staff', req: z.object({ id: CannedId }), res: Ok },
+  'mod.delete': { caller: 'staff', req: z.object({ messageId: MessageId, reason: Reason }), res: Ok },
   /** Timed mute in this show; seconds 0 lifts it. */
   'mod.mute': {
+    caller: 'staff',
     req: z.object({
       userId: PublicUserId,
       seconds: z
@@ -283,17 +300,23 @@ export const realtimeMethods = {
     res: z.object({ mutedUntil: z.number().int().nullable() }),
   },
   /** Ban (all shows): removes the user's messages from the room, blocks the identity and its device ids. */
-  'mod.ban': { req: z.object({ userId: PublicUserId, reason: Reason }), res: z.object({ removed: z.number().int() }) },
-  'mod.unban': { req: z.object({ userId: PublicUserId, reason: Reason }), res: Ok },
-  'mod.bans': { req: Empty, res: z.object({ bans: z.array(BanView) }) },
-  'mod.slowMode': { req: z.object({ seconds: z.number().int().min(0).max(300) }), res: z.object({ seconds: z.number().int() }) },
+  'mod.ban': { caller: 'staff', req: z.object({ userId: PublicUserId, reason: Reason }), res: z.object({ removed: z.number().int() }) },
+  'mod.unban': { caller: 'staff', req: z.object({ userId: PublicUserId, reason: Reason }), res: Ok },
+  'mod.bans': { caller: 'staff', req: Empty, res: z.object({ bans: z.array(BanView) }) },
+  'mod.slowMode': {
+    caller: 'staff',
+    req: z.object({ seconds: z.number().int().min(0).max(300) }),
+    res: z.object({ seconds: z.number().int() }),
+  },
   'mod.announce': {
+    caller: 'staff',
     req: z.object({ text: z.string().trim().min(1).max(200).nullable() }),
     res: z.object({ announcement: Announcement.nullable() }),
   },
-  'filter.get': { req: Empty, res: FilterSettings },
-  'filter.set': { req: FilterSettings, res: FilterSettings },
+  'filter.get': { caller: 'staff', req: Empty, res: FilterSettings },
+  'filter.set': { caller: 'staff', req: FilterSettings, res: FilterSettings },
   'audit.list': {
+    caller: 'staff',
     req: z.object({
       limit: z.number().int().min(1).max(500).default(100),
       beforeId: z.number().int().optional(),
@@ -304,7 +327,7 @@ export const realtimeMethods = {
   },
   // Engagement: giveaways, lotteries, red packets, coupons (shared/protocol/engagement.ts) ---------------------
   ...engagementMethods,
-} as const;
+} as const satisfies MethodMap;
 export type RealtimeMethods = typeof realtimeMethods;
 
 export const realtimeNotifications = {

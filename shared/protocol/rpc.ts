@@ -2,7 +2,8 @@
  * Request/response + notification envelope used on every JSON message boundary
  * (signaling WebSocket, web-mode host channel). Each boundary defines a method map of zod schemas;
  * both ends import that map, so a method name or payload shape that does not exist fails to compile,
- * and every received payload is validated before use.
+ * every method declares who may call it (checked before its payload is read), and every received payload is
+ * validated before use.
  */
 import { z } from 'zod';
 
@@ -56,10 +57,49 @@ export const ServerEnvelope = z.union([ResponseEnvelope, NotificationEnvelope]);
 export type RequestEnvelope = z.infer<typeof RequestEnvelope>;
 export type ServerEnvelope = z.infer<typeof ServerEnvelope>;
 
+/**
+ * Roles a connection can hold. Each boundary says in its contract's header which of them its connections hold
+ * (its role lattice); a role not named there never occurs on that boundary.
+ */
+export const Role = z.enum(['viewer', 'studio', 'staff', 'owner']);
+export type Role = z.infer<typeof Role>;
+
+/**
+ * Who may call a method: `'any'` (every connection, also one that has not identified itself yet), one role, or a
+ * list of roles (any of them). Declared by every method of every contract; checked by `dispatchRequest`.
+ */
+export const MethodCaller = z.union([z.literal('any'), Role, z.array(Role).nonempty().readonly()]);
+export type MethodCaller = 'any' | Role | readonly [Role, ...Role[]];
+
 export interface MethodSpec<Req extends z.ZodType = z.ZodType, Res extends z.ZodType = z.ZodType> {
+  /** Who may call it (required: a method without a declaration does not compile). */
+  caller: MethodCaller;
   req: Req;
   res: Res;
 }
+
+/**
+ * The connection a request arrives on, as its server sees it at that moment: the roles it holds (every role the
+ * boundary's lattice implies, e.g. an owner also holds `staff`), or, before it has identified itself, what it must
+ * do first (the UNAUTHORIZED message).
+ */
+export type Caller = { readonly roles: readonly Role[] } | { readonly unidentified: string };
+
+/** The roles a declaration admits ([] for `'any'`). */
+export function rolesOf(caller: MethodCaller): readonly Role[] {
+  if (caller === 'any') return [];
+  return typeof caller === 'string' ? [caller] : caller;
+}
+
+/** Why `caller` may not call a method declared `declared` (null: it may). */
+export function refusal(declared: MethodCaller, caller: Caller): RpcErrorBody | null {
+  if (declared === 'any') return null;
+  if ('unidentified' in caller) return { code: 'UNAUTHORIZED', message: caller.unidentified };
+  const allowed = rolesOf(declared);
+  if (allowed.some((r) => caller.roles.includes(r))) return null;
+  return { code: 'FORBIDDEN', message: `only ${allowed.join(' or ')} may call this` };
+}
+
 export type MethodMap = Record<string, MethodSpec>;
 export type NotificationMap = Record<string, z.ZodType>;
 
@@ -81,7 +121,9 @@ function issueText(error: z.ZodError): string {
 }
 
 /**
- * Parse one incoming text frame as a request, validate its payload against the map and run the handler.
+ * Parse one incoming text frame as a request, check that `caller` may call the method (its declared `caller`),
+ * validate its payload against the map and run the handler. The role check comes before the payload is looked at,
+ * so a caller without the role learns nothing about the method's schema and no handler runs for it.
  * Returns the response envelope to send. Never throws: every failure becomes a typed error reply.
  */
 export async function dispatchRequest<M extends MethodMap, Ctx>(
@@ -89,6 +131,8 @@ export async function dispatchRequest<M extends MethodMap, Ctx>(
   handlers: Handlers<M, Ctx>,
   text: string,
   ctx: Ctx,
+  /** Who sent this frame, as the server sees the connection now. */
+  caller: Caller,
   onInternalError?: (err: unknown, method: string) => void,
   /** Largest text accepted (the host channel allows scene collections; every other boundary keeps the default). */
   maxBytes: number = MAX_MESSAGE_BYTES,
@@ -112,6 +156,8 @@ export async function dispatchRequest<M extends MethodMap, Ctx>(
     return { t: 'res', id, ok: false, error: { code: 'UNKNOWN_METHOD', message: `unknown method "${method}"` } };
   }
   const spec = map[method] as MethodSpec;
+  const refused = refusal(spec.caller, caller);
+  if (refused) return { t: 'res', id, ok: false, error: { code: refused.code, message: `${method}: ${refused.message}` } };
   const parsed = spec.req.safeParse(data ?? {});
   if (!parsed.success) {
     return { t: 'res', id, ok: false, error: { code: 'BAD_REQUEST', message: `${method}: ${issueText(parsed.error)}` } };

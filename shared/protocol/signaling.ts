@@ -6,6 +6,15 @@
  * Studio flow:  studio.auth → show.open → transport.create(send) → transport.connect → produce ×2 → produceData → show.goLive … show.end
  * Viewer flow:  viewer.join{recv} → transport.connect ‖ consumer.resume (each) … consume (after media.available) … consumer.setQuality
  *               (viewer.join without `recv`, then transport.create(recv) and consume, is the same in three round trips)
+ *
+ * Who may call what (each method's `caller`, checked by `dispatchRequest` before the payload is read). A connection is
+ * one of three, and stays it once chosen:
+ *   unidentified — just connected: only `any` methods (studio.auth, viewer.join, ping); anything else is UNAUTHORIZED.
+ *   viewer       — after `viewer.join`: holds `viewer`.
+ *   studio       — after `studio.auth`: holds `studio`.
+ * `viewer` and `studio` are disjoint (a studio does not consume, a viewer does not produce): a method for both lists
+ * both; a holder of the other one gets FORBIDDEN. Whether the call fits the connection's state (its show is open,
+ * the producer is its own) is the handler's business (BAD_STATE / NOT_FOUND / CONFLICT).
  */
 import { z } from 'zod';
 import { CommerceEvent } from '../commerce/events';
@@ -21,7 +30,7 @@ import {
   SctpParameters,
   SctpStreamParameters,
 } from './mediasoup-params';
-import type { RpcClient } from './rpc';
+import type { MethodMap, RpcClient } from './rpc';
 
 export const SIGNALING_PATH = '/ws/signaling';
 
@@ -69,6 +78,7 @@ export type DataConsumerInfo = z.infer<typeof DataConsumerInfo>;
 export const signalingMethods = {
   /** Studio authenticates with the studio token from the server's data dir. */
   'studio.auth': {
+    caller: 'any',
     req: z.object({ token: z.string().min(16).max(256) }),
     res: z.object({ peerId: Id }),
   },
@@ -77,11 +87,12 @@ export const signalingMethods = {
    * publisher, only a caller presenting that show's resumeKey may take over (reconnect); otherwise CONFLICT.
    */
   'show.open': {
+    caller: 'studio',
     req: z.object({ title: ShowTitle, showId: ShowId.optional(), resumeKey: z.string().max(128).optional() }),
     res: z.object({ show: ShowInfo, resumeKey: z.string(), routerRtpCapabilities: RtpCapabilities, viewerCount: z.number().int() }),
   },
-  'show.goLive': { req: z.object({ showId: ShowId }), res: z.object({ show: ShowInfo }) },
-  'show.end': { req: z.object({ showId: ShowId }), res: z.object({ show: ShowInfo }) },
+  'show.goLive': { caller: 'studio', req: z.object({ showId: ShowId }), res: z.object({ show: ShowInfo }) },
+  'show.end': { caller: 'studio', req: z.object({ showId: ShowId }), res: z.object({ show: ShowInfo }) },
   /**
    * Viewer joins a show page. routerRtpCapabilities is null once the show has ended.
    * With `recv`, the same round trip also creates the viewer's recv transport and, given the device's
@@ -90,6 +101,7 @@ export const signalingMethods = {
    * A join whose transport or consumers fail changes nothing: the caller is not a member of the show afterwards.
    */
   'viewer.join': {
+    caller: 'any',
     req: z.object({
       showId: ShowId,
       recv: z
@@ -120,6 +132,7 @@ export const signalingMethods = {
     }),
   },
   'transport.create': {
+    caller: ['viewer', 'studio'],
     req: z.object({
       direction: z.enum(['send', 'recv']),
       sctpCapabilities: SctpCapabilities.optional(),
@@ -128,9 +141,14 @@ export const signalingMethods = {
     }),
     res: TransportOptions,
   },
-  'transport.connect': { req: z.object({ transportId: Id, dtlsParameters: DtlsParameters }), res: Empty },
-  'transport.restartIce': { req: z.object({ transportId: Id }), res: z.object({ iceParameters: IceParameters }) },
+  'transport.connect': { caller: ['viewer', 'studio'], req: z.object({ transportId: Id, dtlsParameters: DtlsParameters }), res: Empty },
+  'transport.restartIce': {
+    caller: ['viewer', 'studio'],
+    req: z.object({ transportId: Id }),
+    res: z.object({ iceParameters: IceParameters }),
+  },
   produce: {
+    caller: 'studio',
     req: z.object({
       transportId: Id,
       kind: z.enum(['audio', 'video']),
@@ -139,9 +157,10 @@ export const signalingMethods = {
     }),
     res: z.object({ producerId: Id }),
   },
-  'producer.pause': { req: z.object({ producerId: Id }), res: Empty },
-  'producer.resume': { req: z.object({ producerId: Id }), res: Empty },
+  'producer.pause': { caller: 'studio', req: z.object({ producerId: Id }), res: Empty },
+  'producer.resume': { caller: 'studio', req: z.object({ producerId: Id }), res: Empty },
   produceData: {
+    caller: 'studio',
     req: z.object({
       transportId: Id,
       sctpStreamParameters: SctpStreamParameters,
@@ -155,19 +174,20 @@ export const signalingMethods = {
    * Consumers are created paused: resume each one once its track is attached.
    */
   consume: {
+    caller: 'viewer',
     req: z.object({ transportId: Id, rtpCapabilities: RtpCapabilities, sctpCapabilities: SctpCapabilities.optional() }),
     res: z.object({ consumers: z.array(ConsumerInfo), dataConsumers: z.array(DataConsumerInfo) }),
   },
-  'consumer.resume': { req: z.object({ consumerId: Id }), res: Empty },
-  'consumer.setQuality': { req: z.object({ consumerId: Id, quality: Quality }), res: z.object({ quality: Quality }) },
+  'consumer.resume': { caller: 'viewer', req: z.object({ consumerId: Id }), res: Empty },
+  'consumer.setQuality': { caller: 'viewer', req: z.object({ consumerId: Id, quality: Quality }), res: z.object({ quality: Quality }) },
   /**
    * The joined show's current overlay state (as in the `viewer.join` reply). A viewer asks once its overlay
    * DataChannel is open: triggers sent before that moment never reach the channel.
    */
-  'show.overlays': { req: Empty, res: z.object({ overlays: z.array(OverlayTrigger) }) },
+  'show.overlays': { caller: 'viewer', req: Empty, res: z.object({ overlays: z.array(OverlayTrigger) }) },
   /** Keep-alive / RTT probe. */
-  ping: { req: Empty, res: z.object({ now: z.number() }) },
-} as const;
+  ping: { caller: 'any', req: Empty, res: z.object({ now: z.number() }) },
+} as const satisfies MethodMap;
 export type SignalingMethods = typeof signalingMethods;
 
 export const signalingNotifications = {

@@ -6,7 +6,8 @@
  * The realtime hub reports accepted chat messages and new follows (`onChat`, `onFollow`); running giveaways turn them
  * into entries. Room-wide changes are pushed into the show's room as `{ k: 'engage', event }` batch items; claim
  * counts are coalesced and pushed by `tick()` (every 200 ms), which also draws due giveaways and lapses red packets.
- * Roles are checked by the realtime handlers (staff methods) and here (viewer identity, bans, show state).
+ * Who may call each method is declared in the realtime contract and checked by the dispatcher; this checks who may
+ * take part (guests with an identity, never staff, not banned) and the show's state.
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import type { CouponView } from '../../../shared/commerce/coupons';
@@ -101,7 +102,6 @@ export class EngagementService {
 
   /** A viewer with a guest identity who may take part (not staff, not banned). */
   private participant(conn: Connection): string {
-    if (!conn.helloDone) throw new RpcError('BAD_STATE', 'send hello first');
     if (conn.staff) throw new RpcError('FORBIDDEN', 'staff cannot take part');
     if (!conn.key) throw new RpcError('UNAUTHORIZED', 'no guest session: POST /api/session first, then reconnect');
     if (this.d.hub.isBanned(conn)) throw new RpcError('FORBIDDEN', 'banned');

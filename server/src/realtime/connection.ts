@@ -5,12 +5,19 @@
  */
 import WebSocket from 'ws';
 import type { ChatRole } from '../../../shared/protocol/realtime';
+import type { Caller, Role } from '../../../shared/protocol/rpc';
 import { TokenBucket } from '../../../shared/realtime/filter';
 import type { Principal } from '../accounts/accounts';
 import type { Logger } from '../log';
 import type { Room } from './room';
 
 let nextId = 1;
+
+const ROLES_OF: Record<ChatRole, readonly Role[]> = {
+  viewer: ['viewer'],
+  moderator: ['viewer', 'staff'],
+  owner: ['viewer', 'staff', 'owner'],
+};
 
 export class Connection {
   readonly id = nextId++;
@@ -47,6 +54,12 @@ export class Connection {
 
   get staff(): boolean {
     return this.role !== 'viewer';
+  }
+
+  /** The roles this socket holds for the dispatcher's check (lattice in shared/protocol/realtime.ts). */
+  get caller(): Caller {
+    if (!this.helloDone) return { unidentified: 'send hello first' };
+    return { roles: ROLES_OF[this.role] };
   }
 
   get open(): boolean {

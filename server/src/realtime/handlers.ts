@@ -1,39 +1,16 @@
 /**
- * Request handlers of the realtime contract. Every request passes the per-socket request bucket; staff methods
- * require the moderator or owner role (a viewer gets FORBIDDEN, a socket without hello BAD_STATE).
+ * Request handlers of the realtime contract. Who may call each method is declared in the contract and checked by
+ * `dispatchRequest` (the connection's roles: `Connection.caller`); every request that gets here passes the per-socket
+ * request bucket first.
  */
 import type { Handlers } from '../../../shared/protocol/rpc';
 import { RpcError } from '../../../shared/protocol/rpc';
-import { ENGAGEMENT_STAFF_METHODS } from '../../../shared/protocol/engagement';
 import { type RealtimeMethods, realtimeNotifications } from '../../../shared/protocol/realtime';
 import { notification } from '../../../shared/protocol/rpc';
 import type { Accounts, Principal } from '../accounts/accounts';
 import type { EngagementService } from '../engagement/service';
 import type { Connection } from './connection';
 import type { RealtimeHub } from './hub';
-
-const STAFF_METHODS = new Set<keyof RealtimeMethods>([
-  'question.list',
-  'question.claim',
-  'question.release',
-  'question.answer',
-  'question.suggest',
-  'canned.list',
-  'canned.create',
-  'canned.update',
-  'canned.delete',
-  'mod.delete',
-  'mod.mute',
-  'mod.ban',
-  'mod.unban',
-  'mod.bans',
-  'mod.slowMode',
-  'mod.announce',
-  'filter.get',
-  'filter.set',
-  'audit.list',
-  ...ENGAGEMENT_STAFF_METHODS,
-]);
 
 export interface HandlerDeps {
   hub: RealtimeHub;
@@ -116,14 +93,9 @@ export function createRealtimeHandlers({ hub, accounts, clock, engagement }: Han
 
   const out: Record<string, (d: unknown, c: Connection) => unknown> = {};
   for (const [method, fn] of Object.entries(handlers) as [keyof RealtimeMethods, (d: unknown, c: Connection) => unknown][]) {
-    const staffOnly = STAFF_METHODS.has(method);
     out[method] = (data, conn) => {
       const wait = conn.requests.take(clock());
       if (wait > 0) throw new RpcError('RATE_LIMITED', `too many requests; retry in ${wait} ms`);
-      if (staffOnly) {
-        if (!conn.helloDone) throw new RpcError('BAD_STATE', 'send hello first');
-        if (!conn.staff) throw new RpcError('FORBIDDEN', 'moderator or owner only');
-      }
       return fn(data, conn);
     };
   }

@@ -155,7 +155,7 @@ export async function registerRealtime(app: FastifyInstance, deps: RealtimeDeps)
 
       // Every handler is synchronous, so replies leave in request order without an explicit queue.
       const handle = (text: string): void => {
-        void dispatchRequest(realtimeMethods, handlers, text, conn, (err, method) =>
+        void dispatchRequest(realtimeMethods, handlers, text, conn, conn.caller, (err, method) =>
           conn.log.error({ err, method }, 'realtime handler failed'),
         ).then((reply) => conn.sendText(JSON.stringify(reply)));
       };

@@ -1,10 +1,11 @@
 /**
- * Signaling method handlers. Input is already validated by `dispatchRequest`; these enforce who may call what
- * and in which order (UNAUTHORIZED / FORBIDDEN / BAD_STATE / NOT_FOUND / CONFLICT), then delegate to the SFU.
+ * Signaling method handlers. `dispatchRequest` has already checked the caller's role against the method's declared
+ * `caller` (shared/protocol/signaling.ts) and validated the input; these enforce the order of calls and what the
+ * session's state allows (BAD_STATE / NOT_FOUND / CONFLICT), then delegate to the SFU.
  */
 import type { ShowInfo } from '../../../shared/domain/show';
 import type { RtpCapabilities } from '../../../shared/protocol/mediasoup-params';
-import { type Handlers, type ResOf, RpcError } from '../../../shared/protocol/rpc';
+import { type Caller, type Handlers, type ResOf, RpcError } from '../../../shared/protocol/rpc';
 import type { SignalingMethods } from '../../../shared/protocol/signaling';
 import { tokensEqual } from '../auth/studio-token';
 import type { ShowRepository } from '../db/shows';
@@ -21,19 +22,14 @@ export interface HandlerDeps {
   studioToken: string;
 }
 
-function requireStudio(s: Session): void {
-  if (s.role === 'none') throw new RpcError('UNAUTHORIZED', 'authenticate first (studio.auth)');
-  if (s.role !== 'studio') throw new RpcError('FORBIDDEN', 'only the studio may do this');
-}
-
-function requireViewer(s: Session): void {
-  if (s.role === 'none') throw new RpcError('BAD_STATE', 'join a show first (viewer.join)');
-  if (s.role !== 'viewer') throw new RpcError('FORBIDDEN', 'only viewers may do this');
+/** The session as the dispatcher's role check sees it (lattice in shared/protocol/signaling.ts). */
+export function signalingCaller(s: Session): Caller {
+  if (s.role === 'none') return { unidentified: 'authenticate (studio.auth) or join a show (viewer.join) first' };
+  return { roles: [s.role] };
 }
 
 /** The session's peer in an open room. */
 function requirePeer(s: Session): Peer {
-  if (s.role === 'none') throw new RpcError('BAD_STATE', 'authenticate (studio.auth) or join a show (viewer.join) first');
   const peer = s.peer;
   if (!peer) {
     throw new RpcError('BAD_STATE', s.role === 'studio' ? 'open a show first (show.open)' : 'this show has ended or was not joined');
@@ -43,7 +39,6 @@ function requirePeer(s: Session): Peer {
 }
 
 function requirePublisherOf(s: Session, showId: string): Room {
-  requireStudio(s);
   const room = s.room;
   if (!room || room.showId !== showId || room.closed || room.studio !== s.peer) {
     throw new RpcError('BAD_STATE', `open show ${showId} first (show.open)`);
@@ -80,7 +75,6 @@ export function createSignalingHandlers({ rooms, shows, studioToken }: HandlerDe
     },
 
     'show.open': async ({ title, showId, resumeKey }, s) => {
-      requireStudio(s);
       let show: ShowInfo;
       if (showId) {
         show = findShow(shows, showId);
@@ -117,7 +111,6 @@ export function createSignalingHandlers({ rooms, shows, studioToken }: HandlerDe
     },
 
     'show.end': ({ showId }, s) => {
-      requireStudio(s);
       const show = findShow(shows, showId);
       if (show.status === 'ended') return { show };
       const room = rooms.get(showId);
@@ -133,6 +126,7 @@ export function createSignalingHandlers({ rooms, shows, studioToken }: HandlerDe
     },
 
     'viewer.join': async ({ showId, recv }, s) => {
+      // A connection keeps the role it took first (studio.auth refuses a viewer the same way).
       if (s.role === 'studio') throw new RpcError('FORBIDDEN', 'a studio connection cannot join as a viewer');
       const show = findShow(shows, showId);
       s.leave(); // re-join on the same connection replaces the previous membership
@@ -187,50 +181,38 @@ export function createSignalingHandlers({ rooms, shows, studioToken }: HandlerDe
 
     'transport.restartIce': async ({ transportId }, s) => ({ iceParameters: await requirePeer(s).restartIce(transportId) }),
 
-    produce: async ({ transportId, kind, rtpParameters, source }, s) => {
-      requireStudio(s);
-      return { producerId: await requirePeer(s).produce(transportId, kind, rtpParameters, source) };
-    },
+    produce: async ({ transportId, kind, rtpParameters, source }, s) => ({
+      producerId: await requirePeer(s).produce(transportId, kind, rtpParameters, source),
+    }),
 
     'producer.pause': async ({ producerId }, s) => {
-      requireStudio(s);
       await requirePeer(s).pauseProducer(producerId);
       return {};
     },
 
     'producer.resume': async ({ producerId }, s) => {
-      requireStudio(s);
       await requirePeer(s).resumeProducer(producerId);
       return {};
     },
 
-    produceData: async ({ transportId, sctpStreamParameters, label, protocol }, s) => {
-      requireStudio(s);
-      return { dataProducerId: await requirePeer(s).produceData(transportId, sctpStreamParameters, label, protocol) };
-    },
+    produceData: async ({ transportId, sctpStreamParameters, label, protocol }, s) => ({
+      dataProducerId: await requirePeer(s).produceData(transportId, sctpStreamParameters, label, protocol),
+    }),
 
-    consume: ({ transportId, rtpCapabilities }, s) => {
-      requireViewer(s);
-      return requirePeer(s).consume(transportId, rtpCapabilities);
-    },
+    consume: ({ transportId, rtpCapabilities }, s) => requirePeer(s).consume(transportId, rtpCapabilities),
 
     'consumer.resume': async ({ consumerId }, s) => {
-      requireViewer(s);
       await requirePeer(s).resumeConsumer(consumerId);
       return {};
     },
 
     'show.overlays': (_req, s) => {
-      requireViewer(s);
       requirePeer(s);
       if (!s.room) throw new RpcError('BAD_STATE', 'this show was not joined');
       return { overlays: [...s.room.overlays] };
     },
 
-    'consumer.setQuality': async ({ consumerId, quality }, s) => {
-      requireViewer(s);
-      return { quality: await requirePeer(s).setQuality(consumerId, quality) };
-    },
+    'consumer.setQuality': async ({ consumerId, quality }, s) => ({ quality: await requirePeer(s).setQuality(consumerId, quality) }),
 
     ping: () => ({ now: Date.now() }),
   };

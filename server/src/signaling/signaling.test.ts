@@ -103,9 +103,9 @@ describe('studio authentication and ordering', () => {
       'UNAUTHORIZED',
     );
     await expectRpcError(c.rpc.request('show.goLive', { showId: 'abcdefgh' }), 'UNAUTHORIZED');
-    await expectRpcError(c.rpc.request('transport.create', { direction: 'recv' }), 'BAD_STATE');
-    await expectRpcError(c.rpc.request('consume', { transportId: 'abc', rtpCapabilities: {} }), 'BAD_STATE');
-    await expectRpcError(c.rpc.request('consumer.resume', { consumerId: 'abc' }), 'BAD_STATE');
+    await expectRpcError(c.rpc.request('transport.create', { direction: 'recv' }), 'UNAUTHORIZED');
+    await expectRpcError(c.rpc.request('consume', { transportId: 'abc', rtpCapabilities: {} }), 'UNAUTHORIZED');
+    await expectRpcError(c.rpc.request('consumer.resume', { consumerId: 'abc' }), 'UNAUTHORIZED');
     await c.rpc.request('studio.auth', { token: server.studioToken });
     await expectRpcError(c.rpc.request('transport.create', { direction: 'send' }), 'BAD_STATE'); // no show open
     const { showId } = await openShow('Other show');

@@ -9,7 +9,7 @@ import type { RawData, WebSocket } from 'ws';
 import { dispatchRequest, type Handlers, type ServerEnvelope } from '../../../shared/protocol/rpc';
 import { SIGNALING_PATH, type SignalingMethods, signalingMethods } from '../../../shared/protocol/signaling';
 import type { Logger } from '../log';
-import { createSignalingHandlers, type HandlerDeps } from './handlers';
+import { createSignalingHandlers, type HandlerDeps, signalingCaller } from './handlers';
 import { Session } from './session';
 
 /** Requests a single connection may have waiting; more → RATE_LIMITED replies. */
@@ -69,13 +69,18 @@ export function registerSignaling(app: FastifyInstance, opts: SignalingOptions):
     const handle = async (text: string): Promise<void> => {
       session.method = undefined;
       const t0 = performance.now();
-      const reply = await dispatchRequest(signalingMethods, handlers, text, session, (err, method) =>
+      const reply = await dispatchRequest(signalingMethods, handlers, text, session, signalingCaller(session), (err, method) =>
         session.log.error({ err, method }, 'signaling handler failed'),
       );
       session.send(JSON.stringify(reply));
       const ms = Math.round((performance.now() - t0) * 10) / 10;
       if (reply.t === 'res' && !reply.ok) {
-        session.log.warn({ method: session.method, id: reply.id, code: reply.error.code, msg: reply.error.message, ms }, 'request failed');
+        // A refused request is the client's mistake (or its race with the show's state), not a server fault:
+        // INTERNAL failures were already logged as errors above.
+        session.log.debug(
+          { method: session.method, id: reply.id, code: reply.error.code, msg: reply.error.message, ms },
+          'request refused',
+        );
       } else {
         session.log.debug({ method: session.method, id: reply.t === 'res' ? reply.id : null, ms }, 'request');
       }
