@@ -63,6 +63,15 @@ export const SetupBody = z.object({
   /** Required unless the request carries the studio token. */
   setupCode: SetupCode.optional(),
 });
+/** Client-side check of a new account's form (setup, invite) before sending; the server checks again. */
+export type NewAccountCheck = { ok: true } | { ok: false; code: 'NAME' | 'PASSWORD' | 'MISMATCH' };
+export function checkNewAccount(name: string, password: string, confirm: string): NewAccountCheck {
+  if (!AccountName.safeParse(name).success) return { ok: false, code: 'NAME' };
+  if (!Password.safeParse(password).success) return { ok: false, code: 'PASSWORD' };
+  if (password !== confirm) return { ok: false, code: 'MISMATCH' };
+  return { ok: true };
+}
+
 export const LoginBody = z.object({ name: z.string().trim().min(1).max(32), password: z.string().min(1).max(200) });
 export const LoginResult = z.object({
   account: AccountView,

@@ -3,7 +3,7 @@
  * acceptance (`#invite=<code>` in the link), login, or signed in — and runs those forms and logout. The session
  * itself is the HttpOnly `sc_staff` cookie the server sets; the page never sees the token.
  */
-import { AccountName, InviteCode, Password } from '../../../shared/realtime/accounts';
+import { checkNewAccount, InviteCode, SetupCode } from '../../../shared/realtime/accounts';
 import { type StaffApi, StaffApiError } from '../api';
 import type { ModeratorStore } from '../store';
 
@@ -16,13 +16,7 @@ export function inviteFromHash(hash: string): string | null {
   return parsed.success ? parsed.data : null;
 }
 
-/** Client-side checks before a setup/accept request (the server checks again with the same schemas). */
-export function checkNewAccount(name: string, password: string, confirm: string): FormCheck {
-  if (!AccountName.safeParse(name).success) return { ok: false, code: 'NAME' };
-  if (!Password.safeParse(password).success) return { ok: false, code: 'PASSWORD' };
-  if (password !== confirm) return { ok: false, code: 'MISMATCH' };
-  return { ok: true };
-}
+export { checkNewAccount };
 
 export class SessionController {
   /** Called after sign-in / sign-out (the moderation controller loads shows or disconnects). */
