@@ -129,11 +129,6 @@ export class Accounts {
     return this.q.ownerCount.get()!.n === 0;
   }
 
-  /** The file holding the setup code while setup is open (null when there is none). */
-  setupCodeFile(): string | null {
-    return this.setupCode && this.needsSetup() ? this.setupCode.file : null;
-  }
-
   /**
    * First-run setup: create the owner. Open only while no owner exists, to whoever proves to be the operator (the
    * studio token or the setup code); with the studio token it may also add another owner later (recovery when the
