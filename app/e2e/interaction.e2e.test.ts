@@ -2,7 +2,8 @@
  * Interaction and moderation end to end in real headless Chromium, against the real server (realtime hub, accounts,
  * SQLite): viewer pages in their own browser contexts (one guest identity each) and the moderator pane at /moderator.
  *
- *  (a) the owner sets up the first account and invites a moderator; a viewer asks a question;
+ *  (a) the owner sets up the first account (a wrong setup code is refused; the one from <data dir>/setup-code works)
+ *      and invites a moderator; a viewer asks a question;
  *      the owner claims it (the invited moderator then sees it claimed and cannot answer) and answers privately: the
  *      asker sees the answer, a second viewer never receives it;
  *  (c) chat messages carrying <img onerror> / <script> payloads show as inert text on viewers and in the pane;
@@ -12,6 +13,8 @@
  * room open, where a live show without its publisher would end after the grace period): chat and moderation do not
  * depend on media, and the live loop has its own tests.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { poll, type Stack, startStack, watchConsole } from './harness';
@@ -91,13 +94,24 @@ describe('interaction: questions, private answers, inert chat payloads, bans', (
   });
 
   it('(a) a private answer reaches only the asker; a claimed question is locked for other moderators', async () => {
-    // First run: the pane offers the owner setup.
+    // First run: the pane offers the owner setup, which needs the setup code the server printed (and keeps in its
+    // data dir): reaching the page first is not enough.
     owner = await newStaffPage('owner');
     await owner.getByTestId('auth-setup').waitFor();
     await owner.getByTestId('setup-name').fill('Owner Lin');
     await owner.getByTestId('setup-password').fill('e2e-owner-password');
     await owner.getByTestId('setup-confirm').fill('e2e-owner-password');
     await owner.getByTestId('setup-submit').click();
+    await expect(owner.getByTestId('auth-error').textContent()).resolves.toContain('setup code');
+    const codeFile = join(stack.dataDir, 'setup-code');
+    const code = readFileSync(codeFile, 'utf8').trim();
+    await owner.getByTestId('setup-code').fill('ZZZZZ-ZZZZZ-ZZZZZ-ZZZZZ');
+    await owner.getByTestId('setup-submit').click();
+    await poll('wrong code refused', async () => ((await owner.getByTestId('auth-error').textContent()) ?? '').includes('not right'));
+    await owner.getByTestId('setup-code').fill(code.toLowerCase());
+    await owner.getByTestId('setup-submit').click();
+    await owner.getByTestId('signed-in-as').waitFor();
+    expect(existsSync(codeFile)).toBe(false);
     await openShowInPane(owner);
 
     // The owner invites a moderator; the link's accept page creates the account.

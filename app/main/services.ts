@@ -10,6 +10,7 @@ import { type Handlers, RpcError } from '../../shared/protocol/rpc';
 import { writeJsonAtomic } from './atomic';
 import { type OutputServiceOptions, OutputService } from './output/service';
 import { SceneStore } from './scenes';
+import { claimOwner, type StaffConnection, staffSetupState } from './staff';
 
 export { writeJsonAtomic };
 
@@ -134,17 +135,20 @@ export async function createHostServices(opts: HostServicesOptions): Promise<Hos
   // Saves are serialized so two quick edits cannot race each other's rename.
   let writeChain: Promise<void> = Promise.resolve();
 
+  /** The server to talk to and the studio token it accepts (configured remote server, else the local one). */
+  const connection = async (): Promise<StaffConnection> => {
+    if (current.serverUrl) return { serverUrl: current.serverUrl, studioToken: current.studioToken };
+    if (!opts.localServerUrl) {
+      throw new RpcError('BAD_STATE', 'no server configured: set a server URL in the settings or start the local server');
+    }
+    const fileToken = opts.serverDataDir ? await readStudioToken(opts.serverDataDir) : null;
+    return { serverUrl: opts.localServerUrl, studioToken: fileToken ?? current.studioToken };
+  };
+
   const handlers: Handlers<HostMethods, HostCtx> = {
     'host.getInfo': () => ({ version: opts.version, mode: opts.mode, platform: process.platform }),
 
-    'host.getConnection': async () => {
-      if (current.serverUrl) return { serverUrl: current.serverUrl, studioToken: current.studioToken };
-      if (!opts.localServerUrl) {
-        throw new RpcError('BAD_STATE', 'no server configured: set a server URL in the settings or start the local server');
-      }
-      const fileToken = opts.serverDataDir ? await readStudioToken(opts.serverDataDir) : null;
-      return { serverUrl: opts.localServerUrl, studioToken: fileToken ?? current.studioToken };
-    },
+    'host.getConnection': () => connection(),
 
     'host.getSettings': () => current,
 
@@ -187,6 +191,13 @@ export async function createHostServices(opts: HostServicesOptions): Promise<Hos
     'scenes.save': ({ collection }) => scenes.save(collection),
     'scenes.import': ({ text }) => scenes.import(text),
     'scenes.export': () => scenes.export(),
+
+    'staff.setupState': async () => staffSetupState(await connection()),
+    'staff.claimOwner': async (req, ctx) => {
+      const result = await claimOwner(await connection(), req);
+      log.info(`owner account "${result.account.name}" created from the studio (${ctx.via})`);
+      return result;
+    },
   };
 
   return {

@@ -41,7 +41,7 @@ export function createStaffApi(doFetch: FetchLike = (input, init) => fetch(input
 
   return {
     setupState: () => call(SetupState, 'GET', '/api/setup'),
-    setup: (name: string, password: string) => call(LoginResult, 'POST', '/api/setup', { name, password }),
+    setup: (name: string, password: string, setupCode: string) => call(LoginResult, 'POST', '/api/setup', { name, password, setupCode }),
     login: (name: string, password: string) => call(LoginResult, 'POST', '/api/auth/login', { name, password }),
     logout: () => call(Ok, 'POST', '/api/auth/logout', {}),
     me: () => call(Me, 'GET', '/api/auth/me'),

@@ -37,6 +37,8 @@ export interface StorecastHostApi {
   scenesSave(req: ReqOf<HostMethods, 'scenes.save'>): Promise<HostReply>;
   scenesImport(req: ReqOf<HostMethods, 'scenes.import'>): Promise<HostReply>;
   scenesExport(): Promise<HostReply>;
+  staffSetupState(): Promise<HostReply>;
+  staffClaimOwner(req: ReqOf<HostMethods, 'staff.claimOwner'>): Promise<HostReply>;
   /** Program-stream channel: one MediaRecorder chunk; `data` of the reply is an OutputChunkAck. */
   outputChunk(header: OutputChunkHeader, bytes: Uint8Array): Promise<HostReply>;
   /** Media library: store a picked file; `data` of the reply is a MediaImportResult. */
@@ -66,6 +68,8 @@ export type HostApiMethodOf = {
   scenesSave: 'scenes.save';
   scenesImport: 'scenes.import';
   scenesExport: 'scenes.export';
+  staffSetupState: 'staff.setupState';
+  staffClaimOwner: 'staff.claimOwner';
 };
 type Assert<T extends true> = T;
 /** Compile-time check: every host method has an API function (adding a method to the contract fails here). */

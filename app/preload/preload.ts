@@ -33,6 +33,8 @@ const api: StorecastHostApi = {
   scenesSave: (req) => invoke<'scenesSave'>('scenes.save', req),
   scenesImport: (req) => invoke<'scenesImport'>('scenes.import', req),
   scenesExport: () => invoke<'scenesExport'>('scenes.export', {}),
+  staffSetupState: () => invoke<'staffSetupState'>('staff.setupState', {}),
+  staffClaimOwner: (req) => invoke<'staffClaimOwner'>('staff.claimOwner', req),
   outputChunk: (header, bytes) => ipcRenderer.invoke(OUTPUT_STREAM_CHANNEL, header, bytes) as Promise<HostReply>,
   mediaImport: (name, bytes) => ipcRenderer.invoke(MEDIA_IMPORT_CHANNEL, name, bytes) as Promise<HostReply>,
 };

@@ -14,6 +14,7 @@ import type { OutputController } from './controllers/recorder';
 import type { SceneController } from './controllers/scenes';
 import type { SettingsController } from './controllers/settings';
 import type { ShopController } from './controllers/shop';
+import type { StaffSetupController } from './controllers/staff-setup';
 import type { HostBridge } from './host-bridge';
 import type { StudioState, StudioStore } from './store';
 
@@ -35,6 +36,8 @@ export interface StudioControllers {
   output: OutputController;
   scenes: SceneController;
   mixer: Mixer;
+  /** "Set up moderator access": the server's first-run owner account, created through the host. */
+  staffSetup: StaffSetupController;
 }
 
 export const StudioContext = createContext<StudioControllers | null>(null);

@@ -119,6 +119,10 @@ class ElectronHostBridge implements HostBridge {
         return this.api.scenesImport(req as ReqOf<HostMethods, 'scenes.import'>);
       case 'scenes.export':
         return this.api.scenesExport();
+      case 'staff.setupState':
+        return this.api.staffSetupState();
+      case 'staff.claimOwner':
+        return this.api.staffClaimOwner(req as ReqOf<HostMethods, 'staff.claimOwner'>);
     }
   }
 

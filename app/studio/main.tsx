@@ -26,6 +26,7 @@ import { SceneController } from './controllers/scenes';
 import { SettingsController } from './controllers/settings';
 import { ShopController } from './controllers/shop';
 import { ShopApi } from './controllers/shop-api';
+import { StaffSetupController } from './controllers/staff-setup';
 import { createHostBridge } from './host-bridge';
 import en from './locales/en.json';
 import zhCN from './locales/zh-CN.json';
@@ -115,6 +116,7 @@ const chat = new StudioChatController({
 });
 chat.start();
 const engagement = new StudioEngagement(store, chat, chatStore);
+const staffSetup = new StaffSetupController(host);
 const controllers: StudioControllers = {
   store,
   host,
@@ -131,6 +133,7 @@ const controllers: StudioControllers = {
   output,
   scenes,
   mixer,
+  staffSetup,
 };
 
 compositor.start();
@@ -150,6 +153,7 @@ async function boot(): Promise<void> {
   // After settings: the lineup belongs to the last show the studio opened.
   shop.start();
   engagement.start();
+  void staffSetup.refresh();
   void output.start();
   await devices.start();
 }

@@ -142,6 +142,7 @@ export async function createStorecastServer(
       db,
       log: log.child({ component: 'realtime' }),
       studioToken,
+      dataDir: config.dataDir,
       sessionSecret,
       shows,
       catalog: catalogForSuggestions(commerce.catalog),

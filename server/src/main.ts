@@ -1,6 +1,7 @@
 /** Server entry point: `node dist/server/main.mjs` (or `tsx server/src/main.ts`). Configuration: see config.ts. */
 import { ConfigError, loadConfig } from './config';
 import { createStorecastServer } from './app';
+import { formatSetupCode, readSetupCode, setupCodePath } from './auth/setup-code';
 import { createLogger } from './log';
 
 async function main(): Promise<void> {
@@ -26,6 +27,14 @@ async function main(): Promise<void> {
       ? 'ready — media is announced on 127.0.0.1 (local viewers only); set RTC_ANNOUNCED_IP to the public IP for remote viewers'
       : 'ready',
   );
+  // First run (no owner yet): the operator's proof for creating the owner account at /moderator.
+  const setupCode = readSetupCode(config.dataDir);
+  if (setupCode) {
+    logger.info(
+      { setupCodeFile: setupCodePath(config.dataDir), moderatorUrl: `${server.url}/moderator` },
+      `first run — create the owner account at /moderator with setup code ${formatSetupCode(setupCode)} (also in the setup-code file; or use "Set up moderator access" in the studio)`,
+    );
+  }
 
   let stoppingAt = 0;
   const stop = (signal: NodeJS.Signals) => {

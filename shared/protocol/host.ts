@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { ShowId } from '../domain/show';
+import { AccountName, AccountView, Password } from '../realtime/accounts';
 import { SceneCollection } from '../scene/model';
 import type { Caller, MethodMap } from './rpc';
 
@@ -354,6 +355,23 @@ export const hostMethods = {
   },
   /** The saved collection as file text plus a suggested file name (the renderer offers it as a download). */
   'scenes.export': { caller: 'studio', req: z.object({}), res: z.object({ text: z.string(), fileName: z.string() }) },
+
+  // ---- staff accounts on the server (main calls it with the studio token, which never reaches the renderer) ----
+  /** Does the server still need its owner account (first run)? And where its moderator pane is. */
+  'staff.setupState': {
+    caller: 'studio',
+    req: z.object({}),
+    res: z.object({ needed: z.boolean(), moderatorUrl: z.string().url() }),
+  },
+  /**
+   * First run in one click: create the server's owner account, the studio token being the proof of being the
+   * operator. CONFLICT once an owner exists (the card is gone then) or when the name is taken.
+   */
+  'staff.claimOwner': {
+    caller: 'studio',
+    req: z.object({ name: AccountName, password: Password }),
+    res: z.object({ account: AccountView, moderatorUrl: z.string().url() }),
+  },
 } as const satisfies MethodMap;
 /** The host boundaries' caller: the studio page, already authenticated by the transport (see the header). */
 export const HOST_CALLER: Caller = { roles: ['studio'] };

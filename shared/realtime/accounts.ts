@@ -2,7 +2,8 @@
  * Staff accounts HTTP contract (owner + moderators). Viewers are guests (signed buyer cookie) and have no account.
  *
  *   GET  /api/setup                       → SetupState                  (is first-run setup still open?)
- *   POST /api/setup            SetupBody  → LoginResult (+ cookie)      only while no owner exists, or with the studio token
+ *   POST /api/setup            SetupBody  → LoginResult (+ cookie)      while no owner exists, with the one-time setup code
+ *                                                                      (server log / <data dir>/setup-code); or with the studio token
  *   POST /api/auth/login       LoginBody  → LoginResult (+ cookie)      HttpOnly SameSite=Lax `sc_staff` cookie + bearer token
  *   POST /api/auth/logout                 → { ok: true }                (cookie or bearer session)
  *   GET  /api/auth/me                     → Me                          (401 when not signed in)
@@ -45,7 +46,32 @@ export const AccountView = z.object({
 export type AccountView = z.infer<typeof AccountView>;
 
 export const SetupState = z.object({ needed: z.boolean() });
-export const SetupBody = z.object({ name: AccountName, password: Password });
+
+/**
+ * The one-time setup code as typed or pasted: case, spaces and dashes do not matter (`ABCDE-FGHJK-…` is how the
+ * server prints it). Anything else is malformed (BAD_REQUEST), not a wrong guess.
+ */
+export const SetupCode = z
+  .string()
+  .max(64, 'setup code too long')
+  .transform((s) => s.replace(/[\s-]/g, '').toUpperCase())
+  .pipe(z.string().regex(/^[0-9A-Z]{1,40}$/, 'the setup code has letters and digits only'));
+
+export const SetupBody = z.object({
+  name: AccountName,
+  password: Password,
+  /** Required unless the request carries the studio token. */
+  setupCode: SetupCode.optional(),
+});
+/** Client-side check of a new account's form (setup, invite) before sending; the server checks again. */
+export type NewAccountCheck = { ok: true } | { ok: false; code: 'NAME' | 'PASSWORD' | 'MISMATCH' };
+export function checkNewAccount(name: string, password: string, confirm: string): NewAccountCheck {
+  if (!AccountName.safeParse(name).success) return { ok: false, code: 'NAME' };
+  if (!Password.safeParse(password).success) return { ok: false, code: 'PASSWORD' };
+  if (password !== confirm) return { ok: false, code: 'MISMATCH' };
+  return { ok: true };
+}
+
 export const LoginBody = z.object({ name: z.string().trim().min(1).max(32), password: z.string().min(1).max(200) });
 export const LoginResult = z.object({
   account: AccountView,

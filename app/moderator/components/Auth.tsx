@@ -98,14 +98,30 @@ function NewAccountForm({ kind }: { kind: 'setup' | 'accept' }) {
   const [name, setName] = useState('');
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');
+  const [setupCode, setSetupCode] = useState('');
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    void (kind === 'setup' ? session.setup(name, password, confirm) : session.accept(name, password, confirm));
+    void (kind === 'setup' ? session.setup(name, password, confirm, setupCode) : session.accept(name, password, confirm));
   };
   return (
     <form className="auth-form" onSubmit={submit}>
       <h1>{t(`auth.${kind}.title`)}</h1>
       <p className="muted">{t(`auth.${kind}.body`)}</p>
+      {kind === 'setup' && (
+        <label className="field">
+          <span>{t('auth.setup.code')}</span>
+          <input
+            value={setupCode}
+            onChange={(e) => setSetupCode(e.target.value)}
+            autoComplete="one-time-code"
+            autoCapitalize="characters"
+            spellCheck={false}
+            placeholder="XXXXX-XXXXX-XXXXX-XXXXX"
+            data-testid="setup-code"
+          />
+          <small>{t('auth.setup.codeHint')}</small>
+        </label>
+      )}
       <label className="field">
         <span>{t('auth.name')}</span>
         <input value={name} onChange={(e) => setName(e.target.value)} autoComplete="username" data-testid={`${kind}-name`} />

@@ -3,11 +3,16 @@
  * acceptance (`#invite=<code>` in the link), login, or signed in — and runs those forms and logout. The session
  * itself is the HttpOnly `sc_staff` cookie the server sets; the page never sees the token.
  */
-import { AccountName, InviteCode, Password } from '../../../shared/realtime/accounts';
+import { checkNewAccount, InviteCode, SetupCode } from '../../../shared/realtime/accounts';
 import { type StaffApi, StaffApiError } from '../api';
 import type { ModeratorStore } from '../store';
 
-export type FormCheck = { ok: true } | { ok: false; code: string };
+/** Server refusals of the setup form that mean something else there than at login. */
+const SETUP_ERRORS: Record<string, string> = {
+  UNAUTHORIZED: 'SETUP_CODE_WRONG',
+  RATE_LIMITED: 'SETUP_RATE_LIMITED',
+  CONFLICT: 'SETUP_CONFLICT',
+};
 
 /** The invite code from a link fragment (`#invite=<code>`), validated; null when absent or malformed. */
 export function inviteFromHash(hash: string): string | null {
@@ -16,13 +21,7 @@ export function inviteFromHash(hash: string): string | null {
   return parsed.success ? parsed.data : null;
 }
 
-/** Client-side checks before a setup/accept request (the server checks again with the same schemas). */
-export function checkNewAccount(name: string, password: string, confirm: string): FormCheck {
-  if (!AccountName.safeParse(name).success) return { ok: false, code: 'NAME' };
-  if (!Password.safeParse(password).success) return { ok: false, code: 'PASSWORD' };
-  if (password !== confirm) return { ok: false, code: 'MISMATCH' };
-  return { ok: true };
-}
+export { checkNewAccount };
 
 export class SessionController {
   /** Called after sign-in / sign-out (the moderation controller loads shows or disconnects). */
@@ -91,13 +90,30 @@ export class SessionController {
     return this.run(() => this.api.login(name.trim(), password));
   }
 
-  setup(name: string, password: string, confirm: string): Promise<boolean> {
+  /**
+   * First-run owner setup. The setup code (server log / `<data dir>/setup-code`) proves the operator is creating
+   * the owner; its refusals get their own messages (a wrong code is not a wrong password).
+   */
+  async setup(name: string, password: string, confirm: string, setupCode: string): Promise<boolean> {
+    const s = this.store.getState();
+    const code = SetupCode.safeParse(setupCode);
+    if (!setupCode.trim()) {
+      s.setSession({ authError: { code: 'SETUP_CODE_MISSING', message: '' } });
+      return false;
+    }
+    if (!code.success) {
+      s.setSession({ authError: { code: 'SETUP_CODE_FORMAT', message: '' } });
+      return false;
+    }
     const check = checkNewAccount(name.trim(), password, confirm);
     if (!check.ok) {
-      this.store.getState().setSession({ authError: { code: check.code, message: '' } });
-      return Promise.resolve(false);
+      s.setSession({ authError: { code: check.code, message: '' } });
+      return false;
     }
-    return this.run(() => this.api.setup(name.trim(), password));
+    const ok = await this.run(() => this.api.setup(name.trim(), password, code.data));
+    const err = this.store.getState().authError;
+    if (!ok && err && SETUP_ERRORS[err.code]) this.store.getState().setSession({ authError: { ...err, code: SETUP_ERRORS[err.code]! } });
+    return ok;
   }
 
   accept(name: string, password: string, confirm: string): Promise<boolean> {

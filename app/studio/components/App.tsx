@@ -16,6 +16,7 @@ import { FlashSalesPanel } from './shop/FlashSales';
 import { OrdersPage } from './shop/OrdersPage';
 import { ProductsPage } from './shop/ProductsPage';
 import { DevicesPanel } from './SidePanels';
+import { StaffSetupCard } from './StaffSetupCard';
 import { TopBar } from './TopBar';
 
 const NOTICE_MS = 4500;
@@ -103,6 +104,7 @@ export function App() {
           <MixerDock />
         </div>
         <aside className="sidebar">
+          <StaffSetupCard />
           <GoLivePanel onRequestEnd={() => setConfirmEnd(true)} />
           <OutputPanel />
           <PinPicker />

@@ -1,6 +1,9 @@
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LoginResult } from '../../../shared/realtime/accounts';
 import { RtClient, startRealtimeServer, type TestServer } from '../realtime/testing';
+import { Accounts } from './accounts';
 import { hashPassword, verifyPassword } from './passwords';
 
 let server: TestServer | null = null;
@@ -19,6 +22,11 @@ async function call(s: TestServer, method: string, path: string, body?: unknown,
 }
 
 const cookieOf = (res: Response) => res.headers.getSetCookie().find((c) => c.startsWith('sc_staff='))!;
+
+/** The setup code the server printed at start-up (the file in its data dir), as the operator would copy it. */
+const codeFile = (s: TestServer) => join(s.dataDir, 'setup-code');
+const setupCodeOf = (s: TestServer) => readFileSync(codeFile(s), 'utf8').trim();
+const ownerCount = (s: TestServer) => (s.db.prepare(`SELECT COUNT(*) AS n FROM accounts WHERE role = 'owner'`).get() as { n: number }).n;
 
 describe('scrypt passwords', () => {
   it('hashes with a per-user salt and verifies in constant time', async () => {
@@ -44,10 +52,10 @@ describe('accounts API', () => {
     server = await startRealtimeServer();
     const s = server;
     expect((await call(s, 'GET', '/api/setup')).json).toEqual({ needed: true });
-    const bad = await call(s, 'POST', '/api/setup', { name: 'O', password: 'short' });
+    const bad = await call(s, 'POST', '/api/setup', { name: 'O', password: 'short', setupCode: setupCodeOf(s) });
     expect(bad.status).toBe(400);
     expect(bad.json.error?.code).toBe('BAD_REQUEST');
-    const setup = await call(s, 'POST', '/api/setup', { name: 'Owner', password: 'owner-password-1' });
+    const setup = await call(s, 'POST', '/api/setup', { name: 'Owner', password: 'owner-password-1', setupCode: setupCodeOf(s) });
     expect(setup.status).toBe(201);
     expect(setup.json).toMatchObject({ account: { name: 'Owner', role: 'owner', disabled: false } });
     const cookie = cookieOf(setup.res);
@@ -103,7 +111,7 @@ describe('accounts API', () => {
   it('throttles repeated failed logins', async () => {
     server = await startRealtimeServer();
     const s = server;
-    await call(s, 'POST', '/api/setup', { name: 'Owner', password: 'owner-password-1' });
+    await call(s, 'POST', '/api/setup', { name: 'Owner', password: 'owner-password-1', setupCode: setupCodeOf(s) });
     const statuses = [];
     for (let i = 0; i < 9; i++)
       statuses.push((await call(s, 'POST', '/api/auth/login', { name: 'Owner', password: `guess-${i}-xx` })).status);
@@ -115,7 +123,8 @@ describe('accounts API', () => {
   it('owner invites a moderator with a one-time code; roles are enforced on HTTP and on the socket', async () => {
     server = await startRealtimeServer();
     const s = server;
-    const owner = (await call(s, 'POST', '/api/setup', { name: 'Owner', password: 'owner-password-1' })).json as unknown as LoginResult;
+    const owner = (await call(s, 'POST', '/api/setup', { name: 'Owner', password: 'owner-password-1', setupCode: setupCodeOf(s) }))
+      .json as unknown as LoginResult;
     const auth = { authorization: `Bearer ${owner.token}` };
     expect((await call(s, 'POST', '/api/accounts/invites', {})).status).toBe(401);
     const invite = await call(s, 'POST', '/api/accounts/invites', { ttlHours: 1 }, auth);
@@ -169,5 +178,108 @@ describe('accounts API', () => {
     expect((await call(s, 'DELETE', `/api/accounts/${owner.account.id}`, undefined, auth)).status).toBe(403);
     ws.close();
     v.close();
+  });
+});
+
+describe('first-run owner claim', () => {
+  const sameOrigin = (s: TestServer) => ({ origin: s.url });
+
+  it('refuses a same-origin setup without the setup code or with a wrong one, and creates nothing', async () => {
+    server = await startRealtimeServer();
+    const s = server;
+    const missing = await call(s, 'POST', '/api/setup', { name: 'Intruder', password: 'intruder-pass' }, sameOrigin(s));
+    expect(missing.status).toBe(401);
+    expect(missing.json.error?.code).toBe('UNAUTHORIZED');
+    expect(ownerCount(s)).toBe(0);
+    // The code exists from start-up, readable by the server's user only.
+    expect(setupCodeOf(s)).toMatch(/^[0-9A-HJKMNP-TV-Z]{5}(-[0-9A-HJKMNP-TV-Z]{5}){3}$/);
+    expect(statSync(codeFile(s)).mode & 0o777).toBe(0o600);
+    const right = setupCodeOf(s);
+    const wrong = `${right.slice(0, -1)}${right.endsWith('0') ? '1' : '0'}`;
+    const guessed = await call(s, 'POST', '/api/setup', { name: 'Intruder', password: 'intruder-pass', setupCode: wrong }, sameOrigin(s));
+    expect(guessed.status).toBe(401);
+    expect(guessed.json.error?.code).toBe('UNAUTHORIZED');
+    // A bearer that is not the studio token is no proof either.
+    const bearer = await call(
+      s,
+      'POST',
+      '/api/setup',
+      { name: 'Intruder', password: 'intruder-pass' },
+      { authorization: `Bearer ${'x'.repeat(43)}` },
+    );
+    expect(bearer.status).toBe(401);
+    expect(ownerCount(s)).toBe(0);
+    expect((await call(s, 'GET', '/api/setup')).json).toEqual({ needed: true });
+    expect(setupCodeOf(s)).toBe(right);
+  });
+
+  it('creates the owner with the setup code, deletes its file, and the code no longer works', async () => {
+    server = await startRealtimeServer();
+    const s = server;
+    const code = setupCodeOf(s);
+    // Typed by hand: case, spaces and dashes do not matter.
+    const typed = code.toLowerCase().replaceAll('-', ' ');
+    const created = await call(s, 'POST', '/api/setup', { name: 'Owner', password: 'owner-password-1', setupCode: typed }, sameOrigin(s));
+    expect(created.status).toBe(201);
+    expect(created.json).toMatchObject({ account: { name: 'Owner', role: 'owner' } });
+    expect(existsSync(codeFile(s))).toBe(false);
+    expect(ownerCount(s)).toBe(1);
+    const again = await call(s, 'POST', '/api/setup', { name: 'Second', password: 'second-password', setupCode: code }, sameOrigin(s));
+    expect(again.status).toBe(409);
+    expect(ownerCount(s)).toBe(1);
+    // A restart with an owner does not bring a code back; a stale file left behind is removed.
+    writeFileSync(codeFile(s), `${code}\n`);
+    new Accounts({ db: s.db, studioToken: s.studioToken, dataDir: s.dataDir });
+    expect(existsSync(codeFile(s))).toBe(false);
+  });
+
+  it('keeps the same code across a restart while no owner exists', async () => {
+    server = await startRealtimeServer();
+    const s = server;
+    const code = setupCodeOf(s);
+    new Accounts({ db: s.db, studioToken: s.studioToken, dataDir: s.dataDir });
+    expect(setupCodeOf(s)).toBe(code);
+  });
+
+  it('rate-limits setup-code guesses per client address', async () => {
+    server = await startRealtimeServer();
+    const s = server;
+    const code = setupCodeOf(s);
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) {
+      const guess = `${String(i).padStart(2, '0')}${'Z'.repeat(18)}`;
+      statuses.push((await call(s, 'POST', '/api/setup', { name: 'Intruder', password: 'intruder-pass', setupCode: guess })).status);
+    }
+    expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
+    expect(statuses[10]).toBe(429);
+    // Blocked means blocked: even the right code waits out the window from this address.
+    expect((await call(s, 'POST', '/api/setup', { name: 'Owner', password: 'owner-password-1', setupCode: code })).status).toBe(429);
+    expect(ownerCount(s)).toBe(0);
+    // The studio token is not throttled.
+    const viaStudio = await call(
+      s,
+      'POST',
+      '/api/setup',
+      { name: 'Owner', password: 'owner-password-1' },
+      { authorization: `Bearer ${s.studioToken}` },
+    );
+    expect(viaStudio.status).toBe(201);
+  });
+
+  it('the studio token creates the owner without a code and spends the code', async () => {
+    server = await startRealtimeServer();
+    const s = server;
+    const code = setupCodeOf(s);
+    const viaStudio = await call(
+      s,
+      'POST',
+      '/api/setup',
+      { name: 'Owner', password: 'owner-password-1' },
+      { authorization: `Bearer ${s.studioToken}` },
+    );
+    expect(viaStudio.status).toBe(201);
+    expect(ownerCount(s)).toBe(1);
+    expect(existsSync(codeFile(s))).toBe(false);
+    expect((await call(s, 'POST', '/api/setup', { name: 'Second', password: 'second-password', setupCode: code })).status).toBe(409);
   });
 });

@@ -1,16 +1,28 @@
 /**
  * Staff accounts: the owner (first-run setup), moderators (invited by the owner with a one-time code), login
  * sessions (random bearer tokens, stored as SHA-256 hashes, 30 days) and principal resolution for HTTP requests
- * and realtime sockets. The studio token counts as the owner.
+ * and realtime sockets. The studio token counts as the owner. Creating the owner needs proof of being the operator:
+ * the studio token, or the one-time setup code kept in the data dir while no owner exists (auth/setup-code.ts).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import type { AccountView, InviteView, LoginResult, StaffRole } from '../../../shared/realtime/accounts';
 import { RpcError } from '../../../shared/protocol/rpc';
+import { SetupCodeFile } from '../auth/setup-code';
 import { tokensEqual } from '../auth/studio-token';
 import { dummyHash, hashPassword, verifyPassword } from './passwords';
 
 export const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
+
+/** What proves a first-run setup request comes from the operator. */
+export type SetupProof =
+  | { kind: 'studio' }
+  /** `code`: the normalized setup code presented (absent → UNAUTHORIZED); `clientKey`: the client address (throttle). */
+  | { kind: 'code'; code: string | undefined; clientKey: string };
+
+/** Wrong setup codes per client address before RATE_LIMITED, and the window they are counted in. */
+const SETUP_GUESSES = 10;
+const SETUP_GUESS_WINDOW_MS = 15 * 60_000;
 
 export type Principal =
   | { kind: 'studio'; id: 'studio'; role: 'owner'; name: string }
@@ -61,6 +73,11 @@ class LoginThrottle {
 export interface AccountsOptions {
   db: Database;
   studioToken: string;
+  /**
+   * The server's data dir: while no owner exists it holds the one-time `setup-code` (created here at start-up).
+   * Without it, only the studio token can create the owner.
+   */
+  dataDir?: string | null;
   clock?: () => number;
 }
 
@@ -69,6 +86,8 @@ export class Accounts {
   private readonly studioToken: string;
   private readonly clock: () => number;
   private readonly throttle = new LoginThrottle();
+  private readonly setupThrottle = new LoginThrottle(SETUP_GUESSES, SETUP_GUESS_WINDOW_MS);
+  private readonly setupCode: SetupCodeFile | null;
   private readonly q;
 
   constructor(opts: AccountsOptions) {
@@ -101,6 +120,9 @@ export class Accounts {
         'UPDATE account_invites SET used_at = ?, used_by = ? WHERE code_hash = ? AND used_at IS NULL AND expires_at > ?',
       ),
     };
+    this.setupCode = opts.dataDir ? new SetupCodeFile(opts.dataDir) : null;
+    if (this.needsSetup()) this.setupCode?.open();
+    else this.setupCode?.spend();
   }
 
   needsSetup(): boolean {
@@ -108,17 +130,33 @@ export class Accounts {
   }
 
   /**
-   * First-run setup: create the owner. Open only while no owner exists; with the studio token (`viaStudio`) it may
-   * also add another owner later (recovery when the password is lost).
+   * First-run setup: create the owner. Open only while no owner exists, to whoever proves to be the operator (the
+   * studio token or the setup code); with the studio token it may also add another owner later (recovery when the
+   * password is lost). Wrong codes count against the client address.
    */
-  async setup(name: string, password: string, viaStudio: boolean): Promise<LoginResult> {
+  async setup(name: string, password: string, proof: SetupProof): Promise<LoginResult> {
+    const viaStudio = proof.kind === 'studio';
     if (!viaStudio && !this.needsSetup()) throw new RpcError('CONFLICT', 'setup is already done; sign in instead');
+    if (proof.kind === 'code') this.checkSetupCode(proof.code, proof.clientKey);
     const hash = await hashPassword(password);
     const account = this.db.transaction(() => {
       if (!viaStudio && !this.needsSetup()) throw new RpcError('CONFLICT', 'setup is already done; sign in instead');
       return this.insertAccount(name, 'owner', hash);
     })();
+    // An owner exists now: the code is spent whichever proof was used.
+    this.setupCode?.spend();
     return this.openSession(account);
+  }
+
+  private checkSetupCode(code: string | undefined, clientKey: string): void {
+    const now = this.clock();
+    const keys = [`c:${clientKey}`];
+    if (this.setupThrottle.blocked(keys, now)) throw new RpcError('RATE_LIMITED', 'too many wrong setup codes; try again later');
+    if (!code) throw new RpcError('UNAUTHORIZED', 'setup code required: it is in the server log and in <data dir>/setup-code');
+    if (!this.setupCode?.matches(code)) {
+      this.setupThrottle.fail(keys, now);
+      throw new RpcError('UNAUTHORIZED', 'wrong setup code');
+    }
   }
 
   private insertAccount(name: string, role: StaffRole, passwordHash: string): AccountRow {

@@ -13,12 +13,14 @@ export { bearerOf, principalOf, sameOrigin } from './routes';
 export interface AccountsModuleOptions {
   db: Database;
   studioToken: string;
+  /** Holds the first-run setup code while no owner exists. */
+  dataDir?: string;
   secureCookies?: boolean;
   clock?: () => number;
 }
 
 export async function registerAccounts(app: FastifyInstance, opts: AccountsModuleOptions): Promise<Accounts> {
-  const accounts = new Accounts({ db: opts.db, studioToken: opts.studioToken, clock: opts.clock });
+  const accounts = new Accounts({ db: opts.db, studioToken: opts.studioToken, dataDir: opts.dataDir ?? null, clock: opts.clock });
   await app.register(accountRoutes, { accounts, secureCookies: opts.secureCookies ?? false });
   return accounts;
 }

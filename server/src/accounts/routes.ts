@@ -17,7 +17,7 @@ import {
   SetupBody,
   STAFF_COOKIE,
 } from '../../../shared/realtime/accounts';
-import { type Accounts, type Principal, SESSION_TTL_MS } from './accounts';
+import { type Accounts, type Principal, SESSION_TTL_MS, type SetupProof } from './accounts';
 
 const STATUS: Partial<Record<ErrorCode, number>> = {
   BAD_REQUEST: 400,
@@ -122,11 +122,21 @@ export async function accountRoutes(app: FastifyInstance, opts: AccountRoutesOpt
 
   app.get('/api/setup', async () => ({ needed: accounts.needsSetup() }));
 
+  // Creating the owner needs the studio token or the one-time setup code (see Accounts.setup).
   app.post('/api/setup', async (req, reply) => {
     const body = parse(SetupBody, req.body);
     const viaStudio = accounts.isStudioToken(bearerOf(req));
     if (!viaStudio && !sameOrigin(req)) throw new RpcError('FORBIDDEN', 'cross-origin request');
-    const result = await accounts.setup(body.name, body.password, viaStudio);
+    const proof: SetupProof = viaStudio ? { kind: 'studio' } : { kind: 'code', code: body.setupCode, clientKey: req.ip };
+    let result: LoginResult;
+    try {
+      result = await accounts.setup(body.name, body.password, proof);
+    } catch (err) {
+      // A wrong code may be someone guessing: worth a warning, never an error (the client's mistake).
+      if (err instanceof RpcError && err.code === 'UNAUTHORIZED' && body.setupCode)
+        req.log.warn({ ip: req.ip }, 'owner setup refused: wrong setup code');
+      throw err;
+    }
     setCookie(reply, result);
     reply.code(201);
     return result;

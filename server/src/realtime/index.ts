@@ -39,6 +39,8 @@ export interface RealtimeDeps {
   log: Logger;
   /** Counts as the owner (studio). */
   studioToken: string;
+  /** The server's data dir: holds the first-run setup code while no owner exists (without it only the studio token can create the owner). */
+  dataDir?: string;
   /** The buyer-cookie HMAC key shared with commerce (guest identity); also keys public user ids. */
   sessionSecret: Buffer;
   shows: { get(showId: string): ShowInfo | null };
@@ -102,7 +104,7 @@ export async function registerRealtime(app: FastifyInstance, deps: RealtimeDeps)
   const clock = deps.clock ?? Date.now;
   const log = deps.log;
   const store = new RealtimeStore(deps.db);
-  const accounts = new Accounts({ db: deps.db, studioToken: deps.studioToken, clock });
+  const accounts = new Accounts({ db: deps.db, studioToken: deps.studioToken, dataDir: deps.dataDir ?? null, clock });
   const buyers = new BuyerSessions(deps.sessionSecret, deps.secureCookies ?? false);
   let engagement: EngagementService | null = null;
   const hub = new RealtimeHub({

@@ -22,9 +22,14 @@ async function post<T>(s: TestServer, path: string, body: unknown, headers: Reco
   return json;
 }
 
-/** Owner via first-run setup, then two moderators invited by the owner. */
+/** Owner via first-run setup (the studio's way: its token), then two moderators invited by the owner. */
 async function staffTokens(s: TestServer) {
-  const owner = await post<LoginResult>(s, '/api/setup', { name: 'Owner', password: 'owner-password-1' });
+  const owner = await post<LoginResult>(
+    s,
+    '/api/setup',
+    { name: 'Owner', password: 'owner-password-1' },
+    { authorization: `Bearer ${s.studioToken}` },
+  );
   const mods: LoginResult[] = [];
   for (const name of ['Mod One', 'Mod Two']) {
     const invite = await post<{ code: string }>(s, '/api/accounts/invites', {}, { authorization: `Bearer ${owner.token}` });

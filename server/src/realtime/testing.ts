@@ -36,6 +36,8 @@ export interface TestServer {
   shows: ShowRepository;
   showId: string;
   studioToken: string;
+  /** The server's data dir (holds the first-run `setup-code` while no owner exists). */
+  dataDir: string;
   realtime: RealtimeServer;
   buyers: BuyerSessions;
   commerce: CommerceCore | null;
@@ -79,6 +81,7 @@ export async function startRealtimeServer(
     db,
     log: pino({ level: process.env.TEST_LOG ?? 'silent' }),
     studioToken,
+    dataDir: dir,
     sessionSecret,
     shows,
     catalog: commerce ? catalogForSuggestions(commerce.catalog) : null,
@@ -97,6 +100,7 @@ export async function startRealtimeServer(
     shows,
     showId: show.id,
     studioToken,
+    dataDir: dir,
     realtime,
     buyers,
     commerce,
