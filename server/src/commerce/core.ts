@@ -38,9 +38,9 @@ export interface CommerceOptions {
   reservationMs?: number;
   /** Reservation/sale sweeper period; 0 disables the timer (call runMaintenance yourself). Default 5 s. */
   sweepIntervalMs?: number;
-  /** Payments pending this long are queried at the provider. Default 10 min. */
+  /** Payments pending this long are queried at the provider. Default: payments.reconcileAfterSec (60 s). */
   reconcileAfterMs?: number;
-  /** Reconciliation period; 0 disables the timer. Default 60 s. */
+  /** Reconciliation period; 0 disables the timer. Default: the reconciliation delay, at most 60 s. */
   reconcileIntervalMs?: number;
   /** Seed the demo catalog on first run. Default true. */
   seedDemo?: boolean;
@@ -57,13 +57,14 @@ export interface CommerceCore {
   readonly csv: CsvService;
   readonly media: MediaStore;
   readonly sessions: BuyerSessions;
-  readonly sandbox: SandboxProvider;
+  /** The embedded sandbox provider, or null when it is not offered (PAYMENTS_SANDBOX). */
+  readonly sandbox: SandboxProvider | null;
   readonly payConfig: ParsedPaymentsConfig;
   readonly clock: () => number;
   readonly log: Logger;
   readonly studioToken: string;
   readonly publicUrl: string;
-  /** Expire lapsed reservations, end overdue sales, reconcile stale payments. */
+  /** Expire lapsed reservations, end overdue sales, deliver due sandbox notifications, reconcile stale payments. */
   runMaintenance(): Promise<void>;
   /** Start the periodic jobs (idempotent). */
   start(): void;
@@ -84,15 +85,19 @@ export async function createCommerceCore(opts: CommerceOptions): Promise<Commerc
   const coupons = new CouponService(store, clock);
   const orders = new OrderService(store, events, clock, log, opts.reservationMs ?? 15 * 60_000, coupons);
   const sandboxSecret = payConfig.sandbox.webhookSecret ?? createHmac('sha256', opts.sessionSecret).update('sandbox-webhook').digest('hex');
-  const sandbox = new SandboxProvider(store.sandbox, sandboxSecret, publicUrl, clock, log, payConfig.sandbox.toleranceSec);
-  const providers = new Map<PaymentProviderName, PaymentProvider>([['sandbox', sandbox]]);
+  const sandbox = payConfig.sandbox.enabled
+    ? new SandboxProvider(store, sandboxSecret, publicUrl, clock, log, payConfig.sandbox.toleranceSec)
+    : null;
+  const providers = new Map<PaymentProviderName, PaymentProvider>(sandbox ? [['sandbox', sandbox]] : []);
   if (payConfig.stripe) providers.set('stripe', new StripeProvider(payConfig.stripe));
   if (payConfig.alipay) providers.set('alipay', new AlipayProvider(payConfig.alipay));
   if (payConfig.wechatpay) providers.set('wechatpay', new WechatPayProvider(payConfig.wechatpay));
+  const reconcileAfterMs = opts.reconcileAfterMs ?? payConfig.reconcileAfterSec * 1000;
   const payments = new PaymentService(store, orders, events, providers, clock, log, {
     publicUrl,
     defaultProvider: payConfig.default,
-    reconcileAfterMs: opts.reconcileAfterMs ?? 10 * 60_000,
+    reconcileAfterMs,
+    abandonAfterMs: payConfig.abandonAfterSec * 1000,
   });
   const csv = new CsvService(store, catalog);
   const sessions = new BuyerSessions(opts.sessionSecret, publicUrl.startsWith('https:'));
@@ -101,6 +106,7 @@ export async function createCommerceCore(opts: CommerceOptions): Promise<Commerc
   sales.resume();
 
   const timers: NodeJS.Timeout[] = [];
+  let started = false;
   let reconciling = false;
   const sweep = () => {
     try {
@@ -142,17 +148,22 @@ export async function createCommerceCore(opts: CommerceOptions): Promise<Commerc
     publicUrl,
     async runMaintenance() {
       sweep();
+      await sandbox?.deliverDue();
       await reconcile();
     },
     start() {
-      if (timers.length) return;
+      if (started) return;
+      started = true;
+      // Notifications the sandbox owed when the process stopped go out now.
+      sandbox?.start();
       const sweepMs = opts.sweepIntervalMs ?? 5_000;
-      const reconcileMs = opts.reconcileIntervalMs ?? 60_000;
+      const reconcileMs = opts.reconcileIntervalMs ?? Math.max(1000, Math.min(60_000, reconcileAfterMs));
       if (sweepMs > 0) timers.push(setInterval(sweep, sweepMs).unref());
       if (reconcileMs > 0) timers.push(setInterval(() => void reconcile(), reconcileMs).unref());
     },
     close() {
       for (const t of timers.splice(0)) clearInterval(t);
+      sandbox?.stop();
       sales.close();
     },
   };

@@ -1,4 +1,4 @@
-import { createCipheriv, generateKeyPairSync, type KeyObject, randomBytes, sign } from 'node:crypto';
+import { createCipheriv, type KeyObject, randomBytes, sign } from 'node:crypto';
 import Stripe from 'stripe';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OrderView } from '../../../shared/commerce/orders';
@@ -6,80 +6,13 @@ import { SANDBOX_SIGNATURE_HEADER } from '../../../shared/commerce/payments';
 import { alipaySignContent, alipayTime } from './payments/alipay';
 import { signSandbox } from './payments/sandbox';
 import { wechatMessage } from './payments/wechatpay';
-import { Buyer, contact, type Harness, payViaSandbox, startHarness } from './testing';
+import { pendingPayment, post, rsa, setupOrder, statusOf, until } from './payments-testing';
+import { type Harness, payViaSandbox, startHarness } from './testing';
 
 let h: Harness;
 afterEach(async () => {
   await h?.close();
 });
-
-const pem = (k: KeyObject, type: 'pkcs8' | 'spki') => k.export({ type, format: 'pem' }).toString();
-function rsa() {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  return { privateKey, publicKey, privatePem: pem(privateKey, 'pkcs8'), publicPem: pem(publicKey, 'spki') };
-}
-
-async function setupOrder(harness: Harness, price = 79900): Promise<{ buyer: Buyer; order: OrderView; skuId: string }> {
-  const res = await harness.studio('/api/studio/products', {
-    method: 'POST',
-    body: JSON.stringify({ title: '测试商品', currency: 'CNY', defaults: { listPriceMinor: price, stock: 5 } }),
-  });
-  const p = (await res.json()) as { skus: Array<{ id: string }> };
-  const buyer = new Buyer(harness.url);
-  const r = await buyer.json<OrderView>('POST', '/api/orders', {
-    idempotencyKey: `pay-${randomBytes(6).toString('hex')}`,
-    items: [{ skuId: p.skus[0]!.id, qty: 1 }],
-    contact: contact(1),
-  });
-  expect(r.status).toBe(201);
-  return { buyer, order: r.body, skuId: p.skus[0]!.id };
-}
-
-/** A payment row as the adapter would have recorded it after createPayment (the provider itself is unreachable here). */
-function pendingPayment(
-  harness: Harness,
-  orderId: string,
-  provider: 'stripe' | 'alipay' | 'wechatpay',
-  ref: string,
-  amount = 79900,
-): string {
-  const id = `pay_${randomBytes(9).toString('base64url')}`;
-  const now = harness.now();
-  harness.core.store.payments.insert({
-    id,
-    orderId,
-    provider,
-    providerRef: ref === '=id' ? id : ref,
-    status: 'pending',
-    amount,
-    currency: 'CNY',
-    action: JSON.stringify({ kind: 'redirect', url: 'https://example.invalid' }),
-    refundRef: null,
-    failure: null,
-    createdAt: now,
-    updatedAt: now,
-  });
-  return id;
-}
-
-async function post(
-  url: string,
-  body: string,
-  headers: Record<string, string>,
-): Promise<{ status: number; text: string; outcome: string | null }> {
-  const res = await fetch(url, { method: 'POST', headers, body });
-  return { status: res.status, text: await res.text(), outcome: res.headers.get('x-storecast-outcome') };
-}
-
-const statusOf = (harness: Harness, orderId: string) => harness.core.store.orders.getOrder(orderId)!.status;
-
-async function until(fn: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!fn()) {
-    if (Date.now() > end) throw new Error('condition not reached');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('sandbox provider', () => {
   it('pays through the hosted page → signed webhook over HTTP → order paid; decline leaves it payable', async () => {
@@ -151,11 +84,15 @@ describe('sandbox provider', () => {
   });
 
   it('a payment arriving after the reservation expired is recorded and refunded, never dropped', async () => {
-    h = await startHarness({ reservationMs: 60_000 });
+    h = await startHarness({ reservationMs: 60_000, reconcileAfterMs: 30_000, payments: { abandonAfterSec: 60 } });
     const { buyer, order, skuId } = await setupOrder(h);
     const pay = await buyer.json<{ paymentId: string; action: { url: string } }>('POST', `/api/orders/${order.id}/pay`, {});
+    // The payment holds the lapsed reservation while the sandbox reports it pending; then it is given up.
     h.advance(61_000);
-    h.core.orders.expireDue();
+    await h.core.runMaintenance();
+    expect(statusOf(h, order.id)).toBe('pending_payment');
+    h.advance(60_000);
+    await h.core.runMaintenance();
     expect(statusOf(h, order.id)).toBe('cancelled');
     expect(h.core.store.inventory.getSku(skuId)!.stock).toBe(5);
     // The buyer still had the hosted page open and approves.
@@ -169,7 +106,7 @@ describe('sandbox provider', () => {
     await until(() => statusOf(h, order.id) === 'refunded');
     const p = h.core.store.payments.get(pay.body.paymentId)!;
     expect(p.status).toBe('refunded');
-    expect(h.core.sandbox.entry(p.providerRef!)!.status).toBe('refunded');
+    expect(h.core.sandbox!.entry(p.providerRef!)!.status).toBe('refunded');
     expect(h.core.store.orders.listEvents(order.id).map((e) => e.to)).toEqual([
       'pending_payment',
       'cancelled',
@@ -235,7 +172,7 @@ describe('stripe adapter', () => {
   const stripe = new Stripe('sk_test_dummy');
 
   it('verifies Stripe-Signature (constructEvent), rejects forged/stale/unsigned, dedups by event id', async () => {
-    h = await startHarness({ payments: { default: 'sandbox', stripe: { secretKey: 'sk_test_dummy', webhookSecret: secret } } });
+    h = await startHarness({ payments: { stripe: { secretKey: 'sk_test_dummy', webhookSecret: secret } } });
     const { order } = await setupOrder(h);
     const paymentId = pendingPayment(h, order.id, 'stripe', 'cs_test_a1b2c3');
     const event = (id: string, amount = 79900) =>
@@ -308,7 +245,6 @@ describe('alipay adapter', () => {
     const forger = rsa();
     h = await startHarness({
       payments: {
-        default: 'sandbox',
         alipay: { appId: '2021000000000001', privateKeyPem: merchant.privatePem, alipayPublicKeyPem: alipay.publicPem },
       },
     });
@@ -405,7 +341,6 @@ describe('wechatpay adapter', () => {
     const apiV3Key = randomBytes(16).toString('hex');
     h = await startHarness({
       payments: {
-        default: 'sandbox',
         wechatpay: {
           mchId: '1900000109',
           appId: 'wxd678efh567hg6787',

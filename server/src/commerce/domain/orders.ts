@@ -207,11 +207,16 @@ export class OrderService {
     return true;
   }
 
-  /** Cancel a lapsed pending order and release its units. Inside a transaction. */
+  /**
+   * Cancel a lapsed pending order and release its units. Inside a transaction. A payment still pending holds the
+   * reservation: the buyer may have paid and the webhook not arrived yet, so it expires only once reconciliation has
+   * asked the provider and settled that payment (PaymentService.reconcile).
+   */
   expireInTx(orderId: string, evts: CommerceEvent[]): boolean {
     const o = this.store.orders.getOrder(orderId);
     const now = this.clock();
     if (o?.status !== 'pending_payment' || o.expiresAt > now) return false;
+    if (this.store.payments.listForOrder(o.id).some((p) => p.status === 'pending')) return false;
     this.move(o, 'cancelled', 'system', 'reservation expired', { cancelledAt: now }, evts);
     this.restock(o.id, evts);
     this.coupons.releaseInTx(o.id);

@@ -21,6 +21,11 @@ export interface PaymentServiceOptions {
   defaultProvider: PaymentProviderName;
   /** A payment still pending this long is queried at the provider by the reconciliation job. */
   reconcileAfterMs: number;
+  /**
+   * A payment its provider still reports pending this long after the order's reservation lapsed is given up (failed),
+   * which lets the order expire. Until then the pending payment holds the reservation.
+   */
+  abandonAfterMs: number;
 }
 
 interface Applied {
@@ -31,6 +36,9 @@ interface Applied {
 }
 
 const REFUNDABLE = new Set(['paid', 'shipped', 'completed', 'refund_requested']);
+
+/** Outcomes that changed (or confirmed) payment state. Only these consume the event id; the others may be re-evaluated. */
+const APPLIED = new Set(['paid', 'payment_failed', 'refunded', 'late_payment_refund', 'already_applied']);
 
 /**
  * Payments: one pending row is written before any provider call; provider calls run outside transactions; every
@@ -75,6 +83,8 @@ export class PaymentService {
     }
     if (order.status !== 'pending_payment') throw badState(`order is ${order.status}`, 'INVALID_TRANSITION');
     const now = this.clock();
+    // Lapsed but held by a payment in flight: that payment settles it; a new one would not be covered by the reservation.
+    if (order.expiresAt <= now) throw badState('the reservation expired; place the order again', 'ORDER_EXPIRED');
     const prepared = this.store.transaction(() => {
       const reuse = this.store.payments
         .listForOrder(orderId)
@@ -175,7 +185,7 @@ export class PaymentService {
       });
       if (!fresh) return { outcome: 'duplicate', paymentId: null };
       const r = this.applyInTx(provider, evt, evts);
-      this.store.webhooks.setOutcome(provider, evt.eventId, r.outcome, r.paymentId);
+      this.store.webhooks.setOutcome(provider, evt.eventId, r.outcome, r.paymentId, APPLIED.has(r.outcome));
       return r;
     });
     this.events.emitAll(evts);
@@ -199,6 +209,8 @@ export class PaymentService {
       case 'payment.failed':
         if (p.status !== 'pending') return { outcome: `ignored_${p.status}`, paymentId: p.id };
         this.store.payments.update({ ...p, status: 'failed', failure: evt.type, updatedAt: now });
+        // The reservation may have lapsed while this payment held it: now it can go.
+        this.orders.expireInTx(p.orderId, evts);
         return { outcome: 'payment_failed', paymentId: p.id };
       case 'refund.succeeded':
         if (p.status !== 'refund_pending' && p.status !== 'succeeded') return { outcome: `ignored_${p.status}`, paymentId: p.id };
@@ -210,11 +222,9 @@ export class PaymentService {
   private markPaid(p: PaymentRecord, now: number, evts: CommerceEvent[]): Applied {
     if (p.status !== 'pending' && p.status !== 'failed') return { outcome: 'already_applied', paymentId: p.id };
     this.store.payments.update({ ...p, status: 'succeeded', failure: null, updatedAt: now });
-    let o = this.store.orders.getOrder(p.orderId)!;
-    if (o.status === 'pending_payment' && o.expiresAt <= now) {
-      this.orders.expireInTx(o.id, evts);
-      o = this.store.orders.getOrder(p.orderId)!;
-    }
+    const o = this.store.orders.getOrder(p.orderId)!;
+    // Still pending_payment means its units are still reserved (a pending payment holds a lapsed reservation), so it
+    // can be paid even after expiresAt.
     if (o.status === 'pending_payment') {
       const paid = this.orders.move(o, 'paid', 'provider', `paid via ${p.provider} (${p.id})`, { paidAt: now }, evts);
       evts.push(this.orders.paidEvent(paid, now));
@@ -321,7 +331,11 @@ export class PaymentService {
 
   // ---------------------------------------------------------------- reconciliation
 
-  /** Query payments left pending (lost webhooks) and retry unfinished refunds. */
+  /**
+   * Query payments left pending (lost webhooks) and retry unfinished refunds. A pending payment whose order's
+   * reservation lapsed is given up only when its provider says it failed, or still says pending `abandonAfterMs` after
+   * the lapse; an unreachable provider keeps holding it (the payment may have gone through).
+   */
   async reconcile(): Promise<{ checked: number }> {
     const stale = this.store.payments.listStale(this.clock() - this.opts.reconcileAfterMs, 50);
     for (const p of stale) {
@@ -331,29 +345,9 @@ export class PaymentService {
           const cur = this.store.payments.get(p.id)!;
           this.store.payments.update({ ...cur, updatedAt: this.clock() });
         });
-      if (!provider) continue;
       try {
-        if (p.status === 'pending') {
-          if (!p.providerRef) {
-            this.store.transaction(() =>
-              this.store.payments.update({ ...p, status: 'failed', failure: 'provider call never completed', updatedAt: this.clock() }),
-            );
-            continue;
-          }
-          const state = await provider.queryPayment(p.providerRef);
-          const base = { paymentId: p.id, providerRef: p.providerRef, type: 'reconcile' };
-          const amount = state.amountMinor !== undefined ? { amountMinor: state.amountMinor, currency: state.currency ?? p.currency } : {};
-          if (state.status === 'succeeded' || state.status === 'refunded') {
-            const r = this.apply(
-              p.provider,
-              { ...base, ...amount, eventId: `reconcile:${p.id}:succeeded`, kind: 'payment.succeeded' },
-              '{}',
-            );
-            if (r.refund) await this.executeRefund(r.refund, 'late payment found by reconciliation');
-          } else if (state.status === 'failed') {
-            this.apply(p.provider, { ...base, ...amount, eventId: `reconcile:${p.id}:failed`, kind: 'payment.failed' }, '{}');
-          } else touch();
-        } else if (p.status === 'refund_pending') {
+        if (p.status === 'pending') await this.reconcilePending(p, provider, touch);
+        else if (p.status === 'refund_pending' && provider) {
           if (!p.refundRef) await this.executeRefund(p.id, 'retry');
           else {
             const state = await provider.queryPayment(p.providerRef!);
@@ -365,12 +359,40 @@ export class PaymentService {
               );
             } else touch();
           }
-        }
+        } else touch();
       } catch (err) {
         this.log.warn({ err, paymentId: p.id }, 'reconciliation step failed');
         touch();
       }
     }
     return { checked: stale.length };
+  }
+
+  private async reconcilePending(p: PaymentRecord, provider: PaymentProvider | undefined, touch: () => void): Promise<void> {
+    if (!p.providerRef) {
+      // The process stopped between recording the payment and the provider's answer; a webhook can still revive it.
+      this.apply(
+        p.provider,
+        { eventId: `reconcile:${p.id}:incomplete`, type: 'provider call never completed', kind: 'payment.failed', paymentId: p.id },
+        '{}',
+      );
+      return;
+    }
+    const base = { paymentId: p.id, providerRef: p.providerRef, type: 'reconcile' };
+    // A provider no longer configured cannot be asked: like one that does not know the payment.
+    const state = provider ? await provider.queryPayment(p.providerRef) : { status: 'pending' as const };
+    const amount = state.amountMinor !== undefined ? { amountMinor: state.amountMinor, currency: state.currency ?? p.currency } : {};
+    if (state.status === 'succeeded' || state.status === 'refunded') {
+      const r = this.apply(p.provider, { ...base, ...amount, eventId: `reconcile:${p.id}:succeeded`, kind: 'payment.succeeded' }, '{}');
+      if (r.refund) await this.executeRefund(r.refund, 'late payment found by reconciliation');
+    } else if (state.status === 'failed') {
+      this.apply(p.provider, { ...base, ...amount, eventId: `reconcile:${p.id}:failed`, kind: 'payment.failed' }, '{}');
+    } else {
+      const order = this.store.orders.getOrder(p.orderId);
+      const abandoned = order?.status === 'pending_payment' && order.expiresAt + this.opts.abandonAfterMs <= this.clock();
+      if (!abandoned) return touch();
+      this.log.info({ paymentId: p.id, orderId: p.orderId }, 'payment still pending long after the reservation lapsed; giving it up');
+      this.apply(p.provider, { ...base, type: 'abandoned', eventId: `reconcile:${p.id}:abandoned`, kind: 'payment.failed' }, '{}');
+    }
   }
 }

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { OrderId } from '../../../../shared/commerce/common';
 import { formatMinor } from '../domain/csv';
 import type { CommerceCore } from '../core';
-import { parse } from '../errors';
+import { notFound, parse } from '../errors';
 
 const resources = {
   'zh-CN': {
@@ -90,7 +90,8 @@ export async function payPages(app: FastifyInstance, opts: { core: CommerceCore 
     const { t, lang } = tFor(req);
     reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store');
     const p = SandboxParams.safeParse(req.params);
-    const entry = p.success ? core.sandbox.entry(p.data.ref) : null;
+    // The sandbox switched off has no pay page at all: its old links look like unknown payments.
+    const entry = p.success && core.sandbox ? core.sandbox.entry(p.data.ref) : null;
     if (!entry) {
       reply.code(404);
       return page(lang, t('title'), `<h1>${esc(t('title'))}</h1><p>${esc(t('notFound'))}</p>`);
@@ -114,6 +115,7 @@ export async function payPages(app: FastifyInstance, opts: { core: CommerceCore 
   for (const action of ['approve', 'decline'] as const) {
     app.post(`/pay/sandbox/:ref/${action}`, async (req, reply) => {
       const { ref } = parse(SandboxParams, req.params, 'payment');
+      if (!core.sandbox) throw notFound('payment');
       await core.sandbox.decide(ref, action === 'approve');
       const lang = (req.query as { lang?: string }).lang === 'en' ? '?lang=en' : '';
       return reply.code(303).header('location', `/pay/sandbox/${ref}${lang}`).send();

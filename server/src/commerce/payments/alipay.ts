@@ -128,29 +128,43 @@ export class AlipayProvider implements PaymentProvider {
       ok = false;
     }
     if (!ok) throw new WebhookVerificationError('signature mismatch');
-    if (params.app_id !== this.cfg.appId) throw new WebhookVerificationError('app_id does not match');
-    const sent = parseAlipayTime(params.notify_time ?? '');
+    // Decide from signed content only: empty parameters are not part of the signed string, so they are dropped here
+    // (an unsigned "gmt_refund=" appended to a genuine notice must not turn it into a refund).
+    const signed: Record<string, string> = {};
+    for (const [k, v] of Object.entries(params)) if (v !== '' && k !== 'sign' && k !== 'sign_type') signed[k] = v;
+    if (signed.app_id !== this.cfg.appId) throw new WebhookVerificationError('app_id does not match');
+    const sent = parseAlipayTime(signed.notify_time ?? '');
     if (sent === null) throw new WebhookVerificationError('missing notify_time');
     if (now - sent > this.cfg.notifyMaxAgeMs || sent - now > 5 * 60_000)
       throw new WebhookVerificationError('notify_time out of range', true);
-    const eventId = params.notify_id;
-    const paymentId = params.out_trade_no;
+    const eventId = signed.notify_id;
+    const paymentId = signed.out_trade_no;
     if (!eventId || !paymentId) throw new WebhookVerificationError('notify_id and out_trade_no required');
-    const amount = params.total_amount ? parseMinor(params.total_amount, 'CNY') : null;
+    const minor = (text: string | undefined): number | null => {
+      if (text === undefined) return null;
+      const v = parseMinor(text, 'CNY');
+      if (v === null) throw new WebhookVerificationError('malformed amount');
+      return v;
+    };
+    const amount = minor(signed.total_amount);
     const base = {
       eventId,
-      type: `${params.notify_type ?? 'notify'}:${params.trade_status ?? ''}`,
+      type: `${signed.notify_type ?? 'notify'}:${signed.trade_status ?? ''}`,
       paymentId,
       providerRef: paymentId,
       ...(amount !== null ? { amountMinor: amount, currency: 'CNY' } : {}),
     };
-    const refunded = params.gmt_refund !== undefined || (params.refund_fee !== undefined && params.refund_fee !== '0.00');
-    switch (params.trade_status) {
+    const refundFee = minor(signed.refund_fee) ?? 0;
+    const refundInfo = signed.gmt_refund !== undefined || refundFee > 0;
+    switch (signed.trade_status) {
       case 'TRADE_SUCCESS':
       case 'TRADE_FINISHED':
-        return { ...base, kind: refunded ? 'refund.succeeded' : 'payment.succeeded' };
+        // Still successful after a refund = a partial one (we only refund in full): the payment stays captured.
+        if (!refundInfo) return { ...base, kind: 'payment.succeeded' };
+        return { ...base, kind: amount !== null && refundFee === amount ? 'refund.succeeded' : 'ignored' };
       case 'TRADE_CLOSED':
-        return { ...base, kind: refunded ? 'refund.succeeded' : 'payment.failed' };
+        // Closed after a refund = fully refunded; closed without one = never paid.
+        return { ...base, kind: refundInfo ? 'refund.succeeded' : 'payment.failed' };
       default:
         return { ...base, kind: 'ignored' };
     }

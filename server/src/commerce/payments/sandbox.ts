@@ -7,7 +7,7 @@ import {
 } from '../../../../shared/commerce/payments';
 import type { Logger } from '../domain/events';
 import { newId } from '../ids';
-import type { SandboxLedgerRecord, SandboxLedgerRepository } from '../store/types';
+import type { CommerceStore, SandboxLedgerRecord } from '../store/types';
 import {
   type CreatedPayment,
   type CreatePaymentInput,
@@ -26,22 +26,38 @@ export function signSandbox(secret: string, timestampSec: number, rawBody: strin
   return `t=${timestampSec},v1=${mac}`;
 }
 
+/** Delivery attempts per notification before the outbox gives up (reconciliation still finds the payment). */
+export const OUTBOX_MAX_ATTEMPTS = 12;
+
+/** Wait before attempt n+1 after n failed ones: 1 s doubling, at most 15 min (12 attempts span about 40 min). */
+export const outboxBackoffMs = (failed: number): number => Math.min(1000 * 2 ** (failed - 1), 15 * 60_000);
+
 /**
  * The embedded sandbox provider. It behaves like a hosted provider: it keeps its own ledger, shows a hosted pay page
  * (`/pay/sandbox/:ref`) and, when the buyer approves or declines there, POSTs a signed notification to the merchant's
- * webhook URL over real HTTP (`t=<ts>,v1=HMAC-SHA256(secret, ts + "." + rawBody)`).
+ * webhook URL over real HTTP (`t=<ts>,v1=HMAC-SHA256(secret, ts + "." + rawBody)`). The notification is written to an
+ * outbox in the transaction that settles the ledger entry and delivered from there (backoff, bounded attempts, resumed
+ * by `start()`), so a crash before delivery delays it instead of losing it.
  */
 export class SandboxProvider implements PaymentProvider {
   readonly name = 'sandbox' as const;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = true;
 
   constructor(
-    private readonly ledger: SandboxLedgerRepository,
+    private readonly store: Pick<CommerceStore, 'sandbox' | 'outbox' | 'transaction'>,
     private readonly secret: string,
     private readonly publicUrl: string,
     private readonly clock: () => number,
     private readonly log: Logger,
     private readonly toleranceSec = 300,
   ) {}
+
+  private get ledger() {
+    return this.store.sandbox;
+  }
 
   async createPayment(input: CreatePaymentInput): Promise<CreatedPayment> {
     const now = this.clock();
@@ -120,41 +136,132 @@ export class SandboxProvider implements PaymentProvider {
     return this.ledger.get(ref);
   }
 
-  /** Buyer decided on the hosted page: settle the ledger entry and notify the merchant over HTTP. */
+  /**
+   * Buyer decided on the hosted page: settle the ledger entry and queue its notification in one transaction, then
+   * deliver. Approving an entry that is already approved re-sends a notification that has not been delivered yet.
+   */
   async decide(ref: string, approve: boolean): Promise<SandboxLedgerRecord | null> {
     const r = this.ledger.get(ref);
     if (!r) return null;
-    if (!this.ledger.setStatus(ref, 'open', approve ? 'succeeded' : 'failed', this.clock())) return this.ledger.get(ref);
-    const event: SandboxEvent = {
-      id: newId('evt'),
-      type: approve ? 'payment.succeeded' : 'payment.failed',
-      created: Math.floor(this.clock() / 1000),
-      data: { providerRef: r.ref, merchantRef: r.merchantRef, amountMinor: r.amount, currency: r.currency },
-    };
-    await this.deliver(r.notifyUrl, JSON.stringify(event));
+    const now = this.clock();
+    const settled = this.store.transaction(() => {
+      if (!this.ledger.setStatus(ref, 'open', approve ? 'succeeded' : 'failed', now)) return false;
+      const event: SandboxEvent = {
+        id: newId('evt'),
+        type: approve ? 'payment.succeeded' : 'payment.failed',
+        created: Math.floor(now / 1000),
+        data: { providerRef: r.ref, merchantRef: r.merchantRef, amountMinor: r.amount, currency: r.currency },
+      };
+      this.store.outbox.insert({
+        id: event.id,
+        ref,
+        url: r.notifyUrl,
+        body: JSON.stringify(event),
+        attempts: 0,
+        nextAttemptAt: now,
+        deliveredAt: null,
+        gaveUpAt: null,
+        lastError: null,
+        createdAt: now,
+      });
+      return true;
+    });
+    if (!settled && approve && this.ledger.get(ref)?.status === 'succeeded') {
+      const n = this.store.transaction(() => this.store.outbox.retrigger(ref, now));
+      if (n) this.log.info({ ref }, 'sandbox: approved again; re-sending its notification');
+    }
+    await this.deliverDue();
     return this.ledger.get(ref);
   }
 
-  /** POST a signed notification; retried a few times like a real provider would. */
-  async deliver(url: string, body: string, attempts = 3): Promise<boolean> {
-    for (let i = 0; i < attempts; i++) {
-      const ts = Math.floor(this.clock() / 1000);
-      try {
-        const res = await fetch(url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', [SANDBOX_SIGNATURE_HEADER]: signSandbox(this.secret, ts, body) },
-          body,
-          signal: AbortSignal.timeout(10_000),
-        });
-        await res.arrayBuffer();
-        if (res.ok) return true;
-        this.log.warn({ status: res.status, url }, 'sandbox webhook delivery rejected');
-        if (res.status >= 400 && res.status < 500) return false;
-      } catch (err) {
-        this.log.warn({ err, url }, 'sandbox webhook delivery failed');
-      }
-      await new Promise((r) => setTimeout(r, 200 * 2 ** i));
+  /** Resume delivering the outbox (start-up: everything waiting is due now) and keep delivering until stop(). */
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    const n = this.store.transaction(() => this.store.outbox.resume(this.clock()));
+    if (n) this.log.info({ waiting: n }, 'sandbox: resuming undelivered notifications');
+    void this.deliverDue();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  /** Attempt every notification that is due (one pass at a time; a call during a pass runs another after it). */
+  deliverDue(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
     }
-    return false;
+    this.running = (async () => {
+      try {
+        do {
+          this.again = false;
+          await this.deliveryPass();
+        } while (this.again);
+      } catch (err) {
+        this.log.error({ err }, 'sandbox: outbox delivery failed');
+      } finally {
+        this.running = null;
+        this.schedule();
+      }
+    })();
+    return this.running;
+  }
+
+  private async deliveryPass(): Promise<void> {
+    for (;;) {
+      const due = this.store.outbox.due(this.clock(), 20);
+      for (const row of due) {
+        const attempts = row.attempts + 1;
+        const error = await this.post(row.url, row.body);
+        const now = this.clock();
+        this.store.transaction(() => {
+          if (error === null) this.store.outbox.markDelivered(row.id, attempts, now);
+          else {
+            const giveUp = attempts >= OUTBOX_MAX_ATTEMPTS;
+            this.store.outbox.markFailed(row.id, attempts, now + outboxBackoffMs(attempts), giveUp ? now : null, error);
+            if (giveUp) this.log.error({ ref: row.ref, eventId: row.id, attempts, error }, 'sandbox: gave up delivering a notification');
+            else this.log.warn({ ref: row.ref, eventId: row.id, attempts, error }, 'sandbox: notification not delivered; will retry');
+          }
+        });
+      }
+      if (due.length < 20) return;
+    }
+  }
+
+  /** Wake up when the next waiting notification is due. */
+  private schedule(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.stopped) return;
+    let next: number | null;
+    try {
+      next = this.store.outbox.nextDueAt();
+    } catch {
+      return; // the database is closing
+    }
+    if (next === null) return;
+    this.timer = setTimeout(() => void this.deliverDue(), Math.max(50, Math.min(next - this.clock(), 15 * 60_000))).unref();
+  }
+
+  /** One signed POST; null when the merchant accepted it (2xx), else why not. */
+  private async post(url: string, body: string): Promise<string | null> {
+    const ts = Math.floor(this.clock() / 1000);
+    try {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [SANDBOX_SIGNATURE_HEADER]: signSandbox(this.secret, ts, body) },
+        body,
+        signal: AbortSignal.timeout(10_000),
+      });
+      await res.arrayBuffer();
+      return res.ok ? null : `HTTP ${res.status}`;
+    } catch (err) {
+      const e = err as Error & { cause?: { code?: string } };
+      return `${e.message}${e.cause?.code ? ` (${e.cause.code})` : ''}`.slice(0, 200);
+    }
   }
 }

@@ -136,7 +136,12 @@ export class WechatPayProvider implements PaymentProvider {
         providerRef: r.data.out_trade_no,
         amountMinor: r.data.amount.total,
         currency: 'CNY',
-        kind: env.event_type === 'REFUND.SUCCESS' && r.data.refund_status === 'SUCCESS' ? 'refund.succeeded' : 'ignored',
+        // Only a full refund returns the payment (we never refund in part; a partial one from the merchant console
+        // leaves it captured).
+        kind:
+          env.event_type === 'REFUND.SUCCESS' && r.data.refund_status === 'SUCCESS' && r.data.amount.refund === r.data.amount.total
+            ? 'refund.succeeded'
+            : 'ignored',
       };
     }
     return { ...base, kind: 'ignored' };

@@ -160,6 +160,23 @@ export interface SandboxLedgerRecord {
   updatedAt: number;
 }
 
+/** A notification the sandbox provider owes the merchant (its outbox). */
+export interface OutboxRecord {
+  /** The event id inside `body`. */
+  id: string;
+  /** The sandbox ledger entry it is about. */
+  ref: string;
+  url: string;
+  /** The exact JSON body (signed afresh with the current time on every attempt). */
+  body: string;
+  attempts: number;
+  nextAttemptAt: number;
+  deliveredAt: number | null;
+  gaveUpAt: number | null;
+  lastError: string | null;
+  createdAt: number;
+}
+
 export interface CouponRecord {
   id: string;
   showId: string;
@@ -274,7 +291,7 @@ export interface OrderRepository {
   listEvents(orderId: string): OrderEventRecord[];
   listByBuyer(buyerId: string, limit: number): OrderRecord[];
   list(filter: OrderFilter): OrderRecord[];
-  /** Pending orders whose reservation lapsed at or before `now`. */
+  /** Pending orders whose reservation lapsed at or before `now` and that no pending payment holds. */
   listExpired(now: number, limit: number): string[];
   /** Same, restricted to orders holding a given SKU. */
   listExpiredForSku(skuId: string, now: number): string[];
@@ -295,9 +312,13 @@ export interface PaymentRepository {
 }
 
 export interface WebhookEventRepository {
-  /** Insert unless (provider, eventId) was seen; false for a duplicate. */
+  /**
+   * Record an event unless (provider, eventId) was already applied; false for such a duplicate. An event recorded but
+   * not applied is overwritten (and evaluated again by the caller).
+   */
   record(e: WebhookEventRecord): boolean;
-  setOutcome(provider: PaymentProviderName, eventId: string, outcome: string, paymentId: string | null): void;
+  /** Set the outcome; `applied` = the event changed (or confirmed) payment state, which consumes its id. */
+  setOutcome(provider: PaymentProviderName, eventId: string, outcome: string, paymentId: string | null, applied: boolean): void;
   get(provider: PaymentProviderName, eventId: string): WebhookEventRecord | null;
   count(provider?: PaymentProviderName): number;
 }
@@ -309,6 +330,22 @@ export interface SandboxLedgerRepository {
   setStatus(ref: string, from: SandboxLedgerRecord['status'], to: SandboxLedgerRecord['status'], at: number): boolean;
 }
 
+export interface SandboxOutboxRepository {
+  insert(r: OutboxRecord): void;
+  /** Undelivered notifications due at `now`, oldest due first. */
+  due(now: number, limit: number): OutboxRecord[];
+  /** When the next undelivered notification is due (null: none waiting). */
+  nextDueAt(): number | null;
+  forRef(ref: string): OutboxRecord[];
+  markDelivered(id: string, attempts: number, at: number): void;
+  /** Record a failed attempt; `gaveUpAt` set = no more attempts. */
+  markFailed(id: string, attempts: number, nextAttemptAt: number, gaveUpAt: number | null, error: string): void;
+  /** Make a ledger entry's undelivered notifications due now with a fresh attempt budget; returns how many. */
+  retrigger(ref: string, now: number): number;
+  /** Make every waiting notification due by `now` (start-up); returns how many. */
+  resume(now: number): number;
+}
+
 export interface CommerceStore {
   readonly catalog: CatalogRepository;
   readonly inventory: InventoryRepository;
@@ -316,6 +353,7 @@ export interface CommerceStore {
   readonly payments: PaymentRepository;
   readonly webhooks: WebhookEventRepository;
   readonly sandbox: SandboxLedgerRepository;
+  readonly outbox: SandboxOutboxRepository;
   readonly coupons: CouponRepository;
   /** Run `fn` as one atomic unit of work (nested calls join the outer one). Throwing rolls everything back. */
   transaction<T>(fn: () => T): T;

@@ -7,6 +7,8 @@ import { m001Shows } from './001-shows';
 import { m002Commerce } from './002-commerce';
 import { m003Realtime } from './003-realtime';
 import { m004Engagement } from './004-engagement';
+import { m005SandboxOutbox } from './005-sandbox-outbox';
+import { m006WebhookApplied } from './006-webhook-applied';
 
 export interface Migration {
   version: number;
@@ -14,4 +16,11 @@ export interface Migration {
   up(db: Database): void;
 }
 
-export const migrations: readonly Migration[] = [m001Shows, m002Commerce, m003Realtime, m004Engagement];
+export const migrations: readonly Migration[] = [
+  m001Shows,
+  m002Commerce,
+  m003Realtime,
+  m004Engagement,
+  m005SandboxOutbox,
+  m006WebhookApplied,
+];

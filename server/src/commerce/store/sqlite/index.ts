@@ -6,6 +6,7 @@ import { SqliteInventoryRepository } from './inventory';
 import { SqliteOrderRepository } from './orders';
 import { SqlitePaymentRepository } from './payments';
 import { SqliteSandboxLedgerRepository } from './sandbox-ledger';
+import { SqliteSandboxOutboxRepository } from './sandbox-outbox';
 import { SqliteWebhookEventRepository } from './webhook-events';
 
 /** The commerce store on one better-sqlite3 connection (WAL). Units of work are synchronous IMMEDIATE transactions. */
@@ -16,6 +17,7 @@ export function createSqliteStore(db: Database): CommerceStore {
   const payments = new SqlitePaymentRepository(db);
   const webhooks = new SqliteWebhookEventRepository(db);
   const sandbox = new SqliteSandboxLedgerRepository(db);
+  const outbox = new SqliteSandboxOutboxRepository(db);
   const coupons = new SqliteCouponRepository(db);
 
   type Job = { fn: () => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void };
@@ -53,6 +55,7 @@ export function createSqliteStore(db: Database): CommerceStore {
     payments,
     webhooks,
     sandbox,
+    outbox,
     coupons,
     transaction<T>(fn: () => T): T {
       // better-sqlite3 turns a nested transaction into a savepoint, so nested units join the outer one.

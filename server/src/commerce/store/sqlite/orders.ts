@@ -129,7 +129,9 @@ export class SqliteOrderRepository implements OrderRepository {
       events: db.prepare<[string], EventRow>('SELECT * FROM order_events WHERE order_id = ? ORDER BY seq'),
       byBuyer: db.prepare<[string, number], OrderRow>('SELECT * FROM orders WHERE buyer_id = ? ORDER BY created_at DESC, id DESC LIMIT ?'),
       expired: db.prepare<[number, number], { id: string }>(
-        `SELECT id FROM orders WHERE status = 'pending_payment' AND expires_at <= ? ORDER BY expires_at LIMIT ?`,
+        // Orders held by a pending payment are left to reconciliation (see OrderService.expireInTx).
+        `SELECT id FROM orders o WHERE status = 'pending_payment' AND expires_at <= ?
+         AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.id AND p.status = 'pending') ORDER BY expires_at LIMIT ?`,
       ),
       expiredForSku: db.prepare<[{ skuId: string; now: number }], { id: string }>(
         // Starts from the (usually empty) set of lapsed pending orders, not from every line of a hot SKU.
