@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_BUYER_LIMITS } from './commerce/limits';
 
 const LogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 export type LogLevel = z.infer<typeof LogLevel>;
@@ -56,14 +57,14 @@ export const ServerConfigSchema = z
       .default(15),
     /** Unpaid orders holding flash-sale units expire after this many seconds (at most RESERVATION_MINUTES). */
     flashSaleReservationSeconds: z.coerce.number().int().min(10).max(86_400).default(180),
-    /** Per client address: new guest sessions a minute (0 = unlimited). */
-    sessionsPerIpPerMinute: PerMinute.default(20),
+    /** Per client address: new guest sessions a minute (0 = unlimited). Every first page load makes one. */
+    sessionsPerIpPerMinute: PerMinute.default(DEFAULT_BUYER_LIMITS.sessionsPerIpPerMinute),
     /** Per client address: order attempts a minute (0 = unlimited). */
-    ordersPerIpPerMinute: PerMinute.default(60),
+    ordersPerIpPerMinute: PerMinute.default(DEFAULT_BUYER_LIMITS.ordersPerIpPerMinute),
     /** Per guest session: order attempts a minute (0 = unlimited). */
-    ordersPerSessionPerMinute: PerMinute.default(10),
+    ordersPerSessionPerMinute: PerMinute.default(DEFAULT_BUYER_LIMITS.ordersPerSessionPerMinute),
     /** Unpaid orders one guest session may hold at once, over all shows (0 = unlimited). */
-    maxUnpaidOrders: z.coerce.number().int().min(0).max(1000).default(3),
+    maxUnpaidOrders: z.coerce.number().int().min(0).max(1000).default(DEFAULT_BUYER_LIMITS.maxUnpaidOrders),
     /**
      * Whom to believe about the client address (X-Forwarded-For): false (default: the TCP peer), true (any proxy),
      * a hop count, or a comma-separated list of proxy addresses / CIDRs. Behind a reverse proxy it must be set, or

@@ -25,7 +25,7 @@ export interface BuyerLimits {
 
 /** The defaults of the server configuration (see README, "Configuration"). */
 export const DEFAULT_BUYER_LIMITS: Readonly<BuyerLimits> = Object.freeze({
-  sessionsPerIpPerMinute: 20,
+  sessionsPerIpPerMinute: 60,
   ordersPerIpPerMinute: 60,
   ordersPerSessionPerMinute: 10,
   maxUnpaidOrders: 3,
