@@ -3,11 +3,14 @@
  * unpaid orders. Sessions and orders are rate-limited per address and per session (429 RATE_LIMITED + Retry-After,
  * nothing changed), a session holds a bounded number of unpaid orders, and flash-sale reservations lapse early.
  */
+import { Writable } from 'node:stream';
+import Fastify from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OrderView } from '../../../shared/commerce/orders';
 import { loadConfig } from '../config';
+import { commercePlugin } from './index';
 import { DEFAULT_BUYER_LIMITS, NO_BUYER_LIMITS } from './limits';
-import { Buyer, contact, type Harness, payViaSandbox, startHarness } from './testing';
+import { Buyer, contact, freePort, type Harness, payViaSandbox, startHarness } from './testing';
 
 let h: Harness;
 afterEach(async () => {
@@ -74,6 +77,36 @@ describe('guest sessions per client address', () => {
     expect(behind).toEqual([200, 200, 200, 200, 200]);
     for (let i = 0; i < 3; i++) expect((await forged(7)).status).toBe(200);
     expect((await forged(7)).status).toBe(429);
+  });
+});
+
+describe('refusals are not server errors', () => {
+  it('429s are logged as completed requests, never at warn or error level', async () => {
+    h = await startHarness({ buyerLimits: { ...NO_BUYER_LIMITS, sessionsPerIpPerMinute: 1, maxUnpaidOrders: 1 } });
+    // The same core behind a fastify that logs like the server does (pino JSON lines).
+    const lines: Array<{ level: number; msg: string; res?: { statusCode: number } }> = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        for (const l of chunk.toString().split('\n')) if (l) lines.push(JSON.parse(l));
+        done();
+      },
+    });
+    const app = Fastify({ logger: { level: 'info', stream } });
+    await app.register(commercePlugin, { core: h.core });
+    const port = await freePort();
+    await app.listen({ port, host: '127.0.0.1' });
+    try {
+      const url = `http://127.0.0.1:${port}`;
+      const skuId = await sku(h, 10);
+      const b = new Buyer(url);
+      expect((await b.json('POST', '/api/orders', orderBody('logged-1', skuId))).status).toBe(201);
+      expectLimited(await b.json<ErrorBody>('POST', '/api/orders', orderBody('logged-2', skuId)), 'UNPAID_LIMIT');
+      expectLimited(await new Buyer(url).json<ErrorBody>('POST', '/api/session'));
+    } finally {
+      await app.close();
+    }
+    expect(lines.filter((l) => l.res?.statusCode === 429)).toHaveLength(2);
+    expect(lines.filter((l) => l.level >= 40)).toEqual([]);
   });
 });
 
