@@ -1,6 +1,7 @@
 /**
  * Checkout end to end in real headless Chromium: the studio goes live and pins a catalog product; a viewer taps
- * Buy, picks a variant, checks out with valid contact data, pays on the sandbox provider's page (approve), lands on
+ * Buy, picks a variant (on a flash sale: the placed sheet counts down its short reservation window), checks out with
+ * valid contact data, pays on the sandbox provider's page (approve), lands on
  * its order page showing "paid"; the studio's Orders tab shows the order as paid; stock went down on the server,
  * and a second viewer watching the show saw the stock change live.
  */
@@ -65,6 +66,14 @@ describe('checkout: studio pins → viewer buys → sandbox pays → both sides 
     await pinButton.waitFor({ timeout: 20_000 });
     await pinButton.click();
 
+    // A flash sale on the chosen SKU: its orders get the short reservation window (FLASH_SALE_RESERVATION_SECONDS).
+    const sale = await fetch(`${stack.server.url}/api/studio/flash-sales`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.server.studioToken}` },
+      body: JSON.stringify({ skuId: sku.id, durationSec: 300, salePriceMinor: 100, cap: Math.min(5, sku.stock) }),
+    });
+    expect(sale.status).toBe(201);
+
     const viewer = await openViewer(stack, showId);
     watchConsole(viewer, 'viewer', logs);
     const buy = viewer.getByTestId(`buy-${product!.id}`);
@@ -88,6 +97,11 @@ describe('checkout: studio pins → viewer buys → sandbox pays → both sides 
     // Placed: pay → the sandbox provider's hosted page.
     const pay = viewer.getByTestId('pay');
     await pay.waitFor({ timeout: 15_000 });
+    // The flash-sale reservation counts down on the placed sheet: "请在 02:59 内支付" (180 s by default).
+    const countdown = viewer.getByTestId('reservation-countdown-text');
+    await expect(countdown.textContent()).resolves.toMatch(/^请在 0[23]:\d\d 内支付$/);
+    const first = await viewer.getByTestId('reservation-countdown').textContent();
+    await poll('the countdown ticks', async () => (await viewer.getByTestId('reservation-countdown').textContent()) !== first, 5_000, 200);
     await pay.click();
     await viewer.waitForURL(/\/pay\/sandbox\//, { timeout: 15_000 });
     await viewer.getByTestId('sandbox-approve').click();

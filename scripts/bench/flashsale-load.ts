@@ -22,6 +22,8 @@ export interface LoadResult {
   max: number;
   status2xx: number;
   status409: number;
+  /** Refused by the per-client buyer limits (only when the bench sets them). */
+  status429: number;
   statusOther: number;
   errors: number;
   timeouts: number;
@@ -34,7 +36,7 @@ async function sessions(url: string, n: number): Promise<string[]> {
       const res = await fetch(`${url}/api/session`, { method: 'POST' });
       await res.arrayBuffer();
       const c = res.headers.get('set-cookie');
-      if (!c) throw new Error('no session cookie');
+      if (!c) throw new Error(`no session cookie (${res.status}; per-address session limit set too low for BENCH_BUYERS?)`);
       cookies.push(c.split(';')[0]!);
     }
   };
@@ -78,6 +80,7 @@ async function run(job: Job): Promise<LoadResult> {
   const count = (c: string) => codes[c]?.count ?? 0;
   const s2xx = count('200') + count('201');
   const s409 = count('409');
+  const s429 = count('429');
   const total = Object.values(codes).reduce((n, v) => n + (v?.count ?? 0), 0);
   return {
     requests: result.requests.total,
@@ -88,7 +91,8 @@ async function run(job: Job): Promise<LoadResult> {
     max: result.latency.max,
     status2xx: s2xx,
     status409: s409,
-    statusOther: total - s2xx - s409,
+    status429: s429,
+    statusOther: total - s2xx - s409 - s429,
     errors: result.errors,
     timeouts: result.timeouts,
   };

@@ -3,6 +3,10 @@
  * autocannon in a forked process hammering one hot SKU with limited stock. Prints a JSON summary as the LAST stdout line:
  *   {"bench":"flashsale","attempts_per_s":…,"p50_ms":…,"p99_ms":…,"sold":…,"stock":…,"oversold":…}
  * Knobs (env): BENCH_STOCK (20000), BENCH_BUYERS (5000), BENCH_CONNECTIONS (64), BENCH_DURATION (10 s), BENCH_LIMIT (5 per buyer).
+ * Per-client buyer limits: every bench buyer comes from 127.0.0.1 and holds up to BENCH_LIMIT unpaid orders, so the
+ * server's anti-hoarding limits are LIFTED here (0 = unlimited) unless set with the server's own keys:
+ * SESSIONS_PER_IP_PER_MINUTE, ORDERS_PER_IP_PER_MINUTE, ORDERS_PER_SESSION_PER_MINUTE, MAX_UNPAID_ORDERS (e.g. set them
+ * to the production values to measure a refusing server; refusals count as 429s). FLASH_SALE_RESERVATION_SECONDS too.
  */
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -22,6 +26,12 @@ const BUYERS = env('BENCH_BUYERS', 5_000);
 const CONNECTIONS = env('BENCH_CONNECTIONS', 64);
 const DURATION = env('BENCH_DURATION', 10);
 const LIMIT = env('BENCH_LIMIT', 5);
+const BUYER_LIMITS = {
+  sessionsPerIpPerMinute: env('SESSIONS_PER_IP_PER_MINUTE', 0),
+  ordersPerIpPerMinute: env('ORDERS_PER_IP_PER_MINUTE', 0),
+  ordersPerSessionPerMinute: env('ORDERS_PER_SESSION_PER_MINUTE', 0),
+  maxUnpaidOrders: env('MAX_UNPAID_ORDERS', 0),
+};
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -54,6 +64,8 @@ async function main(): Promise<void> {
     payments: { default: 'sandbox' },
     log: quiet,
     seedDemo: false,
+    buyerLimits: BUYER_LIMITS,
+    ...(process.env.FLASH_SALE_RESERVATION_SECONDS ? { flashSaleReservationMs: env('FLASH_SALE_RESERVATION_SECONDS', 180) * 1000 } : {}),
     onEvent: (e) => {
       if (e.type !== 'stock.changed') return;
       minStock = Math.min(minStock, e.stock);
@@ -115,7 +127,8 @@ async function main(): Promise<void> {
   const selloutS = soldOutAt ? (soldOutAt - startedAt) / 1000 : null;
   console.log(
     `flashsale: ${load.requests} attempts in ${load.durationSec}s by ${CONNECTIONS} connections / ${BUYERS} buyers; ` +
-      `2xx ${load.status2xx}, 409 ${load.status409}, other ${load.statusOther}, errors ${load.errors}, timeouts ${load.timeouts}`,
+      `2xx ${load.status2xx}, 409 ${load.status409}, 429 ${load.status429}, other ${load.statusOther}, errors ${load.errors}, ` +
+      `timeouts ${load.timeouts}; buyer limits ${JSON.stringify(BUYER_LIMITS)}`,
   );
   console.log(
     `latency ms: p50 ${load.p50}, p90 ${load.p90}, p99 ${load.p99}, max ${load.max}; sold ${sold}/${STOCK}, stock ${stock}, ` +

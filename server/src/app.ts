@@ -102,6 +102,8 @@ export async function createStorecastServer(
       // Request lines for API/page requests; not for static assets and health probes.
       logController: new LogController({ disableRequestLogging: (req) => req.url.startsWith('/assets/') || req.url === '/healthz' }),
       bodyLimit: 1024 * 1024,
+      // req.ip is the client behind the configured proxies (per-address buyer limits, login throttling).
+      trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
     });
     cleanups.push(() => app.close());
     registerSecurityHeaders(app);
@@ -129,6 +131,13 @@ export async function createStorecastServer(
       payments: paymentsConfigFromEnv(process.env),
       log: log.child({ component: 'commerce' }),
       reservationMs: config.reservationMinutes * 60_000,
+      flashSaleReservationMs: config.flashSaleReservationSeconds * 1000,
+      buyerLimits: {
+        sessionsPerIpPerMinute: config.sessionsPerIpPerMinute,
+        ordersPerIpPerMinute: config.ordersPerIpPerMinute,
+        ordersPerSessionPerMinute: config.ordersPerSessionPerMinute,
+        maxUnpaidOrders: config.maxUnpaidOrders,
+      },
       seedDemo: config.seedDemo,
       onEvent: (event) => {
         commercePush.push(event);
@@ -194,6 +203,11 @@ export async function createStorecastServer(
     await runCleanups();
     throw err;
   }
+}
+
+/** Trust the nearest `hops` proxies (fastify takes a hop count at runtime, its types only as a function). */
+function trustHops(hops: number): (address: string, hop: number) => boolean {
+  return (_address, hop) => hop < hops;
 }
 
 /** Ask the OS for a free TCP port on this host (used when the configured port is 0). */

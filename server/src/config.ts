@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_BUYER_LIMITS } from './commerce/limits';
 
 const LogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 export type LogLevel = z.infer<typeof LogLevel>;
@@ -17,6 +18,14 @@ export type LogLevel = z.infer<typeof LogLevel>;
 const Port = z.coerce.number().int().min(0).max(65535);
 const RtcPort = z.coerce.number().int().min(1024).max(65535);
 const Ip = z.string().trim().min(1).max(255);
+const PerMinute = z.coerce.number().int().min(0).max(1_000_000);
+/** fastify's trustProxy: boolean, hop count, or a list of trusted proxy addresses / CIDRs. */
+const TrustProxy = z.union([z.boolean(), z.number().int().min(0).max(64), z.string().trim().min(1).max(1000)]).transform((v) => {
+  if (typeof v !== 'string') return v;
+  if (/^(true|false)$/i.test(v)) return v.toLowerCase() === 'true';
+  if (/^\d+$/.test(v)) return Number(v);
+  return v;
+});
 
 /** Input schema (also used for the programmatic `Partial<ServerConfig>` of createStorecastServer). */
 export const ServerConfigSchema = z
@@ -46,6 +55,22 @@ export const ServerConfigSchema = z
       .min(1)
       .max(24 * 60)
       .default(15),
+    /** Unpaid orders holding flash-sale units expire after this many seconds (at most RESERVATION_MINUTES). */
+    flashSaleReservationSeconds: z.coerce.number().int().min(10).max(86_400).default(180),
+    /** Per client address: new guest sessions a minute (0 = unlimited). Every first page load makes one. */
+    sessionsPerIpPerMinute: PerMinute.default(DEFAULT_BUYER_LIMITS.sessionsPerIpPerMinute),
+    /** Per client address: order attempts a minute (0 = unlimited). */
+    ordersPerIpPerMinute: PerMinute.default(DEFAULT_BUYER_LIMITS.ordersPerIpPerMinute),
+    /** Per guest session: order attempts a minute (0 = unlimited). */
+    ordersPerSessionPerMinute: PerMinute.default(DEFAULT_BUYER_LIMITS.ordersPerSessionPerMinute),
+    /** Unpaid orders one guest session may hold at once, over all shows (0 = unlimited). */
+    maxUnpaidOrders: z.coerce.number().int().min(0).max(1000).default(DEFAULT_BUYER_LIMITS.maxUnpaidOrders),
+    /**
+     * Whom to believe about the client address (X-Forwarded-For): false (default: the TCP peer), true (any proxy),
+     * a hop count, or a comma-separated list of proxy addresses / CIDRs. Behind a reverse proxy it must be set, or
+     * every client has the proxy's address and the per-address limits hit all buyers at once.
+     */
+    trustProxy: TrustProxy.default(false),
     /** Seed a demo catalog on first run so a fresh install shows a working shop. */
     seedDemo: z
       .union([z.boolean(), z.enum(['1', '0', 'true', 'false'])])
@@ -82,6 +107,12 @@ const ENV_KEYS = {
   PUBLISHER_GRACE_MS: 'publisherGraceMs',
   PUBLIC_URL: 'publicUrl',
   RESERVATION_MINUTES: 'reservationMinutes',
+  FLASH_SALE_RESERVATION_SECONDS: 'flashSaleReservationSeconds',
+  SESSIONS_PER_IP_PER_MINUTE: 'sessionsPerIpPerMinute',
+  ORDERS_PER_IP_PER_MINUTE: 'ordersPerIpPerMinute',
+  ORDERS_PER_SESSION_PER_MINUTE: 'ordersPerSessionPerMinute',
+  MAX_UNPAID_ORDERS: 'maxUnpaidOrders',
+  TRUST_PROXY: 'trustProxy',
   SEED_DEMO: 'seedDemo',
 } as const satisfies Record<string, keyof ServerConfigInput>;
 

@@ -25,6 +25,8 @@ export const CommerceReason = z.enum([
   'COUPON_CURRENCY',
   /** Every coupon of a limited quantity was claimed. */
   'COUPON_GONE',
+  /** The buyer holds the maximum of unpaid orders (RATE_LIMITED): pay or cancel one first. */
+  'UNPAID_LIMIT',
 ]);
 export type CommerceReason = z.infer<typeof CommerceReason>;
 

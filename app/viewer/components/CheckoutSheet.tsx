@@ -1,12 +1,12 @@
 import { type FormEvent, type ReactNode, useCallback, useState } from 'react';
-import { useTranslation } from 'react-i18next';
+import { Trans, useTranslation } from 'react-i18next';
 import type { ProductView, SkuView } from '../../../shared/commerce/catalog';
 import { useViewer, useViewerContext } from '../context';
 import { formatMoney } from '../format';
 import { orderPath } from '../route';
 import { optionsLabel, skuPrice } from '../shop/catalog';
 import { type ContactErrors, type ContactField, type ContactInput, type CheckoutItem, validateContact } from '../shop/checkout';
-import { formatCountdown } from '../shop/countdown';
+import { type ReservationClock, reservationClock } from '../shop/countdown';
 import { useServerNow } from '../shop/hooks';
 import { sumLines } from '../shop/money';
 import type { CheckoutState } from '../shop/slice';
@@ -239,7 +239,7 @@ function PlacedOrder({ checkout }: { checkout: CheckoutState }) {
   const showId = useViewer((s) => s.showId);
   const order = checkout.order!;
   const now = useServerNow(true);
-  const left = order.expiresAt - now;
+  const clock = reservationClock(order, now);
   const lng = i18n.language;
   const changed = checkout.expectedTotalMinor !== null && checkout.expectedTotalMinor !== order.totalMinor;
   const paying = checkout.phase === 'paying';
@@ -252,16 +252,7 @@ function PlacedOrder({ checkout }: { checkout: CheckoutState }) {
         <div>
           <div className="placed-title">{t('checkout.placed')}</div>
           <div className="placed-sub">
-            {left > 0 ? (
-              <>
-                {t('checkout.payWithin')}
-                <time className="countdown" data-testid="reservation-countdown">
-                  {formatCountdown(left)}
-                </time>
-              </>
-            ) : (
-              t('checkout.expired')
-            )}
+            <PayWithin clock={clock} />
           </div>
         </div>
       </div>
@@ -288,7 +279,7 @@ function PlacedOrder({ checkout }: { checkout: CheckoutState }) {
       <button
         type="button"
         className="buy-button wide"
-        disabled={paying || left <= 0}
+        disabled={paying || clock.state !== 'counting'}
         onClick={() => void shop?.payCheckout()}
         data-testid="pay"
       >
@@ -298,5 +289,21 @@ function PlacedOrder({ checkout }: { checkout: CheckoutState }) {
         {t('checkout.viewOrder')}
       </a>
     </div>
+  );
+}
+
+/** "Pay within 04:59" / "请在 04:59 内支付" while the reservation runs; "expired" once it ran out. */
+export function PayWithin({ clock, fallback = null }: { clock: ReservationClock; fallback?: ReactNode }) {
+  const { t } = useTranslation();
+  if (clock.state === 'expired') return <span data-testid="reservation-expired">{t('checkout.expired')}</span>;
+  if (clock.state !== 'counting') return fallback;
+  return (
+    <span role="timer" data-testid="reservation-countdown-text">
+      <Trans
+        i18nKey="checkout.payWithin"
+        values={{ time: clock.left }}
+        components={{ time: <time className="countdown" data-testid="reservation-countdown" /> }}
+      />
+    </span>
   );
 }

@@ -4,8 +4,9 @@ import type { OrderStatus } from '../../../shared/commerce/orders';
 import { useViewer, useViewerContext } from '../context';
 import { formatMoney } from '../format';
 import { livePath, orderPath, ordersPath } from '../route';
-import { formatCountdown } from '../shop/countdown';
+import { reservationClock } from '../shop/countdown';
 import { useServerNow } from '../shop/hooks';
+import { PayWithin } from './CheckoutSheet';
 import { AlertIcon, BackIcon, BagIcon, CheckIcon, ClockIcon, FlagIcon, ReceiptIcon, TruckIcon } from './icons';
 import { LanguageSwitch } from './LanguageSwitch';
 import { dateTimeFormat } from '../../ui/format';
@@ -168,7 +169,7 @@ function OrderDetail({ orderId, showId }: { orderId: string; showId: string | nu
 
   const lng = i18n.language;
   const backShow = order.showId ?? showId;
-  const left = order.expiresAt - now;
+  const clock = reservationClock(order, now);
   const busy = page.busy;
   const money = (m: number) => formatMoney(m, order.currency, lng);
 
@@ -181,16 +182,7 @@ function OrderDetail({ orderId, showId }: { orderId: string; showId: string | nu
             {t(`orders.status.${order.status}`)}
           </div>
           <div className="order-status-sub">
-            {pending && left > 0 ? (
-              <>
-                {t('checkout.payWithin')}
-                <time className="countdown" data-testid="reservation-countdown">
-                  {formatCountdown(left)}
-                </time>
-              </>
-            ) : (
-              t(`orders.statusHint.${order.status}`)
-            )}
+            <PayWithin clock={clock} fallback={t(`orders.statusHint.${order.status}`)} />
           </div>
         </div>
       </section>
@@ -220,7 +212,7 @@ function OrderDetail({ orderId, showId }: { orderId: string; showId: string | nu
           <button
             type="button"
             className="buy-button wide"
-            disabled={busy !== null || left <= 0}
+            disabled={busy !== null || clock.state !== 'counting'}
             onClick={() => void shop?.payOrder(order.id)}
             data-testid="pay"
           >

@@ -18,6 +18,8 @@ export class ShopApiError extends Error {
     message: string,
     readonly reason?: CommerceReason,
     readonly issues?: readonly { path: string; message: string }[],
+    /** Seconds the server asked to wait (Retry-After of a 429), when it said. */
+    readonly retryAfterSec?: number,
   ) {
     super(message);
     this.name = 'ShopApiError';
@@ -39,12 +41,18 @@ export interface ShopApiOptions {
   onServerTime?: (serverMs: number, localMs: number) => void;
 }
 
-function shopError(path: string, f: JsonFailure): ShopApiError {
+function shopError(path: string, f: JsonFailure, retryAfterSec?: number): ShopApiError {
   const d = describeFailure(path, f, (body) => {
     const e = CommerceErrorBody.safeParse(body);
     return e.success ? e.data.error : null;
   });
-  return new ShopApiError(d.status, d.code, d.message, d.error?.reason, d.error?.issues);
+  return new ShopApiError(d.status, d.code, d.message, d.error?.reason, d.error?.issues, retryAfterSec);
+}
+
+/** Retry-After in whole seconds (the HTTP-date form is not used by this server). */
+function retryAfterOf(res: Response): number | undefined {
+  const v = Number(res.headers.get('retry-after'));
+  return Number.isInteger(v) && v > 0 ? v : undefined;
 }
 
 export type ShopApi = ReturnType<typeof createShopApi>;
@@ -55,15 +63,17 @@ export function createShopApi(opts: ShopApiOptions = {}) {
   function call<S extends z.ZodType>(schema: S, method: 'GET' | 'POST', path: string, body?: unknown): Promise<z.output<S>> {
     const t0 = Date.now();
     const onServerTime = opts.onServerTime;
+    let retryAfterSec: number | undefined;
     return requestJson(
       doFetch,
       { schema, method, path, body },
-      (f) => shopError(path, f),
-      onServerTime &&
-        ((res) => {
-          const server = Date.parse(res.headers.get('date') ?? '');
-          if (Number.isFinite(server)) onServerTime(server, (t0 + Date.now()) / 2);
-        }),
+      (f) => shopError(path, f, retryAfterSec),
+      (res) => {
+        if (res.status === 429) retryAfterSec = retryAfterOf(res);
+        if (!onServerTime) return;
+        const server = Date.parse(res.headers.get('date') ?? '');
+        if (Number.isFinite(server)) onServerTime(server, (t0 + Date.now()) / 2);
+      },
     );
   }
 

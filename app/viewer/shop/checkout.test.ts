@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { IdempotencyKey } from '../../../shared/commerce/orders';
-import { ShopApiError } from './api';
+import { createShopApi, ShopApiError } from './api';
 import { checkoutFingerprint, explainError, newIdempotencyKey, nextAttempt, validateContact } from './checkout';
 
 const contact = { name: '张三', phone: '138 1234 5678', address: '上海市徐汇区某某路 100 号' };
@@ -70,5 +70,30 @@ describe('explainError', () => {
     expect(explainError(new ShopApiError(0, 'DISCONNECTED', 'x')).key).toBe('shop.errors.network');
     expect(explainError(new ShopApiError(400, 'BAD_REQUEST', 'x')).key).toBe('shop.errors.invalid');
     expect(explainError(new Error('boom')).key).toBe('shop.errors.generic');
+  });
+});
+
+describe('rate-limit refusals', () => {
+  const refusal = (reason?: string) => async () =>
+    new Response(JSON.stringify({ error: { code: 'RATE_LIMITED', message: 'slow down', ...(reason ? { reason } : {}) } }), {
+      status: 429,
+      headers: { 'content-type': 'application/json', 'retry-after': reason ? '540' : '37' },
+    });
+
+  it('tells the buyer how long to wait (Retry-After), and to pay or cancel when holding too many unpaid orders', async () => {
+    const limited = await createShopApi({ fetch: refusal() })
+      .session()
+      .catch((e: unknown) => e);
+    expect(limited).toMatchObject({ status: 429, code: 'RATE_LIMITED', retryAfterSec: 37 });
+    expect(explainError(limited)).toEqual({ key: 'shop.errors.rateLimited', params: { seconds: 37 } });
+
+    const unpaid = await createShopApi({ fetch: refusal('UNPAID_LIMIT') })
+      .orders()
+      .catch((e: unknown) => e);
+    expect(unpaid).toMatchObject({ status: 429, reason: 'UNPAID_LIMIT', retryAfterSec: 540 });
+    expect(explainError(unpaid)).toEqual({ key: 'shop.errors.unpaidLimit', params: { minutes: 9 } });
+
+    // Without a Retry-After the generic "busy" message stays.
+    expect(explainError(new ShopApiError(429, 'RATE_LIMITED', 'x'))).toEqual({ key: 'shop.errors.busy' });
   });
 });

@@ -96,6 +96,8 @@ export function explainError(err: unknown): ErrorMessage {
       return { key: 'shop.errors.payment' };
     case 'IDEMPOTENCY_MISMATCH':
       return { key: 'shop.errors.retry' };
+    case 'UNPAID_LIMIT':
+      return { key: 'shop.errors.unpaidLimit', params: { minutes: Math.max(1, Math.ceil((e.retryAfterSec ?? 60) / 60)) } };
     case 'COUPON_UNAVAILABLE':
     case 'COUPON_USED':
     case 'COUPON_MIN_SPEND':
@@ -107,6 +109,9 @@ export function explainError(err: unknown): ErrorMessage {
   }
   if (e.code === 'BAD_REQUEST') return { key: 'shop.errors.invalid' };
   if (e.code === 'NOT_FOUND') return { key: 'shop.errors.notFound' };
-  if (e.code === 'RATE_LIMITED') return { key: 'shop.errors.busy' };
+  if (e.code === 'RATE_LIMITED') {
+    // Refused for going too fast: say how long to wait when the server said it.
+    return e.retryAfterSec ? { key: 'shop.errors.rateLimited', params: { seconds: e.retryAfterSec } } : { key: 'shop.errors.busy' };
+  }
   return { key: 'shop.errors.generic' };
 }

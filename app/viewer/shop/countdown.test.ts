@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { formatCountdown, SkewEstimator } from './countdown';
+import { createElement } from 'react';
+import { renderToStaticMarkup } from 'react-dom/server';
+import { PayWithin } from '../components/CheckoutSheet';
+import { initViewerI18n } from '../i18n';
+import { formatCountdown, reservationClock, SkewEstimator } from './countdown';
 import { lineTotal, sumLines } from './money';
 
 describe('formatCountdown', () => {
@@ -10,6 +14,41 @@ describe('formatCountdown', () => {
     expect(formatCountdown(3_723_000)).toBe('1:02:03');
     expect(formatCountdown(0)).toBe('00:00');
     expect(formatCountdown(-5_000)).toBe('00:00');
+  });
+});
+
+describe('reservationClock', () => {
+  const pending = { status: 'pending_payment', expiresAt: 1_000_000 };
+
+  it("counts down to the order's expiresAt on the server clock, then reads expired", () => {
+    // A flash-sale order placed just now: 3 minutes to pay.
+    expect(reservationClock(pending, 1_000_000 - 180_000)).toEqual({ state: 'counting', left: '03:00' });
+    expect(reservationClock(pending, 1_000_000 - 299_000)).toEqual({ state: 'counting', left: '04:59' });
+    expect(reservationClock(pending, 1_000_000 - 1)).toEqual({ state: 'counting', left: '00:01' });
+    // Expired from the moment expiresAt passes, before the server's sweeper cancels it.
+    expect(reservationClock(pending, 1_000_000)).toEqual({ state: 'expired' });
+    expect(reservationClock(pending, 1_060_000)).toEqual({ state: 'expired' });
+  });
+
+  it('shows nothing for orders that are not awaiting payment', () => {
+    for (const status of ['paid', 'cancelled', 'shipped', 'refunded']) {
+      expect(reservationClock({ ...pending, status }, 0)).toEqual({ state: 'none' });
+    }
+  });
+
+  it('renders "请在 04:59 内支付" / "Pay within 04:59", and the expired state', async () => {
+    const i18n = initViewerI18n('zh-CN');
+    const html = (now: number) =>
+      renderToStaticMarkup(createElement(PayWithin, { clock: reservationClock(pending, now) }))
+        .replace(/<[^>]+>/g, '')
+        .trim();
+    expect(html(1_000_000 - 299_000)).toBe('请在 04:59 内支付');
+    expect(html(1_000_000)).toBe(i18n.t('checkout.expired'));
+    await i18n.changeLanguage('en');
+    expect(html(1_000_000 - 299_000)).toBe('Pay within 04:59');
+    expect(html(1_000_000 + 5)).toBe('Time to pay is over — the reserved items are released');
+    const markup = renderToStaticMarkup(createElement(PayWithin, { clock: reservationClock(pending, 1_000_000 - 61_000) }));
+    expect(markup).toContain('data-testid="reservation-countdown">01:01</time>');
   });
 });
 

@@ -37,3 +37,17 @@ export class SkewEstimator {
     return Number.isFinite(this.low) ? Math.round((this.low + this.high) / 2) : 0;
   }
 }
+
+/** What an order's reservation clock shows: the time left to pay, that it ran out, or nothing (not awaiting payment). */
+export type ReservationClock = { state: 'counting'; left: string } | { state: 'expired' } | { state: 'none' };
+
+/**
+ * The reservation countdown of an unpaid order against server time. It reads "expired" from the moment `expiresAt`
+ * passes, before the server's sweeper has cancelled the order (the page then refreshes to the server's status).
+ */
+export function reservationClock(order: { status: string; expiresAt: number }, serverNow: number): ReservationClock {
+  if (order.status !== 'pending_payment') return { state: 'none' };
+  const ms = order.expiresAt - serverNow;
+  if (ms <= 0) return { state: 'expired' };
+  return { state: 'counting', left: formatCountdown(ms) };
+}

@@ -17,6 +17,7 @@ import { SandboxProvider } from './payments/sandbox';
 import { StripeProvider } from './payments/stripe';
 import { WechatPayProvider } from './payments/wechatpay';
 import { seedDemoCatalog } from './seed';
+import { type BuyerLimits, DEFAULT_BUYER_LIMITS } from './limits';
 import { BuyerSessions } from './session';
 import { createSqliteStore } from './store/sqlite/index';
 import type { CommerceStore } from './store/types';
@@ -36,6 +37,10 @@ export interface CommerceOptions {
   onEvent?: (evt: CommerceEvent) => void;
   /** Unpaid reservations lapse after this long. Default 15 min. */
   reservationMs?: number;
+  /** Unpaid orders holding flash-sale units lapse after this long (at most reservationMs). Default 3 min. */
+  flashSaleReservationMs?: number;
+  /** Per-client limits on guest sessions, orders and unpaid orders (limits.ts). Default DEFAULT_BUYER_LIMITS. */
+  buyerLimits?: BuyerLimits;
   /** Reservation/sale sweeper period; 0 disables the timer (call runMaintenance yourself). Default 5 s. */
   sweepIntervalMs?: number;
   /** Payments pending this long are queried at the provider. Default: payments.reconcileAfterSec (60 s). */
@@ -57,6 +62,7 @@ export interface CommerceCore {
   readonly csv: CsvService;
   readonly media: MediaStore;
   readonly sessions: BuyerSessions;
+  readonly limits: BuyerLimits;
   /** The embedded sandbox provider, or null when it is not offered (PAYMENTS_SANDBOX). */
   readonly sandbox: SandboxProvider | null;
   readonly payConfig: ParsedPaymentsConfig;
@@ -83,7 +89,11 @@ export async function createCommerceCore(opts: CommerceOptions): Promise<Commerc
   const catalog = new CatalogService(store, media, events, clock);
   const sales = new SalesService(store, events, clock, log);
   const coupons = new CouponService(store, clock);
-  const orders = new OrderService(store, events, clock, log, opts.reservationMs ?? 15 * 60_000, coupons);
+  const limits = opts.buyerLimits ?? DEFAULT_BUYER_LIMITS;
+  const orders = new OrderService(store, events, clock, log, opts.reservationMs ?? 15 * 60_000, coupons, {
+    flashSaleReservationMs: opts.flashSaleReservationMs ?? 3 * 60_000,
+    maxUnpaidOrders: limits.maxUnpaidOrders,
+  });
   const sandboxSecret = payConfig.sandbox.webhookSecret ?? createHmac('sha256', opts.sessionSecret).update('sandbox-webhook').digest('hex');
   const sandbox = payConfig.sandbox.enabled
     ? new SandboxProvider(store, sandboxSecret, publicUrl, clock, log, payConfig.sandbox.toleranceSec)
@@ -140,6 +150,7 @@ export async function createCommerceCore(opts: CommerceOptions): Promise<Commerc
     csv,
     media,
     sessions,
+    limits,
     sandbox,
     payConfig,
     clock,

@@ -36,7 +36,7 @@ export interface Harness {
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
 export async function startHarness(
-  overrides: Partial<CommerceOptions> & { realClock?: boolean; logger?: boolean; dbFile?: string } = {},
+  overrides: Partial<CommerceOptions> & { realClock?: boolean; logger?: boolean; dbFile?: string; trustProxy?: boolean } = {},
 ): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'sc-commerce-'));
   const db = openDatabase(overrides.dbFile ?? join(dataDir, 'storecast.sqlite'));
@@ -59,7 +59,7 @@ export async function startHarness(
     reconcileIntervalMs: 0,
     ...overrides,
   });
-  const app = Fastify({ logger: overrides.logger ?? false });
+  const app = Fastify({ logger: overrides.logger ?? false, trustProxy: overrides.trustProxy ?? false });
   await app.register(commercePlugin, { core });
   await app.listen({ port, host: '127.0.0.1' });
   return {

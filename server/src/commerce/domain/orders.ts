@@ -13,6 +13,7 @@ import {
 import type { CommerceReason } from '../../../../shared/commerce/common';
 import { badRequest, badState, CommerceError, conflict, notFound, parse } from '../errors';
 import { newOrderId } from '../ids';
+import { RateLimitedError } from '../limits';
 import { maskName } from '../mask';
 import type { CommerceStore, OrderItemRecord, OrderRecord, OrderTimestamps } from '../store/types';
 import type { CouponService } from './coupons';
@@ -28,6 +29,14 @@ class StockError extends CommerceError {
   ) {
     super('CONFLICT', message, reason);
   }
+}
+
+/** Checkout policy beyond stock: the flash-sale reservation window and the unpaid-order cap. */
+export interface OrderPolicy {
+  /** An order holding flash-sale units lapses after this long (capped at the normal reservation). */
+  flashSaleReservationMs: number;
+  /** Unpaid orders one buyer may hold at once; 0 = unlimited. */
+  maxUnpaidOrders: number;
 }
 
 export interface PlacedOrder {
@@ -50,6 +59,7 @@ export class OrderService {
     private readonly log: Logger,
     private readonly reservationMs: number,
     private readonly coupons: CouponService,
+    private readonly policy: OrderPolicy = { flashSaleReservationMs: reservationMs, maxUnpaidOrders: 0 },
   ) {
     this.allowed = new Set(store.orders.allowedTransitions().map((t) => `${t.from}>${t.to}`));
   }
@@ -83,6 +93,7 @@ export class OrderService {
         return { order: prior, items: this.store.orders.getItems(prior.id), created: false, now };
       }
       if (req.showId && !this.store.catalog.showExists(req.showId)) throw notFound('show');
+      this.checkUnpaid(buyerId, now);
       const orderId = newOrderId(now);
       const items: OrderItemRecord[] = [];
       const perProduct = new Map<string, number>();
@@ -150,7 +161,9 @@ export class OrderService {
         contactPhone: req.contact.phone,
         contactAddress: req.contact.address,
         createdAt: now,
-        expiresAt: now + this.reservationMs,
+        // Flash-sale units are the ones worth hoarding: an order holding any gets the short window.
+        expiresAt:
+          now + (items.some((i) => i.flashSaleId) ? Math.min(this.policy.flashSaleReservationMs, this.reservationMs) : this.reservationMs),
         paidAt: null,
         shippedAt: null,
         carrier: null,
@@ -170,6 +183,16 @@ export class OrderService {
       this.events.emit({ type: 'order.status', orderId: order.id, status: order.status, at: now });
     }
     return { order: orderView(order, items, false, { discount: this.coupons.discountOf(order.id) }), created };
+  }
+
+  /** Refuse a new order while the buyer holds the maximum of unpaid ones (they may pay or cancel one, or wait). */
+  private checkUnpaid(buyerId: string, now: number): void {
+    const max = this.policy.maxUnpaidOrders;
+    if (max <= 0) return;
+    const { count, nextExpiry } = this.store.orders.buyerUnpaid(buyerId, now);
+    if (count < max) return;
+    const after = Math.max(1, Math.ceil(((nextExpiry ?? now) - now) / 1000));
+    throw new RateLimitedError(`you already have ${count} unpaid orders (at most ${max}); pay or cancel one first`, after, 'UNPAID_LIMIT');
   }
 
   // ---------------------------------------------------------------- transitions (call inside a transaction)

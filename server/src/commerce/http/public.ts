@@ -5,6 +5,7 @@ import { ShowId } from '../../../../shared/domain/show';
 import type { CommerceCore } from '../core';
 import { parse } from '../errors';
 import { newBuyerId } from '../ids';
+import { buyerLimiters, withRetryAfter } from '../limits';
 
 const ProductParams = z.object({ productId: ProductId });
 const ShowParams = z.object({ showId: ShowId });
@@ -14,8 +15,11 @@ const OrderParams = z.object({ orderId: OrderId });
 export async function publicRoutes(app: FastifyInstance, opts: { core: CommerceCore }): Promise<void> {
   const { core } = opts;
   const buyer = (req: Parameters<typeof core.sessions.read>[0]) => core.sessions.read(req);
+  const limits = await buyerLimiters(app, core.limits, buyer);
 
   app.post('/api/session', async (req, reply) => {
+    // Only a request that is about to get a new session counts; an existing session is confirmed for free.
+    if (!buyer(req)) await limits.newSession(req).catch((err) => withRetryAfter(reply, err));
     core.sessions.ensure(req, reply, newBuyerId);
     return { ok: true };
   });
@@ -37,8 +41,9 @@ export async function publicRoutes(app: FastifyInstance, opts: { core: CommerceC
   app.get('/api/payments/providers', async () => core.payments.enabled());
 
   app.post('/api/orders', async (req, reply) => {
+    await limits.order(req, buyer(req)).catch((err) => withRetryAfter(reply, err));
     const buyerId = core.sessions.ensure(req, reply, newBuyerId);
-    const placed = await core.orders.place(buyerId, req.body);
+    const placed = await core.orders.place(buyerId, req.body).catch((err) => withRetryAfter(reply, err));
     if (!placed.created) reply.header('idempotent-replayed', 'true');
     reply.code(placed.created ? 201 : 200);
     return placed.order;

@@ -299,6 +299,8 @@ export interface OrderRepository {
   buyerProductQty(buyerId: string, productId: string): number;
   /** Units the buyer bought within one flash sale (live orders). */
   buyerSaleQty(buyerId: string, saleId: string): number;
+  /** The buyer's unpaid orders whose reservation has not lapsed at `now`, and the earliest of their expiries. */
+  buyerUnpaid(buyerId: string, now: number): { count: number; nextExpiry: number | null };
 }
 
 export interface PaymentRepository {

@@ -146,6 +146,10 @@ export class SqliteOrderRepository implements OrderRepository {
         `SELECT COALESCE(SUM(i.qty), 0) AS n FROM orders o JOIN order_items i ON i.order_id = o.id
          WHERE o.buyer_id = ? AND +i.flash_sale_id = ? AND o.status IN ${LIVE}`,
       ),
+      unpaid: db.prepare<[string, number], { n: number; next: number | null }>(
+        `SELECT COUNT(*) AS n, MIN(expires_at) AS next FROM orders
+         WHERE buyer_id = ? AND status = 'pending_payment' AND expires_at > ?`,
+      ),
     };
   }
 
@@ -251,5 +255,9 @@ export class SqliteOrderRepository implements OrderRepository {
   }
   buyerSaleQty(buyerId: string, saleId: string): number {
     return this.s.saleQty.get(buyerId, saleId)!.n;
+  }
+  buyerUnpaid(buyerId: string, now: number): { count: number; nextExpiry: number | null } {
+    const r = this.s.unpaid.get(buyerId, now)!;
+    return { count: r.n, nextExpiry: r.next };
   }
 }
