@@ -60,7 +60,11 @@ describe('realtime: who may call what (generated from the contract)', () => {
   });
 
   it('each role gets FORBIDDEN for every method it is not declared for, and nothing changes', async () => {
-    const owner = await post<LoginResult>('/api/setup', { name: 'Owner', password: 'owner-password-1' });
+    const owner = await post<LoginResult>(
+      '/api/setup',
+      { name: 'Owner', password: 'owner-password-1' },
+      { authorization: `Bearer ${server.studioToken}` },
+    );
     const invite = await post<{ code: string }>('/api/accounts/invites', {}, { authorization: `Bearer ${owner.token}` });
     const mod = await post<LoginResult>('/api/accounts/accept', { code: invite.code, name: 'Mod', password: 'mod-password-1' });
     const connections: { who: string; roles: readonly Role[]; token?: string; cookie?: string }[] = [

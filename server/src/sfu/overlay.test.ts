@@ -104,7 +104,7 @@ describe('overlay DataChannel (werift studio peer)', () => {
       // The state again on request (a viewer whose overlay channel just opened), for viewers only.
       expect((await viewer.rpc.request('show.overlays', {})).overlays).toEqual(lateJoin.overlays);
       const stranger = await connect(server);
-      await expect(stranger.rpc.request('show.overlays', {})).rejects.toMatchObject({ code: 'BAD_STATE' });
+      await expect(stranger.rpc.request('show.overlays', {})).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
       await expect(studio.rpc.request('show.overlays', {})).rejects.toMatchObject({ code: 'FORBIDDEN' });
       await Promise.all([viewer.close(), late.close(), stranger.close(), studio.close()]);
     } finally {
