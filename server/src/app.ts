@@ -22,6 +22,7 @@ import { ShowRepository } from './db/shows';
 import { registerHttpRoutes } from './http/routes';
 import { registerSecurityHeaders } from './http/security';
 import { registerStaffRoutes } from './http/staff';
+import { webSocketErrorHandler } from './http/ws-errors';
 import { createLogger, type Logger } from './log';
 import type { Room } from './sfu/room';
 import { RoomManager } from './sfu/rooms';
@@ -55,6 +56,8 @@ export interface ServerInternals {
   logger?: Logger;
   /** WebSocket heartbeat interval (default 10 s). */
   heartbeatMs?: number;
+  /** Told of every HTTP route as it is registered (tests walk all routes). */
+  onRoute?: (route: { method: string | string[]; url: string }) => void;
 }
 
 export async function createStorecastServer(
@@ -106,8 +109,13 @@ export async function createStorecastServer(
       trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
     });
     cleanups.push(() => app.close());
+    const { onRoute } = internals;
+    if (onRoute) app.addHook('onRoute', (r) => onRoute({ method: r.method, url: r.url }));
     registerSecurityHeaders(app);
-    await app.register(fastifyWebsocket, { options: { maxPayload: MAX_MESSAGE_BYTES } });
+    await app.register(fastifyWebsocket, {
+      options: { maxPayload: MAX_MESSAGE_BYTES },
+      errorHandler: webSocketErrorHandler(log as FastifyBaseLogger),
+    });
     await registerHttpRoutes(app, { shows, rooms, pool, webDir: config.webDir });
 
     // Commerce needs the public URL (payment redirects, webhooks) before listening: with port 0, pick the port now.

@@ -10,9 +10,12 @@ const Params = z.record(z.string().max(64), z.union([z.string().max(512), z.numb
 
 export const RtcpFeedback = z.looseObject({ type: Str, parameter: Str.optional() });
 
+/** `audio/opus`, `video/H264`, `video/rtx`: mediasoup rejects anything else as a malformed capability. */
+const MimeType = z.string().regex(/^(audio|video)\/[A-Za-z0-9][A-Za-z0-9.+-]{0,63}$/, 'mimeType must look like "video/VP8"');
+
 export const RtpCodecCapability = z.looseObject({
   kind: z.enum(['audio', 'video']),
-  mimeType: Str,
+  mimeType: MimeType,
   preferredPayloadType: z.number().int().min(0).max(127).optional(),
   clockRate: z.number().int().positive(),
   channels: z.number().int().positive().optional(),
@@ -22,8 +25,8 @@ export const RtpCodecCapability = z.looseObject({
 
 export const RtpHeaderExtension = z.looseObject({
   kind: z.enum(['audio', 'video']),
-  uri: Str,
-  preferredId: z.number().int(),
+  uri: Str.min(1),
+  preferredId: z.number().int().min(1).max(255),
   preferredEncrypt: z.boolean().optional(),
   direction: z.enum(['sendrecv', 'sendonly', 'recvonly', 'inactive']).optional(),
 });
@@ -39,7 +42,7 @@ export const RtpParameters = z.looseObject({
   codecs: z
     .array(
       z.looseObject({
-        mimeType: Str,
+        mimeType: MimeType,
         payloadType: z.number().int().min(0).max(127),
         clockRate: z.number().int().positive(),
         channels: z.number().int().positive().optional(),
@@ -50,7 +53,14 @@ export const RtpParameters = z.looseObject({
     .min(1)
     .max(16),
   headerExtensions: z
-    .array(z.looseObject({ uri: Str, id: z.number().int(), encrypt: z.boolean().optional(), parameters: Params.optional() }))
+    .array(
+      z.looseObject({
+        uri: Str.min(1),
+        id: z.number().int().min(1).max(255),
+        encrypt: z.boolean().optional(),
+        parameters: Params.optional(),
+      }),
+    )
     .max(32)
     .optional(),
   encodings: z

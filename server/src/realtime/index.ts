@@ -179,7 +179,6 @@ export async function registerRealtime(app: FastifyInstance, deps: RealtimeDeps)
       socket.on('pong', () => {
         conn.alive = true;
       });
-      socket.on('error', (err) => conn.log.debug({ err: err.message }, 'realtime socket error'));
       socket.on('close', () => {
         connections.delete(conn);
         hub.leave(conn);

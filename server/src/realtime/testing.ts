@@ -27,6 +27,7 @@ import { type CommerceCore, createCommerceCore } from '../commerce/core';
 import { commercePlugin } from '../commerce/index';
 import { catalogForSuggestions } from './catalog';
 import type { RealtimeConfigInput } from './config';
+import { webSocketErrorHandler } from '../http/ws-errors';
 import { type RealtimeServer, registerRealtime } from './index';
 
 export interface TestServer {
@@ -74,7 +75,7 @@ export async function startRealtimeServer(
       })
     : null;
   const app = Fastify({ logger: false });
-  await app.register(fastifyWebsocket, { options: { maxPayload: MAX_MESSAGE_BYTES } });
+  await app.register(fastifyWebsocket, { options: { maxPayload: MAX_MESSAGE_BYTES }, errorHandler: webSocketErrorHandler(app.log) });
   // The shop's HTTP API on the same server (same cookie key): checkout, coupons, quotes.
   if (commerce) await app.register(commercePlugin, { core: commerce });
   const realtime = await registerRealtime(app, {

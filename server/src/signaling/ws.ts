@@ -108,7 +108,6 @@ export function registerSignaling(app: FastifyInstance, opts: SignalingOptions):
     socket.on('pong', () => {
       session.alive = true;
     });
-    socket.on('error', (err) => session.log.warn({ err: err.message }, 'signaling socket error'));
     socket.on('close', (code, reason) => {
       sessions.delete(session);
       sockets.delete(session);

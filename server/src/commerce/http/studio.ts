@@ -1,5 +1,5 @@
 import multipart from '@fastify/multipart';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { LineupUpdate } from '../../../../shared/commerce/catalog';
 import { FlashSaleId, ImageId, OrderId, ProductId, SkuId } from '../../../../shared/commerce/common';
@@ -45,9 +45,7 @@ export async function studioRoutes(app: FastifyInstance, opts: { core: CommerceC
   app.post('/api/studio/products/:productId/images', async (req, reply) => {
     const { productId } = parse(ProductParams, req.params, 'product id');
     if (!req.isMultipart()) throw badRequest('multipart/form-data with one image file expected', 'IMAGE_INVALID');
-    const file = await req.file();
-    if (!file) throw badRequest('no file in the upload', 'IMAGE_INVALID');
-    const data = await file.toBuffer();
+    const { file, data } = await readUpload(req);
     // @fastify/multipart stops reading at `fileSize` and marks the stream truncated (it does not always throw).
     if (file.file.truncated) {
       throw new CommerceError('TOO_LARGE', `image larger than ${Math.round(MAX_IMAGE_BYTES / (1024 * 1024))} MB`);
@@ -113,4 +111,20 @@ export async function studioRoutes(app: FastifyInstance, opts: { core: CommerceC
   app.post('/api/studio/orders/:orderId/refund', async (req) =>
     core.payments.refundOrder(parse(OrderParams, req.params, 'order id').orderId, req.body),
   );
+}
+
+/**
+ * The one file of a multipart upload. The form is parsed here, in the handler, so a malformed body (no boundary, a
+ * broken part, a stream cut short) surfaces as a plain parser error: that is the client's mistake, a 400.
+ */
+async function readUpload(req: FastifyRequest) {
+  try {
+    const file = await req.file();
+    if (!file) throw badRequest('no file in the upload', 'IMAGE_INVALID');
+    return { file, data: await file.toBuffer() };
+  } catch (err) {
+    const status = (err as FastifyError).statusCode;
+    if (err instanceof CommerceError || (status !== undefined && status < 500)) throw err;
+    throw badRequest(`malformed multipart upload: ${(err as Error).message}`, 'IMAGE_INVALID');
+  }
 }
