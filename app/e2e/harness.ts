@@ -40,7 +40,15 @@ export async function startStack(opts: { logLevel?: 'warn' | 'error' | 'info'; l
     webDir: WEB_DIR,
     logLevel: opts.logLevel ?? 'warn',
   });
-  const host = await startWebHost({ dataDir, serverUrl: server.url, port: 0, webDir: WEB_DIR, openExternal: async () => false });
+  // The suites read the studio in Chinese, whatever this machine's language.
+  const host = await startWebHost({
+    dataDir,
+    serverUrl: server.url,
+    port: 0,
+    webDir: WEB_DIR,
+    openExternal: async () => false,
+    systemLocale: 'zh-CN',
+  });
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
   const context = await browser.newContext({ locale: opts.locale ?? 'zh-CN', viewport: { width: 1440, height: 900 } });
   await context.grantPermissions(['camera', 'microphone']);

@@ -77,8 +77,12 @@ describe('npm start, as shipped', () => {
       RTC_LISTEN_IP: '127.0.0.1',
       // An unreachable mirror: the download fails at once, on- or offline.
       ELECTRON_MIRROR: 'http://127.0.0.1:9/',
+      // An English system: the studio's first run must speak English.
+      LANG: 'en_US.UTF-8',
     };
     delete env.ELECTRON_SKIP_BINARY_DOWNLOAD;
+    delete env.LC_ALL;
+    delete env.LC_MESSAGES;
     delete env.STORECAST_SKIP_BUILD;
     if (electronPresent) env.STORECAST_WEB = '1'; // a developer machine with Electron: test the web studio all the same
     // Its own process group, so SIGINT can go to the whole group as a terminal's Ctrl-C does.
@@ -132,6 +136,7 @@ describe('npm start, as shipped', () => {
     const studio = await context.newPage();
     watchConsole(studio, 'studio', logs);
     await studio.goto(studioUrl);
+    await poll('the studio in the system language', () => studio.evaluate(() => document.documentElement.lang === 'en'), 15_000, 200);
     await studio.getByTestId('show-title').fill('Smoke test show');
     await poll('camera in the program', () => studio.getByTestId('go-live').isEnabled(), 30_000, 200);
     await studio.getByTestId('go-live').click();

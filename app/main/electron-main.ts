@@ -22,6 +22,7 @@ import {
   type HostMethod,
   hostChannel,
   hostMethods,
+  localeFor,
   OUTPUT_STREAM,
   OUTPUT_STREAM_CHANNEL,
   OutputChunkHeader,
@@ -245,6 +246,7 @@ async function start(): Promise<void> {
   const services = await createHostServices({
     mode: 'electron',
     version: appVersion(),
+    systemLocale: localeFor(app.getPreferredSystemLanguages()),
     settingsFile: join(userData, 'studio-settings.json'),
     serverDataDir: process.env.STORECAST_SERVER_URL ? null : serverDataDir,
     localServerUrl: serverUrl,

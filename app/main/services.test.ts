@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, HOST_CALLER, hostMethods } from '../../shared/protocol/host';
 import { dispatchRequest } from '../../shared/protocol/rpc';
-import { createHostServices, type HostServicesOptions, loadSettings, writeJsonAtomic } from './services';
+import { createHostServices, type HostServicesOptions, loadSettings, systemLocale, writeJsonAtomic } from './services';
 
 let dir: string;
 const warnings: string[] = [];
@@ -23,6 +23,7 @@ function options(over: Partial<HostServicesOptions> = {}): HostServicesOptions {
       return true;
     },
     log,
+    systemLocale: 'zh-CN',
     ...over,
   };
 }
@@ -51,6 +52,22 @@ describe('host services', () => {
     const b = await createHostServices(options());
     expect(b.settings()).toMatchObject({ locale: 'en', showTitle: '春季上新', output: '1080p30' });
     expect(warnings).toEqual([]);
+  });
+
+  it('speaks the system language on first run; the saved choice wins afterwards', async () => {
+    const first = await createHostServices(options({ systemLocale: 'en' }));
+    expect(first.settings().locale).toBe('en');
+    await call(first, 'host.saveSettings', { settings: { locale: 'zh-CN' } });
+    await first.flush();
+    expect((await createHostServices(options({ systemLocale: 'en' }))).settings().locale).toBe('zh-CN');
+  });
+
+  it('reads the system language from the POSIX locale variables', () => {
+    expect(systemLocale({ LANG: 'en_US.UTF-8' })).toBe('en');
+    expect(systemLocale({ LANG: 'zh_CN.UTF-8' })).toBe('zh-CN');
+    expect(systemLocale({ LANG: 'zh_TW.UTF-8' })).toBe('zh-CN');
+    expect(systemLocale({ LANG: 'en_GB.UTF-8', LC_ALL: 'zh_CN.UTF-8' })).toBe('zh-CN');
+    expect(systemLocale({ LANG: 'C', LC_MESSAGES: 'en_US' })).toBe('en');
   });
 
   it('writes atomically: no temp files left, the target is replaced in one step', async () => {

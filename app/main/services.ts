@@ -5,7 +5,7 @@
  */
 import { mkdir, readFile, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { DEFAULT_SETTINGS, type DisplaySource, type HostMethods, StudioSettings } from '../../shared/protocol/host';
+import { DEFAULT_SETTINGS, type DisplaySource, type HostMethods, type Locale, localeFor, StudioSettings } from '../../shared/protocol/host';
 import { type Handlers, RpcError } from '../../shared/protocol/rpc';
 import { writeJsonAtomic } from './atomic';
 import { type OutputServiceOptions, OutputService } from './output/service';
@@ -55,6 +55,8 @@ export interface HostServicesOptions {
   /** Output service overrides (tests: ffmpeg resolution, retry timing). */
   output?: Partial<Pick<OutputServiceOptions, 'ffmpeg' | 'retry' | 'idleTimeoutMs' | 'maxQueuedBytes' | 'encode'>>;
   log?: HostLogger;
+  /** The studio's language on first run, before the streamer picks one (default: the system's, systemLocale()). */
+  systemLocale?: Locale;
 }
 
 export interface HostServices {
@@ -83,18 +85,31 @@ function isNotFound(err: unknown): boolean {
  * Load settings. Missing file → defaults. Unreadable JSON or invalid content → defaults, the bad file is moved
  * to `<file>.bak` and a warning is logged. Keys missing from an older file take their default.
  */
-export async function loadSettings(file: string, log: HostLogger = consoleLogger): Promise<StudioSettings> {
+/**
+ * The operating system's language for a first run: LC_ALL / LC_MESSAGES / LANG where set (POSIX), else the locale
+ * Node's ICU took from the system (Windows and macOS report the user's language there).
+ */
+export function systemLocale(env: NodeJS.ProcessEnv = process.env): Locale {
+  const posix = [env.LC_ALL, env.LC_MESSAGES, env.LANG].filter((v): v is string => !!v && v !== 'C' && v !== 'POSIX');
+  return localeFor([...posix, Intl.DateTimeFormat().resolvedOptions().locale]);
+}
+
+export async function loadSettings(
+  file: string,
+  log: HostLogger = consoleLogger,
+  defaults: StudioSettings = DEFAULT_SETTINGS,
+): Promise<StudioSettings> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    if (isNotFound(err)) return { ...DEFAULT_SETTINGS };
+    if (isNotFound(err)) return { ...defaults };
     throw err;
   }
   let problem: string;
   try {
     const raw: unknown = JSON.parse(text);
-    const merged = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? { ...DEFAULT_SETTINGS, ...raw } : raw;
+    const merged = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? { ...defaults, ...raw } : raw;
     const parsed = StudioSettings.safeParse(merged);
     if (parsed.success) return parsed.data;
     problem = parsed.error.issues
@@ -107,7 +122,7 @@ export async function loadSettings(file: string, log: HostLogger = consoleLogger
   const bak = `${file}.bak`;
   await rename(file, bak);
   log.warn(`settings file ${file} is invalid (${problem}); using defaults, the old file was kept as ${bak}`);
-  return { ...DEFAULT_SETTINGS };
+  return { ...defaults };
 }
 
 /** Read the local server's studio token (`<dataDir>/studio-token`), or null if it does not exist yet. */
@@ -123,7 +138,8 @@ export async function readStudioToken(serverDataDir: string): Promise<string | n
 
 export async function createHostServices(opts: HostServicesOptions): Promise<HostServices> {
   const log = opts.log ?? consoleLogger;
-  let current = await loadSettings(opts.settingsFile, log);
+  // A first run (no settings file yet) speaks the system's language; the streamer's choice is saved from then on.
+  let current = await loadSettings(opts.settingsFile, log, { ...DEFAULT_SETTINGS, locale: opts.systemLocale ?? systemLocale() });
   const dir = dirname(opts.settingsFile);
   const output = await OutputService.create({
     recordingsDir: opts.recordingsDir ?? join(dir, 'recordings'),

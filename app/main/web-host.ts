@@ -53,6 +53,8 @@ export interface WebHostOptions {
   output?: HostServicesOptions['output'];
   log?: HostLogger;
   version?: string;
+  /** First-run language (default: the system's). */
+  systemLocale?: HostServicesOptions['systemLocale'];
 }
 
 export interface WebHost {
@@ -92,6 +94,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     openPath: opts.openPath ?? openPathDetached,
     recordingsDir: join(opts.dataDir, 'recordings'),
     ...(opts.output ? { output: opts.output } : {}),
+    ...(opts.systemLocale ? { systemLocale: opts.systemLocale } : {}),
     log,
   });
 

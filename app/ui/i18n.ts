@@ -4,6 +4,7 @@
  */
 import i18next, { type i18n, type Resource } from 'i18next';
 import { initReactI18next } from 'react-i18next';
+import { localeFor } from '../../shared/protocol/host';
 
 export const LOCALES = ['zh-CN', 'en'] as const;
 export type AppLocale = (typeof LOCALES)[number];
@@ -14,14 +15,7 @@ export function isAppLocale(v: unknown): v is AppLocale {
 }
 
 /** Best match for the browser's languages (zh-* → zh-CN, en-* → en), else the default. */
-export function detectLocale(languages: readonly string[]): AppLocale {
-  for (const lang of languages) {
-    const l = lang.toLowerCase();
-    if (l.startsWith('zh')) return 'zh-CN';
-    if (l.startsWith('en')) return 'en';
-  }
-  return DEFAULT_LOCALE;
-}
+export const detectLocale: (languages: readonly string[]) => AppLocale = localeFor;
 
 export function createI18n(resources: Record<AppLocale, Record<string, unknown>>, lng: AppLocale = DEFAULT_LOCALE): i18n {
   const instance = i18next.createInstance();

@@ -20,6 +20,19 @@ export const HOST_TOKEN_PARAM = 'hostToken';
 export const Locale = z.enum(['zh-CN', 'en']);
 export type Locale = z.infer<typeof Locale>;
 
+/**
+ * The UI locale for a list of preferred languages, best first (BCP 47 `zh-Hans-CN`, `en-US`, or POSIX `zh_CN.UTF-8`):
+ * the first Chinese or English one wins; zh-CN when none is either.
+ */
+export function localeFor(languages: readonly string[]): Locale {
+  for (const lang of languages) {
+    const l = lang.toLowerCase();
+    if (l.startsWith('zh')) return 'zh-CN';
+    if (l.startsWith('en')) return 'en';
+  }
+  return 'zh-CN';
+}
+
 export const OutputPreset = z.enum(['720p30', '1080p30']);
 export type OutputPreset = z.infer<typeof OutputPreset>;
 export const OUTPUT_PRESETS: Record<OutputPreset, { width: number; height: number; fps: number }> = {
