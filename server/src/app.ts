@@ -8,14 +8,8 @@ import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
 import { MAX_MESSAGE_BYTES } from '../../shared/protocol/rpc';
 import { loadOrCreateSessionSecret, loadOrCreateStudioToken, studioTokenPath } from './auth/studio-token';
-import { commercePlugin, createCommerceCore, paymentsConfigFromEnv } from './commerce/index';
-import {
-  catalogForSuggestions,
-  noticesFromCommerceEvent,
-  type RealtimeServer,
-  realtimeConfigFromEnv,
-  registerRealtime,
-} from './realtime/index';
+import { commercePlugin, createCommerceCore } from './commerce/index';
+import { catalogForSuggestions, noticesFromCommerceEvent, type RealtimeServer, registerRealtime } from './realtime/index';
 import { parseConfig, type ServerConfig, type ServerConfigInput } from './config';
 import { type Database, openDatabase } from './db/database';
 import { ShowRepository } from './db/shows';
@@ -136,7 +130,7 @@ export async function createStorecastServer(
       publicUrl,
       studioToken,
       sessionSecret,
-      payments: paymentsConfigFromEnv(process.env),
+      payments: config.payments,
       log: log.child({ component: 'commerce' }),
       reservationMs: config.reservationMinutes * 60_000,
       flashSaleReservationMs: config.flashSaleReservationSeconds * 1000,
@@ -164,7 +158,7 @@ export async function createStorecastServer(
       shows,
       catalog: catalogForSuggestions(commerce.catalog),
       coupons: commerce.coupons,
-      config: realtimeConfigFromEnv(process.env),
+      config: config.realtime,
       secureCookies: publicUrl.startsWith('https:'),
     });
     realtimeRef = realtime;

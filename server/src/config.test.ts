@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -62,16 +62,47 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ RTC_MIN_PORT: '50000', RTC_MAX_PORT: '40000' })).toThrow(/RTC_MIN_PORT must be <= RTC_MAX_PORT/);
   });
 
-  it('layers a JSON file under the environment', () => {
+  it('layers a JSON file with the same keys as the environment under it', () => {
     const file = join(dir, 'c.json');
-    writeFileSync(file, JSON.stringify({ port: 7000, publisherGraceMs: 1000, logLevel: 'warn' }));
+    writeFileSync(file, JSON.stringify({ PORT: 7000, PUBLISHER_GRACE_MS: 1000, LOG_LEVEL: 'warn', SEED_DEMO: false }));
     const c = loadConfig({ STORECAST_CONFIG: file, LOG_LEVEL: 'error' });
-    expect(c).toMatchObject({ port: 7000, publisherGraceMs: 1000, logLevel: 'error' });
-    writeFileSync(file, JSON.stringify({ prot: 1 }));
-    expect(() => loadConfig({ STORECAST_CONFIG: file })).toThrow(/unknown key "prot"/);
+    expect(c).toMatchObject({ port: 7000, publisherGraceMs: 1000, logLevel: 'error', seedDemo: false });
+    writeFileSync(file, JSON.stringify({ PROT: 1 }));
+    expect(() => loadConfig({ STORECAST_CONFIG: file })).toThrow(/unknown key "PROT"/);
+    writeFileSync(file, JSON.stringify({ port: 1 }));
+    expect(() => loadConfig({ STORECAST_CONFIG: file })).toThrow(/unknown key "port" \(the file takes the variable names: "PORT"\)/);
+    writeFileSync(file, JSON.stringify({ PORT: { value: 1 } }));
+    expect(() => loadConfig({ STORECAST_CONFIG: file })).toThrow(/"PORT" must be a string, number or boolean/);
     writeFileSync(file, '{oops');
     expect(() => loadConfig({ STORECAST_CONFIG: file })).toThrow(/not valid JSON/);
     expect(() => loadConfig({ STORECAST_CONFIG: join(dir, 'missing.json') })).toThrow(/cannot read/);
+  });
+
+  it("accepts the README's example file", () => {
+    const readme = readFileSync(join(import.meta.dirname, '../../README.md'), 'utf8');
+    const example = /Example `storecast.config.json`:\s*```json\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(example).toBeDefined();
+    const file = join(dir, 'readme.json');
+    writeFileSync(file, example!);
+    const c = loadConfig({ STORECAST_CONFIG: file });
+    const values = JSON.parse(example!) as Record<string, unknown>;
+    expect(c.port).toBe(values.PORT);
+    expect(c.dataDir).toBe(resolve(String(values.DATA_DIR)));
+  });
+
+  it('takes payment and realtime settings from the file as from the environment, and says what is wrong', () => {
+    const file = join(dir, 'p.json');
+    const pem = `-----BEGIN PUBLIC KEY-----\n${'A'.repeat(64)}\n-----END PUBLIC KEY-----`;
+    const payment = { ALIPAY_APP_ID: '2021000000000000', ALIPAY_PRIVATE_KEY: pem, ALIPAY_PUBLIC_KEY: pem, PAYMENTS_RECONCILE_AFTER_SEC: 30 };
+    writeFileSync(file, JSON.stringify({ ...payment, REALTIME_BATCH_MS: 50, REALTIME_CHAT_RATE: 2 }));
+    const fromFile = loadConfig({ STORECAST_CONFIG: file });
+    const fromEnv = loadConfig(Object.fromEntries(Object.entries(payment).map(([k, v]) => [k, String(v)])));
+    expect(fromFile.payments).toEqual(fromEnv.payments);
+    expect(fromFile.payments).toMatchObject({ default: 'alipay', reconcileAfterSec: 30, sandbox: { enabled: false } });
+    expect(fromFile.realtime).toEqual({ batchMs: 50, chatRatePerSec: 2 });
+    expect(() => loadConfig({ PAYMENTS_SANDBOX: 'maybe' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PAYMENTS_SANDBOX: '0' })).toThrow(/payments: no payment provider/);
+    expect(() => loadConfig({ REALTIME_BATCH_MS: 'fast' })).toThrow(/realtime batchMs/);
   });
 
   it('validates programmatic config the same way', () => {

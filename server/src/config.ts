@@ -1,6 +1,7 @@
 /**
- * Server configuration: environment variables, optionally layered over a JSON file named by STORECAST_CONFIG
- * (camelCase keys, e.g. `{ "port": 9000, "rtcAnnouncedIp": "203.0.113.7" }`). Environment variables win.
+ * Server configuration: environment variables, optionally layered over a JSON file named by STORECAST_CONFIG with
+ * the same keys (e.g. `{ "PORT": 9000, "RTC_ANNOUNCED_IP": "203.0.113.7", "STRIPE_SECRET_KEY_FILE": "/etc/…" }`).
+ * Environment variables win. Programmatic callers (tests) pass the camelCase object of ServerConfigSchema.
  *
  * RTC_ANNOUNCED_IP: the address put into ICE candidates. When RTC_LISTEN_IP is a wildcard (0.0.0.0 / ::) and no
  * announced address is set it defaults to 127.0.0.1, which only works for viewers on this machine — a server that
@@ -10,7 +11,9 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { PAYMENT_ENV_KEYS, type PaymentsConfig, paymentsConfigFromEnv } from './commerce/config';
 import { DEFAULT_BUYER_LIMITS } from './commerce/limits';
+import { parseRealtimeConfig, REALTIME_ENV_KEYS, type RealtimeConfigInput, realtimeConfigFromEnv } from './realtime/config';
 
 const LogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 export type LogLevel = z.infer<typeof LogLevel>;
@@ -76,6 +79,10 @@ export const ServerConfigSchema = z
       .union([z.boolean(), z.enum(['1', '0', 'true', 'false'])])
       .transform((v) => v === true || v === '1' || v === 'true')
       .default(true),
+    /** Payment providers (commerce/config.ts); default: the embedded sandbox only. */
+    payments: z.custom<PaymentsConfig>((v) => typeof v === 'object' && v !== null).default({}),
+    /** Realtime hub tuning (realtime/config.ts). */
+    realtime: z.custom<Partial<RealtimeConfigInput>>((v) => typeof v === 'object' && v !== null).default({}),
   })
   .refine((c) => c.rtcMinPort <= c.rtcMaxPort, { message: 'RTC_MIN_PORT must be <= RTC_MAX_PORT', path: ['rtcMinPort'] })
   .transform((c) => ({
@@ -138,11 +145,19 @@ export function parseConfig(input: Partial<ServerConfigInput>, source: 'env' | '
   throw new ConfigError(problems);
 }
 
+/** A value in the JSON file: what an environment variable could hold (numbers and booleans are written as such). */
+const FileValue = z.union([z.string(), z.number(), z.boolean()]);
 const FileConfig = z.record(z.string(), z.unknown());
 
-/** Load the configuration from environment variables (and the optional STORECAST_CONFIG JSON file). */
-export function loadConfig(env: Record<string, string | undefined> = process.env): ServerConfig {
-  let fromFile: Record<string, unknown> = {};
+/** Every key the environment and the JSON file accept: the server's, the payment providers' and the realtime hub's. */
+export const CONFIG_KEYS: ReadonlySet<string> = new Set([...Object.keys(ENV_KEYS), ...PAYMENT_ENV_KEYS, ...REALTIME_ENV_KEYS]);
+
+/**
+ * The settings as one flat map of variable names: the STORECAST_CONFIG JSON file (same keys as the environment),
+ * with the environment over it.
+ */
+export function loadSettings(env: Record<string, string | undefined>): Record<string, string> {
+  const settings: Record<string, string> = {};
   const file = env.STORECAST_CONFIG?.trim();
   if (file) {
     let text: string;
@@ -159,15 +174,52 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }
     const obj = FileConfig.safeParse(parsed);
     if (!obj.success) throw new ConfigError([`STORECAST_CONFIG: ${file} must contain a JSON object`]);
-    const known = new Set<string>(Object.values(ENV_KEYS));
-    const unknownKeys = Object.keys(obj.data).filter((k) => !known.has(k));
-    if (unknownKeys.length) throw new ConfigError(unknownKeys.map((k) => `STORECAST_CONFIG: unknown key "${k}"`));
-    fromFile = obj.data;
+    const problems: string[] = [];
+    for (const [key, value] of Object.entries(obj.data)) {
+      if (!CONFIG_KEYS.has(key)) {
+        const envName = KEY_TO_ENV[key];
+        problems.push(`STORECAST_CONFIG: unknown key "${key}"${envName ? ` (the file takes the variable names: "${envName}")` : ''}`);
+      } else if (!FileValue.safeParse(value).success) {
+        problems.push(`STORECAST_CONFIG: "${key}" must be a string, number or boolean`);
+      } else {
+        settings[key] = String(value);
+      }
+    }
+    if (problems.length) throw new ConfigError(problems);
   }
-  const fromEnv: Record<string, string> = {};
+  for (const key of CONFIG_KEYS) {
+    const v = env[key];
+    if (v !== undefined && v !== '') settings[key] = v;
+  }
+  return settings;
+}
+
+/** Run a section's own parser over the settings; whatever it throws becomes ConfigError lines. */
+function section<T>(name: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    if (err instanceof z.ZodError) {
+      throw new ConfigError(err.issues.map((i) => `${name}${i.path.length ? ` ${i.path.join('.')}` : ''}: ${i.message}`));
+    }
+    throw new ConfigError([`${name}: ${(err as Error).message}`]);
+  }
+}
+
+/**
+ * Load the configuration from environment variables and the optional STORECAST_CONFIG JSON file: the server's own
+ * keys, the payment providers (commerce/config.ts) and the realtime hub (realtime/config.ts), all validated here so
+ * a mistake stops the start with one clear list.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): ServerConfig {
+  const settings = loadSettings(env);
+  const own: Record<string, string> = {};
   for (const [name, key] of Object.entries(ENV_KEYS)) {
-    const v = env[name];
-    if (v !== undefined && v !== '') fromEnv[key] = v;
+    if (settings[name] !== undefined) own[key] = settings[name];
   }
-  return parseConfig({ ...fromFile, ...fromEnv } as Partial<ServerConfigInput>, 'env');
+  const config = parseConfig(own as Partial<ServerConfigInput>, 'env');
+  const payments = section('payments', () => paymentsConfigFromEnv(settings));
+  const realtime = realtimeConfigFromEnv(settings);
+  section('realtime', () => parseRealtimeConfig(realtime));
+  return { ...config, payments, realtime };
 }

@@ -52,6 +52,17 @@ export function parseRealtimeConfig(input: Partial<RealtimeConfigInput> = {}): R
   return c;
 }
 
+/** Every variable realtimeConfigFromEnv reads (the JSON config file accepts the same keys). */
+export const REALTIME_ENV_KEYS: readonly string[] = [
+  'REALTIME_BATCH_MS',
+  'REALTIME_CHAT_PER_BATCH',
+  'REALTIME_SOFT_BUFFER_KB',
+  'REALTIME_HARD_BUFFER_KB',
+  'REALTIME_HARD_BUFFER_MS',
+  'REALTIME_CHAT_RATE',
+  'REALTIME_CHAT_BURST',
+];
+
 /** Overrides from the environment (only the variables that are set). */
 export function realtimeConfigFromEnv(env: NodeJS.ProcessEnv): Partial<RealtimeConfigInput> {
   const out: Partial<RealtimeConfigInput> = {};
