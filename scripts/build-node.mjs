@@ -3,6 +3,7 @@
 // as Node itself would): inlining a package breaks native addons and CommonJS code that requires Node built-ins from
 // an ES module. The sandboxed preload can load nothing but electron, so it inlines the rest. Each bundle is then
 // checked (scripts/bundle-check.mjs) and the build fails on a native package inside a bundle or a dynamic require.
+import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { checkBundle } from './bundle-check.mjs';
 
@@ -41,10 +42,17 @@ const bundles = [
   },
 ];
 
-const results = await Promise.all(bundles.map((b) => build(b.options)));
-const problems = results.flatMap((r, i) => checkBundle(r.metafile, bundles[i]));
-if (problems.length) {
-  console.error(`build:node: ${problems.length} problem(s) in the Node bundles:\n  ${problems.join('\n  ')}`);
-  process.exit(1);
+/** Build every Node bundle (into dist/, or only in memory) and return what the bundle check finds. */
+export async function buildNode({ write = true } = {}) {
+  const results = await Promise.all(bundles.map((b) => build({ ...b.options, write })));
+  return results.flatMap((r, i) => checkBundle(r.metafile, bundles[i]));
 }
-console.log('build:node ok');
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const problems = await buildNode();
+  if (problems.length) {
+    console.error(`build:node: ${problems.length} problem(s) in the Node bundles:\n  ${problems.join('\n  ')}`);
+    process.exit(1);
+  }
+  console.log('build:node ok');
+}
