@@ -65,8 +65,10 @@ export class Room implements PeerRoom {
     this.showId = opts.show.id;
     this._show = opts.show;
     this.rtc = opts.rtc;
+    // A worker that died is reported by the pool; one closed on shutdown (mediasoup closes its workers itself on
+    // SIGINT / SIGTERM, before the rooms) is no fault at all.
     router.on('workerclose', () => {
-      log.error('media worker closed under this room; disconnecting its peers so they rejoin');
+      log.info('media worker closed under this room; disconnecting its peers so they rejoin');
       this.close('worker');
     });
   }
