@@ -37,6 +37,7 @@ export async function startStack(opts: { logLevel?: 'warn' | 'error' | 'info'; l
     port: 0,
     host: '127.0.0.1',
     rtcListenIp: '127.0.0.1',
+    rtcPort: 0, // any free media port per worker: e2e files may run at the same time
     webDir: WEB_DIR,
     logLevel: opts.logLevel ?? 'warn',
   });

@@ -59,7 +59,7 @@ export function registerSignaling(app: FastifyInstance, opts: SignalingOptions):
   const sockets = new Map<Session, WebSocket>();
 
   app.get(SIGNALING_PATH, { websocket: true }, (socket, req) => {
-    const session = new Session(socket, opts.log.child({ remote: req.ip }));
+    const session = new Session(socket, opts.log.child({ remote: req.ip }), req.ip);
     sessions.add(session);
     sockets.set(session, socket);
     session.log.debug('signaling connected');
@@ -75,7 +75,11 @@ export function registerSignaling(app: FastifyInstance, opts: SignalingOptions):
       session.send(JSON.stringify(reply));
       const ms = Math.round((performance.now() - t0) * 10) / 10;
       if (reply.t === 'res' && !reply.ok) {
-        session.log.warn({ method: session.method, id: reply.id, code: reply.error.code, msg: reply.error.message, ms }, 'request failed');
+        // A full server is reported by the transport budget itself, once per interval; not once per refusal.
+        session.log[reply.error.code === 'UNAVAILABLE' ? 'debug' : 'warn'](
+          { method: session.method, id: reply.id, code: reply.error.code, msg: reply.error.message, ms },
+          'request failed',
+        );
       } else {
         session.log.debug({ method: session.method, id: reply.t === 'res' ? reply.id : null, ms }, 'request');
       }
