@@ -10,6 +10,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 import { startWebHost, type WebHost } from '../main/web-host';
 import { CHROMIUM_ARGS } from './chromium';
 import { createStorecastServer, type StorecastServer } from '../../server/src/app';
+import type { ServerConfigInput } from '../../server/src/config';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const WEB_DIR = join(ROOT, 'dist/web');
@@ -25,7 +26,9 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(opts: { logLevel?: 'warn' | 'error' | 'info'; locale?: string } = {}): Promise<Stack> {
+export async function startStack(
+  opts: { logLevel?: 'warn' | 'error' | 'info'; locale?: string; server?: Partial<ServerConfigInput> } = {},
+): Promise<Stack> {
   try {
     readFileSync(join(WEB_DIR, 'studio/index.html'));
   } catch {
@@ -40,6 +43,7 @@ export async function startStack(opts: { logLevel?: 'warn' | 'error' | 'info'; l
     rtcPort: 0, // any free media port per worker: e2e files may run at the same time
     webDir: WEB_DIR,
     logLevel: opts.logLevel ?? 'warn',
+    ...opts.server,
   });
   const host = await startWebHost({ dataDir, serverUrl: server.url, port: 0, webDir: WEB_DIR, openExternal: async () => false });
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
