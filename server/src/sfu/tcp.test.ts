@@ -7,8 +7,7 @@ import { type RTCDataChannel, RTCPeerConnection } from 'werift';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OVERLAY_LABEL, OVERLAY_PROTOCOL, type OverlayTrigger } from '../../../shared/protocol/overlay';
 import type { RtpCapabilities } from '../../../shared/protocol/mediasoup-params';
-import type { TransportOptions } from '../../../shared/protocol/signaling';
-import { SCTP_CAPS } from '../testing/fixtures';
+import { mediasoupDataChannelSdp as mediasoupSdp, SCTP_CAPS } from '../testing/fixtures';
 import { connect, connectStudio, type TestServer, startTestServer, until } from '../testing/harness';
 
 let server: TestServer;
@@ -33,35 +32,6 @@ function tcpPeer(): RTCPeerConnection {
   });
   peers.push(pc);
   return pc;
-}
-
-/** mediasoup's side of a DataChannel-only session (what mediasoup-client's RemoteSdp writes), one protocol's candidates. */
-function mediasoupSdp(t: TransportOptions, mid: string, setup: 'passive' | 'actpass', protocol: 'udp' | 'tcp'): string {
-  const fp = t.dtlsParameters.fingerprints.find((f) => f.algorithm === 'sha-256')!;
-  const candidates = t.iceCandidates.filter((c) => c.protocol === protocol);
-  return [
-    'v=0',
-    'o=mediasoup 1 1 IN IP4 127.0.0.1',
-    's=-',
-    't=0 0',
-    'a=ice-lite',
-    `a=group:BUNDLE ${mid}`,
-    `m=application ${candidates[0]!.port} UDP/DTLS/SCTP webrtc-datachannel`,
-    'c=IN IP4 127.0.0.1',
-    `a=mid:${mid}`,
-    `a=ice-ufrag:${t.iceParameters.usernameFragment}`,
-    `a=ice-pwd:${t.iceParameters.password}`,
-    `a=fingerprint:sha-256 ${fp.value}`,
-    `a=setup:${setup}`,
-    ...candidates.map(
-      (c) =>
-        `a=candidate:${c.foundation} 1 ${protocol} ${c.priority} ${c.address} ${c.port} typ host${c.tcpType ? ` tcptype ${c.tcpType}` : ''}`,
-    ),
-    'a=end-of-candidates',
-    `a=sctp-port:${t.sctpParameters!.port}`,
-    `a=max-message-size:${t.sctpParameters!.maxMessageSize}`,
-    '',
-  ].join('\r\n');
 }
 
 const fingerprintOf = (sdp: string) => /a=fingerprint:sha-256 (\S+)/.exec(sdp)![1]!;
