@@ -108,16 +108,12 @@ const ENV_KEYS = {
   SEED_DEMO: 'seedDemo',
 } as const satisfies Record<string, keyof ServerConfigInput>;
 
-/** Keys that no longer exist, and what replaced them (refused rather than silently ignored). */
-const REPLACED: Record<string, string> = {
-  RTC_MIN_PORT: 'RTC_PORT',
-  RTC_MAX_PORT: 'RTC_PORT',
-  rtcMinPort: 'rtcPort',
-  rtcMaxPort: 'rtcPort',
-};
+/** Keys that no longer exist, as variables and as file keys, and what replaced them (refused, not ignored). */
+const REPLACED_ENV: Record<string, string> = { RTC_MIN_PORT: 'RTC_PORT', RTC_MAX_PORT: 'RTC_PORT' };
+const REPLACED_FILE: Record<string, string> = { rtcMinPort: 'rtcPort', rtcMaxPort: 'rtcPort' };
 
-function replacedKey(key: string, where: string): string {
-  return `${where}${key} was replaced by ${REPLACED[key]}: mediasoup worker i listens on ${REPLACED[key]} + i (UDP and TCP)`;
+function replacedKey(key: string, by: string, where: string): string {
+  return `${where}${key} was replaced by ${by}: mediasoup worker i listens on ${by} + i (UDP and TCP)`;
 }
 
 const KEY_TO_ENV = Object.fromEntries(Object.entries(ENV_KEYS).map(([env, key]) => [key, env])) as Record<string, string>;
@@ -167,13 +163,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const unknownKeys = Object.keys(obj.data).filter((k) => !known.has(k));
     if (unknownKeys.length) {
       throw new ConfigError(
-        unknownKeys.map((k) => (REPLACED[k] ? replacedKey(k, 'STORECAST_CONFIG: ') : `STORECAST_CONFIG: unknown key "${k}"`)),
+        unknownKeys.map((k) => {
+          const by = REPLACED_FILE[k];
+          return by ? replacedKey(k, by, 'STORECAST_CONFIG: ') : `STORECAST_CONFIG: unknown key "${k}"`;
+        }),
       );
     }
     fromFile = obj.data;
   }
-  const replaced = Object.keys(REPLACED).filter((name) => /^[A-Z_]+$/.test(name) && env[name] !== undefined && env[name] !== '');
-  if (replaced.length) throw new ConfigError(replaced.map((name) => replacedKey(name, '')));
+  const replaced = Object.entries(REPLACED_ENV).filter(([name]) => env[name] !== undefined && env[name] !== '');
+  if (replaced.length) throw new ConfigError(replaced.map(([name, by]) => replacedKey(name, by, '')));
   const fromEnv: Record<string, string> = {};
   for (const [name, key] of Object.entries(ENV_KEYS)) {
     const v = env[name];
