@@ -10,6 +10,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 import { startWebHost, type WebHost } from '../main/web-host';
 import { CHROMIUM_ARGS } from './chromium';
 import { createStorecastServer, type StorecastServer } from '../../server/src/app';
+import type { ServerConfigInput } from '../../server/src/config';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const WEB_DIR = join(ROOT, 'dist/web');
@@ -25,7 +26,9 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(opts: { logLevel?: 'warn' | 'error' | 'info'; locale?: string } = {}): Promise<Stack> {
+export async function startStack(
+  opts: { logLevel?: 'warn' | 'error' | 'info'; locale?: string; server?: Partial<ServerConfigInput> } = {},
+): Promise<Stack> {
   try {
     readFileSync(join(WEB_DIR, 'studio/index.html'));
   } catch {
@@ -37,8 +40,10 @@ export async function startStack(opts: { logLevel?: 'warn' | 'error' | 'info'; l
     port: 0,
     host: '127.0.0.1',
     rtcListenIp: '127.0.0.1',
+    rtcPort: 0, // any free media port per worker: e2e files may run at the same time
     webDir: WEB_DIR,
     logLevel: opts.logLevel ?? 'warn',
+    ...opts.server,
   });
   // The suites read the studio in Chinese, whatever this machine's language.
   const host = await startWebHost({

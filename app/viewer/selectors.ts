@@ -25,9 +25,9 @@ export function selectScreen(s: ViewerState): Screen {
   return s.videoFrameSeen ? 'live' : 'loading';
 }
 
-/** Error screen flavour: a typed server error, or the network being unreachable. */
-export function selectErrorKind(s: ViewerState): 'offline' | 'server' | null {
-  if (s.fatal?.kind === 'error') return 'server';
+/** Error screen flavour: the show is full (retrying), another typed server error, or the network being unreachable. */
+export function selectErrorKind(s: ViewerState): 'full' | 'offline' | 'server' | null {
+  if (s.fatal?.kind === 'error') return s.fatal.code === 'UNAVAILABLE' ? 'full' : 'server';
   if (!s.show && s.failedAttempts >= OFFLINE_AFTER_ATTEMPTS) return 'offline';
   return null;
 }

@@ -164,6 +164,16 @@ describe('screen selection', () => {
     expect(selectScreen(err.getState())).toBe('error');
     expect(selectErrorKind(err.getState())).toBe('server');
   });
+
+  it('shows a full show as its own waiting screen, also to a viewer who was watching, until a join succeeds', () => {
+    const store = createViewerStore();
+    store.getState().joined(show('live'), 3, []);
+    store.getState().setFatal({ kind: 'error', code: 'UNAVAILABLE', message: 'the media server is at capacity' });
+    expect(selectScreen(store.getState())).toBe('error');
+    expect(selectErrorKind(store.getState())).toBe('full');
+    store.getState().joined(show('live'), 3, []);
+    expect(selectErrorKind(store.getState())).toBeNull();
+  });
 });
 
 describe('media and metrics', () => {

@@ -18,6 +18,7 @@ import { registerSecurityHeaders } from './http/security';
 import { registerStaffRoutes } from './http/staff';
 import { webSocketErrorHandler } from './http/ws-errors';
 import { createLogger, type Logger } from './log';
+import { TransportBudget } from './sfu/capacity';
 import type { Room } from './sfu/room';
 import { RoomManager } from './sfu/rooms';
 import { WorkerPool } from './sfu/worker-pool';
@@ -78,19 +79,19 @@ export async function createStorecastServer(
   };
   try {
     const shows = new ShowRepository(db);
-    const pool = await WorkerPool.create({ size: config.mediasoupWorkers, log: log.child({ component: 'sfu' }) });
+    const sfuLog = log.child({ component: 'sfu' });
+    const pool = await WorkerPool.create({
+      size: config.mediasoupWorkers,
+      rtc: { listenIp: config.rtcListenIp, announcedAddress: config.rtcAnnouncedIp, port: config.rtcPort },
+      log: sfuLog,
+    });
     cleanups.push(() => pool.close());
     const rooms = new RoomManager({
       pool,
       shows,
       graceMs: config.publisherGraceMs,
       log: log.child({ component: 'room' }),
-      rtc: {
-        listenIp: config.rtcListenIp,
-        announcedAddress: config.rtcAnnouncedIp,
-        minPort: config.rtcMinPort,
-        maxPort: config.rtcMaxPort,
-      },
+      transportBudget: new TransportBudget({ perIp: config.sfuMaxTransportsPerIp, total: config.sfuMaxTransports }, sfuLog),
     });
     cleanups.push(() => rooms.closeAll());
 

@@ -16,9 +16,10 @@ describe('loadConfig', () => {
       dataDir: resolve('./data'),
       rtcListenIp: '0.0.0.0',
       rtcAnnouncedIp: '127.0.0.1',
-      rtcMinPort: 40000,
-      rtcMaxPort: 49999,
+      rtcPort: 40000,
       mediasoupWorkers: availableParallelism(),
+      sfuMaxTransportsPerIp: 16,
+      sfuMaxTransports: 300 * availableParallelism(),
       logLevel: 'info',
       webDir: resolve('dist/web'),
       publisherGraceMs: 30000,
@@ -29,18 +30,19 @@ describe('loadConfig', () => {
     const c = loadConfig({
       PORT: '9000',
       RTC_LISTEN_IP: '10.0.0.5',
-      RTC_MIN_PORT: '41000',
-      RTC_MAX_PORT: '41100',
+      RTC_PORT: '41000',
       MEDIASOUP_WORKERS: '3',
+      SFU_MAX_TRANSPORTS_PER_IP: '0',
       LOG_LEVEL: 'debug',
       PUBLISHER_GRACE_MS: '5000',
     });
     expect(c).toMatchObject({
       port: 9000,
       rtcListenIp: '10.0.0.5',
-      rtcMinPort: 41000,
-      rtcMaxPort: 41100,
+      rtcPort: 41000,
       mediasoupWorkers: 3,
+      sfuMaxTransportsPerIp: 0,
+      sfuMaxTransports: 900,
       logLevel: 'debug',
     });
     // A specific listen IP is announced as itself unless RTC_ANNOUNCED_IP says otherwise.
@@ -51,15 +53,23 @@ describe('loadConfig', () => {
   it('lists every bad key by its variable name', () => {
     let err: unknown;
     try {
-      loadConfig({ PORT: 'eighty', LOG_LEVEL: 'loud', MEDIASOUP_WORKERS: '0', RTC_MIN_PORT: '50000', RTC_MAX_PORT: '40000' });
+      loadConfig({ PORT: 'eighty', LOG_LEVEL: 'loud', MEDIASOUP_WORKERS: '0', RTC_PORT: '80', SFU_MAX_TRANSPORTS: '0' });
     } catch (e) {
       err = e;
     }
     expect(err).toBeInstanceOf(ConfigError);
     const text = (err as ConfigError).message;
-    for (const key of ['PORT', 'LOG_LEVEL', 'MEDIASOUP_WORKERS']) expect(text).toContain(key);
-    expect((err as ConfigError).problems.length).toBe(3);
-    expect(() => loadConfig({ RTC_MIN_PORT: '50000', RTC_MAX_PORT: '40000' })).toThrow(/RTC_MIN_PORT must be <= RTC_MAX_PORT/);
+    for (const key of ['PORT', 'LOG_LEVEL', 'MEDIASOUP_WORKERS', 'RTC_PORT', 'SFU_MAX_TRANSPORTS']) expect(text).toContain(key);
+    expect((err as ConfigError).problems.length).toBe(5);
+    expect(() => loadConfig({ RTC_PORT: '65535', MEDIASOUP_WORKERS: '2' })).toThrow(/RTC_PORT \+ MEDIASOUP_WORKERS - 1 must be <= 65535/);
+    expect(loadConfig({ RTC_PORT: '65534', MEDIASOUP_WORKERS: '2' }).rtcPort).toBe(65534);
+  });
+
+  it('refuses the RTC port range keys that RTC_PORT replaced, naming the replacement', () => {
+    expect(() => loadConfig({ RTC_MIN_PORT: '40000', RTC_MAX_PORT: '49999' })).toThrow(/RTC_MIN_PORT was replaced by RTC_PORT/);
+    const file = join(dir, 'old-ports.json');
+    writeFileSync(file, JSON.stringify({ RTC_MIN_PORT: 40000 }));
+    expect(() => loadConfig({ STORECAST_CONFIG: file })).toThrow(/STORECAST_CONFIG: RTC_MIN_PORT was replaced by RTC_PORT/);
   });
 
   it('layers a JSON file with the same keys as the environment under it', () => {
@@ -93,7 +103,12 @@ describe('loadConfig', () => {
   it('takes payment and realtime settings from the file as from the environment, and says what is wrong', () => {
     const file = join(dir, 'p.json');
     const pem = `-----BEGIN PUBLIC KEY-----\n${'A'.repeat(64)}\n-----END PUBLIC KEY-----`;
-    const payment = { ALIPAY_APP_ID: '2021000000000000', ALIPAY_PRIVATE_KEY: pem, ALIPAY_PUBLIC_KEY: pem, PAYMENTS_RECONCILE_AFTER_SEC: 30 };
+    const payment = {
+      ALIPAY_APP_ID: '2021000000000000',
+      ALIPAY_PRIVATE_KEY: pem,
+      ALIPAY_PUBLIC_KEY: pem,
+      PAYMENTS_RECONCILE_AFTER_SEC: 30,
+    };
     writeFileSync(file, JSON.stringify({ ...payment, REALTIME_BATCH_MS: 50, REALTIME_CHAT_RATE: 2 }));
     const fromFile = loadConfig({ STORECAST_CONFIG: file });
     const fromEnv = loadConfig(Object.fromEntries(Object.entries(payment).map(([k, v]) => [k, String(v)])));
@@ -107,6 +122,8 @@ describe('loadConfig', () => {
 
   it('validates programmatic config the same way', () => {
     expect(parseConfig({ dataDir: dir, port: 0 }).port).toBe(0);
+    // Tests ask for any free WebRTC port per worker.
+    expect(parseConfig({ dataDir: dir, rtcPort: 0 }).rtcPort).toBe(0);
     expect(() => parseConfig({ dataDir: dir, port: 70000 })).toThrow(ConfigError);
   });
 });

@@ -6,6 +6,10 @@
  * RTC_ANNOUNCED_IP: the address put into ICE candidates. When RTC_LISTEN_IP is a wildcard (0.0.0.0 / ::) and no
  * announced address is set it defaults to 127.0.0.1, which only works for viewers on this machine — a server that
  * remote viewers reach must set RTC_ANNOUNCED_IP to its public (or LAN) IP or hostname.
+ *
+ * RTC_PORT: mediasoup worker i receives all of its WebRTC media on RTC_PORT + i, UDP and TCP (one WebRtcServer per
+ * worker), so the firewall opens RTC_PORT … RTC_PORT + MEDIASOUP_WORKERS − 1. It replaced the RTC_MIN_PORT /
+ * RTC_MAX_PORT range, which is refused with a message saying so.
  */
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -19,7 +23,11 @@ const LogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'si
 export type LogLevel = z.infer<typeof LogLevel>;
 
 const Port = z.coerce.number().int().min(0).max(65535);
-const RtcPort = z.coerce.number().int().min(1024).max(65535);
+/** 0: any free port per worker (tests run many servers at once); otherwise an unprivileged port. */
+const RtcPort = z.coerce
+  .number()
+  .int()
+  .refine((p) => p === 0 || (p >= 1024 && p <= 65535), 'must be 0 or a port from 1024 to 65535');
 const Ip = z.string().trim().min(1).max(255);
 const PerMinute = z.coerce.number().int().min(0).max(1_000_000);
 /** fastify's trustProxy: boolean, hop count, or a list of trusted proxy addresses / CIDRs. */
@@ -30,6 +38,9 @@ const TrustProxy = z.union([z.boolean(), z.number().int().min(0).max(64), z.stri
   return v;
 });
 
+/** Measured fanout capacity per worker (README, bench:fanout), rounded: the default total transport cap. */
+export const TRANSPORTS_PER_WORKER = 300;
+
 /** Input schema (also used for the programmatic `Partial<ServerConfig>` of createStorecastServer). */
 export const ServerConfigSchema = z
   .object({
@@ -38,9 +49,16 @@ export const ServerConfigSchema = z
     dataDir: z.string().trim().min(1).default('./data'),
     rtcListenIp: Ip.default('0.0.0.0'),
     rtcAnnouncedIp: Ip.optional(),
-    rtcMinPort: RtcPort.default(40000),
-    rtcMaxPort: RtcPort.default(49999),
+    rtcPort: RtcPort.default(40000),
     mediasoupWorkers: z.coerce.number().int().min(1).max(64).default(availableParallelism()),
+    /**
+     * WebRTC transports one client address may hold (all of its sockets; the studio is exempt). A viewer needs one;
+     * a household or office behind one NAT has a few devices, each possibly holding a second one while it reconnects.
+     * 0: no per-address cap (needed when every viewer arrives through one proxy address).
+     */
+    sfuMaxTransportsPerIp: z.coerce.number().int().min(0).max(1_000_000).default(16),
+    /** WebRTC transports in total. Default: 300 per mediasoup worker (bench:fanout measured 287–357 viewers per core). */
+    sfuMaxTransports: z.coerce.number().int().min(1).max(10_000_000).optional(),
     logLevel: LogLevel.default('info'),
     webDir: z.string().trim().min(1).default('dist/web'),
     publisherGraceMs: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
@@ -84,9 +102,13 @@ export const ServerConfigSchema = z
     /** Realtime hub tuning (realtime/config.ts). */
     realtime: z.custom<Partial<RealtimeConfigInput>>((v) => typeof v === 'object' && v !== null).default({}),
   })
-  .refine((c) => c.rtcMinPort <= c.rtcMaxPort, { message: 'RTC_MIN_PORT must be <= RTC_MAX_PORT', path: ['rtcMinPort'] })
+  .refine((c) => c.rtcPort + c.mediasoupWorkers - 1 <= 65535, {
+    message: 'RTC_PORT + MEDIASOUP_WORKERS - 1 must be <= 65535 (worker i listens on RTC_PORT + i)',
+    path: ['rtcPort'],
+  })
   .transform((c) => ({
     ...c,
+    sfuMaxTransports: c.sfuMaxTransports ?? TRANSPORTS_PER_WORKER * c.mediasoupWorkers,
     dataDir: resolve(c.dataDir),
     webDir: resolve(c.webDir),
     rtcAnnouncedIp: c.rtcAnnouncedIp ?? (isWildcard(c.rtcListenIp) ? '127.0.0.1' : undefined),
@@ -106,9 +128,10 @@ const ENV_KEYS = {
   DATA_DIR: 'dataDir',
   RTC_LISTEN_IP: 'rtcListenIp',
   RTC_ANNOUNCED_IP: 'rtcAnnouncedIp',
-  RTC_MIN_PORT: 'rtcMinPort',
-  RTC_MAX_PORT: 'rtcMaxPort',
+  RTC_PORT: 'rtcPort',
   MEDIASOUP_WORKERS: 'mediasoupWorkers',
+  SFU_MAX_TRANSPORTS_PER_IP: 'sfuMaxTransportsPerIp',
+  SFU_MAX_TRANSPORTS: 'sfuMaxTransports',
   LOG_LEVEL: 'logLevel',
   WEB_DIR: 'webDir',
   PUBLISHER_GRACE_MS: 'publisherGraceMs',
@@ -122,6 +145,14 @@ const ENV_KEYS = {
   TRUST_PROXY: 'trustProxy',
   SEED_DEMO: 'seedDemo',
 } as const satisfies Record<string, keyof ServerConfigInput>;
+
+/** Keys that no longer exist, as variables and as file keys, and what replaced them (refused, not ignored). */
+/** Keys that no longer exist, with the one that replaced them (the environment and the file alike). */
+const REPLACED: Record<string, string> = { RTC_MIN_PORT: 'RTC_PORT', RTC_MAX_PORT: 'RTC_PORT' };
+
+function replacedKey(key: string, by: string, where: string): string {
+  return `${where}${key} was replaced by ${by}: mediasoup worker i listens on ${by} + i (UDP and TCP)`;
+}
 
 const KEY_TO_ENV = Object.fromEntries(Object.entries(ENV_KEYS).map(([env, key]) => [key, env])) as Record<string, string>;
 
@@ -176,7 +207,9 @@ export function loadSettings(env: Record<string, string | undefined>): Record<st
     if (!obj.success) throw new ConfigError([`STORECAST_CONFIG: ${file} must contain a JSON object`]);
     const problems: string[] = [];
     for (const [key, value] of Object.entries(obj.data)) {
-      if (!CONFIG_KEYS.has(key)) {
+      if (REPLACED[key]) {
+        problems.push(replacedKey(key, REPLACED[key], 'STORECAST_CONFIG: '));
+      } else if (!CONFIG_KEYS.has(key)) {
         const envName = KEY_TO_ENV[key];
         problems.push(`STORECAST_CONFIG: unknown key "${key}"${envName ? ` (the file takes the variable names: "${envName}")` : ''}`);
       } else if (!FileValue.safeParse(value).success) {
@@ -187,6 +220,8 @@ export function loadSettings(env: Record<string, string | undefined>): Record<st
     }
     if (problems.length) throw new ConfigError(problems);
   }
+  const replaced = Object.entries(REPLACED).filter(([name]) => env[name] !== undefined && env[name] !== '');
+  if (replaced.length) throw new ConfigError(replaced.map(([name, by]) => replacedKey(name, by, '')));
   for (const key of CONFIG_KEYS) {
     const v = env[key];
     if (v !== undefined && v !== '') settings[key] = v;

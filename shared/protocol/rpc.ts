@@ -17,6 +17,7 @@ export const ErrorCode = z.enum([
   'BAD_STATE', // out-of-order call
   'TOO_LARGE',
   'RATE_LIMITED',
+  'UNAVAILABLE', // the server is at capacity (e.g. media transports): try again later
   'TIMEOUT',
   'DISCONNECTED',
   'INTERNAL',

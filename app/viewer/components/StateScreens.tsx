@@ -153,24 +153,38 @@ export function ErrorScreen() {
   const kind = useViewer(selectErrorKind);
   const fatal = useViewer((s) => (s.fatal?.kind === 'error' ? s.fatal : null));
   const unsupported = fatal?.code === 'UNSUPPORTED';
-  const title =
-    kind === 'offline' ? t('state.error.offlineTitle') : unsupported ? t('state.error.unsupportedTitle') : t('state.error.title');
-  const body = kind === 'offline' ? t('state.error.offlineBody') : unsupported ? t('state.error.unsupportedBody') : t('state.error.body');
+  // A full show is not a fault: a waiting screen while the player keeps retrying.
+  const text =
+    kind === 'full'
+      ? { title: t('state.error.fullTitle'), body: t('state.error.fullBody') }
+      : kind === 'offline'
+        ? { title: t('state.error.offlineTitle'), body: t('state.error.offlineBody') }
+        : unsupported
+          ? { title: t('state.error.unsupportedTitle'), body: t('state.error.unsupportedBody') }
+          : { title: t('state.error.title'), body: t('state.error.body') };
   return (
     <div className="state-layer backdrop">
       <Panel
-        icon={kind === 'offline' ? <SignalOffIcon width={30} height={30} /> : <AlertIcon width={30} height={30} />}
-        title={title}
-        body={body}
-        tone="warn"
-        testId="state-error"
+        icon={
+          kind === 'full' ? (
+            <ClockIcon width={30} height={30} />
+          ) : kind === 'offline' ? (
+            <SignalOffIcon width={30} height={30} />
+          ) : (
+            <AlertIcon width={30} height={30} />
+          )
+        }
+        title={text.title}
+        body={text.body}
+        tone={kind === 'full' ? 'accent' : 'warn'}
+        testId={kind === 'full' ? 'state-full' : 'state-error'}
       >
-        {fatal && !unsupported && <code className="state-code">{fatal.code}</code>}
+        {fatal && !unsupported && kind !== 'full' && <code className="state-code">{fatal.code}</code>}
         {!unsupported && (
           <button
             type="button"
             className="primary-button"
-            onClick={() => (kind === 'offline' ? player?.reconnectNow() : location.reload())}
+            onClick={() => (kind === 'offline' || kind === 'full' ? player?.reconnectNow() : location.reload())}
           >
             {t('state.error.retry')}
           </button>

@@ -419,6 +419,14 @@ export class PlayerController {
         return;
       }
       if (err.code === 'DISCONNECTED') return; // onclose handles it
+      if (err.code === 'UNAVAILABLE') {
+        // The server (or this network's share of it) is full: say so, also to a viewer who was already watching,
+        // instead of an endless spinner, and keep retrying with backoff until a place frees up.
+        console.warn('storecast: the show is full, retrying', err.message);
+        s.setFatal({ kind: 'error', code: err.code, message: err.message });
+        this.ws?.close(4001, 'show full');
+        return;
+      }
     } else if (err instanceof Error && err.name === 'UnsupportedError') {
       s.setFatal({ kind: 'error', code: 'UNSUPPORTED', message: err.message });
       this.stopped = true;

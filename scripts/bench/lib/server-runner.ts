@@ -23,6 +23,11 @@ async function main(): Promise<void> {
     host: '127.0.0.1',
     rtcListenIp: '127.0.0.1',
     rtcAnnouncedIp: '127.0.0.1',
+    // Any free media port (a bench may run beside tests); every bench viewer comes from 127.0.0.1 and the bench
+    // measures the SFU beyond its rated capacity, so neither transport cap applies.
+    rtcPort: 0,
+    sfuMaxTransportsPerIp: 0,
+    sfuMaxTransports: 1_000_000,
     logLevel: (process.env.LOG_LEVEL as 'warn' | undefined) ?? 'warn',
     mediasoupWorkers: Number(process.env.MEDIASOUP_WORKERS ?? 1),
     ...(webDir ? { webDir } : {}),

@@ -6,8 +6,7 @@
 import { RTCPeerConnection } from 'werift';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OVERLAY_LABEL, OVERLAY_PROTOCOL, type OverlayTrigger } from '../../../shared/protocol/overlay';
-import type { TransportOptions } from '../../../shared/protocol/signaling';
-import { SCTP_CAPS } from '../testing/fixtures';
+import { mediasoupDataChannelSdp, SCTP_CAPS } from '../testing/fixtures';
 import { connect, connectStudio, type TestServer, startTestServer, until } from '../testing/harness';
 
 let server: TestServer;
@@ -17,32 +16,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.close();
 });
-
-/** SDP answer for a DataChannel-only offer, built from mediasoup's transport parameters (what mediasoup-client's RemoteSdp does). */
-function answerSdp(t: TransportOptions, mid: string): string {
-  const fp = t.dtlsParameters.fingerprints.find((f) => f.algorithm === 'sha-256')!;
-  const udp = t.iceCandidates.filter((c) => c.protocol === 'udp');
-  return [
-    'v=0',
-    'o=mediasoup 1 1 IN IP4 127.0.0.1',
-    's=-',
-    't=0 0',
-    'a=ice-lite',
-    `a=group:BUNDLE ${mid}`,
-    `m=application ${udp[0]!.port} UDP/DTLS/SCTP webrtc-datachannel`,
-    'c=IN IP4 127.0.0.1',
-    `a=mid:${mid}`,
-    `a=ice-ufrag:${t.iceParameters.usernameFragment}`,
-    `a=ice-pwd:${t.iceParameters.password}`,
-    `a=fingerprint:sha-256 ${fp.value}`,
-    'a=setup:passive',
-    ...udp.map((c) => `a=candidate:${c.foundation} 1 udp ${c.priority} ${c.address} ${c.port} typ host`),
-    'a=end-of-candidates',
-    `a=sctp-port:${t.sctpParameters!.port}`,
-    `a=max-message-size:${t.sctpParameters!.maxMessageSize}`,
-    '',
-  ].join('\r\n');
-}
 
 function pin(id: string, productId: string, name: string): OverlayTrigger {
   return { type: 'product.pin', id, at: Date.now(), product: { productId, name, priceMinor: 12900, currency: 'CNY' } };
@@ -68,7 +41,7 @@ describe('overlay DataChannel (werift studio peer)', () => {
         transportId: send.id,
         dtlsParameters: { role: 'client', fingerprints: [{ algorithm: 'sha-256', value: fingerprint }] },
       });
-      await pc.setRemoteDescription({ type: 'answer', sdp: answerSdp(send, mid) });
+      await pc.setRemoteDescription({ type: 'answer', sdp: mediasoupDataChannelSdp(send, mid, 'passive', 'udp') });
       const { dataProducerId } = await studio.rpc.request('produceData', {
         transportId: send.id,
         sctpStreamParameters: { streamId, ordered: true },

@@ -23,6 +23,7 @@ import type {
   TransportOptions,
 } from '../../../shared/protocol/signaling';
 import type { Logger } from '../log';
+import type { TransportBudget } from './capacity';
 import { RECV_INITIAL_OUTGOING_BITRATE } from './media-codecs';
 
 export type PeerRole = 'studio' | 'viewer';
@@ -32,6 +33,8 @@ export type Notify = <K extends keyof SignalingNotifications & string>(method: K
 
 /** Where a peer's notifications and forced disconnects go (the signaling session). */
 export interface PeerSink {
+  /** The client's address (the signaling request's): transports are capped per address. */
+  readonly ip: string;
   notify: Notify;
   /** Close the session's socket (e.g. taken over, media worker restarted). */
   disconnect(code: number, reason: string): void;
@@ -41,21 +44,16 @@ export interface PeerSink {
 export interface PeerRoom {
   readonly showId: string;
   readonly router: types.Router;
+  /** Every WebRTC transport listens through the router's worker's WebRtcServer (its one UDP and TCP port). */
+  readonly webRtcServer: types.WebRtcServer;
+  readonly transportBudget: TransportBudget;
   readonly isLive: boolean;
-  readonly rtc: RtcListenOptions;
   /** Producers of the current publisher. */
   mediaProducers(): Iterable<types.Producer>;
   overlayProducer(): types.DataProducer | null;
   /** A producer or the overlay DataProducer was created. */
   onNewProducer(): void;
   onOverlayProducer(dp: types.DataProducer): void;
-}
-
-export interface RtcListenOptions {
-  listenIp: string;
-  announcedAddress: string | undefined;
-  minPort: number;
-  maxPort: number;
 }
 
 export const MAX_TRANSPORTS_PER_PEER = 4;
@@ -134,20 +132,25 @@ export class Peer {
     if (this.transports.size >= MAX_TRANSPORTS_PER_PEER) {
       throw new RpcError('RATE_LIMITED', `at most ${MAX_TRANSPORTS_PER_PEER} transports per session`);
     }
-    const { listenIp, announcedAddress, minPort, maxPort } = this.room.rtc;
-    const info = (protocol: 'udp' | 'tcp'): types.TransportListenInfo => ({
-      protocol,
-      ip: listenIp,
-      ...(announcedAddress ? { announcedAddress } : {}),
-      portRange: { min: minPort, max: maxPort },
-    });
-    const transport = await this.room.router.createWebRtcTransport<TransportAppData>({
-      listenInfos: forceTcp ? [info('tcp')] : [info('udp'), info('tcp')],
-      preferUdp: !forceTcp,
-      enableSctp: sctpCapabilities !== undefined,
-      ...(direction === 'recv' ? { initialAvailableOutgoingBitrate: RECV_INITIAL_OUTGOING_BITRATE } : {}),
-      appData: { direction },
-    });
+    // Counted before the worker is asked (concurrent requests cannot overshoot), released when mediasoup reports
+    // the transport closed, however that happens (leave, socket close, router closed, worker died).
+    const release = this.room.transportBudget.reserve(this.sink.ip, this.role === 'studio');
+    let transport: types.WebRtcTransport<TransportAppData>;
+    try {
+      transport = await this.room.router.createWebRtcTransport<TransportAppData>({
+        webRtcServer: this.room.webRtcServer,
+        enableUdp: !forceTcp,
+        enableTcp: true,
+        preferUdp: !forceTcp,
+        enableSctp: sctpCapabilities !== undefined,
+        ...(direction === 'recv' ? { initialAvailableOutgoingBitrate: RECV_INITIAL_OUTGOING_BITRATE } : {}),
+        appData: { direction },
+      });
+    } catch (err) {
+      release();
+      throw err;
+    }
+    transport.observer.once('close', release);
     if (this._closed) {
       transport.close();
       this.assertOpen();

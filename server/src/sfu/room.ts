@@ -10,7 +10,8 @@ import type { ShowInfo } from '../../../shared/domain/show';
 import { applyOverlay, type PinnedTrigger, parseOverlay } from '../../../shared/protocol/overlay';
 import type { SignalingNotifications } from '../../../shared/protocol/signaling';
 import type { Logger } from '../log';
-import type { Peer, PeerRoom, RtcListenOptions } from './peer';
+import type { TransportBudget } from './capacity';
+import type { Peer, PeerRoom } from './peer';
 import type { WorkerPool } from './worker-pool';
 
 /** WebSocket close code sent to a room's peers when its media worker died: reconnect and rejoin. */
@@ -34,7 +35,8 @@ export interface RoomHooks {
 export interface RoomOptions {
   show: ShowInfo;
   pool: WorkerPool;
-  rtc: RtcListenOptions;
+  /** The server-wide transport caps every peer's transports are counted against. */
+  transportBudget: TransportBudget;
   graceMs: number;
   log: Logger;
   hooks: RoomHooks;
@@ -42,7 +44,7 @@ export interface RoomOptions {
 
 export class Room implements PeerRoom {
   readonly showId: string;
-  readonly rtc: RtcListenOptions;
+  readonly transportBudget: TransportBudget;
   /** Secret the publishing studio presents to take over / resume the show after a disconnect. */
   readonly resumeKey = randomBytes(24).toString('base64url');
   private _show: ShowInfo;
@@ -58,13 +60,15 @@ export class Room implements PeerRoom {
 
   private constructor(
     readonly router: types.Router,
+    /** The WebRtcServer of the router's worker: every WebRTC transport of this room listens through it. */
+    readonly webRtcServer: types.WebRtcServer,
     private readonly directTransport: types.DirectTransport,
     private readonly opts: RoomOptions,
     readonly log: Logger,
   ) {
     this.showId = opts.show.id;
     this._show = opts.show;
-    this.rtc = opts.rtc;
+    this.transportBudget = opts.transportBudget;
     // A worker that died is reported by the pool; one closed on shutdown (mediasoup closes its workers itself on
     // SIGINT / SIGTERM, before the rooms) is no fault at all.
     router.on('workerclose', () => {
@@ -74,10 +78,10 @@ export class Room implements PeerRoom {
   }
 
   static async create(opts: RoomOptions): Promise<Room> {
-    const router = await opts.pool.createRouter({ showId: opts.show.id });
+    const { router, webRtcServer } = await opts.pool.createRouter({ showId: opts.show.id });
     try {
       const direct = await router.createDirectTransport({ maxReceiveMessageSize: 64 * 1024 });
-      const room = new Room(router, direct, opts, opts.log.child({ showId: opts.show.id }));
+      const room = new Room(router, webRtcServer, direct, opts, opts.log.child({ showId: opts.show.id }));
       room.log.info({ routerId: router.id }, 'room opened');
       room.armAbandonTimer();
       return room;

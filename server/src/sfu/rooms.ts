@@ -6,14 +6,14 @@
 import type { ShowInfo } from '../../../shared/domain/show';
 import type { ShowRepository } from '../db/shows';
 import type { Logger } from '../log';
-import type { RtcListenOptions } from './peer';
+import type { TransportBudget } from './capacity';
 import { Room, type RoomCloseReason } from './room';
 import type { WorkerPool } from './worker-pool';
 
 export interface RoomManagerOptions {
   pool: WorkerPool;
   shows: ShowRepository;
-  rtc: RtcListenOptions;
+  transportBudget: TransportBudget;
   graceMs: number;
   log: Logger;
 }
@@ -44,7 +44,7 @@ export class RoomManager {
       pending = Room.create({
         show,
         pool: this.opts.pool,
-        rtc: this.opts.rtc,
+        transportBudget: this.opts.transportBudget,
         graceMs: this.opts.graceMs,
         log: this.opts.log,
         hooks: { onAbandoned: (r) => this.onAbandoned(r), onClosed: (r, reason) => this.onClosed(r, reason) },

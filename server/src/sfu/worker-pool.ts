@@ -2,14 +2,28 @@
  * A pool of mediasoup Workers (one process each). New Routers go to the worker hosting the fewest routers.
  * A worker that dies is logged and replaced; its routers emit `workerclose`, which the rooms handle.
  * The worker binary comes from MEDIASOUP_WORKER_BIN when set (mediasoup reads that variable itself).
+ *
+ * Each worker gets one WebRtcServer: worker i listens on rtc.port + i, UDP and TCP, and every WebRTC transport on
+ * that worker is reached through those two sockets (ICE tells the transports apart). The server's media ports are
+ * therefore fixed and few (easy to open in a firewall), and no number of transports can run out of them.
  */
 import * as mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
 import type { Logger } from '../log';
 import { ROUTER_MEDIA_CODECS } from './media-codecs';
 
+/** Where the workers' WebRtcServers listen. */
+export interface RtcListenOptions {
+  listenIp: string;
+  /** The address put into ICE candidates (undefined: the listen IP). */
+  announcedAddress: string | undefined;
+  /** Worker i listens on port + i (UDP and TCP); 0: any free port per worker (tests). */
+  port: number;
+}
+
 export interface WorkerPoolOptions {
   size: number;
+  rtc: RtcListenOptions;
   log: Logger;
   /** mediasoup worker log level (worker stderr lines end up in our log). */
   workerLogLevel?: types.WorkerLogLevel;
@@ -18,7 +32,14 @@ export interface WorkerPoolOptions {
 interface Slot {
   index: number;
   worker: types.Worker;
+  webRtcServer: types.WebRtcServer;
   routers: number;
+}
+
+/** A new Router and the WebRtcServer its WebRTC transports must use (the one of the router's worker). */
+export interface RouterOnWorker {
+  router: types.Router;
+  webRtcServer: types.WebRtcServer;
 }
 
 const RESPAWN_DELAYS_MS = [100, 500, 1000, 2000, 5000];
@@ -52,7 +73,16 @@ export class WorkerPool {
 
   /** Live workers (for tests and diagnostics). */
   get workers(): types.Worker[] {
-    return this.slots.filter((s): s is Slot => s !== null).map((s) => s.worker);
+    return this.live().map((s) => s.worker);
+  }
+
+  /** The live workers' WebRtcServers, in worker order (for tests and diagnostics). */
+  get webRtcServers(): types.WebRtcServer[] {
+    return this.live().map((s) => s.webRtcServer);
+  }
+
+  private live(): Slot[] {
+    return this.slots.filter((s): s is Slot => s !== null);
   }
 
   private async spawn(index: number): Promise<void> {
@@ -60,11 +90,25 @@ export class WorkerPool {
       logLevel: this.opts.workerLogLevel ?? 'warn',
       appData: { index },
     });
+    let webRtcServer: types.WebRtcServer;
+    let ports: { udp?: number; tcp?: number };
+    try {
+      webRtcServer = await worker.createWebRtcServer({ listenInfos: this.listenInfos(index), appData: { index } });
+      const { udpSockets, tcpServers } = await webRtcServer.dump();
+      ports = { udp: udpSockets[0]?.port, tcp: tcpServers[0]?.port };
+    } catch (err) {
+      worker.close();
+      const { listenIp, port } = this.opts.rtc;
+      const where = port === 0 ? 'a free port' : `port ${port + index} (RTC_PORT + ${index})`;
+      throw new Error(`mediasoup worker ${index} cannot listen for WebRTC on ${listenIp}, ${where}: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
     if (this.closed) {
       worker.close();
       return;
     }
-    const slot: Slot = { index, worker, routers: 0 };
+    const slot: Slot = { index, worker, webRtcServer, routers: 0 };
     this.slots[index] = slot;
     this.respawnAttempts[index] = 0;
     worker.observer.on('newrouter', (router: types.Router) => {
@@ -76,8 +120,19 @@ export class WorkerPool {
       if (this.slots[index] === slot) this.slots[index] = null;
       this.scheduleRespawn(index);
     });
-    this.opts.log.info({ pid: worker.pid, worker: index }, 'mediasoup worker started');
+    this.opts.log.info({ pid: worker.pid, worker: index, ...ports }, 'mediasoup worker started');
     for (const w of this.waiters.splice(0)) w();
+  }
+
+  /** One UDP and one TCP socket; a replaced worker takes its index's port again (the dead process freed it). */
+  private listenInfos(index: number): types.TransportListenInfo[] {
+    const { listenIp, announcedAddress, port } = this.opts.rtc;
+    return (['udp', 'tcp'] as const).map((protocol) => ({
+      protocol,
+      ip: listenIp,
+      ...(announcedAddress ? { announcedAddress } : {}),
+      port: port === 0 ? 0 : port + index,
+    }));
   }
 
   private scheduleRespawn(index: number): void {
@@ -96,7 +151,7 @@ export class WorkerPool {
   }
 
   /** Create a Router on the least-loaded live worker (waits briefly if every worker is being respawned). */
-  async createRouter(appData: types.AppData = {}): Promise<types.Router> {
+  async createRouter(appData: types.AppData = {}): Promise<RouterOnWorker> {
     if (this.closed) throw new Error('worker pool closed');
     let slot = this.leastLoaded();
     if (!slot) {
@@ -110,7 +165,8 @@ export class WorkerPool {
       slot = this.leastLoaded();
       if (!slot) throw new Error('no mediasoup worker available');
     }
-    return slot.worker.createRouter({ mediaCodecs: ROUTER_MEDIA_CODECS, appData });
+    const router = await slot.worker.createRouter({ mediaCodecs: ROUTER_MEDIA_CODECS, appData });
+    return { router, webRtcServer: slot.webRtcServer };
   }
 
   private capabilities: Promise<types.RtpCapabilities> | null = null;
@@ -120,7 +176,7 @@ export class WorkerPool {
    * Computed once with a throwaway router; the viewer page gets them embedded so it can load its device early.
    */
   routerRtpCapabilities(): Promise<types.RtpCapabilities> {
-    this.capabilities ??= this.createRouter({ probe: true }).then((router) => {
+    this.capabilities ??= this.createRouter({ probe: true }).then(({ router }) => {
       const caps = router.rtpCapabilities;
       router.close();
       return caps;

@@ -28,6 +28,8 @@ export class Session implements PeerSink {
   constructor(
     private readonly socket: WebSocket,
     log: Logger,
+    /** The client's address (fastify's `req.ip` of the upgrade request); media transports are capped per address. */
+    readonly ip: string,
   ) {
     this.log = log.child({ sessionId: this.id });
   }

@@ -59,7 +59,7 @@ export function registerSignaling(app: FastifyInstance, opts: SignalingOptions):
   const sockets = new Map<Session, WebSocket>();
 
   app.get(SIGNALING_PATH, { websocket: true }, (socket, req) => {
-    const session = new Session(socket, opts.log.child({ remote: req.ip }));
+    const session = new Session(socket, opts.log.child({ remote: req.ip }), req.ip);
     sessions.add(session);
     sockets.set(session, socket);
     session.log.debug('signaling connected');
@@ -76,7 +76,7 @@ export function registerSignaling(app: FastifyInstance, opts: SignalingOptions):
       const ms = Math.round((performance.now() - t0) * 10) / 10;
       if (reply.t === 'res' && !reply.ok) {
         // A refused request is the client's mistake (or its race with the show's state), not a server fault:
-        // INTERNAL failures were already logged as errors above.
+        // INTERNAL failures were already logged as errors above, and a full server is reported by the transport budget.
         session.log.debug(
           { method: session.method, id: reply.id, code: reply.error.code, msg: reply.error.message, ms },
           'request refused',

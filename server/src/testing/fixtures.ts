@@ -3,6 +3,7 @@
  * Opus): real producers on the server without a browser. No media flows; the SFU objects are real.
  */
 import type { RtpParameters, SctpCapabilities } from '../../../shared/protocol/mediasoup-params';
+import type { TransportOptions } from '../../../shared/protocol/signaling';
 
 const videoFeedback = [
   { type: 'goog-remb' },
@@ -73,3 +74,35 @@ export const CLIENT_DTLS = {
     },
   ],
 };
+
+/**
+ * mediasoup's side of a DataChannel-only session (what mediasoup-client's RemoteSdp writes) for a werift peer: the
+ * answer to a studio's offer (`passive`) or the offer to a viewer (`actpass`), with one protocol's candidates.
+ */
+export function mediasoupDataChannelSdp(t: TransportOptions, mid: string, setup: 'passive' | 'actpass', protocol: 'udp' | 'tcp'): string {
+  const fp = t.dtlsParameters.fingerprints.find((f) => f.algorithm === 'sha-256')!;
+  const candidates = t.iceCandidates.filter((c) => c.protocol === protocol);
+  return [
+    'v=0',
+    'o=mediasoup 1 1 IN IP4 127.0.0.1',
+    's=-',
+    't=0 0',
+    'a=ice-lite',
+    `a=group:BUNDLE ${mid}`,
+    `m=application ${candidates[0]!.port} UDP/DTLS/SCTP webrtc-datachannel`,
+    'c=IN IP4 127.0.0.1',
+    `a=mid:${mid}`,
+    `a=ice-ufrag:${t.iceParameters.usernameFragment}`,
+    `a=ice-pwd:${t.iceParameters.password}`,
+    `a=fingerprint:sha-256 ${fp.value}`,
+    `a=setup:${setup}`,
+    ...candidates.map(
+      (c) =>
+        `a=candidate:${c.foundation} 1 ${protocol} ${c.priority} ${c.address} ${c.port} typ host${c.tcpType ? ` tcptype ${c.tcpType}` : ''}`,
+    ),
+    'a=end-of-candidates',
+    `a=sctp-port:${t.sctpParameters!.port}`,
+    `a=max-message-size:${t.sctpParameters!.maxMessageSize}`,
+    '',
+  ].join('\r\n');
+}

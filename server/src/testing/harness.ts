@@ -31,6 +31,8 @@ export async function startTestServer(config: Partial<ServerConfigInput> = {}, i
       port: 0,
       host: '127.0.0.1',
       rtcListenIp: '127.0.0.1',
+      // Any free port per worker: test servers run concurrently in one machine.
+      rtcPort: 0,
       mediasoupWorkers: 1,
       webDir: join(dataDir, 'no-web'),
       ...config,
@@ -67,8 +69,9 @@ export interface TestClient {
   close(): Promise<void>;
 }
 
-export async function connect(server: TestServer): Promise<TestClient> {
-  const ws = new WebSocket(server.wsUrl);
+/** `localAddress`: connect from another loopback address (127.0.0.2, …) to look like another client IP. */
+export async function connect(server: TestServer, opts: { localAddress?: string } = {}): Promise<TestClient> {
+  const ws = new WebSocket(server.wsUrl, opts.localAddress ? { localAddress: opts.localAddress } : {});
   const rpc: SignalingClient = new RpcClient(signalingMethods, signalingNotifications, 5000);
   const received: TestClient['received'] = [];
   const invalidFrames: string[] = [];
@@ -140,8 +143,8 @@ export async function connect(server: TestServer): Promise<TestClient> {
 }
 
 /** A studio client: connected and authenticated. */
-export async function connectStudio(server: TestServer): Promise<TestClient> {
-  const c = await connect(server);
+export async function connectStudio(server: TestServer, opts: { localAddress?: string } = {}): Promise<TestClient> {
+  const c = await connect(server, opts);
   await c.rpc.request('studio.auth', { token: server.studioToken });
   return c;
 }
