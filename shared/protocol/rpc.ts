@@ -49,9 +49,19 @@ export const RequestEnvelope = z.object({
   method: z.string().min(1).max(64),
   data: z.unknown(),
 });
+/**
+ * An error as received. A code this build does not know (a page cached from before a server upgrade) still fails the
+ * request at once, as INTERNAL with the code in its message, instead of being dropped and left to time out.
+ */
+const ReceivedErrorBody = z
+  .object({ code: z.string().max(64), message: z.string() })
+  .transform(
+    (b): RpcErrorBody =>
+      ErrorCode.safeParse(b.code).success ? (b as RpcErrorBody) : { code: 'INTERNAL', message: `${b.code}: ${b.message}` },
+  );
 export const ResponseEnvelope = z.union([
   z.object({ t: z.literal('res'), id: z.number().int(), ok: z.literal(true), data: z.unknown() }),
-  z.object({ t: z.literal('res'), id: z.number().int().nullable(), ok: z.literal(false), error: RpcErrorBody }),
+  z.object({ t: z.literal('res'), id: z.number().int().nullable(), ok: z.literal(false), error: ReceivedErrorBody }),
 ]);
 export const NotificationEnvelope = z.object({ t: z.literal('ntf'), method: z.string(), data: z.unknown() });
 export const ServerEnvelope = z.union([ResponseEnvelope, NotificationEnvelope]);
