@@ -3,34 +3,12 @@
 // `electron` package) and electron-builder's own tools (AppImage / fpm, also from GitHub on first use). Where they
 // cannot be had, say so clearly and stop — without triggering a download attempt.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { electronBinary } from './electron-binary.mjs';
 
-const require = createRequire(import.meta.url);
 const platformArg = process.platform === 'win32' ? '--win' : process.platform === 'darwin' ? '--mac' : '--linux';
 const targets = { '--linux': 'AppImage + deb', '--win': 'NSIS installer', '--mac': 'dmg' }[platformArg];
 
-/** The directory holding the Electron binary, or null (electron's own `require('electron')` would try to download it). */
-function electronDist() {
-  let pkgDir;
-  try {
-    pkgDir = dirname(require.resolve('electron/package.json'));
-  } catch {
-    return { dir: null, why: 'the electron package is not installed (run npm install)' };
-  }
-  const override = process.env.ELECTRON_OVERRIDE_DIST_PATH;
-  const pathFile = join(pkgDir, 'path.txt');
-  if (!existsSync(pathFile)) {
-    return { dir: null, why: 'the Electron binary was never downloaded (node_modules/electron/path.txt is missing)' };
-  }
-  const exe = readFileSync(pathFile, 'utf8').trim();
-  const dir = override ?? join(pkgDir, 'dist');
-  if (!existsSync(join(dir, exe))) return { dir: null, why: `the Electron binary is missing (${join(dir, exe)})` };
-  return { dir, why: null };
-}
-
-const electron = electronDist();
+const electron = electronBinary();
 if (!electron.dir) {
   console.error(
     [

@@ -4,12 +4,11 @@
 // the browser closed, BROWSER=<program> opens the web studio with that program; STORECAST_WEB=1 forces web mode.
 // SIGINT / SIGTERM stop the studio host and the server; the exit code is the server's.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { downloadElectron, electronBinary } from './electron-binary.mjs';
 
 const root = resolve(import.meta.dirname, '..');
-const require = createRequire(import.meta.url);
 process.chdir(root);
 const say = (line) => console.log(`[storecast] ${line}`);
 
@@ -38,35 +37,14 @@ if (process.env.STORECAST_SKIP_BUILD !== '1' && builtAt < sourcesAt) {
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
-/**
- * The Electron executable, downloading it now if the electron package has not yet (Electron fetches its binary on
- * first use). Never lets the download's stack trace through: where it cannot be had, returns why in a few words.
- */
-function electronBinary() {
-  let pkgDir;
-  try {
-    pkgDir = dirname(require.resolve('electron/package.json'));
-  } catch {
-    return { bin: null, why: 'the electron package is not installed' };
-  }
-  const resolveBin = () => {
-    const pathFile = join(pkgDir, 'path.txt');
-    if (!existsSync(pathFile)) return null;
-    const exe = readFileSync(pathFile, 'utf8').trim();
-    const bin = join(process.env.ELECTRON_OVERRIDE_DIST_PATH ?? join(pkgDir, 'dist'), exe);
-    return existsSync(bin) ? bin : null;
-  };
-  const present = resolveBin();
-  if (present) return { bin: present, why: null };
+/** The Electron binary, downloading it now if the electron package has not yet (Electron fetches it on first use). */
+function electronStudio() {
+  const present = electronBinary();
+  if (present.bin || present.why?.startsWith('the electron package')) return present;
   if (process.env.ELECTRON_SKIP_BINARY_DOWNLOAD)
-    return { bin: null, why: 'its binary is not installed and ELECTRON_SKIP_BINARY_DOWNLOAD is set' };
+    return { bin: null, why: 'the Electron binary is not installed and ELECTRON_SKIP_BINARY_DOWNLOAD is set' };
   say('downloading the Electron binary (first start)…');
-  const r = spawnSync(process.execPath, [join(pkgDir, 'install.js')], { encoding: 'utf8', timeout: 10 * 60_000 });
-  const bin = r.status === 0 ? resolveBin() : null;
-  if (bin) return { bin, why: null };
-  const text = `${r.stderr ?? ''}\n${r.stdout ?? ''}`;
-  const reason = text.match(/^\w*Error: (.+)$/m)?.[1] ?? (r.error ? r.error.message : `install exited with ${r.status}`);
-  return { bin: null, why: `its binary could not be downloaded (${reason.trim()})` };
+  return downloadElectron();
 }
 
 const env = { ...process.env, DATA_DIR: process.env.DATA_DIR ?? join(root, 'data') };
@@ -112,7 +90,7 @@ for (let i = 0; ; i++) {
   await new Promise((r) => setTimeout(r, 200));
 }
 
-const electron = process.env.STORECAST_WEB === '1' ? { bin: null, why: 'STORECAST_WEB=1 asks for the web studio' } : electronBinary();
+const electron = process.env.STORECAST_WEB === '1' ? { bin: null, why: 'STORECAST_WEB=1 asks for the web studio' } : electronStudio();
 if (electron.bin && !stopping) {
   say('opening Storecast Studio (Electron)');
   studioApp = spawn(electron.bin, ['.'], { stdio: 'inherit', env: { ...env, STORECAST_SERVER_URL: serverUrl } });
