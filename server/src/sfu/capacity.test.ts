@@ -10,8 +10,8 @@ import type { RtpCapabilities } from '../../../shared/protocol/mediasoup-params'
 import { RpcError } from '../../../shared/protocol/rpc';
 import type { TransportOptions } from '../../../shared/protocol/signaling';
 import { clientKey } from './capacity';
-import { CLIENT_DTLS, opusParameters, SCTP_CAPS, simulcastVideoParameters } from '../testing/fixtures';
-import { connect, connectStudio, type TestClient, type TestServer, startTestServer, until } from '../testing/harness';
+import { SCTP_CAPS } from '../testing/fixtures';
+import { connect, publishShow, type TestClient, type TestServer, startTestServer, until } from '../testing/harness';
 
 const clients: TestClient[] = [];
 const servers: TestServer[] = [];
@@ -53,20 +53,9 @@ async function rpcError(p: Promise<unknown>): Promise<RpcError> {
 
 /** A live show with a connected send transport, video and audio producers. */
 async function liveShow(s: TestServer, from = '127.0.0.1') {
-  const studio = await connectStudio(s, { localAddress: from });
-  clients.push(studio);
-  const { show } = await studio.rpc.request('show.open', { title: 'Capacity' });
-  const send = await studio.rpc.request('transport.create', { direction: 'send', sctpCapabilities: SCTP_CAPS });
-  await studio.rpc.request('transport.connect', { transportId: send.id, dtlsParameters: CLIENT_DTLS });
-  await studio.rpc.request('produce', {
-    transportId: send.id,
-    kind: 'video',
-    source: 'program',
-    rtpParameters: simulcastVideoParameters(),
-  });
-  await studio.rpc.request('produce', { transportId: send.id, kind: 'audio', source: 'mic', rtpParameters: opusParameters() });
-  await studio.rpc.request('show.goLive', { showId: show.id });
-  return { studio, showId: show.id, send };
+  const show = await publishShow(s, { title: 'Capacity', localAddress: from });
+  clients.push(show.studio);
+  return show;
 }
 
 /** viewer.join with a recv transport and consumers, as the viewer page does. */

@@ -8,8 +8,8 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_MESSAGE_BYTES, RpcError } from '../../../shared/protocol/rpc';
 import { REALTIME_PATH } from '../../../shared/protocol/realtime';
-import { CLIENT_DTLS, opusParameters, SCTP_CAPS, simulcastVideoParameters } from '../testing/fixtures';
-import { connect, connectStudio, type TestServer, startTestServer } from '../testing/harness';
+import { SCTP_CAPS } from '../testing/fixtures';
+import { connect, publishShow, type TestServer, startTestServer } from '../testing/harness';
 
 let server: TestServer;
 type Line = { level: number; msg: string; err?: unknown };
@@ -68,18 +68,7 @@ describe('client mistakes on the sockets', () => {
   });
 
   it('RTP capabilities mediasoup rejects are a BAD_REQUEST, not an INTERNAL error', async () => {
-    const studio = await connectStudio(server);
-    const { show } = await studio.rpc.request('show.open', { title: 'Caps' });
-    const send = await studio.rpc.request('transport.create', { direction: 'send', sctpCapabilities: SCTP_CAPS });
-    await studio.rpc.request('transport.connect', { transportId: send.id, dtlsParameters: CLIENT_DTLS });
-    await studio.rpc.request('produce', {
-      transportId: send.id,
-      kind: 'video',
-      source: 'program',
-      rtpParameters: simulcastVideoParameters(),
-    });
-    await studio.rpc.request('produce', { transportId: send.id, kind: 'audio', source: 'mic', rtpParameters: opusParameters() });
-    await studio.rpc.request('show.goLive', { showId: show.id });
+    const { studio, showId } = await publishShow(server, { title: 'Caps' });
     const from = logLines.length;
     const viewer = await connect(server);
     const nonsense = [
@@ -89,7 +78,7 @@ describe('client mistakes on the sockets', () => {
     ];
     for (const rtpCapabilities of nonsense) {
       const err = await viewer.rpc
-        .request('viewer.join', { showId: show.id, recv: { rtpCapabilities: rtpCapabilities as never, sctpCapabilities: SCTP_CAPS } })
+        .request('viewer.join', { showId: showId, recv: { rtpCapabilities: rtpCapabilities as never, sctpCapabilities: SCTP_CAPS } })
         .then(
           () => null,
           (e: unknown) => e,

@@ -18,6 +18,7 @@ import {
 import { createStorecastServer, type ServerInternals, type StorecastServer } from '../app';
 import type { ServerConfigInput } from '../config';
 import { createLogger } from '../log';
+import { CLIENT_DTLS, opusParameters, SCTP_CAPS, simulcastVideoParameters } from './fixtures';
 
 export interface TestServer extends StorecastServer {
   dataDir: string;
@@ -147,6 +148,23 @@ export async function connectStudio(server: TestServer, opts: { localAddress?: s
   const c = await connect(server, opts);
   await c.rpc.request('studio.auth', { token: server.studioToken });
   return c;
+}
+
+/** A studio that opened a show, connected a send transport, produced video (simulcast) and audio, and went live. */
+export async function publishShow(server: TestServer, opts: { title?: string; localAddress?: string } = {}) {
+  const studio = await connectStudio(server, opts);
+  const { show } = await studio.rpc.request('show.open', { title: opts.title ?? 'Live show' });
+  const send = await studio.rpc.request('transport.create', { direction: 'send', sctpCapabilities: SCTP_CAPS });
+  await studio.rpc.request('transport.connect', { transportId: send.id, dtlsParameters: CLIENT_DTLS });
+  await studio.rpc.request('produce', {
+    transportId: send.id,
+    kind: 'video',
+    source: 'program',
+    rtpParameters: simulcastVideoParameters(),
+  });
+  await studio.rpc.request('produce', { transportId: send.id, kind: 'audio', source: 'mic', rtpParameters: opusParameters() });
+  await studio.rpc.request('show.goLive', { showId: show.id });
+  return { studio, showId: show.id, send };
 }
 
 export function sleep(ms: number): Promise<void> {
