@@ -1,0 +1,171 @@
+/**
+ * Weak networks, end to end: the server listens on the root side of a veth pair, the studio publishes over loopback
+ * routing in the root namespace, and the viewer's Chromium runs inside a network namespace whose link the test
+ * impairs (netns.ts): UDP blocked, the link down and up, the downlink capped. Each scenario measures from the page:
+ * presented frames (requestVideoFrameCallback through the viewer's test handle), the simulcast layer the SFU forwards
+ * (the viewer store's `layers`, from `consumer.layers`) and freezes (gaps between presented frames).
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, openStudioAndGoLive, openViewer, poll, type Stack, startStack, watchConsole } from './harness';
+import { createNetLink, type NetLink } from './netns';
+
+/** Installed in viewer pages: a wall-clock log of presented frames, layer changes and screens. */
+const PAGE_LOG = `(() => {
+  const log = { frames: [], layers: [], screens: [] };
+  window.__wn = log;
+  const attach = () => {
+    const h = window.__storecast;
+    if (!h) return setTimeout(attach, 20);
+    const t = (now) => performance.timeOrigin + now;
+    h.onFrame((s) => log.frames.push([t(s.now), s.width, s.height]));
+    let spatial, screen;
+    const check = () => {
+      const st = h.store.getState();
+      const sp = st.layers ? st.layers.spatial : null;
+      if (sp !== spatial) { spatial = sp; log.layers.push([Date.now(), sp]); }
+      const sc = h.screen();
+      if (sc !== screen) { screen = sc; log.screens.push([Date.now(), sc]); }
+    };
+    check();
+    h.store.subscribe(check);
+  };
+  attach();
+})();`;
+
+interface PageLog {
+  /** [wall-clock ms, width, height] per presented frame. */
+  frames: [number, number, number][];
+  /** [wall-clock ms, spatial layer] at each change. */
+  layers: [number, number | null][];
+  screens: [number, string][];
+}
+
+const TOP_LAYER = 2;
+
+function readLog(page: Page, since = 0): Promise<PageLog> {
+  return page.evaluate((since) => {
+    const l = (window as unknown as { __wn: PageLog }).__wn;
+    return {
+      frames: l.frames.filter((f) => f[0] >= since),
+      layers: l.layers.slice(),
+      screens: l.screens.slice(),
+    };
+  }, since);
+}
+
+/** Longest gap between consecutive presented frames in [from, to] (the edges count as frames). */
+function longestGap(frames: PageLog['frames'], from: number, to: number): number {
+  const times = [from, ...frames.map((f) => f[0]).filter((t) => t > from && t < to), to];
+  let gap = 0;
+  for (let i = 1; i < times.length; i++) gap = Math.max(gap, times[i]! - times[i - 1]!);
+  return gap;
+}
+
+/** Presented frames after `since`: at least `n` of them, in a row with no gap over 500 ms. */
+async function waitPlaying(page: Page, since: number, n: number, timeoutMs: number): Promise<PageLog['frames']> {
+  return poll(
+    `${n} frames presented after ${new Date(since).toISOString()}`,
+    async () => {
+      const { frames } = await readLog(page, since);
+      return frames.length >= n ? frames : null;
+    },
+    timeoutMs,
+    50,
+  );
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('weak networks: a viewer behind an impaired link', () => {
+  let link: NetLink;
+  let stack: Stack;
+  let showId: string;
+  let viewerBrowser: Browser | null = null;
+  const logs: string[] = [];
+
+  beforeAll(async () => {
+    link = createNetLink();
+    stack = await startStack({ server: { host: link.hostIp, rtcListenIp: link.hostIp, rtcAnnouncedIp: link.hostIp } });
+    const live = await openStudioAndGoLive(stack, 'E2E 弱网');
+    watchConsole(live.page, 'studio', logs);
+    showId = live.showId;
+  });
+  afterAll(async () => {
+    await viewerBrowser?.close().catch(() => undefined);
+    await stack?.close();
+    link?.close();
+  });
+  afterEach(async (ctx) => {
+    await viewerBrowser?.close().catch(() => undefined);
+    viewerBrowser = null;
+    link.impair({});
+    link.capDownlink(null);
+    link.setLink(true);
+    if (ctx.task.result?.state === 'fail') console.log(logs.join('\n'));
+    logs.length = 0;
+  });
+
+  /** A viewer page in a browser inside the namespace; every byte it exchanges with the server crosses the veth. */
+  async function openImpairedViewer(): Promise<Page> {
+    // The page is served from the veth address over plain HTTP, which Chromium treats as an insecure origin (no
+    // WebRTC device for mediasoup-client); production serves HTTPS, the test says this origin counts as secure.
+    viewerBrowser = await launchChromium(link.chromium, [`--unsafely-treat-insecure-origin-as-secure=${stack.server.url}`]);
+    const context = await viewerBrowser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 720 } });
+    await context.addInitScript({ content: PAGE_LOG });
+    const page = await openViewer(stack, showId, '', context);
+    watchConsole(page, 'viewer', logs);
+    return page;
+  }
+
+  /** The protocol of the ICE tuple the SFU uses for the (only) viewer's transport. */
+  function viewerTransportProtocol(): string | null {
+    const room = stack.server.rooms.get(showId);
+    for (const peer of room?.viewers.values() ?? []) {
+      for (const t of peer.transports.values()) {
+        if (t.iceSelectedTuple) return t.iceSelectedTuple.protocol;
+      }
+    }
+    return null;
+  }
+
+  it('e. UDP blocked: the viewer plays over ICE-TCP', async () => {
+    link.impair({ blockUdp: true });
+    const t0 = Date.now();
+    const viewer = await openImpairedViewer();
+    const frames = await waitPlaying(viewer, t0, 60, 30_000);
+    const firstFrameMs = frames[0]![0] - t0;
+    expect(viewerTransportProtocol()).toBe('tcp');
+    expect(link.dropped()).toBeGreaterThan(0); // the browser did try UDP
+    const tPlay = frames[0]![0];
+    await sleep(3_000);
+    const { frames: after } = await readLog(viewer, tPlay);
+    const freeze = longestGap(after, tPlay, Date.now());
+    console.log(
+      `[weaknet e] UDP blocked: first frame ${firstFrameMs} ms after open, ${after.length} frames in 3 s, longest gap ${freeze.toFixed(0)} ms, dropped UDP packets ${link.dropped()}`,
+    );
+    expect(freeze).toBeLessThan(500);
+  });
+
+  it('f. link down 10 s, then back: the viewer plays again within 3 s', async () => {
+    const viewer = await openImpairedViewer();
+    await waitPlaying(viewer, Date.now(), 30, 30_000);
+    const down = Date.now();
+    link.setLink(false);
+    await sleep(10_000);
+    const { frames: during } = await readLog(viewer, down + 1_000);
+    const up = Date.now();
+    link.setLink(true);
+    const frames = await waitPlaying(viewer, up, 30, 15_000);
+    const recoveryMs = frames[0]![0] - up;
+    const { screens } = await readLog(viewer);
+    const screensDuring = screens.filter(([t]) => t >= down && t <= up + recoveryMs).map(([, s]) => s);
+    console.log(
+      `[weaknet f] link down 10 s: ${during.length} frames while down, first frame ${recoveryMs.toFixed(0)} ms after link up, ` +
+        `30 frames by ${(frames[29]![0] - up).toFixed(0)} ms; screens ${screensDuring.join(' → ')}`,
+    );
+    expect(during.length).toBeLessThan(5); // the outage was real
+    expect(screensDuring).toContain('reconnecting');
+    expect(recoveryMs).toBeLessThan(3_000);
+  });
+});
