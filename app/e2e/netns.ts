@@ -110,10 +110,13 @@ export interface NetLink {
   readonly chromium: string;
   /** Run a command inside the namespace. */
   exec(cmd: string, args: string[]): string;
-  /** Cap what the namespace receives (server → peer) at `kbit` kbit/s (tc tbf on the root side); null lifts it. */
-  capDownlink(kbit: number | null): void;
-  /** Cap what the namespace sends (peer → server) at `kbit` kbit/s (tc tbf on the namespace side); null lifts it. */
-  capUplink(kbit: number | null): void;
+  /**
+   * Cap what the namespace receives (server → peer) at `kbit` kbit/s (tc tbf on the root side), with a queue of
+   * `queueMs` (default 200) before the link drops; null lifts it.
+   */
+  capDownlink(kbit: number | null, queueMs?: number): void;
+  /** Cap what the namespace sends (peer → server) the same way (tc tbf on the namespace side). */
+  capUplink(kbit: number | null, queueMs?: number): void;
   /** Replace the namespace's packet filter (nftables) with these rules; `{}` lets everything through. */
   impair(impairment: Impairment): void;
   /** Packets the filter dropped so far (from its rule counters). */
@@ -166,7 +169,7 @@ export function createNetLink(prefix = NETNS_PREFIX): NetLink {
     writeFileSync(chromium, `#!/bin/sh\nexec ip netns exec '${name}' '${bin}' "$@"\n`);
     chmodSync(chromium, 0o755);
 
-    const setCap = (netns: string | null, dev: string, kbit: number | null) => {
+    const setCap = (netns: string | null, dev: string, kbit: number | null, queueMs = 200) => {
       const pre = netns ? ['-n', netns] : [];
       if (kbit === null) {
         try {
@@ -176,8 +179,8 @@ export function createNetLink(prefix = NETNS_PREFIX): NetLink {
         }
         return;
       }
-      // A ~200 ms queue, as a congested access link would have; the burst lets one video frame through at once.
-      run('tc', [...pre, 'qdisc', 'replace', 'dev', dev, 'root', 'tbf', 'rate', `${kbit}kbit`, 'burst', '16kb', 'latency', '200ms']);
+      // The burst lets about one video frame through at line rate; the queue is what the access link buffers.
+      run('tc', [...pre, 'qdisc', 'replace', 'dev', dev, 'root', 'tbf', 'rate', `${kbit}kbit`, 'burst', '16kb', 'latency', `${queueMs}ms`]);
     };
 
     let filterInstalled = false;
@@ -191,8 +194,8 @@ export function createNetLink(prefix = NETNS_PREFIX): NetLink {
       nsIf,
       chromium,
       exec,
-      capDownlink: (kbit) => setCap(null, hostIf, kbit),
-      capUplink: (kbit) => setCap(name, nsIf, kbit),
+      capDownlink: (kbit, queueMs) => setCap(null, hostIf, kbit, queueMs),
+      capUplink: (kbit, queueMs) => setCap(name, nsIf, kbit, queueMs),
       impair(imp) {
         const rules: string[] = [];
         if (imp.blockUdp) rules.push('meta l4proto udp counter drop');
