@@ -104,6 +104,7 @@ describe('weak networks: a viewer behind an impaired link', () => {
   afterEach(async (ctx) => {
     await viewerBrowser?.close().catch(() => undefined);
     viewerBrowser = null;
+    if (!link) return; // beforeAll failed: its error says why
     link.impair({});
     link.capDownlink(null);
     link.setLink(true);
