@@ -239,4 +239,30 @@ describe('weak networks: a viewer behind an impaired link', () => {
     expect(fps).toBeGreaterThan(target.minFps);
     expect(climbMs).toBeLessThan(target.climbMs);
   });
+
+  it('b. 5 % then 15 % UDP loss: the viewer keeps playing', async () => {
+    const viewer = await openImpairedViewer();
+    await waitPlaying(viewer, Date.now(), 30, 30_000);
+    await sleep(3_000); // past the start-up climb
+    const results: string[] = [];
+    const gaps: Record<number, number> = {};
+    for (const loss of [5, 15]) {
+      link.impair({ udpLossPercent: loss });
+      const from = Date.now();
+      await sleep(8_000);
+      const to = Date.now();
+      const { frames, layers } = await readLog(viewer, from);
+      const gap = longestGap(frames, from, to);
+      gaps[loss] = gap.ms;
+      const fps = (frames.length * 1000) / (to - from);
+      const seen = layers.filter(([t]) => t >= from && t <= to).map(([t, l, tl]) => `${l}/${tl}@+${t - from}`);
+      results.push(
+        `${loss} %: ${fps.toFixed(1)} fps, longest gap ${gap.ms.toFixed(0)} ms at +${(gap.at - from).toFixed(0)} ms, ` +
+          `widths ${[...new Set(frames.map((f) => f[1]))].join(',')}, layers ${seen.join(' ') || 'unchanged'}`,
+      );
+    }
+    console.log(`[weaknet b] ${results.join('; ')}; dropped ${link.dropped()} packets`);
+    expect(gaps[5]).toBeLessThan(1_000);
+    expect(gaps[15]).toBeLessThan(2_000);
+  });
 });
