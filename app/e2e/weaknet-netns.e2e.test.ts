@@ -90,12 +90,16 @@ describe('netns harness', () => {
     expect(await send(50)).toEqual({ udp: 50, tcp: 'tcp ok' });
   });
 
-  it('caps the downlink with tbf and lifts the cap', () => {
+  it('caps either direction with tbf and lifts the caps', () => {
+    const qdisc = (ns: string[], dev: string) => execFileSync('tc', [...ns, 'qdisc', 'show', 'dev', dev], { encoding: 'utf8' });
     link.capDownlink(600);
-    const qdisc = execFileSync('tc', ['qdisc', 'show', 'dev', link.hostIf], { encoding: 'utf8' });
-    expect(qdisc).toMatch(/tbf .*rate 600Kbit/);
+    link.capUplink(1500, 400);
+    expect(qdisc([], link.hostIf)).toMatch(/tbf .*rate 600Kbit .*lat 200ms/);
+    expect(qdisc(['-n', link.name], link.nsIf)).toMatch(/tbf .*rate 1500Kbit .*lat 400ms/);
     link.capDownlink(null);
-    expect(execFileSync('tc', ['qdisc', 'show', 'dev', link.hostIf], { encoding: 'utf8' })).not.toMatch(/tbf/);
+    link.capUplink(null);
+    expect(qdisc([], link.hostIf)).not.toMatch(/tbf/);
+    expect(qdisc(['-n', link.name], link.nsIf)).not.toMatch(/tbf/);
   });
 
   it('sweeps namespaces of dead runs only, and close() removes its own', () => {
