@@ -54,7 +54,7 @@ export async function startStack(
     openExternal: async () => false,
     systemLocale: 'zh-CN',
   });
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await launchChromium();
   const context = await browser.newContext({ locale: opts.locale ?? 'zh-CN', viewport: { width: 1440, height: 900 } });
   await context.grantPermissions(['camera', 'microphone']);
   return {
@@ -70,6 +70,17 @@ export async function startStack(
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Headless Chromium with the test flags. `executablePath` may be a wrapper that starts it elsewhere (inside a network
+ * namespace: see netns.ts); playwright talks to it over a pipe either way.
+ */
+export function launchChromium(
+  executablePath = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium',
+  extraArgs: readonly string[] = [],
+): Promise<Browser> {
+  return chromium.launch({ executablePath, args: [...CHROMIUM_ARGS, ...extraArgs] });
 }
 
 /** Collect console errors and page errors so tests can show them on failure. */
