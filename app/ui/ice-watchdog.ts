@@ -6,7 +6,8 @@
  *  - restarts again every `retryEveryMs` while it has not reconnected;
  *  - gives up after `giveUpAfterMs` without `connected` since it was lost: the caller then rejoins from scratch
  *    (new socket, new transport) and can tell the user the connection is too poor.
- * A transport that has not connected yet is not watched: a viewer's transport waits for media that may not exist.
+ * `new` / `connecting` are not watched (a viewer's transport waits for media that may not exist); a transport that
+ * goes from there to `failed` is.
  */
 
 export interface IceWatchdogOptions {

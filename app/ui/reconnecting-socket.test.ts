@@ -4,6 +4,7 @@ import { WebSocket as NodeWebSocket, WebSocketServer } from 'ws';
 import { z } from 'zod';
 import { RpcError } from '../../shared/protocol/rpc';
 import {
+  type BackoffPolicy,
   backoffDelay,
   type DropCause,
   ReconnectingRpcSocket,
@@ -235,18 +236,25 @@ function refusingFactory(created: number[]): SocketFactory {
   };
 }
 
+/** Under fake timers: a socket whose every attempt is refused; `created` holds the attempts' times. */
+function refusedSocket(backoff: BackoffPolicy) {
+  vi.useFakeTimers({ now: 0 });
+  const created: number[] = [];
+  const s = new ReconnectingRpcSocket<M, N>({
+    url: () => 'ws://unused',
+    methods,
+    notifications,
+    WebSocketImpl: refusingFactory(created),
+    backoff,
+    random: () => 0.5, // the jitter's midpoint: exact steps
+  });
+  cleanups.push(() => s.close());
+  return { s, created };
+}
+
 describe('ReconnectingRpcSocket with fake timers', () => {
   it('retries on the backoff schedule, capped, and close() leaves no timer behind', async () => {
-    vi.useFakeTimers({ now: 0 });
-    const created: number[] = [];
-    const s = new ReconnectingRpcSocket<M, N>({
-      url: () => 'ws://unused',
-      methods,
-      notifications,
-      WebSocketImpl: refusingFactory(created),
-      backoff: { initialMs: 100, maxMs: 1_000, jitter: 0.5 },
-      random: () => 0.5, // the jitter's midpoint: exact steps
-    });
+    const { s, created } = refusedSocket({ initialMs: 100, maxMs: 1_000, jitter: 0.5 });
     s.start();
     await vi.advanceTimersByTimeAsync(0);
     expect(created).toEqual([0]);
@@ -262,16 +270,7 @@ describe('ReconnectingRpcSocket with fake timers', () => {
   });
 
   it('retryNow() skips the wait', async () => {
-    vi.useFakeTimers({ now: 0 });
-    const created: number[] = [];
-    const s = new ReconnectingRpcSocket<M, N>({
-      url: () => 'ws://unused',
-      methods,
-      notifications,
-      WebSocketImpl: refusingFactory(created),
-      backoff: { initialMs: 5_000, maxMs: 5_000, jitter: 0 },
-    });
-    cleanups.push(() => s.close());
+    const { s, created } = refusedSocket({ initialMs: 5_000, maxMs: 5_000, jitter: 0 });
     s.start();
     await vi.advanceTimersByTimeAsync(10);
     expect(s.waiting).toBe(true);
