@@ -5,7 +5,7 @@
  * live here instead of at every call site.
  */
 import type { types as ms } from 'mediasoup-client';
-import type { RtpCapabilities } from '../../shared/protocol/mediasoup-params';
+import type { DtlsParameters, RtpCapabilities, RtpParameters, SctpStreamParameters } from '../../shared/protocol/mediasoup-params';
 import type { SignalingClient, TransportOptions } from '../../shared/protocol/signaling';
 
 /**
@@ -34,6 +34,31 @@ export function routerCapabilities(caps: RtpCapabilities): ms.RtpCapabilities {
 /** A device's receive capabilities for the wire (codec parameters are wider there; the server validates them). */
 export function wireRecvCapabilities(device: { recvRtpCapabilities: ms.RtpCapabilities }): RtpCapabilities {
   return device.recvRtpCapabilities as RtpCapabilities;
+}
+
+/** Local DTLS parameters (mediasoup-client's `connect` event) for the wire. */
+export function wireDtlsParameters(d: ms.DtlsParameters): DtlsParameters {
+  return d as DtlsParameters;
+}
+
+/** A producer's RTP parameters (mediasoup-client's `produce` event) for the wire. */
+export function wireRtpParameters(p: ms.RtpParameters): RtpParameters {
+  return p as RtpParameters;
+}
+
+/** A data producer's SCTP stream parameters (mediasoup-client's `producedata` event) for the wire. */
+export function wireSctpStreamParameters(p: ms.SctpStreamParameters): SctpStreamParameters {
+  return p as SctpStreamParameters;
+}
+
+/** A consumer's RTP parameters from the wire, for Transport.consume. */
+export function clientRtpParameters(p: RtpParameters): ms.RtpParameters {
+  return p as unknown as ms.RtpParameters;
+}
+
+/** A data consumer's SCTP stream parameters from the wire, for Transport.consumeData. */
+export function clientSctpStreamParameters(p: SctpStreamParameters): ms.SctpStreamParameters {
+  return p as ms.SctpStreamParameters;
 }
 
 /** Restart ICE on `transport`: new ICE parameters from the server, applied to the local transport. */

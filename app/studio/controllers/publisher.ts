@@ -12,14 +12,13 @@
  *    show.open {showId, resumeKey}, new Device + transport + producers; current pins are re-sent.
  * State in the store: idle | connecting | live | reconnecting | ended | error (+ i18n error key and detail).
  */
-import { Device, type types } from 'mediasoup-client';
+import { Device } from 'mediasoup-client';
 import type { CommerceEvent } from '../../../shared/commerce/events';
 import { type ShowInfo, ShowTitle } from '../../../shared/domain/show';
 import { OUTPUT_PRESETS } from '../../../shared/protocol/host';
 import { OVERLAY_LABEL, OVERLAY_PROTOCOL, type OverlayTrigger } from '../../../shared/protocol/overlay';
-import { type ReqOf, RpcError } from '../../../shared/protocol/rpc';
+import { RpcError } from '../../../shared/protocol/rpc';
 import {
-  SIGNALING_PATH,
   type SignalingClient,
   type SignalingMethods,
   type SignalingNotifications,
@@ -32,6 +31,7 @@ import { clientTransportOptions, restartTransportIce, routerCapabilities, SCTP_C
 import { type DropCause, describeCause, ReconnectingRpcSocket } from '../../ui/reconnecting-socket';
 import type { HostBridge } from '../host-bridge';
 import type { PublishState, StudioStore } from '../store';
+import { describe, PublishError, produceMic, produceProgram, Session, signalingUrl, wireSendTransport } from './publisher-session';
 import type { SettingsController } from './settings';
 import { type SendSample, summarizeSendStats } from './stats';
 
@@ -42,69 +42,9 @@ const BACKOFF = { initialMs: 500, maxMs: 5000, jitter: 0.4 };
 /** From the transport's loss to giving up on ICE restarts and rebuilding the session. */
 const ICE_GIVE_UP_MS = 12_000;
 
-/** A failure with the i18n key to show (errors.*). */
-export class PublishError extends Error {
-  constructor(
-    readonly key: string,
-    message: string,
-    /** No point retrying (bad token, show ended, taken over). */
-    readonly fatal = false,
-  ) {
-    super(message);
-    this.name = 'PublishError';
-  }
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
-/** http(s)://host[:port] → ws(s)://host[:port]/ws/signaling */
-export function signalingUrl(serverUrl: string): string {
-  const u = new URL(serverUrl);
-  u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
-  u.pathname = SIGNALING_PATH;
-  u.search = '';
-  u.hash = '';
-  return u.toString();
-}
-
-/** Simulcast encodings, low → high (matches QUALITY_SPATIAL_LAYER). */
-function simulcastEncodings(height: number): RTCRtpEncodingParameters[] {
-  const hd = height > 720;
-  return [
-    { scaleResolutionDownBy: 4, maxBitrate: hd ? 250_000 : 150_000, maxFramerate: 30 },
-    { scaleResolutionDownBy: 2, maxBitrate: hd ? 800_000 : 500_000, maxFramerate: 30 },
-    { scaleResolutionDownBy: 1, maxBitrate: hd ? 4_000_000 : 2_500_000, maxFramerate: 30 },
-  ];
-}
+export { PublishError, signalingUrl } from './publisher-session';
 
 type SignalingSocket = ReconnectingRpcSocket<SignalingMethods, SignalingNotifications>;
-
-/** The media side of one signaling socket: Device + send transport + producers. Thrown away when the socket goes. */
-class Session {
-  device: Device | null = null;
-  transport: types.Transport | null = null;
-  video: types.Producer | null = null;
-  audio: types.Producer | null = null;
-  data: types.DataProducer | null = null;
-  watchdog: IceWatchdog | null = null;
-  statsTimer: ReturnType<typeof setInterval> | null = null;
-  closed = false;
-
-  constructor(readonly client: SignalingClient) {}
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    if (this.statsTimer) clearInterval(this.statsTimer);
-    this.watchdog?.dispose();
-    this.data?.close();
-    this.video?.close();
-    this.audio?.close();
-    this.transport?.close();
-  }
-}
 
 export class Publisher {
   private socket: SignalingSocket | null = null;
@@ -420,35 +360,7 @@ export class Publisher {
           this.setState('live');
       },
     });
-    transport.on('connect', ({ dtlsParameters }, callback, errback) => {
-      client
-        .request('transport.connect', {
-          transportId: transport.id,
-          dtlsParameters: dtlsParameters as ReqOf<SignalingMethods, 'transport.connect'>['dtlsParameters'],
-        })
-        .then(() => callback(), errback);
-    });
-    transport.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
-      const source = appData.source === 'mic' ? 'mic' : 'program';
-      client
-        .request('produce', {
-          transportId: transport.id,
-          kind,
-          rtpParameters: rtpParameters as ReqOf<SignalingMethods, 'produce'>['rtpParameters'],
-          source,
-        })
-        .then(({ producerId }) => callback({ id: producerId }), errback);
-    });
-    transport.on('producedata', ({ sctpStreamParameters, label, protocol }, callback, errback) => {
-      client
-        .request('produceData', {
-          transportId: transport.id,
-          sctpStreamParameters: sctpStreamParameters as ReqOf<SignalingMethods, 'produceData'>['sctpStreamParameters'],
-          label: label ?? OVERLAY_LABEL,
-          protocol: protocol ?? OVERLAY_PROTOCOL,
-        })
-        .then(({ dataProducerId }) => callback({ id: dataProducerId }), errback);
-    });
+    wireSendTransport(client, transport);
     transport.on('connectionstatechange', (state) => {
       if (session !== this.session || session.closed) return;
       this.setPublish({ transportState: state });
@@ -457,42 +369,12 @@ export class Publisher {
   }
 
   private async produceVideo(session: Session): Promise<void> {
-    const device = session.device!;
-    const h264 =
-      device.rtpCapabilities.codecs?.find(
-        (c) => c.mimeType.toLowerCase() === 'video/h264' && Number(c.parameters?.['packetization-mode'] ?? 0) === 1,
-      ) ?? device.rtpCapabilities.codecs?.find((c) => c.mimeType.toLowerCase() === 'video/h264');
     const { height } = OUTPUT_PRESETS[this.store.getState().settings.output];
-    const producer = await session.transport!.produce({
-      track: this.programTrack(),
-      encodings: simulcastEncodings(height),
-      codecOptions: { videoGoogleStartBitrate: 1000 },
-      ...(h264 ? { codec: h264 } : {}),
-      stopTracks: false,
-      appData: { source: 'program' },
-    });
-    session.video = producer;
-    // Keep the frame rate and drop resolution under pressure: live commerce needs fluid motion.
-    const sender = producer.rtpSender;
-    if (sender) {
-      try {
-        const p = sender.getParameters();
-        p.degradationPreference = 'maintain-framerate';
-        await sender.setParameters(p);
-      } catch {
-        // not supported by this browser: the track's contentHint 'motion' gives the same preference
-      }
-    }
+    await produceProgram(session, this.programTrack(), height);
   }
 
   private async produceAudio(session: Session): Promise<void> {
-    if (!this.micTrack || !session.device?.canProduce('audio')) return;
-    session.audio = await session.transport!.produce({
-      track: this.micTrack,
-      codecOptions: { opusStereo: false, opusFec: true, opusDtx: false },
-      stopTracks: false,
-      appData: { source: 'mic' },
-    });
+    if (this.micTrack) await produceMic(session, this.micTrack);
   }
 
   private async produceData(session: Session): Promise<void> {

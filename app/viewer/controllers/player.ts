@@ -38,10 +38,13 @@ import {
 } from '../../../shared/protocol/signaling';
 import { ICE_WATCHDOG_DEFAULTS, IceWatchdog } from '../../ui/ice-watchdog';
 import {
+  clientRtpParameters,
+  clientSctpStreamParameters,
   clientTransportOptions,
   restartTransportIce,
   routerCapabilities,
   SCTP_CAPABILITIES,
+  wireDtlsParameters,
   wireRecvCapabilities,
 } from '../../ui/mediasoup-adapters';
 import { type DropCause, ReconnectingRpcSocket } from '../../ui/reconnecting-socket';
@@ -416,7 +419,7 @@ export class PlayerController {
     });
     transport.on('connect', ({ dtlsParameters }, callback, errback) => {
       if (connected) {
-        if (sameDtlsIdentity(dtlsParameters as DtlsParameters, connected)) {
+        if (sameDtlsIdentity(wireDtlsParameters(dtlsParameters), connected)) {
           callback();
           return;
         }
@@ -533,7 +536,7 @@ export class PlayerController {
       id: info.id,
       producerId: info.producerId,
       kind: info.kind,
-      rtpParameters: info.rtpParameters as unknown as ms.RtpParameters,
+      rtpParameters: clientRtpParameters(info.rtpParameters),
       // Audio and video in separate sync groups: Chromium otherwise holds every video frame back to match the
       // audio jitter buffer (lip sync), which measured ~70 ms of extra glass-to-glass delay here. Live selling
       // favours immediacy; the remaining A/V offset is the audio buffer's (tens of ms).
@@ -555,7 +558,7 @@ export class PlayerController {
     const dc = await transport.consumeData({
       id: info.id,
       dataProducerId: info.dataProducerId,
-      sctpStreamParameters: info.sctpStreamParameters as ms.SctpStreamParameters,
+      sctpStreamParameters: clientSctpStreamParameters(info.sctpStreamParameters),
       label: info.label,
       protocol: info.protocol,
     });
