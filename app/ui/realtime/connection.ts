@@ -30,8 +30,8 @@ export interface RealtimeEvents {
 }
 
 export interface RealtimeConnectionOptions {
-  /** Page origin ("https://shop.example"); the socket URL is derived from it. */
-  origin: string;
+  /** Page origin ("https://shop.example"), or a function read after `beforeConnect`; the socket URL is derived from it. */
+  origin: string | (() => string);
   showId: string;
   deviceId: string;
   nickname?: () => string | undefined;
@@ -58,7 +58,7 @@ export class RealtimeConnection {
     this.socket = new ReconnectingRpcSocket({
       url: async () => {
         await opts.beforeConnect?.();
-        return realtimeUrl(opts.origin, opts.showId);
+        return realtimeUrl(typeof opts.origin === 'string' ? opts.origin : opts.origin(), opts.showId);
       },
       methods: realtimeMethods,
       notifications: realtimeNotifications,
