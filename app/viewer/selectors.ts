@@ -3,15 +3,20 @@ import type { ViewerState } from './store';
 
 /** Which designed screen the page shows. */
 export type Screen = 'loading' | 'ready' | 'live' | 'reconnecting' | 'ended' | 'notFound' | 'error';
-/** Why a live show is not playing right now. */
-export type StallReason = 'network' | 'host' | 'media' | null;
+/**
+ * Why a live show is not playing right now. `poor`: the media path could not be restored and the player is rejoining
+ * (it keeps retrying on its own; chat and shop keep working).
+ */
+export type StallReason = 'network' | 'poor' | 'host' | 'media' | null;
 
 /** Consecutive failed connection attempts before "loading" turns into the offline error screen (retries go on). */
 export const OFFLINE_AFTER_ATTEMPTS = 3;
 
 export function selectStallReason(s: ViewerState): StallReason {
-  if (s.connection !== 'open' || s.transportState === 'failed' || s.transportState === 'disconnected') return 'network';
+  if (s.connection !== 'open' || s.transportState === 'failed' || s.transportState === 'disconnected')
+    return s.poorConnection ? 'poor' : 'network';
   if (!s.publisherConnected) return 'host';
+  if (s.poorConnection && s.transportState !== 'connected') return 'poor';
   if (!s.video) return 'media';
   return null;
 }

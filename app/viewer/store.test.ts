@@ -110,6 +110,27 @@ describe('screen selection', () => {
     expect(selectScreen(store.getState())).toBe('ended');
   });
 
+  it('says the connection is too poor once the player gave up on ICE, until a transport connects again', () => {
+    const store = liveStore();
+    store.getState().frame(frame(500, 1));
+    store.getState().setTransportState('connected');
+    store.getState().setTransportState('failed');
+    expect(selectStallReason(store.getState())).toBe('network');
+    // The watchdog gave up: the player rejoins (socket down, media cleared) and keeps retrying by itself.
+    store.getState().setPoorConnection(true);
+    store.getState().setConnection('reconnecting');
+    store.getState().mediaCleared();
+    expect(selectScreen(store.getState())).toBe('reconnecting');
+    expect(selectStallReason(store.getState())).toBe('poor');
+    // The rejoin's socket is open but its transport has not connected yet: still too poor, not "waiting for media".
+    store.getState().setConnection('open');
+    store.getState().setTransportState('new');
+    expect(selectStallReason(store.getState())).toBe('poor');
+    store.getState().setTransportState('connected');
+    expect(store.getState().poorConnection).toBe(false);
+    expect(selectStallReason(store.getState())).toBe('media');
+  });
+
   it('shows reconnecting for network, host and media stalls', () => {
     const store = liveStore();
     store.getState().frame(frame(500, 1));

@@ -60,6 +60,11 @@ export interface MediaSlice {
   video: TrackInfo | null;
   audio: TrackInfo | null;
   transportState: TransportState;
+  /**
+   * ICE could not restore the media path and the player gave up to a rejoin: the network is too poor right now.
+   * Stays set across the rejoin and clears once a transport connects again.
+   */
+  poorConnection: boolean;
   muted: boolean;
   /** play() was refused even muted: the page needs a tap to start playback. */
   playBlocked: boolean;
@@ -74,6 +79,7 @@ export interface MediaSlice {
   trackPaused(consumerId: string, paused: boolean): void;
   mediaCleared(): void;
   setTransportState(state: TransportState): void;
+  setPoorConnection(poor: boolean): void;
   setMuted(muted: boolean): void;
   setPlayBlocked(blocked: boolean): void;
   setQuality(quality: Quality): void;
@@ -158,6 +164,7 @@ const mediaSlice: Slice<MediaSlice> = (set, get) => ({
   video: null,
   audio: null,
   transportState: 'none',
+  poorConnection: false,
   muted: true,
   playBlocked: false,
   quality: 'auto',
@@ -177,7 +184,9 @@ const mediaSlice: Slice<MediaSlice> = (set, get) => ({
     else if (s.audio?.consumerId === consumerId) set({ audio: { ...s.audio, paused } });
   },
   mediaCleared: () => set({ video: null, audio: null, videoFrameSeen: false, layers: null, transportState: 'none' }),
-  setTransportState: (transportState) => set({ transportState }),
+  setTransportState: (transportState) =>
+    set(transportState === 'connected' ? { transportState, poorConnection: false } : { transportState }),
+  setPoorConnection: (poorConnection) => set({ poorConnection }),
   setMuted: (muted) => set({ muted }),
   setPlayBlocked: (playBlocked) => set({ playBlocked }),
   setQuality: (quality) => set({ quality }),

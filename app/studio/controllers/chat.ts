@@ -108,32 +108,22 @@ export class StudioChatController {
       this.opts.chat.setState({ ...initialFeed() });
       chat.setChatShow(showId);
     }
-    void this.open(showId, gen);
+    this.open(showId, gen);
   }
 
-  private async open(showId: string, gen: number): Promise<void> {
-    let info: ChatConnectionInfo;
-    try {
-      info = await this.opts.connection();
-    } catch {
-      if (gen === this.generation) this.opts.chat.getState().rtSetStatus('reconnecting');
-      // The host is unreachable right now: try again shortly (the show is still open).
-      setTimeout(() => {
-        if (gen === this.generation) void this.open(showId, gen);
-      }, 2000);
-      return;
-    }
+  private open(showId: string, gen: number): void {
     if (gen !== this.generation) return;
     const store = this.opts.chat;
-    let token = info.token;
+    let info: ChatConnectionInfo | null = null;
     const conn = new RealtimeConnection({
-      origin: info.serverUrl,
+      origin: () => info!.serverUrl,
       showId,
       deviceId: this.deviceId,
-      token: () => token ?? undefined,
+      token: () => info?.token ?? undefined,
       beforeConnect: async () => {
-        // The studio token can change (settings edited, server restarted with another data dir).
-        token = (await this.opts.connection()).token;
+        // The server URL and studio token can change (settings edited, server restarted with another data dir);
+        // an unreachable host is retried with the socket's backoff.
+        info = await this.opts.connection();
       },
       ...(this.opts.WebSocketImpl ? { WebSocketImpl: this.opts.WebSocketImpl } : {}),
       ...(this.opts.backoff ? { backoff: this.opts.backoff } : {}),

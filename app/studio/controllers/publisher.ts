@@ -4,152 +4,61 @@
  *   studio.auth → show.open → transport.create(send, sctp) → produce program video (3 simulcast layers, H.264
  *   preferred) → produce mic (opus) → produceData(overlay) → show.goLive.   End Live → show.end.
  *
- * Recovery:
- *  - transport ICE `disconnected` (2 s) or `failed` → `transport.restartIce` on the same socket; if that does not
- *    reconnect within 10 s → full reconnect.
- *  - socket closed / ping timeout → full reconnect with backoff 0.5 s … 5 s: new socket, studio.auth,
+ * The signaling socket is a ReconnectingRpcSocket (app/ui) whose on-open hook runs the sequence above, so every
+ * reconnect re-authenticates and reopens the show with its resume key. Recovery:
+ *  - transport ICE lost → the shared IceWatchdog restarts ICE on the same socket; if the transport has not come back
+ *    within ICE_GIVE_UP_MS → the socket is dropped and the whole session rebuilt;
+ *  - socket closed / ping timeout → reconnect with backoff 0.5 s … 5 s: new socket, studio.auth,
  *    show.open {showId, resumeKey}, new Device + transport + producers; current pins are re-sent.
  * State in the store: idle | connecting | live | reconnecting | ended | error (+ i18n error key and detail).
  */
-import { Device, type types } from 'mediasoup-client';
+import { Device } from 'mediasoup-client';
 import type { CommerceEvent } from '../../../shared/commerce/events';
 import { type ShowInfo, ShowTitle } from '../../../shared/domain/show';
 import { OUTPUT_PRESETS } from '../../../shared/protocol/host';
 import { OVERLAY_LABEL, OVERLAY_PROTOCOL, type OverlayTrigger } from '../../../shared/protocol/overlay';
-import { RpcClient, RpcError } from '../../../shared/protocol/rpc';
+import { RpcError } from '../../../shared/protocol/rpc';
 import {
-  SIGNALING_PATH,
   type SignalingClient,
   type SignalingMethods,
+  type SignalingNotifications,
   signalingMethods,
   signalingNotifications,
   type TransportOptions,
 } from '../../../shared/protocol/signaling';
-import type { ReqOf } from '../../../shared/protocol/rpc';
+import { ICE_WATCHDOG_DEFAULTS, IceWatchdog } from '../../ui/ice-watchdog';
+import { clientTransportOptions, restartTransportIce, routerCapabilities, SCTP_CAPABILITIES } from '../../ui/mediasoup-adapters';
+import { type DropCause, describeCause, ReconnectingRpcSocket } from '../../ui/reconnecting-socket';
 import type { HostBridge } from '../host-bridge';
 import type { PublishState, StudioStore } from '../store';
+import { describe, PublishError, produceMic, produceProgram, Session, signalingUrl, wireSendTransport } from './publisher-session';
 import type { SettingsController } from './settings';
 import { type SendSample, summarizeSendStats } from './stats';
 
 const OPEN_TIMEOUT_MS = 8000;
-const PING_INTERVAL_MS = 5000;
-const ICE_DISCONNECTED_GRACE_MS = 2000;
-const ICE_RESTART_TIMEOUT_MS = 10_000;
-const BACKOFF_MIN_MS = 500;
-const BACKOFF_MAX_MS = 5000;
-/**
- * SCTP capabilities sent with transport.create (mediasoup-client 3.24 no longer exposes Device.sctpCapabilities;
- * browsers negotiate 65535 streams, and the server enables SCTP when this is present).
- */
-const SCTP_CAPABILITIES = { numStreams: { OS: 1024, MIS: 1024 } };
+const PING = { method: 'ping', intervalMs: 5000, timeoutMs: 10_000 } as const;
+/** A publisher reconnects fast and often: viewers are waiting for the picture. */
+const BACKOFF = { initialMs: 500, maxMs: 5000, jitter: 0.4 };
+/** From the transport's loss to giving up on ICE restarts and rebuilding the session. */
+const ICE_GIVE_UP_MS = 12_000;
 
-/** A failure with the i18n key to show (errors.*). */
-export class PublishError extends Error {
-  constructor(
-    readonly key: string,
-    message: string,
-    /** No point retrying (bad token, show ended, taken over). */
-    readonly fatal = false,
-  ) {
-    super(message);
-    this.name = 'PublishError';
-  }
-}
+export { PublishError, signalingUrl } from './publisher-session';
 
-function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-/** http(s)://host[:port] → ws(s)://host[:port]/ws/signaling */
-export function signalingUrl(serverUrl: string): string {
-  const u = new URL(serverUrl);
-  u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
-  u.pathname = SIGNALING_PATH;
-  u.search = '';
-  u.hash = '';
-  return u.toString();
-}
-
-/** Simulcast encodings, low → high (matches QUALITY_SPATIAL_LAYER). */
-function simulcastEncodings(height: number): RTCRtpEncodingParameters[] {
-  const hd = height > 720;
-  return [
-    { scaleResolutionDownBy: 4, maxBitrate: hd ? 250_000 : 150_000, maxFramerate: 30 },
-    { scaleResolutionDownBy: 2, maxBitrate: hd ? 800_000 : 500_000, maxFramerate: 30 },
-    { scaleResolutionDownBy: 1, maxBitrate: hd ? 4_000_000 : 2_500_000, maxFramerate: 30 },
-  ];
-}
-
-/** One signaling socket + Device + send transport + producers. Thrown away and rebuilt on reconnect. */
-class Session {
-  readonly client: SignalingClient = new RpcClient(signalingMethods, signalingNotifications, 10_000);
-  ws: WebSocket | null = null;
-  device: Device | null = null;
-  transport: types.Transport | null = null;
-  video: types.Producer | null = null;
-  audio: types.Producer | null = null;
-  data: types.DataProducer | null = null;
-  timers: ReturnType<typeof setInterval>[] = [];
-  iceTimer: ReturnType<typeof setTimeout> | null = null;
-  closed = false;
-  onLost: ((reason: string) => void) | null = null;
-
-  open(url: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url);
-      this.ws = ws;
-      const timer = setTimeout(() => {
-        ws.close();
-        reject(new PublishError('serverUnreachable', `no answer from ${url} within ${OPEN_TIMEOUT_MS} ms`));
-      }, OPEN_TIMEOUT_MS);
-      ws.onopen = () => {
-        clearTimeout(timer);
-        this.client.attach(ws);
-        resolve();
-      };
-      ws.onmessage = (ev) => {
-        if (typeof ev.data === 'string') this.client.handleMessage(ev.data);
-      };
-      ws.onerror = () => {};
-      ws.onclose = (ev) => {
-        clearTimeout(timer);
-        this.client.detach(`socket closed (${ev.code})`);
-        reject(new PublishError('serverUnreachable', `cannot connect to ${url} (${ev.code})`));
-        if (!this.closed) this.onLost?.(`socket closed (${ev.code}${ev.reason ? ` ${ev.reason}` : ''})`);
-      };
-    });
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    for (const t of this.timers) clearInterval(t);
-    if (this.iceTimer) clearTimeout(this.iceTimer);
-    this.data?.close();
-    this.video?.close();
-    this.audio?.close();
-    this.transport?.close();
-    this.client.detach('session closed');
-    if (this.ws) {
-      this.ws.onclose = null;
-      this.ws.onmessage = null;
-      this.ws.close(1000, 'bye');
-    }
-  }
-}
+type SignalingSocket = ReconnectingRpcSocket<SignalingMethods, SignalingNotifications>;
 
 export class Publisher {
+  private socket: SignalingSocket | null = null;
   private session: Session | null = null;
   /** The streamer wants to be live (cleared by End Live or a fatal error). */
   private wanted = false;
+  /** The first connect of this go-live completed: later failures are retried with the resume key. */
+  private established = false;
+  /** Settles goLive's first connect. */
+  private firstOpen: { resolve: () => void; reject: (err: unknown) => void } | null = null;
   private showId: string | null = null;
   private resumeKey: string | null = null;
   private title = '';
-  private reconnecting = false;
+  private studioToken = '';
   private micTrack: MediaStreamTrack | null = null;
   /** Unpins made while the data channel was down: sent when it opens again. */
   private pendingUnpins = new Map<string, OverlayTrigger>();
@@ -195,11 +104,17 @@ export class Publisher {
     this.store.setState({ stats: null });
     for (const k of ['serverUnreachable', 'badToken', 'publishFailed', 'showConflict', 'sessionReplaced', 'noServer'])
       this.store.getState().clearError(k);
+    this.established = false;
     try {
-      await this.connect(false);
+      await new Promise<void>((resolve, reject) => {
+        this.firstOpen = { resolve, reject };
+        this.socket = this.createSocket();
+        this.socket.start();
+      });
+      this.established = true;
       this.setState('live');
     } catch (err) {
-      this.closeSession();
+      this.stopSocket();
       this.wanted = false;
       const e = this.toPublishError(err);
       this.setState('error', e.key, e.message);
@@ -220,7 +135,7 @@ export class Publisher {
         this.store.getState().pushError('endFailed', describe(err));
       }
     }
-    this.closeSession();
+    this.stopSocket();
     this.showId = null;
     this.resumeKey = null;
     this.setState('ended');
@@ -261,7 +176,7 @@ export class Publisher {
   /** The signaling socket is up (commerce events arrive live); false while idle or reconnecting. */
   get signalingConnected(): boolean {
     const s = this.session;
-    return !!s && !s.closed && s.client.connected;
+    return !!s && !s.closed && !!this.socket?.rpc.connected;
   }
 
   // ---- connection ---------------------------------------------------------------------------------
@@ -276,7 +191,40 @@ export class Publisher {
     return new PublishError('publishFailed', describe(err));
   }
 
-  private async connect(resume: boolean): Promise<void> {
+  private createSocket(): SignalingSocket {
+    const socket: SignalingSocket = new ReconnectingRpcSocket({
+      url: () => this.connectionUrl(),
+      methods: signalingMethods,
+      notifications: signalingNotifications,
+      requestTimeoutMs: 10_000,
+      openTimeoutMs: OPEN_TIMEOUT_MS,
+      ping: PING,
+      backoff: BACKOFF,
+      onOpen: ({ rpc, stale }) => this.openSession(socket, rpc, stale),
+      retry: (cause) => this.shouldRetry(cause),
+      events: {
+        status: (status, { attempt }) => {
+          if (this.socket !== socket) return;
+          if (status === 'reconnecting' && this.established) this.setPublish({ reconnectAttempt: attempt });
+          if (status !== 'open') return;
+          if (this.firstOpen) {
+            this.firstOpen.resolve();
+            this.firstOpen = null;
+          } else {
+            this.lastSample = null;
+            this.setPublish({ state: 'live', errorKey: null, errorDetail: null, reconnectAttempt: 0 });
+          }
+        },
+        down: (cause) => this.onSocketDown(socket, cause),
+        stopped: (cause) => this.onSocketStopped(socket, cause),
+      },
+    });
+    this.listen(socket);
+    return socket;
+  }
+
+  /** Asked before every attempt: the server URL and token may have changed in settings meanwhile. */
+  private async connectionUrl(): Promise<string> {
     let conn: { serverUrl: string; studioToken: string | null };
     try {
       conn = await this.host.call('host.getConnection', {});
@@ -285,41 +233,61 @@ export class Publisher {
     }
     this.store.setState({ serverUrl: conn.serverUrl });
     if (!conn.studioToken) throw new PublishError('badToken', 'no studio token is configured', true);
+    this.studioToken = conn.studioToken;
+    return signalingUrl(conn.serverUrl);
+  }
 
-    const session = new Session();
+  private causeError(cause: DropCause): unknown {
+    if (cause.kind === 'error') return cause.error;
+    return new PublishError('serverUnreachable', describeCause(cause));
+  }
+
+  private shouldRetry(cause: DropCause): boolean {
+    if (!this.wanted || !this.established) return false; // the first connect: goLive reports it
+    const err = this.causeError(cause);
+    if (err instanceof RpcError && (err.code === 'NOT_FOUND' || err.code === 'BAD_STATE')) return false;
+    return !this.toPublishError(err).fatal;
+  }
+
+  /** The socket is up: authenticate, (re)open the show, and publish on a fresh Device + transport. */
+  private async openSession(socket: SignalingSocket, client: SignalingClient, stale: () => boolean): Promise<void> {
+    const session = new Session(client);
+    this.closeSession();
     this.session = session;
-    session.onLost = (reason) => this.onSessionLost(session, reason);
-    this.listen(session);
-    await session.open(signalingUrl(conn.serverUrl));
-    await session.client.request('studio.auth', { token: conn.studioToken });
-
-    const opened = await this.openShow(session, resume);
-    if (session.closed) throw new PublishError('publishFailed', 'session closed');
+    const check = () => {
+      if (stale() || session.closed || this.socket !== socket) throw new PublishError('publishFailed', 'session closed');
+    };
+    await client.request('studio.auth', { token: this.studioToken });
+    check();
+    const opened = await this.openShow(client, this.established);
+    check();
     this.showId = opened.show.id;
     this.resumeKey = opened.resumeKey;
     this.setPublish({ show: opened.show, viewerCount: opened.viewerCount });
     if (this.store.getState().settings.lastShowId !== opened.show.id) this.settings.update({ lastShowId: opened.show.id });
 
     const device = new Device();
-    await device.load({ routerRtpCapabilities: opened.routerRtpCapabilities as types.RtpCapabilities });
+    await device.load({ routerRtpCapabilities: routerCapabilities(opened.routerRtpCapabilities) });
     if (!device.canProduce('video')) throw new PublishError('publishFailed', 'this browser cannot send video to the server', true);
+    check();
     session.device = device;
 
-    const params = await session.client.request('transport.create', { direction: 'send', sctpCapabilities: SCTP_CAPABILITIES });
-    this.createTransport(session, params);
+    const params = await client.request('transport.create', { direction: 'send', sctpCapabilities: SCTP_CAPABILITIES });
+    check();
+    this.createTransport(socket, session, params);
     await this.produceVideo(session);
     if (this.micTrack) await this.produceAudio(session);
     await this.produceData(session);
+    check();
 
     if (opened.show.status !== 'live') {
-      const { show } = await session.client.request('show.goLive', { showId: opened.show.id });
+      const { show } = await client.request('show.goLive', { showId: opened.show.id });
       this.setShow(show);
     }
-    this.startTimers(session);
+    session.statsTimer = setInterval(() => void this.collectStats(session), 1000);
   }
 
-  private async openShow(session: Session, resume: boolean) {
-    const { client } = session;
+  private async openShow(client: SignalingClient, resume: boolean) {
     if (resume && this.showId && this.resumeKey) {
       const res = await client.request('show.open', { title: this.title, showId: this.showId, resumeKey: this.resumeKey });
       if (res.show.status === 'ended') throw new PublishError('showEnded', 'the show ended while the studio was disconnected', true);
@@ -338,17 +306,17 @@ export class Publisher {
     return client.request('show.open', { title: this.title });
   }
 
-  private listen(session: Session): void {
-    const { client } = session;
+  private listen(socket: SignalingSocket): void {
+    const client = socket.rpc;
     client.on('viewers.count', ({ showId, count }) => {
       if (showId === this.showId) this.setPublish({ viewerCount: count });
     });
     client.on('show.state', ({ show }) => {
-      if (show.id !== this.showId) return;
+      if (show.id !== this.showId || this.socket !== socket) return;
       this.setShow(show);
       if (show.status === 'ended' && this.wanted) {
         this.wanted = false;
-        this.closeSession();
+        this.stopSocket();
         this.showId = null;
         this.resumeKey = null;
         this.setState('ended');
@@ -356,97 +324,57 @@ export class Publisher {
       }
     });
     client.on('commerce.event', (event) => {
-      if (this.session !== session) return;
+      if (this.socket !== socket) return;
       for (const l of this.commerceListeners) l(event);
     });
     client.on('session.replaced', ({ reason }) => {
-      if (this.session !== session) return;
+      if (this.socket !== socket) return;
       this.wanted = false;
-      this.closeSession();
+      this.stopSocket();
       this.setState('error', 'sessionReplaced', reason);
       this.store.getState().pushError('sessionReplaced', reason);
     });
   }
 
-  private createTransport(session: Session, params: TransportOptions): void {
+  private createTransport(socket: SignalingSocket, session: Session, params: TransportOptions): void {
     const { client, device } = session;
-    const transport = device!.createSendTransport({
-      id: params.id,
-      iceParameters: params.iceParameters as types.IceParameters,
-      iceCandidates: params.iceCandidates as types.IceCandidate[],
-      dtlsParameters: params.dtlsParameters as types.DtlsParameters,
-      sctpParameters: (params.sctpParameters ?? undefined) as types.SctpParameters | undefined,
-    });
+    const transport = device!.createSendTransport(clientTransportOptions(params));
     session.transport = transport;
-    transport.on('connect', ({ dtlsParameters }, callback, errback) => {
-      client
-        .request('transport.connect', {
-          transportId: transport.id,
-          dtlsParameters: dtlsParameters as ReqOf<SignalingMethods, 'transport.connect'>['dtlsParameters'],
-        })
-        .then(() => callback(), errback);
+    session.watchdog = new IceWatchdog({
+      ...ICE_WATCHDOG_DEFAULTS,
+      giveUpAfterMs: ICE_GIVE_UP_MS,
+      restartIce: () => {
+        if (this.wanted && !session.closed) this.setState('reconnecting', 'networkUnstable');
+        return restartTransportIce(client, transport);
+      },
+      giveUp: (reason) => {
+        if (this.session === session) socket.drop(reason);
+      },
+      onHealth: (health) => {
+        if (
+          health === 'connected' &&
+          this.session === session &&
+          socket.status === 'open' &&
+          this.store.getState().publish.state === 'reconnecting'
+        )
+          this.setState('live');
+      },
     });
-    transport.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
-      const source = appData.source === 'mic' ? 'mic' : 'program';
-      client
-        .request('produce', {
-          transportId: transport.id,
-          kind,
-          rtpParameters: rtpParameters as ReqOf<SignalingMethods, 'produce'>['rtpParameters'],
-          source,
-        })
-        .then(({ producerId }) => callback({ id: producerId }), errback);
+    wireSendTransport(client, transport);
+    transport.on('connectionstatechange', (state) => {
+      if (session !== this.session || session.closed) return;
+      this.setPublish({ transportState: state });
+      session.watchdog?.update(state);
     });
-    transport.on('producedata', ({ sctpStreamParameters, label, protocol }, callback, errback) => {
-      client
-        .request('produceData', {
-          transportId: transport.id,
-          sctpStreamParameters: sctpStreamParameters as ReqOf<SignalingMethods, 'produceData'>['sctpStreamParameters'],
-          label: label ?? OVERLAY_LABEL,
-          protocol: protocol ?? OVERLAY_PROTOCOL,
-        })
-        .then(({ dataProducerId }) => callback({ id: dataProducerId }), errback);
-    });
-    transport.on('connectionstatechange', (state) => this.onTransportState(session, state));
   }
 
   private async produceVideo(session: Session): Promise<void> {
-    const device = session.device!;
-    const h264 =
-      device.rtpCapabilities.codecs?.find(
-        (c) => c.mimeType.toLowerCase() === 'video/h264' && Number(c.parameters?.['packetization-mode'] ?? 0) === 1,
-      ) ?? device.rtpCapabilities.codecs?.find((c) => c.mimeType.toLowerCase() === 'video/h264');
     const { height } = OUTPUT_PRESETS[this.store.getState().settings.output];
-    const producer = await session.transport!.produce({
-      track: this.programTrack(),
-      encodings: simulcastEncodings(height),
-      codecOptions: { videoGoogleStartBitrate: 1000 },
-      ...(h264 ? { codec: h264 } : {}),
-      stopTracks: false,
-      appData: { source: 'program' },
-    });
-    session.video = producer;
-    // Keep the frame rate and drop resolution under pressure: live commerce needs fluid motion.
-    const sender = producer.rtpSender;
-    if (sender) {
-      try {
-        const p = sender.getParameters();
-        p.degradationPreference = 'maintain-framerate';
-        await sender.setParameters(p);
-      } catch {
-        // not supported by this browser: the track's contentHint 'motion' gives the same preference
-      }
-    }
+    await produceProgram(session, this.programTrack(), height);
   }
 
   private async produceAudio(session: Session): Promise<void> {
-    if (!this.micTrack || !session.device?.canProduce('audio')) return;
-    session.audio = await session.transport!.produce({
-      track: this.micTrack,
-      codecOptions: { opusStereo: false, opusFec: true, opusDtx: false },
-      stopTracks: false,
-      appData: { source: 'mic' },
-    });
+    if (this.micTrack) await produceMic(session, this.micTrack);
   }
 
   private async produceData(session: Session): Promise<void> {
@@ -462,18 +390,6 @@ export class Publisher {
     };
     dp.on('open', resync);
     if (dp.readyState === 'open') resync();
-  }
-
-  private startTimers(session: Session): void {
-    session.timers.push(
-      setInterval(() => {
-        if (session.closed || !session.client.connected) return;
-        session.client.request('ping', {}).catch((err) => {
-          if (!session.closed && err instanceof RpcError && err.code === 'TIMEOUT') this.onSessionLost(session, 'ping timeout');
-        });
-      }, PING_INTERVAL_MS),
-      setInterval(() => void this.collectStats(session), 1000),
-    );
   }
 
   private async collectStats(session: Session): Promise<void> {
@@ -494,92 +410,40 @@ export class Publisher {
 
   // ---- recovery -----------------------------------------------------------------------------------
 
-  private onTransportState(session: Session, state: string): void {
-    if (session !== this.session || session.closed) return;
-    this.setPublish({ transportState: state });
-    if (state === 'connected') {
-      if (session.iceTimer) clearTimeout(session.iceTimer);
-      session.iceTimer = null;
-      if (this.store.getState().publish.state === 'reconnecting' && !this.reconnecting) this.setState('live');
-      return;
-    }
-    if (state === 'disconnected') {
-      if (session.iceTimer) return;
-      session.iceTimer = setTimeout(() => {
-        session.iceTimer = null;
-        if (session.transport?.connectionState === 'disconnected') void this.restartIce(session);
-      }, ICE_DISCONNECTED_GRACE_MS);
-    } else if (state === 'failed') {
-      void this.restartIce(session);
-    }
-  }
-
-  private async restartIce(session: Session): Promise<void> {
-    if (session.closed || !this.wanted || !session.transport) return;
-    if (!session.client.connected) {
-      this.onSessionLost(session, 'ICE failed and the socket is gone');
-      return;
-    }
-    this.setState('reconnecting', 'networkUnstable');
-    try {
-      const { iceParameters } = await session.client.request('transport.restartIce', { transportId: session.transport.id });
-      await session.transport.restartIce({ iceParameters: iceParameters as types.IceParameters });
-    } catch (err) {
-      this.onSessionLost(session, `ICE restart failed: ${describe(err)}`);
-      return;
-    }
-    if (session.iceTimer) clearTimeout(session.iceTimer);
-    session.iceTimer = setTimeout(() => {
-      session.iceTimer = null;
-      if (!session.closed && session.transport?.connectionState !== 'connected')
-        this.onSessionLost(session, 'ICE restart did not reconnect');
-    }, ICE_RESTART_TIMEOUT_MS);
-  }
-
-  private onSessionLost(session: Session, reason: string): void {
-    if (session !== this.session || session.closed) return;
-    session.close();
-    if (!this.wanted || !this.showId || !this.resumeKey) return; // still connecting the first time: goLive reports it
-    void this.reconnectLoop(reason);
-  }
-
-  private async reconnectLoop(reason: string): Promise<void> {
-    if (this.reconnecting) return;
-    this.reconnecting = true;
-    let delay = BACKOFF_MIN_MS;
-    let attempt = 0;
-    this.setPublish({ state: 'reconnecting', errorKey: 'connectionLost', errorDetail: reason, transportState: null });
+  /** The socket went away: drop its media session; the socket retries (or stops) on its own. */
+  private onSocketDown(socket: SignalingSocket, cause: DropCause): void {
+    if (this.socket !== socket) return;
+    this.closeSession();
+    if (!this.wanted || !this.established) return;
+    this.setPublish({ state: 'reconnecting', errorKey: 'connectionLost', errorDetail: describeCause(cause), transportState: null });
     this.store.setState({ stats: null });
-    try {
-      while (this.wanted) {
-        attempt++;
-        this.setPublish({ reconnectAttempt: attempt });
-        await sleep(delay * (0.8 + Math.random() * 0.4));
-        if (!this.wanted) break;
-        this.closeSession();
-        try {
-          await this.connect(true);
-          this.setPublish({ state: 'live', errorKey: null, errorDetail: null, reconnectAttempt: 0 });
-          this.lastSample = null;
-          return;
-        } catch (err) {
-          const e = this.toPublishError(err);
-          if (e.fatal || (err instanceof RpcError && (err.code === 'NOT_FOUND' || err.code === 'BAD_STATE'))) {
-            this.closeSession();
-            this.wanted = false;
-            const key = err instanceof RpcError && (err.code === 'NOT_FOUND' || err.code === 'BAD_STATE') ? 'showEnded' : e.key;
-            if (key === 'showEnded') this.setState('ended', key, e.message);
-            else this.setState('error', key, e.message);
-            this.store.getState().pushError(key, e.message);
-            return;
-          }
-          this.setPublish({ errorDetail: e.message });
-          delay = Math.min(delay * 2, BACKOFF_MAX_MS);
-        }
-      }
-    } finally {
-      this.reconnecting = false;
+  }
+
+  /** The socket gave up: the first connect failed, or a reconnect met a failure that retrying cannot fix. */
+  private onSocketStopped(socket: SignalingSocket, cause: DropCause): void {
+    if (this.socket !== socket) return;
+    const err = this.causeError(cause);
+    if (this.firstOpen) {
+      this.firstOpen.reject(err);
+      this.firstOpen = null;
+      return;
     }
+    if (!this.wanted) return;
+    this.stopSocket();
+    this.wanted = false;
+    const e = this.toPublishError(err);
+    const key = err instanceof RpcError && (err.code === 'NOT_FOUND' || err.code === 'BAD_STATE') ? 'showEnded' : e.key;
+    if (key === 'showEnded') this.setState('ended', key, e.message);
+    else this.setState('error', key, e.message);
+    this.store.getState().pushError(key, e.message);
+  }
+
+  private stopSocket(): void {
+    const socket = this.socket;
+    this.socket = null;
+    this.firstOpen = null;
+    this.closeSession();
+    socket?.close();
   }
 
   private closeSession(): void {

@@ -1,8 +1,7 @@
 /**
- * The realtime socket of a page (viewer, moderator pane, studio chat dock): one WebSocket to REALTIME_PATH speaking
- * the shared contract (shared/protocol/realtime.ts) through RpcClient, `hello` on every (re)connect, and reconnect with
- * capped exponential backoff and jitter. It lives outside React and reports through callbacks; the page's store owns
- * the state.
+ * The realtime socket of a page (viewer, moderator pane, studio chat dock): a ReconnectingRpcSocket to REALTIME_PATH
+ * speaking the shared contract (shared/protocol/realtime.ts), `hello` on every (re)connect, backoff between attempts.
+ * It lives outside React and reports through callbacks; the page's store owns the state.
  */
 import {
   type Batch,
@@ -15,11 +14,12 @@ import {
   realtimeUrl,
   type YouState,
 } from '../../../shared/protocol/realtime';
-import { type ReqOf, type ResOf, RpcClient, RpcError } from '../../../shared/protocol/rpc';
+import { type ReqOf, type ResOf, type RpcClient, RpcError } from '../../../shared/protocol/rpc';
+import { type BackoffPolicy, ReconnectingRpcSocket, type SocketFactory, type SocketStatus } from '../reconnecting-socket';
 
 type ResOfRealtime<K extends keyof RealtimeMethods> = ResOf<RealtimeMethods, K>;
 
-export type RealtimeStatus = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
+export type RealtimeStatus = SocketStatus;
 
 export interface RealtimeEvents {
   status(status: RealtimeStatus, detail?: { code?: number; attempt?: number }): void;
@@ -30,8 +30,8 @@ export interface RealtimeEvents {
 }
 
 export interface RealtimeConnectionOptions {
-  /** Page origin ("https://shop.example"); the socket URL is derived from it. */
-  origin: string;
+  /** Page origin ("https://shop.example"), or a function read after `beforeConnect`; the socket URL is derived from it. */
+  origin: string | (() => string);
   showId: string;
   deviceId: string;
   nickname?: () => string | undefined;
@@ -45,130 +45,76 @@ export interface RealtimeConnectionOptions {
   backoff?: { initialMs: number; maxMs: number };
 }
 
-const DEFAULT_BACKOFF = { initialMs: 500, maxMs: 10_000 };
+/** Chat reconnects quickly at first; its half-range jitter spreads a crowd that lost the server at once. */
+const REALTIME_BACKOFF: BackoffPolicy = { initialMs: 500, maxMs: 10_000, jitter: 0.5 };
 
 export class RealtimeConnection {
-  readonly rpc = new RpcClient<RealtimeMethods, RealtimeNotifications>(realtimeMethods, realtimeNotifications);
-  private ws: WebSocket | null = null;
-  private stopped = true;
-  private attempt = 0;
-  private timer: ReturnType<typeof setTimeout> | null = null;
-  private _status: RealtimeStatus = 'idle';
+  private readonly socket: ReconnectingRpcSocket<RealtimeMethods, RealtimeNotifications>;
+  /** The hello reply of the socket being opened, delivered once it counts as open. */
+  private helloRes: ResOfRealtime<'hello'> | null = null;
 
-  constructor(private readonly opts: RealtimeConnectionOptions) {
-    this.rpc.on('batch', (b) => opts.events.batch?.(b));
-    this.rpc.on('answer.private', (a) => opts.events.privateAnswer?.(a));
-    this.rpc.on('you', (y) => opts.events.you?.(y));
+  constructor(opts: RealtimeConnectionOptions) {
+    const events = opts.events;
+    this.socket = new ReconnectingRpcSocket({
+      url: async () => {
+        await opts.beforeConnect?.();
+        return realtimeUrl(typeof opts.origin === 'string' ? opts.origin : opts.origin(), opts.showId);
+      },
+      methods: realtimeMethods,
+      notifications: realtimeNotifications,
+      backoff: opts.backoff ? { ...opts.backoff, jitter: REALTIME_BACKOFF.jitter } : REALTIME_BACKOFF,
+      ...(opts.WebSocketImpl && { WebSocketImpl: opts.WebSocketImpl as unknown as SocketFactory }),
+      onOpen: async ({ rpc }) => {
+        const nickname = opts.nickname?.();
+        const token = opts.token?.();
+        this.helloRes = await rpc.request('hello', {
+          deviceId: opts.deviceId,
+          ...(nickname ? { nickname } : {}),
+          ...(token ? { token } : {}),
+        });
+      },
+      // Unknown or ended show: retrying cannot help.
+      retry: (cause) => !(cause.kind === 'closed' && cause.code === REALTIME_CLOSE.BAD_SHOW),
+      events: {
+        status: (status, { attempt, cause }) => {
+          const code = cause && (cause.kind === 'closed' || cause.kind === 'dropped') ? cause.code : undefined;
+          events.status?.(status, { attempt, ...(code === undefined ? {} : { code }) });
+          const hello = this.helloRes;
+          if (status === 'open' && hello) {
+            this.helloRes = null;
+            events.hello?.(hello);
+          }
+        },
+      },
+    });
+    this.rpc.on('batch', (b) => events.batch?.(b));
+    this.rpc.on('answer.private', (a) => events.privateAnswer?.(a));
+    this.rpc.on('you', (y) => events.you?.(y));
+  }
+
+  get rpc(): RpcClient<RealtimeMethods, RealtimeNotifications> {
+    return this.socket.rpc;
   }
 
   get status(): RealtimeStatus {
-    return this._status;
+    return this.socket.status;
   }
 
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    this.connect();
+    this.socket.start();
   }
 
   stop(): void {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    const ws = this.ws;
-    this.ws = null;
-    this.rpc.detach('stopped');
-    ws?.close(1000);
-    this.setStatus('closed');
+    this.socket.close();
   }
 
   /** Drop the socket and connect again now (e.g. after login changed the identity). */
   reconnectNow(): void {
-    if (this.stopped) return;
-    this.attempt = 0;
-    const ws = this.ws;
-    this.ws = null;
-    this.rpc.detach('reconnecting');
-    ws?.close(1000);
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    this.connect();
+    this.socket.reconnectNow();
   }
 
   request<K extends keyof RealtimeMethods & string>(method: K, data: ReqOf<RealtimeMethods, K>): Promise<ResOfRealtime<K>> {
-    return this.rpc.request(method, data);
-  }
-
-  private setStatus(status: RealtimeStatus, detail?: { code?: number; attempt?: number }): void {
-    this._status = status;
-    this.opts.events.status?.(status, detail);
-  }
-
-  private connect(): void {
-    this.setStatus(this.attempt === 0 ? 'connecting' : 'reconnecting', { attempt: this.attempt });
-    const before = this.opts.beforeConnect?.() ?? Promise.resolve();
-    before.then(
-      () => {
-        if (!this.stopped) this.open();
-      },
-      () => this.scheduleRetry(),
-    );
-  }
-
-  private open(): void {
-    const Impl = this.opts.WebSocketImpl ?? WebSocket;
-    const ws = new Impl(realtimeUrl(this.opts.origin, this.opts.showId));
-    this.ws = ws;
-    ws.onopen = () => {
-      if (this.ws !== ws) return;
-      this.rpc.attach(ws);
-      const nickname = this.opts.nickname?.();
-      const token = this.opts.token?.();
-      this.rpc
-        .request('hello', {
-          deviceId: this.opts.deviceId,
-          ...(nickname ? { nickname } : {}),
-          ...(token ? { token } : {}),
-        })
-        .then(
-          (res) => {
-            if (this.ws !== ws) return;
-            this.attempt = 0;
-            this.setStatus('open');
-            this.opts.events.hello?.(res);
-          },
-          () => ws.close(4000),
-        );
-    };
-    ws.onmessage = (ev: MessageEvent) => {
-      if (this.ws === ws && typeof ev.data === 'string') this.rpc.handleMessage(ev.data);
-    };
-    ws.onclose = (ev: CloseEvent) => {
-      if (this.ws !== ws) return;
-      this.ws = null;
-      this.rpc.detach('connection closed');
-      if (this.stopped) return;
-      if (ev.code === REALTIME_CLOSE.BAD_SHOW) {
-        // Unknown or ended show: retrying cannot help.
-        this.stopped = true;
-        this.setStatus('closed', { code: ev.code });
-        return;
-      }
-      this.scheduleRetry(ev.code);
-    };
-  }
-
-  private scheduleRetry(code?: number): void {
-    if (this.stopped) return;
-    this.attempt++;
-    const { initialMs, maxMs } = this.opts.backoff ?? DEFAULT_BACKOFF;
-    const base = Math.min(maxMs, initialMs * 2 ** Math.min(this.attempt - 1, 10));
-    const delay = base / 2 + Math.random() * (base / 2);
-    this.setStatus('reconnecting', { attempt: this.attempt, ...(code === undefined ? {} : { code }) });
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      if (!this.stopped) this.connect();
-    }, delay);
+    return this.socket.request(method, data);
   }
 }
 

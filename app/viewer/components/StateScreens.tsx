@@ -48,14 +48,16 @@ export function LoadingScreen({ overVideo }: { overVideo?: boolean }) {
 export function ReconnectingOverlay() {
   const { t } = useTranslation();
   const reason = useViewer(selectStallReason) ?? 'network';
+  // Too poor a connection is said plainly (not an endless spinner); the player keeps retrying by itself.
+  const poor = reason === 'poor';
   return (
     <div className="state-layer over-video dim">
       <Panel
-        icon={<span className="spinner" />}
-        title={t('state.reconnecting.title')}
+        icon={poor ? <SignalOffIcon width={30} height={30} /> : <span className="spinner" />}
+        title={t(poor ? 'state.reconnecting.poorTitle' : 'state.reconnecting.title')}
         body={t(`state.reconnecting.${reason}`)}
-        tone="neutral"
-        testId="state-reconnecting"
+        tone={poor ? 'warn' : 'neutral'}
+        testId={poor ? 'state-poor-connection' : 'state-reconnecting'}
       />
     </div>
   );

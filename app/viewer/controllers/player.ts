@@ -10,6 +10,11 @@
  * generated meanwhile, so the join can carry the RTP capabilities and the DTLS fingerprint: the server answers with
  * the recv transport already connected and the paused consumers in the same round trip.
  *
+ * The socket is the shared ReconnectingRpcSocket (app/ui): the join is its on-open hook, so every reconnect rejoins,
+ * and a failed join is retried with its backoff. The recv transport is watched by the shared IceWatchdog; when ICE
+ * cannot be restored the page rejoins and the store says the connection is too poor (the chat and the shop keep
+ * working meanwhile).
+ *
  * Every (re)connection bumps `generation`; async work that finishes for an older generation is dropped, so a
  * late reply can never touch the state of a newer session.
  */
@@ -19,46 +24,53 @@ import type { Quality, ShowId, ShowInfo } from '../../../shared/domain/show';
 import { type DtlsParameters, RtpCapabilities } from '../../../shared/protocol/mediasoup-params';
 import { type OverlayTrigger, parseOverlay } from '../../../shared/protocol/overlay';
 import type { OverlaySync } from './overlay-sync';
-import { RpcClient, RpcError } from '../../../shared/protocol/rpc';
+import { RpcError } from '../../../shared/protocol/rpc';
 import {
   type ConsumerInfo,
   type DataConsumerInfo,
   RTP_CAPABILITIES_ELEMENT_ID,
   type SignalingClient,
+  type SignalingMethods,
+  type SignalingNotifications,
   signalingMethods,
   signalingNotifications,
   type TransportOptions,
 } from '../../../shared/protocol/signaling';
+import { ICE_WATCHDOG_DEFAULTS, IceWatchdog } from '../../ui/ice-watchdog';
+import {
+  clientRtpParameters,
+  clientSctpStreamParameters,
+  clientTransportOptions,
+  restartTransportIce,
+  routerCapabilities,
+  SCTP_CAPABILITIES,
+  wireDtlsParameters,
+  wireRecvCapabilities,
+} from '../../ui/mediasoup-adapters';
+import { type DropCause, ReconnectingRpcSocket } from '../../ui/reconnecting-socket';
 import type { TransportState, ViewerStore } from '../store';
 import type { AudioMeter } from './audio-meter';
 import { dtlsParametersFor, generateDtlsCertificate, sameDtlsIdentity } from './dtls-cert';
 import { whenState } from './when-state';
 
-/**
- * mediasoup-client 3.24 no longer reports SCTP capabilities; the contract keeps the field so the server knows
- * this transport wants DataChannels (overlay triggers). These are the WebRTC defaults Chromium negotiates.
- */
-const SCTP_CAPABILITIES = { numStreams: { OS: 1024, MIS: 1024 } };
-const PING_INTERVAL_MS = 15_000;
+const PING = { method: 'ping', intervalMs: 15_000, timeoutMs: 10_000 } as const;
 /** How long a join waits for the device preloading from the page's capabilities (see join()). */
 const PRELOAD_WAIT_MS = 300;
 /** How long a join holds back its page render and overlay DataChannel for the first video frame (see join()). */
 const FIRST_PICTURE_WAIT_MS = 1_500;
-const BACKOFF_BASE_MS = 500;
-const BACKOFF_MAX_MS = 10_000;
-/** A transport that went `disconnected` often recovers by itself; restart ICE only if it has not after this. */
-const ICE_DISCONNECTED_GRACE_MS = 2_000;
-/** While the transport stays failed/disconnected, retry the ICE restart this often. */
-const ICE_RETRY_MS = 5_000;
+/** A crowd of viewers that lost the server at once spreads its retries over ±25 %. */
+const BACKOFF = { initialMs: 500, maxMs: 10_000, jitter: 0.5 };
+/**
+ * ICE restarts (after 2 s disconnected, then every 5 s) that have not brought the transport back after this long
+ * give up: the page rejoins from scratch and says the connection is too poor.
+ */
+const ICE_GIVE_UP_MS = 20_000;
 
 /** A device loading from the page's embedded capabilities; `ready` once loaded. */
 type PreloadedDevice = { caps: string; device: Promise<Device>; ready: Device | null };
 
 /** What a consume round attaches: a `consume` reply, or the consumers a `viewer.join` created. */
 type ConsumeReply = { consumers: ConsumerInfo[]; dataConsumers: DataConsumerInfo[] };
-
-/** Reads the live state (a function call, so TypeScript does not narrow it across awaits). */
-const isConnected = (t: ms.Transport): boolean => t.connectionState === 'connected';
 
 export interface PlayerOptions {
   store: ViewerStore;
@@ -72,18 +84,15 @@ export interface PlayerOptions {
 }
 
 export class PlayerController {
-  private readonly rpc: SignalingClient = new RpcClient(signalingMethods, signalingNotifications);
+  private readonly socket: ReconnectingRpcSocket<SignalingMethods, SignalingNotifications>;
+  private readonly rpc: SignalingClient;
   private readonly store: ViewerStore;
   private readonly video: HTMLVideoElement;
   private readonly stream = new MediaStream();
-  private ws: WebSocket | null = null;
   private generation = 0;
-  private attempt = 0;
   private stopped = false;
   private ended = false;
-  private retryTimer: ReturnType<typeof setTimeout> | null = null;
-  private pingTimer: ReturnType<typeof setInterval> | null = null;
-  private iceTimer: ReturnType<typeof setTimeout> | null = null;
+  private watchdog: IceWatchdog | null = null;
   private device: Device | null = null;
   /** A device loaded with the capabilities the server embedded in the page, started before the join (see start()). */
   private preloaded: PreloadedDevice | null = null;
@@ -102,6 +111,24 @@ export class PlayerController {
   constructor(private readonly opts: PlayerOptions) {
     this.store = opts.store;
     this.video = opts.video;
+    this.socket = new ReconnectingRpcSocket({
+      url: () => opts.wsUrl,
+      methods: signalingMethods,
+      notifications: signalingNotifications,
+      ping: PING,
+      backoff: BACKOFF,
+      onOpen: ({ stale }) => this.join(++this.generation, stale),
+      retry: (cause) => this.shouldRetry(cause),
+      events: {
+        status: (status, { attempt, cause }) => this.onSocketStatus(status, attempt, cause),
+        down: () => this.dropped(),
+        stopped: () => {
+          this.stopped = true;
+          this.shutdown('closed');
+        },
+      },
+    });
+    this.rpc = this.socket.rpc;
     this.listen();
   }
 
@@ -116,7 +143,7 @@ export class PlayerController {
     void generateDtlsCertificate().then((cert) => {
       this.certificate = cert;
     });
-    this.connect();
+    this.socket.start();
   }
 
   /**
@@ -137,7 +164,7 @@ export class PlayerController {
     if (!parsed.success) return;
     const device = new Device();
     const pre: PreloadedDevice = { caps: JSON.stringify(parsed.data), device: Promise.resolve(device), ready: null };
-    pre.device = device.load({ routerRtpCapabilities: parsed.data as ms.RtpCapabilities }).then(() => {
+    pre.device = device.load({ routerRtpCapabilities: routerCapabilities(parsed.data) }).then(() => {
       pre.ready = device;
       mark('device-preloaded');
       return device;
@@ -176,7 +203,7 @@ export class PlayerController {
       }
     }
     const device = new Device();
-    await device.load({ routerRtpCapabilities: caps as ms.RtpCapabilities });
+    await device.load({ routerRtpCapabilities: routerCapabilities(caps) });
     mark('device-loaded');
     return device;
   }
@@ -191,9 +218,8 @@ export class PlayerController {
 
   /** Skip the backoff wait and try to connect now (retry button, `online` event). */
   reconnectNow(): void {
-    if (this.stopped || this.ended || this.ws) return;
-    this.clearRetry();
-    this.connect();
+    if (this.stopped || this.ended) return;
+    this.socket.retryNow();
   }
 
   /** Unmute playback; call from the tap handler (a user gesture, which also lets the AudioContext start). */
@@ -234,103 +260,44 @@ export class PlayerController {
 
   // ---------------------------------------------------------------- signaling socket
 
-  private connect(): void {
-    const gen = ++this.generation;
-    const s = this.store.getState();
-    s.setConnection(s.show || this.attempt > 0 ? 'reconnecting' : 'connecting');
-    let ws: WebSocket;
-    try {
-      ws = new WebSocket(this.opts.wsUrl);
-    } catch (err) {
-      console.error('storecast: cannot open signaling socket', err);
-      this.scheduleRetry(true);
-      return;
-    }
-    this.ws = ws;
-    let opened = false;
-    ws.onopen = () => {
-      if (gen !== this.generation) return;
-      opened = true;
-      this.rpc.attach(ws);
-      void this.join(gen);
-    };
-    ws.onmessage = (ev: MessageEvent) => {
-      if (gen === this.generation && typeof ev.data === 'string') this.rpc.handleMessage(ev.data);
-    };
-    ws.onclose = () => {
-      if (gen !== this.generation) return;
-      this.dropped(!opened);
-    };
-  }
-
-  /** The socket closed (or never opened): tear the session down and retry with backoff. */
-  private dropped(neverOpened: boolean): void {
-    this.generation++;
-    this.ws = null;
-    this.rpc.detach('signaling socket closed');
-    this.stopPing();
-    this.teardownMedia();
+  private onSocketStatus(status: string, attempt: number, cause: DropCause | undefined): void {
     if (this.stopped || this.ended) return;
-    this.scheduleRetry(neverOpened);
-  }
-
-  private scheduleRetry(failed: boolean): void {
     const s = this.store.getState();
-    if (failed || !s.show) s.connectFailed();
-    s.setConnection('reconnecting');
-    const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** this.attempt) * (0.75 + Math.random() * 0.5);
-    this.attempt = Math.min(this.attempt + 1, 10);
-    this.clearRetry();
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = null;
-      if (!this.stopped && !this.ended) this.connect();
-    }, delay);
+    if (status === 'connecting') s.setConnection(s.show ? 'reconnecting' : 'connecting');
+    else if (status === 'reconnecting') {
+      // A failure (not the next attempt starting): count it while nothing is known of the show.
+      if (cause && (!cause.opened || !s.show)) s.connectFailed();
+      s.setConnection(s.show || attempt > 0 ? 'reconnecting' : 'connecting');
+    }
   }
 
-  private clearRetry(): void {
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.retryTimer = null;
+  /** An unknown show, or a browser that cannot play it: retrying cannot help. */
+  private shouldRetry(cause: DropCause): boolean {
+    if (this.stopped || this.ended) return false;
+    if (cause.kind !== 'error') return true;
+    const err = cause.error;
+    if (err instanceof RpcError && err.code === 'NOT_FOUND') return false;
+    return !(err instanceof Error && err.name === 'UnsupportedError');
   }
 
-  /** Close the socket on purpose (no retry when stopped/ended). */
-  private closeSocket(): void {
-    const ws = this.ws;
-    if (!ws) return;
-    this.ws = null;
+  /** The socket closed (or never opened, or was given up): tear the session down; the socket retries. */
+  private dropped(): void {
     this.generation++;
-    this.rpc.detach('signaling socket closed by the viewer');
-    ws.onclose = null;
-    ws.close(1000);
-  }
-
-  private startPing(gen: number): void {
-    this.stopPing();
-    this.pingTimer = setInterval(() => {
-      if (gen !== this.generation) return;
-      this.rpc.request('ping', {}).catch((err: unknown) => {
-        // A silent socket (no reply in time) is treated as dropped: reconnect.
-        if (gen === this.generation && err instanceof RpcError && err.code === 'TIMEOUT') this.ws?.close(4000, 'ping timeout');
-      });
-    }, PING_INTERVAL_MS);
-  }
-
-  private stopPing(): void {
-    if (this.pingTimer) clearInterval(this.pingTimer);
-    this.pingTimer = null;
+    this.teardownMedia();
   }
 
   private shutdown(connection: 'closed'): void {
-    this.clearRetry();
-    this.stopPing();
-    this.closeSocket();
+    this.generation++;
+    this.socket.close();
     this.teardownMedia();
     this.store.getState().setConnection(connection);
   }
 
   // ---------------------------------------------------------------- session
 
-  private async join(gen: number): Promise<void> {
-    const stale = () => gen !== this.generation;
+  /** The socket's on-open hook: resolves once the session is set up; a throw makes the socket retry (or stop). */
+  private async join(gen: number, socketStale: () => boolean): Promise<void> {
+    const stale = () => gen !== this.generation || socketStale();
     this.store.getState().joinStarted(performance.now());
     mark('join');
     try {
@@ -346,7 +313,7 @@ export class PlayerController {
         recv: {
           sctpCapabilities: SCTP_CAPABILITIES,
           // mediasoup-client's type is wider than the wire schema (codec parameters: unknown); the server validates it.
-          ...(ready && { rtpCapabilities: ready.recvRtpCapabilities as RtpCapabilities }),
+          ...(ready && { rtpCapabilities: wireRecvCapabilities(ready) }),
           ...(dtls && { dtlsParameters: dtls }),
         },
       });
@@ -360,9 +327,7 @@ export class PlayerController {
         const s = this.store.getState();
         s.joined(res.show, res.viewerCount, res.overlays);
         s.setConnection('open');
-        this.startPing(gen);
         if (!live) {
-          this.attempt = 0;
           this.finish();
           return;
         }
@@ -391,10 +356,10 @@ export class PlayerController {
       this.consumeChain = this.attachConsumers(gen, res)
         .catch((err: unknown) => this.consumeFailed(gen, err))
         .finally(() => this.publishJoin(gen));
-      this.startPing(gen);
     } catch (err) {
       if (stale()) return;
       this.joinFailed(err);
+      throw err;
     }
   }
 
@@ -409,34 +374,29 @@ export class PlayerController {
     if (pending.show.status === 'ended') this.finish();
   }
 
+  /** Tell the store why a join failed; the socket then retries with backoff or, for NOT_FOUND / UNSUPPORTED, stops. */
   private joinFailed(err: unknown): void {
     const s = this.store.getState();
     if (err instanceof RpcError) {
       if (err.code === 'NOT_FOUND') {
         s.setFatal({ kind: 'notFound' });
-        this.stopped = true;
-        this.shutdown('closed');
         return;
       }
-      if (err.code === 'DISCONNECTED') return; // onclose handles it
+      if (err.code === 'DISCONNECTED') return; // the socket's close handles it
       if (err.code === 'UNAVAILABLE') {
         // The server (or this network's share of it) is full: say so, also to a viewer who was already watching,
         // instead of an endless spinner, and keep retrying with backoff until a place frees up.
         console.warn('storecast: the show is full, retrying', err.message);
         s.setFatal({ kind: 'error', code: err.code, message: err.message });
-        this.ws?.close(4001, 'show full');
         return;
       }
     } else if (err instanceof Error && err.name === 'UnsupportedError') {
       s.setFatal({ kind: 'error', code: 'UNSUPPORTED', message: err.message });
-      this.stopped = true;
-      this.shutdown('closed');
       return;
     }
     console.error('storecast: joining the show failed', err);
+    // The error screen stays until a join succeeds.
     if (!s.show) s.setFatal({ kind: 'error', code: err instanceof RpcError ? err.code : 'INTERNAL', message: String(err) });
-    // Retry the whole session with backoff; the error screen stays until a join succeeds.
-    this.ws?.close(4001, 'join failed');
   }
 
   /** The show ended: show the end screen, release media and signaling, do not reconnect. */
@@ -454,16 +414,12 @@ export class PlayerController {
     connected: DtlsParameters | null,
   ): void {
     const transport = device.createRecvTransport({
-      id: o.id,
-      iceParameters: o.iceParameters as ms.IceParameters,
-      iceCandidates: o.iceCandidates as ms.IceCandidate[],
-      dtlsParameters: o.dtlsParameters as ms.DtlsParameters,
-      ...(o.sctpParameters && { sctpParameters: o.sctpParameters as unknown as ms.SctpParameters }),
+      ...clientTransportOptions(o),
       additionalSettings: { iceCandidatePoolSize: 1, ...(certificate && { certificates: [certificate] }) },
     });
     transport.on('connect', ({ dtlsParameters }, callback, errback) => {
       if (connected) {
-        if (sameDtlsIdentity(dtlsParameters as DtlsParameters, connected)) {
+        if (sameDtlsIdentity(wireDtlsParameters(dtlsParameters), connected)) {
           callback();
           return;
         }
@@ -471,7 +427,7 @@ export class PlayerController {
         // connect. Start the session again without the shortcut.
         this.preconnect = false;
         errback(new Error('the transport does not use the DTLS certificate the join announced'));
-        if (gen === this.generation) this.ws?.close(4001, 'DTLS certificate not used');
+        if (gen === this.generation) this.socket.drop('DTLS certificate not used');
         return;
       }
       this.rpc
@@ -479,44 +435,27 @@ export class PlayerController {
         .then(() => callback())
         .catch((err: unknown) => errback(err instanceof Error ? err : new Error(String(err))));
     });
+    const watchdog = new IceWatchdog({
+      ...ICE_WATCHDOG_DEFAULTS,
+      giveUpAfterMs: ICE_GIVE_UP_MS,
+      restartIce: () => restartTransportIce(this.rpc, transport),
+      giveUp: (reason) => {
+        if (gen !== this.generation) return;
+        console.warn('storecast: the media connection did not recover, rejoining', reason);
+        this.store.getState().setPoorConnection(true);
+        this.socket.drop(reason);
+      },
+    });
+    this.watchdog?.dispose();
+    this.watchdog = watchdog;
     transport.on('connectionstatechange', (state) => {
       if (gen !== this.generation) return;
       this.store.getState().setTransportState(state as TransportState);
       mark(`transport-${state}`);
-      if (state === 'connected') this.clearIceTimer();
-      else if (state === 'failed') this.scheduleIceRestart(gen, 0);
-      else if (state === 'disconnected') this.scheduleIceRestart(gen, ICE_DISCONNECTED_GRACE_MS);
+      watchdog.update(state);
     });
     this.transport = transport;
     this.store.getState().setTransportState('new');
-  }
-
-  private scheduleIceRestart(gen: number, delay: number): void {
-    this.clearIceTimer();
-    this.iceTimer = setTimeout(() => {
-      this.iceTimer = null;
-      void this.restartIce(gen);
-    }, delay);
-  }
-
-  private clearIceTimer(): void {
-    if (this.iceTimer) clearTimeout(this.iceTimer);
-    this.iceTimer = null;
-  }
-
-  private async restartIce(gen: number): Promise<void> {
-    const transport = this.transport;
-    if (gen !== this.generation || !transport || transport.closed) return;
-    if (isConnected(transport)) return;
-    try {
-      const { iceParameters } = await this.rpc.request('transport.restartIce', { transportId: transport.id });
-      if (gen !== this.generation || transport.closed) return;
-      await transport.restartIce({ iceParameters: iceParameters as ms.IceParameters });
-    } catch (err) {
-      console.warn('storecast: ICE restart failed', err);
-    }
-    // Keep trying while the transport has not recovered (the socket reconnect path covers a dead network).
-    if (gen === this.generation && !transport.closed && !isConnected(transport)) this.scheduleIceRestart(gen, ICE_RETRY_MS);
   }
 
   // ---------------------------------------------------------------- media
@@ -533,7 +472,7 @@ export class PlayerController {
       return this.rpc.request('consume', {
         transportId: transport.id,
         // mediasoup-client's type is wider than the wire schema (codec parameters: unknown); the server validates it.
-        rtpCapabilities: device.recvRtpCapabilities as RtpCapabilities,
+        rtpCapabilities: wireRecvCapabilities(device),
         sctpCapabilities: SCTP_CAPABILITIES,
       });
     });
@@ -590,7 +529,6 @@ export class PlayerController {
       res.dataConsumers.filter((d) => !this.dataConsumers.has(d.id)).map((d) => this.createDataConsumer(transport, d)),
     );
     await Promise.all([dataReady, ...resumed]);
-    this.attempt = 0;
   }
 
   private async createConsumer(transport: ms.Transport, info: ConsumerInfo): Promise<ms.Consumer> {
@@ -598,7 +536,7 @@ export class PlayerController {
       id: info.id,
       producerId: info.producerId,
       kind: info.kind,
-      rtpParameters: info.rtpParameters as unknown as ms.RtpParameters,
+      rtpParameters: clientRtpParameters(info.rtpParameters),
       // Audio and video in separate sync groups: Chromium otherwise holds every video frame back to match the
       // audio jitter buffer (lip sync), which measured ~70 ms of extra glass-to-glass delay here. Live selling
       // favours immediacy; the remaining A/V offset is the audio buffer's (tens of ms).
@@ -620,7 +558,7 @@ export class PlayerController {
     const dc = await transport.consumeData({
       id: info.id,
       dataProducerId: info.dataProducerId,
-      sctpStreamParameters: info.sctpStreamParameters as ms.SctpStreamParameters,
+      sctpStreamParameters: clientSctpStreamParameters(info.sctpStreamParameters),
       label: info.label,
       protocol: info.protocol,
     });
@@ -669,7 +607,8 @@ export class PlayerController {
   }
 
   private teardownMedia(): void {
-    this.clearIceTimer();
+    this.watchdog?.dispose();
+    this.watchdog = null;
     this.pendingJoin = null;
     for (const id of [...this.consumers.keys()]) this.removeConsumer(id);
     for (const dc of this.dataConsumers.values()) if (!dc.closed) dc.close();
