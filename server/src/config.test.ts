@@ -56,13 +56,21 @@ describe('loadConfig', () => {
   it('lists every bad key by its variable name', () => {
     let err: unknown;
     try {
-      loadConfig({ PORT: 'eighty', LOG_LEVEL: 'loud', MEDIASOUP_WORKERS: '0', RTC_PORT: '80', SFU_MAX_TRANSPORTS: '0', SFU_VIEWERS_PER_ROUTER: '0' });
+      loadConfig({
+        PORT: 'eighty',
+        LOG_LEVEL: 'loud',
+        MEDIASOUP_WORKERS: '0',
+        RTC_PORT: '80',
+        SFU_MAX_TRANSPORTS: '0',
+        SFU_VIEWERS_PER_ROUTER: '0',
+      });
     } catch (e) {
       err = e;
     }
     expect(err).toBeInstanceOf(ConfigError);
     const text = (err as ConfigError).message;
-    for (const key of ['PORT', 'LOG_LEVEL', 'MEDIASOUP_WORKERS', 'RTC_PORT', 'SFU_MAX_TRANSPORTS', 'SFU_VIEWERS_PER_ROUTER']) expect(text).toContain(key);
+    for (const key of ['PORT', 'LOG_LEVEL', 'MEDIASOUP_WORKERS', 'RTC_PORT', 'SFU_MAX_TRANSPORTS', 'SFU_VIEWERS_PER_ROUTER'])
+      expect(text).toContain(key);
     expect((err as ConfigError).problems.length).toBe(6);
     expect(() => loadConfig({ RTC_PORT: '65535', MEDIASOUP_WORKERS: '2' })).toThrow(/RTC_PORT \+ MEDIASOUP_WORKERS - 1 must be <= 65535/);
     expect(loadConfig({ RTC_PORT: '65534', MEDIASOUP_WORKERS: '2' }).rtcPort).toBe(65534);

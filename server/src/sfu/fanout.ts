@@ -153,6 +153,7 @@ export class RouterSeat implements PeerRoom, Placeable {
           });
           return pipeProducer;
         });
+        this.pipes.set(producer.id, pipe);
         this.forgetOnFailure(this.pipes, producer.id, pipe);
       }
       waits.push(pipe);
@@ -170,6 +171,7 @@ export class RouterSeat implements PeerRoom, Placeable {
           });
           return pipeDataProducer;
         });
+        this.dataPipes.set(dp.id, pipe);
         this.forgetOnFailure(this.dataPipes, dp.id, pipe);
       }
       waits.push(pipe);

@@ -1,0 +1,195 @@
+/**
+ * One show over several workers, in one process: with SFU_VIEWERS_PER_ROUTER=2, five viewers land on three routers
+ * over two workers; the studio's video (three simulcast layers), audio and overlay channel reach every router through
+ * the pipes, every viewer gets its consumers there, the count covers all routers, and a fan-out worker that dies takes
+ * only its own viewers, who rejoin elsewhere.
+ *
+ * The media is real RTP from a PlainTransport on the origin router standing in for the browser's encoder (the studio's
+ * WebRTC send path is covered by app/e2e/live-loop), registered as the studio peer's producers; every router is
+ * checked with a DirectTransport consumer that counts what arrives there.
+ */
+import { createSocket, type Socket } from 'node:dgram';
+import type { types } from 'mediasoup';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RtpCapabilities } from '../../../shared/protocol/mediasoup-params';
+import type { ResOf } from '../../../shared/protocol/rpc';
+import type { SignalingMethods } from '../../../shared/protocol/signaling';
+import { OVERLAY_LABEL, OVERLAY_PROTOCOL, type OverlayTrigger } from '../../../shared/protocol/overlay';
+import { SCTP_CAPS } from '../testing/fixtures';
+import { connect, connectStudio, type TestClient, type TestServer, startTestServer, until } from '../testing/harness';
+import type { RouterSeat } from './fanout';
+
+let server: TestServer;
+const sockets: Socket[] = [];
+const timers: ReturnType<typeof setInterval>[] = [];
+beforeAll(async () => {
+  server = await startTestServer({ mediasoupWorkers: 2, sfuViewersPerRouter: 2 });
+});
+afterAll(async () => {
+  for (const t of timers) clearInterval(t);
+  for (const s of sockets) s.close();
+  await server?.close();
+});
+
+const VIDEO_SSRCS = [2001, 2002, 2003];
+const AUDIO_SSRC = 3001;
+
+function rtpPacket(pt: number, ssrc: number, seq: number, ts: number, payload: Buffer): Buffer {
+  const b = Buffer.alloc(12 + payload.length);
+  b[0] = 0x80;
+  b[1] = 0x80 | pt; // marker: one packet per frame
+  b.writeUInt16BE(seq & 0xffff, 2);
+  b.writeUInt32BE(ts >>> 0, 4);
+  b.writeUInt32BE(ssrc, 8);
+  payload.copy(b, 12);
+  return b;
+}
+
+/** STAP-A with SPS, PPS and an IDR slice: every frame is a key frame, so any layer can start at once. */
+function h264KeyFrame(): Buffer {
+  const nals = [Buffer.from([0x67, 0x42, 0xe0, 0x1f, 0xda]), Buffer.from([0x68, 0xce, 0x3c, 0x80]), Buffer.alloc(300, 0x65)];
+  return Buffer.concat([Buffer.from([0x78]), ...nals.flatMap((n) => [Buffer.from([n.length >> 8, n.length & 0xff]), n])]);
+}
+
+/** Producers on the origin router fed with RTP, handed to the studio peer as if it had produced them. */
+async function feedStudio(originRouter: types.Router, studio: NonNullable<ReturnType<TestServer['rooms']['get']>>['studio']) {
+  const plain = await originRouter.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, comedia: true });
+  const video = await plain.produce({
+    kind: 'video',
+    rtpParameters: {
+      codecs: [
+        {
+          mimeType: 'video/H264',
+          payloadType: 102,
+          clockRate: 90000,
+          parameters: { 'packetization-mode': 1, 'profile-level-id': '42e01f', 'level-asymmetry-allowed': 1 },
+          rtcpFeedback: [{ type: 'nack', parameter: 'pli' }],
+        },
+      ],
+      encodings: VIDEO_SSRCS.map((ssrc) => ({ ssrc, scalabilityMode: 'L1T1' })),
+      rtcp: { cname: 'studio-test' },
+    },
+    appData: { source: 'program' as const },
+  });
+  const audio = await plain.produce({
+    kind: 'audio',
+    rtpParameters: {
+      codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2 }],
+      encodings: [{ ssrc: AUDIO_SSRC }],
+      rtcp: { cname: 'studio-test' },
+    },
+    appData: { source: 'mic' as const },
+  });
+  const direct = await originRouter.createDirectTransport();
+  const overlay = await direct.produceData({ label: OVERLAY_LABEL, protocol: OVERLAY_PROTOCOL });
+  studio!.producers.set(video.id, video);
+  studio!.producers.set(audio.id, audio);
+  studio!.dataProducers.set(overlay.id, overlay);
+
+  const sock = createSocket('udp4');
+  sockets.push(sock);
+  let seq = 0;
+  const key = h264KeyFrame();
+  const opus = Buffer.alloc(60, 0xfc);
+  timers.push(
+    setInterval(() => {
+      seq++;
+      for (const ssrc of VIDEO_SSRCS) sock.send(rtpPacket(102, ssrc, seq, seq * 3000, key), plain.tuple.localPort, '127.0.0.1');
+      sock.send(rtpPacket(111, AUDIO_SSRC, seq, seq * 960, opus), plain.tuple.localPort, '127.0.0.1');
+    }, 20),
+  );
+  return { video, audio, overlay };
+}
+
+/** What reaches one router: RTP of the show's video and audio, and overlay messages. */
+async function probe(seat: RouterSeat) {
+  const direct = await seat.router.createDirectTransport();
+  const got = { video: 0, audio: 0, overlay: [] as string[] };
+  for (const p of seat.mediaProducers()) {
+    const c = await direct.consume({ producerId: p.id, rtpCapabilities: seat.router.rtpCapabilities });
+    c.on('rtp', () => {
+      got[p.kind]++;
+    });
+  }
+  const dp = seat.overlayProducer();
+  if (dp) {
+    const dc = await direct.consumeData({ dataProducerId: dp.id });
+    dc.on('message', (m) => got.overlay.push(m.toString('utf8')));
+  }
+  return got;
+}
+
+function pin(id: string, productId: string): OverlayTrigger {
+  return { type: 'product.pin', id, at: Date.now(), product: { productId, name: 'Tea set', priceMinor: 12900, currency: 'CNY' } };
+}
+
+describe('one show over several workers (in one process)', () => {
+  it('5 viewers with a cap of 2 land on 3 routers over 2 workers; all get media and overlays; a dead fan-out worker takes only its viewers', async () => {
+    const studio = await connectStudio(server);
+    const { show } = await studio.rpc.request('show.open', { title: 'Spread show' });
+    await studio.rpc.request('show.goLive', { showId: show.id });
+    const room = server.rooms.get(show.id)!;
+    const caps = room.router.rtpCapabilities as RtpCapabilities;
+    const { overlay } = await feedStudio(room.router, room.studio);
+    room.onOverlayProducer(overlay);
+    overlay.send(JSON.stringify(pin('trig-0001', 'sku-1')));
+    await until(() => room.overlays.length === 1, 5000, 'overlay folded on the origin');
+
+    const viewers: TestClient[] = [];
+    const joins: ResOf<SignalingMethods, 'viewer.join'>[] = [];
+    for (let i = 0; i < 5; i++) {
+      const v = await connect(server);
+      viewers.push(v);
+      // One at a time: the placement order (origin first, then fan-out routers) is what is checked.
+      joins.push(await v.rpc.request('viewer.join', { showId: show.id, recv: { sctpCapabilities: SCTP_CAPS, rtpCapabilities: caps } }));
+    }
+    const seats = room.fanout.routers;
+    expect(seats.map((s) => s.viewers)).toEqual([2, 2, 1]);
+    expect(seats[0]!.origin).toBe(true);
+    expect(new Set(seats.map((s) => s.worker)).size).toBe(2);
+    expect(seats[1]!.worker).not.toBe(seats[0]!.worker); // the first spill-over goes to the other worker
+    for (const j of joins) {
+      expect(j.consumers.map((c) => c.kind).sort()).toEqual(['audio', 'video']);
+      expect(j.dataConsumers).toEqual([expect.objectContaining({ label: OVERLAY_LABEL, protocol: OVERLAY_PROTOCOL })]);
+      expect(j.overlays.map((o) => (o.type === 'product.pin' ? o.product.productId : o.type))).toEqual(['sku-1']);
+    }
+    const video = seats[1]!.mediaProducers();
+    expect([...video].find((p) => p.kind === 'video')?.rtpParameters.encodings).toHaveLength(3); // every simulcast layer
+    await studio.waitFor('viewers.count', (c) => c.count === 5);
+
+    const got = await Promise.all(seats.map((s) => probe(s)));
+    overlay.send(JSON.stringify(pin('trig-0002', 'sku-2')));
+    await until(() => got.every((g) => g.video > 20 && g.audio > 20 && g.overlay.length === 1), 8000, 'media and overlays on every router');
+    await until(() => room.overlays.length === 2, 5000, 'second overlay folded');
+
+    // The fan-out router of the second spill-over worker dies: its viewers are sent off (1012), the rest stay.
+    const deadWorker = seats[1]!.worker!;
+    const onDead = seats.filter((s) => s.worker === deadWorker);
+    const lost = viewers.filter((_, i) => onDead.includes(room.viewers.get(joins[i]!.peerId)?.room as RouterSeat));
+    const kept = viewers.filter((v) => !lost.includes(v));
+    expect(lost.length).toBeGreaterThanOrEqual(2);
+    process.kill(deadWorker.pid!, 'SIGKILL');
+    for (const v of lost) expect((await v.closed).code).toBe(1012);
+    expect(room.closed).toBe(false);
+    for (const v of kept) expect(v.ws.readyState).toBe(v.ws.OPEN);
+    await studio.waitFor('viewers.count', (c) => c.count === kept.length, 4000);
+    const originProbe = got[0]!;
+    const before = originProbe.video;
+    await until(() => originProbe.video > before + 10, 4000, 'the origin keeps forwarding');
+
+    // A lost viewer rejoins on a live worker and gets its consumers there.
+    const again = await connect(server);
+    viewers.push(again);
+    const rejoined = await again.rpc.request('viewer.join', {
+      showId: show.id,
+      recv: { sctpCapabilities: SCTP_CAPS, rtpCapabilities: caps },
+    });
+    expect(rejoined.consumers).toHaveLength(2);
+    expect(rejoined.dataConsumers).toHaveLength(1);
+    const seat = room.viewers.get(rejoined.peerId)!.room as RouterSeat;
+    expect(seat.worker).not.toBe(deadWorker);
+    expect(seat.worker?.closed).toBe(false);
+
+    await Promise.all([...viewers, studio].map((c) => c.close()));
+  }, 40_000);
+});
