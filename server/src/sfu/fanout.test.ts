@@ -8,7 +8,6 @@
  * WebRTC send path is covered by app/e2e/live-loop), registered as the studio peer's producers; every router is
  * checked with a DirectTransport consumer that counts what arrives there.
  */
-import { createSocket, type Socket } from 'node:dgram';
 import type { types } from 'mediasoup';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RtpCapabilities } from '../../../shared/protocol/mediasoup-params';
@@ -17,88 +16,31 @@ import type { SignalingMethods } from '../../../shared/protocol/signaling';
 import { OVERLAY_LABEL, OVERLAY_PROTOCOL, type OverlayTrigger } from '../../../shared/protocol/overlay';
 import { SCTP_CAPS } from '../testing/fixtures';
 import { connect, connectStudio, type TestClient, type TestServer, startTestServer, until } from '../testing/harness';
+import { feedRtp, type RtpFeed } from '../testing/rtp-feed';
 import type { RouterSeat } from './fanout';
+import { KEY_FRAME_REQUEST_DELAY_MS } from './media-codecs';
+import type { Peer } from './peer';
 
 let server: TestServer;
-const sockets: Socket[] = [];
-const timers: ReturnType<typeof setInterval>[] = [];
+const feeds: RtpFeed[] = [];
 beforeAll(async () => {
   server = await startTestServer({ mediasoupWorkers: 2, sfuViewersPerRouter: 2 });
 });
 afterAll(async () => {
-  for (const t of timers) clearInterval(t);
-  for (const s of sockets) s.close();
+  for (const f of feeds) f.stop();
   await server?.close();
 });
 
-const VIDEO_SSRCS = [2001, 2002, 2003];
-const AUDIO_SSRC = 3001;
-
-function rtpPacket(pt: number, ssrc: number, seq: number, ts: number, payload: Buffer): Buffer {
-  const b = Buffer.alloc(12 + payload.length);
-  b[0] = 0x80;
-  b[1] = 0x80 | pt; // marker: one packet per frame
-  b.writeUInt16BE(seq & 0xffff, 2);
-  b.writeUInt32BE(ts >>> 0, 4);
-  b.writeUInt32BE(ssrc, 8);
-  payload.copy(b, 12);
-  return b;
-}
-
-/** STAP-A with SPS, PPS and an IDR slice: every frame is a key frame, so any layer can start at once. */
-function h264KeyFrame(): Buffer {
-  const nals = [Buffer.from([0x67, 0x42, 0xe0, 0x1f, 0xda]), Buffer.from([0x68, 0xce, 0x3c, 0x80]), Buffer.alloc(300, 0x65)];
-  return Buffer.concat([Buffer.from([0x78]), ...nals.flatMap((n) => [Buffer.from([n.length >> 8, n.length & 0xff]), n])]);
-}
-
-/** Producers on the origin router fed with RTP, handed to the studio peer as if it had produced them. */
-async function feedStudio(originRouter: types.Router, studio: NonNullable<ReturnType<TestServer['rooms']['get']>>['studio']) {
-  const plain = await originRouter.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, comedia: true });
-  const video = await plain.produce({
-    kind: 'video',
-    rtpParameters: {
-      codecs: [
-        {
-          mimeType: 'video/H264',
-          payloadType: 102,
-          clockRate: 90000,
-          parameters: { 'packetization-mode': 1, 'profile-level-id': '42e01f', 'level-asymmetry-allowed': 1 },
-          rtcpFeedback: [{ type: 'nack', parameter: 'pli' }],
-        },
-      ],
-      encodings: VIDEO_SSRCS.map((ssrc) => ({ ssrc, scalabilityMode: 'L1T1' })),
-      rtcp: { cname: 'studio-test' },
-    },
-    appData: { source: 'program' as const },
-  });
-  const audio = await plain.produce({
-    kind: 'audio',
-    rtpParameters: {
-      codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2 }],
-      encodings: [{ ssrc: AUDIO_SSRC }],
-      rtcp: { cname: 'studio-test' },
-    },
-    appData: { source: 'mic' as const },
-  });
+/** The studio's media from an RTP feed on the origin router, and an overlay DataProducer, handed to its peer. */
+async function feedStudio(originRouter: types.Router, studio: Peer) {
+  const feed = await feedRtp(originRouter, { keyFrameRequestDelay: KEY_FRAME_REQUEST_DELAY_MS });
+  feeds.push(feed);
   const direct = await originRouter.createDirectTransport();
   const overlay = await direct.produceData({ label: OVERLAY_LABEL, protocol: OVERLAY_PROTOCOL });
-  studio!.producers.set(video.id, video);
-  studio!.producers.set(audio.id, audio);
-  studio!.dataProducers.set(overlay.id, overlay);
-
-  const sock = createSocket('udp4');
-  sockets.push(sock);
-  let seq = 0;
-  const key = h264KeyFrame();
-  const opus = Buffer.alloc(60, 0xfc);
-  timers.push(
-    setInterval(() => {
-      seq++;
-      for (const ssrc of VIDEO_SSRCS) sock.send(rtpPacket(102, ssrc, seq, seq * 3000, key), plain.tuple.localPort, '127.0.0.1');
-      sock.send(rtpPacket(111, AUDIO_SSRC, seq, seq * 960, opus), plain.tuple.localPort, '127.0.0.1');
-    }, 20),
-  );
-  return { video, audio, overlay };
+  studio.producers.set(feed.video.id, feed.video);
+  studio.producers.set(feed.audio.id, feed.audio);
+  studio.dataProducers.set(overlay.id, overlay);
+  return { overlay };
 }
 
 /** What reaches one router: RTP of the show's video and audio, and overlay messages. */
@@ -130,7 +72,7 @@ describe('one show over several workers (in one process)', () => {
     await studio.rpc.request('show.goLive', { showId: show.id });
     const room = server.rooms.get(show.id)!;
     const caps = room.router.rtpCapabilities as RtpCapabilities;
-    const { overlay } = await feedStudio(room.router, room.studio);
+    const { overlay } = await feedStudio(room.router, room.studio!);
     room.onOverlayProducer(overlay);
     overlay.send(JSON.stringify(pin('trig-0001', 'sku-1')));
     await until(() => room.overlays.length === 1, 5000, 'overlay folded on the origin');
