@@ -113,6 +113,9 @@ describe('one show over several workers (in one process)', () => {
     process.kill(deadWorker.pid!, 'SIGKILL');
     for (const v of lost) expect((await v.closed).code).toBe(1012);
     expect(room.closed).toBe(false);
+    // A request that still reaches the closed router gets a typed error, nothing else breaks.
+    await expect(onDead[0]!.prepare()).rejects.toMatchObject({ code: 'BAD_STATE' });
+    expect(room.fanout.routers).not.toContain(onDead[0]);
     for (const v of kept) expect(v.ws.readyState).toBe(v.ws.OPEN);
     await studio.waitFor('viewers.count', (c) => c.count === kept.length, 4000);
     const originProbe = got[0]!;
