@@ -9,6 +9,7 @@
  * checked with a DirectTransport consumer that counts what arrives there.
  */
 import type { types } from 'mediasoup';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RtpCapabilities } from '../../../shared/protocol/mediasoup-params';
 import type { ResOf } from '../../../shared/protocol/rpc';
@@ -37,6 +38,8 @@ async function feedStudio(originRouter: types.Router, studio: Peer) {
   feeds.push(feed);
   const direct = await originRouter.createDirectTransport();
   const overlay = await direct.produceData({ label: OVERLAY_LABEL, protocol: OVERLAY_PROTOCOL });
+  // The peer owns the feed's transport like its own send transport: closing the peer closes the producers first.
+  studio.transports.set(feed.transport.id, feed.transport as unknown as types.WebRtcTransport<{ direction: 'send' }>);
   studio.producers.set(feed.video.id, feed.video);
   studio.producers.set(feed.audio.id, feed.audio);
   studio.dataProducers.set(overlay.id, overlay);
@@ -137,4 +140,36 @@ describe('one show over several workers (in one process)', () => {
 
     await Promise.all([...viewers, studio].map((c) => c.close()));
   }, 40_000);
+
+  it('ending a spread show closes every fan-out router and pipe, with no error logged', async () => {
+    const lines: { level: number; msg: string }[] = [];
+    const logger = pino(
+      { level: 'info' },
+      { write: (line: string) => void lines.push(JSON.parse(line) as { level: number; msg: string }) },
+    );
+    const s = await startTestServer({ mediasoupWorkers: 2, sfuViewersPerRouter: 1 }, { logger });
+    try {
+      const studio = await connectStudio(s);
+      const { show } = await studio.rpc.request('show.open', { title: 'Ending show' });
+      await studio.rpc.request('show.goLive', { showId: show.id });
+      const room = s.rooms.get(show.id)!;
+      const caps = room.router.rtpCapabilities as RtpCapabilities;
+      await feedStudio(room.router, room.studio!);
+      const viewers = await Promise.all([0, 1, 2].map(() => connect(s)));
+      for (const v of viewers) {
+        const j = await v.rpc.request('viewer.join', { showId: show.id, recv: { sctpCapabilities: SCTP_CAPS, rtpCapabilities: caps } });
+        expect(j.consumers).toHaveLength(2);
+      }
+      const seats = room.fanout.routers;
+      expect(seats).toHaveLength(3);
+      await studio.rpc.request('show.end', { showId: show.id });
+      await until(() => seats.every((seat) => seat.router.closed), 4000, 'every router closed');
+      for (const w of s.workers.workers) expect((await w.dump()).routerIds).toEqual([]);
+      await new Promise((r) => setTimeout(r, 300)); // late worker replies would log now
+      expect(lines.filter((l) => l.level >= 50)).toEqual([]);
+      await Promise.all([...viewers, studio].map((c) => c.close()));
+    } finally {
+      await s.close();
+    }
+  }, 30_000);
 });

@@ -307,10 +307,12 @@ export class Room implements PeerRoom {
     if (this.countTimer) clearTimeout(this.countTimer);
     if (this.mediaTimer) clearTimeout(this.mediaTimer);
     this.countTimer = this.mediaTimer = null;
+    // Fan-out routers first: their pipes then close from the producer side while the studio's producers still exist
+    // (the other order races the worker closing the pipe consumers itself, which mediasoup logs as errors).
+    this.fanout.close();
     const peers = [...this._viewers.values(), ...(this._studio ? [this._studio] : [])];
     for (const p of peers) p.close();
     if (reason === 'worker') for (const p of peers) p.disconnect(CLOSE_SFU_RESTART, 'media server restarted, reconnect');
-    this.fanout.close();
     if (!this.router.closed) this.router.close();
     this.log.info({ reason, viewers: this._viewers.size }, 'room closed');
     this.opts.hooks.onClosed(this, reason);

@@ -26,6 +26,7 @@ function h264KeyFrame(): Buffer {
 }
 
 export interface RtpFeed {
+  transport: types.PlainTransport;
   video: types.Producer<{ source: 'program' }>;
   audio: types.Producer<{ source: 'mic' }>;
   stop(): void;
@@ -71,6 +72,7 @@ export async function feedRtp(router: types.Router, video: Pick<types.ProducerOp
     sock.send(rtpPacket(111, FEED_AUDIO_SSRC, seq, seq * 960, opus), port, '127.0.0.1');
   }, 20);
   return {
+    transport: plain,
     video: videoProducer,
     audio: audioProducer,
     stop() {
