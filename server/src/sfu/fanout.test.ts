@@ -172,4 +172,31 @@ describe('one show over several workers (in one process)', () => {
       await s.close();
     }
   }, 30_000);
+
+  it('a pipe that fails refuses only the joining viewer (UNAVAILABLE); the next join pipes again', async () => {
+    const studio = await connectStudio(server);
+    const { show } = await studio.rpc.request('show.open', { title: 'Pipe failure show' });
+    await studio.rpc.request('show.goLive', { showId: show.id });
+    const room = server.rooms.get(show.id)!;
+    const caps = room.router.rtpCapabilities as RtpCapabilities;
+    await feedStudio(room.router, room.studio!);
+    const join = (v: TestClient) =>
+      v.rpc.request('viewer.join', { showId: show.id, recv: { sctpCapabilities: SCTP_CAPS, rtpCapabilities: caps } });
+    const first = await Promise.all([connect(server), connect(server)]);
+    for (const v of first) await join(v);
+    // The pipe to the next (fan-out) router fails once, as a worker that cannot open its pipe transport would.
+    const pipeToRouter = room.router.pipeToRouter.bind(room.router);
+    let failures = 0;
+    room.router.pipeToRouter = (o) => (failures++ === 0 ? Promise.reject(new Error('pipe transport refused')) : pipeToRouter(o));
+    const unlucky = await connect(server);
+    await expect(join(unlucky)).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    expect(room.viewerCount).toBe(2);
+    expect(unlucky.ws.readyState).toBe(unlucky.ws.OPEN);
+    const retried = await join(unlucky);
+    expect(retried.consumers).toHaveLength(2);
+    expect(retried.dataConsumers).toHaveLength(1);
+    expect(room.viewerCount).toBe(3);
+    expect(room.fanout.routers.map((s) => s.viewers)).toEqual([2, 1]);
+    await Promise.all([...first, unlucky, studio].map((c) => c.close()));
+  }, 30_000);
 });

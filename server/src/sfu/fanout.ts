@@ -139,7 +139,7 @@ export class RouterSeat implements PeerRoom, Placeable {
     const router = this.router;
     // Two routers on one worker cannot share producer ids (mediasoup refuses keepId there).
     const keepId = this._worker !== this.originWorker;
-    const waits: Promise<unknown>[] = [];
+    const waits: { pipe: Promise<unknown>; source: { closed: boolean } }[] = [];
     for (const producer of this.show.mediaProducers()) {
       if (producer.closed) continue;
       let pipe = this.pipes.get(producer.id);
@@ -156,7 +156,7 @@ export class RouterSeat implements PeerRoom, Placeable {
         this.pipes.set(producer.id, pipe);
         this.forgetOnFailure(this.pipes, producer.id, pipe);
       }
-      waits.push(pipe);
+      waits.push({ pipe, source: producer });
     }
     const dp = this.show.overlayProducer();
     if (dp && !dp.closed) {
@@ -174,11 +174,12 @@ export class RouterSeat implements PeerRoom, Placeable {
         this.dataPipes.set(dp.id, pipe);
         this.forgetOnFailure(this.dataPipes, dp.id, pipe);
       }
-      waits.push(pipe);
+      waits.push({ pipe, source: dp });
     }
-    const results = await Promise.allSettled(waits);
-    const failed = results.find((r) => r.status === 'rejected');
-    if (failed) {
+    const results = await Promise.allSettled(waits.map((w) => w.pipe));
+    // A producer that closed meanwhile simply is not consumed (its viewers get `consumer.closed` anyway).
+    const failed = results.find((r, i) => r.status === 'rejected' && !waits[i]!.source.closed);
+    if (failed && failed.status === 'rejected') {
       if (this.closed) throw new RpcError('BAD_STATE', 'this viewer’s media router closed; join the show again');
       this.log.warn({ err: failed.reason, routerId: router.id }, 'cannot pipe the show to a fan-out router');
       throw new RpcError('UNAVAILABLE', 'the show’s media cannot reach this viewer’s media server right now; try again');
