@@ -24,6 +24,7 @@ import { childPidsOf, totalCpuSeconds } from './lib/proc-cpu';
 import { windowBetween } from './lib/rtp-counter';
 import { ROUTERS_PREFIX, type ServerProcess, startServerProcess } from './lib/server-process';
 import { type StudioPublisher, startStudioPublisher } from './lib/studio-publisher';
+import { settle, waitForPublisherRamp } from './lib/ready';
 import { type FleetSnapshot, ViewerFleet } from './lib/viewer-fleet';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -89,28 +90,6 @@ function deliveries(a: FleetSnapshot, b: FleetSnapshot): { lossPct: number; fps:
   };
 }
 
-async function waitForPublisherRamp(publisher: StudioPublisher, timeoutMs: number): Promise<void> {
-  const end = performance.now() + timeoutMs;
-  for (;;) {
-    const s = await publisher.stats();
-    if ((s.layers === 3 && s.height === 720 && (s.fps ?? 0) >= 20) || performance.now() > end) {
-      log(`publisher: ${JSON.stringify(s)}`);
-      return;
-    }
-    await sleep(1000);
-  }
-}
-
-async function settle(fleet: ViewerFleet, timeoutMs: number): Promise<void> {
-  const end = performance.now() + timeoutMs;
-  for (;;) {
-    const s = await fleet.snapshot();
-    const waiting = s.viewers.filter((v) => !v.error && v.firstVideoMs === null).length;
-    if (waiting === 0 || performance.now() > end) return;
-    await sleep(500);
-  }
-}
-
 async function phase(name: string, workers: number, viewersPerRouter: number, webDir: string): Promise<PhaseResult> {
   process.env.MEDIASOUP_WORKERS = String(workers);
   process.env.SFU_VIEWERS_PER_ROUTER = String(viewersPerRouter);
@@ -131,7 +110,7 @@ async function phase(name: string, workers: number, viewersPerRouter: number, we
     });
     log(`${name}: server with ${workers} worker(s), ${viewersPerRouter} viewers per router`);
     publisher = await startStudioPublisher({ serverUrl: server.url, dataDir, webDir, title: `Scale bench (${name})`, log });
-    await waitForPublisherRamp(publisher, 20_000);
+    await waitForPublisherRamp(publisher, 20_000, log);
     fleet = new ViewerFleet(PROCS, {
       serverUrl: server.url,
       showId: publisher.showId,
@@ -142,7 +121,7 @@ async function phase(name: string, workers: number, viewersPerRouter: number, we
     });
     const add = await fleet.add(N);
     for (const e of add.errors.slice(0, 5)) log(`  ${e}`);
-    await settle(fleet, 10_000);
+    await settle(fleet, 10_000, log);
     await sleep(2000);
     const pids = [...new Set([...server.workerPids, ...childPidsOf(server.pid, 'mediasoup-worke')])];
     const a = await fleet.snapshot();

@@ -20,17 +20,8 @@ export const DEFAULT_VIEWERS_PER_ROUTER = 250;
 /** An empty fan-out router waits this long for a viewer before it closes (joins come in waves during a show). */
 export const FANOUT_IDLE_MS = 30_000;
 
-/** What the seats need from the show's room. */
-export interface ShowMedia {
-  readonly showId: string;
-  readonly transportBudget: TransportBudget;
-  readonly isLive: boolean;
-  /** The studio's producers on the origin router. */
-  mediaProducers(): Iterable<types.Producer>;
-  overlayProducer(): types.DataProducer | null;
-  onNewProducer(): void;
-  onOverlayProducer(dp: types.DataProducer): void;
-}
+/** What the seats need from the show's room: what a Peer needs, less the router it works on. */
+export type ShowMedia = Omit<PeerRoom, 'router' | 'webRtcServer' | 'prepare'>;
 
 /** Anything with a viewer count that may be closed: what placement chooses between. */
 export interface Placeable {
