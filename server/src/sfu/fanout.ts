@@ -128,14 +128,16 @@ export class RouterSeat implements PeerRoom, Placeable {
     if (this.closed) throw new RpcError('BAD_STATE', 'this viewer’s media router closed; join the show again');
     if (this.origin) return;
     const router = this.router;
-    // Two routers on one worker cannot share producer ids (mediasoup refuses keepId there).
+    // Two routers on one worker cannot share producer ids (mediasoup refuses keepId there). RTX + NACK on the pipe (the
+    // transport pair is shared, so every call asks for it): a
+    // packet lost between the workers would otherwise be lost for every viewer of this router at once.
     const keepId = this._worker !== this.originWorker;
     const waits: { pipe: Promise<unknown>; source: { closed: boolean } }[] = [];
     for (const producer of this.show.mediaProducers()) {
       if (producer.closed) continue;
       let pipe = this.pipes.get(producer.id);
       if (!pipe) {
-        pipe = this.originRouter.pipeToRouter({ producerId: producer.id, router, keepId }).then(({ pipeProducer }) => {
+        pipe = this.originRouter.pipeToRouter({ producerId: producer.id, router, keepId, enableRtx: true }).then(({ pipeProducer }) => {
           if (!pipeProducer) throw new Error('pipeToRouter returned no producer');
           this.piped.set(producer.id, pipeProducer);
           pipeProducer.observer.once('close', () => {
@@ -153,7 +155,7 @@ export class RouterSeat implements PeerRoom, Placeable {
     if (dp && !dp.closed) {
       let pipe = this.dataPipes.get(dp.id);
       if (!pipe) {
-        pipe = this.originRouter.pipeToRouter({ dataProducerId: dp.id, router, keepId }).then(({ pipeDataProducer }) => {
+        pipe = this.originRouter.pipeToRouter({ dataProducerId: dp.id, router, keepId, enableRtx: true }).then(({ pipeDataProducer }) => {
           if (!pipeDataProducer) throw new Error('pipeToRouter returned no data producer');
           this.pipedData.set(dp.id, pipeDataProducer);
           pipeDataProducer.observer.once('close', () => {
