@@ -128,9 +128,9 @@ export class RouterSeat implements PeerRoom, Placeable {
     if (this.closed) throw new RpcError('BAD_STATE', 'this viewer’s media router closed; join the show again');
     if (this.origin) return;
     const router = this.router;
-    // Two routers on one worker cannot share producer ids (mediasoup refuses keepId there). RTX + NACK on the pipe (the
-    // transport pair is shared, so every call asks for it): a
-    // packet lost between the workers would otherwise be lost for every viewer of this router at once.
+    // Two routers on one worker cannot share producer ids (mediasoup refuses keepId there). RTX + NACK on the pipe
+    // (every call asks, as the transport pair is shared): a packet lost between the workers would otherwise be lost
+    // for every viewer of this router at once.
     const keepId = this._worker !== this.originWorker;
     const waits: { pipe: Promise<unknown>; source: { closed: boolean } }[] = [];
     for (const producer of this.show.mediaProducers()) {
