@@ -28,6 +28,7 @@ import { childPidsOf, processCpuSeconds, totalCpuSeconds } from './lib/proc-cpu'
 import { windowBetween } from './lib/rtp-counter';
 import { type ServerProcess, startServerProcess } from './lib/server-process';
 import { type StudioPublisher, startStudioPublisher } from './lib/studio-publisher';
+import { settle, waitForPublisherRamp } from './lib/ready';
 import { type FleetSnapshot, ViewerFleet } from './lib/viewer-fleet';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -209,34 +210,6 @@ const GENERATOR_SATURATED_PCT = 85;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Wait until every started viewer has received video (or timeout). */
-async function settle(fleet: ViewerFleet, timeoutMs: number): Promise<void> {
-  const end = performance.now() + timeoutMs;
-  for (;;) {
-    const s = await fleet.snapshot();
-    const waiting = s.viewers.filter((v) => !v.error && v.firstVideoMs === null).length;
-    if (waiting === 0 || performance.now() > end) {
-      if (waiting) log(`settle: ${waiting} viewers still without video after ${timeoutMs} ms`);
-      return;
-    }
-    await sleep(500);
-  }
-}
-
-/** Chromium's send-side BWE starts low: wait until all 3 simulcast layers (720p top) are being sent. */
-async function waitForPublisherRamp(publisher: StudioPublisher, timeoutMs: number): Promise<void> {
-  const end = performance.now() + timeoutMs;
-  for (;;) {
-    const s = await publisher.stats();
-    const ready = s.layers === 3 && s.height === 720 && (s.fps ?? 0) >= 20;
-    if (ready || performance.now() > end) {
-      log(`publisher ${ready ? 'ramped up' : `not fully ramped up after ${timeoutMs} ms`}: ${JSON.stringify(s)}`);
-      return;
-    }
-    await sleep(1000);
-  }
-}
-
 function ensureWebBuild(webDir: string): void {
   if (existsSync(join(webDir, 'studio', 'index.html'))) return;
   log('dist/web missing: building the web pages (vite build)…');
@@ -266,7 +239,7 @@ async function main(): Promise<void> {
     log(`server ${server.url} (node pid ${server.pid}, mediasoup worker pids ${server.workerPids.join(',')})`);
     publisher = await startStudioPublisher({ serverUrl: server.url, dataDir, webDir, title: 'Fan-out bench', log });
     log(`studio is live: show ${publisher.showId}`);
-    await waitForPublisherRamp(publisher, 20_000);
+    await waitForPublisherRamp(publisher, 20_000, log);
 
     fleet = new ViewerFleet(PROCS, {
       serverUrl: server.url,
@@ -289,7 +262,7 @@ async function main(): Promise<void> {
       started += add.started;
       for (const e of add.errors.slice(0, 5)) log(`  ${e}`);
       if (add.errors.length > 5) log(`  … and ${add.errors.length - 5} more errors`);
-      await settle(fleet, 8000);
+      await settle(fleet, 8000, log);
       await sleep(2000);
 
       const srv = server;
@@ -319,7 +292,7 @@ async function main(): Promise<void> {
         // Chromium dropped its 720p layer for a while (its send-side estimate sits close to what 3 layers need):
         // give the publisher a chance to recover, then measure this N once more.
         log(`N=${n}: viewers were not on the 720p layer; waiting for the publisher to recover and measuring again`);
-        await waitForPublisherRamp(publisher, 15_000);
+        await waitForPublisherRamp(publisher, 15_000, log);
         r = await measure();
         log(fmt(r));
         log(`publisher: ${JSON.stringify(await publisher.stats())}`);

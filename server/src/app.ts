@@ -90,6 +90,7 @@ export async function createStorecastServer(
       pool,
       shows,
       graceMs: config.publisherGraceMs,
+      viewersPerRouter: config.sfuViewersPerRouter,
       log: log.child({ component: 'room' }),
       transportBudget: new TransportBudget({ perIp: config.sfuMaxTransportsPerIp, total: config.sfuMaxTransports }, sfuLog),
     });

@@ -20,6 +20,7 @@ describe('loadConfig', () => {
       mediasoupWorkers: availableParallelism(),
       sfuMaxTransportsPerIp: 16,
       sfuMaxTransports: 300 * availableParallelism(),
+      sfuViewersPerRouter: 250,
       logLevel: 'info',
       webDir: resolve('dist/web'),
       publisherGraceMs: 30000,
@@ -33,6 +34,7 @@ describe('loadConfig', () => {
       RTC_PORT: '41000',
       MEDIASOUP_WORKERS: '3',
       SFU_MAX_TRANSPORTS_PER_IP: '0',
+      SFU_VIEWERS_PER_ROUTER: '2',
       LOG_LEVEL: 'debug',
       PUBLISHER_GRACE_MS: '5000',
     });
@@ -43,6 +45,7 @@ describe('loadConfig', () => {
       mediasoupWorkers: 3,
       sfuMaxTransportsPerIp: 0,
       sfuMaxTransports: 900,
+      sfuViewersPerRouter: 2,
       logLevel: 'debug',
     });
     // A specific listen IP is announced as itself unless RTC_ANNOUNCED_IP says otherwise.
@@ -53,14 +56,22 @@ describe('loadConfig', () => {
   it('lists every bad key by its variable name', () => {
     let err: unknown;
     try {
-      loadConfig({ PORT: 'eighty', LOG_LEVEL: 'loud', MEDIASOUP_WORKERS: '0', RTC_PORT: '80', SFU_MAX_TRANSPORTS: '0' });
+      loadConfig({
+        PORT: 'eighty',
+        LOG_LEVEL: 'loud',
+        MEDIASOUP_WORKERS: '0',
+        RTC_PORT: '80',
+        SFU_MAX_TRANSPORTS: '0',
+        SFU_VIEWERS_PER_ROUTER: '0',
+      });
     } catch (e) {
       err = e;
     }
     expect(err).toBeInstanceOf(ConfigError);
     const text = (err as ConfigError).message;
-    for (const key of ['PORT', 'LOG_LEVEL', 'MEDIASOUP_WORKERS', 'RTC_PORT', 'SFU_MAX_TRANSPORTS']) expect(text).toContain(key);
-    expect((err as ConfigError).problems.length).toBe(5);
+    for (const key of ['PORT', 'LOG_LEVEL', 'MEDIASOUP_WORKERS', 'RTC_PORT', 'SFU_MAX_TRANSPORTS', 'SFU_VIEWERS_PER_ROUTER'])
+      expect(text).toContain(key);
+    expect((err as ConfigError).problems.length).toBe(6);
     expect(() => loadConfig({ RTC_PORT: '65535', MEDIASOUP_WORKERS: '2' })).toThrow(/RTC_PORT \+ MEDIASOUP_WORKERS - 1 must be <= 65535/);
     expect(loadConfig({ RTC_PORT: '65534', MEDIASOUP_WORKERS: '2' }).rtcPort).toBe(65534);
   });

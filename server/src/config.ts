@@ -17,6 +17,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { PAYMENT_ENV_KEYS, type PaymentsConfig, paymentsConfigFromEnv } from './commerce/config';
 import { DEFAULT_BUYER_LIMITS } from './commerce/limits';
+import { DEFAULT_VIEWERS_PER_ROUTER } from './sfu/fanout';
 import { parseRealtimeConfig, REALTIME_ENV_KEYS, type RealtimeConfigInput, realtimeConfigFromEnv } from './realtime/config';
 
 const LogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
@@ -59,6 +60,11 @@ export const ServerConfigSchema = z
     sfuMaxTransportsPerIp: z.coerce.number().int().min(0).max(1_000_000).default(16),
     /** WebRTC transports in total. Default: 300 per mediasoup worker (bench:fanout measured 287–357 viewers per core). */
     sfuMaxTransports: z.coerce.number().int().min(1).max(10_000_000).optional(),
+    /**
+     * Viewers of one show per mediasoup Router. Past it the show spills over to a fan-out Router on another worker
+     * (its media piped there once); a new viewer goes to the least-loaded router under the cap.
+     */
+    sfuViewersPerRouter: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_VIEWERS_PER_ROUTER),
     logLevel: LogLevel.default('info'),
     webDir: z.string().trim().min(1).default('dist/web'),
     publisherGraceMs: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
@@ -132,6 +138,7 @@ const ENV_KEYS = {
   MEDIASOUP_WORKERS: 'mediasoupWorkers',
   SFU_MAX_TRANSPORTS_PER_IP: 'sfuMaxTransportsPerIp',
   SFU_MAX_TRANSPORTS: 'sfuMaxTransports',
+  SFU_VIEWERS_PER_ROUTER: 'sfuViewersPerRouter',
   LOG_LEVEL: 'logLevel',
   WEB_DIR: 'webDir',
   PUBLISHER_GRACE_MS: 'publisherGraceMs',

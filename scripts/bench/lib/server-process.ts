@@ -6,6 +6,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 export const READY_PREFIX = 'STORECAST_BENCH_READY ';
+/** The runner prints `STORECAST_BENCH_ROUTERS <n>` whenever the number of open mediasoup Routers changes. */
+export const ROUTERS_PREFIX = 'STORECAST_BENCH_ROUTERS ';
 
 export interface RunnerReady {
   url: string;

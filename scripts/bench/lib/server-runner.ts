@@ -3,19 +3,29 @@
  * processes) is separable from the load generator's. Prints one line `STORECAST_BENCH_READY {json}` on stdout
  * (url, studio token, its pid, the mediasoup worker pids) and runs until stdin closes or SIGTERM/SIGINT.
  *
- * Usage: tsx scripts/bench/lib/server-runner.ts <dataDir> [webDir]   (MEDIASOUP_WORKER_BIN is honoured)
+ * Usage: tsx scripts/bench/lib/server-runner.ts <dataDir> [webDir]   (MEDIASOUP_WORKER_BIN, MEDIASOUP_WORKERS and
+ * SFU_VIEWERS_PER_ROUTER are honoured). Each change of the number of open Routers is printed as `STORECAST_BENCH_ROUTERS n`.
  */
 import * as mediasoup from 'mediasoup';
 import { createStorecastServer } from '../../../server/src/app';
-import { READY_PREFIX, type RunnerReady } from './server-process';
+import { READY_PREFIX, ROUTERS_PREFIX, type RunnerReady } from './server-process';
 
 async function main(): Promise<void> {
   const [dataDir, webDir] = process.argv.slice(2);
   if (!dataDir) throw new Error('usage: server-runner.ts <dataDir> [webDir]');
   const workerPids = new Set<number>();
+  let routers = 0;
+  const routersChanged = (by: number) => {
+    routers += by;
+    process.stdout.write(`${ROUTERS_PREFIX}${routers}\n`);
+  };
   // Every worker the server creates (including respawns) — observed through mediasoup's own observer.
   mediasoup.observer.on('newworker', (worker) => {
     if (typeof worker.pid === 'number') workerPids.add(worker.pid);
+    worker.observer.on('newrouter', (router) => {
+      routersChanged(1);
+      router.observer.once('close', () => routersChanged(-1));
+    });
   });
   const server = await createStorecastServer({
     dataDir,
@@ -30,6 +40,7 @@ async function main(): Promise<void> {
     sfuMaxTransports: 1_000_000,
     logLevel: (process.env.LOG_LEVEL as 'warn' | undefined) ?? 'warn',
     mediasoupWorkers: Number(process.env.MEDIASOUP_WORKERS ?? 1),
+    ...(process.env.SFU_VIEWERS_PER_ROUTER ? { sfuViewersPerRouter: Number(process.env.SFU_VIEWERS_PER_ROUTER) } : {}),
     ...(webDir ? { webDir } : {}),
   });
   const ready: RunnerReady = { url: server.url, studioToken: server.studioToken, pid: process.pid, workerPids: [...workerPids] };

@@ -12,5 +12,12 @@ export const ROUTER_MEDIA_CODECS: types.RouterRtpCodecCapability[] = [
   { kind: 'video', mimeType: 'video/VP8', clockRate: 90000, parameters: { 'x-google-start-bitrate': 1000 } },
 ];
 
+/**
+ * Studio video producers ask the studio for a key frame at most this often: every viewer that joins or loses packets
+ * asks its producer for one (fan-out routers' requests arrive through the pipes), and mediasoup folds the requests
+ * within this window into one, so a wave of joins sends the studio one PLI, not thousands.
+ */
+export const KEY_FRAME_REQUEST_DELAY_MS = 500;
+
 /** Start estimate for viewers' receive transports (mediasoup's default is 600 kbps, below the top simulcast layer). */
 export const RECV_INITIAL_OUTGOING_BITRATE = 3_000_000;

@@ -24,7 +24,7 @@ import type {
 } from '../../../shared/protocol/signaling';
 import type { Logger } from '../log';
 import type { TransportBudget } from './capacity';
-import { RECV_INITIAL_OUTGOING_BITRATE } from './media-codecs';
+import { KEY_FRAME_REQUEST_DELAY_MS, RECV_INITIAL_OUTGOING_BITRATE } from './media-codecs';
 
 export type PeerRole = 'studio' | 'viewer';
 export type Direction = 'send' | 'recv';
@@ -54,6 +54,8 @@ export interface PeerRoom {
   /** A producer or the overlay DataProducer was created. */
   onNewProducer(): void;
   onOverlayProducer(dp: types.DataProducer): void;
+  /** Make every producer of the show consumable on this router (a fan-out router pipes them in). */
+  prepare(): Promise<void>;
 }
 
 export const MAX_TRANSPORTS_PER_PEER = 4;
@@ -194,7 +196,12 @@ export class Peer {
       if (p.appData.source === source) throw new RpcError('CONFLICT', `already producing "${source}" (producer ${p.id})`);
     }
     const producer = await clientCall('produce', () =>
-      t.produce<ProducerAppData>({ kind, rtpParameters: rtpParameters as types.RtpParameters, appData: { source } }),
+      t.produce<ProducerAppData>({
+        kind,
+        rtpParameters: rtpParameters as types.RtpParameters,
+        ...(kind === 'video' ? { keyFrameRequestDelay: KEY_FRAME_REQUEST_DELAY_MS } : {}),
+        appData: { source },
+      }),
     );
     if (this._closed) {
       producer.close();
@@ -257,6 +264,8 @@ export class Peer {
     const t = this.transport(transportId, 'recv');
     const out = { consumers: [] as ConsumerInfo[], dataConsumers: [] as DataConsumerInfo[] };
     if (!this.room.isLive) return out; // media flows once the show is live; `media.available` follows
+    await this.room.prepare();
+    this.assertOpen();
     const caps = rtpCapabilities as types.RtpCapabilities;
     const consumed = new Set([...this.consumers.values()].map((c) => c.producerId));
     const pending = [...this.room.mediaProducers()].filter((p) => !consumed.has(p.id) && !p.closed);

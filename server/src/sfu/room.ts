@@ -1,7 +1,8 @@
 /**
- * A Room is one non-ended show on the SFU: one mediasoup Router, at most one publishing studio peer, any number
- * of viewer peers, and a DirectTransport through which the server itself reads the overlay DataChannel so that
- * late joiners get the currently pinned products.
+ * A Room is one non-ended show on the SFU: its origin mediasoup Router (plus fan-out Routers on other workers as the
+ * audience grows, sfu/fanout.ts), at most one publishing studio peer, any number of viewer peers over all its routers,
+ * and a DirectTransport through which the server itself reads the overlay DataChannel so that late joiners get the
+ * currently pinned products.
  */
 import { randomBytes } from 'node:crypto';
 import type { types } from 'mediasoup';
@@ -11,6 +12,7 @@ import { applyOverlay, type PinnedTrigger, parseOverlay } from '../../../shared/
 import type { SignalingNotifications } from '../../../shared/protocol/signaling';
 import type { Logger } from '../log';
 import type { TransportBudget } from './capacity';
+import { type RouterSeat, ShowRouters } from './fanout';
 import type { Peer, PeerRoom } from './peer';
 import type { WorkerPool } from './worker-pool';
 
@@ -38,6 +40,10 @@ export interface RoomOptions {
   /** The server-wide transport caps every peer's transports are counted against. */
   transportBudget: TransportBudget;
   graceMs: number;
+  /** Viewers per Router before the show spills over to a fan-out Router (SFU_VIEWERS_PER_ROUTER). */
+  viewersPerRouter: number;
+  /** How long an empty fan-out Router waits for a viewer before it closes. */
+  fanoutIdleMs: number;
   log: Logger;
   hooks: RoomHooks;
 }
@@ -57,11 +63,15 @@ export class Room implements PeerRoom {
   private lastCountAt = 0;
   private lastCountSent = 0;
   private mediaTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The origin router and the fan-out routers; viewers take a seat on one of them. */
+  readonly fanout: ShowRouters;
 
   private constructor(
+    /** The origin router: the studio's transports and the overlay fold. */
     readonly router: types.Router,
     /** The WebRtcServer of the router's worker: every WebRTC transport of this room listens through it. */
     readonly webRtcServer: types.WebRtcServer,
+    worker: types.Worker,
     private readonly directTransport: types.DirectTransport,
     private readonly opts: RoomOptions,
     readonly log: Logger,
@@ -69,6 +79,13 @@ export class Room implements PeerRoom {
     this.showId = opts.show.id;
     this._show = opts.show;
     this.transportBudget = opts.transportBudget;
+    this.fanout = new ShowRouters(this, router, webRtcServer, worker, {
+      pool: opts.pool,
+      viewersPerRouter: opts.viewersPerRouter,
+      fanoutIdleMs: opts.fanoutIdleMs,
+      log,
+      onSeatLost: (seat) => this.onSeatLost(seat),
+    });
     // A worker that died is reported by the pool; one closed on shutdown (mediasoup closes its workers itself on
     // SIGINT / SIGTERM, before the rooms) is no fault at all.
     router.on('workerclose', () => {
@@ -78,10 +95,10 @@ export class Room implements PeerRoom {
   }
 
   static async create(opts: RoomOptions): Promise<Room> {
-    const { router, webRtcServer } = await opts.pool.createRouter({ showId: opts.show.id });
+    const { router, webRtcServer, worker } = await opts.pool.createRouter({ showId: opts.show.id });
     try {
       const direct = await router.createDirectTransport({ maxReceiveMessageSize: 64 * 1024 });
-      const room = new Room(router, webRtcServer, direct, opts, opts.log.child({ showId: opts.show.id }));
+      const room = new Room(router, webRtcServer, worker, direct, opts, opts.log.child({ showId: opts.show.id }));
       room.log.info({ routerId: router.id }, 'room opened');
       room.armAbandonTimer();
       return room;
@@ -124,6 +141,9 @@ export class Room implements PeerRoom {
     const first = this._studio?.dataProducers.values().next();
     return first && !first.done ? first.value : null;
   }
+
+  /** The studio's peer works on the origin router: nothing to pipe. */
+  async prepare(): Promise<void> {}
 
   // ---- publisher ----------------------------------------------------------------------------------------------
 
@@ -185,19 +205,38 @@ export class Room implements PeerRoom {
 
   // ---- viewers ------------------------------------------------------------------------------------------------
 
-  addViewer(peer: Peer): void {
+  /** Seat a new viewer on one of the show's routers (sfu/fanout.ts) and count it; `make` builds its peer there. */
+  async joinViewer(make: (seat: RouterSeat) => Peer): Promise<Peer> {
     this.assertOpen();
+    const seat = await this.fanout.seat();
+    if (this._closed) {
+      this.fanout.release(seat);
+      this.assertOpen();
+    }
+    const peer = make(seat);
     this._viewers.set(peer.id, peer);
     this.clearAbandonTimerIfWatched();
     this.viewerCountChanged();
+    return peer;
   }
 
   removeViewer(peer: Peer): void {
     peer.close();
     if (!this._viewers.delete(peer.id)) return;
+    this.fanout.release(peer.room as RouterSeat);
     if (this._closed) return;
     this.viewerCountChanged();
     if (!this._studio && this._viewers.size === 0) this.armAbandonTimer();
+  }
+
+  /** A fan-out router's worker died: only its viewers go, told to reconnect (they rejoin on a live worker). */
+  private onSeatLost(seat: RouterSeat): void {
+    const lost = [...this._viewers.values()].filter((p) => p.room === seat);
+    for (const p of lost) {
+      this.removeViewer(p);
+      p.disconnect(CLOSE_SFU_RESTART, 'media server restarted, reconnect');
+    }
+    this.log.warn({ viewers: lost.length }, 'viewers of a dead fan-out worker sent to rejoin');
   }
 
   private viewerCountChanged(): void {
@@ -268,6 +307,9 @@ export class Room implements PeerRoom {
     if (this.countTimer) clearTimeout(this.countTimer);
     if (this.mediaTimer) clearTimeout(this.mediaTimer);
     this.countTimer = this.mediaTimer = null;
+    // Fan-out routers first: their pipes then close from the producer side while the studio's producers still exist
+    // (the other order races the worker closing the pipe consumers itself, which mediasoup logs as errors).
+    this.fanout.close();
     const peers = [...this._viewers.values(), ...(this._studio ? [this._studio] : [])];
     for (const p of peers) p.close();
     if (reason === 'worker') for (const p of peers) p.disconnect(CLOSE_SFU_RESTART, 'media server restarted, reconnect');

@@ -7,6 +7,7 @@ import type { ShowInfo } from '../../../shared/domain/show';
 import type { ShowRepository } from '../db/shows';
 import type { Logger } from '../log';
 import type { TransportBudget } from './capacity';
+import { DEFAULT_VIEWERS_PER_ROUTER, FANOUT_IDLE_MS } from './fanout';
 import { Room, type RoomCloseReason } from './room';
 import type { WorkerPool } from './worker-pool';
 
@@ -15,6 +16,10 @@ export interface RoomManagerOptions {
   shows: ShowRepository;
   transportBudget: TransportBudget;
   graceMs: number;
+  /** SFU_VIEWERS_PER_ROUTER (default DEFAULT_VIEWERS_PER_ROUTER). */
+  viewersPerRouter?: number;
+  /** How long an empty fan-out router stays open (default FANOUT_IDLE_MS). */
+  fanoutIdleMs?: number;
   log: Logger;
 }
 
@@ -46,6 +51,8 @@ export class RoomManager {
         pool: this.opts.pool,
         transportBudget: this.opts.transportBudget,
         graceMs: this.opts.graceMs,
+        viewersPerRouter: this.opts.viewersPerRouter ?? DEFAULT_VIEWERS_PER_ROUTER,
+        fanoutIdleMs: this.opts.fanoutIdleMs ?? FANOUT_IDLE_MS,
         log: this.opts.log,
         hooks: { onAbandoned: (r) => this.onAbandoned(r), onClosed: (r, reason) => this.onClosed(r, reason) },
       })

@@ -40,6 +40,7 @@ interface Slot {
 export interface RouterOnWorker {
   router: types.Router;
   webRtcServer: types.WebRtcServer;
+  worker: types.Worker;
 }
 
 const RESPAWN_DELAYS_MS = [100, 500, 1000, 2000, 5000];
@@ -150,10 +151,13 @@ export class WorkerPool {
     this.respawnTimers.add(timer);
   }
 
-  /** Create a Router on the least-loaded live worker (waits briefly if every worker is being respawned). */
-  async createRouter(appData: types.AppData = {}): Promise<RouterOnWorker> {
+  /**
+   * Create a Router on the least-loaded live worker (waits briefly if every worker is being respawned). Workers in
+   * `avoid` are taken only when no other is alive (a show's fan-out routers spread over the workers it is not on yet).
+   */
+  async createRouter(appData: types.AppData = {}, avoid: ReadonlySet<types.Worker> = new Set()): Promise<RouterOnWorker> {
     if (this.closed) throw new Error('worker pool closed');
-    let slot = this.leastLoaded();
+    let slot = this.leastLoaded(avoid);
     if (!slot) {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error('no mediasoup worker available')), 10_000);
@@ -162,11 +166,11 @@ export class WorkerPool {
           resolve();
         });
       });
-      slot = this.leastLoaded();
+      slot = this.leastLoaded(avoid);
       if (!slot) throw new Error('no mediasoup worker available');
     }
     const router = await slot.worker.createRouter({ mediaCodecs: ROUTER_MEDIA_CODECS, appData });
-    return { router, webRtcServer: slot.webRtcServer };
+    return { router, webRtcServer: slot.webRtcServer, worker: slot.worker };
   }
 
   private capabilities: Promise<types.RtpCapabilities> | null = null;
@@ -187,10 +191,11 @@ export class WorkerPool {
     return this.capabilities;
   }
 
-  private leastLoaded(): Slot | null {
+  private leastLoaded(avoid: ReadonlySet<types.Worker> = new Set()): Slot | null {
     let best: Slot | null = null;
+    const score = (s: Slot) => s.routers + (avoid.has(s.worker) ? 1_000_000 : 0);
     for (const s of this.slots) {
-      if (s && !s.worker.closed && (!best || s.routers < best.routers)) best = s;
+      if (s && !s.worker.closed && (!best || score(s) < score(best))) best = s;
     }
     return best;
   }

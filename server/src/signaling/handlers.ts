@@ -138,10 +138,14 @@ export function createSignalingHandlers({ rooms, shows, studioToken }: HandlerDe
       const room = await rooms.getOrCreate(show);
       assertStillConnected(s);
       if (room.closed) throw new RpcError('BAD_STATE', `show ${showId} is no longer open`);
-      const peer = new Peer(s.id, 'viewer', room, s, s.log.child({ showId, role: 'viewer' }));
-      room.addViewer(peer);
+      // The room seats the viewer on the least-loaded of the show's routers (origin or fan-out, sfu/fanout.ts).
+      const peer = await room.joinViewer((seat) => new Peer(s.id, 'viewer', seat, s, s.log.child({ showId, role: 'viewer' })));
       s.peer = peer;
       s.room = room;
+      if (s.closed) {
+        s.leave(); // the socket closed while the seat was being made (its dispose found no peer yet)
+        assertStillConnected(s);
+      }
       let media: Pick<ResOf<SignalingMethods, 'viewer.join'>, 'transport' | 'transportConnected' | 'consumers' | 'dataConsumers'> = noMedia;
       if (recv) {
         // Folded into the join to save round trips before the first picture; a failure undoes the membership.
