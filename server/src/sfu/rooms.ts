@@ -7,7 +7,7 @@ import type { ShowInfo } from '../../../shared/domain/show';
 import type { ShowRepository } from '../db/shows';
 import type { Logger } from '../log';
 import type { TransportBudget } from './capacity';
-import { Room, type RoomCloseReason } from './room';
+import { Room, type RoomCloseReason, type RoomOptions } from './room';
 import type { WorkerPool } from './worker-pool';
 
 export interface RoomManagerOptions {
@@ -16,6 +16,7 @@ export interface RoomManagerOptions {
   transportBudget: TransportBudget;
   graceMs: number;
   log: Logger;
+  onOverlay?: RoomOptions['onOverlay'];
 }
 
 export class RoomManager {
@@ -47,6 +48,7 @@ export class RoomManager {
         transportBudget: this.opts.transportBudget,
         graceMs: this.opts.graceMs,
         log: this.opts.log,
+        onOverlay: this.opts.onOverlay,
         hooks: { onAbandoned: (r) => this.onAbandoned(r), onClosed: (r, reason) => this.onClosed(r, reason) },
       })
         .then((room) => {
