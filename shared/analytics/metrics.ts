@@ -95,7 +95,7 @@ export function showLength(show: MetricsInput['show'], now: number): number {
   return Math.max(0, (show.endedAt ?? now) - show.startedAt);
 }
 
-interface Visit {
+export interface Visit {
   start: number;
   end: number;
   open: boolean;

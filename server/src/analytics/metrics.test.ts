@@ -1,10 +1,12 @@
 /**
  * A scripted show — known viewer events over HTTP, pins from the studio's overlay channel, real orders paid through
- * the sandbox — gives exactly the expected number for every metric and the expected show event log.
+ * the sandbox — gives exactly the expected number for every metric, the expected show event log and the expected
+ * per-explanation rows.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ShowLogEntry } from '../../../shared/analytics/events';
 import type { ShowMetrics } from '../../../shared/analytics/metrics';
+import type { SegmentRow } from '../../../shared/analytics/segments';
 import type { OrderView } from '../../../shared/commerce/orders';
 import { contact } from '../commerce/testing';
 import { type AnalyticsHarness, type Client, liveShow, MIN, product, S, startAnalyticsHarness, T0, Viewer } from './testing';
@@ -51,7 +53,7 @@ function pin(id: string, productId: string, studioAt: number, mediaTime?: number
 }
 
 describe('selling metrics of a scripted show', () => {
-  it('gives exactly the expected number for every metric and the expected event log', async () => {
+  it('gives exactly the expected number for every metric, event log entry and explanation row', async () => {
     h = await startAnalyticsHarness({ start: T0 - MIN });
     const a = await product(h, 'A', 10000, 10);
     const b = await product(h, 'B', 5000, 5);
@@ -182,5 +184,63 @@ describe('selling metrics of a scripted show', () => {
     ]);
     expect(entries[3]!.data).toMatchObject({ priceMinor: [9000], before: [10000] });
     expect(entries[4]!.data).toMatchObject({ reason: 'unpin' });
+
+    // Questions asked during the show (the realtime room's table): at 100 s (answered), 350 s, 450 s (answered).
+    const ask = h.db.prepare(
+      `INSERT INTO realtime_questions (id, show_id, asker_key, asker_public, asker_name, text, status, answer, created_at, answered_at)
+       VALUES (?, ?, 'k', 'p', 'n', 'q?', ?, ?, ?, ?)`,
+    );
+    ask.run('q1', showId, 'answered', 'yes', T0 + 100 * S, T0 + 150 * S);
+    ask.run('q2', showId, 'unanswered', null, T0 + 350 * S, null);
+    ask.run('q3', showId, 'answered', 'no', T0 + 450 * S, T0 + 460 * S);
+    const segRes = await h.studio(`/api/analytics/shows/${showId}/segments`);
+    expect(segRes.status).toBe(200);
+    const { segments } = (await segRes.json()) as { segments: SegmentRow[] };
+    expect(segments).toEqual([
+      {
+        productId: a.id,
+        start: T0 + 5 * S,
+        end: T0 + 400 * S,
+        mediaStart: T0 + 7 * S,
+        mediaEnd: T0 + 402 * S,
+        open: false,
+        // Viewers one, two and three were all in during 5–400 s; all saw A, viewer one clicked and bought 2.
+        viewers: 3,
+        impressions: 3,
+        impressionUv: 3,
+        clicks: 1,
+        clickUv: 1,
+        ctr: 1 / 3,
+        orders: 1,
+        paid: 1,
+        units: 2,
+        gmv: [{ currency: 'CNY', minor: 20000, gpmMinor: 6_666_666 }],
+        questionsAsked: 2,
+        questionsAnswered: 1,
+        // The unpaid order of A at 500 s came within 5 minutes of the end.
+        ordersAfter: 1,
+      },
+      {
+        productId: b.id,
+        start: T0 + 75 * S,
+        end: T0 + 1200 * S,
+        mediaStart: T0 + 77 * S,
+        mediaEnd: null,
+        open: true,
+        viewers: 3,
+        impressions: 1,
+        impressionUv: 1,
+        clicks: 1,
+        clickUv: 1,
+        ctr: 1,
+        orders: 1,
+        paid: 1,
+        units: 1,
+        gmv: [{ currency: 'CNY', minor: 5000, gpmMinor: 1_666_666 }],
+        questionsAsked: 3,
+        questionsAnswered: 2,
+        ordersAfter: 0,
+      },
+    ] satisfies SegmentRow[]);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Analytics HTTP: `POST /api/events` (public, from the viewer page: size-limited, rate-limited per client address,
  * text/plain bodies accepted for `navigator.sendBeacon`) and the staff / studio reads
- * `GET /api/analytics/shows/:showId/metrics` and `…/log` (the `sc_staff` cookie, a login token or the studio token).
+ * `GET /api/analytics/shows/:showId/metrics`, `…/segments` and `…/log` (the `sc_staff` cookie, a login token or the studio token).
  */
 import { createHmac } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
@@ -73,6 +73,14 @@ export async function registerAnalyticsRoutes(app: FastifyInstance, deps: Analyt
       const metrics = p.success ? deps.analytics.metrics(p.data.showId) : null;
       if (!metrics) return sendError(reply, 404, 'NOT_FOUND', 'no such show');
       return reply.header('Cache-Control', 'no-store').send(metrics);
+    });
+
+    scope.get('/api/analytics/shows/:showId/segments', async (req, reply) => {
+      if (!principalOf(deps.accounts, req)) return sendError(reply, 401, 'UNAUTHORIZED', 'sign in first');
+      const p = ShowParams.safeParse(req.params);
+      const segments = p.success ? deps.analytics.segments(p.data.showId) : null;
+      if (!segments) return sendError(reply, 404, 'NOT_FOUND', 'no such show');
+      return reply.header('Cache-Control', 'no-store').send({ segments });
     });
 
     scope.get('/api/analytics/shows/:showId/log', async (req, reply) => {

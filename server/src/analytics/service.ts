@@ -5,6 +5,7 @@
  */
 import type { ShowLogEntry } from '../../../shared/analytics/events';
 import { computeShowMetrics, minuteOf, type ShowMetrics } from '../../../shared/analytics/metrics';
+import { explanationReport, type SegmentRow } from '../../../shared/analytics/segments';
 import type { Database } from '../db/database';
 import type { ShowRepository } from '../db/shows';
 import type { Logger } from '../log';
@@ -56,6 +57,22 @@ export class AnalyticsService {
     if (!show) return null;
     this.buffer.flush();
     return computeShowMetrics({ show, now: this.clock(), ...this.store.metricsInput(showId) });
+  }
+
+  /** One row per explanation segment (README "Selling data"). Null for an unknown show. */
+  segments(showId: string): SegmentRow[] | null {
+    const show = this.d.shows.get(showId);
+    if (!show) return null;
+    this.buffer.flush();
+    const { events, orders } = this.store.metricsInput(showId);
+    return explanationReport({
+      show,
+      now: this.clock(),
+      events,
+      orders,
+      log: this.store.showLog(showId),
+      questions: this.store.questions(showId),
+    });
   }
 
   /** The show's event log, oldest first. Null for an unknown show. */

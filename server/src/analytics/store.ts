@@ -5,6 +5,7 @@
 import type { Database } from 'better-sqlite3';
 import type { ShowEventKind, ShowLogEntry, ViewerEventKind } from '../../../shared/analytics/events';
 import { type MetricOrder, type MetricViewerEvent, type MetricsInput, minuteOf } from '../../../shared/analytics/metrics';
+import type { SegmentQuestion, SegmentsInput } from '../../../shared/analytics/segments';
 
 export interface ViewerEventRow {
   viewerId: string;
@@ -71,10 +72,11 @@ export class AnalyticsStore {
          FROM orders WHERE show_id = ?`,
       ),
       orderItems: db.prepare(
-        `SELECT i.order_id AS orderId, i.product_id AS productId, i.qty FROM order_items i
+        `SELECT i.order_id AS orderId, i.product_id AS productId, i.qty, i.unit_price AS unitMinor FROM order_items i
          JOIN orders o ON o.id = i.order_id WHERE o.show_id = ?`,
       ),
       minutes: db.prepare(`SELECT minute, mode, kind, count FROM show_minutes WHERE show_id = ? ORDER BY minute`),
+      questions: db.prepare(`SELECT created_at AS createdAt, answered_at AS answeredAt FROM realtime_questions WHERE show_id = ?`),
     };
     this.writeAll = db.transaction((viewer, log, engagement) => {
       let fresh = 0;
@@ -121,21 +123,26 @@ export class AnalyticsStore {
   }
 
   /** Everything `computeShowMetrics` needs except the show and the clock. */
-  metricsInput(showId: string): Pick<MetricsInput, 'events' | 'orders' | 'engagement'> {
-    const items = new Map<string, { productId: string; qty: number }[]>();
-    for (const r of this.s.orderItems.all(showId) as { orderId: string; productId: string; qty: number }[]) {
+  metricsInput(showId: string): Pick<MetricsInput, 'events' | 'engagement'> & Pick<SegmentsInput, 'orders'> {
+    const items = new Map<string, { productId: string; qty: number; unitMinor: number }[]>();
+    for (const r of this.s.orderItems.all(showId) as { orderId: string; productId: string; qty: number; unitMinor: number }[]) {
       let list = items.get(r.orderId);
       if (!list) {
         list = [];
         items.set(r.orderId, list);
       }
-      list.push({ productId: r.productId, qty: r.qty });
+      list.push({ productId: r.productId, qty: r.qty, unitMinor: r.unitMinor });
     }
     const orders = (this.s.orders.all(showId) as Omit<MetricOrder, 'items'>[]).map((o) => ({ ...o, items: items.get(o.id) ?? [] }));
     const engagement = (this.s.minutes.all(showId) as { minute: number; mode: string; kind: string; count: number }[])
       .filter((m) => m.mode === 'engagement')
       .map((m) => ({ minute: m.minute, kind: m.kind as EngagementKind, count: m.count }));
     return { events: this.s.events.all(showId) as MetricViewerEvent[], orders, engagement };
+  }
+
+  /** The show's viewer questions (asked / answered times). */
+  questions(showId: string): SegmentQuestion[] {
+    return this.s.questions.all(showId) as SegmentQuestion[];
   }
 
   /** The per-minute roll-up of a show (dashboards' time series). */
