@@ -67,28 +67,23 @@ export async function registerAnalyticsRoutes(app: FastifyInstance, deps: Analyt
       }
     });
 
-    scope.get('/api/analytics/shows/:showId/metrics', async (req, reply) => {
-      if (!principalOf(deps.accounts, req)) return sendError(reply, 401, 'UNAUTHORIZED', 'sign in first');
-      const p = ShowParams.safeParse(req.params);
-      const metrics = p.success ? deps.analytics.metrics(p.data.showId) : null;
-      if (!metrics) return sendError(reply, 404, 'NOT_FOUND', 'no such show');
-      return reply.header('Cache-Control', 'no-store').send(metrics);
+    // Staff / studio reads of one show: 401 without a principal, 404 for an unknown show.
+    const read = (path: string, answer: (showId: string) => object | null) =>
+      scope.get(`/api/analytics/shows/:showId/${path}`, async (req, reply) => {
+        if (!principalOf(deps.accounts, req)) return sendError(reply, 401, 'UNAUTHORIZED', 'sign in first');
+        const p = ShowParams.safeParse(req.params);
+        const body = p.success ? answer(p.data.showId) : null;
+        if (!body) return sendError(reply, 404, 'NOT_FOUND', 'no such show');
+        return reply.header('Cache-Control', 'no-store').send(body);
+      });
+    read('metrics', (id) => deps.analytics.metrics(id));
+    read('segments', (id) => {
+      const segments = deps.analytics.segments(id);
+      return segments && { segments };
     });
-
-    scope.get('/api/analytics/shows/:showId/segments', async (req, reply) => {
-      if (!principalOf(deps.accounts, req)) return sendError(reply, 401, 'UNAUTHORIZED', 'sign in first');
-      const p = ShowParams.safeParse(req.params);
-      const segments = p.success ? deps.analytics.segments(p.data.showId) : null;
-      if (!segments) return sendError(reply, 404, 'NOT_FOUND', 'no such show');
-      return reply.header('Cache-Control', 'no-store').send({ segments });
-    });
-
-    scope.get('/api/analytics/shows/:showId/log', async (req, reply) => {
-      if (!principalOf(deps.accounts, req)) return sendError(reply, 401, 'UNAUTHORIZED', 'sign in first');
-      const p = ShowParams.safeParse(req.params);
-      const entries = p.success ? deps.analytics.log(p.data.showId) : null;
-      if (!entries) return sendError(reply, 404, 'NOT_FOUND', 'no such show');
-      return reply.header('Cache-Control', 'no-store').send({ entries });
+    read('log', (id) => {
+      const entries = deps.analytics.log(id);
+      return entries && { entries };
     });
   });
 }
