@@ -8,7 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ShowLogEntry } from '../../../shared/analytics/events';
 import type { ShowMetrics } from '../../../shared/analytics/metrics';
 import { OVERLAY_LABEL, OVERLAY_PROTOCOL } from '../../../shared/protocol/overlay';
+import { realtimeUrl } from '../../../shared/protocol/realtime';
 import { mediasoupDataChannelSdp, SCTP_CAPS } from '../testing/fixtures';
+import { RtClient } from '../realtime/testing';
 import { connectStudio, type TestServer, startTestServer, until } from '../testing/harness';
 
 let server: TestServer;
@@ -88,5 +90,20 @@ describe('selling data on the real server', () => {
     const m = (await res.json()) as ShowMetrics;
     expect(m.live).toMatchObject({ views: 1, uniqueViewers: 1 });
     expect(m.online.current).toBe(1);
+
+    // Chat and likes in the show's realtime room are counted per minute through the hub's observer.
+    const rt = await RtClient.connect(realtimeUrl(server.url, show.id));
+    try {
+      await rt.hello({ token: server.studioToken });
+      expect((await rt.request('chat.send', { text: 'welcome everyone' })).accepted).toBe(true);
+      await rt.request('like', { count: 3 });
+      const after = (await (
+        await fetch(`${server.url}/api/analytics/shows/${show.id}/metrics`, { headers: auth() })
+      ).json()) as ShowMetrics;
+      expect([after.chats, after.likes]).toEqual([1, 3]);
+      expect(after.perMinute.reduce((n, p) => n + p.likes, 0)).toBe(3);
+    } finally {
+      rt.close();
+    }
   });
 });
