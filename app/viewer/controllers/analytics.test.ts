@@ -90,6 +90,17 @@ describe('AnalyticsReporter', () => {
     expect(sent).toHaveLength(3);
   });
 
+  it('reports products the show pinned outside its lineup, and nothing for others', async () => {
+    const { store, reporter, kinds } = setup();
+    reporter.start();
+    const product = { productId: 'p_pinned', name: 'Pinned', priceMinor: 100, currency: 'CNY' };
+    store.getState().applyTrigger({ type: 'product.pin', id: 'pin-0001', at: 1, product });
+    store.getState().toggleExpanded('p_pinned');
+    reporter.impression('p_elsewhere');
+    await reporter.flush(false);
+    expect(kinds()).toEqual(['enter', 'click:p_pinned']);
+  });
+
   it('splits a long queue into batches the server accepts', async () => {
     const { reporter, sent } = setup();
     reporter.start();

@@ -75,6 +75,8 @@ export class AnalyticsReporter {
   private timer: ReturnType<typeof setInterval> | null = null;
   private unsubscribe: (() => void) | null = null;
   private lastBuyProduct: string | null = null;
+  /** Products seen pinned on this page (they count as the show's even outside its lineup). */
+  private readonly pinnedSeen = new Set<string>();
   private inflight: Promise<void> | null = null;
   private stopped = false;
   private readonly now: () => number;
@@ -117,9 +119,12 @@ export class AnalyticsReporter {
     this.queue.push(productId === undefined ? { kind, at: this.now() } : { kind, at: this.now(), productId });
   }
 
-  /** Product events only for products of the show's lineup (the server refuses others). */
+  /** Product events only for products of the show — its lineup and what it pinned (the server refuses others). */
   private recordProduct(kind: ViewerEventKind, productId: string): void {
-    if (this.stopped || !this.opts.store.getState().lineup.includes(productId)) return;
+    if (this.stopped) return;
+    const s = this.opts.store.getState();
+    if (s.pinned.some((p) => p.product.productId === productId)) this.pinnedSeen.add(productId);
+    if (!s.lineup.includes(productId) && !this.pinnedSeen.has(productId)) return;
     this.record(kind, productId);
   }
 

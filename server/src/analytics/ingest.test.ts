@@ -97,7 +97,7 @@ describe('viewer events: bad input', () => {
     expect(rows('viewer_events')).toBe(0);
   });
 
-  it('refuses products that are not in the show, and product events without a product', async () => {
+  it('refuses products neither in the lineup nor pinned, and product events without a product', async () => {
     const { showId, other } = await setup();
     const v = new Viewer(h, 'viewer-products');
     const outside = await v.send(showId, [
@@ -110,6 +110,14 @@ describe('viewer events: bad input', () => {
     expect(none.status).toBe(400);
     h.analytics.buffer.flush();
     expect(rows('viewer_events')).toBe(0);
+    // Once the studio pins it (a show may pin catalog products outside its lineup), it is the show's product.
+    h.analytics.showLog.onOverlay(showId, {
+      type: 'product.pin',
+      id: 'pin-other-1',
+      at: T0,
+      product: { productId: other.id, name: 'Other', priceMinor: 100, currency: 'CNY' },
+    });
+    expect((await v.send(showId, [[S, 'click', other.id]])).status).toBe(200);
   });
 
   it('puts skewed client clocks on the server clock and clamps times it cannot place', async () => {

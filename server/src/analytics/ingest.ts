@@ -8,7 +8,7 @@
  * - Replayed or duplicated batches: (viewer, batch, seq) is the stored key and known batches are answered as
  *   duplicates, so a batch counts once however often it arrives.
  * - Unknown shows NOT_FOUND; live events for an ended show and replay events for an unfinished one BAD_STATE;
- *   products outside the show's lineup BAD_REQUEST; more than `maxEventsPerBatch` TOO_LARGE.
+ *   products neither in the show's lineup nor pinned in it BAD_REQUEST; more than `maxEventsPerBatch` TOO_LARGE.
  * - Client clocks: times are shifted by the batch's own skew (`sentAt` against the server clock) and clamped into
  *   [now − maxClockSkewMs, now].
  */
@@ -56,6 +56,8 @@ export class ViewerIngest {
     private readonly buffer: WriteBuffer,
     private readonly shows: ShowRepository,
     private readonly clock: () => number,
+    /** Products the show has pinned so far (a show may pin catalog products outside its lineup). */
+    private readonly explained: (showId: string) => ReadonlySet<string>,
   ) {}
 
   /** Check and queue a batch; throws AnalyticsError for anything refused (nothing is queued then). */
@@ -84,7 +86,9 @@ export class ViewerIngest {
       if (!PRODUCT_EVENT_KINDS.has(e.kind)) continue;
       if (e.productId === undefined) throw new AnalyticsError('BAD_REQUEST', `a ${e.kind} event needs a productId`);
       lineup ??= this.lineup(batch.showId);
-      if (!lineup.has(e.productId)) throw new AnalyticsError('BAD_REQUEST', `product ${e.productId} is not in this show`);
+      if (!lineup.has(e.productId) && !this.explained(batch.showId).has(e.productId)) {
+        throw new AnalyticsError('BAD_REQUEST', `product ${e.productId} is not in this show`);
+      }
     }
     const now = this.clock();
     const skew = now - batch.sentAt;

@@ -35,14 +35,15 @@ export class AnalyticsService {
     this.clock = d.clock ?? Date.now;
     this.store = new AnalyticsStore(d.db);
     this.buffer = new WriteBuffer(this.store, { ...DEFAULT_BUFFER, ...d.buffer }, d.log);
-    this.ingest = new ViewerIngest(this.store, this.buffer, d.shows, this.clock);
-    this.showLog = new ShowLogRecorder({
+    const showLog = new ShowLogRecorder({
       store: this.store,
       buffer: this.buffer,
       shows: d.shows,
       clock: this.clock,
       pricesOf: d.pricesOf ?? (() => null),
     });
+    this.showLog = showLog;
+    this.ingest = new ViewerIngest(this.store, this.buffer, d.shows, this.clock, (showId) => showLog.explained(showId));
     this.buffer.beforeFlush = () => this.showLog.checkPrices();
   }
 

@@ -23,6 +23,8 @@ interface ShowState {
   offset: number;
   pinned: PinnedTrigger[];
   seen: Set<string>;
+  /** Every product explained in the show so far (viewer events may name them, lineup or not). */
+  explained: Set<string>;
 }
 
 export interface ShowLogDeps {
@@ -47,7 +49,13 @@ export class ShowLogRecorder {
   private show(showId: string): ShowState {
     let s = this.state.get(showId);
     if (!s) {
-      s = { nextSeq: this.d.store.lastLogSeq(showId) + 1, offset: 0, pinned: [], seen: new Set() };
+      s = {
+        nextSeq: this.d.store.lastLogSeq(showId) + 1,
+        offset: 0,
+        pinned: [],
+        seen: new Set(),
+        explained: new Set(this.d.store.explained(showId)),
+      };
       this.state.set(showId, s);
       this.primePrices(showId);
     }
@@ -92,6 +100,7 @@ export class ShowLogRecorder {
     }
     if (t.type !== 'product.pin') return;
     const p = t.product;
+    s.explained.add(p.productId);
     if (!before.has(p.productId)) {
       this.append(
         showId,
@@ -102,6 +111,11 @@ export class ShowLogRecorder {
       );
     }
     if (t.mediaTime !== undefined) this.append(showId, 'card.shown', p.productId, { trigger: t.id }, { time: t.mediaTime, clock: 'frame' });
+  }
+
+  /** Products the show has pinned so far. */
+  explained(showId: string): ReadonlySet<string> {
+    return this.show(showId).explained;
   }
 
   /**

@@ -58,6 +58,9 @@ export class AnalyticsStore {
       viewerKnown: db.prepare(`SELECT 1 FROM viewer_events WHERE viewer_id = ? LIMIT 1`).pluck(),
       batchKnown: db.prepare(`SELECT 1 FROM viewer_events WHERE viewer_id = ? AND batch_id = ? LIMIT 1`).pluck(),
       lineup: db.prepare(`SELECT product_id FROM show_lineup WHERE show_id = ?`).pluck(),
+      explained: db
+        .prepare(`SELECT DISTINCT product_id FROM show_event_log WHERE show_id = ? AND kind = 'explain.start' AND product_id IS NOT NULL`)
+        .pluck(),
       log: db.prepare(
         `SELECT seq, kind, at, media_time AS mediaTime, media_clock AS mediaClock, product_id AS productId, data
          FROM show_event_log WHERE show_id = ? ORDER BY seq`,
@@ -113,6 +116,11 @@ export class AnalyticsStore {
 
   lineup(showId: string): string[] {
     return this.s.lineup.all(showId) as string[];
+  }
+
+  /** Products the show has explained (pinned) so far. */
+  explained(showId: string): string[] {
+    return this.s.explained.all(showId) as string[];
   }
 
   showLog(showId: string): ShowLogEntry[] {
