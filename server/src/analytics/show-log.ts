@@ -52,7 +52,7 @@ export class ShowLogRecorder {
       s = {
         nextSeq: this.d.store.lastLogSeq(showId) + 1,
         offset: 0,
-        pinned: [],
+        pinned: this.restorePinned(showId),
         seen: new Set(),
         explained: new Set(this.d.store.explained(showId)),
       };
@@ -81,6 +81,28 @@ export class ShowLogRecorder {
       productId,
       data,
     });
+  }
+
+  /**
+   * Explanations the log left open (a previous process, or before this one first heard of the show), newest first, so
+   * the unpin that ends them after a restart is logged too.
+   */
+  private restorePinned(showId: string): PinnedTrigger[] {
+    const open = new Map<string, PinnedTrigger>();
+    for (const e of this.d.store.showLog(showId)) {
+      if (e.productId === null) continue;
+      if (e.kind === 'explain.end') open.delete(e.productId);
+      if (e.kind !== 'explain.start') continue;
+      const d = e.data as { trigger?: string; name?: string; priceMinor?: number; currency?: string };
+      open.delete(e.productId);
+      open.set(e.productId, {
+        type: 'product.pin',
+        id: d.trigger ?? `restored-${e.seq}`,
+        at: e.mediaTime,
+        product: { productId: e.productId, name: d.name ?? e.productId, priceMinor: d.priceMinor ?? 0, currency: d.currency ?? 'XXX' },
+      });
+    }
+    return [...open.values()].reverse();
   }
 
   /** An overlay trigger the room read from the studio's DataChannel (the room's one-line hook). */
