@@ -98,7 +98,7 @@ describe('viewer events: bad input', () => {
   });
 
   it('refuses products neither in the lineup nor pinned, and product events without a product', async () => {
-    const { showId, other } = await setup();
+    const { showId, other, a } = await setup();
     const v = new Viewer(h, 'viewer-products');
     const outside = await v.send(showId, [
       [0, 'enter'],
@@ -110,6 +110,15 @@ describe('viewer events: bad input', () => {
     expect(none.status).toBe(400);
     h.analytics.buffer.flush();
     expect(rows('viewer_events')).toBe(0);
+    // Added to the lineup a moment ago: accepted although the lineup was read (and cached) before.
+    const added = await product(h, 'Added', 100, 1);
+    h.setNow(T0 + 2 * S);
+    const put = await h.studio(`/api/studio/shows/${showId}/lineup`, {
+      method: 'PUT',
+      body: JSON.stringify({ productIds: [a.id, added.id] }),
+    });
+    expect(put.status).toBe(200);
+    expect((await v.send(showId, [[0, 'impression', added.id]])).status).toBe(200);
     // Once the studio pins it (a show may pin catalog products outside its lineup), it is the show's product.
     h.analytics.showLog.onOverlay(showId, {
       type: 'product.pin',

@@ -47,6 +47,7 @@ export interface BatchSender {
 }
 
 const LINEUP_TTL_MS = 10_000;
+const LINEUP_RECHECK_MS = 1000;
 
 export class ViewerIngest {
   private readonly lineups = new Map<string, { ids: Set<string>; at: number }>();
@@ -79,14 +80,12 @@ export class ViewerIngest {
       return { accepted: 0, duplicate: true, clamped: 0 };
     }
     const seen = new Set<number>();
-    let lineup: Set<string> | null = null;
     for (const e of batch.events) {
       if (seen.has(e.seq)) throw new AnalyticsError('BAD_REQUEST', `event seq ${e.seq} appears twice in the batch`);
       seen.add(e.seq);
       if (!PRODUCT_EVENT_KINDS.has(e.kind)) continue;
       if (e.productId === undefined) throw new AnalyticsError('BAD_REQUEST', `a ${e.kind} event needs a productId`);
-      lineup ??= this.lineup(batch.showId);
-      if (!lineup.has(e.productId) && !this.explained(batch.showId).has(e.productId)) {
+      if (!this.lineup(batch.showId, e.productId).has(e.productId) && !this.explained(batch.showId).has(e.productId)) {
         throw new AnalyticsError('BAD_REQUEST', `product ${e.productId} is not in this show`);
       }
     }
@@ -114,10 +113,11 @@ export class ViewerIngest {
     return { accepted: rows.length, duplicate: false, clamped };
   }
 
-  private lineup(showId: string): Set<string> {
+  /** The show's lineup, cached; a product missing from a copy older than a second is looked up again (just added). */
+  private lineup(showId: string, productId: string): Set<string> {
     const now = this.clock();
     const cached = this.lineups.get(showId);
-    if (cached && now - cached.at < LINEUP_TTL_MS) return cached.ids;
+    if (cached && now - cached.at < LINEUP_TTL_MS && (cached.ids.has(productId) || now - cached.at < LINEUP_RECHECK_MS)) return cached.ids;
     const ids = new Set(this.store.lineup(showId));
     this.lineups.set(showId, { ids, at: now });
     if (this.lineups.size > 1000) this.lineups.delete(this.lineups.keys().next().value as string);
