@@ -43,7 +43,7 @@ export class WriteBuffer {
     this.pendingBatches.add(`${viewerId}\u0000${batchId}`);
     this.pendingViewers.add(viewerId);
     for (const r of rows) this.viewer.push(r);
-    this.schedule();
+    this.schedule(true);
   }
 
   addLog(row: ShowLogRow & { seq: number }): void {
@@ -63,22 +63,30 @@ export class WriteBuffer {
     return this.viewer.length + this.log.length + this.engagement.size;
   }
 
-  private schedule(): void {
+  /**
+   * Make sure a flush comes. Only viewer batches (`inline`) may flush on the caller's stack when the buffer is full;
+   * the others (checkout events, overlay triggers, chat) never wait for SQLite: a full buffer flushes on the next turn.
+   */
+  private schedule(inline = false): void {
     if (this.closed) {
       this.flush();
       return;
     }
-    if (this.size >= this.opts.maxRows) {
+    const full = this.size >= this.opts.maxRows;
+    if (full && inline) {
       this.flush();
       return;
     }
-    if (!this.timer) {
-      this.timer = setTimeout(() => {
+    if (this.timer && !full) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(
+      () => {
         this.timer = null;
         this.flush();
-      }, this.opts.flushMs);
-      this.timer.unref?.();
-    }
+      },
+      full ? 0 : this.opts.flushMs,
+    );
+    this.timer.unref?.();
   }
 
   /** Make sure a flush comes (deferred work is waiting). */

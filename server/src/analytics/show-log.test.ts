@@ -25,10 +25,10 @@ const pin = (id: string, productId: string, at: number): OverlayTrigger => ({
   product: { productId, name: productId, priceMinor: 100, currency: 'CNY' },
 });
 
-function open(file: string, now: () => number) {
+function open(file: string, now: () => number, buffer?: { maxRows: number; flushMs: number }) {
   const db = openDatabase(file);
   const shows = new ShowRepository(db);
-  return { db, shows, analytics: new AnalyticsService({ db, shows, log: quiet, clock: now }) };
+  return { db, shows, analytics: new AnalyticsService({ db, shows, log: quiet, clock: now, ...(buffer ? { buffer } : {}) }) };
 }
 
 describe('show event log', () => {
@@ -69,6 +69,20 @@ describe('show event log', () => {
       ['explain.end', 'p-1', 'displaced'],
       ['explain.start', 'p-4', null],
     ]);
+    analytics.close();
+    db.close();
+  });
+
+  it('never writes on the caller stack, even with a full buffer (checkout events, studio triggers)', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'sc-showlog-'));
+    const now = 3_000_000;
+    const { db, shows, analytics } = open(join(dir, 'db.sqlite'), () => now, { maxRows: 1, flushMs: 60_000 });
+    const show = shows.create('Busy show', now);
+    const count = () => db.prepare('SELECT count(*) FROM show_event_log').pluck().get();
+    analytics.showLog.onOverlay(show.id, pin('pin-0001', 'p-a', now));
+    expect(count()).toBe(0);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(count()).toBe(1);
     analytics.close();
     db.close();
   });
