@@ -40,7 +40,7 @@ export class AnalyticsStore {
     engagement: readonly EngagementCount[],
   ) => number;
 
-  constructor(private readonly db: Database) {
+  constructor(db: Database) {
     this.s = {
       insertEvent: db.prepare(
         `INSERT OR IGNORE INTO viewer_events (viewer_id, batch_id, seq, show_id, mode, kind, at, product_id, buyer_id)
