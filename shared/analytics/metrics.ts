@@ -75,7 +75,10 @@ export const ShowMetrics = z.object({
   }),
   /** clickUv ÷ impressionUv (0 without impressions). */
   ctr: z.number(),
-  /** Distinct buyers with an order ÷ clickUv (0 without clicks). */
+  /**
+   * Clicking viewers who created an order for the show ÷ clickUv (0 without clicks). A viewer is joined to its orders
+   * through the guest buyer session any of its events came with.
+   */
   clickToOrder: z.number(),
   gmv: z.array(GmvRow),
   /** Units in paid orders (refunded included). */
@@ -224,7 +227,7 @@ export function computeShowMetrics(input: MetricsInput): ShowMetrics {
       ordersPaid: paid.length,
     },
     ctr: ratio(clickUv, impressionUv),
-    clickToOrder: ratio(new Set(orders.map((o) => o.buyerId)).size, clickUv),
+    clickToOrder: ratio(clickersWhoOrdered(events, orders), clickUv),
     gmv: [...gmv]
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([currency, g]) => ({
@@ -240,6 +243,19 @@ export function computeShowMetrics(input: MetricsInput): ShowMetrics {
     chats: totals.chat,
     perMinute: [...perMinute].sort(([a], [b]) => a - b).map(([minute, m]) => ({ minute, ...m })),
   };
+}
+
+function clickersWhoOrdered(events: readonly MetricViewerEvent[], orders: readonly MetricOrder[]): number {
+  const ordering = new Set(orders.map((o) => o.buyerId));
+  const buyersOf = new Map<string, Set<string>>();
+  for (const e of events) {
+    if (e.buyerId === null) continue;
+    const set = buyersOf.get(e.viewerId) ?? new Set<string>();
+    set.add(e.buyerId);
+    buyersOf.set(e.viewerId, set);
+  }
+  const clickers = new Set(events.filter((e) => e.kind === 'click').map((e) => e.viewerId));
+  return [...clickers].filter((v) => [...(buyersOf.get(v) ?? [])].some((b) => ordering.has(b))).length;
 }
 
 /** Start of the minute containing `at` (the per-minute aggregates' key). */

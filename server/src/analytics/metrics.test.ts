@@ -9,7 +9,7 @@ import type { ShowMetrics } from '../../../shared/analytics/metrics';
 import type { SegmentRow } from '../../../shared/analytics/segments';
 import type { OrderView } from '../../../shared/commerce/orders';
 import { contact } from '../commerce/testing';
-import { type AnalyticsHarness, type Client, liveShow, MIN, product, S, startAnalyticsHarness, T0, Viewer } from './testing';
+import { type AnalyticsHarness, Client, liveShow, MIN, product, S, startAnalyticsHarness, T0, Viewer } from './testing';
 
 let h: AnalyticsHarness;
 afterEach(async () => {
@@ -134,6 +134,9 @@ describe('selling metrics of a scripted show', () => {
       (await h.studio(`/api/studio/orders/${o2.id}/refund`, { method: 'POST', body: JSON.stringify({ reason: 'changed mind' }) })).status,
     ).toBe(200);
     await until(() => h.core.store.orders.getOrder(o2.id)?.refundedAt != null);
+    // Someone who never watched orders 1 × A (unpaid): an order of the show, but no clicking viewer's.
+    at(1100 * S);
+    await order(new Client(h.url), showId, a.skuId, 1, 'order-four');
     at(1200 * S);
     h.shows.markEnded(showId, T0 + 1200 * S);
     // A replay viewer watches 25 minutes of a 20-minute show: its watch time is capped at the show's length.
@@ -155,8 +158,9 @@ describe('selling metrics of a scripted show', () => {
       // Visits: one, two, three (twice); watch 600 s + 240 s + (60 s + 120 s) over 3 viewers.
       live: { views: 4, uniqueViewers: 3, avgWatchMs: 340 * S },
       replay: { views: 1, uniqueViewers: 1, avgWatchMs: 1200 * S },
-      funnel: { enteredUv: 4, impressionUv: 4, clickUv: 2, cartUv: 1, checkoutUv: 1, ordersCreated: 3, ordersPaid: 2 },
+      funnel: { enteredUv: 4, impressionUv: 4, clickUv: 2, cartUv: 1, checkoutUv: 1, ordersCreated: 4, ordersPaid: 2 },
       ctr: 0.5,
+      // Both clicking viewers ordered (joined through their buyer cookies); the fourth order's buyer never clicked.
       clickToOrder: 1,
       // 2 × 100.00 + 1 × 50.00 paid; the refunded 50.00 is out of the net. GPM = 25000 × 1000 ÷ 5 views.
       gmv: [{ currency: 'CNY', grossMinor: 25000, netMinor: 20000, gpmMinor: 5_000_000 }],
