@@ -35,7 +35,13 @@ export class ImpressionWatcher {
       },
       { threshold: [0, 0.5] },
     );
-    this.mo = new MO(() => this.scan());
+    // Chat and danmaku add nodes all the time: look only at added subtrees that hold a card.
+    this.mo = new MO((records) => {
+      const cardAdded = records.some((r) =>
+        Array.from(r.addedNodes).some((n) => n instanceof Element && (n.matches(CARD) || n.querySelector(CARD) !== null)),
+      );
+      if (cardAdded) this.scan();
+    });
     this.mo.observe(this.d.root, { childList: true, subtree: true });
     this.scan();
   }
