@@ -4,6 +4,7 @@ import { I18nextProvider } from 'react-i18next';
 import { App } from './components/App';
 import { OrdersApp } from './components/OrdersApp';
 import { ViewerContext } from './context';
+import { startViewerAnalytics } from './controllers/analytics';
 import { AudioMeter } from './controllers/audio-meter';
 import { FrameMonitor } from './controllers/frames';
 import { InteractionController } from './controllers/interaction';
@@ -58,6 +59,7 @@ let interaction: InteractionController | null = null;
 let danmaku: DanmakuController | null = null;
 let engagement: ViewerEngagement | null = null;
 let shop: ShopController;
+let analytics: { stop(): void } | null = null;
 let leaving = false;
 if (viewerRoute.page === 'live') {
   const route = viewerRoute.route;
@@ -89,6 +91,7 @@ if (viewerRoute.page === 'live') {
     engagement = startEngagement(interaction.connection);
     window.addEventListener('pagehide', () => {
       leaving = true;
+      analytics?.stop();
       player?.stop();
       interaction?.stop();
     });
@@ -179,6 +182,10 @@ const startUi = (shopCtl: ShopController) => {
   renderUi();
   shopCtl.start();
   interaction?.start();
+  // Selling data (viewer events) — like the rest of the UI, only after the first picture.
+  if (viewerRoute.page === 'live' && viewerRoute.route.ok) {
+    analytics = startViewerAnalytics({ store, showId: viewerRoute.route.showId, storage, root: document.body });
+  }
 };
 if (player) void whenState(store, selectMediaSettled, STARTUP_DEFER_MAX_MS).then(() => startUi(shop));
 else startUi(shop);

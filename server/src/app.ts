@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
 import { MAX_MESSAGE_BYTES } from '../../shared/protocol/rpc';
+import { AnalyticsService } from './analytics/service';
+import { registerAnalyticsRoutes } from './analytics/routes';
 import { loadOrCreateSessionSecret, loadOrCreateStudioToken, studioTokenPath } from './auth/studio-token';
 import { commercePlugin, createCommerceCore } from './commerce/index';
 import { catalogForSuggestions, noticesFromCommerceEvent, type RealtimeServer, registerRealtime } from './realtime/index';
@@ -79,6 +81,10 @@ export async function createStorecastServer(
   };
   try {
     const shows = new ShowRepository(db);
+    // Selling data: the show event log, viewer events, per-minute roll-ups (one buffered writer, flushed on close).
+    let pricesOf: (productId: string) => readonly number[] | null = () => null;
+    const analytics = new AnalyticsService({ db, shows, log: log.child({ component: 'analytics' }), pricesOf: (id) => pricesOf(id) });
+    cleanups.push(() => analytics.close());
     const sfuLog = log.child({ component: 'sfu' });
     const pool = await WorkerPool.create({
       size: config.mediasoupWorkers,
@@ -93,6 +99,7 @@ export async function createStorecastServer(
       viewersPerRouter: config.sfuViewersPerRouter,
       log: log.child({ component: 'room' }),
       transportBudget: new TransportBudget({ perIp: config.sfuMaxTransportsPerIp, total: config.sfuMaxTransports }, sfuLog),
+      onOverlay: (showId, trigger) => analytics.showLog.onOverlay(showId, trigger),
     });
     cleanups.push(() => rooms.closeAll());
 
@@ -145,11 +152,19 @@ export async function createStorecastServer(
       seedDemo: config.seedDemo,
       onEvent: (event) => {
         commercePush.push(event);
+        analytics.showLog.onCommerce(event);
         // "Someone just bought X" notices in the show's chat (buyer anonymised by commerce).
         for (const n of noticesFromCommerceEvent(event)) realtimeRef?.publishNotice(n.showId, n.notice);
       },
     });
     cleanups.push(() => commerce.close());
+    pricesOf = (id) => {
+      try {
+        return commerce.catalog.view(id, true).skus.map((s) => s.priceMinor);
+      } catch {
+        return null;
+      }
+    };
     await app.register(commercePlugin, { core: commerce });
     const realtime = await registerRealtime(app, {
       db,
@@ -162,10 +177,21 @@ export async function createStorecastServer(
       coupons: commerce.coupons,
       config: config.realtime,
       secureCookies: publicUrl.startsWith('https:'),
+      analytics: {
+        observe: (showId, kind, count) => analytics.countEngagement(showId, kind, count),
+        engagement: (showId, event) => analytics.showLog.onEngagement(showId, event),
+      },
     });
     realtimeRef = realtime;
     cleanups.push(() => realtime.close());
     await registerStaffRoutes(app, { shows, accounts: realtime.accounts });
+    await registerAnalyticsRoutes(app, {
+      analytics,
+      accounts: realtime.accounts,
+      buyers: commerce.sessions,
+      sessionSecret,
+      secureCookies: publicUrl.startsWith('https:'),
+    });
     const signaling = registerSignaling(app, {
       rooms,
       shows,

@@ -47,6 +47,8 @@ export interface EngagementDeps {
   coupons: CouponPort | null;
   log: Logger;
   clock: () => number;
+  /** Told of every event published to a show's room (the show event log). */
+  onEvent?: (showId: string, event: EngagementEvent) => void;
 }
 
 interface RunningGiveaway {
@@ -92,6 +94,7 @@ export class EngagementService {
 
   private publish(showId: string, event: EngagementEvent): void {
     this.d.hub.rooms.get(showId)?.push({ k: 'engage', event });
+    this.d.onEvent?.(showId, event);
   }
 
   private requireLive(conn: Connection): string {

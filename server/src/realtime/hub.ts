@@ -85,6 +85,7 @@ export interface HubOptions {
 export interface HubObserver {
   chat(conn: Connection, text: string): void;
   follow(conn: Connection): void;
+  like?(conn: Connection, count: number): void;
 }
 
 const MAX_IDENTITIES = 200_000;
@@ -328,6 +329,7 @@ export class RealtimeHub {
   like(conn: Connection, count: number): number {
     if (!conn.helloDone) throw new RpcError('BAD_STATE', 'send hello first');
     if (this.isBanned(conn)) throw new RpcError('FORBIDDEN', 'banned');
+    this.o.observer?.like?.(conn, count);
     return conn.room.addLikes(count);
   }
 

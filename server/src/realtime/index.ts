@@ -16,6 +16,7 @@ import type { RawData } from 'ws';
 import type { CommerceEvent } from '../../../shared/commerce/events';
 import type { ShowInfo } from '../../../shared/domain/show';
 import { ShowId } from '../../../shared/domain/show';
+import type { EngagementEvent } from '../../../shared/protocol/engagement';
 import { Notice, REALTIME_CLOSE, REALTIME_MAX_FRAME_BYTES, REALTIME_PATH, realtimeMethods } from '../../../shared/protocol/realtime';
 import { dispatchRequest, type ServerEnvelope } from '../../../shared/protocol/rpc';
 import { STAFF_COOKIE } from '../../../shared/realtime/accounts';
@@ -52,6 +53,11 @@ export interface RealtimeDeps {
   /** Secure cookies (the server is reached over https). */
   secureCookies?: boolean;
   clock?: () => number;
+  /** Also told of chat, follows, likes and engagement events, per show (selling data). */
+  analytics?: {
+    observe(showId: string, kind: 'chat' | 'follow' | 'like', count: number): void;
+    engagement(showId: string, event: EngagementEvent): void;
+  };
 }
 
 export interface RealtimeStats {
@@ -114,9 +120,27 @@ export async function registerRealtime(app: FastifyInstance, deps: RealtimeDeps)
     idKey: createHmac('sha256', deps.sessionSecret).update('realtime-public-user-id').digest(),
     catalog: deps.catalog ?? null,
     clock,
-    observer: { chat: (conn, text) => engagement?.onChat(conn, text), follow: (conn) => engagement?.onFollow(conn) },
+    observer: {
+      chat: (conn, text) => {
+        engagement?.onChat(conn, text);
+        deps.analytics?.observe(conn.room.showId, 'chat', 1);
+      },
+      follow: (conn) => {
+        engagement?.onFollow(conn);
+        deps.analytics?.observe(conn.room.showId, 'follow', 1);
+      },
+      like: (conn, count) => deps.analytics?.observe(conn.room.showId, 'like', count),
+    },
   });
-  engagement = new EngagementService({ db: deps.db, hub, shows: deps.shows, coupons: deps.coupons ?? null, log, clock });
+  engagement = new EngagementService({
+    db: deps.db,
+    hub,
+    shows: deps.shows,
+    coupons: deps.coupons ?? null,
+    log,
+    clock,
+    onEvent: deps.analytics?.engagement,
+  });
   const engage = engagement;
   const handlers = createRealtimeHandlers({ hub, accounts, clock, engagement: engage });
   const connections = new Set<Connection>();

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { types } from 'mediasoup';
 import type { z } from 'zod';
 import type { ShowInfo } from '../../../shared/domain/show';
-import { applyOverlay, type PinnedTrigger, parseOverlay } from '../../../shared/protocol/overlay';
+import { applyOverlay, type OverlayTrigger, type PinnedTrigger, parseOverlay } from '../../../shared/protocol/overlay';
 import type { SignalingNotifications } from '../../../shared/protocol/signaling';
 import type { Logger } from '../log';
 import type { TransportBudget } from './capacity';
@@ -46,6 +46,8 @@ export interface RoomOptions {
   fanoutIdleMs: number;
   log: Logger;
   hooks: RoomHooks;
+  /** Told of every valid overlay trigger read from the studio (the show event log). */
+  onOverlay?: (showId: string, trigger: OverlayTrigger) => void;
 }
 
 export class Room implements PeerRoom {
@@ -195,6 +197,7 @@ export class Room implements PeerRoom {
             return;
           }
           this._overlays = applyOverlay(this._overlays, trigger);
+          this.opts.onOverlay?.(this.showId, trigger);
           this.log.debug({ type: trigger.type, id: trigger.id, pinned: this._overlays.length }, 'overlay trigger');
         });
       })

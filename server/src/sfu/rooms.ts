@@ -8,7 +8,7 @@ import type { ShowRepository } from '../db/shows';
 import type { Logger } from '../log';
 import type { TransportBudget } from './capacity';
 import { DEFAULT_VIEWERS_PER_ROUTER, FANOUT_IDLE_MS } from './fanout';
-import { Room, type RoomCloseReason } from './room';
+import { Room, type RoomCloseReason, type RoomOptions } from './room';
 import type { WorkerPool } from './worker-pool';
 
 export interface RoomManagerOptions {
@@ -21,6 +21,7 @@ export interface RoomManagerOptions {
   /** How long an empty fan-out router stays open (default FANOUT_IDLE_MS). */
   fanoutIdleMs?: number;
   log: Logger;
+  onOverlay?: RoomOptions['onOverlay'];
 }
 
 export class RoomManager {
@@ -54,6 +55,7 @@ export class RoomManager {
         viewersPerRouter: this.opts.viewersPerRouter ?? DEFAULT_VIEWERS_PER_ROUTER,
         fanoutIdleMs: this.opts.fanoutIdleMs ?? FANOUT_IDLE_MS,
         log: this.opts.log,
+        onOverlay: this.opts.onOverlay,
         hooks: { onAbandoned: (r) => this.onAbandoned(r), onClosed: (r, reason) => this.onClosed(r, reason) },
       })
         .then((room) => {

@@ -9,6 +9,9 @@ import { m003Realtime } from './003-realtime';
 import { m004Engagement } from './004-engagement';
 import { m005SandboxOutbox } from './005-sandbox-outbox';
 import { m006WebhookApplied } from './006-webhook-applied';
+import { m007ShowEventLog } from './007-show-event-log';
+import { m008ViewerEvents } from './008-viewer-events';
+import { m009ShowMinutes } from './009-show-minutes';
 
 export interface Migration {
   version: number;
@@ -23,4 +26,7 @@ export const migrations: readonly Migration[] = [
   m004Engagement,
   m005SandboxOutbox,
   m006WebhookApplied,
+  m007ShowEventLog,
+  m008ViewerEvents,
+  m009ShowMinutes,
 ];
