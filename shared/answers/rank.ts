@@ -151,13 +151,20 @@ export function rankAnswers(an: Analyzer, input: RankInput): RankResult {
   const total = strong.length * W_CONCEPT + weak.length * W_WEAK + qWords.length * W_WORD + qChars.length * W_CHAR;
   if (!strong.length && !qWords.length) return { suggestions: [], route: null };
 
-  const asksPolicy = strong.some((c) => POLICY.has(c));
+  const asksPolicy = strong.filter((c) => POLICY.has(c));
+  const candidates = input.docs
+    .filter((d) => d.productId === null || scope.has(d.productId))
+    .map((doc) => ({ doc, idx: indexDoc(doc, an) }));
+  // The product's own terms (its FAQ says "30 天无理由退换") replace the shop's general policy for that product.
+  const ownPolicy = new Set(
+    specific
+      ? asksPolicy.filter((c) => candidates.some(({ doc, idx }) => doc.productId !== null && (idx.concepts.get(c) ?? 0) >= 0.7))
+      : [],
+  );
   const scored: RankedAnswer[] = [];
-  for (const doc of input.docs) {
-    if (doc.productId !== null && !scope.has(doc.productId)) continue;
-    const idx = indexDoc(doc, an);
+  for (const { doc, idx } of candidates) {
     // A product's own policy answers only for that product, never for "the shop" in general.
-    if (asksPolicy && doc.productId !== null && !specific && strong.some((c) => POLICY.has(c) && idx.concepts.has(c))) continue;
+    if (asksPolicy.length && doc.productId !== null && !specific && asksPolicy.some((c) => idx.concepts.has(c))) continue;
     let matched = 0;
     let topic = 0;
     for (const c of strong) {
@@ -179,6 +186,7 @@ export function rankAnswers(an: Analyzer, input: RankInput): RankResult {
     if (!topic && !wordHit) confidence *= 0.5;
     if (doc.productId !== null && !specific) confidence *= 0.6;
     if (foreign) confidence *= 0.4;
+    if (doc.source === 'policy' && doc.fact && ownPolicy.has(doc.fact)) confidence *= 0.6;
     scored.push({
       doc,
       score: Math.round(matched * 1000) / 1000,

@@ -37,6 +37,7 @@ function money(minor: number, currency: string, lang: Lang): string {
     return new Intl.NumberFormat(lang === 'zh' ? 'zh-CN' : 'en-US', {
       style: 'currency',
       currency,
+      currencyDisplay: 'narrowSymbol',
       minimumFractionDigits: v % 1 ? digits : 0,
     }).format(v);
   } catch {
