@@ -5,7 +5,15 @@
  * descriptions, no facts, no threshold) on the same set.
  */
 import { bm25Rank, type Snippet, splitPassages } from '../../shared/realtime/retrieval';
-import { demoFixture, type EvalSuggestion, loadEvalSet, runEval, type SuggestFn, suggesterFn } from '../../server/src/answers/eval';
+import {
+  demoFixture,
+  type EvalSuggestion,
+  heldoutFrom,
+  loadEvalSet,
+  runEval,
+  type SuggestFn,
+  suggesterFn,
+} from '../../server/src/answers/eval';
 
 const args = new Set(process.argv.slice(2));
 const fx = await demoFixture();
@@ -28,7 +36,10 @@ if (args.has('--baseline')) {
 }
 const rows = loadEvalSet();
 const { report, byLanguage, misses } = runEval(rows, fx, suggest);
+// The part written after the lexicon was tuned: how well it carries to new wording.
+const heldout = runEval(rows.slice(heldoutFrom()), fx, suggest);
 fx.close();
 if (args.has('--verbose')) for (const m of misses) console.log(m);
 console.log(JSON.stringify({ by_language: byLanguage }));
+console.log(JSON.stringify({ heldout: { ...heldout.report, by_language: heldout.byLanguage } }));
 console.log(JSON.stringify(report));

@@ -45,6 +45,11 @@ const DEMO_KEYS: Record<string, string> = {
 
 export type EvalRow = [text: string, lang: 'zh' | 'en' | 'mixed', attach: string | null, expect: string];
 
+/** Index of the first held-out question (written after the lexicon was tuned on the ones before). */
+export function heldoutFrom(): number {
+  return (JSON.parse(readFileSync(EVAL_SET_PATH, 'utf8')) as { heldout_from: number }).heldout_from;
+}
+
 export function loadEvalSet(): EvalRow[] {
   return (JSON.parse(readFileSync(EVAL_SET_PATH, 'utf8')) as { questions: EvalRow[] }).questions;
 }
