@@ -20,7 +20,7 @@ describe('answer evaluation (scripts/eval/answers.questions.json over the demo c
   it('meets the targets: top-3 ≥ 0.85 in zh and en, false suggestions ≤ 0.10, automatic replies ≥ 0.95 precise, p95 ≤ 50 ms', () => {
     const suggest = suggesterFn(fx);
     suggest('预热', null);
-    const { report, byLanguage, misses } = runEval(rows, fx, suggest);
+    const { report, byLanguage, misses } = runEval(rows, fx, suggest, 1);
     expect(report.top3, misses.join('\n')).toBeGreaterThanOrEqual(0.95);
     expect(report.top1).toBeGreaterThanOrEqual(0.9);
     expect(byLanguage.zh!.top3).toBeGreaterThanOrEqual(0.85);
@@ -42,7 +42,7 @@ describe('answer evaluation (scripts/eval/answers.questions.json over the demo c
         })),
       ]);
       return bm25Rank(text, snippets, 3).map((s) => s.snippet.meta);
-    });
+    }, 1);
     expect(report.top3).toBeLessThan(0.85);
     expect(byLanguage.en!.top3).toBeLessThan(0.1);
     expect(report.false_suggestion_rate).toBeGreaterThan(0.1);

@@ -138,7 +138,7 @@ export interface EvalDetail {
 
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
 
-export function runEval(rows: readonly EvalRow[], fx: EvalFixture, suggest: SuggestFn): EvalDetail {
+export function runEval(rows: readonly EvalRow[], fx: EvalFixture, suggest: SuggestFn, repeats = 3): EvalDetail {
   let answerable = 0;
   let top1 = 0;
   let top3 = 0;
@@ -150,10 +150,10 @@ export function runEval(rows: readonly EvalRow[], fx: EvalFixture, suggest: Sugg
   const lang: Record<string, { questions: number; top1: number; top3: number }> = {};
   const misses: string[] = [];
   for (const [text, language, attach, expect] of rows) {
-    // Best of three runs: the latency of the work, not of the scheduler on a shared machine.
+    // Best of `repeats` runs: the latency of the work, not of the scheduler on a shared machine.
     let sug: EvalSuggestion[] = [];
     let best = Infinity;
-    for (let k = 0; k < 3; k++) {
+    for (let k = 0; k < repeats; k++) {
       const t0 = performance.now();
       sug = suggest(text, attach ? (fx.ids[attach] ?? null) : null);
       best = Math.min(best, performance.now() - t0);
