@@ -4,32 +4,13 @@
  * "auto_coverage":…,"p95_ms":…}. `--baseline` measures the former BM25 suggester (character bigrams, whole
  * descriptions, no facts, no threshold) on the same set.
  */
-import { bm25Rank, type Snippet, splitPassages } from '../../shared/realtime/retrieval';
-import {
-  demoFixture,
-  type EvalSuggestion,
-  heldoutFrom,
-  loadEvalSet,
-  runEval,
-  type SuggestFn,
-  suggesterFn,
-} from '../../server/src/answers/eval';
+import { baselineFn, demoFixture, heldoutFrom, loadEvalSet, runEval, type SuggestFn, suggesterFn } from '../../server/src/answers/eval';
 
 const args = new Set(process.argv.slice(2));
 const fx = await demoFixture();
 let suggest: SuggestFn;
 if (args.has('--baseline')) {
-  suggest = (text, productId) => {
-    const products = productId ? fx.products.filter((p) => p.id === productId) : fx.products;
-    const snippets: Snippet<EvalSuggestion>[] = [];
-    for (const p of products) {
-      for (const f of p.faq) snippets.push({ text: `${f.q} ${f.a}`, meta: { source: 'faq', title: f.q, text: f.a, productId: p.id } });
-      for (const passage of splitPassages(p.description, 200)) {
-        snippets.push({ text: `${p.title} ${passage}`, meta: { source: 'description', title: p.title, text: passage, productId: p.id } });
-      }
-    }
-    return bm25Rank(text, snippets, 3).map((s) => s.snippet.meta);
-  };
+  suggest = baselineFn(fx);
 } else {
   suggest = suggesterFn(fx);
   suggest('预热', null);

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bm25Rank, splitPassages } from '../../../shared/realtime/retrieval';
-import { demoFixture, type EvalFixture, type EvalSuggestion, loadEvalSet, runEval, suggesterFn } from './eval';
+import { baselineFn, demoFixture, type EvalFixture, loadEvalSet, runEval, suggesterFn } from './eval';
 
 let fx: EvalFixture;
 beforeAll(async () => {
@@ -32,25 +31,7 @@ describe('answer evaluation (scripts/eval/answers.questions.json over the demo c
   });
 
   it('the former BM25 suggester misses the targets on the same set (the set can fail)', () => {
-    const { report, byLanguage } = runEval(
-      rows,
-      fx,
-      (text, productId) => {
-        const products = productId ? fx.products.filter((p) => p.id === productId) : fx.products;
-        const snippets = products.flatMap((p) => [
-          ...p.faq.map((f) => ({
-            text: `${f.q} ${f.a}`,
-            meta: { source: 'faq', title: f.q, text: f.a, productId: p.id } as EvalSuggestion,
-          })),
-          ...splitPassages(p.description, 200).map((t) => ({
-            text: `${p.title} ${t}`,
-            meta: { source: 'description', title: p.title, text: t, productId: p.id } as EvalSuggestion,
-          })),
-        ]);
-        return bm25Rank(text, snippets, 3).map((s) => s.snippet.meta);
-      },
-      1,
-    );
+    const { report, byLanguage } = runEval(rows, fx, baselineFn(fx), 1);
     expect(report.top3).toBeLessThan(0.85);
     expect(byLanguage.en!.top3).toBeLessThan(0.1);
     expect(report.false_suggestion_rate).toBeGreaterThan(0.1);

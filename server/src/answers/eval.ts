@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { bm25Rank, type Snippet, splitPassages } from '../../../shared/realtime/retrieval';
 import { createCommerceCore } from '../commerce/core';
 import { openDatabase } from '../db/database';
 import { type SuggestionProduct, suggestionProduct } from '../realtime/catalog';
@@ -221,4 +222,19 @@ export function suggesterFn(fx: EvalFixture, suggester = new AnswerSuggester({ s
         now: fx.now(),
       })
       .suggestions.map((s) => ({ ...s.doc, auto: s.auto }));
+}
+
+/** The former suggester (BM25 over character bigrams, whole descriptions, no facts, no threshold), for comparison. */
+export function baselineFn(fx: EvalFixture): SuggestFn {
+  return (text, productId) => {
+    const products = productId ? fx.products.filter((p) => p.id === productId) : fx.products;
+    const snippets: Snippet<EvalSuggestion>[] = [];
+    for (const p of products) {
+      for (const f of p.faq) snippets.push({ text: `${f.q} ${f.a}`, meta: { source: 'faq', title: f.q, text: f.a, productId: p.id } });
+      for (const passage of splitPassages(p.description, 200)) {
+        snippets.push({ text: `${p.title} ${passage}`, meta: { source: 'description', title: p.title, text: passage, productId: p.id } });
+      }
+    }
+    return bm25Rank(text, snippets, 3).map((s) => s.snippet.meta);
+  };
 }
