@@ -28,13 +28,20 @@ function product(i: number, over: Partial<SuggestionProduct> = {}): SuggestionPr
 }
 
 describe('AnswerSuggester', () => {
-  it('empty catalog, empty or huge question: no suggestion, no throw', () => {
+  it('empty or failing catalog, empty or huge question: no suggestion, no throw', () => {
     const s = new AnswerSuggester();
     expect(s.suggest({ text: '多少钱', productId: null, products: [], canned: [], now: Date.now() })).toEqual({
       suggestions: [],
       route: null,
     });
     expect(s.suggest({ text: '', productId: null, products: [product(1)], canned: [], now: Date.now() }).suggestions).toEqual([]);
+    const broken = () => {
+      throw new Error('catalog unavailable');
+    };
+    expect(s.suggest({ text: '多少钱', productId: null, products: broken, canned: [], now: Date.now() })).toEqual({
+      suggestions: [],
+      route: null,
+    });
     const huge = '这个多少钱'.repeat(2000);
     expect(() => s.suggest({ text: huge, productId: null, products: [product(1)], canned: [], now: Date.now() })).not.toThrow();
   });

@@ -15,8 +15,8 @@ export interface SuggestInput {
   text: string;
   /** The product the question was asked from, if any. */
   productId: string | null;
-  /** The show's lineup (or the attached product alone when the lineup is unknown). */
-  products: readonly SuggestionProduct[];
+  /** The show's lineup and the attached product; a function is called inside the suggester's error guard. */
+  products: readonly SuggestionProduct[] | (() => readonly SuggestionProduct[]);
   canned: readonly { title: string; text: string }[];
   now: number;
 }
@@ -60,7 +60,7 @@ export class AnswerSuggester {
       const an = this.analyzerOf(settings);
       const text = input.text.slice(0, MAX_QUESTION_CHARS);
       const lang = askerLanguage(text);
-      const products = input.products.slice(0, MAX_PRODUCTS);
+      const products = (typeof input.products === 'function' ? input.products() : input.products).slice(0, MAX_PRODUCTS);
       const docs: AnswerDoc[] = [];
       for (const p of products) docs.push(...productTexts(p), ...productFacts(p, lang, input.now));
       docs.push(...policyDocs(settings, lang));

@@ -475,9 +475,12 @@ export class RealtimeHub {
   suggest(conn: Connection, questionId: string): { suggestions: Suggestion[]; route: SuggestionRoute | null } {
     const q = this.questionIn(conn, questionId);
     const cat = this.o.catalog;
-    const products = cat ? cat.showProducts(q.show_id) : [];
-    const attached = cat && q.product_id && !products.some((p) => p.id === q.product_id) ? cat.product(q.product_id) : null;
-    if (attached) products.push(attached);
+    // Read inside the suggester, which turns a failure into "no suggestion" instead of failing the request.
+    const products = () => {
+      const lineup = cat ? cat.showProducts(q.show_id) : [];
+      const attached = cat && q.product_id && !lineup.some((p) => p.id === q.product_id) ? cat.product(q.product_id) : null;
+      return attached ? [...lineup, attached] : lineup;
+    };
     this.answers ??= this.o.answers ?? new AnswerSuggester({ log: this.o.log });
     const r = this.answers.suggest({
       text: q.text,
