@@ -211,14 +211,24 @@ export const CannedReply = z.object({ id: CannedId, title: z.string(), text: z.s
 export type CannedReply = z.infer<typeof CannedReply>;
 
 export const Suggestion = z.object({
-  source: z.enum(['faq', 'description', 'canned']),
-  /** Product title or canned reply title; the FAQ question for faq. */
+  /** fact: live catalog data (price, stock, …); policy: the shop's shipping / returns / warranty policy. */
+  source: z.enum(['faq', 'description', 'canned', 'fact', 'policy']),
+  /** Product title or canned reply title; the FAQ question for faq; the policy kind for policy. */
   title: z.string(),
   text: z.string(),
   productId: ProductId.nullable(),
   score: z.number(),
+  /** 0…1, comparable across questions; only suggestions at or above the show threshold are sent. */
+  confidence: z.number().min(0).max(1).default(0),
+  /** The fact or policy kind ('price', 'sale', 'stock', 'variants', 'limit', 'shipping', 'returns', 'warranty'). */
+  fact: z.string().nullable().default(null),
+  /** Sure enough (and safe) to be sent without a person choosing it. */
+  auto: z.boolean().default(false),
 });
 export type Suggestion = z.infer<typeof Suggestion>;
+
+export const SuggestionRoute = z.enum(['order', 'refund', 'complaint', 'abuse', 'unsafe']);
+export type SuggestionRoute = z.infer<typeof SuggestionRoute>;
 
 export const BanView = z.object({
   id: z.number().int(),
@@ -271,7 +281,15 @@ export const realtimeMethods = {
     res: z.object({ question: QuestionView }),
   },
   /** Top 3 snippets (product FAQ, description, canned replies) by BM25. */
-  'question.suggest': { caller: 'staff', req: z.object({ questionId: QuestionId }), res: z.object({ suggestions: z.array(Suggestion) }) },
+  'question.suggest': {
+    caller: 'staff',
+    req: z.object({ questionId: QuestionId }),
+    res: z.object({
+      suggestions: z.array(Suggestion),
+      /** Set when the question must go to a person (complaint, refund, an existing order, abuse, unsafe text). */
+      route: SuggestionRoute.nullable().default(null),
+    }),
+  },
   'canned.list': { caller: 'staff', req: Empty, res: z.object({ replies: z.array(CannedReply) }) },
   'canned.create': {
     caller: 'staff',

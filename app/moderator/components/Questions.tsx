@@ -273,7 +273,17 @@ function Suggestions({ questionId, disabled }: { questionId: string; disabled: b
           <li key={`${s.source}:${s.title}:${s.text.slice(0, 40)}`} className="suggestion" data-testid="suggestion">
             <div className="suggestion-head">
               <span className={`chip src-${s.source}`}>{t(`detail.source.${s.source}`)}</span>
-              <span className="suggestion-title">{s.title}</span>
+              <span className="suggestion-title">
+                {s.source === 'policy' ? t(`detail.policy.${s.title}`, { defaultValue: s.title }) : s.title}
+              </span>
+              <span
+                className="chip muted small"
+                title={t('detail.confidenceTitle')}
+                data-testid="suggestion-confidence"
+                data-confidence={s.confidence}
+              >
+                {t(s.auto ? 'detail.confidenceSure' : 'detail.confidence', { pct: Math.round(s.confidence * 100) })}
+              </span>
             </div>
             <p>{s.text}</p>
             <button

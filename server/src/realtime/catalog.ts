@@ -2,7 +2,7 @@
  * What the realtime module needs from the catalog for suggested answers, and an adapter for the commerce
  * CatalogService (the lead passes `catalogForSuggestions(core.catalog)`).
  */
-import type { ProductView } from '../../../shared/commerce/catalog';
+import type { ProductView, SkuView, SpecAttribute } from '../../../shared/commerce/catalog';
 import { RpcError } from '../../../shared/protocol/rpc';
 
 export interface SuggestionProduct {
@@ -10,6 +10,11 @@ export interface SuggestionProduct {
   title: string;
   description: string;
   faq: readonly { q: string; a: string }[];
+  /** Live data for structured answers (price, flash sale, stock, variants, limit). */
+  currency: string;
+  attributes: readonly SpecAttribute[];
+  perBuyerLimit: number | null;
+  skus: readonly Pick<SkuView, 'options' | 'listPriceMinor' | 'livePriceMinor' | 'priceMinor' | 'available' | 'active' | 'sale'>[];
 }
 
 export interface SuggestionCatalog {
@@ -24,7 +29,17 @@ interface CatalogLike {
   lineup(showId: string, studio: boolean): { products: ProductView[] };
 }
 
-const pick = (p: ProductView): SuggestionProduct => ({ id: p.id, title: p.title, description: p.description, faq: p.faq });
+/** The suggestion view of a catalog product. */
+export const suggestionProduct = (p: ProductView): SuggestionProduct => ({
+  id: p.id,
+  title: p.title,
+  description: p.description,
+  faq: p.faq,
+  currency: p.currency,
+  attributes: p.attributes,
+  perBuyerLimit: p.perBuyerLimit,
+  skus: p.skus,
+});
 
 /** Adapter over commerce's CatalogService: NOT_FOUND errors become null / []. */
 export function catalogForSuggestions(catalog: CatalogLike): SuggestionCatalog {
@@ -32,7 +47,7 @@ export function catalogForSuggestions(catalog: CatalogLike): SuggestionCatalog {
   return {
     product(productId) {
       try {
-        return pick(catalog.view(productId, false));
+        return suggestionProduct(catalog.view(productId, false));
       } catch (err) {
         if (notFound(err)) return null;
         throw err;
@@ -40,7 +55,7 @@ export function catalogForSuggestions(catalog: CatalogLike): SuggestionCatalog {
     },
     showProducts(showId) {
       try {
-        return catalog.lineup(showId, false).products.map(pick);
+        return catalog.lineup(showId, false).products.map(suggestionProduct);
       } catch (err) {
         if (notFound(err)) return [];
         throw err;

@@ -55,7 +55,7 @@ export function createRealtimeHandlers({ hub, accounts, clock, engagement }: Han
     'question.claim': (data, conn) => ({ question: hub.claim(conn, data.questionId) }),
     'question.release': (data, conn) => ({ question: hub.release(conn, data.questionId) }),
     'question.answer': (data, conn) => ({ question: hub.answer(conn, data.questionId, data.text, data.visibility) }),
-    'question.suggest': (data, conn) => ({ suggestions: hub.suggest(conn, data.questionId) }),
+    'question.suggest': (data, conn) => hub.suggest(conn, data.questionId),
     'canned.list': () => ({ replies: hub.cannedList() }),
     'canned.create': (data, conn) => ({ reply: hub.cannedCreate(conn, data.title, data.text) }),
     'canned.update': (data, conn) => ({ reply: hub.cannedUpdate(conn, data.id, data.title, data.text) }),

@@ -17,6 +17,7 @@ import {
   realtimeNotifications,
   type SendResult,
   type Suggestion,
+  type SuggestionRoute,
   type YouState,
 } from '../../../shared/protocol/realtime';
 import { notification, RpcError } from '../../../shared/protocol/rpc';
@@ -31,7 +32,7 @@ import {
   type RejectReason,
   slowModeWait,
 } from '../../../shared/realtime/filter';
-import { bm25Rank, type Snippet, splitPassages } from '../../../shared/realtime/retrieval';
+import { AnswerSuggester } from '../answers/suggester';
 import type { Logger } from '../log';
 import type { SuggestionCatalog } from './catalog';
 import type { RealtimeConfig } from './config';
@@ -77,6 +78,8 @@ export interface HubOptions {
   /** Key for public user ids (derived from the session secret). */
   idKey: Buffer;
   catalog: SuggestionCatalog | null;
+  /** Suggested answers (the server passes one reading `<dataDir>/answers.json`); a default one otherwise. */
+  answers?: AnswerSuggester;
   clock: () => number;
   /** Told about accepted chat messages and new follows (engagement: keyword / follow entries). */
   observer?: HubObserver;
@@ -92,6 +95,7 @@ const MAX_IDENTITIES = 200_000;
 
 export class RealtimeHub {
   readonly rooms = new Map<string, Room>();
+  private answers: AnswerSuggester | undefined;
   /** Open connections by identity key (private answers, `you` updates). */
   private readonly byKey = new Map<string, Set<Connection>>();
   /** Recently seen identities by public id (moderation targets), LRU-bounded. */
@@ -470,21 +474,36 @@ export class RealtimeHub {
     return view;
   }
 
-  suggest(conn: Connection, questionId: string): Suggestion[] {
+  suggest(conn: Connection, questionId: string): { suggestions: Suggestion[]; route: SuggestionRoute | null } {
     const q = this.questionIn(conn, questionId);
-    const snippets: Snippet<Omit<Suggestion, 'score'>>[] = [];
     const cat = this.o.catalog;
-    const products = cat ? (q.product_id ? [cat.product(q.product_id)].filter((p) => p !== null) : cat.showProducts(q.show_id)) : [];
-    for (const p of products) {
-      for (const f of p.faq) snippets.push({ text: `${f.q} ${f.a}`, meta: { source: 'faq', title: f.q, text: f.a, productId: p.id } });
-      for (const passage of splitPassages(p.description, 200)) {
-        snippets.push({ text: `${p.title} ${passage}`, meta: { source: 'description', title: p.title, text: passage, productId: p.id } });
-      }
-    }
-    for (const c of this.o.store.cannedReplies()) {
-      snippets.push({ text: `${c.title} ${c.text}`, meta: { source: 'canned', title: c.title, text: c.text, productId: null } });
-    }
-    return bm25Rank(q.text, snippets, 3).map((s) => ({ ...s.snippet.meta, score: Math.round(s.score * 1000) / 1000 }));
+    // Read inside the suggester, which turns a failure into "no suggestion" instead of failing the request.
+    const products = () => {
+      const lineup = cat ? cat.showProducts(q.show_id) : [];
+      const attached = cat && q.product_id && !lineup.some((p) => p.id === q.product_id) ? cat.product(q.product_id) : null;
+      return attached ? [...lineup, attached] : lineup;
+    };
+    this.answers ??= this.o.answers ?? new AnswerSuggester({ log: this.o.log });
+    const r = this.answers.suggest({
+      text: q.text,
+      productId: q.product_id,
+      products,
+      canned: this.o.store.cannedReplies(),
+      now: this.now,
+    });
+    return {
+      route: r.route,
+      suggestions: r.suggestions.map(({ doc, confidence, auto }) => ({
+        source: doc.source,
+        title: doc.title,
+        text: doc.text,
+        productId: doc.productId,
+        fact: doc.fact,
+        score: confidence,
+        confidence,
+        auto,
+      })),
+    };
   }
 
   // ---------------------------------------------------------------------------------------------------------

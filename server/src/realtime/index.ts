@@ -9,6 +9,7 @@
  * when the root has none. Timers stop and sockets close (1001) on `close()` or when the fastify instance closes.
  */
 import { createHmac } from 'node:crypto';
+import { join } from 'node:path';
 import fastifyCookie from '@fastify/cookie';
 import type { Database } from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
@@ -21,6 +22,7 @@ import { Notice, REALTIME_CLOSE, REALTIME_MAX_FRAME_BYTES, REALTIME_PATH, realti
 import { dispatchRequest, type ServerEnvelope } from '../../../shared/protocol/rpc';
 import { STAFF_COOKIE } from '../../../shared/realtime/accounts';
 import { Accounts } from '../accounts/accounts';
+import { AnswerSuggester } from '../answers/suggester';
 import { accountRoutes, sameOrigin } from '../accounts/routes';
 import { BuyerSessions } from '../commerce/session';
 import type { Logger } from '../log';
@@ -119,6 +121,7 @@ export async function registerRealtime(app: FastifyInstance, deps: RealtimeDeps)
     log,
     idKey: createHmac('sha256', deps.sessionSecret).update('realtime-public-user-id').digest(),
     catalog: deps.catalog ?? null,
+    answers: new AnswerSuggester({ settingsFile: deps.dataDir ? join(deps.dataDir, 'answers.json') : null, log }),
     clock,
     observer: {
       chat: (conn, text) => {
