@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AuditEntry, QuestionView } from '../../shared/protocol/realtime';
+import { type AuditEntry, type QuestionView, SuggestionRoute } from '../../shared/protocol/realtime';
 import { inviteLink } from './controllers/moderation';
 import { checkNewAccount, inviteFromHash } from './controllers/session';
 import en from './locales/en.json';
@@ -14,6 +14,7 @@ import {
   selectQueue,
   selectQueueCounts,
   skewFrom,
+  suggestionsBox,
   waitingLevel,
   waitingMs,
 } from './selectors';
@@ -131,6 +132,40 @@ describe('moderator locales', () => {
         .join('.');
       expect((en.audit.action as Record<string, string>)[key]).toBeTruthy();
       expect((zhCN.audit.action as Record<string, string>)[key]).toBeTruthy();
+    }
+  });
+});
+
+describe('suggestions box', () => {
+  const sure = {
+    source: 'fact' as const,
+    title: 'Mug',
+    text: '¥59',
+    productId: null,
+    score: 0.9,
+    confidence: 0.9,
+    fact: 'price',
+    auto: true,
+  };
+  const state = (patch: object) => ({ questionId: 'q_aaaaaaaa', loading: false, items: [], route: null, error: null, ...patch });
+
+  it('shows why a routed question needs a person instead of any suggestion', () => {
+    expect(suggestionsBox(state({ route: 'refund', items: [sure] }))).toEqual({ kind: 'person', key: 'detail.route.refund' });
+    expect(suggestionsBox(state({ route: 'complaint' }))).toEqual({ kind: 'person', key: 'detail.route.complaint' });
+  });
+
+  it('shows suggestions, nothing, an error or a spinner otherwise', () => {
+    expect(suggestionsBox(state({ items: [sure] }))).toEqual({ kind: 'items', items: [sure] });
+    expect(suggestionsBox(state({}))).toEqual({ kind: 'none' });
+    expect(suggestionsBox(state({ error: 'TIMEOUT' }))).toEqual({ kind: 'error' });
+    expect(suggestionsBox(state({ loading: true }))).toEqual({ kind: 'loading' });
+    expect(suggestionsBox(null)).toEqual({ kind: 'loading' });
+  });
+
+  it('has a zh-CN and an en line for every route', () => {
+    for (const route of SuggestionRoute.options) {
+      expect(en.detail.route[route]).toMatch(/^Needs a person/);
+      expect(zhCN.detail.route[route]).toMatch(/^需要人工处理/);
     }
   });
 });

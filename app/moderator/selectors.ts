@@ -4,7 +4,7 @@
  */
 import type { AuditEntry, QuestionView } from '../../shared/protocol/realtime';
 import { sortQuestions } from '../ui/realtime/feed';
-import type { ModeratorState, QueueFilter } from './store';
+import type { ModeratorState, QueueFilter, SuggestionsState } from './store';
 
 const memo = new Map<QueueFilter, { questions: ModeratorState['questions']; out: QuestionView[] }>();
 
@@ -107,6 +107,10 @@ export const AUDIT_ACTIONS = new Set([
   'question.claim',
   'question.release',
   'question.answer',
+  'question.autoAnswer',
+  'question.retract',
+  'question.correct',
+  'autoReply.set',
   'canned.create',
   'canned.update',
   'canned.delete',
@@ -133,9 +137,29 @@ export function auditDetail(entry: AuditEntry): string {
   if (typeof d.name === 'string') parts.push(d.name);
   if (typeof d.seconds === 'number' && d.seconds > 0) parts.push(`${d.seconds}s`);
   if (typeof d.visibility === 'string') parts.push(d.visibility);
+  if (typeof d.mode === 'string') parts.push(d.mode);
   if (typeof d.removed === 'number') parts.push(`−${d.removed} msg`);
   if (typeof d.text === 'string') parts.push(`“${d.text}”`);
   if (Array.isArray(d.added) && d.added.length) parts.push(`+${d.added.join(', ')}`);
   if (Array.isArray(d.removed) && d.removed.length) parts.push(`−${d.removed.join(', ')}`);
   return parts.join(' · ');
+}
+
+/**
+ * What the suggestions box shows: a question routed to a person shows only why (never suggestions, even if some
+ * came back), an empty answer says "no good suggestion" or that the suggester is unavailable.
+ */
+export type SuggestionsBox =
+  | { kind: 'loading' }
+  | { kind: 'person'; key: string }
+  | { kind: 'error' }
+  | { kind: 'none' }
+  | { kind: 'items'; items: SuggestionsState['items'] };
+
+export function suggestionsBox(sug: SuggestionsState | null): SuggestionsBox {
+  if (!sug || sug.loading) return { kind: 'loading' };
+  if (sug.route) return { kind: 'person', key: `detail.route.${sug.route}` };
+  if (sug.error) return { kind: 'error' };
+  if (sug.items.length === 0) return { kind: 'none' };
+  return { kind: 'items', items: sug.items };
 }

@@ -7,7 +7,16 @@
 import { createStore, type StateCreator, type StoreApi } from 'zustand/vanilla';
 import type { AccountView, InviteView, Me } from '../../shared/realtime/accounts';
 import type { ShowInfo } from '../../shared/domain/show';
-import type { AnswerVisibility, AuditEntry, BanView, CannedReply, FilterSettings, Suggestion } from '../../shared/protocol/realtime';
+import type {
+  AnswerVisibility,
+  AuditEntry,
+  AutoReplyMode,
+  BanView,
+  CannedReply,
+  FilterSettings,
+  Suggestion,
+  SuggestionRoute,
+} from '../../shared/protocol/realtime';
 import { type FeedSlice, feedSlice } from '../ui/realtime/feed';
 
 // ---- session ------------------------------------------------------------------------------------
@@ -42,6 +51,8 @@ export interface SuggestionsState {
   questionId: string;
   loading: boolean;
   items: Suggestion[];
+  /** Set when the question needs a person (complaint, refund, existing order, abuse, unsafe text): no suggestions. */
+  route: SuggestionRoute | null;
   error: string | null;
 }
 
@@ -76,6 +87,8 @@ export interface ModSlice {
   drafts: Record<string, string>;
   visibility: AnswerVisibility;
   suggestions: SuggestionsState | null;
+  /** The show's automatic replies (owner's setting); null until loaded. */
+  autoReply: AutoReplyMode | null;
   canned: CannedReply[];
   filter: FilterSettings | null;
   filterSaving: boolean;
@@ -129,6 +142,7 @@ const modSlice: Slice<ModSlice> = (set, get) => ({
   drafts: {},
   visibility: 'private',
   suggestions: null,
+  autoReply: null,
   canned: [],
   filter: null,
   filterSaving: false,

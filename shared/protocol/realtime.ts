@@ -100,6 +100,8 @@ export const PublicAnswer = z.object({
   answer: z.string(),
   answeredBy: z.string(),
   answeredAt: z.number().int(),
+  /** Sent by the room on its own (the owner's automatic replies), not chosen by a person. */
+  auto: z.boolean().optional(),
 });
 export type PublicAnswer = z.infer<typeof PublicAnswer>;
 
@@ -119,6 +121,8 @@ export const QuestionView = z.object({
   answeredAt: z.number().int().nullable(),
   /** ms waited so far (unanswered/claimed) or until answered. */
   waitingMs: z.number().int(),
+  /** Answered by the room on its own; staff may retract or correct it. */
+  auto: z.boolean().optional(),
 });
 export type QuestionView = z.infer<typeof QuestionView>;
 
@@ -138,6 +142,9 @@ export const BatchItem = z.discriminatedUnion('k', [
   z.object({ k: z.literal('delete'), ids: z.array(MessageId) }),
   /** A public answer: pinned under the video. */
   z.object({ k: z.literal('answer'), answer: PublicAnswer }),
+  /** Staff retracted or corrected the automatic answer to this question: drop it wherever it is shown (pinned or
+   * private); a person's answer to the same question is kept. */
+  z.object({ k: z.literal('retract'), questionId: QuestionId }),
   /** Pinned announcement set (or cleared: null). */
   z.object({ k: z.literal('announcement'), announcement: Announcement.nullable() }),
   z.object({ k: z.literal('slowmode'), seconds: z.number().int() }),
@@ -230,6 +237,10 @@ export type Suggestion = z.infer<typeof Suggestion>;
 export const SuggestionRoute = z.enum(['order', 'refund', 'complaint', 'abuse', 'unsafe']);
 export type SuggestionRoute = z.infer<typeof SuggestionRoute>;
 
+/** The owner's per-show choice: the room answers a confident, safe question on its own, publicly or to the asker. */
+export const AutoReplyMode = z.enum(['off', 'public', 'private']);
+export type AutoReplyMode = z.infer<typeof AutoReplyMode>;
+
 export const BanView = z.object({
   id: z.number().int(),
   userId: PublicUserId,
@@ -280,7 +291,16 @@ export const realtimeMethods = {
     req: z.object({ questionId: QuestionId, text: z.string().trim().min(1).max(1000), visibility: AnswerVisibility }),
     res: z.object({ question: QuestionView }),
   },
-  /** Top 3 snippets (product FAQ, description, canned replies) by BM25. */
+  /**
+   * Take back an automatic answer: the question returns to the queue and the answer leaves every page (pinned or
+   * private). Only automatic answers can be retracted (BAD_STATE otherwise). Answering an automatically answered
+   * question with `question.answer` corrects it (replaces the answer). Both are audited.
+   */
+  'question.retract': { caller: 'staff', req: z.object({ questionId: QuestionId }), res: z.object({ question: QuestionView }) },
+  /** The show's automatic-reply setting (off unless the owner turned it on). */
+  'autoReply.get': { caller: 'staff', req: Empty, res: z.object({ mode: AutoReplyMode }) },
+  'autoReply.set': { caller: 'owner', req: z.object({ mode: AutoReplyMode }), res: z.object({ mode: AutoReplyMode }) },
+  /** Top 3 answers (product data, FAQ, shop policy, canned replies) with a confidence; see server/src/answers. */
   'question.suggest': {
     caller: 'staff',
     req: z.object({ questionId: QuestionId }),

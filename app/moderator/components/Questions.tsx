@@ -2,8 +2,10 @@ import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import type { QuestionView } from '../../../shared/protocol/realtime';
 import { useMod, useModerator } from '../context';
-import { claimState, formatWaiting, selectQueue, selectQueueCounts, waitingLevel, waitingMs } from '../selectors';
+import { claimState, formatWaiting, selectQueue, selectQueueCounts, suggestionsBox, waitingLevel, waitingMs } from '../selectors';
+import { AutoReplyToggle } from './AutoReplyToggle';
 import { formatClock, Spinner, useNow } from './common';
+import { Composer } from './Composer';
 import { UserActions } from './UserActions';
 
 /** The live question queue: open (unanswered first, longest waiting first, then claimed) or answered. */
@@ -43,6 +45,7 @@ export function QuestionQueue() {
           </button>
         </div>
       </header>
+      <AutoReplyToggle />
       {queue.length === 0 ? (
         <div className="empty">{filter === 'open' ? t('queue.emptyOpen') : t('queue.emptyAnswered')}</div>
       ) : (
@@ -104,6 +107,7 @@ function QueueItem({
           {claim === 'mine' && <span className="chip mine">{t('queue.claimedByMe')}</span>}
           {claim === 'other' && <span className="chip other">{t('queue.claimedBy', { name: q.claimedBy })}</span>}
           {claim === 'answered' && <span className={`chip vis-${q.visibility}`}>{t(`queue.answeredVis.${q.visibility ?? 'public'}`)}</span>}
+          {q.auto && <span className="chip auto">{t('queue.auto')}</span>}
         </span>
       </button>
     </li>
@@ -117,8 +121,6 @@ export function QuestionDetail() {
   const q = useMod((s) => (s.selectedQuestionId ? (s.questions[s.selectedQuestionId] ?? null) : null));
   const me = useMod((s) => s.you?.name ?? null);
   const product = useMod((s) => (q?.productId ? (s.products[q.productId] ?? null) : null));
-  const draft = useMod((s) => (q ? (s.drafts[q.id] ?? '') : ''));
-  const visibility = useMod((s) => s.visibility);
   const claimBusy = useMod((s) => (q ? s.busy[`claim:${q.id}`] === true : false));
   const answerBusy = useMod((s) => (q ? s.busy[`answer:${q.id}`] === true : false));
   const skew = useMod((s) => s.clockSkewMs);
@@ -166,13 +168,37 @@ export function QuestionDetail() {
       </p>
 
       {q.status === 'answered' ? (
-        <div className="answered-box" data-testid="answered-box">
-          <span className={`chip vis-${q.visibility}`}>{t(`queue.answeredVis.${q.visibility ?? 'public'}`)}</span>
-          <p>{q.answer}</p>
-          <span className="muted small">
-            {t('detail.answeredBy', { name: q.answeredBy, time: q.answeredAt ? formatClock(q.answeredAt, i18n.language) : '' })}
-          </span>
-        </div>
+        <>
+          <div className="answered-box" data-testid="answered-box" data-auto={q.auto === true}>
+            <span className={`chip vis-${q.visibility}`}>{t(`queue.answeredVis.${q.visibility ?? 'public'}`)}</span>
+            {q.auto && (
+              <span className="chip auto" data-testid="auto-reply-mark">
+                {t('detail.autoReply')}
+              </span>
+            )}
+            <p>{q.answer}</p>
+            <span className="muted small">
+              {q.auto
+                ? t('detail.autoSentAt', { time: q.answeredAt ? formatClock(q.answeredAt, i18n.language) : '' })
+                : t('detail.answeredBy', { name: q.answeredBy, time: q.answeredAt ? formatClock(q.answeredAt, i18n.language) : '' })}
+            </span>
+            {q.auto && (
+              <div className="claim-row">
+                <button
+                  type="button"
+                  className="btn btn-ghost small"
+                  disabled={answerBusy}
+                  onClick={() => void moderation.retract(q.id)}
+                  data-testid="auto-retract"
+                >
+                  {t('detail.retract')}
+                </button>
+                <span className="muted small">{t('detail.correctHint')}</span>
+              </div>
+            )}
+          </div>
+          {q.auto && <Composer questionId={q.id} canAnswer />}
+        </>
       ) : (
         <>
           <div className="claim-row">
@@ -208,45 +234,7 @@ export function QuestionDetail() {
             )}
             {claim === 'free' && <span className="muted small">{t('detail.claimHint')}</span>}
           </div>
-          <div className={`composer-box${canAnswer ? '' : ' locked'}`}>
-            <textarea
-              value={draft}
-              onChange={(e) => moderation.setDraft(q.id, e.target.value)}
-              placeholder={canAnswer ? t('detail.answerPlaceholder') : t('detail.claimFirst')}
-              rows={4}
-              maxLength={1000}
-              disabled={!canAnswer}
-              aria-label={t('detail.answerPlaceholder')}
-              data-testid="answer-input"
-            />
-            <div className="composer-foot">
-              <fieldset className="seg">
-                <legend className="sr-only">{t('detail.visibility')}</legend>
-                {(['private', 'public'] as const).map((v) => (
-                  <button
-                    key={v}
-                    type="button"
-                    aria-pressed={visibility === v}
-                    className={visibility === v ? 'on' : ''}
-                    onClick={() => moderation.setVisibility(v)}
-                    data-testid={`visibility-${v}`}
-                  >
-                    {t(`detail.vis.${v}`)}
-                  </button>
-                ))}
-              </fieldset>
-              <span className="muted small vis-hint">{t(`detail.visHint.${visibility}`)}</span>
-              <button
-                type="button"
-                className="btn btn-primary"
-                disabled={!canAnswer || !draft.trim() || answerBusy}
-                onClick={() => void moderation.answer(q.id)}
-                data-testid="answer-send"
-              >
-                {answerBusy ? t('detail.sending') : t('detail.send')}
-              </button>
-            </div>
-          </div>
+          <Composer questionId={q.id} canAnswer={canAnswer} />
           <Suggestions questionId={q.id} disabled={!canAnswer} />
           <CannedChips questionId={q.id} disabled={!canAnswer} />
         </>
@@ -259,17 +247,23 @@ function Suggestions({ questionId, disabled }: { questionId: string; disabled: b
   const { t } = useTranslation();
   const { moderation } = useModerator();
   const sug = useMod((s) => (s.suggestions?.questionId === questionId ? s.suggestions : null));
+  const box = suggestionsBox(sug);
   return (
     <div className="suggestions" data-testid="suggestions">
       <h3 className="section-label">
         {t('detail.suggested')}
         {sug?.loading && <Spinner />}
       </h3>
-      {sug && !sug.loading && sug.items.length === 0 && (
-        <p className="muted small">{sug.error ? t('detail.suggestError') : t('detail.noSuggestions')}</p>
+      {box.kind === 'person' && (
+        <p className="small wait-warn" data-testid="suggestion-route">
+          {t(box.key)}
+        </p>
+      )}
+      {(box.kind === 'none' || box.kind === 'error') && (
+        <p className="muted small">{box.kind === 'error' ? t('detail.suggestError') : t('detail.noSuggestions')}</p>
       )}
       <ul>
-        {sug?.items.map((s) => (
+        {(box.kind === 'items' ? box.items : []).map((s) => (
           <li key={`${s.source}:${s.title}:${s.text.slice(0, 40)}`} className="suggestion" data-testid="suggestion">
             <div className="suggestion-head">
               <span className={`chip src-${s.source}`}>{t(`detail.source.${s.source}`)}</span>

@@ -1,10 +1,11 @@
 /**
  * Moderation controller (outside React): the show picker, the realtime socket of the chosen show (authenticated by
  * the staff cookie at the handshake), and every moderator action of the contract (shared/protocol/realtime.ts):
- * question queue, claim/release, answers with suggestions and canned replies, delete, mute, ban, slow mode,
+ * question queue, claim/release, answers with suggestions and canned replies, automatic replies (the owner's
+ * per-show setting; staff retract or correct an automatic answer), delete, mute, ban, slow mode,
  * announcement, word filter, bans, audit log, and the owner's team (invites). Writes the store; components call it.
  */
-import type { AnswerVisibility, FilterSettings, QuestionView } from '../../../shared/protocol/realtime';
+import type { AnswerVisibility, AutoReplyMode, FilterSettings, QuestionView } from '../../../shared/protocol/realtime';
 import type { ReqOf, ResOf } from '../../../shared/protocol/rpc';
 import type { RealtimeMethods } from '../../../shared/protocol/realtime';
 import { RealtimeConnection, deviceIdFrom, requestErrorCode } from '../../ui/realtime/connection';
@@ -85,6 +86,7 @@ export class ModerationController {
       showId,
       selectedQuestionId: null,
       suggestions: null,
+      autoReply: null,
       drafts: {},
       bans: null,
       audit: INITIAL_AUDIT,
@@ -129,6 +131,7 @@ export class ModerationController {
           this.store.getState().rtHello(you, room);
           void this.refreshQueue();
           void this.loadCanned();
+          void this.loadAutoReply();
         },
         batch: (b) => {
           this.store.getState().rtBatch(b);
@@ -224,14 +227,14 @@ export class ModerationController {
   }
 
   async loadSuggestions(questionId: string): Promise<void> {
-    this.store.getState().setMod({ suggestions: { questionId, loading: true, items: [], error: null } });
+    this.store.getState().setMod({ suggestions: { questionId, loading: true, items: [], route: null, error: null } });
     try {
       const r = await this.request('question.suggest', { questionId });
       if (this.store.getState().suggestions?.questionId !== questionId) return;
-      this.store.getState().setMod({ suggestions: { questionId, loading: false, items: r.suggestions, error: null } });
+      this.store.getState().setMod({ suggestions: { questionId, loading: false, items: r.suggestions, route: r.route, error: null } });
     } catch (err) {
       if (this.store.getState().suggestions?.questionId !== questionId) return;
-      this.store.getState().setMod({ suggestions: { questionId, loading: false, items: [], error: requestErrorCode(err) } });
+      this.store.getState().setMod({ suggestions: { questionId, loading: false, items: [], route: null, error: requestErrorCode(err) } });
     }
   }
 
@@ -278,6 +281,29 @@ export class ModerationController {
     delete drafts[questionId];
     after.setMod({ drafts });
     return true;
+  }
+
+  /** Take back an automatic answer: it leaves the room and the question is open again. */
+  async retract(questionId: string): Promise<boolean> {
+    const r = await this.act(`answer:${questionId}`, () => this.request('question.retract', { questionId }), 'flash.retracted');
+    if (r) this.store.getState().rtQuestions([r.question]);
+    return r !== null;
+  }
+
+  private async loadAutoReply(): Promise<void> {
+    try {
+      const { mode } = await this.request('autoReply.get', {});
+      this.store.getState().setMod({ autoReply: mode });
+    } catch {
+      // the toggle stays hidden until the next connect
+    }
+  }
+
+  /** Owner only (the server refuses anyone else with FORBIDDEN). */
+  async setAutoReply(mode: AutoReplyMode): Promise<boolean> {
+    const r = await this.act('autoReply', () => this.request('autoReply.set', { mode }), `flash.autoReply.${mode}`);
+    if (r) this.store.getState().setMod({ autoReply: r.mode });
+    return r !== null;
   }
 
   // ---------------------------------------------------------------- chat moderation

@@ -135,6 +135,14 @@ export function applyBatch(state: FeedData, batch: Batch): Partial<FeedData> {
       case 'answer':
         patch.pinnedAnswer = item.answer;
         break;
+      case 'retract': {
+        const pinned = 'pinnedAnswer' in patch ? patch.pinnedAnswer : state.pinnedAnswer;
+        if (pinned?.questionId === item.questionId && pinned.auto) patch.pinnedAnswer = null;
+        const before = patch.privateAnswers ?? state.privateAnswers;
+        const kept = before.filter((a) => !(a.questionId === item.questionId && a.auto));
+        if (kept.length !== before.length) patch.privateAnswers = kept;
+        break;
+      }
       case 'announcement':
         patch.announcement = item.announcement;
         break;

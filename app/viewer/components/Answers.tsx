@@ -35,13 +35,24 @@ function AnswerCard({ answer, kind }: { answer: PublicAnswer; kind: 'public' | '
   const { t } = useTranslation();
   const { interaction } = useViewerContext();
   return (
-    <article className={`answer-card ${kind}`} data-testid={`${kind}-answer`} data-question-id={answer.questionId}>
+    <article
+      className={`answer-card ${kind}`}
+      data-testid={`${kind}-answer`}
+      data-question-id={answer.questionId}
+      data-auto={answer.auto === true}
+    >
       <header className="answer-head">
         <span className="answer-tag">
           {kind === 'private' && <LockIcon width={12} height={12} />}
           {kind === 'private' ? t('answer.private') : t('answer.public')}
         </span>
-        <span className="answer-by">{t('answer.by', { name: answer.answeredBy })}</span>
+        {answer.auto ? (
+          <span className="answer-by answer-auto" data-testid="answer-auto">
+            {t('answer.auto')}
+          </span>
+        ) : (
+          <span className="answer-by">{t('answer.by', { name: answer.answeredBy })}</span>
+        )}
         {kind === 'private' && (
           <button
             type="button"

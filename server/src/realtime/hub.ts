@@ -7,6 +7,8 @@ import { createHmac, randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import {
   type Announcement,
+  type AnswerVisibility,
+  type AutoReplyMode,
   type ChatMessage,
   type FilterSettings,
   type Notice,
@@ -34,11 +36,12 @@ import {
 } from '../../../shared/realtime/filter';
 import { AnswerSuggester } from '../answers/suggester';
 import type { Logger } from '../log';
+import { AutoReplies } from './auto-reply';
 import type { SuggestionCatalog } from './catalog';
 import type { RealtimeConfig } from './config';
 import type { Connection } from './connection';
 import { type DeliveryStats, Room } from './room';
-import { type Actor, questionView, type RealtimeStore } from './store';
+import { type Actor, type QuestionRow, questionView, type RealtimeStore } from './store';
 
 const notificationFrame = <K extends keyof RealtimeNotifications & string>(method: K, data: z.input<RealtimeNotifications[K]>) =>
   notification(realtimeNotifications, method, data);
@@ -96,6 +99,7 @@ const MAX_IDENTITIES = 200_000;
 export class RealtimeHub {
   readonly rooms = new Map<string, Room>();
   private answers: AnswerSuggester | undefined;
+  private readonly autoReplies: AutoReplies;
   /** Open connections by identity key (private answers, `you` updates). */
   private readonly byKey = new Map<string, Set<Connection>>();
   /** Recently seen identities by public id (moderation targets), LRU-bounded. */
@@ -124,6 +128,17 @@ export class RealtimeHub {
     this.links = compileLinkFilter(this.filterSettings.links);
     this.followTotal = o.store.followCount();
     this.loadBans();
+    this.autoReplies = new AutoReplies({
+      store: o.store,
+      log: o.log,
+      clock: o.clock,
+      suggest: (q) => this.suggestFor(q),
+      screen: (text) => {
+        const r = checkContent(text, { maxChars: 1000, words: this.words, links: this.links });
+        return r.ok ? r.text : null;
+      },
+      deliver: (room, askerKey, answer, visibility) => this.deliver(room, askerKey, answer, visibility),
+    });
   }
 
   private get now(): number {
@@ -147,6 +162,7 @@ export class RealtimeHub {
       announcement:
         row.announcement !== null ? { text: row.announcement, by: row.announcement_by ?? '', at: row.announcement_at ?? 0 } : null,
       pinnedAnswer: row.pinned_answer ? (JSON.parse(row.pinned_answer) as PublicAnswer) : null,
+      autoReply: row.auto_reply,
     });
     for (const m of this.o.store.mutes(showId, this.now)) room.mutes.set(`${m.kind === 'user' ? 'u' : 'd'}:${m.value}`, m.until);
     this.rooms.set(showId, room);
@@ -375,6 +391,7 @@ export class RealtimeHub {
       created_at: now,
     });
     room.pushStaff({ k: 'question', question: questionView(this.o.store.question(id)!, now) });
+    if (room.autoReply !== 'off') this.autoReplies.schedule(room, id);
     return { accepted: true, id, ts: now };
   }
 
@@ -442,14 +459,23 @@ export class RealtimeHub {
     const now = this.now;
     const clean = checkContent(text, { maxChars: 1000, words: NO_WORDS, links: this.links, skipLinks: true });
     if (!clean.ok) throw new RpcError('BAD_REQUEST', `answer rejected: ${clean.reason}`);
-    const row = this.o.store.transaction(() => {
+    const { row, replaced } = this.o.store.transaction(() => {
       const q = this.questionIn(conn, questionId);
+      // An automatic answer may be corrected: a person's answer replaces it.
+      if (q.status === 'answered' && q.answered_auto === 1) {
+        this.o.store.correctAuto(questionId, clean.text, actor, visibility, now);
+        return { row: this.o.store.question(questionId)!, replaced: q };
+      }
       if (q.status === 'answered') throw new RpcError('BAD_STATE', 'question is already answered');
       if (q.status === 'claimed' && q.claimed_by !== actor.id)
         throw new RpcError('CONFLICT', `question is claimed by ${q.claimed_by_name}`);
       this.o.store.answer(questionId, clean.text, actor, visibility, now);
-      return this.o.store.question(questionId)!;
+      return { row: this.o.store.question(questionId)!, replaced: null };
     });
+    const room = conn.room;
+    // The automatic answer leaves every page first (the retract item drops only automatic answers, so the
+    // correction, sent after it or privately before the batch, stays).
+    if (replaced) this.unpin(room, questionId);
     const answer: PublicAnswer = {
       questionId,
       question: row.text,
@@ -459,23 +485,66 @@ export class RealtimeHub {
       answeredBy: conn.name,
       answeredAt: now,
     };
-    const room = conn.room;
+    this.deliver(room, row.asker_key, answer, visibility);
+    if (replaced) this.audit(conn, 'question.correct', questionId, null, { visibility, replaced: replaced.answer });
+    else this.audit(conn, 'question.answer', questionId, null, { visibility });
+    const view = questionView(row, now);
+    room.pushStaff({ k: 'question', question: view });
+    return view;
+  }
+
+  /** Public: pinned and pushed to the room; private: to the asker's sockets only. */
+  private deliver(room: Room, askerKey: string, answer: PublicAnswer, visibility: AnswerVisibility): void {
     if (visibility === 'public') {
       room.pinnedAnswer = answer;
       this.o.store.setPinnedAnswer(room.showId, answer);
       room.push({ k: 'answer', answer });
     } else {
       const frame = notificationFrame('answer.private', answer);
-      for (const c of this.byKey.get(row.asker_key) ?? []) c.sendText(frame);
+      for (const c of this.byKey.get(askerKey) ?? []) c.sendText(frame);
     }
-    this.audit(conn, 'question.answer', questionId, null, { visibility });
-    const view = questionView(row, now);
-    room.pushStaff({ k: 'question', question: view });
+  }
+
+  /** Every page drops the automatic answer to this question (the pinned one, or a private card). */
+  private unpin(room: Room, questionId: string): void {
+    if (room.pinnedAnswer?.questionId === questionId) {
+      room.pinnedAnswer = null;
+      this.o.store.setPinnedAnswer(room.showId, null);
+    }
+    room.push({ k: 'retract', questionId });
+  }
+
+  /** Take back an automatic answer: the question goes back to the queue. */
+  retract(conn: Connection, questionId: string): QuestionView {
+    const q = this.o.store.transaction(() => {
+      const q = this.questionIn(conn, questionId);
+      if (!this.o.store.retractAuto(questionId)) throw new RpcError('BAD_STATE', 'only an automatic answer can be retracted');
+      return q;
+    });
+    this.unpin(conn.room, questionId);
+    this.audit(conn, 'question.retract', questionId, null, { visibility: q.visibility, answer: q.answer });
+    const view = questionView(this.o.store.question(questionId)!, this.now);
+    conn.room.pushStaff({ k: 'question', question: view });
     return view;
   }
 
+  autoReplyMode(conn: Connection): AutoReplyMode {
+    return conn.room.autoReply;
+  }
+
+  setAutoReply(conn: Connection, mode: AutoReplyMode): AutoReplyMode {
+    const room = conn.room;
+    this.o.store.setAutoReply(room.showId, mode);
+    room.autoReply = mode;
+    this.audit(conn, 'autoReply.set', null, null, { mode });
+    return mode;
+  }
+
   suggest(conn: Connection, questionId: string): { suggestions: Suggestion[]; route: SuggestionRoute | null } {
-    const q = this.questionIn(conn, questionId);
+    return this.suggestFor(this.questionIn(conn, questionId));
+  }
+
+  private suggestFor(q: QuestionRow): { suggestions: Suggestion[]; route: SuggestionRoute | null } {
     const cat = this.o.catalog;
     // Read inside the suggester, which turns a failure into "no suggestion" instead of failing the request.
     const products = () => {

@@ -10,7 +10,7 @@
  *    above the hard limit for `hardBufferMs` (or above `maxBufferBytes` at any time), or lagging without draining for
  *    `lagTimeoutMs`, it is closed with 4008.
  */
-import type { Announcement, BatchItem, ChatMessage, PublicAnswer } from '../../../shared/protocol/realtime';
+import type { Announcement, AutoReplyMode, BatchItem, ChatMessage, PublicAnswer } from '../../../shared/protocol/realtime';
 import { REALTIME_CLOSE } from '../../../shared/protocol/realtime';
 import { SpamGuard, TokenBucket } from '../../../shared/realtime/filter';
 import type { RealtimeConfig } from './config';
@@ -42,6 +42,8 @@ export class Room {
   slowModeSeconds: number;
   announcement: Announcement | null;
   pinnedAnswer: PublicAnswer | null;
+  /** The owner's automatic replies for this show (persisted in realtime_rooms.auto_reply). */
+  autoReply: AutoReplyMode;
   /** `u:<key>` / `d:<deviceId>` → muted until (ms). */
   readonly mutes = new Map<string, number>();
   readonly spam: SpamGuard;
@@ -59,8 +61,15 @@ export class Room {
   constructor(
     readonly showId: string,
     private readonly config: RealtimeConfig,
-    init: { likes: number; slowModeSeconds: number; announcement: Announcement | null; pinnedAnswer: PublicAnswer | null },
+    init: {
+      likes: number;
+      slowModeSeconds: number;
+      announcement: Announcement | null;
+      pinnedAnswer: PublicAnswer | null;
+      autoReply: AutoReplyMode;
+    },
   ) {
+    this.autoReply = init.autoReply;
     this.likes = init.likes;
     this.slowModeSeconds = init.slowModeSeconds;
     this.announcement = init.announcement;

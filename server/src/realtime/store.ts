@@ -1,5 +1,5 @@
 /**
- * SQLite persistence of the realtime module (tables from migration 003): room settings and like totals, follows,
+ * SQLite persistence of the realtime module (tables from migration 003; automatic replies: 010, 011): room settings and like totals, follows,
  * questions, canned replies, bans (+ their identity/device keys), timed mutes, filter settings, audit log.
  * Synchronous better-sqlite3 statements, prepared once.
  */
@@ -8,6 +8,7 @@ import type {
   Announcement,
   AnswerVisibility,
   AuditEntry,
+  AutoReplyMode,
   CannedReply,
   ChatRole,
   FilterSettings,
@@ -23,6 +24,7 @@ export interface RoomRow {
   announcement_by: string | null;
   announcement_at: number | null;
   pinned_answer: string | null;
+  auto_reply: AutoReplyMode;
 }
 
 export interface QuestionRow {
@@ -42,6 +44,8 @@ export interface QuestionRow {
   visibility: AnswerVisibility | null;
   created_at: number;
   answered_at: number | null;
+  /** 1: answered by the room on its own (automatic reply). */
+  answered_auto: number;
 }
 
 interface AuditRow {
@@ -88,6 +92,7 @@ export function questionView(r: QuestionRow, now: number): QuestionView {
     createdAt: r.created_at,
     answeredAt: r.answered_at,
     waitingMs: Math.max(0, (r.answered_at ?? now) - r.created_at),
+    auto: r.answered_auto === 1,
   };
 }
 
@@ -103,6 +108,7 @@ export class RealtimeStore {
       setAnnouncement: db.prepare<[string | null, string | null, number | null, string]>(
         'UPDATE realtime_rooms SET announcement = ?, announcement_by = ?, announcement_at = ? WHERE show_id = ?',
       ),
+      setAutoReply: db.prepare<[AutoReplyMode, string]>('UPDATE realtime_rooms SET auto_reply = ? WHERE show_id = ?'),
       setPinned: db.prepare<[string | null, string]>('UPDATE realtime_rooms SET pinned_answer = ? WHERE show_id = ?'),
       follow: db.prepare<[string, string, number]>('INSERT OR IGNORE INTO realtime_follows (user_key, name, created_at) VALUES (?, ?, ?)'),
       isFollowing: db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM realtime_follows WHERE user_key = ?'),
@@ -126,9 +132,19 @@ export class RealtimeStore {
         `UPDATE realtime_questions SET status = 'unanswered', claimed_by = NULL, claimed_by_name = NULL, claimed_at = NULL
          WHERE id = ? AND status = 'claimed'`,
       ),
-      answer: db.prepare<[string, string, AnswerVisibility, number, string]>(
-        `UPDATE realtime_questions SET status = 'answered', claimed_by = NULL, answer = ?, answered_by = ?, visibility = ?, answered_at = ?
+      answer: db.prepare<[string, string, AnswerVisibility, number, number, string]>(
+        `UPDATE realtime_questions SET status = 'answered', claimed_by = NULL, answer = ?, answered_by = ?, visibility = ?, answered_at = ?,
+                answered_auto = ?
          WHERE id = ? AND status <> 'answered'`,
+      ),
+      correctAuto: db.prepare<[string, string, AnswerVisibility, number, string]>(
+        `UPDATE realtime_questions SET answer = ?, answered_by = ?, visibility = ?, answered_at = ?, answered_auto = 0
+         WHERE id = ? AND status = 'answered' AND answered_auto = 1`,
+      ),
+      retractAuto: db.prepare<[string]>(
+        `UPDATE realtime_questions SET status = 'unanswered', claimed_by = NULL, claimed_by_name = NULL, claimed_at = NULL,
+                answer = NULL, answered_by = NULL, visibility = NULL, answered_at = NULL, answered_auto = 0
+         WHERE id = ? AND status = 'answered' AND answered_auto = 1`,
       ),
       askerKeyByPublic: db.prepare<[string], { asker_key: string; asker_name: string }>(
         'SELECT asker_key, asker_name FROM realtime_questions WHERE asker_public = ? ORDER BY created_at DESC LIMIT 1',
@@ -204,6 +220,10 @@ export class RealtimeStore {
   setAnnouncement(showId: string, a: Announcement | null): void {
     this.q.setAnnouncement.run(a?.text ?? null, a?.by ?? null, a?.at ?? null, showId);
   }
+  setAutoReply(showId: string, mode: AutoReplyMode): void {
+    this.q.ensureRoom.run(showId);
+    this.q.setAutoReply.run(mode, showId);
+  }
   setPinnedAnswer(showId: string, a: PublicAnswer | null): void {
     this.q.setPinned.run(a ? JSON.stringify(a) : null, showId);
   }
@@ -236,8 +256,16 @@ export class RealtimeStore {
   release(id: string): boolean {
     return this.q.release.run(id).changes === 1;
   }
-  answer(id: string, text: string, by: Actor, visibility: AnswerVisibility, now: number): boolean {
-    return this.q.answer.run(text, by.name, visibility, now, id).changes === 1;
+  answer(id: string, text: string, by: Actor, visibility: AnswerVisibility, now: number, auto = false): boolean {
+    return this.q.answer.run(text, by.name, visibility, now, auto ? 1 : 0, id).changes === 1;
+  }
+  /** Replace an automatic answer with a person's (a correction); false when the answer is not automatic. */
+  correctAuto(id: string, text: string, by: Actor, visibility: AnswerVisibility, now: number): boolean {
+    return this.q.correctAuto.run(text, by.name, visibility, now, id).changes === 1;
+  }
+  /** Take back an automatic answer: the question is open again. False when the answer is not automatic. */
+  retractAuto(id: string): boolean {
+    return this.q.retractAuto.run(id).changes === 1;
   }
   askerByPublic(publicId: string): { key: string; name: string } | null {
     const r = this.q.askerKeyByPublic.get(publicId);

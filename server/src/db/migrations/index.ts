@@ -12,6 +12,8 @@ import { m006WebhookApplied } from './006-webhook-applied';
 import { m007ShowEventLog } from './007-show-event-log';
 import { m008ViewerEvents } from './008-viewer-events';
 import { m009ShowMinutes } from './009-show-minutes';
+import { m010AutoReply } from './010-auto-reply';
+import { m011AnsweredAuto } from './011-answered-auto';
 
 export interface Migration {
   version: number;
@@ -29,4 +31,6 @@ export const migrations: readonly Migration[] = [
   m007ShowEventLog,
   m008ViewerEvents,
   m009ShowMinutes,
+  m010AutoReply,
+  m011AnsweredAuto,
 ];
