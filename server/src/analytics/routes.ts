@@ -1,7 +1,7 @@
 /**
  * Analytics HTTP: `POST /api/events` (public, from the viewer page: size-limited, rate-limited per client address,
  * text/plain bodies accepted for `navigator.sendBeacon`) and the staff / studio reads
- * `GET /api/analytics/shows/:showId/metrics`, `…/segments` and `…/log` (the `sc_staff` cookie, a login token or the studio token).
+ * `GET /api/analytics/shows/:showId/metrics`, `…/segments`, `…/screen` (the studio's big screen) and `…/log` (the `sc_staff` cookie, a login token or the studio token).
  */
 import { createHmac } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
@@ -81,6 +81,7 @@ export async function registerAnalyticsRoutes(app: FastifyInstance, deps: Analyt
       const segments = deps.analytics.segments(id);
       return segments && { segments };
     });
+    read('screen', (id) => deps.analytics.screen(id));
     read('log', (id) => {
       const entries = deps.analytics.log(id);
       return entries && { entries };
