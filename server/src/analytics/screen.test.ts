@@ -5,30 +5,29 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SellingScreen } from '../../../shared/analytics/screen';
-import type { OrderView } from '../../../shared/commerce/orders';
 import type { EngagementEvent } from '../../../shared/protocol/engagement';
-import { contact } from '../commerce/testing';
-import { type AnalyticsHarness, type Client, liveShow, MIN, product, S, startAnalyticsHarness, T0, Viewer } from './testing';
+import {
+  type AnalyticsHarness,
+  type Client,
+  liveShow,
+  MIN,
+  payOrder,
+  placeOrder,
+  product,
+  S,
+  startAnalyticsHarness,
+  T0,
+  Viewer,
+} from './testing';
 
 let h: AnalyticsHarness;
 afterEach(async () => {
   await h?.close();
 });
 
-async function buy(c: Client, showId: string, skuId: string, qty: number, key: string, paid = true): Promise<OrderView> {
-  const r = await c.json<OrderView>('POST', '/api/orders', { idempotencyKey: key, showId, items: [{ skuId, qty }], contact: contact(1) });
-  expect(r.status).toBe(201);
-  if (!paid) return r.body;
-  const pay = await c.json<{ action: { url: string } }>('POST', `/api/orders/${r.body.id}/pay`, {});
-  expect(pay.status).toBe(200);
-  const decided = await fetch(`${pay.body.action.url}/approve`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: '',
-    redirect: 'manual',
-  });
-  expect(decided.status).toBe(303);
-  return r.body;
+async function buy(c: Client, showId: string, skuId: string, qty: number, key: string, paid = true): Promise<void> {
+  const o = await placeOrder(c, showId, skuId, qty, key);
+  if (paid) await payOrder(c, o.id);
 }
 
 describe('selling big screen', () => {
