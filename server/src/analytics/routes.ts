@@ -81,6 +81,21 @@ export async function registerAnalyticsRoutes(app: FastifyInstance, deps: Analyt
       const segments = deps.analytics.segments(id);
       return segments && { segments };
     });
+    // The studio's page is served by the studio host, not by this server: its big screen reads cross-origin with the
+    // bearer token, as it reads /api/studio/* (no cookies: `*` never goes with credentials, so the staff cookie is not sent).
+    scope.options('/api/analytics/shows/:showId/screen', async (_req, reply) =>
+      reply
+        .code(204)
+        .header('access-control-allow-origin', '*')
+        .header('access-control-allow-methods', 'GET')
+        .header('access-control-allow-headers', 'authorization')
+        .header('access-control-max-age', '600')
+        .send(),
+    );
+    scope.addHook('onSend', async (req, reply, payload) => {
+      if (req.routeOptions.url === '/api/analytics/shows/:showId/screen') reply.header('access-control-allow-origin', '*');
+      return payload;
+    });
     read('screen', (id) => deps.analytics.screen(id));
     read('log', (id) => {
       const entries = deps.analytics.log(id);

@@ -112,4 +112,23 @@ describe('selling big screen', () => {
     expect((await fetch(`${h.url}/api/analytics/shows/${showId}/screen`)).status).toBe(401);
     expect((await h.studio('/api/analytics/shows/no-such-show/screen')).status).toBe(404);
   });
+
+  it('lets the studio page, served from another origin, read it with its bearer token', async () => {
+    h = await startAnalyticsHarness({ start: T0 });
+    const showId = await liveShow(h, []);
+    const url = `${h.url}/api/analytics/shows/${showId}/screen`;
+    const pre = await fetch(url, {
+      method: 'OPTIONS',
+      headers: { origin: 'http://127.0.0.1:1', 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' },
+    });
+    expect(pre.status).toBe(204);
+    expect(pre.headers.get('access-control-allow-origin')).toBe('*');
+    expect(pre.headers.get('access-control-allow-headers')).toBe('authorization');
+    const res = await h.studio(`/api/analytics/shows/${showId}/screen`, { headers: { origin: 'http://127.0.0.1:1' } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    // The other reads stay same-origin (the moderator pane is served by this server).
+    const metrics = await h.studio(`/api/analytics/shows/${showId}/metrics`, { headers: { origin: 'http://127.0.0.1:1' } });
+    expect(metrics.headers.get('access-control-allow-origin')).toBeNull();
+  });
 });
