@@ -8,15 +8,20 @@ import { useTranslation } from 'react-i18next';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { ScreenMarker, SellingScreen } from '../../../shared/analytics/screen';
-import { formatMoney } from '../../ui/format';
+import { dateTimeFormat, formatMoney } from '../../ui/format';
 import { useStudio } from '../context';
 import { trendColumns } from '../controllers/selling-screen-view';
 
 const HEIGHT = 260;
 /** The x range spans at least this much, so the first minutes do not stretch over the whole width. */
 const MIN_SPAN_S = 10 * 60;
+/** Half a minute of room on each side, so the first and the last minute's bars are not cut. */
+const PAD_S = 30;
+/** x ticks fall on whole minutes. */
+const MINUTE_INCRS = [60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600];
+/** Flags of different kinds sit at different heights, so a pin and a sale in the same minute both show. */
+const FLAG_ROW: Record<ScreenMarker['kind'], number> = { pin: 0, sale: 1, giveaway: 2 };
 export const MARKER_COLORS: Record<ScreenMarker['kind'], string> = { pin: '#4da3ff', sale: '#ffb020', giveaway: '#c77dff' };
-const MARKER_GLYPH: Record<ScreenMarker['kind'], string> = { pin: '📌', sale: '⚡', giveaway: '🎁' };
 
 export function BigScreenTrend() {
   const { t, i18n } = useTranslation();
@@ -28,17 +33,34 @@ export function BigScreenTrend() {
     const el = host.current;
     if (!el) return;
     let current: SellingScreen | null = store.getState().selling.data;
+    const hhmm = dateTimeFormat(locale, { hour: '2-digit', minute: '2-digit' });
     const money = (v: number) => (current?.currency ? formatMoney(Math.round(v), current.currency, locale) : String(Math.round(v)));
     const opts: uPlot.Options = {
       width: Math.max(320, el.clientWidth),
       height: HEIGHT,
       scales: {
-        x: { time: true, range: (_u, min, max) => [min, Math.max(max, min + MIN_SPAN_S)] },
+        // From the show's first minute; the passed min / max are not used (uPlot widens a single point to years).
+        x: {
+          time: true,
+          range: (u) => {
+            const xs = u.data[0];
+            const lo = xs.length ? xs[0]! : Math.floor(Date.now() / 60_000) * 60;
+            const hi = xs.length ? xs[xs.length - 1]! : lo;
+            return [lo - PAD_S, Math.max(hi + PAD_S, lo + MIN_SPAN_S)];
+          },
+        },
         n: { range: (_u, _min, max) => [0, Math.max(5, Math.ceil(max * 1.15))] },
         gmv: { range: (_u, _min, max) => [0, Math.max(100, max * 1.15)] },
       },
       axes: [
-        { stroke: '#9aa1b1', grid: { stroke: '#262b36' }, ticks: { stroke: '#262b36' } },
+        {
+          stroke: '#9aa1b1',
+          grid: { stroke: '#262b36' },
+          ticks: { stroke: '#262b36' },
+          space: 70,
+          incrs: MINUTE_INCRS,
+          values: (_u, splits) => splits.map((v) => hhmm.format(v * 1000)),
+        },
         { scale: 'n', stroke: '#9aa1b1', grid: { stroke: '#262b36' }, ticks: { stroke: '#262b36' } },
         {
           scale: 'gmv',
@@ -70,7 +92,7 @@ export function BigScreenTrend() {
           points: { show: false },
         },
       ],
-      legend: { show: true },
+      legend: { show: true, live: false },
       hooks: {
         draw: [
           (u) => {
@@ -78,9 +100,6 @@ export function BigScreenTrend() {
             const { left, top, width, height } = u.bbox;
             const px = uPlot.pxRatio;
             ctx.save();
-            ctx.font = `${12 * px}px system-ui, sans-serif`;
-            ctx.textAlign = 'center';
-            ctx.textBaseline = 'top';
             for (const m of current?.markers ?? []) {
               const x = Math.round(u.valToPos(m.at / 1000, 'x', true));
               if (x < left || x > left + width) continue;
@@ -91,7 +110,14 @@ export function BigScreenTrend() {
               ctx.moveTo(x, top);
               ctx.lineTo(x, top + height);
               ctx.stroke();
-              ctx.fillText(MARKER_GLYPH[m.kind], x, top + 2 * px);
+              // A small flag at the top tells the kinds apart where lines are close.
+              const y = top + FLAG_ROW[m.kind] * 10 * px;
+              ctx.fillStyle = MARKER_COLORS[m.kind];
+              ctx.beginPath();
+              ctx.moveTo(x, y);
+              ctx.lineTo(x + 8 * px, y + 4 * px);
+              ctx.lineTo(x, y + 8 * px);
+              ctx.fill();
             }
             ctx.restore();
           },
@@ -123,7 +149,7 @@ export function BigScreenTrend() {
         {(['pin', 'sale', 'giveaway'] as const).map((k) => (
           <li key={k}>
             <span className="bigscreen-marker-swatch" style={{ borderColor: MARKER_COLORS[k] }} aria-hidden="true" />
-            {MARKER_GLYPH[k]} {t(`bigscreen.marker.${k}`)}
+            {t(`bigscreen.marker.${k}`)}
           </li>
         ))}
       </ul>
