@@ -15,8 +15,8 @@ import { trendColumns } from '../controllers/selling-screen-view';
 const HEIGHT = 260;
 /** The x range spans at least this much, so the first minutes do not stretch over the whole width. */
 const MIN_SPAN_S = 10 * 60;
-/** Half a minute of room on each side, so the first and the last minute's bars are not cut. */
-const PAD_S = 30;
+/** Points sit at the middle of their minute: the axis runs from the first minute's start to the last one's end. */
+const HALF_MINUTE_S = 30;
 /** x ticks fall on whole minutes. */
 const MINUTE_INCRS = [60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600];
 /** Flags of different kinds sit at different heights, so a pin and a sale in the same minute both show. */
@@ -44,9 +44,9 @@ export function BigScreenTrend() {
           time: true,
           range: (u) => {
             const xs = u.data[0];
-            const lo = xs.length ? xs[0]! : Math.floor(Date.now() / 60_000) * 60;
+            const lo = xs.length ? xs[0]! : Math.floor(Date.now() / 60_000) * 60 + HALF_MINUTE_S;
             const hi = xs.length ? xs[xs.length - 1]! : lo;
-            return [lo - PAD_S, Math.max(hi + PAD_S, lo + MIN_SPAN_S)];
+            return [lo - HALF_MINUTE_S, Math.max(hi + HALF_MINUTE_S, lo - HALF_MINUTE_S + MIN_SPAN_S)];
           },
         },
         n: { range: (_u, _min, max) => [0, Math.max(5, Math.ceil(max * 1.15))] },
@@ -58,6 +58,7 @@ export function BigScreenTrend() {
           grid: { stroke: '#262b36' },
           ticks: { stroke: '#262b36' },
           space: 70,
+          size: 32,
           incrs: MINUTE_INCRS,
           values: (_u, splits) => splits.map((v) => hhmm.format(v * 1000)),
         },

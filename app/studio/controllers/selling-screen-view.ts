@@ -75,13 +75,16 @@ export function productRows(data: SellingScreen | null, catalog: readonly Produc
     .map(({ r }) => r);
 }
 
-/** uPlot columns: x (seconds), viewers, GMV (minor units of the screen's currency), paid orders — one per minute. */
+/**
+ * uPlot columns: x (seconds), viewers, GMV (minor units of the screen's currency), paid orders — one per minute, at the
+ * middle of its minute, so markers (drawn at their exact time) fall inside the minute whose numbers they explain.
+ */
 export type TrendColumns = [number[], number[], number[], number[]];
 
 export function trendColumns(data: SellingScreen | null): TrendColumns {
   const cols: TrendColumns = [[], [], [], []];
   for (const m of data?.minutes ?? []) {
-    cols[0].push(m.minute / 1000);
+    cols[0].push(m.minute / 1000 + 30);
     cols[1].push(m.viewers);
     cols[2].push(m.gmvMinor);
     cols[3].push(m.orders);

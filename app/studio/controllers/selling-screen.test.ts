@@ -192,7 +192,7 @@ describe('big screen selectors', () => {
 
   it('gives the trend columns and empty totals without data', () => {
     expect(trendColumns(data)).toEqual([
-      [T0 / 1000, T0 / 1000 + 60],
+      [T0 / 1000 + 30, T0 / 1000 + 90],
       [3, 5],
       [1000, 600],
       [1, 1],
