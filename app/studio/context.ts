@@ -12,6 +12,7 @@ import type { OverlayController } from './controllers/overlays';
 import type { Publisher } from './controllers/publisher';
 import type { OutputController } from './controllers/recorder';
 import type { SceneController } from './controllers/scenes';
+import type { SellingScreenController } from './controllers/selling-screen';
 import type { SettingsController } from './controllers/settings';
 import type { ShopController } from './controllers/shop';
 import type { StaffSetupController } from './controllers/staff-setup';
@@ -38,6 +39,8 @@ export interface StudioControllers {
   mixer: Mixer;
   /** "Set up moderator access": the server's first-run owner account, created through the host. */
   staffSetup: StaffSetupController;
+  /** The Data tab's live big screen (polls the show's selling data while shown). */
+  selling: SellingScreenController;
 }
 
 export const StudioContext = createContext<StudioControllers | null>(null);

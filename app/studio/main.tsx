@@ -23,6 +23,7 @@ import { ProgramAudioMix } from './controllers/recorder-audio';
 import { HostScenePersistence } from './controllers/scene-persistence';
 import { Mixer } from './controllers/mixer';
 import { SceneController } from './controllers/scenes';
+import { SellingScreenController } from './controllers/selling-screen';
 import { SettingsController } from './controllers/settings';
 import { ShopController } from './controllers/shop';
 import { ShopApi } from './controllers/shop-api';
@@ -117,6 +118,8 @@ const chat = new StudioChatController({
 chat.start();
 const engagement = new StudioEngagement(store, chat, chatStore);
 const staffSetup = new StaffSetupController(host);
+const selling = new SellingScreenController(store, shopApi);
+selling.start();
 const controllers: StudioControllers = {
   store,
   host,
@@ -134,6 +137,7 @@ const controllers: StudioControllers = {
   scenes,
   mixer,
   staffSetup,
+  selling,
 };
 
 compositor.start();

@@ -4,6 +4,7 @@
  * (elapsed live time, viewer link, "can go live") are computed by selectors, not stored.
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { SellingScreen } from '../../shared/analytics/screen';
 import type { ProductView } from '../../shared/commerce/catalog';
 import type { OrderStatus, OrderView } from '../../shared/commerce/orders';
 import type { FlashSaleView } from '../../shared/commerce/sales';
@@ -143,7 +144,7 @@ export interface PublishSlice {
 }
 
 // ---- shop slice (catalog, lineup, flash sales, orders) ----------------------------------------------------------
-export type StudioTab = 'live' | 'products' | 'orders';
+export type StudioTab = 'live' | 'products' | 'orders' | 'data';
 export type LoadStatus = 'idle' | 'loading' | 'ready' | 'error';
 /** A failed shop request, ready to show: i18n key (shop.errors.*) + the server's message. */
 export interface ShopFailure {
@@ -215,7 +216,35 @@ export interface UiSlice {
   dismissNotice(id: number): void;
 }
 
-export type StudioState = HostSlice & DevicesSlice & CompositorSlice & SceneSlice & MixerSlice & PublishSlice & ShopSlice & UiSlice;
+// ---- selling slice (the Data tab's live big screen, written by controllers/selling-screen.ts) ----------------------
+export type SellingSortKey = 'title' | 'impressions' | 'clicks' | 'ctr' | 'orders' | 'units' | 'gmv';
+export interface SellingSort {
+  key: SellingSortKey;
+  dir: 'asc' | 'desc';
+}
+export interface SellingSlice {
+  selling: {
+    /** Show the data belongs to (a reply for another show is dropped). */
+    showId: string | null;
+    data: SellingScreen | null;
+    status: LoadStatus;
+    /** Server message of the last failed poll (the last good data stays shown). */
+    error: string | null;
+    sort: SellingSort;
+  };
+  /** Sort the product table by a column: a new column sorts descending (text ascending), the same one flips. */
+  sortSelling(key: SellingSortKey): void;
+}
+
+export type StudioState = HostSlice &
+  DevicesSlice &
+  CompositorSlice &
+  SceneSlice &
+  MixerSlice &
+  PublishSlice &
+  ShopSlice &
+  UiSlice &
+  SellingSlice;
 export type StudioStore = StoreApi<StudioState>;
 
 type SliceCreator<T> = (set: StoreApi<StudioState>['setState'], get: StoreApi<StudioState>['getState']) => T;
@@ -290,6 +319,16 @@ const shopSlice: SliceCreator<ShopSlice> = () => ({
   },
 });
 
+const sellingSlice: SliceCreator<SellingSlice> = (set) => ({
+  selling: { showId: null, data: null, status: 'idle', error: null, sort: { key: 'gmv', dir: 'desc' } },
+  sortSelling: (key) =>
+    set((s) => {
+      const cur = s.selling.sort;
+      const dir = cur.key === key ? (cur.dir === 'asc' ? 'desc' : 'asc') : key === 'title' ? 'asc' : 'desc';
+      return { selling: { ...s.selling, sort: { key, dir } } };
+    }),
+});
+
 let nextErrorId = 1;
 let nextNoticeId = 1;
 const MAX_NOTICES = 4;
@@ -317,6 +356,7 @@ export function createStudioStore(init: Partial<Pick<StudioState, 'marker'>> = {
     ...publishSlice(set, get),
     ...shopSlice(set, get),
     ...uiSlice(set, get),
+    ...sellingSlice(set, get),
     ...init,
   }));
 }

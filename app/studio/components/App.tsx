@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useStudio, useStudioState } from '../context';
 import type { Notice } from '../store';
+import { BigScreen } from './BigScreen';
 import { ChatDock } from './ChatDock';
 import { EngagementPanel } from './EngagementPanel';
 import { ConfirmEndDialog, GoLivePanel } from './GoLivePanel';
@@ -120,6 +121,9 @@ export function App() {
       </div>
       <div className="tab-pane" hidden={tab !== 'orders'}>
         <OrdersPage />
+      </div>
+      <div className="tab-pane" hidden={tab !== 'data'}>
+        <BigScreen />
       </div>
       <Notices />
       {confirmEnd && <ConfirmEndDialog onClose={() => setConfirmEnd(false)} />}

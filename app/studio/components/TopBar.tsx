@@ -27,7 +27,7 @@ export function TopBar() {
         {hostMode && <span className="host-mode">{t(hostMode === 'web' ? 'top.hostWeb' : 'top.hostElectron')}</span>}
       </div>
       <nav className="tabs" aria-label={t('nav.label')}>
-        {(['live', 'products', 'orders'] as StudioTab[]).map((id) => (
+        {(['live', 'data', 'products', 'orders'] as StudioTab[]).map((id) => (
           <button
             key={id}
             type="button"

@@ -4,6 +4,7 @@
  * `{ error: { code, message, reason?, issues? } }` (or a network failure) into a typed ShopApiError.
  */
 import { z } from 'zod';
+import { SellingScreen } from '../../../shared/analytics/screen';
 import {
   CsvImportResult,
   LineupUpdate,
@@ -295,6 +296,13 @@ export class ShopApi {
   async refundOrder(orderId: string, body: RefundRequest): Promise<OrderView> {
     const req = checked(RefundRequest, body, 'refund');
     return this.call(OrderView, 'POST', `/api/studio/orders/${encodeURIComponent(orderId)}/refund`, { json: req });
+  }
+
+  // ---- selling data ---------------------------------------------------------------------------------------------
+
+  /** The live big screen of a show (metrics, per-minute trend, markers, per-product totals). */
+  sellingScreen(showId: string): Promise<SellingScreen> {
+    return this.call(SellingScreen, 'GET', `/api/analytics/shows/${encodeURIComponent(showId)}/screen`);
   }
 }
 

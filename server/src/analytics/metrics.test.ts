@@ -7,32 +7,24 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ShowLogEntry } from '../../../shared/analytics/events';
 import type { ShowMetrics } from '../../../shared/analytics/metrics';
 import type { SegmentRow } from '../../../shared/analytics/segments';
-import type { OrderView } from '../../../shared/commerce/orders';
-import { contact } from '../commerce/testing';
-import { type AnalyticsHarness, Client, liveShow, MIN, product, S, startAnalyticsHarness, T0, Viewer } from './testing';
+import {
+  type AnalyticsHarness,
+  Client,
+  liveShow,
+  MIN,
+  payOrder as pay,
+  placeOrder as order,
+  product,
+  S,
+  startAnalyticsHarness,
+  T0,
+  Viewer,
+} from './testing';
 
 let h: AnalyticsHarness;
 afterEach(async () => {
   await h?.close();
 });
-
-async function order(c: Client, showId: string, skuId: string, qty: number, key: string): Promise<OrderView> {
-  const r = await c.json<OrderView>('POST', '/api/orders', { idempotencyKey: key, showId, items: [{ skuId, qty }], contact: contact(1) });
-  expect(r.status).toBe(201);
-  return r.body;
-}
-
-async function pay(c: Client, orderId: string): Promise<void> {
-  const pay = await c.json<{ action: { url: string } }>('POST', `/api/orders/${orderId}/pay`, {});
-  expect(pay.status).toBe(200);
-  const decided = await fetch(`${pay.body.action.url}/approve`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: '',
-    redirect: 'manual',
-  });
-  expect(decided.status).toBe(303);
-}
 
 async function until(check: () => boolean, ms = 5000): Promise<void> {
   const end = Date.now() + ms;

@@ -1,7 +1,7 @@
 /**
  * Analytics HTTP: `POST /api/events` (public, from the viewer page: size-limited, rate-limited per client address,
  * text/plain bodies accepted for `navigator.sendBeacon`) and the staff / studio reads
- * `GET /api/analytics/shows/:showId/metrics`, `…/segments` and `…/log` (the `sc_staff` cookie, a login token or the studio token).
+ * `GET /api/analytics/shows/:showId/metrics`, `…/segments`, `…/screen` (the studio's big screen) and `…/log` (the `sc_staff` cookie, a login token or the studio token).
  */
 import { createHmac } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
@@ -81,6 +81,22 @@ export async function registerAnalyticsRoutes(app: FastifyInstance, deps: Analyt
       const segments = deps.analytics.segments(id);
       return segments && { segments };
     });
+    // The studio's page is served by the studio host, not by this server: its big screen reads cross-origin with the
+    // bearer token, as it reads /api/studio/* (no cookies: `*` never goes with credentials, so the staff cookie is not sent).
+    scope.options('/api/analytics/shows/:showId/screen', async (_req, reply) =>
+      reply
+        .code(204)
+        .header('access-control-allow-origin', '*')
+        .header('access-control-allow-methods', 'GET')
+        .header('access-control-allow-headers', 'authorization')
+        .header('access-control-max-age', '600')
+        .send(),
+    );
+    scope.addHook('onSend', async (req, reply, payload) => {
+      if (req.routeOptions.url === '/api/analytics/shows/:showId/screen') reply.header('access-control-allow-origin', '*');
+      return payload;
+    });
+    read('screen', (id) => deps.analytics.screen(id));
     read('log', (id) => {
       const entries = deps.analytics.log(id);
       return entries && { entries };

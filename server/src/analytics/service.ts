@@ -5,6 +5,7 @@
  */
 import type { ShowLogEntry } from '../../../shared/analytics/events';
 import { computeShowMetrics, minuteOf, type ShowMetrics } from '../../../shared/analytics/metrics';
+import { computeSellingScreen, type SellingScreen } from '../../../shared/analytics/screen';
 import { explanationReport, type SegmentRow } from '../../../shared/analytics/segments';
 import type { Database } from '../db/database';
 import type { ShowRepository } from '../db/shows';
@@ -73,6 +74,20 @@ export class AnalyticsService {
       orders,
       log: this.store.showLog(showId),
       questions: this.store.questions(showId),
+    });
+  }
+
+  /** The studio's live big screen: metrics, per-minute trend, markers, per-product totals. Null for an unknown show. */
+  screen(showId: string): SellingScreen | null {
+    const show = this.d.shows.get(showId);
+    if (!show) return null;
+    this.buffer.flush();
+    return computeSellingScreen({
+      show,
+      now: this.clock(),
+      ...this.store.metricsInput(showId),
+      log: this.store.showLog(showId),
+      lineup: this.store.lineup(showId),
     });
   }
 

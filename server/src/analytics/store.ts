@@ -57,7 +57,7 @@ export class AnalyticsStore {
       lastSeq: db.prepare(`SELECT COALESCE(MAX(seq), 0) AS seq FROM show_event_log WHERE show_id = ?`).pluck(),
       viewerKnown: db.prepare(`SELECT 1 FROM viewer_events WHERE viewer_id = ? LIMIT 1`).pluck(),
       batchKnown: db.prepare(`SELECT 1 FROM viewer_events WHERE viewer_id = ? AND batch_id = ? LIMIT 1`).pluck(),
-      lineup: db.prepare(`SELECT product_id FROM show_lineup WHERE show_id = ?`).pluck(),
+      lineup: db.prepare(`SELECT product_id FROM show_lineup WHERE show_id = ? ORDER BY position`).pluck(),
       explained: db
         .prepare(`SELECT DISTINCT product_id FROM show_event_log WHERE show_id = ? AND kind = 'explain.start' AND product_id IS NOT NULL`)
         .pluck(),

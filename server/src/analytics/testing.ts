@@ -10,9 +10,10 @@ import fastifyCookie from '@fastify/cookie';
 import Fastify from 'fastify';
 import { expect } from 'vitest';
 import type { ViewerEvent, ViewerEventBatchResult } from '../../../shared/analytics/events';
+import type { OrderView } from '../../../shared/commerce/orders';
 import { Accounts } from '../accounts/accounts';
 import { commercePlugin, createCommerceCore, type CommerceCore } from '../commerce/index';
-import { freePort } from '../commerce/testing';
+import { contact, freePort } from '../commerce/testing';
 import { type Database, openDatabase } from '../db/database';
 import { ShowRepository } from '../db/shows';
 import type { Logger } from '../log';
@@ -207,4 +208,24 @@ export class Viewer {
   post(body: unknown): Promise<{ status: number; body: ViewerEventBatchResult }> {
     return this.client.json<ViewerEventBatchResult>('POST', '/api/events', body);
   }
+}
+
+/** A guest order of one SKU for the show, as the viewer page places it. */
+export async function placeOrder(c: Client, showId: string, skuId: string, qty: number, key: string): Promise<OrderView> {
+  const r = await c.json<OrderView>('POST', '/api/orders', { idempotencyKey: key, showId, items: [{ skuId, qty }], contact: contact(1) });
+  expect(r.status).toBe(201);
+  return r.body;
+}
+
+/** Pay an order through the sandbox provider's page (approve). */
+export async function payOrder(c: Client, orderId: string): Promise<void> {
+  const pay = await c.json<{ action: { url: string } }>('POST', `/api/orders/${orderId}/pay`, {});
+  expect(pay.status).toBe(200);
+  const decided = await fetch(`${pay.body.action.url}/approve`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: '',
+    redirect: 'manual',
+  });
+  expect(decided.status).toBe(303);
 }
