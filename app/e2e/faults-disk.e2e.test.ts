@@ -6,27 +6,10 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStudioAndGoLive, openViewer, poll, type Stack, startStack, watchConsole } from './harness';
-
-const FRAME_LOG = `(() => {
-  const frames = [];
-  window.__frames = frames;
-  const attach = () => {
-    const h = window.__storecast;
-    if (!h) return setTimeout(attach, 20);
-    if (typeof h.onFrame !== 'function') return; // not a viewer page
-    h.onFrame((s) => frames.push(performance.timeOrigin + s.now));
-  };
-  attach();
-})();`;
+import { FRAME_LOG_SCRIPT, framesSince, openStudioAndGoLive, openViewer, poll, type Stack, startStack, watchConsole } from './harness';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function framesSince(page: Page, since: number): Promise<number[]> {
-  return page.evaluate((since) => (window as unknown as { __frames: number[] }).__frames.filter((t) => t >= since), since);
-}
 
 describe('faults: the recording disk is full', () => {
   let stack: Stack;
@@ -53,7 +36,7 @@ describe('faults: the recording disk is full', () => {
   it('shows a disk error in the Output panel while the viewer keeps playing and the studio stays live', async () => {
     const { page: studio, showId } = await openStudioAndGoLive(stack, 'E2E 磁盘满');
     watchConsole(studio, 'studio', logs);
-    await stack.context.addInitScript({ content: FRAME_LOG });
+    await stack.context.addInitScript({ content: FRAME_LOG_SCRIPT });
     const viewer = await openViewer(stack, showId);
     watchConsole(viewer, 'viewer', logs);
     await poll('viewer playing', async () => (await framesSince(viewer, 0)).length >= 30, 30_000, 50);

@@ -7,20 +7,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RouterSeat } from '../../server/src/sfu/fanout';
-import { openStudioAndGoLive, openViewer, poll, type Stack, startStack, watchConsole } from './harness';
-
-/** Installed in viewer pages: the wall-clock time of every presented frame. */
-const FRAME_LOG = `(() => {
-  const frames = [];
-  window.__frames = frames;
-  const attach = () => {
-    const h = window.__storecast;
-    if (!h) return setTimeout(attach, 20);
-    if (typeof h.onFrame !== 'function') return; // not a viewer page
-    h.onFrame((s) => frames.push(performance.timeOrigin + s.now));
-  };
-  attach();
-})();`;
+import { FRAME_LOG_SCRIPT, framesSince, openStudioAndGoLive, openViewer, poll, type Stack, startStack, watchConsole } from './harness';
 
 /** The issue's target: a killed worker's viewers present frames again within this long. */
 const BACK_WITHIN_MS = 3_000;
@@ -28,10 +15,6 @@ const BACK_WITHIN_MS = 3_000;
 const OUTAGE_GAP_MS = 300;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function framesSince(page: Page, since: number): Promise<number[]> {
-  return page.evaluate((since) => (window as unknown as { __frames: number[] }).__frames.filter((t) => t >= since), since);
-}
 
 async function waitFrames(page: Page, since: number, n: number, timeoutMs: number): Promise<number[]> {
   return poll(
@@ -75,7 +58,7 @@ describe('faults: a mediasoup worker killed mid-show', () => {
     const live = await openStudioAndGoLive(stack, 'E2E 故障');
     watchConsole(live.page, 'studio', logs);
     showId = live.showId;
-    await stack.context.addInitScript({ content: FRAME_LOG });
+    await stack.context.addInitScript({ content: FRAME_LOG_SCRIPT });
   });
   afterAll(async () => {
     await stack?.close();
