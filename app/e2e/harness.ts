@@ -183,3 +183,24 @@ export function percentile(values: number[], p: number): number {
   const i = Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1));
   return s[i]!;
 }
+
+/**
+ * Init script for a browser context: viewer pages keep the wall-clock time of every presented frame in
+ * `window.__frames` (other pages of the context are left alone). Read it with `framesSince`.
+ */
+export const FRAME_LOG_SCRIPT = `(() => {
+  const frames = [];
+  window.__frames = frames;
+  const attach = () => {
+    const h = window.__storecast;
+    if (!h) return setTimeout(attach, 20);
+    if (typeof h.onFrame !== 'function') return; // not a viewer page
+    h.onFrame((s) => frames.push(performance.timeOrigin + s.now));
+  };
+  attach();
+})();`;
+
+/** Wall-clock times of the frames a page with FRAME_LOG_SCRIPT presented since `since`. */
+export function framesSince(page: Page, since: number): Promise<number[]> {
+  return page.evaluate((since) => (window as unknown as { __frames: number[] }).__frames.filter((t) => t >= since), since);
+}
