@@ -3,15 +3,14 @@
  * reach the show event log through the room's hook; viewer batches to POST /api/events and the metrics read with
  * the studio token go through the server's own wiring.
  */
-import { RTCPeerConnection } from 'werift';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ShowLogEntry } from '../../../shared/analytics/events';
 import type { ShowMetrics } from '../../../shared/analytics/metrics';
-import { OVERLAY_LABEL, OVERLAY_PROTOCOL } from '../../../shared/protocol/overlay';
 import { realtimeUrl } from '../../../shared/protocol/realtime';
-import { mediasoupDataChannelSdp, SCTP_CAPS } from '../testing/fixtures';
+import { SCTP_CAPS } from '../testing/fixtures';
 import { RtClient } from '../realtime/testing';
 import { connectStudio, type TestServer, startTestServer, until } from '../testing/harness';
+import { openOverlayChannel } from '../testing/overlay-peer';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -35,26 +34,8 @@ describe('selling data on the real server', () => {
     const { show } = await studio.rpc.request('show.open', { title: 'Analytics show' });
     await studio.rpc.request('show.goLive', { showId: show.id });
     const send = await studio.rpc.request('transport.create', { direction: 'send', sctpCapabilities: SCTP_CAPS });
-    const pc = new RTCPeerConnection({});
+    const { pc, dc } = await openOverlayChannel(studio, send);
     try {
-      const streamId = 3;
-      const dc = pc.createDataChannel(OVERLAY_LABEL, { negotiated: true, id: streamId, protocol: OVERLAY_PROTOCOL, ordered: true });
-      await pc.setLocalDescription(await pc.createOffer());
-      const sdp = pc.localDescription!.sdp;
-      const fingerprint = /a=fingerprint:sha-256 (\S+)/.exec(sdp)![1]!;
-      const mid = /m=application[^\n]*\n(?:[^\n]*\n)*?a=mid:(\S+)/.exec(sdp)![1]!;
-      await studio.rpc.request('transport.connect', {
-        transportId: send.id,
-        dtlsParameters: { role: 'client', fingerprints: [{ algorithm: 'sha-256', value: fingerprint }] },
-      });
-      await pc.setRemoteDescription({ type: 'answer', sdp: mediasoupDataChannelSdp(send, mid, 'passive', 'udp') });
-      await studio.rpc.request('produceData', {
-        transportId: send.id,
-        sctpStreamParameters: { streamId, ordered: true },
-        label: OVERLAY_LABEL,
-        protocol: OVERLAY_PROTOCOL,
-      });
-      await until(() => dc.readyState === 'open', 10_000, 'data channel open');
       const at = Date.now();
       const product = { productId: 'p-scarf', name: 'Silk scarf', priceMinor: 12900, currency: 'CNY' };
       dc.send(JSON.stringify({ type: 'product.pin', id: 'trig-0001', at, mediaTime: at - 30, product }));

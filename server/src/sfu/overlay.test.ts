@@ -3,11 +3,11 @@
  * ICE + DTLS + SCTP to mediasoup, a DataProducer, the server's DirectTransport DataConsumer folding triggers,
  * and a viewer joining later receiving the currently pinned product in `viewer.join`.
  */
-import { RTCPeerConnection } from 'werift';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OVERLAY_LABEL, OVERLAY_PROTOCOL, type OverlayTrigger } from '../../../shared/protocol/overlay';
-import { mediasoupDataChannelSdp, SCTP_CAPS } from '../testing/fixtures';
+import { SCTP_CAPS } from '../testing/fixtures';
 import { connect, connectStudio, type TestServer, startTestServer, until } from '../testing/harness';
+import { openOverlayChannel } from '../testing/overlay-peer';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -28,29 +28,8 @@ describe('overlay DataChannel (werift studio peer)', () => {
     await studio.rpc.request('show.goLive', { showId: show.id });
     const send = await studio.rpc.request('transport.create', { direction: 'send', sctpCapabilities: SCTP_CAPS });
 
-    const pc = new RTCPeerConnection({});
+    const { pc, dc, dataProducerId } = await openOverlayChannel(studio, send);
     try {
-      const streamId = 3;
-      const dc = pc.createDataChannel(OVERLAY_LABEL, { negotiated: true, id: streamId, protocol: OVERLAY_PROTOCOL, ordered: true });
-      const offer = await pc.createOffer();
-      await pc.setLocalDescription(offer);
-      const sdp = pc.localDescription!.sdp;
-      const fingerprint = /a=fingerprint:sha-256 (\S+)/.exec(sdp)![1]!;
-      const mid = /m=application[^\n]*\n(?:[^\n]*\n)*?a=mid:(\S+)/.exec(sdp)![1]!;
-      await studio.rpc.request('transport.connect', {
-        transportId: send.id,
-        dtlsParameters: { role: 'client', fingerprints: [{ algorithm: 'sha-256', value: fingerprint }] },
-      });
-      await pc.setRemoteDescription({ type: 'answer', sdp: mediasoupDataChannelSdp(send, mid, 'passive', 'udp') });
-      const { dataProducerId } = await studio.rpc.request('produceData', {
-        transportId: send.id,
-        sctpStreamParameters: { streamId, ordered: true },
-        label: OVERLAY_LABEL,
-        protocol: OVERLAY_PROTOCOL,
-      });
-      expect(dataProducerId).toBeTruthy();
-      await until(() => dc.readyState === 'open', 10_000, 'data channel open');
-
       const room = server.rooms.get(show.id)!;
       dc.send('not json at all'); // ignored, never folded
       dc.send(JSON.stringify({ type: 'product.pin', id: 'bad!', at: 1 })); // schema-invalid, ignored
