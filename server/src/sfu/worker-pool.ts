@@ -58,11 +58,13 @@ export class WorkerPool {
   }
 
   static async create(opts: WorkerPoolOptions): Promise<WorkerPool> {
+    const pool = new WorkerPool(opts);
     mediasoup.setLogEventListeners({
       onwarn: (ns, msg) => opts.log.warn({ ns }, msg),
-      onerror: (ns, msg, err) => opts.log.error({ ns, err }, msg),
+      // On SIGINT / SIGTERM mediasoup closes every worker itself, and a worker still writing to its closed channel
+      // then reports a broken pipe on stderr: noise of the shutdown, not a fault. A death is logged by spawn().
+      onerror: (ns, msg, err) => (pool.shuttingDown() ? opts.log.warn : opts.log.error).call(opts.log, { ns, err }, msg),
     });
-    const pool = new WorkerPool(opts);
     try {
       await Promise.all(pool.slots.map((_, i) => pool.spawn(i)));
     } catch (err) {
@@ -198,6 +200,11 @@ export class WorkerPool {
       if (s && !s.worker.closed && (!best || score(s) < score(best))) best = s;
     }
     return best;
+  }
+
+  /** Every worker closed (the pool, or mediasoup on a process signal): what the workers say now is shutdown noise. */
+  private shuttingDown(): boolean {
+    return this.closed || this.slots.every((s) => s === null || s.worker.closed);
   }
 
   close(): void {
