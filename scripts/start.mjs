@@ -49,7 +49,9 @@ function electronStudio() {
 
 const env = { ...process.env, DATA_DIR: process.env.DATA_DIR ?? join(root, 'data') };
 const port = Number(env.PORT ?? 8080);
-const server = spawn(process.execPath, ['dist/server/main.mjs'], { stdio: 'inherit', env });
+// Its own process group: a terminal's Ctrl-C reaches this script only, which stops the server in order. Otherwise
+// the server's mediasoup workers get the signal too and exit under the server before it closes them.
+const server = spawn(process.execPath, ['dist/server/main.mjs'], { stdio: 'inherit', env, detached: true });
 let studioApp = null;
 let webHost = null;
 let stopping = false;
@@ -66,6 +68,7 @@ function stop(signal = 'SIGTERM') {
 }
 process.on('SIGINT', () => stop('SIGINT'));
 process.on('SIGTERM', () => stop('SIGTERM'));
+process.on('SIGHUP', () => stop('SIGTERM'));
 server.on('exit', (code, signal) => {
   say(stopping ? `stopped (exit code ${code ?? signal})` : `server exited (${code ?? signal})`);
   stopping = true;

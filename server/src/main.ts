@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   let stoppingAt = 0;
   const stop = (signal: NodeJS.Signals) => {
     if (stoppingAt) {
-      // Ctrl-C in a terminal reaches this process and `npm start`, which forwards it: one press, two signals.
+      // A supervisor may forward the signal a terminal also sent: one press, two signals.
       if (Date.now() - stoppingAt < 2000) return;
       logger.warn({ signal }, 'forced exit');
       process.exit(1);
