@@ -79,7 +79,10 @@ describe('frame-synced overlays', () => {
         (window as unknown as { __probe: { samples: ProbeSample[] } }).__probe.samples.slice(-400),
       );
       const byDisplay = samples.filter((s) => s.displayAt > pinAt.displayAt - 3000);
-      const shownIdx = byDisplay.findIndex((s) => Math.abs(s.displayAt - pinAt.displayAt) < 0.5);
+      // The probe skips a frame now and then (its pixels newer than the frame announced); then the card's frame is
+      // the first decoded one presented after the card appeared.
+      const exactIdx = byDisplay.findIndex((s) => Math.abs(s.displayAt - pinAt.displayAt) < 0.5);
+      const shownIdx = exactIdx >= 0 ? exactIdx : byDisplay.findIndex((s) => s.displayAt > pinAt.displayAt);
       const cardIdx = byDisplay.findIndex((s) => s.capturedAt >= mediaTime);
       expect(cardIdx, 'the frame with the burned-in card was presented').toBeGreaterThanOrEqual(0);
       expect(shownIdx, 'the frame during which the card appeared was decoded').toBeGreaterThanOrEqual(0);
