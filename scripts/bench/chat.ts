@@ -25,12 +25,10 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import type { Snapshot, StartMsg } from './chat-clients';
 import { processCpuSeconds } from './lib/proc-cpu';
+import { benchLog } from './lib/log';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const t0 = performance.now();
-const log = (line: string): void => {
-  process.stderr.write(`[chat ${((performance.now() - t0) / 1000).toFixed(1).padStart(5)}s] ${line}\n`);
-};
+const { log } = benchLog('chat');
 
 const { values: args } = parseArgs({
   options: {

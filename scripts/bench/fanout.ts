@@ -30,12 +30,10 @@ import { type ServerProcess, startServerProcess } from './lib/server-process';
 import { type StudioPublisher, startStudioPublisher } from './lib/studio-publisher';
 import { settle, waitForPublisherRamp } from './lib/ready';
 import { type FleetSnapshot, ViewerFleet } from './lib/viewer-fleet';
+import { benchLog } from './lib/log';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const t0 = performance.now();
-const log = (line: string): void => {
-  process.stderr.write(`[fanout ${((performance.now() - t0) / 1000).toFixed(1).padStart(5)}s] ${line}\n`);
-};
+const { log, elapsedS } = benchLog('fanout');
 
 const { values: args } = parseArgs({
   options: {
@@ -251,7 +249,7 @@ async function main(): Promise<void> {
     });
     let started = 0;
     for (const n of STEPS) {
-      const elapsed = (performance.now() - t0) / 1000;
+      const elapsed = elapsedS();
       const stepCost = WINDOW_S + 6 + (n - fleet.size) * 0.05;
       if (elapsed + stepCost > BUDGET_S) {
         stopReason = `time budget (${BUDGET_S} s) reached before N=${n}`;
@@ -288,7 +286,7 @@ async function main(): Promise<void> {
       let r = await measure();
       log(fmt(r));
       log(`publisher: ${JSON.stringify(await publisher.stats())}`);
-      if (!r.good && r.layerOnly && (performance.now() - t0) / 1000 + WINDOW_S + 20 < BUDGET_S) {
+      if (!r.good && r.layerOnly && elapsedS() + WINDOW_S + 20 < BUDGET_S) {
         // Chromium dropped its 720p layer for a while (its send-side estimate sits close to what 3 layers need):
         // give the publisher a chance to recover, then measure this N once more.
         log(`N=${n}: viewers were not on the 720p layer; waiting for the publisher to recover and measuring again`);

@@ -26,12 +26,10 @@ import { ROUTERS_PREFIX, type ServerProcess, startServerProcess } from './lib/se
 import { type StudioPublisher, startStudioPublisher } from './lib/studio-publisher';
 import { settle, waitForPublisherRamp } from './lib/ready';
 import { type FleetSnapshot, ViewerFleet } from './lib/viewer-fleet';
+import { benchLog } from './lib/log';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const t0 = performance.now();
-const log = (line: string): void => {
-  process.stderr.write(`[scale ${((performance.now() - t0) / 1000).toFixed(1).padStart(5)}s] ${line}\n`);
-};
+const { log } = benchLog('scale');
 
 const { values: args } = parseArgs({
   options: {
