@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { CannedReply, FilterSettings } from '../../../shared/protocol/realtime';
 import { useMod, useModerator } from '../context';
 import { auditActionKey, auditDetail, formatWordList, MAX_FILTER_WORDS, parseList, parseWordList } from '../selectors';
-import { formatClock, Spinner } from './common';
+import { formatClock, PageHead, Spinner } from './common';
 
 /** Word and link filter editor (applies to every show). */
 export function FilterEditor() {
@@ -43,15 +43,11 @@ export function FilterEditor() {
   return (
     <main className="tab-page">
       <form className="settings-form" onSubmit={save} data-testid="filter-editor">
-        <div className="settings-head">
-          <div>
-            <h1>{t('filter.title')}</h1>
-            <p className="muted">{t('filter.body')}</p>
-          </div>
+        <PageHead title={t('filter.title')} body={t('filter.body')}>
           <button type="submit" className="btn btn-primary" disabled={saving || !dirty || invalid} data-testid="filter-save">
             {saving ? t('common.saving') : t('common.save')}
           </button>
-        </div>
+        </PageHead>
         <div className="settings-grid">
           <label className="field">
             <span>
@@ -133,15 +129,11 @@ export function CannedPanel() {
   const [editing, setEditing] = useState<CannedReply | 'new' | null>(null);
   return (
     <main className="tab-page">
-      <div className="settings-head">
-        <div>
-          <h1>{t('canned.title')}</h1>
-          <p className="muted">{t('canned.body')}</p>
-        </div>
+      <PageHead title={t('canned.title')} body={t('canned.body')}>
         <button type="button" className="btn btn-primary" onClick={() => setEditing('new')} data-testid="canned-new">
           {t('canned.new')}
         </button>
-      </div>
+      </PageHead>
       {editing && <CannedForm reply={editing === 'new' ? null : editing} onDone={() => setEditing(null)} />}
       {canned.length === 0 && !editing && <div className="empty">{t('canned.empty')}</div>}
       <ul className="card-list">
@@ -205,15 +197,11 @@ export function BansPanel() {
   const bans = useMod((s) => s.bans);
   return (
     <main className="tab-page">
-      <div className="settings-head">
-        <div>
-          <h1>{t('bans.title')}</h1>
-          <p className="muted">{t('bans.body')}</p>
-        </div>
+      <PageHead title={t('bans.title')} body={t('bans.body')}>
         <button type="button" className="btn" onClick={() => void moderation.loadBans()}>
           {t('common.refresh')}
         </button>
-      </div>
+      </PageHead>
       {bans === null ? (
         <p className="muted">
           <Spinner /> {t('common.loading')}
@@ -267,11 +255,7 @@ export function AuditLog() {
   const audit = useMod((s) => s.audit);
   return (
     <main className="tab-page">
-      <div className="settings-head">
-        <div>
-          <h1>{t('audit.title')}</h1>
-          <p className="muted">{t('audit.body')}</p>
-        </div>
+      <PageHead title={t('audit.title')} body={t('audit.body')}>
         <label className="check inline">
           <input
             type="checkbox"
@@ -284,7 +268,7 @@ export function AuditLog() {
         <button type="button" className="btn" onClick={() => void moderation.loadAudit(true)} disabled={audit.loading}>
           {t('common.refresh')}
         </button>
-      </div>
+      </PageHead>
       {audit.error && (
         <p className="banner banner-error" role="alert">
           {t(`errors.${audit.error}`, { defaultValue: t('errors.generic') })}
@@ -344,11 +328,7 @@ export function TeamPanel() {
   const link = invite ? moderation.inviteLink(invite.code) : null;
   return (
     <main className="tab-page">
-      <div className="settings-head">
-        <div>
-          <h1>{t('team.title')}</h1>
-          <p className="muted">{t('team.body')}</p>
-        </div>
+      <PageHead title={t('team.title')} body={t('team.body')}>
         <button
           type="button"
           className="btn btn-primary"
@@ -358,7 +338,7 @@ export function TeamPanel() {
         >
           {t('team.invite')}
         </button>
-      </div>
+      </PageHead>
       {link && invite && (
         <div className="card invite" data-testid="invite-card">
           <div className="card-main">

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { type ReactNode, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { LOCALES } from '../../ui/i18n';
 import { dateTimeFormat } from '../../ui/format';
@@ -49,4 +49,17 @@ export function formatClock(ms: number, locale: string, withDate = false): strin
 
 export function Spinner() {
   return <span className="spinner" aria-hidden />;
+}
+
+/** A settings page's heading: title, what the page is for, and the page's main action on the right. */
+export function PageHead({ title, body, children }: { title: string; body: string; children?: ReactNode }) {
+  return (
+    <div className="settings-head">
+      <div>
+        <h1>{title}</h1>
+        <p className="muted">{body}</p>
+      </div>
+      {children}
+    </div>
+  );
 }
