@@ -2,7 +2,7 @@ import { type AddressInfo, createServer, type Server, type Socket } from 'node:n
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket as NodeWebSocket, WebSocketServer } from 'ws';
 import { z } from 'zod';
-import { RpcError } from '../../shared/protocol/rpc';
+import { CLOSE_SERVICE_RESTART, RpcError } from '../../shared/protocol/rpc';
 import {
   type BackoffPolicy,
   backoffDelay,
@@ -61,6 +61,10 @@ async function rpcServer(opts: { silent?: string[] } = {}) {
     /** Kill every server-side socket without a close handshake (a network failure). */
     terminateAll: () => {
       for (const s of sockets.splice(0)) s.terminate();
+    },
+    /** Close every server-side socket with a close frame carrying `code`. */
+    closeAll: (code: number) => {
+      for (const s of sockets.splice(0)) s.close(code, 'test');
     },
     close: () => new Promise<void>((r) => wss.close(() => r())),
   };
@@ -132,6 +136,24 @@ describe('ReconnectingRpcSocket over a real ws server', () => {
     expect(hellos).toEqual([1, 2]);
     expect(statuses).toEqual(['connecting', 'open', 'reconnecting', 'reconnecting', 'open']);
     expect(s.attempt).toBe(0);
+  });
+
+  it('comes back at once after a service-restart close, and backs off after any other close', async () => {
+    const server = await rpcServer();
+    cleanups.push(server.close);
+    const { s } = socket(server.url, { backoff: { initialMs: 1_500, maxMs: 5_000, jitter: 0 }, random: () => 0.5 });
+    s.start();
+    await until('open', () => s.status === 'open');
+
+    let closedAt = Date.now();
+    server.closeAll(CLOSE_SERVICE_RESTART);
+    await until('reopened after 1012', () => server.connections === 2 && s.status === 'open');
+    expect(Date.now() - closedAt).toBeLessThan(1_000);
+
+    closedAt = Date.now();
+    server.closeAll(1011);
+    await until('reopened after 1011', () => server.connections === 3 && s.status === 'open', 5_000);
+    expect(Date.now() - closedAt).toBeGreaterThanOrEqual(1_400);
   });
 
   it('fails requests in flight with DISCONNECTED when the socket drops', async () => {

@@ -10,7 +10,15 @@
  * whether a failure is worth another attempt; when it says no, the socket stops for good and reports `stopped`.
  * It lives outside React and reports through callbacks; the caller's store owns the state.
  */
-import { type MethodMap, type NotificationMap, type ReqOf, type ResOf, RpcClient, RpcError } from '../../shared/protocol/rpc';
+import {
+  CLOSE_SERVICE_RESTART,
+  type MethodMap,
+  type NotificationMap,
+  type ReqOf,
+  type ResOf,
+  RpcClient,
+  RpcError,
+} from '../../shared/protocol/rpc';
 
 export interface BackoffPolicy {
   initialMs: number;
@@ -21,6 +29,12 @@ export interface BackoffPolicy {
 }
 
 export const DEFAULT_BACKOFF: BackoffPolicy = { initialMs: 500, maxMs: 10_000, jitter: 0.5 };
+
+/**
+ * After a server's "service restart" close of an open socket the first retry waits only a random part of this, so the
+ * viewers of a dead worker come back at once but not all in the same millisecond.
+ */
+export const RESTART_SPREAD_MS = 200;
 
 /** The wait before attempt `attempt` (1 = the first retry): initial × 2^(attempt−1), jittered, capped. */
 export function backoffDelay(attempt: number, policy: BackoffPolicy, random: () => number = Math.random): number {
@@ -279,7 +293,10 @@ export class ReconnectingRpcSocket<M extends MethodMap, N extends NotificationMa
     }
     this._attempt++;
     this.setStatus('reconnecting', { cause });
-    const delay = backoffDelay(this._attempt, this.opts.backoff ?? DEFAULT_BACKOFF, this.opts.random);
+    const restart = cause.kind === 'closed' && cause.code === CLOSE_SERVICE_RESTART && cause.opened && this._attempt === 1;
+    const delay = restart
+      ? Math.round((this.opts.random ?? Math.random)() * RESTART_SPREAD_MS)
+      : backoffDelay(this._attempt, this.opts.backoff ?? DEFAULT_BACKOFF, this.opts.random);
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       if (!this.stopped) this.connect();

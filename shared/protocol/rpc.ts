@@ -40,6 +40,12 @@ export class RpcError extends Error {
   }
 }
 
+/**
+ * WebSocket close code the server uses when the socket's media went away but the server did not (a mediasoup worker
+ * died, a router closed): "service restart", come back now. Clients reconnect at once instead of backing off.
+ */
+export const CLOSE_SERVICE_RESTART = 1012;
+
 /** Largest JSON text accepted on a signaling/host socket (SDP-derived parameters stay well below this). */
 export const MAX_MESSAGE_BYTES = 64 * 1024;
 

@@ -10,6 +10,7 @@ import type { z } from 'zod';
 import type { ShowInfo } from '../../../shared/domain/show';
 import { applyOverlay, type OverlayTrigger, type PinnedTrigger, parseOverlay } from '../../../shared/protocol/overlay';
 import type { SignalingNotifications } from '../../../shared/protocol/signaling';
+import { CLOSE_SERVICE_RESTART } from '../../../shared/protocol/rpc';
 import type { Logger } from '../log';
 import type { TransportBudget } from './capacity';
 import { type RouterSeat, ShowRouters } from './fanout';
@@ -17,7 +18,7 @@ import type { Peer, PeerRoom } from './peer';
 import type { WorkerPool } from './worker-pool';
 
 /** WebSocket close code sent to a room's peers when its media worker died: reconnect and rejoin. */
-export const CLOSE_SFU_RESTART = 1012;
+export const CLOSE_SFU_RESTART = CLOSE_SERVICE_RESTART;
 /** WebSocket close code for a studio session taken over by another session presenting the resume key. */
 export const CLOSE_REPLACED = 4001;
 
