@@ -1,7 +1,7 @@
 /**
  * What the hub's parts share: the options the hub was built with, who is who (identities, bans, mutes), the content
  * filters, the audit log, and the checks every buyer-written text passes (identity, ban/mute gate, per-user bucket,
- * filters). Each part (chat.ts, questions.ts, moderation.ts) gets one `HubContext`.
+ * filters). Each part (chat.ts, questions.ts, moderation.ts, commerce-events.ts) gets one `HubContext`.
  */
 import type { z } from 'zod';
 import { type RealtimeNotifications, realtimeNotifications, type SendResult } from '../../../shared/protocol/realtime';

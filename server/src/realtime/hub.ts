@@ -4,10 +4,12 @@
  *   identities.ts  who is who, bans, mutes, `you`        filters.ts     blocked words and links
  *   chat.ts        chat, likes, follows                  questions.ts   questions, answers, automatic replies, canned
  *   moderation.ts  staff actions and the audit log       room.ts        a show's batch, coalescing, slow clients
+ *   commerce-events.ts  stock, flash sales, "just bought", order status (the pages' one app-event plane)
  * Every state change by staff is written to the audit log.
  */
 import type { Notice, PublicAnswer, RoomSnapshot, YouState } from '../../../shared/protocol/realtime';
 import { Chat } from './chat';
+import { CommerceEvents } from './commerce-events';
 import type { Connection } from './connection';
 import { ContentFilters } from './filters';
 import { actorOf, type HubContext, type HubOptions, type HubStats } from './hub-context';
@@ -34,6 +36,7 @@ export class RealtimeHub {
   readonly chat: Chat;
   readonly questions: Questions;
   readonly moderation: Moderation;
+  readonly commerce: CommerceEvents;
 
   constructor(private readonly o: HubOptions) {
     this.identities = new Identities({ store: o.store, log: o.log, idKey: o.idKey, clock: o.clock });
@@ -49,6 +52,7 @@ export class RealtimeHub {
     this.chat = new Chat(ctx);
     this.questions = new Questions(ctx);
     this.moderation = new Moderation(ctx);
+    this.commerce = new CommerceEvents(ctx);
   }
 
   room(showId: string): Room {

@@ -1,6 +1,6 @@
 /**
  * Who is who on the realtime sockets: identity keys and their public ids, open sockets per identity (private
- * answers, `you` updates), recently seen identities (moderation targets), bans by
+ * answers, `you` updates, an order's status to its buyer), recently seen identities (moderation targets), bans by
  * identity and by device (a banned device that comes back with a new identity is banned again), mutes per room.
  */
 import { createHmac } from 'node:crypto';
