@@ -120,7 +120,7 @@ describe('checkout: studio pins → viewer buys → sandbox pays → both sides 
     const after = ProductView.parse(await getJson(`${stack.server.url}/api/products/${product!.id}`));
     expect(after.skus.find((s) => s.id === sku.id)!.stock).toBe(stockBefore - 1);
 
-    // The watcher got the new stock over its signaling socket, without reloading.
+    // The watcher got the new stock over its realtime socket, without reloading.
     await poll(
       'watcher sees the stock drop live',
       async () => (await viewerStock(watcher, product!.id, sku.id)) === stockBefore - 1,

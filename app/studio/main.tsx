@@ -105,7 +105,6 @@ const overlays = new OverlayController(store, {
   nextFrameWith: (productId) => compositor.nextFrameWith(productId),
   send: (trigger) => publisher.sendOverlay(trigger),
 });
-const shop = new ShopController(store, shopApi, publisher);
 const chat = new StudioChatController({
   chat: chatStore,
   studio: store,
@@ -116,6 +115,8 @@ const chat = new StudioChatController({
   storage: window.localStorage,
 });
 chat.start();
+// Stock, flash sales and orders arrive on the chat dock's realtime socket.
+const shop = new ShopController(store, shopApi, chat);
 const engagement = new StudioEngagement(store, chat, chatStore);
 const staffSetup = new StaffSetupController(host);
 const selling = new SellingScreenController(store, shopApi);

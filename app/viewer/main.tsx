@@ -73,7 +73,6 @@ if (viewerRoute.page === 'live') {
       audioMeter: meter,
       overlaySync,
     });
-    shop.attach(player);
     player.start();
     // Chat and the rest of the interaction run on their own socket (started with the shop, below).
     const shopRef = shop;
@@ -86,7 +85,8 @@ if (viewerRoute.page === 'live') {
       ensureSession: () => shopRef.ensureSession(),
       danmaku,
     });
-    interaction.attach(player);
+    // Stock, flash sales, "just bought" and this buyer's order updates arrive on the realtime socket too.
+    shop.attach(interaction);
     // Lucky bags, red packets and coupons ride on the same realtime socket as the chat.
     engagement = startEngagement(interaction.connection);
     window.addEventListener('pagehide', () => {

@@ -11,7 +11,7 @@ import { AnalyticsService } from './analytics/service';
 import { registerAnalyticsRoutes } from './analytics/routes';
 import { loadOrCreateSessionSecret, loadOrCreateStudioToken, studioTokenPath } from './auth/studio-token';
 import { commercePlugin, createCommerceCore } from './commerce/index';
-import { catalogForSuggestions, noticesFromCommerceEvent, type RealtimeServer, registerRealtime } from './realtime/index';
+import { catalogForSuggestions, type OrderRoute, type RealtimeServer, registerRealtime } from './realtime/index';
 import { parseConfig, type ServerConfig, type ServerConfigInput } from './config';
 import { type Database, openDatabase } from './db/database';
 import { ShowRepository } from './db/shows';
@@ -24,7 +24,6 @@ import { TransportBudget } from './sfu/capacity';
 import type { Room } from './sfu/room';
 import { RoomManager } from './sfu/rooms';
 import { WorkerPool } from './sfu/worker-pool';
-import { CommercePush } from './signaling/commerce-push';
 import { CLOSE_GOING_AWAY, registerSignaling, type SignalingServer } from './signaling/ws';
 
 export const DATABASE_FILE = 'storecast.sqlite';
@@ -126,13 +125,11 @@ export async function createStorecastServer(
     const urlHost =
       config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
     const url = `http://${urlHost}:${listenPort}`;
-    let signalingRef: SignalingServer | null = null;
-    const commercePush = new CommercePush(() => signalingRef?.sessions ?? []);
-    cleanups.push(() => commercePush.stop());
     const publicUrl = config.publicUrl ?? url;
     // One key signs the guest buyer cookie for both commerce and realtime chat (one guest identity).
     const sessionSecret = loadOrCreateSessionSecret(config.dataDir);
     let realtimeRef: RealtimeServer | null = null;
+    let orderRoute: (orderId: string) => OrderRoute | null = () => null;
     const commerce = await createCommerceCore({
       db,
       dataDir: config.dataDir,
@@ -151,13 +148,19 @@ export async function createStorecastServer(
       },
       seedDemo: config.seedDemo,
       onEvent: (event) => {
-        commercePush.push(event);
         analytics.showLog.onCommerce(event);
-        // "Someone just bought X" notices in the show's chat (buyer anonymised by commerce).
-        for (const n of noticesFromCommerceEvent(event)) realtimeRef?.publishNotice(n.showId, n.notice);
+        // Pages get commerce events on their realtime socket (stock, sales, "just bought", an order's status to its
+        // buyer and to staff); the signaling socket carries media only.
+        realtimeRef?.publishCommerce(event, event.type === 'order.status' ? orderRoute(event.orderId) : null);
       },
     });
     cleanups.push(() => commerce.close());
+    // The buyer an order's status goes to, read after the change committed (a just-moved order is never a lapsed
+    // pending one, so the read expires nothing); a vanished order tells staff only.
+    orderRoute = (orderId) => {
+      const o = commerce.orders.load(orderId);
+      return o ? { buyerId: o.buyerId } : null;
+    };
     pricesOf = (id) => {
       try {
         return commerce.catalog.view(id, true).skus.map((s) => s.priceMinor);
@@ -199,7 +202,6 @@ export async function createStorecastServer(
       log: log.child({ component: 'signaling' }),
       heartbeatMs: internals.heartbeatMs ?? 10_000,
     });
-    signalingRef = signaling;
     cleanups.push(() => signaling.stop());
     cleanups.push(() => signaling.closeAll(CLOSE_GOING_AWAY, 'server shutting down'));
 

@@ -22,9 +22,20 @@
  * The server batches everything room-wide into one `batch` frame per room every REALTIME_BATCH_MS (100 ms): the same
  * serialized frame goes to every member. Slow sockets receive `sampled` batches (no chat items) until they catch up.
  * Chat text is plain text everywhere: render it as text, never as HTML.
+ *
+ * This socket is the pages' one app-event plane: commerce events (shared/commerce/events.ts) arrive here too, as
+ * `commerce` batch items, never on the media-signaling socket. Who receives what (the server is the only sender):
+ *   stock.changed                 — every room, the latest value per SKU in each batch (coalesced);
+ *   sale.started / sale.ended, product.changed — every room, after the stock values that preceded them;
+ *   order.paid                    — the room of the show it was placed from (the "just bought" ticker, plus a
+ *                                   `purchase` notice), and staff in every other room;
+ *   order.status                  — staff in every room (batch item) and the order's buyer: an `order.status`
+ *                                   notification to every socket of that guest identity, whatever the show.
  */
 import { z } from 'zod';
-import { ProductId } from '../commerce/common';
+import { Millis, OrderId, ProductId } from '../commerce/common';
+import { CommerceEvent } from '../commerce/events';
+import { OrderStatus } from '../commerce/orders';
 import { ShowId } from '../domain/show';
 import { LinkFilterSettings, RejectReason } from '../realtime/filter';
 import { EngageSync, EngagementEvent, engagementMethods } from './engagement';
@@ -152,6 +163,8 @@ export const BatchItem = z.discriminatedUnion('k', [
   z.object({ k: z.literal('question'), question: QuestionView }),
   /** Giveaways, red packets, coupons (shared/protocol/engagement.ts). */
   z.object({ k: z.literal('engage'), event: EngagementEvent }),
+  /** A commerce event (who gets which: the header). Kept in `sampled` batches: stock is state, not chatter. */
+  z.object({ k: z.literal('commerce'), event: CommerceEvent }),
 ]);
 export type BatchItem = z.infer<typeof BatchItem>;
 
@@ -368,6 +381,10 @@ export const realtimeMethods = {
 } as const satisfies MethodMap;
 export type RealtimeMethods = typeof realtimeMethods;
 
+/** One of the buyer's own orders changed status (sent only to that guest's sockets). */
+export const OrderStatusUpdate = z.object({ orderId: OrderId, status: OrderStatus, at: Millis });
+export type OrderStatusUpdate = z.infer<typeof OrderStatusUpdate>;
+
 export const realtimeNotifications = {
   batch: Batch,
   /** A private answer: sent only to the asker's sockets. */
@@ -376,6 +393,8 @@ export const realtimeNotifications = {
   you: YouState,
   /** Engagement state for this socket: after every hello and on `engage.state` (shared/protocol/engagement.ts). */
   'engage.sync': EngageSync,
+  /** The buyer's own order changed status: sent by the server to every socket of the order's guest identity. */
+  'order.status': OrderStatusUpdate,
 } as const;
 export type RealtimeNotifications = typeof realtimeNotifications;
 

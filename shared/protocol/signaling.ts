@@ -1,7 +1,8 @@
 /**
  * Signaling contract between the studio / viewer pages and the server (WebSocket at SIGNALING_PATH).
  * Requests are `{t:'req', id, method, data}`; replies `{t:'res', id, ok, data|error}`;
- * server pushes `{t:'ntf', method, data}`. See rpc.ts for the envelope and dispatcher.
+ * server pushes `{t:'ntf', method, data}`. See rpc.ts for the envelope and dispatcher. It carries media only: commerce
+ * events (stock, flash sales, orders) reach the pages on their realtime socket (shared/protocol/realtime.ts).
  *
  * Studio flow:  studio.auth → show.open → transport.create(send) → transport.connect → produce ×2 → produceData → show.goLive … show.end
  * Viewer flow:  viewer.join{recv} → transport.connect ‖ consumer.resume (each) … consume (after media.available) … consumer.setQuality
@@ -17,7 +18,6 @@
  * the producer is its own) is the handler's business (BAD_STATE / NOT_FOUND / CONFLICT).
  */
 import { z } from 'zod';
-import { CommerceEvent } from '../commerce/events';
 import { Quality, ShowId, ShowInfo, ShowTitle } from '../domain/show';
 import { OverlayTrigger } from './overlay';
 import {
@@ -204,11 +204,6 @@ export const signalingNotifications = {
   /** The simulcast layer the SFU currently forwards to this viewer (null: none). */
   'consumer.layers': z.object({ consumerId: Id, spatialLayer: z.number().int().nullable(), temporalLayer: z.number().int().nullable() }),
   'dataConsumer.closed': z.object({ dataConsumerId: Id }),
-  /**
-   * Live commerce changes (stock, flash sales, paid orders, product edits). Stock changes are coalesced per SKU.
-   * Viewers get everything but per-order status changes, which go to the studio only.
-   */
-  'commerce.event': CommerceEvent,
   /** Studio connection was taken over by another session presenting the resume key. */
   'session.replaced': z.object({ reason: z.string() }),
 } as const;

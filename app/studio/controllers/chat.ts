@@ -1,11 +1,13 @@
 /**
  * Studio chat dock controller (outside React): follows the studio's open show and keeps one realtime socket to it,
  * authenticated as the owner with the studio token (`hello.token`), so the streamer reads chat and questions and
- * moderates from the studio with the same contract and server checks as the moderator pane.
+ * moderates from the studio with the same contract and server checks as the moderator pane. The same socket is the
+ * studio's commerce feed (stock, flash sales, orders: `onCommerceEvent`, `onOpen` for the shop controller).
  *
  * It writes the chat store (feed slice + dock UI state); components call its methods. Every action resolves to an
  * `ChatActionResult` instead of throwing, so the dock can show a clear error and keep going.
  */
+import type { CommerceEvent } from '../../../shared/commerce/events';
 import type { AnswerVisibility, QuestionView, SendResult, Suggestion } from '../../../shared/protocol/realtime';
 import { RpcError } from '../../../shared/protocol/rpc';
 import { RealtimeConnection, deviceIdFrom } from '../../ui/realtime/connection';
@@ -58,6 +60,8 @@ export class StudioChatController {
   /** Bumped on every (re)target so a slow connection lookup for an old show is ignored. */
   private generation = 0;
   private readonly connectionListeners = new Set<(conn: RealtimeConnection | null, showId: string | null) => void>();
+  private readonly commerceListeners = new Set<(event: CommerceEvent) => void>();
+  private readonly openListeners = new Set<() => void>();
 
   constructor(private readonly opts: StudioChatOptions) {
     this.deviceId = deviceIdFrom(opts.storage, randomId);
@@ -85,6 +89,18 @@ export class StudioChatController {
     this.connectionListeners.add(fn);
     fn(this.conn, this.conn ? this.following : null);
     return () => this.connectionListeners.delete(fn);
+  }
+
+  /** Commerce events (stock, flash sales, paid orders, order status) arriving on the socket. */
+  onCommerceEvent(fn: (event: CommerceEvent) => void): () => void {
+    this.commerceListeners.add(fn);
+    return () => this.commerceListeners.delete(fn);
+  }
+
+  /** Every (re)connect of the socket: listeners catch up on what they missed while it was down. */
+  onOpen(fn: () => void): () => void {
+    this.openListeners.add(fn);
+    return () => this.openListeners.delete(fn);
   }
 
   private setConnection(conn: RealtimeConnection | null, showId: string | null): void {
@@ -132,6 +148,10 @@ export class StudioChatController {
         hello: ({ you, room }) => {
           store.getState().rtHello(you, room);
           void this.loadQuestions(conn);
+          for (const fn of this.openListeners) fn();
+        },
+        commerce: (event) => {
+          for (const fn of this.commerceListeners) fn(event);
         },
         batch: (b) => store.getState().rtBatch(b),
         privateAnswer: (a) => store.getState().rtPrivateAnswer(a),

@@ -13,7 +13,6 @@
  * State in the store: idle | connecting | live | reconnecting | ended | error (+ i18n error key and detail).
  */
 import { Device } from 'mediasoup-client';
-import type { CommerceEvent } from '../../../shared/commerce/events';
 import { type ShowInfo, ShowTitle } from '../../../shared/domain/show';
 import { OUTPUT_PRESETS } from '../../../shared/protocol/host';
 import { OVERLAY_LABEL, OVERLAY_PROTOCOL, type OverlayTrigger } from '../../../shared/protocol/overlay';
@@ -63,7 +62,6 @@ export class Publisher {
   /** Unpins made while the data channel was down: sent when it opens again. */
   private pendingUnpins = new Map<string, OverlayTrigger>();
   private lastSample: SendSample | null = null;
-  private readonly commerceListeners = new Set<(event: CommerceEvent) => void>();
 
   constructor(
     private readonly store: StudioStore,
@@ -165,18 +163,6 @@ export class Publisher {
     // Pins are re-sent from the store when the channel opens; only unpins need remembering.
     if (trigger.type === 'product.unpin') this.pendingUnpins.set(trigger.productId, trigger);
     else this.pendingUnpins.delete(trigger.product.productId);
-  }
-
-  /** Live commerce events (`commerce.event`) arriving on the signaling socket while one is open. */
-  onCommerceEvent(listener: (event: CommerceEvent) => void): () => void {
-    this.commerceListeners.add(listener);
-    return () => this.commerceListeners.delete(listener);
-  }
-
-  /** The signaling socket is up (commerce events arrive live); false while idle or reconnecting. */
-  get signalingConnected(): boolean {
-    const s = this.session;
-    return !!s && !s.closed && !!this.socket?.rpc.connected;
   }
 
   // ---- connection ---------------------------------------------------------------------------------
@@ -322,10 +308,6 @@ export class Publisher {
         this.setState('ended');
         this.settings.update({ lastShowId: null });
       }
-    });
-    client.on('commerce.event', (event) => {
-      if (this.socket !== socket) return;
-      for (const l of this.commerceListeners) l(event);
     });
     client.on('session.replaced', ({ reason }) => {
       if (this.socket !== socket) return;

@@ -1,7 +1,8 @@
 /**
  * Shop controller (outside React): loads the catalog, the show lineup, running flash sales and orders into the
- * store, applies live `commerce.event`s from the publisher's signaling socket, and polls the order list while the
- * Orders tab is open and no socket is up. Components call its actions and show the typed failures it returns.
+ * store, and applies live commerce events (stock, sales, orders) from the studio's realtime socket (the chat dock's,
+ * authenticated as the owner); every (re)connect of that socket catches up on what was missed meanwhile.
+ * Components call its actions and show the typed failures it returns.
  */
 import type { ProductCreate, ProductView } from '../../../shared/commerce/catalog';
 import type { CommerceEvent } from '../../../shared/commerce/events';
@@ -11,8 +12,6 @@ import { selectShowId, type ShopFailure, type StudioState, type StudioStore, typ
 import type { UpdatePlan } from './product-form';
 import { type ProductRemoved, type ShopApi, ShopApiError } from './shop-api';
 
-/** Order list refresh without a live socket (Orders tab open). */
-export const ORDERS_POLL_MS = 2000;
 const ORDERS_PAGE = 50;
 /** Coalesce bursts of order events (a flash sale pays many orders at once). */
 const ORDER_REFRESH_DEBOUNCE_MS = 250;
@@ -39,9 +38,11 @@ async function attempt<T>(fn: () => Promise<T>): Promise<Result<T>> {
   }
 }
 
+/** The studio's realtime socket as the shop sees it. */
 export interface CommerceFeed {
   onCommerceEvent(listener: (event: CommerceEvent) => void): () => void;
-  readonly signalingConnected: boolean;
+  /** Called on every (re)connect of the socket. */
+  onOpen(listener: () => void): () => void;
 }
 
 /** Lineup show id: the open (not ended) show, else the last one the studio opened. */
@@ -51,7 +52,6 @@ function lineupShowId(s: StudioState): string | null {
 }
 
 export class ShopController {
-  private pollTimer: ReturnType<typeof setInterval> | null = null;
   private orderRefreshTimer: ReturnType<typeof setTimeout> | null = null;
   private ordersSeq = 0;
   private lineupSeq = 0;
@@ -66,6 +66,7 @@ export class ShopController {
   start(): void {
     this.unsubscribers.push(
       this.feed.onCommerceEvent((e) => this.onEvent(e)),
+      this.feed.onOpen(() => this.refreshVisible()),
       this.store.subscribe((s, prev) => {
         // A show opened / resumed: its lineup; a (re)connected socket: catch up on what was missed meanwhile.
         if (lineupShowId(s) !== lineupShowId(prev)) void this.refreshLineup();
@@ -78,7 +79,6 @@ export class ShopController {
 
   stop(): void {
     for (const u of this.unsubscribers.splice(0)) u();
-    this.setPolling(false);
     if (this.orderRefreshTimer) clearTimeout(this.orderRefreshTimer);
   }
 
@@ -91,7 +91,6 @@ export class ShopController {
   openTab(tab: StudioTab): void {
     this.store.setState({ tab });
     this.refreshVisible();
-    this.setPolling(tab === 'orders');
   }
 
   private refreshVisible(): void {
@@ -102,21 +101,6 @@ export class ShopController {
       void this.refreshSales();
     }
     if (tab === 'orders') void this.refreshOrders();
-  }
-
-  private setPolling(on: boolean): void {
-    if (on && !this.pollTimer) {
-      this.pollTimer = setInterval(() => {
-        if (this.state.tab !== 'orders' || this.feed.signalingConnected) return;
-        if (typeof document !== 'undefined' && document.visibilityState === 'hidden') return;
-        void this.refreshOrders({ quiet: true });
-        const id = this.state.orders.detailId;
-        if (id) void this.loadOrder(id, { quiet: true });
-      }, ORDERS_POLL_MS);
-    } else if (!on && this.pollTimer) {
-      clearInterval(this.pollTimer);
-      this.pollTimer = null;
-    }
   }
 
   // ---- live events --------------------------------------------------------------------------------------------

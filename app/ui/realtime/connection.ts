@@ -3,8 +3,10 @@
  * speaking the shared contract (shared/protocol/realtime.ts), `hello` on every (re)connect, backoff between attempts.
  * It lives outside React and reports through callbacks; the page's store owns the state.
  */
+import type { CommerceEvent } from '../../../shared/commerce/events';
 import {
   type Batch,
+  type OrderStatusUpdate,
   type PublicAnswer,
   REALTIME_CLOSE,
   type RealtimeMethods,
@@ -27,6 +29,10 @@ export interface RealtimeEvents {
   batch(batch: Batch): void;
   privateAnswer(answer: PublicAnswer): void;
   you(you: YouState): void;
+  /** Each commerce event of a batch, in order (stock, flash sales, orders: shared/protocol/realtime.ts). */
+  commerce(event: CommerceEvent): void;
+  /** One of this guest's own orders changed status. */
+  orderStatus(update: OrderStatusUpdate): void;
 }
 
 export interface RealtimeConnectionOptions {
@@ -87,7 +93,11 @@ export class RealtimeConnection {
         },
       },
     });
-    this.rpc.on('batch', (b) => events.batch?.(b));
+    this.rpc.on('batch', (b) => {
+      events.batch?.(b);
+      if (events.commerce) for (const it of b.items) if (it.k === 'commerce') events.commerce(it.event);
+    });
+    this.rpc.on('order.status', (u) => events.orderStatus?.(u));
     this.rpc.on('answer.private', (a) => events.privateAnswer?.(a));
     this.rpc.on('you', (y) => events.you?.(y));
   }

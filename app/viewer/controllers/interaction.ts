@@ -1,20 +1,20 @@
 /**
- * Interaction controller (outside React): the viewer's realtime socket (chat, likes, follow, questions, answers),
- * the nickname, the danmaku preferences, and the system notices the page derives from its other channels (a product
- * pinned on the overlay channel, a flash sale started on the commerce channel). Writes the feed slice
+ * Interaction controller (outside React): the viewer's realtime socket (chat, likes, follow, questions, answers, and
+ * the page's commerce events: `onCommerceEvent` / `onOrderStatus` for the shop), the nickname, the danmaku
+ * preferences, and the system notices the page derives (a product pinned on the overlay channel, a flash sale
+ * started). Writes the feed slice
  * (app/ui/realtime/feed.ts) and the interaction slice; components call its methods.
  *
  * Likes: taps are counted locally at once and sent coalesced (one `like` request per LIKE_FLUSH_MS, ≤ 50 each),
  * so a burst of taps costs the server a handful of requests.
  */
 import type { CommerceEvent } from '../../../shared/commerce/events';
-import { Nickname, type SendResult } from '../../../shared/protocol/realtime';
+import { Nickname, type OrderStatusUpdate, type SendResult } from '../../../shared/protocol/realtime';
 import { charLength, MAX_CHAT_CHARS, MAX_QUESTION_CHARS } from '../../../shared/realtime/filter';
 import { RealtimeConnection, deviceIdFrom, requestErrorCode } from '../../ui/realtime/connection';
 import type { DanmakuController } from '../interaction/danmaku';
 import type { DanmakuDensity, SendError } from '../interaction/slice';
 import type { ViewerStore } from '../store';
-import type { CommerceEventSource } from './shop';
 
 export const LIKE_FLUSH_MS = 400;
 const MAX_LIKES_PER_REQUEST = 50;
@@ -63,6 +63,8 @@ export class InteractionController {
   private readonly pinNoticeAt = new Map<string, number>();
   /** The nickname sent in the last hello (to tell the viewer when the server did not accept it). */
   private requestedNickname: string | null = null;
+  private readonly commerceListeners = new Set<(evt: CommerceEvent) => void>();
+  private readonly orderListeners = new Set<(u: OrderStatusUpdate) => void>();
 
   constructor(private readonly opts: InteractionOptions) {
     this.store = opts.store;
@@ -99,8 +101,27 @@ export class InteractionController {
         batch: (b) => this.store.getState().rtBatch(b),
         privateAnswer: (a) => this.store.getState().rtPrivateAnswer(a),
         you: (y) => this.store.getState().rtYou(y),
+        commerce: (evt) => {
+          this.onCommerceNotice(evt);
+          for (const fn of this.commerceListeners) fn(evt);
+        },
+        orderStatus: (u) => {
+          for (const fn of this.orderListeners) fn(u);
+        },
       },
     });
+  }
+
+  /** Live commerce events (stock, flash sales, purchases) from this page's realtime socket. */
+  onCommerceEvent(fn: (evt: CommerceEvent) => void): () => void {
+    this.commerceListeners.add(fn);
+    return () => this.commerceListeners.delete(fn);
+  }
+
+  /** This buyer's own orders changing status. */
+  onOrderStatus(fn: (u: OrderStatusUpdate) => void): () => void {
+    this.orderListeners.add(fn);
+    return () => this.orderListeners.delete(fn);
   }
 
   start(): void {
@@ -122,12 +143,8 @@ export class InteractionController {
     this.connection.stop();
   }
 
-  /** Live commerce events (the player's signaling socket): "flash sale started" notices for this show's products. */
-  attach(source: CommerceEventSource): void {
-    this.cleanups.push(source.onCommerceEvent((evt) => this.onCommerceEvent(evt)));
-  }
-
-  private onCommerceEvent(evt: CommerceEvent): void {
+  /** "Flash sale started" notices for this show's products. */
+  private onCommerceNotice(evt: CommerceEvent): void {
     if (evt.type !== 'sale.started') return;
     const s = this.store.getState();
     const productId = evt.sale.productId;

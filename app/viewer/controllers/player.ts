@@ -19,7 +19,6 @@
  * late reply can never touch the state of a newer session.
  */
 import { Device, type types as ms } from 'mediasoup-client';
-import type { CommerceEvent } from '../../../shared/commerce/events';
 import type { Quality, ShowId, ShowInfo } from '../../../shared/domain/show';
 import { type DtlsParameters, RtpCapabilities } from '../../../shared/protocol/mediasoup-params';
 import { type OverlayTrigger, parseOverlay } from '../../../shared/protocol/overlay';
@@ -251,11 +250,6 @@ export class PlayerController {
       console.warn('storecast: setQuality failed', err);
       if (this.store.getState().quality === quality) this.store.getState().setQuality(previous);
     }
-  }
-
-  /** Live commerce events (stock, flash sales, purchases) arriving on this page's signaling socket. */
-  onCommerceEvent(fn: (evt: CommerceEvent) => void): () => void {
-    return this.rpc.on('commerce.event', fn);
   }
 
   // ---------------------------------------------------------------- signaling socket

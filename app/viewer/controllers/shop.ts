@@ -1,6 +1,6 @@
 /**
  * Commerce controller, outside React: keeps the buyer session, the show's lineup and the pinned products' live
- * details (stock, flash sales) in the store, applies `commerce.event`s from the player's signaling socket, owns
+ * details (stock, flash sales) in the store, applies commerce events from the page's realtime socket, owns
  * the cart's persistence, and runs checkout (idempotent order placement → payment redirect) and the order pages'
  * actions. React components call its methods and read the store.
  */
@@ -9,6 +9,7 @@ import { ProductId } from '../../../shared/commerce/common';
 import type { CommerceEvent } from '../../../shared/commerce/events';
 import type { OrderView } from '../../../shared/commerce/orders';
 import type { PaymentAction } from '../../../shared/commerce/payments';
+import type { OrderStatusUpdate } from '../../../shared/protocol/realtime';
 import { type ShopApi, ShopApiError } from '../shop/api';
 import { BUY_EVENT, type BuyEventDetail } from '../shop/buy-event';
 import { CART_STORAGE_KEY, type CartLine, cartQtyOfProduct, type KeyValueStorage, loadCart, parseCart, saveCart } from '../shop/cart';
@@ -36,8 +37,10 @@ const TOAST_MS = 3_500;
 /** "Someone just bought" toasts at most this often. */
 const BOUGHT_TOAST_GAP_MS = 4_000;
 
+/** The page's realtime socket as the shop sees it: commerce events, and this buyer's own order status changes. */
 export interface CommerceEventSource {
   onCommerceEvent(fn: (evt: CommerceEvent) => void): () => void;
+  onOrderStatus(fn: (update: OrderStatusUpdate) => void): () => void;
 }
 
 export interface ShopOptions {
@@ -107,9 +110,24 @@ export class ShopController {
     if (this.toastTimer) clearTimeout(this.toastTimer);
   }
 
-  /** Subscribe to live commerce events (the player's signaling socket). */
+  /** Subscribe to live commerce events and this buyer's order updates (the page's realtime socket). */
   attach(source: CommerceEventSource): void {
-    this.cleanups.push(source.onCommerceEvent((evt) => this.onEvent(evt)));
+    this.cleanups.push(
+      source.onCommerceEvent((evt) => this.onEvent(evt)),
+      source.onOrderStatus((u) => void this.onOrderStatus(u)),
+    );
+  }
+
+  /** One of this buyer's orders moved (paid, expired, shipped…): refresh it wherever the page shows it. */
+  private async onOrderStatus(u: OrderStatusUpdate): Promise<void> {
+    const s = this.store.getState();
+    const shown = s.checkout.order?.id === u.orderId || s.orderPage.order?.id === u.orderId || s.myOrders?.some((o) => o.id === u.orderId);
+    if (!shown) return;
+    try {
+      this.store.getState().orderUpdated(await this.api.order(u.orderId));
+    } catch (err) {
+      console.warn('storecast: order refresh failed', err);
+    }
   }
 
   // ---------------------------------------------------------------- session, providers, catalog

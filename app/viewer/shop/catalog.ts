@@ -1,7 +1,7 @@
 /**
  * Pure catalog logic on the server's ProductView: what a SKU costs and how many can be bought *now* (a flash sale
  * ends on the clock, without waiting for the server's `sale.ended`), a product-level summary for the pinned card,
- * and folding live `commerce.event`s into the cached views (mirrors the server's skuView rules).
+ * and folding live commerce events (realtime socket) into the cached views (mirrors the server's skuView rules).
  */
 import type { ActiveSale, ProductView, SkuView } from '../../../shared/commerce/catalog';
 import type { CommerceEvent } from '../../../shared/commerce/events';

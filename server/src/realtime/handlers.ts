@@ -34,54 +34,54 @@ export function createRealtimeHandlers({ hub, accounts, clock, engagement }: Han
       }
       if (principal) {
         const name =
-          principal.kind === 'studio' && data.nickname ? (hub.acceptableNickname(data.nickname) ?? principal.name) : principal.name;
-        hub.identify(conn, { key: keyOf(principal), role: principal.role, name, deviceId: data.deviceId });
+          principal.kind === 'studio' && data.nickname ? (hub.filters.acceptableNickname(data.nickname) ?? principal.name) : principal.name;
+        hub.identities.identify(conn, { key: keyOf(principal), role: principal.role, name, deviceId: data.deviceId });
       } else {
         const key = conn.buyerKey;
-        const publicId = key ? hub.publicIdOf(key) : null;
+        const publicId = key ? hub.identities.publicIdOf(key) : null;
         const fallback = publicId ? `guest-${publicId.slice(2, 6)}` : 'guest';
-        const name = data.nickname ? (hub.acceptableNickname(data.nickname) ?? fallback) : fallback;
-        hub.identify(conn, { key, role: 'viewer', name, deviceId: data.deviceId });
+        const name = data.nickname ? (hub.filters.acceptableNickname(data.nickname) ?? fallback) : fallback;
+        hub.identities.identify(conn, { key, role: 'viewer', name, deviceId: data.deviceId });
       }
       // This socket's engagement state (active giveaways / red packets / coupons and its own entries and claims).
       conn.sendText(notification(realtimeNotifications, 'engage.sync', engagement.sync(conn)));
       return { you: hub.you(conn), room: hub.snapshot(conn.room) };
     },
-    'chat.send': (data, conn) => hub.sendChat(conn, data.text),
-    like: (data, conn) => ({ total: hub.like(conn, data.count) }),
-    follow: (_data, conn) => ({ following: true as const, total: hub.follow(conn) }),
-    'question.ask': (data, conn) => hub.ask(conn, data.text, data.productId),
-    'question.list': (data, conn) => ({ questions: hub.listQuestions(conn, data.status === 'all', data.limit) }),
-    'question.claim': (data, conn) => ({ question: hub.claim(conn, data.questionId) }),
-    'question.release': (data, conn) => ({ question: hub.release(conn, data.questionId) }),
-    'question.answer': (data, conn) => ({ question: hub.answer(conn, data.questionId, data.text, data.visibility) }),
-    'question.suggest': (data, conn) => hub.suggest(conn, data.questionId),
-    'question.retract': (data, conn) => ({ question: hub.retract(conn, data.questionId) }),
-    'autoReply.get': (_data, conn) => ({ mode: hub.autoReplyMode(conn) }),
-    'autoReply.set': (data, conn) => ({ mode: hub.setAutoReply(conn, data.mode) }),
-    'canned.list': () => ({ replies: hub.cannedList() }),
-    'canned.create': (data, conn) => ({ reply: hub.cannedCreate(conn, data.title, data.text) }),
-    'canned.update': (data, conn) => ({ reply: hub.cannedUpdate(conn, data.id, data.title, data.text) }),
+    'chat.send': (data, conn) => hub.chat.send(conn, data.text),
+    like: (data, conn) => ({ total: hub.chat.like(conn, data.count) }),
+    follow: (_data, conn) => ({ following: true as const, total: hub.chat.follow(conn) }),
+    'question.ask': (data, conn) => hub.questions.ask(conn, data.text, data.productId),
+    'question.list': (data, conn) => ({ questions: hub.questions.list(conn, data.status === 'all', data.limit) }),
+    'question.claim': (data, conn) => ({ question: hub.questions.claim(conn, data.questionId) }),
+    'question.release': (data, conn) => ({ question: hub.questions.release(conn, data.questionId) }),
+    'question.answer': (data, conn) => ({ question: hub.questions.answer(conn, data.questionId, data.text, data.visibility) }),
+    'question.suggest': (data, conn) => hub.questions.suggest(conn, data.questionId),
+    'question.retract': (data, conn) => ({ question: hub.questions.retract(conn, data.questionId) }),
+    'autoReply.get': (_data, conn) => ({ mode: hub.questions.autoReplyMode(conn) }),
+    'autoReply.set': (data, conn) => ({ mode: hub.questions.setAutoReply(conn, data.mode) }),
+    'canned.list': () => ({ replies: hub.questions.cannedList() }),
+    'canned.create': (data, conn) => ({ reply: hub.questions.cannedCreate(conn, data.title, data.text) }),
+    'canned.update': (data, conn) => ({ reply: hub.questions.cannedUpdate(conn, data.id, data.title, data.text) }),
     'canned.delete': (data, conn) => {
-      hub.cannedDelete(conn, data.id);
+      hub.questions.cannedDelete(conn, data.id);
       return { ok: true as const };
     },
     'mod.delete': (data, conn) => {
-      hub.deleteMessage(conn, data.messageId, data.reason);
+      hub.moderation.deleteMessage(conn, data.messageId, data.reason);
       return { ok: true as const };
     },
-    'mod.mute': (data, conn) => ({ mutedUntil: hub.mute(conn, data.userId, data.seconds, data.reason) }),
-    'mod.ban': (data, conn) => ({ removed: hub.ban(conn, data.userId, data.reason) }),
+    'mod.mute': (data, conn) => ({ mutedUntil: hub.moderation.mute(conn, data.userId, data.seconds, data.reason) }),
+    'mod.ban': (data, conn) => ({ removed: hub.moderation.ban(conn, data.userId, data.reason) }),
     'mod.unban': (data, conn) => {
-      hub.unban(conn, data.userId, data.reason);
+      hub.moderation.unban(conn, data.userId, data.reason);
       return { ok: true as const };
     },
-    'mod.bans': () => ({ bans: hub.bans() }),
-    'mod.slowMode': (data, conn) => ({ seconds: hub.slowMode(conn, data.seconds) }),
-    'mod.announce': (data, conn) => ({ announcement: hub.announce(conn, data.text) }),
-    'filter.get': () => hub.getFilter(),
-    'filter.set': (data, conn) => hub.setFilter(conn, data),
-    'audit.list': (data, conn) => ({ entries: hub.auditList(conn, data.limit, data.beforeId, data.thisShow) }),
+    'mod.bans': () => ({ bans: hub.moderation.bans() }),
+    'mod.slowMode': (data, conn) => ({ seconds: hub.moderation.slowMode(conn, data.seconds) }),
+    'mod.announce': (data, conn) => ({ announcement: hub.moderation.announce(conn, data.text) }),
+    'filter.get': () => hub.moderation.getFilter(),
+    'filter.set': (data, conn) => hub.moderation.setFilter(conn, data),
+    'audit.list': (data, conn) => ({ entries: hub.moderation.auditList(conn, data.limit, data.beforeId, data.thisShow) }),
     'engage.state': (_data, conn) => engagement.sync(conn),
     'giveaway.start': (data, conn) => ({ giveaway: engagement.startGiveaway(conn, data) }),
     'giveaway.end': (data, conn) => ({ giveaway: engagement.endGiveaway(conn, data.giveawayId, data.cancel) }),

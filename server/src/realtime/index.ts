@@ -3,7 +3,7 @@
  * (`REALTIME_PATH?showId=…`, contract in shared/protocol/realtime.ts), plus the staff accounts HTTP API.
  *
  *   const realtime = await registerRealtime(app, { db, log, studioToken, sessionSecret, shows, catalog, config });
- *   commerce onEvent → for (const n of noticesFromCommerceEvent(evt)) realtime.publishNotice(n.showId, n.notice);
+ *   commerce onEvent → realtime.publishCommerce(evt, route)   (stock, sales, "just bought", order status)
  *
  * Requires @fastify/websocket registered on `app` first (app.ts does). Registers @fastify/cookie in its own scope
  * when the root has none. Timers stop and sockets close (1001) on `close()` or when the fastify instance closes.
@@ -30,11 +30,13 @@ import { type CouponPort, EngagementService } from '../engagement/service';
 import type { SuggestionCatalog } from './catalog';
 import { parseRealtimeConfig, type RealtimeConfig, type RealtimeConfigInput } from './config';
 import { Connection } from './connection';
+import type { OrderRoute } from './commerce-events';
 import { createRealtimeHandlers } from './handlers';
 import { RealtimeHub } from './hub';
 import { RealtimeStore } from './store';
 
 export { catalogForSuggestions, type SuggestionCatalog } from './catalog';
+export type { OrderRoute } from './commerce-events';
 export { type RealtimeConfig, realtimeConfigFromEnv } from './config';
 
 export interface RealtimeDeps {
@@ -84,18 +86,14 @@ export interface RealtimeServer {
   readonly config: RealtimeConfig;
   /** Push a system notice into a show's room (next batch). Returns false when nobody is connected to that show. */
   publishNotice(showId: string, notice: Notice): boolean;
+  /**
+   * A committed commerce event to the pages (who gets which: shared/protocol/realtime.ts). `route` names the order's
+   * buyer for `order.status` (without it only staff are told).
+   */
+  publishCommerce(event: CommerceEvent, route?: OrderRoute | null): void;
   stats(): RealtimeStats;
   /** Stop timers and close every realtime socket (1001). Idempotent. */
   close(): Promise<void>;
-}
-
-/** The room notices a commerce event implies ("someone just bought X" for paid orders placed from a show). */
-export function noticesFromCommerceEvent(evt: CommerceEvent): { showId: string; notice: Notice }[] {
-  if (evt.type !== 'order.paid' || !evt.showId || !evt.items.length) return [];
-  const first = evt.items[0]!;
-  return [
-    { showId: evt.showId, notice: { type: 'purchase', buyer: evt.buyer.slice(0, 40), title: first.title.slice(0, 200), qty: first.qty } },
-  ];
 }
 
 function rawToBuffer(data: RawData): Buffer {
@@ -269,6 +267,9 @@ export async function registerRealtime(app: FastifyInstance, deps: RealtimeDeps)
     config,
     publishNotice(showId, notice) {
       return hub.publishNotice(showId, Notice.parse(notice));
+    },
+    publishCommerce(event, route) {
+      hub.commerce.publish(event, route ?? null);
     },
     stats() {
       let lagging = 0;

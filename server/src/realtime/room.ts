@@ -3,7 +3,8 @@
  *
  * Flush (every REALTIME_BATCH_MS for every room with something to say):
  *  - chat beyond `chatPerBatch` is cut to the newest messages (`dropped` counts the rest); likes in the window become one
- *    `likes {total, delta}` item; presence is pushed when it changed (at most every `presenceEveryMs`);
+ *    `likes {total, delta}` item; presence is pushed when it changed (at most every `presenceEveryMs`); state items
+ *    pushed with `pushLatest` (commerce stock per SKU) keep only their newest value per key in each window;
  *  - the batch is serialized ONCE (plus once for staff when there are staff-only items, plus once for slow sockets —
  *    without chat — when any member is lagging) and the same Buffer is written to every member;
  *  - a member whose send buffer exceeds the soft limit gets the sampled frame until it drains below half of it;
@@ -50,6 +51,8 @@ export class Room {
   private readonly limits = new Map<string, UserLimits>();
   private items: BatchItem[] = [];
   private staffItems: BatchItem[] = [];
+  /** Items that replace each other by key within a window (the latest stock of each SKU). */
+  private latest = new Map<string, BatchItem>();
   private pendingChat = 0;
   private likeDelta = 0;
   likesDirty = false;
@@ -125,6 +128,24 @@ export class Room {
     this.staffItems.push(item);
   }
 
+  /** Keep only the newest item per key until the next flush (it goes out after this window's other items). */
+  pushLatest(key: string, item: BatchItem): void {
+    this.latest.delete(key);
+    this.latest.set(key, item);
+  }
+
+  /** Push after every pending `pushLatest` value, so it cannot overtake the state that preceded it. */
+  pushAfterLatest(item: BatchItem): void {
+    this.settleLatest();
+    this.items.push(item);
+  }
+
+  private settleLatest(): void {
+    if (!this.latest.size) return;
+    for (const it of this.latest.values()) this.items.push(it);
+    this.latest.clear();
+  }
+
   addLikes(n: number): number {
     this.likes += n;
     this.likeDelta += n;
@@ -167,13 +188,14 @@ export class Room {
   }
 
   get idle(): boolean {
-    return this.members.size === 0 && !this.items.length && !this.staffItems.length && !this.likeDelta;
+    return this.members.size === 0 && !this.items.length && !this.staffItems.length && !this.latest.size && !this.likeDelta;
   }
 
   /** Build and send this window's batch. Returns false when there was nothing to send. */
   flush(now: number, stats: DeliveryStats): boolean {
     const online = this.online;
     const presenceDue = online !== this.lastPresence && now - this.lastPresenceAt >= this.config.presenceEveryMs;
+    this.settleLatest();
     if (!this.items.length && !this.staffItems.length && !this.likeDelta && !presenceDue) {
       this.checkBuffers(now, stats);
       return false;

@@ -12,6 +12,7 @@ import pino from 'pino';
 import WebSocket from 'ws';
 import {
   type Batch,
+  type OrderStatusUpdate,
   type PublicAnswer,
   type RealtimeMethods,
   realtimeMethods,
@@ -59,8 +60,14 @@ export async function startRealtimeServer(
   const sessionSecret = randomBytes(32);
   const buyers = new BuyerSessions(sessionSecret, false);
   // The real commerce catalog on the same database (suggested answers read product descriptions and FAQs).
-  const commerce = opts.withCommerce
+  // Commerce events reach the pages through the realtime hub, wired as app.ts wires them.
+  let realtimeRef: RealtimeServer | null = null;
+  const commerce: CommerceCore | null = opts.withCommerce
     ? await createCommerceCore({
+        onEvent: (e) => {
+          const o = e.type === 'order.status' ? commerce?.orders.load(e.orderId) : null;
+          realtimeRef?.publishCommerce(e, o ? { buyerId: o.buyerId } : null);
+        },
         db,
         dataDir: dir,
         publicUrl: 'http://127.0.0.1',
@@ -91,6 +98,7 @@ export async function startRealtimeServer(
     config: { heartbeatMs: 60_000, requestRatePerSec: 100_000, requestBurst: 100_000, ...opts.config },
     clock: opts.clock,
   });
+  realtimeRef = realtime;
   await app.listen({ port: 0, host: '127.0.0.1' });
   const port = (app.server.address() as { port: number }).port;
   const url = `http://127.0.0.1:${port}`;
@@ -128,6 +136,7 @@ export class RtClient {
   readonly batches: ReceivedBatch[] = [];
   readonly privateAnswers: PublicAnswer[] = [];
   readonly youUpdates: YouState[] = [];
+  readonly orderUpdates: OrderStatusUpdate[] = [];
   /** Error replies with id null (frames the server could not attribute: binary, too large, malformed JSON). */
   readonly frameErrors: RpcErrorBody[] = [];
   closeCode: number | null = null;
@@ -139,6 +148,7 @@ export class RtClient {
     this.rpc.on('batch', (b) => this.batches.push({ at: performance.now(), batch: b, bytes: 0 }));
     this.rpc.on('answer.private', (a) => this.privateAnswers.push(a));
     this.rpc.on('you', (y) => this.youUpdates.push(y));
+    this.rpc.on('order.status', (u) => this.orderUpdates.push(u));
     ws.on('message', (data) => {
       const text = data.toString();
       try {

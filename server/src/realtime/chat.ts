@@ -1,0 +1,79 @@
+/**
+ * Chat, likes and follows: a buyer's message passes the shared screen (identity, ban/mute, bucket, filters), then
+ * slow mode and the spam guard, and joins the room's next batch; likes are summed per batch; a first follow is
+ * announced to the room.
+ */
+import { randomBytes } from 'node:crypto';
+import type { ChatMessage, SendResult } from '../../../shared/protocol/realtime';
+import { RpcError } from '../../../shared/protocol/rpc';
+import { slowModeWait } from '../../../shared/realtime/filter';
+import type { Connection } from './connection';
+import { type HubContext, reject, requireIdentity, screen } from './hub-context';
+
+export class Chat {
+  private followTotal: number;
+  private msgCounter = 0;
+  private readonly bootId = randomBytes(4).toString('base64url').replace(/[-_]/g, 'x');
+
+  constructor(private readonly ctx: HubContext) {
+    this.followTotal = ctx.o.store.followCount();
+  }
+
+  get follows(): number {
+    return this.followTotal;
+  }
+
+  send(conn: Connection, raw: string): SendResult {
+    const key = requireIdentity(conn);
+    const result = this.accept(conn, key, raw);
+    if (result.accepted) this.ctx.stats.chatAccepted++;
+    else this.ctx.stats.chatRejected++;
+    return result;
+  }
+
+  private accept(conn: Connection, key: string, raw: string): SendResult {
+    const { o } = this.ctx;
+    const now = o.clock();
+    const room = conn.room;
+    const screened = screen(this.ctx, conn, key, raw, 'chat', o.config.maxChatChars, now);
+    if (!screened.ok) return screened.result;
+    const { limits, content } = screened;
+    if (!conn.staff) {
+      const slow = slowModeWait(limits.lastSentAt, room.slowModeSeconds, now);
+      if (slow > 0) return reject('SLOW_MODE', slow);
+      const spam = room.spam.check(key, content.text, now);
+      if (spam) return reject(spam);
+      room.spam.record(key, content.text, now);
+    }
+    limits.lastSentAt = now;
+    const msg: ChatMessage = {
+      id: `m_${this.bootId}${(++this.msgCounter).toString(36)}`,
+      userId: conn.publicId!,
+      name: conn.name,
+      role: conn.role,
+      text: content.text,
+      ts: now,
+    };
+    room.addChat(key, msg);
+    o.observer?.chat(conn, content.text);
+    return { accepted: true, id: msg.id, ts: now };
+  }
+
+  like(conn: Connection, count: number): number {
+    if (!conn.helloDone) throw new RpcError('BAD_STATE', 'send hello first');
+    if (this.ctx.identities.isBanned(conn)) throw new RpcError('FORBIDDEN', 'banned');
+    this.ctx.o.observer?.like?.(conn, count);
+    return conn.room.addLikes(count);
+  }
+
+  follow(conn: Connection): number {
+    const key = requireIdentity(conn);
+    if (this.ctx.identities.isBanned(conn)) throw new RpcError('FORBIDDEN', 'banned');
+    if (this.ctx.o.store.follow(key, conn.name, this.ctx.o.clock())) {
+      this.followTotal++;
+      conn.room.push({ k: 'follow', name: conn.name, total: this.followTotal });
+      this.ctx.o.observer?.follow(conn);
+    }
+    return this.followTotal;
+  }
+}

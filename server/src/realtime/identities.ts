@@ -1,0 +1,167 @@
+/**
+ * Who is who on the realtime sockets: identity keys and their public ids, open sockets per identity (private
+ * answers, `you` updates, an order's status to its buyer), recently seen identities (moderation targets), bans by
+ * identity and by device (a banned device that comes back with a new identity is banned again), mutes per room.
+ */
+import { createHmac } from 'node:crypto';
+import type { YouState } from '../../../shared/protocol/realtime';
+import { RpcError } from '../../../shared/protocol/rpc';
+import type { Logger } from '../log';
+import type { Connection } from './connection';
+import { notificationFrame } from './hub-context';
+import type { RealtimeStore } from './store';
+
+export interface Identity {
+  key: string;
+  name: string;
+  role: Connection['role'];
+  devices: Set<string>;
+}
+
+const MAX_IDENTITIES = 200_000;
+
+export class Identities {
+  /** Open connections by identity key. */
+  private readonly byKey = new Map<string, Set<Connection>>();
+  /** Recently seen identities by public id, LRU-bounded. */
+  private readonly recent = new Map<string, Identity>();
+  private bannedKeys = new Map<string, number>();
+  private bannedDevices = new Map<string, number>();
+
+  constructor(private readonly d: { store: RealtimeStore; log: Logger; idKey: Buffer; clock: () => number }) {
+    this.loadBans();
+  }
+
+  publicIdOf(key: string): string {
+    return `u_${createHmac('sha256', this.d.idKey).update(key).digest('base64url').slice(0, 16)}`;
+  }
+
+  /** Complete `hello`: set identity fields, index, apply a device ban to a new identity (ban evasion). */
+  identify(conn: Connection, fields: { key: string | null; role: Connection['role']; name: string; deviceId: string }): void {
+    if (conn.key) this.unindex(conn);
+    conn.key = fields.key;
+    conn.role = fields.role;
+    conn.name = fields.name;
+    conn.deviceId = fields.deviceId;
+    conn.publicId = fields.key ? this.publicIdOf(fields.key) : null;
+    conn.helloDone = true;
+    this.index(conn);
+    this.remember(conn);
+    if (conn.key && !conn.staff) {
+      const deviceBan = this.bannedDevices.get(fields.deviceId);
+      const keyBan = this.bannedKeys.get(conn.key);
+      if (deviceBan !== undefined && keyBan === undefined) {
+        // Same device, new cookie/account: extend the ban to the new identity.
+        this.d.store.addBanKey(deviceBan, 'user', conn.key);
+        this.bannedKeys.set(conn.key, deviceBan);
+        this.d.log.info({ banId: deviceBan }, 'banned device came back with a new identity; ban extended');
+      } else if (keyBan !== undefined && deviceBan === undefined) {
+        this.d.store.addBanKey(keyBan, 'device', fields.deviceId);
+        this.bannedDevices.set(fields.deviceId, keyBan);
+      }
+    }
+  }
+
+  /** The socket closed. */
+  forget(conn: Connection): void {
+    if (conn.key) this.unindex(conn);
+  }
+
+  /** The open sockets of an identity. */
+  socketsOf(key: string): Iterable<Connection> {
+    return this.byKey.get(key) ?? [];
+  }
+
+  sendTo(key: string, frame: string): void {
+    for (const c of this.socketsOf(key)) c.sendText(frame);
+  }
+
+  isBanned(conn: Connection): boolean {
+    if (conn.staff) return false;
+    return (conn.key !== null && this.bannedKeys.has(conn.key)) || (conn.deviceId !== null && this.bannedDevices.has(conn.deviceId));
+  }
+
+  mutedUntil(conn: Connection): number | null {
+    if (conn.staff) return null;
+    const now = this.d.clock();
+    const a = conn.key ? (conn.room.mutes.get(`u:${conn.key}`) ?? 0) : 0;
+    const b = conn.deviceId ? (conn.room.mutes.get(`d:${conn.deviceId}`) ?? 0) : 0;
+    const until = Math.max(a, b);
+    return until > now ? until : null;
+  }
+
+  you(conn: Connection): YouState {
+    const banned = this.isBanned(conn);
+    return {
+      userId: conn.publicId,
+      name: conn.name,
+      role: conn.role,
+      canPost: conn.key !== null && !banned,
+      banned,
+      mutedUntil: this.mutedUntil(conn),
+      following: conn.key !== null && this.d.store.isFollowing(conn.key),
+    };
+  }
+
+  /** Tell every socket of an identity its new `you` state (muted, banned, unbanned). */
+  notifyYou(key: string): void {
+    for (const c of this.socketsOf(key)) c.sendText(notificationFrame('you', this.you(c)));
+  }
+
+  /** Resolve a public user id to an identity (recently connected, or a question asker). */
+  target(publicId: string): Identity {
+    const id = this.recent.get(publicId);
+    if (id) return id;
+    const asker = this.d.store.askerByPublic(publicId);
+    if (asker) return { key: asker.key, name: asker.name, role: 'viewer', devices: new Set() };
+    throw new RpcError('NOT_FOUND', 'unknown user');
+  }
+
+  /** The identity key behind a public id, '' when unknown. */
+  keyOf(publicId: string): string {
+    return this.recent.get(publicId)?.key ?? this.d.store.askerByPublic(publicId)?.key ?? '';
+  }
+
+  /** A ban was stored: it applies at once to the identity and its devices. */
+  banned(t: Identity, banId: number): void {
+    this.bannedKeys.set(t.key, banId);
+    for (const d of t.devices) this.bannedDevices.set(d, banId);
+  }
+
+  loadBans(): void {
+    const keys = new Map<string, number>();
+    const devices = new Map<string, number>();
+    for (const k of this.d.store.activeBanKeys()) (k.kind === 'user' ? keys : devices).set(k.value, k.ban_id);
+    this.bannedKeys = keys;
+    this.bannedDevices = devices;
+  }
+
+  private index(conn: Connection): void {
+    if (!conn.key) return;
+    let set = this.byKey.get(conn.key);
+    if (!set) {
+      set = new Set();
+      this.byKey.set(conn.key, set);
+    }
+    set.add(conn);
+  }
+
+  private unindex(conn: Connection): void {
+    if (!conn.key) return;
+    const set = this.byKey.get(conn.key);
+    set?.delete(conn);
+    if (set && !set.size) this.byKey.delete(conn.key);
+  }
+
+  private remember(conn: Connection): void {
+    if (!conn.key || !conn.publicId) return;
+    let id = this.recent.get(conn.publicId);
+    if (id) this.recent.delete(conn.publicId);
+    else id = { key: conn.key, name: conn.name, role: conn.role, devices: new Set() };
+    id.name = conn.name;
+    id.role = conn.role;
+    if (conn.deviceId && id.devices.size < 20) id.devices.add(conn.deviceId);
+    this.recent.set(conn.publicId, id);
+    if (this.recent.size > MAX_IDENTITIES) this.recent.delete(this.recent.keys().next().value!);
+  }
+}

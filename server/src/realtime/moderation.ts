@@ -1,0 +1,142 @@
+/**
+ * Staff moderation: deleting messages, muting (per show, by identity and its devices), banning (everywhere, the
+ * identity and its devices; earlier messages leave every room), slow mode, the announcement, the content filters,
+ * and reading the audit log every one of these writes to.
+ */
+import type { Announcement, FilterSettings } from '../../../shared/protocol/realtime';
+import { RpcError } from '../../../shared/protocol/rpc';
+import type { Connection } from './connection';
+import { actorOf, type HubContext } from './hub-context';
+
+export class Moderation {
+  constructor(private readonly ctx: HubContext) {}
+
+  private get now(): number {
+    return this.ctx.o.clock();
+  }
+
+  deleteMessage(conn: Connection, messageId: string, reason?: string): void {
+    const found = conn.room.removeMessage(messageId);
+    conn.room.push({ k: 'delete', ids: [messageId] });
+    this.ctx.audit(conn, 'message.delete', messageId, reason, { found });
+  }
+
+  mute(conn: Connection, publicId: string, seconds: number, reason?: string): number | null {
+    const { store } = this.ctx.o;
+    const t = this.ctx.identities.target(publicId);
+    if (t.role !== 'viewer') throw new RpcError('FORBIDDEN', 'staff cannot be muted');
+    const room = conn.room;
+    const until = seconds > 0 ? this.now + seconds * 1000 : null;
+    const keys: ['user' | 'device', string][] = [['user', t.key], ...[...t.devices].map((d): ['device', string] => ['device', d])];
+    store.transaction(() => {
+      for (const [kind, value] of keys) {
+        if (until) store.setMute(room.showId, kind, value, until);
+        else store.deleteMute(room.showId, kind, value);
+      }
+    });
+    for (const [kind, value] of keys) {
+      const k = `${kind === 'user' ? 'u' : 'd'}:${value}`;
+      if (until) room.mutes.set(k, until);
+      else room.mutes.delete(k);
+    }
+    this.ctx.audit(conn, until ? 'user.mute' : 'user.unmute', publicId, reason, { seconds, name: t.name });
+    this.ctx.identities.notifyYou(t.key);
+    return until;
+  }
+
+  ban(conn: Connection, publicId: string, reason?: string): number {
+    const { store } = this.ctx.o;
+    const t = this.ctx.identities.target(publicId);
+    if (t.role !== 'viewer') throw new RpcError('FORBIDDEN', 'staff cannot be banned');
+    const now = this.now;
+    const by = actorOf(conn);
+    const banId = store.transaction(() => {
+      const id = store.insertBan(publicId, t.name, reason ?? null, by.id, now);
+      store.addBanKey(id, 'user', t.key);
+      for (const d of t.devices) store.addBanKey(id, 'device', d);
+      return id;
+    });
+    this.ctx.identities.banned(t, banId);
+    // Remove the user's earlier messages from every room it spoke in.
+    let removed = 0;
+    for (const room of this.ctx.rooms.values()) {
+      const ids = room.removeMessagesOf(t.key);
+      if (ids.length) {
+        removed += ids.length;
+        room.push({ k: 'delete', ids });
+      }
+    }
+    this.ctx.audit(conn, 'user.ban', publicId, reason, { name: t.name, devices: t.devices.size, removed });
+    this.ctx.identities.notifyYou(t.key);
+    return removed;
+  }
+
+  unban(conn: Connection, publicId: string, reason?: string): void {
+    const { store } = this.ctx.o;
+    const key = this.ctx.identities.keyOf(publicId);
+    const ids = store.bansFor(publicId, key);
+    if (!ids.length) throw new RpcError('NOT_FOUND', 'user is not banned');
+    const by = actorOf(conn).id;
+    store.transaction(() => {
+      for (const id of ids) store.liftBan(id, by, this.now);
+    });
+    this.ctx.identities.loadBans();
+    this.ctx.audit(conn, 'user.unban', publicId, reason, { bans: ids.length });
+    if (key) this.ctx.identities.notifyYou(key);
+  }
+
+  bans() {
+    return this.ctx.o.store.activeBans().map((b) => ({
+      id: b.id,
+      userId: b.public_id,
+      name: b.name,
+      reason: b.reason,
+      by: b.created_by,
+      at: b.created_at,
+      devices: b.devices,
+    }));
+  }
+
+  slowMode(conn: Connection, seconds: number): number {
+    const room = conn.room;
+    room.slowModeSeconds = seconds;
+    this.ctx.o.store.setSlowMode(room.showId, seconds);
+    room.push({ k: 'slowmode', seconds });
+    this.ctx.audit(conn, seconds ? 'slowmode.on' : 'slowmode.off', null, null, { seconds });
+    return seconds;
+  }
+
+  announce(conn: Connection, text: string | null): Announcement | null {
+    const room = conn.room;
+    let a: Announcement | null = null;
+    if (text !== null) {
+      const clean = this.ctx.filters.checkStaff(text, 200);
+      if (!clean.ok) throw new RpcError('BAD_REQUEST', `announcement rejected: ${clean.reason}`);
+      a = { text: clean.text, by: conn.name, at: this.now };
+    }
+    room.announcement = a;
+    this.ctx.o.store.setAnnouncement(room.showId, a);
+    room.push({ k: 'announcement', announcement: a });
+    this.ctx.audit(conn, a ? 'announcement.set' : 'announcement.clear', null, null, a ? { text: a.text } : undefined);
+    return a;
+  }
+
+  getFilter(): FilterSettings {
+    return this.ctx.filters.settings;
+  }
+
+  setFilter(conn: Connection, s: FilterSettings): FilterSettings {
+    const { added, removed } = this.ctx.filters.set(s);
+    this.ctx.audit(conn, 'filter.set', null, null, {
+      words: s.words.length,
+      added: added.slice(0, 50),
+      removed: removed.slice(0, 50),
+      links: s.links,
+    });
+    return s;
+  }
+
+  auditList(conn: Connection, limit: number, beforeId: number | undefined, thisShow: boolean) {
+    return this.ctx.o.store.auditList(thisShow ? conn.room.showId : null, beforeId, limit);
+  }
+}
