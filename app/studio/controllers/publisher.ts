@@ -15,7 +15,6 @@
 import { Device } from 'mediasoup-client';
 import type { CommerceEvent } from '../../../shared/commerce/events';
 import { type ShowInfo, ShowTitle } from '../../../shared/domain/show';
-import { OUTPUT_PRESETS } from '../../../shared/protocol/host';
 import { OVERLAY_LABEL, OVERLAY_PROTOCOL, type OverlayTrigger } from '../../../shared/protocol/overlay';
 import { RpcError } from '../../../shared/protocol/rpc';
 import {
@@ -369,8 +368,9 @@ export class Publisher {
   }
 
   private async produceVideo(session: Session): Promise<void> {
-    const { height } = OUTPUT_PRESETS[this.store.getState().settings.output];
-    await produceProgram(session, this.programTrack(), height);
+    // The compositor's program frame: the chosen quality in the scene collection's orientation.
+    const { width, height } = this.store.getState().program;
+    await produceProgram(session, this.programTrack(), { width, height });
   }
 
   private async produceAudio(session: Session): Promise<void> {
