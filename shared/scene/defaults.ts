@@ -69,32 +69,34 @@ interface PortraitIds {
 
 /**
  * The portrait "Live" layout for a tall frame (designed at 1080×1920, scaled to `canvas`): camera full-bleed (cover),
- * flash-sale countdown top-left and the show's QR code top-right under the viewer page's title bar, the product card
- * in the lower third and the lower-third text under it, clear of the bottom edge where phones put their controls.
+ * flash-sale countdown top-left and the show's QR code top-right below the viewer page's title bar and controls, the
+ * lower-third text and, under it, the product card in the lower third, above the bottom fifth where the viewer page
+ * puts its own product card, chat input and buttons. Everything stays inside the middle 80 % of the width: a phone
+ * taller than 9:16 fills its screen by cropping the sides (cover).
  */
 function portraitLiveItems(canvas: Canvas, ids: PortraitIds, itemPrefix = 'itm') {
   const k = canvas.width / 1080;
-  const m = 48 * k;
+  const m = 120 * k;
   const y = (v: number) => (v / 1920) * canvas.height;
   return [
     makeItem(`${itemPrefix}_camera`, ids.camera, {
       bounds: { type: 'scale_outer', width: canvas.width, height: canvas.height, alignment: 'center' },
     }),
     ...(ids.mic ? [makeItem(`${itemPrefix}_mic`, ids.mic)] : []),
-    makeItem(`${itemPrefix}_countdown`, ids.countdown, { position: { x: m, y: y(180) }, scale: { x: 1.25 * k, y: 1.25 * k } }),
+    makeItem(`${itemPrefix}_countdown`, ids.countdown, { position: { x: m, y: y(330) }, scale: { x: 1.25 * k, y: 1.25 * k } }),
     makeItem(`${itemPrefix}_qr`, ids.qr, {
-      position: { x: canvas.width - m, y: y(180) },
+      position: { x: canvas.width - m, y: y(330) },
       scale: { x: 0.8 * k, y: 0.8 * k },
       alignment: 'top_right',
     }),
-    makeItem(`${itemPrefix}_product_card`, ids.productCard, {
-      position: { x: m, y: y(1560) },
-      scale: { x: 1.5 * k, y: 1.5 * k },
+    makeItem(`${itemPrefix}_lower_third`, ids.lowerThird, {
+      position: { x: m, y: y(1270) },
+      scale: { x: 0.8 * k, y: 0.8 * k },
       alignment: 'bottom_left',
     }),
-    makeItem(`${itemPrefix}_lower_third`, ids.lowerThird, {
-      position: { x: m, y: y(1760) },
-      scale: { x: k, y: k },
+    makeItem(`${itemPrefix}_product_card`, ids.productCard, {
+      position: { x: m, y: y(1500) },
+      scale: { x: 1.2 * k, y: 1.2 * k },
       alignment: 'bottom_left',
     }),
   ];

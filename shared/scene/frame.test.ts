@@ -140,7 +140,10 @@ describe('portrait starter', () => {
       expect(countdown.y + countdown.height).toBeLessThan(frame.height / 3); // top
       expect(qr.x).toBeGreaterThan(frame.width / 2); // top-right
       expect(card.y).toBeGreaterThan((frame.height * 2) / 3 - 1); // lower third
-      expect(lower.y).toBeGreaterThanOrEqual(card.y + card.height - 1); // under the card, not over it
+      expect(card.y + card.height).toBeLessThan(frame.height * 0.8); // clear of the viewer page's own bottom bar
+      expect(lower.y + lower.height).toBeLessThanOrEqual(card.y + 1); // the text above the card, not over it
+      // inside the middle 80 % of the width: a 19.5:9 phone crops the sides of a 9:16 picture (cover)
+      for (const r of boxes) expect(r.x >= frame.width * 0.1 - 1e-6 && r.x + r.width <= frame.width * 0.9 + 1e-6).toBe(true);
     }
   });
 
