@@ -1,7 +1,8 @@
 /**
  * Screenshots of portrait output (not a test: a driver to look at the result). `npx tsx app/e2e/portrait-shots.ts <dir>`
  * after `npm run build`: the studio turning its frame to 9:16 (the prompt, then the portrait starter scene), a
- * portrait show and a landscape show on a phone (390×844) and on a desktop (1440×900), in zh-CN and en.
+ * portrait show and a landscape show on a phone (390×844, and turned sideways) and on a desktop (1440×900), in zh-CN
+ * and en.
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -9,6 +10,8 @@ import type { Page } from 'playwright-core';
 import { openViewer, poll, type Stack, startStack } from './harness';
 
 const PHONE = { width: 390, height: 844 };
+/** The same phone turned sideways. */
+const SIDEWAYS = { width: 844, height: 390 };
 const DESKTOP = { width: 1440, height: 900 };
 const LOCALES = ['zh-CN', 'en'] as const;
 
@@ -38,12 +41,13 @@ async function viewerShots(stack: Stack, showId: string, pinId: string, name: st
   for (const locale of LOCALES) {
     for (const [kind, viewport] of [
       ['phone', PHONE],
+      ['sideways', SIDEWAYS],
       ['desktop', DESKTOP],
     ] as const) {
       const context = await stack.browser.newContext({
         viewport,
         locale,
-        ...(kind === 'phone' ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}),
+        ...(kind === 'desktop' ? {} : { isMobile: true, hasTouch: true, deviceScaleFactor: 2 }),
       });
       const page = await openViewer(stack, showId, `?lang=${locale}`, context);
       await page.getByTestId(`buy-${pinId}`).waitFor({ timeout: 30_000 });

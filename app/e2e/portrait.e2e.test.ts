@@ -1,6 +1,7 @@
 /**
  * Portrait output end to end: the web studio switches its output to 720×1280 (9:16), adapts its scenes through the
- * frame prompt, goes live, and a viewer receives 720×1280 frames (the top simulcast layer of the portrait frame).
+ * frame prompt, goes live, and a viewer receives 720×1280 frames (the top simulcast layer of the portrait frame). On a
+ * desktop the picture keeps 9:16 beside the chat / products column; on a phone it fills the screen.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -85,6 +86,36 @@ describe('portrait show: studio → SFU → viewer', () => {
         before,
       ),
     );
+
+    // Desktop (1440×900): the picture at 9:16 on the left, chat and products in a column on the right.
+    await viewer.getByTestId('chat-panel').waitFor({ timeout: 15_000 });
+    const desktop = await viewer.evaluate(() => {
+      const box = (sel: string) => document.querySelector(sel)!.getBoundingClientRect().toJSON() as DOMRect;
+      return { host: box('.video-host'), dock: box('.dock') };
+    });
+    expect(desktop.host.width / desktop.host.height).toBeCloseTo(9 / 16, 2);
+    expect(desktop.dock.left).toBeGreaterThanOrEqual(desktop.host.right - 1);
+    expect(desktop.dock.height).toBeGreaterThan(desktop.host.height * 0.9);
+
+    // Phone (390×844): the portrait show fills the screen.
+    const phone = await stack.browser.newContext({
+      viewport: { width: 390, height: 844 },
+      locale: 'zh-CN',
+      isMobile: true,
+      hasTouch: true,
+    });
+    const onPhone = await openViewer(stack, showId, '', phone);
+    await poll('phone viewer playing', () =>
+      onPhone.evaluate(() => (window.__storecast!.store.getState() as unknown as { presentedFrames: number }).presentedFrames > 10),
+    );
+    const fill = await onPhone.evaluate(() => {
+      const v = window.__storecast!.video as HTMLVideoElement;
+      const r = v.getBoundingClientRect();
+      return { width: r.width, height: r.height, fit: getComputedStyle(v).objectFit };
+    });
+    expect(fill).toEqual({ width: 390, height: 844, fit: 'cover' });
+    await phone.close();
+
     await viewer.close();
     await studio.close();
     expect(logs.filter((l) => l.includes('pageerror'))).toEqual([]);
