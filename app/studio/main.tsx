@@ -89,7 +89,7 @@ const fallbackAudio = programMix ? null : new ProgramAudioMix();
 const output = new OutputController(
   host,
   () => new MediaStream([compositor.programTrack, programMix ?? (fallbackAudio as ProgramAudioMix).track()]),
-  { videoBitsPerSecond: () => (store.getState().settings.output === '1080p30' ? 6_000_000 : 4_500_000) },
+  { videoBitsPerSecond: () => (store.getState().program.width * store.getState().program.height > 1280 * 720 ? 6_000_000 : 4_500_000) },
 );
 const devices = new DevicesController(store, settings, {
   camera: (stream) => compositor.setCamera(stream),

@@ -89,6 +89,11 @@ export interface SceneSlice {
     status: Record<string, SourceStatus>;
     /** Studio-mode T-bar position while it is held (0‥1), else null. */
     tbar: number | null;
+    /**
+     * The frame changed orientation: the prompt offering to adapt the items (shown while the canvas is still `to`;
+     * `adapted` once an offer was taken, so it offers undo).
+     */
+    reframe: { from: Size; to: Size; adapted: boolean } | null;
   };
 }
 
@@ -287,6 +292,7 @@ const sceneSlice: SliceCreator<SceneSlice> = () => ({
     sizes: {},
     status: {},
     tbar: null,
+    reframe: null,
   },
 });
 

@@ -33,12 +33,48 @@ export function localeFor(languages: readonly string[]): Locale {
   return 'zh-CN';
 }
 
-export const OutputPreset = z.enum(['720p30', '1080p30']);
+/** Program output: 16:9 or 9:16 (portrait, phones held upright) at 720p or 1080p. */
+export const OutputPreset = z.enum(['720p30', '1080p30', '720x1280p30', '1080x1920p30']);
 export type OutputPreset = z.infer<typeof OutputPreset>;
 export const OUTPUT_PRESETS: Record<OutputPreset, { width: number; height: number; fps: number }> = {
   '720p30': { width: 1280, height: 720, fps: 30 },
   '1080p30': { width: 1920, height: 1080, fps: 30 },
+  '720x1280p30': { width: 720, height: 1280, fps: 30 },
+  '1080x1920p30': { width: 1080, height: 1920, fps: 30 },
 };
+/** The same quality in the other orientation. */
+const TURNED: Record<OutputPreset, OutputPreset> = {
+  '720p30': '720x1280p30',
+  '1080p30': '1080x1920p30',
+  '720x1280p30': '720p30',
+  '1080x1920p30': '1080p30',
+};
+const LONGEST_SIDE = 3840;
+
+/**
+ * The preset the program is sent at: the chosen quality in the orientation of the scene collection's canvas (the
+ * frame belongs to the collection; undoing a frame change turns the output back with it).
+ */
+export function effectivePreset(preset: OutputPreset, canvas: { width: number; height: number }): OutputPreset {
+  const p = OUTPUT_PRESETS[preset];
+  return p.height > p.width === canvas.height > canvas.width ? preset : TURNED[preset];
+}
+
+/**
+ * Program frame size: the preset's short side, the canvas's aspect ratio (even sizes, long side capped), so a
+ * 16:9 canvas gives exactly the 16:9 preset and a 9:16 canvas the portrait one.
+ */
+export function programFrame(
+  preset: OutputPreset,
+  canvas: { width: number; height: number },
+): { width: number; height: number; fps: number } {
+  const p = OUTPUT_PRESETS[preset];
+  const short = Math.min(p.width, p.height);
+  const portrait = canvas.height > canvas.width;
+  const aspect = Math.max(canvas.width, canvas.height) / Math.min(canvas.width, canvas.height);
+  const long = Math.min(LONGEST_SIDE, Math.max(short, Math.round((short * aspect) / 2) * 2));
+  return portrait ? { width: short, height: long, fps: p.fps } : { width: long, height: short, fps: p.fps };
+}
 
 export const StudioSettings = z.object({
   locale: Locale,

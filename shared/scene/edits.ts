@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { SceneError, toIssues } from './errors';
 import { parseSettings } from './kinds';
 import {
+  Canvas,
   collectionInvariantIssues,
   findScene,
   findSource,
@@ -67,6 +68,8 @@ export const SimpleEdit = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('set_preview_scene'), sceneId: EntityId.nullable() }),
   z.strictObject({ type: z.literal('set_transition'), transition: Transition }),
   z.strictObject({ type: z.literal('set_hotkeys'), hotkeys: z.array(Hotkey).max(200) }),
+  /** Change the frame (output canvas). Items are not moved: adapting them is a separate edit (see frame.ts). */
+  z.strictObject({ type: z.literal('set_canvas'), canvas: Canvas }),
 ]);
 export type SimpleEdit = z.infer<typeof SimpleEdit>;
 
@@ -338,6 +341,10 @@ function applySimple(c: SceneCollection, e: SimpleEdit): EditResult {
       if (sameJson(c.hotkeys, e.hotkeys)) return { collection: c, inverse: e };
       const next = assertInvariants({ ...c, hotkeys: e.hotkeys });
       return { collection: next, inverse: { type: 'set_hotkeys', hotkeys: c.hotkeys } };
+    }
+    case 'set_canvas': {
+      if (sameJson(c.canvas, e.canvas)) return { collection: c, inverse: e };
+      return { collection: { ...c, canvas: { ...e.canvas } }, inverse: { type: 'set_canvas', canvas: c.canvas } };
     }
   }
 }

@@ -5,6 +5,7 @@
 export * from './defaults';
 export * from './edits';
 export * from './errors';
+export * from './frame';
 export * from './history';
 export * from './kinds';
 export * from './migrations';

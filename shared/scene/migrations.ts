@@ -7,11 +7,14 @@
  *   `crop` as `[left, top, right, bottom]`, alignment and bounds type as libobs integers, no `locked`; sources carry
  *   a `type` from the prototype's own list and a linear `volume`; `version`, `width`/`height`/`fps` at top level,
  *   `active` scene, transition `{ type, ms }`.
- * - v2: this package's model (`SceneCollection`).
+ * - v2: this package's model (`SceneCollection`). The canvas (the frame: 16:9 or 9:16) belongs to the collection; a
+ *   file written without one (v1 without `width`/`height`, v2 without `canvas`) keeps the 16:9 frame every collection
+ *   had before portrait output (`LEGACY_CANVAS`).
  */
 import { z } from 'zod';
 import { SceneError } from './errors';
 import { CURRENT_SCHEMA_VERSION, type SceneCollection, validateCollection } from './model';
+import { LEGACY_CANVAS } from './frame';
 import { alignmentFromObs } from './primitives';
 
 export type MigrationResult =
@@ -75,9 +78,10 @@ const V1Item = z.object({
 export const CollectionV1 = z.object({
   version: z.literal(1),
   name: z.string(),
-  width: z.number().int(),
-  height: z.number().int(),
-  fps: z.number().int().default(30),
+  /** Prototype files without a size were 16:9 (LEGACY_CANVAS). */
+  width: z.number().int().default(LEGACY_CANVAS.width),
+  height: z.number().int().default(LEGACY_CANVAS.height),
+  fps: z.number().int().default(LEGACY_CANVAS.fps),
   sources: z.array(V1Source),
   scenes: z.array(z.object({ id: z.string(), name: z.string(), items: z.array(V1Item) })),
   active: z.string(),
@@ -210,6 +214,8 @@ export function migrateCollection(raw: unknown): MigrationResult {
     };
   }
   let doc: unknown = raw;
+  if (from === CURRENT_SCHEMA_VERSION && (raw as Record<string, unknown>).canvas === undefined)
+    doc = { ...raw, canvas: { ...LEGACY_CANVAS } };
   for (let v = from; v < CURRENT_SCHEMA_VERSION; v++) {
     const step = MIGRATIONS[v];
     if (!step) return { ok: false, error: 'corrupt', message: `no migration from schema v${v}` };

@@ -1,14 +1,17 @@
 import { useRef } from 'react';
 import { useTranslation } from 'react-i18next';
-import { OUTPUT_PRESETS, OutputPreset } from '../../../shared/protocol/host';
+import { effectivePreset, OUTPUT_PRESETS, OutputPreset } from '../../../shared/protocol/host';
 import { useStudio, useStudioState } from '../context';
 import { selectIsBusy } from '../store';
 
 export function DevicesPanel() {
   const { t } = useTranslation();
-  const { devices: ctl, settings } = useStudio();
+  const { devices: ctl, settings, scenes } = useStudio();
   const devices = useStudioState((s) => s.devices);
-  const output = useStudioState((s) => s.settings.output);
+  const chosen = useStudioState((s) => s.settings.output);
+  const canvas = useStudioState((s) => s.scene.collection.canvas);
+  // What is sent: the chosen quality in the orientation of the collection's frame (undo turns it back too).
+  const output = effectivePreset(chosen, canvas);
   const busy = useStudioState(selectIsBusy);
 
   return (
@@ -61,6 +64,7 @@ export function DevicesPanel() {
             const preset = OutputPreset.safeParse(e.target.value);
             if (!preset.success) return;
             settings.update({ output: preset.data });
+            scenes.reframe(OUTPUT_PRESETS[preset.data]);
             void ctl.reopenCamera();
           }}
         >

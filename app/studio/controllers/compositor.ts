@@ -6,7 +6,7 @@
  * so the published track carries exactly the frames drawn, even while the window is hidden. Frame times (mean, p50,
  * p95, max gap) are published to the store once per second.
  */
-import { OUTPUT_PRESETS } from '../../../shared/protocol/host';
+import { programFrame } from '../../../shared/protocol/host';
 import type { SceneCollection } from '../../../shared/scene/model';
 import { Canvas2DBackend } from '../render/backend-2d';
 import { createBackend, WebGL2Backend } from '../render/backend-gl';
@@ -42,6 +42,11 @@ export interface CompositorOptions {
  * 'auto' takes WebGL2 unless it runs on a software rasteriser (SwiftShader / llvmpipe: no GPU), where Chromium's
  * Canvas2D (Skia, multi-threaded raster) draws the same program faster.
  */
+/** The program frame: the chosen quality in the orientation of the scene collection's canvas. */
+function compositorFrame(s: ReturnType<StudioStore['getState']>): { width: number; height: number; fps: number } {
+  return programFrame(s.settings.output, s.scene.collection.canvas);
+}
+
 function chooseBackend(width: number, height: number, pref: BackendPreference): RenderBackend {
   const b = createBackend(width, height, pref, (c) => new Canvas2DBackend(c));
   if (pref === 'auto' && b instanceof WebGL2Backend && /swiftshader|llvmpipe|software/i.test(b.renderer)) {
@@ -109,7 +114,7 @@ export class Compositor {
     this.graph = new SceneGraph(env);
     this.graph.onStatus = (id, status) =>
       queueMicrotask(() => this.store.setState((s) => ({ scene: { ...s.scene, status: { ...s.scene.status, [id]: status } } })));
-    const { width, height } = OUTPUT_PRESETS[store.getState().settings.output];
+    const { width, height } = compositorFrame(store.getState());
     const params = typeof location === 'undefined' ? null : new URLSearchParams(location.search);
     const pref = (params?.get('renderer') as BackendPreference | null) ?? opts.backend ?? 'auto';
     this.program = new ProgramOutput(chooseBackend(width, height, pref), this.graph);
@@ -172,7 +177,7 @@ export class Compositor {
 
   start(): void {
     this.unsubscribe = this.store.subscribe((s, prev) => {
-      if (s.settings.output !== prev.settings.output) this.applyOutput();
+      if (s.settings.output !== prev.settings.output || s.scene.collection.canvas !== prev.scene.collection.canvas) this.applyOutput();
     });
     this.applyOutput(true);
   }
@@ -207,7 +212,7 @@ export class Compositor {
   }
 
   private applyOutput(force = false): void {
-    const { width, height, fps } = OUTPUT_PRESETS[this.store.getState().settings.output];
+    const { width, height, fps } = compositorFrame(this.store.getState());
     const key = `${width}x${height}@${fps}`;
     if (key === this.outputKey && !force) return;
     this.outputKey = key;

@@ -83,7 +83,11 @@ export class DevicesController {
 
   async openCamera(deviceId: string | null): Promise<boolean> {
     const seq = ++this.cameraSeq;
-    const { width, height, fps } = OUTPUT_PRESETS[this.store.getState().settings.output];
+    const preset = OUTPUT_PRESETS[this.store.getState().settings.output];
+    // Cameras deliver landscape pictures: ask for the preset's long side across, and a portrait frame crops the middle.
+    const width = Math.max(preset.width, preset.height);
+    const height = Math.min(preset.width, preset.height);
+    const { fps } = preset;
     this.patch({ camera: 'starting' });
     const video: MediaTrackConstraints = { width: { ideal: width }, height: { ideal: height }, frameRate: { ideal: fps } };
     try {

@@ -4,6 +4,7 @@
  */
 import type { Device, types } from 'mediasoup-client';
 import { OVERLAY_LABEL, OVERLAY_PROTOCOL } from '../../../shared/protocol/overlay';
+import { simulcastEncodings } from './simulcast';
 import { SIGNALING_PATH, type SignalingClient } from '../../../shared/protocol/signaling';
 import type { IceWatchdog } from '../../ui/ice-watchdog';
 import { wireDtlsParameters, wireRtpParameters, wireSctpStreamParameters } from '../../ui/mediasoup-adapters';
@@ -33,16 +34,6 @@ export function signalingUrl(serverUrl: string): string {
   u.search = '';
   u.hash = '';
   return u.toString();
-}
-
-/** Simulcast encodings, low → high (matches QUALITY_SPATIAL_LAYER). */
-export function simulcastEncodings(height: number): RTCRtpEncodingParameters[] {
-  const hd = height > 720;
-  return [
-    { scaleResolutionDownBy: 4, maxBitrate: hd ? 250_000 : 150_000, maxFramerate: 30 },
-    { scaleResolutionDownBy: 2, maxBitrate: hd ? 800_000 : 500_000, maxFramerate: 30 },
-    { scaleResolutionDownBy: 1, maxBitrate: hd ? 4_000_000 : 2_500_000, maxFramerate: 30 },
-  ];
 }
 
 /** The media side of one signaling socket: Device + send transport + producers. Thrown away when the socket goes. */
@@ -104,7 +95,7 @@ export function wireSendTransport(client: SignalingClient, transport: types.Tran
 }
 
 /** Produce the program video: H.264 preferred, three simulcast layers, frame rate kept under pressure. */
-export async function produceProgram(session: Session, track: MediaStreamTrack, height: number): Promise<void> {
+export async function produceProgram(session: Session, track: MediaStreamTrack, frame: { width: number; height: number }): Promise<void> {
   const device = session.device!;
   const h264 =
     device.rtpCapabilities.codecs?.find(
@@ -112,7 +103,7 @@ export async function produceProgram(session: Session, track: MediaStreamTrack, 
     ) ?? device.rtpCapabilities.codecs?.find((c) => c.mimeType.toLowerCase() === 'video/h264');
   const producer = await session.transport!.produce({
     track,
-    encodings: simulcastEncodings(height),
+    encodings: simulcastEncodings(frame.width, frame.height),
     codecOptions: { videoGoogleStartBitrate: 1000 },
     ...(h264 ? { codec: h264 } : {}),
     stopTracks: false,

@@ -14,7 +14,6 @@
  */
 import { Device } from 'mediasoup-client';
 import { type ShowInfo, ShowTitle } from '../../../shared/domain/show';
-import { OUTPUT_PRESETS } from '../../../shared/protocol/host';
 import { OVERLAY_LABEL, OVERLAY_PROTOCOL, type OverlayTrigger } from '../../../shared/protocol/overlay';
 import { RpcError } from '../../../shared/protocol/rpc';
 import {
@@ -351,8 +350,9 @@ export class Publisher {
   }
 
   private async produceVideo(session: Session): Promise<void> {
-    const { height } = OUTPUT_PRESETS[this.store.getState().settings.output];
-    await produceProgram(session, this.programTrack(), height);
+    // The compositor's program frame: the chosen quality in the scene collection's orientation.
+    const { width, height } = this.store.getState().program;
+    await produceProgram(session, this.programTrack(), { width, height });
   }
 
   private async produceAudio(session: Session): Promise<void> {

@@ -81,4 +81,42 @@ describe('SceneController', () => {
     scenes.removeItem('itm_lower_third');
     expect(store.getState().scene.collection.sources.some((s) => s.id === 'src_lower_third')).toBe(false);
   });
+
+  it('turning the frame keeps every item where it was and prompts; fit adapts them in one undo step', async () => {
+    const { store, scenes } = await setup();
+    const before = store.getState().scene.collection;
+    scenes.reframe({ width: 1920, height: 1080, fps: 30 }); // same orientation: nothing happens
+    expect(store.getState().scene.collection).toBe(before);
+    expect(store.getState().scene.reframe).toBeNull();
+
+    scenes.reframe({ width: 720, height: 1280, fps: 30 });
+    let s = store.getState().scene;
+    expect(s.collection.canvas).toEqual({ width: 720, height: 1280, fps: 30 });
+    expect(s.collection.scenes).toEqual(before.scenes); // not silently scrambled
+    expect(s.reframe).toEqual({ from: { width: 1280, height: 720 }, to: { width: 720, height: 1280 }, adapted: false });
+
+    scenes.adaptItems('fill');
+    s = store.getState().scene;
+    expect(s.reframe?.adapted).toBe(true);
+    const cam = s.collection.scenes[0]!.items.find((i) => i.id === 'itm_camera')!;
+    expect(cam.bounds).toMatchObject({ type: 'scale_outer', width: 720, height: 1280 });
+
+    scenes.undoAdapt();
+    s = store.getState().scene;
+    expect(s.collection.scenes).toEqual(before.scenes);
+    expect(s.collection.canvas.height).toBe(1280);
+    expect(s.reframe?.adapted).toBe(false);
+
+    scenes.undo(); // the frame change itself
+    expect(store.getState().scene.collection).toEqual(before);
+  });
+
+  it('the portrait starter scene is added and shown', async () => {
+    const { store, scenes } = await setup();
+    scenes.reframe({ width: 720, height: 1280, fps: 30 });
+    scenes.addPortraitStarter('zh-CN');
+    const c = store.getState().scene.collection;
+    expect(c.currentSceneId).toBe('scn_live_portrait');
+    expect(c.scenes.find((x) => x.id === 'scn_live_portrait')?.name).toBe('竖屏直播');
+  });
 });

@@ -4,13 +4,14 @@
  * Refused edits (locked item, program scene removal…) become a notice; nothing changes.
  */
 import type { Locale } from '../../../shared/protocol/host';
-import { relocalizeStarter } from '../../../shared/scene/defaults';
+import { portraitStarterEdits, relocalizeStarter } from '../../../shared/scene/defaults';
 import { type Edit, transitionEdit } from '../../../shared/scene/edits';
 import { SceneError } from '../../../shared/scene/errors';
+import { type AdaptMode, adaptItemsEdit, orientationOf } from '../../../shared/scene/frame';
 import { History } from '../../../shared/scene/history';
 import { migrateCollection, serializeCollection } from '../../../shared/scene/migrations';
 import { parseSettings, type SourceKindId } from '../../../shared/scene/kinds';
-import { createId, findScene, makeItem, type SceneCollection, type Source } from '../../../shared/scene/model';
+import { type Canvas, createId, findScene, makeItem, type SceneCollection, type Source } from '../../../shared/scene/model';
 import type { StudioStore } from '../store';
 
 /**
@@ -93,6 +94,52 @@ export class SceneController {
   relocalize(from: Locale, to: Locale): void {
     const edits = relocalizeStarter(this.history.collection, from, to);
     if (edits.length) this.apply({ type: 'batch', edits });
+  }
+
+  /**
+   * The output changed to `frame`: when its orientation differs from the collection's canvas, the canvas takes the
+   * new frame (one undo step) and the stage offers to adapt the items; nothing moves until the streamer chooses.
+   */
+  reframe(frame: Canvas): void {
+    const from = this.history.collection.canvas;
+    if (orientationOf(from) === orientationOf(frame)) return;
+    const to: Canvas = { width: frame.width, height: frame.height, fps: from.fps };
+    if (this.apply({ type: 'set_canvas', canvas: to })) {
+      this.setReframe({ from: { width: from.width, height: from.height }, to: { width: to.width, height: to.height }, adapted: false });
+    }
+  }
+
+  /** Adapt every item to the new frame (one undo step): `fit` keeps whole pictures in frame, `fill` covers it. */
+  adaptItems(mode: AdaptMode): void {
+    const r = this.store.getState().scene.reframe;
+    if (!r) return;
+    const c = this.history.collection;
+    if (this.apply(adaptItemsEdit(c, r.from, mode, this.store.getState().scene.sizes))) this.setReframe({ ...r, adapted: true });
+  }
+
+  /** Add the portrait starter scene (reusing the collection's sources) and show it. */
+  addPortraitStarter(locale: Locale): void {
+    const r = this.store.getState().scene.reframe;
+    const { sceneId, edits } = portraitStarterEdits(this.history.collection, locale);
+    if (this.apply({ type: 'batch', edits })) {
+      this.chooseScene(sceneId);
+      if (r) this.setReframe({ ...r, adapted: true });
+    }
+  }
+
+  /** Undo what the prompt did (the items go back where they were; the prompt offers its choices again). */
+  undoAdapt(): void {
+    const r = this.store.getState().scene.reframe;
+    this.undo();
+    if (r) this.setReframe({ ...r, adapted: false });
+  }
+
+  dismissReframe(): void {
+    this.setReframe(null);
+  }
+
+  private setReframe(reframe: ReturnType<StudioStore['getState']>['scene']['reframe']): void {
+    this.store.setState((s) => ({ scene: { ...s.scene, reframe } }));
   }
 
   /** End a drag: the next transform starts a new undo step. */

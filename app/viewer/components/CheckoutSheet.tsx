@@ -10,7 +10,9 @@ import { type ReservationClock, reservationClock } from '../shop/countdown';
 import { useServerNow } from '../shop/hooks';
 import { sumLines } from '../shop/money';
 import type { CheckoutState } from '../shop/slice';
+import { refusalOf } from '../shop/refusal';
 import { CheckoutCoupon, type CouponChoice } from './CheckoutCoupon';
+import { CheckoutRefusal } from './CheckoutRefusal';
 import { BagIcon, CheckIcon } from './icons';
 import { Sheet } from './Sheet';
 
@@ -85,6 +87,10 @@ function CheckoutForm({ items, fromCart, checkout }: { items: CheckoutItem[]; fr
   });
   const total = sumLines(lines);
   const placing = checkout.phase === 'placing';
+  const refusal = refusalOf(checkout.error, { fromCart, paying: false });
+  // Refused for a reason that a second press cannot change (sold out, limit…): the button stays off; ways on are offered.
+  const blocked = refusal?.blocking === true;
+  const productId = items.length === 1 ? (findSku(products, items[0]!.skuId)?.product.id ?? null) : null;
 
   const update = (field: ContactField, value: string) => {
     const next = { ...contact, [field]: value };
@@ -104,6 +110,7 @@ function CheckoutForm({ items, fromCart, checkout }: { items: CheckoutItem[]; fr
     e.preventDefault();
     const v = validateContact(contact);
     setTouched({ name: true, phone: true, address: true });
+    if (blocked) return;
     if (!v.ok) {
       setErrors(v.errors);
       const first = (['name', 'phone', 'address'] as const).find((f) => v.errors[f]);
@@ -219,13 +226,9 @@ function CheckoutForm({ items, fromCart, checkout }: { items: CheckoutItem[]; fr
         )}
       </section>
 
-      {checkout.error && (
-        <div className="form-error" role="alert" data-testid="checkout-error">
-          {t(checkout.error.key, checkout.error.params ?? {})}
-        </div>
-      )}
       <div className="sheet-foot inline">
-        <button type="submit" className="buy-button wide" disabled={placing || !total.ok} data-testid="place-order">
+        {checkout.error && refusal && <CheckoutRefusal error={checkout.error} refusal={refusal} productId={productId} />}
+        <button type="submit" className="buy-button wide" disabled={placing || !total.ok || blocked} data-testid="place-order">
           {placing ? t('checkout.placing') : t('checkout.placeOrder')}
         </button>
       </div>
@@ -243,6 +246,8 @@ function PlacedOrder({ checkout }: { checkout: CheckoutState }) {
   const lng = i18n.language;
   const changed = checkout.expectedTotalMinor !== null && checkout.expectedTotalMinor !== order.totalMinor;
   const paying = checkout.phase === 'paying';
+  const refusal = refusalOf(checkout.error, { fromCart: false, paying: true });
+  const productId = order.items.length === 1 ? order.items[0]!.productId : null;
   return (
     <div className="placed">
       <div className="placed-hero">
@@ -271,20 +276,18 @@ function PlacedOrder({ checkout }: { checkout: CheckoutState }) {
           {t('checkout.totalChanged', { expected: formatMoney(checkout.expectedTotalMinor ?? 0, order.currency, lng) })}
         </p>
       )}
-      {checkout.error && (
-        <div className="form-error" role="alert">
-          {t(checkout.error.key, checkout.error.params ?? {})}
-        </div>
-      )}
-      <button
-        type="button"
-        className="buy-button wide"
-        disabled={paying || clock.state !== 'counting'}
-        onClick={() => void shop?.payCheckout()}
-        data-testid="pay"
-      >
-        {paying ? t('checkout.redirecting') : t('checkout.pay')}
-      </button>
+      <div className="sheet-foot inline">
+        {checkout.error && refusal && <CheckoutRefusal error={checkout.error} refusal={refusal} productId={productId} />}
+        <button
+          type="button"
+          className="buy-button wide"
+          disabled={paying || clock.state !== 'counting' || refusal?.blocking === true}
+          onClick={() => void shop?.payCheckout()}
+          data-testid="pay"
+        >
+          {paying ? t('checkout.redirecting') : t('checkout.pay')}
+        </button>
+      </div>
       <a className="text-link center" href={orderPath(order.id, showId)} data-testid="view-order">
         {t('checkout.viewOrder')}
       </a>

@@ -134,7 +134,8 @@ function QualityMenu() {
   const { player } = useViewerContext();
   const quality = useViewer((s) => s.quality);
   const active = useViewer(selectActiveLayer);
-  const height = useViewer((s) => s.videoSize?.height ?? null);
+  // "720p" names the short side, in portrait (720×1280) as in landscape.
+  const height = useViewer((s) => (s.videoSize ? Math.min(s.videoSize.width, s.videoSize.height) : null));
   const hasVideo = useViewer((s) => s.video !== null);
   const [open, setOpen] = useState(false);
   const ref = useRef<HTMLDivElement>(null);

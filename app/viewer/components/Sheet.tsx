@@ -20,12 +20,16 @@ export function Sheet({
 }) {
   const { t } = useTranslation();
   const ref = useRef<HTMLDivElement>(null);
+  // The latest onClose without re-running the effect: callers swap it (e.g. while an order is being placed), and
+  // re-running would pull focus back to the sheet on every submit.
+  const closeRef = useRef(onClose);
+  closeRef.current = onClose;
   useEffect(() => {
-    const esc = (e: KeyboardEvent) => e.key === 'Escape' && onClose();
+    const esc = (e: KeyboardEvent) => e.key === 'Escape' && closeRef.current();
     document.addEventListener('keydown', esc);
     ref.current?.focus({ preventScroll: true });
     return () => document.removeEventListener('keydown', esc);
-  }, [onClose]);
+  }, []);
   return (
     <div className="sheet-layer">
       <button type="button" className="sheet-backdrop" aria-label={t('shop.close')} tabIndex={-1} onClick={onClose} />

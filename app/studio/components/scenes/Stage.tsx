@@ -18,6 +18,7 @@ import {
 } from '../../../../shared/scene/transform';
 import { useStudio, useStudioState } from '../../context';
 import { selectEditSceneId, selectStudioMode } from '../../store';
+import { ReframePrompt } from './ReframePrompt';
 
 function CanvasHost({ canvas, testId }: { canvas: HTMLCanvasElement; testId?: string }) {
   const host = useRef<HTMLDivElement>(null);
@@ -359,6 +360,9 @@ export function Stage() {
   const { t } = useTranslation();
   const { compositor, scenes } = useStudio();
   const studioMode = useStudioState(selectStudioMode);
+  const canvas = useStudioState((s) => s.scene.collection.canvas);
+  const frameStyle = { aspectRatio: `${canvas.width} / ${canvas.height}` };
+  const frameClass = `preview-frame${canvas.height > canvas.width ? ' preview-frame--portrait' : ''}`;
   const canUndo = useStudioState((s) => s.scene.canUndo);
   const canRedo = useStudioState((s) => s.scene.canRedo);
   useStudioHotkeys();
@@ -392,11 +396,12 @@ export function Stage() {
           {t('scenes.redo')}
         </button>
       </div>
+      <ReframePrompt />
       <div className={`stage-views ${studioMode ? 'stage-views--studio' : ''}`}>
         {studioMode && (
           <div className="stage-view">
             <span className="stage-label stage-label--preview">{t('scenes.preview')}</span>
-            <div className="preview-frame" data-testid="preview">
+            <div className={frameClass} style={frameStyle} data-testid="preview">
               <CanvasHost canvas={compositor.previewCanvas} />
               <EditOverlay />
             </div>
@@ -404,7 +409,7 @@ export function Stage() {
         )}
         <div className="stage-view">
           {studioMode && <span className="stage-label stage-label--program">{t('scenes.program')}</span>}
-          <div className="preview-frame" data-testid="program">
+          <div className={frameClass} style={frameStyle} data-testid="program">
             <CanvasHost canvas={compositor.canvas} />
             {!studioMode && <EditOverlay />}
           </div>
