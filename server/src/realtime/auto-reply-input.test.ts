@@ -183,7 +183,7 @@ describe('automatic replies: the suggester never fails the question flow', () =>
     const owner = await connect(s, { token: s.studioToken });
     await owner.request('autoReply.set', { mode: 'public' });
     const watcher = await connect(s, { cookie: s.guestCookie() });
-    // The first question loads the segmenter's dictionary (once per process); then every question is timed.
+    // A first question in another language, then the timed one.
     const first = await connect(s, { cookie: s.guestCookie() });
     const warm = await first.request('question.ask', { text: 'price?', productId: earbuds.id });
     expect(warm.accepted).toBe(true);

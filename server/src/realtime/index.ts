@@ -113,13 +113,15 @@ export async function registerRealtime(app: FastifyInstance, deps: RealtimeDeps)
   const accounts = new Accounts({ db: deps.db, studioToken: deps.studioToken, dataDir: deps.dataDir ?? null, clock });
   const buyers = new BuyerSessions(deps.sessionSecret, deps.secureCookies ?? false);
   let engagement: EngagementService | null = null;
+  const answers = new AnswerSuggester({ settingsFile: deps.dataDir ? join(deps.dataDir, 'answers.json') : null, log });
+  answers.warm();
   const hub = new RealtimeHub({
     store,
     config,
     log,
     idKey: createHmac('sha256', deps.sessionSecret).update('realtime-public-user-id').digest(),
     catalog: deps.catalog ?? null,
-    answers: new AnswerSuggester({ settingsFile: deps.dataDir ? join(deps.dataDir, 'answers.json') : null, log }),
+    answers,
     clock,
     observer: {
       chat: (conn, text) => {
