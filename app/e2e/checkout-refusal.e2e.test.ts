@@ -2,7 +2,8 @@
  * A buyer who loses a flash sale at checkout sees it where they are looking, on every screen size: the flash-sale SKU
  * sells out while the checkout form is open; Place order is refused by the server (SOLD_OUT); the message sits in
  * the sticky footer inside the viewport, the button is disabled, focus went once to the way on ("another option"),
- * and the ways on work (back to the variants, back to the live room). `SHOTS_DIR=<dir>` keeps screenshots.
+ * and the ways on work (back to the variants, back to the live room). Turning the phone sideways and back mid-checkout
+ * keeps the sheet and what was typed. `SHOTS_DIR=<dir>` keeps screenshots.
  */
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
@@ -73,6 +74,15 @@ describe('checkout refusals where the buyer is looking', () => {
         await viewer.getByTestId('checkout-name').fill('王小明');
         await viewer.getByTestId('checkout-phone').fill('138 1234 5678');
         await viewer.getByTestId('checkout-address').fill('上海市徐汇区漕溪北路 100 号 2 单元 301');
+
+        if (i === 1) {
+          // The buyer turns the phone sideways and back mid-checkout: the sheet and what they typed stay.
+          await viewer.setViewportSize({ width: viewport.height, height: viewport.width });
+          await viewer.waitForTimeout(300);
+          await viewer.setViewportSize(viewport);
+          await expect(viewer.getByTestId('checkout-phone').inputValue()).resolves.toBe('138 1234 5678');
+          await expect(viewer.getByTestId('checkout-address').inputValue()).resolves.toContain('漕溪北路');
+        }
 
         // Someone else got the last unit meanwhile.
         expect((await studioCall(stack, 'PATCH', `/api/studio/skus/${sku.id}`, { stock: 0 })).status).toBe(200);
