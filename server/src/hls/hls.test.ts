@@ -35,6 +35,8 @@ function segments(playlist: string): Segment[] {
   return out;
 }
 
+const discontinuities = (playlist: string) => playlist.split('#EXT-X-DISCONTINUITY').length - 1;
+
 describe('HLS of a live show', () => {
   let server: TestServer;
   let studio: TestClient;
@@ -105,7 +107,6 @@ describe('HLS of a live show', () => {
     const rec = server.hls!.recorder(showId)!;
     const playlistBefore = await (await get(`/hls/${showId}/index.m3u8`)).text();
     const before = segments(playlistBefore).length;
-    const discontinuities = (text: string) => text.split('#EXT-X-DISCONTINUITY').length - 1;
     const spawned = rec.spawned;
     rec.process!.kill('SIGKILL');
     await until(() => rec.spawned > spawned, 5000, 'ffmpeg restarted');
@@ -164,4 +165,65 @@ describe('HLS of a live show', () => {
     expect(segs.length).toBeGreaterThanOrEqual(6);
     expect((await get(`/hls/${showId}/${segs[0]!.uri}`)).status).toBe(200);
   }, 20_000);
+});
+
+describe('HLS recording of every live show (HLS_RECORD=on)', () => {
+  let server: TestServer;
+  let studio: TestClient;
+  const feeds: H264Feed[] = [];
+  let showId: string;
+  const playlist = () => fetch(`${server.url}/hls/${showId}/index.m3u8`).then((r) => r.text());
+
+  /** Publish real media as the studio's producers (PlainTransports: no browser here). */
+  async function publish(): Promise<H264Feed> {
+    const room = server.rooms.get(showId)!;
+    const feed = await feedH264(room.router);
+    feeds.push(feed);
+    for (const p of [feed.video, feed.audio]) {
+      room.studio!.producers.set(p.id, p as never);
+      p.observer.once('close', () => room.studio?.producers.delete(p.id));
+    }
+    room.onNewProducer();
+    return feed;
+  }
+
+  beforeAll(async () => {
+    server = await startTestServer({ ffmpegBin: FFMPEG, hlsRecord: true });
+    studio = await connectStudio(server);
+    ({
+      show: { id: showId },
+    } = await studio.rpc.request('show.open', { title: 'Recorded show' }));
+    await studio.rpc.request('show.goLive', { showId });
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const f of feeds) f.stop();
+    await studio?.close();
+    await server?.close();
+  }, 60_000);
+
+  it('records from the first frame, pauses while the studio is gone, resumes when it publishes again', async () => {
+    await publish();
+    // Nobody asked for the playlist: the recording starts by itself.
+    await until(() => server.hls!.recorder(showId)?.process != null, 10_000, 'recording started');
+    await until(() => existsSync(join(server.dataDir, 'hls', showId, 'index.m3u8')), 15_000, 'playlist written');
+    let text = '';
+    await until(async () => segments((text = await playlist())).length >= 2, 15_000, 'two segments');
+
+    // The studio's producers close (it disconnected): recording stops, the playlist stays open.
+    feeds[0]!.stop();
+    await until(() => server.hls!.recorder(showId)?.running === false, 8000, 'recording stopped');
+    const paused = await playlist();
+    expect(paused).not.toContain('#EXT-X-ENDLIST');
+
+    // It publishes again: the same playlist goes on after a discontinuity.
+    await publish();
+    await until(async () => segments((text = await playlist())).length >= segments(paused).length + 2, 20_000, 'segments after republish');
+    expect(discontinuities(text)).toBe(discontinuities(paused) + 1);
+    expect(text.startsWith(paused.slice(0, paused.lastIndexOf('.ts') + 3))).toBe(true);
+
+    await studio.rpc.request('show.end', { showId });
+    await until(async () => (text = await playlist()).includes('#EXT-X-ENDLIST'), 10_000, 'ENDLIST');
+    for (const s of segments(text)) expect(existsSync(join(server.dataDir, 'hls', showId, s.uri))).toBe(true);
+  }, 90_000);
 });
