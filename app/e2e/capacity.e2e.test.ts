@@ -23,8 +23,9 @@ describe('a full show', () => {
   const logs: string[] = [];
   const pages: Page[] = [];
   beforeAll(async () => {
-    // The studio's send transport and one viewer's recv transport.
-    stack = await startStack({ server: { sfuMaxTransports: 2 } });
+    // The studio's send transport and one viewer's recv transport. HLS off: a full show is a waiting screen (with HLS
+    // on the page plays the show's HLS instead, hls-fallback.e2e.test.ts).
+    stack = await startStack({ server: { sfuMaxTransports: 2, hls: false } });
   });
   afterEach(async () => {
     await Promise.all(pages.splice(0).map((p) => p.close().catch(() => undefined)));

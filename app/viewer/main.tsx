@@ -7,6 +7,7 @@ import { ViewerContext } from './context';
 import { startViewerAnalytics } from './controllers/analytics';
 import { AudioMeter } from './controllers/audio-meter';
 import { FrameMonitor } from './controllers/frames';
+import { HlsFallbackController } from './controllers/hls-fallback';
 import { InteractionController } from './controllers/interaction';
 import { OverlaySync } from './controllers/overlay-sync';
 import { PlayerController } from './controllers/player';
@@ -73,6 +74,9 @@ if (viewerRoute.page === 'live') {
       audioMeter: meter,
       overlaySync,
     });
+    // Full show or no WebRTC path: the same page plays the show's HLS instead (hls.js loaded only then).
+    const fallback = new HlsFallbackController({ store, showId: route.showId, video, player });
+    fallback.start();
     player.start();
     // Chat and the rest of the interaction run on their own socket (started with the shop, below).
     const shopRef = shop;
@@ -93,6 +97,7 @@ if (viewerRoute.page === 'live') {
       leaving = true;
       analytics?.stop();
       player?.stop();
+      fallback.stop();
       interaction?.stop();
     });
     // Restored from the back/forward cache with a stopped player: start over.

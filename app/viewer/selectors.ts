@@ -13,6 +13,8 @@ export type StallReason = 'network' | 'poor' | 'host' | 'media' | null;
 export const OFFLINE_AFTER_ATTEMPTS = 3;
 
 export function selectStallReason(s: ViewerState): StallReason {
+  // HLS buffers through what would stall WebRTC; the page shows the loading screen until its first frame.
+  if (s.playback === 'hls') return null;
   if (s.connection !== 'open' || s.transportState === 'failed' || s.transportState === 'disconnected')
     return s.poorConnection ? 'poor' : 'network';
   if (!s.publisherConnected) return 'host';
@@ -22,6 +24,7 @@ export function selectStallReason(s: ViewerState): StallReason {
 }
 
 export function selectScreen(s: ViewerState): Screen {
+  if (s.playback === 'hls' && s.hlsFailed) return 'error';
   if (s.fatal) return s.fatal.kind === 'error' ? 'error' : 'notFound';
   if (!s.show) return s.failedAttempts >= OFFLINE_AFTER_ATTEMPTS ? 'error' : 'loading';
   if (s.show.status === 'ended') return 'ended';
@@ -32,6 +35,7 @@ export function selectScreen(s: ViewerState): Screen {
 
 /** Error screen flavour: the show is full (retrying), another typed server error, or the network being unreachable. */
 export function selectErrorKind(s: ViewerState): 'full' | 'offline' | 'server' | null {
+  if (s.playback === 'hls' && s.hlsFailed) return s.hlsReason === 'full' ? 'full' : 'offline';
   if (s.fatal?.kind === 'error') return s.fatal.code === 'UNAVAILABLE' ? 'full' : 'server';
   if (!s.show && s.failedAttempts >= OFFLINE_AFTER_ATTEMPTS) return 'offline';
   return null;

@@ -9,6 +9,7 @@ import type { Quality, ShowId, ShowInfo } from '../../shared/domain/show';
 import { applyOverlay, type OverlayTrigger, type PinnedTrigger } from '../../shared/protocol/overlay';
 import { type FeedSlice, feedSlice } from '../ui/realtime/feed';
 import { type InteractionSlice, interactionSlice } from './interaction/slice';
+import { type PlaybackSlice, playbackSlice } from './playback-slice';
 import { type ShopSlice, shopSlice } from './shop/slice';
 
 export type Connection = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
@@ -108,7 +109,7 @@ export interface MetricsSlice {
   frame(sample: FrameSample): void;
 }
 
-export type ViewerState = ShowSlice & MediaSlice & OverlaySlice & MetricsSlice & ShopSlice & FeedSlice & InteractionSlice;
+export type ViewerState = ShowSlice & MediaSlice & OverlaySlice & MetricsSlice & ShopSlice & FeedSlice & InteractionSlice & PlaybackSlice;
 export type ViewerStore = StoreApi<ViewerState>;
 type Slice<T> = StateCreator<ViewerState, [], [], T>;
 
@@ -236,5 +237,6 @@ export function createViewerStore(): ViewerStore {
     ...shopSlice(...a),
     ...feedSlice<ViewerState>()(...a),
     ...interactionSlice(...a),
+    ...playbackSlice(...a),
   }));
 }

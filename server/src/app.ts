@@ -15,6 +15,8 @@ import { catalogForSuggestions, type OrderRoute, type RealtimeServer, registerRe
 import { parseConfig, type ServerConfig, type ServerConfigInput } from './config';
 import { type Database, openDatabase } from './db/database';
 import { ShowRepository } from './db/shows';
+import { HlsService } from './hls/service';
+import { registerHlsRoutes } from './hls/routes';
 import { registerHttpRoutes } from './http/routes';
 import { registerSecurityHeaders } from './http/security';
 import { registerStaffRoutes } from './http/staff';
@@ -44,6 +46,8 @@ export interface StorecastServer {
   shows: ShowRepository;
   db: Database;
   log: Logger;
+  /** HLS of live shows and their recordings (null when HLS=off). */
+  hls: HlsService | null;
   close(): Promise<void>;
 }
 
@@ -91,6 +95,8 @@ export async function createStorecastServer(
       log: sfuLog,
     });
     cleanups.push(() => pool.close());
+    // Declared before the rooms (their hooks call it); created right after them.
+    let hls: HlsService | null = null;
     const rooms = new RoomManager({
       pool,
       shows,
@@ -99,8 +105,22 @@ export async function createStorecastServer(
       log: log.child({ component: 'room' }),
       transportBudget: new TransportBudget({ perIp: config.sfuMaxTransportsPerIp, total: config.sfuMaxTransports }, sfuLog),
       onOverlay: (showId, trigger) => analytics.showLog.onOverlay(showId, trigger),
+      onMedia: (room) => hls?.onMedia(room),
+      onRoomClosed: (showId, reason) => void hls?.onRoomClosed(showId, reason),
     });
     cleanups.push(() => rooms.closeAll());
+    if (config.hls) {
+      const service = new HlsService({
+        dataDir: config.dataDir,
+        ffmpegBin: config.ffmpegBin,
+        record: config.hlsRecord,
+        room: (showId) => rooms.get(showId),
+        log: log.child({ component: 'hls' }),
+      });
+      hls = service;
+      // Before the rooms close (cleanups run in reverse): ffmpeg finishes its last segment while the media still flows.
+      cleanups.push(() => service.close());
+    }
 
     const app = Fastify({
       loggerInstance: log as FastifyBaseLogger,
@@ -118,6 +138,7 @@ export async function createStorecastServer(
       options: { maxPayload: MAX_MESSAGE_BYTES },
       errorHandler: webSocketErrorHandler(log as FastifyBaseLogger),
     });
+    if (hls) registerHlsRoutes(app, { hls, shows, rooms });
     await registerHttpRoutes(app, { shows, rooms, pool, webDir: config.webDir });
 
     // Commerce needs the public URL (payment redirects, webhooks) before listening: with port 0, pick the port now.
@@ -226,6 +247,7 @@ export async function createStorecastServer(
       shows,
       db,
       log,
+      hls,
       close() {
         closing ??= runCleanups().then(() => log.info('storecast server closed'));
         return closing;

@@ -20,6 +20,11 @@ import { DEFAULT_BUYER_LIMITS } from './commerce/limits';
 import { DEFAULT_VIEWERS_PER_ROUTER } from './sfu/fanout';
 import { parseRealtimeConfig, REALTIME_ENV_KEYS, type RealtimeConfigInput, realtimeConfigFromEnv } from './realtime/config';
 
+/** on/off switches (also true/false, 1/0). */
+const OnOff = z
+  .union([z.boolean(), z.enum(['on', 'off', '1', '0', 'true', 'false'])])
+  .transform((v) => v === true || v === 'on' || v === '1' || v === 'true');
+
 const LogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 export type LogLevel = z.infer<typeof LogLevel>;
 
@@ -103,6 +108,15 @@ export const ServerConfigSchema = z
       .union([z.boolean(), z.enum(['1', '0', 'true', 'false'])])
       .transform((v) => v === true || v === '1' || v === 'true')
       .default(true),
+    /**
+     * HLS of live shows (server/src/hls): the viewer page's fallback when WebRTC is full or cannot connect, made on
+     * demand by ffmpeg from a PlainTransport consumer of the studio's media. off: no /hls routes answer with media.
+     */
+    hls: OnOff.default(true),
+    /** Record every live show as HLS from its start (the recording stays as the show's VOD replay). */
+    hlsRecord: OnOff.default(false),
+    /** The ffmpeg binary HLS runs (a path, or a name looked up on PATH). */
+    ffmpegBin: z.string().trim().min(1).default('ffmpeg'),
     /** Payment providers (commerce/config.ts); default: the embedded sandbox only. */
     payments: z.custom<PaymentsConfig>((v) => typeof v === 'object' && v !== null).default({}),
     /** Realtime hub tuning (realtime/config.ts). */
@@ -151,6 +165,9 @@ const ENV_KEYS = {
   MAX_UNPAID_ORDERS: 'maxUnpaidOrders',
   TRUST_PROXY: 'trustProxy',
   SEED_DEMO: 'seedDemo',
+  HLS: 'hls',
+  HLS_RECORD: 'hlsRecord',
+  FFMPEG_BIN: 'ffmpegBin',
 } as const satisfies Record<string, keyof ServerConfigInput>;
 
 /** Keys that no longer exist, as variables and as file keys, and what replaced them (refused, not ignored). */

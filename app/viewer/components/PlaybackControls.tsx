@@ -10,9 +10,11 @@ export function PlaybackControls() {
   const { t } = useTranslation();
   const { player } = useViewerContext();
   const muted = useViewer((s) => s.muted);
-  const hasAudio = useViewer((s) => s.audio !== null);
+  // HLS carries the show's sound in the stream itself (no audio consumer to tell).
+  const hasAudio = useViewer((s) => s.audio !== null || s.playback === 'hls');
   const audioPaused = useViewer((s) => s.audio?.paused ?? false);
   const playBlocked = useViewer((s) => s.playBlocked);
+  const hls = useViewer((s) => s.playback === 'hls');
 
   return (
     <>
@@ -43,7 +45,8 @@ export function PlaybackControls() {
         {hasAudio && audioPaused && <span className="chip">{t('player.hostMuted')}</span>}
         <span className="spacer" />
         <DanmakuMenu />
-        <QualityMenu />
+        {/* HLS plays one rendition: nothing to choose. */}
+        {!hls && <QualityMenu />}
       </div>
     </>
   );

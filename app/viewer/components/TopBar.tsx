@@ -9,6 +9,7 @@ export function TopBar() {
   const title = useViewer((s) => s.show?.title ?? null);
   const status = useViewer((s) => s.show?.status ?? null);
   const viewers = useViewer((s) => s.viewerCount);
+  const hls = useViewer((s) => s.playback === 'hls');
 
   return (
     <header className="topbar">
@@ -26,6 +27,11 @@ export function TopBar() {
                 {status === 'live' && <span className="badge-dot" />}
                 {t(`status.${status}`)}
               </span>
+              {hls && status === 'live' && (
+                <span className="badge badge-latency" data-testid="latency-badge" title={t('hls.hint')}>
+                  {t('hls.badge')}
+                </span>
+              )}
               {status !== 'ended' && (
                 <span className="viewers" title={t('topbar.viewers', { count: viewers })}>
                   <EyeIcon width={14} height={14} />

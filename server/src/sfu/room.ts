@@ -49,6 +49,8 @@ export interface RoomOptions {
   hooks: RoomHooks;
   /** Told of every valid overlay trigger read from the studio (the show event log). */
   onOverlay?: (showId: string, trigger: OverlayTrigger) => void;
+  /** The show is live and its studio's media is available (published, republished, or the show went live). */
+  onMedia?: (room: Room) => void;
 }
 
 export class Room implements PeerRoom {
@@ -182,7 +184,9 @@ export class Room implements PeerRoom {
     if (this.mediaTimer || this._closed) return;
     this.mediaTimer = setTimeout(() => {
       this.mediaTimer = null;
-      if (this.isLive && !this._closed) this.notifyViewers('media.available', { showId: this.showId });
+      if (!this.isLive || this._closed) return;
+      this.notifyViewers('media.available', { showId: this.showId });
+      this.opts.onMedia?.(this);
     }, MEDIA_AVAILABLE_COALESCE_MS);
   }
 

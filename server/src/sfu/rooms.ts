@@ -22,6 +22,9 @@ export interface RoomManagerOptions {
   fanoutIdleMs?: number;
   log: Logger;
   onOverlay?: RoomOptions['onOverlay'];
+  onMedia?: RoomOptions['onMedia'];
+  /** Told after a room closed (the show ended, its worker died, idle, shutdown). */
+  onRoomClosed?: (showId: string, reason: RoomCloseReason) => void;
 }
 
 export class RoomManager {
@@ -56,6 +59,7 @@ export class RoomManager {
         fanoutIdleMs: this.opts.fanoutIdleMs ?? FANOUT_IDLE_MS,
         log: this.opts.log,
         onOverlay: this.opts.onOverlay,
+        onMedia: this.opts.onMedia,
         hooks: { onAbandoned: (r) => this.onAbandoned(r), onClosed: (r, reason) => this.onClosed(r, reason) },
       })
         .then((room) => {
@@ -105,8 +109,9 @@ export class RoomManager {
     }
   }
 
-  private onClosed(room: Room, _reason: RoomCloseReason): void {
+  private onClosed(room: Room, reason: RoomCloseReason): void {
     if (this.rooms.get(room.showId) === room) this.rooms.delete(room.showId);
+    this.opts.onRoomClosed?.(room.showId, reason);
   }
 
   closeAll(): void {

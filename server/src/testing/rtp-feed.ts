@@ -25,6 +25,16 @@ function h264KeyFrame(): Buffer {
   return Buffer.concat([Buffer.from([0x78]), ...nals.flatMap((n) => [Buffer.from([n.length >> 8, n.length & 0xff]), n])]);
 }
 
+/** The feeds' codecs: H.264 constrained baseline (payload type 102) and Opus (111). */
+export const FEED_H264_CODEC: types.RtpCodecParameters = {
+  mimeType: 'video/H264',
+  payloadType: 102,
+  clockRate: 90000,
+  parameters: { 'packetization-mode': 1, 'profile-level-id': '42e01f', 'level-asymmetry-allowed': 1 },
+  rtcpFeedback: [{ type: 'nack', parameter: 'pli' }],
+};
+export const FEED_OPUS_CODEC: types.RtpCodecParameters = { mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2 };
+
 export interface RtpFeed {
   transport: types.PlainTransport;
   video: types.Producer<{ source: 'program' }>;
@@ -38,15 +48,7 @@ export async function feedRtp(router: types.Router, video: Pick<types.ProducerOp
     ...video,
     kind: 'video',
     rtpParameters: {
-      codecs: [
-        {
-          mimeType: 'video/H264',
-          payloadType: 102,
-          clockRate: 90000,
-          parameters: { 'packetization-mode': 1, 'profile-level-id': '42e01f', 'level-asymmetry-allowed': 1 },
-          rtcpFeedback: [{ type: 'nack', parameter: 'pli' }],
-        },
-      ],
+      codecs: [FEED_H264_CODEC],
       encodings: FEED_VIDEO_SSRCS.map((ssrc) => ({ ssrc, scalabilityMode: 'L1T1' })),
       rtcp: { cname: 'studio-test' },
     },
@@ -55,7 +57,7 @@ export async function feedRtp(router: types.Router, video: Pick<types.ProducerOp
   const audioProducer = await plain.produce({
     kind: 'audio',
     rtpParameters: {
-      codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2 }],
+      codecs: [FEED_OPUS_CODEC],
       encodings: [{ ssrc: FEED_AUDIO_SSRC }],
       rtcp: { cname: 'studio-test' },
     },
