@@ -1,10 +1,13 @@
 /**
  * Typed client of the staff HTTP API (contract: shared/realtime/accounts.ts): first-run setup, login, invites,
- * accounts and the show list. The page authenticates with the HttpOnly `sc_staff` cookie the server sets; every reply
+ * accounts, the show list and a show's selling data (post-show report). The page authenticates with the HttpOnly `sc_staff` cookie the server sets; every reply
  * is validated with the shared schemas and every failure becomes a `StaffApiError` (status 0: no answer).
  */
 import { z } from 'zod';
+import { SellingScreen } from '../../shared/analytics/screen';
+import { SegmentRow } from '../../shared/analytics/segments';
 import { ProductList } from '../../shared/commerce/catalog';
+import { ShowInfo } from '../../shared/domain/show';
 import { RpcErrorBody } from '../../shared/protocol/rpc';
 import { AccountList, InviteView, LoginResult, Me, SetupState, StaffShowList } from '../../shared/realtime/accounts';
 import { describeFailure, type FetchLike, type JsonFailure, requestJson } from '../ui/json-fetch';
@@ -23,6 +26,7 @@ export class StaffApiError extends Error {
 }
 
 const Ok = z.object({ ok: z.literal(true) });
+const SegmentList = z.object({ segments: z.array(SegmentRow) });
 const ErrorReply = z.object({ error: RpcErrorBody.extend({ code: z.string() }) });
 
 function staffError(path: string, f: JsonFailure): StaffApiError {
@@ -50,7 +54,11 @@ export function createStaffApi(doFetch: FetchLike = (input, init) => fetch(input
     accounts: () => call(AccountList, 'GET', '/api/accounts'),
     disableAccount: (accountId: string) => call(Ok, 'DELETE', `/api/accounts/${encodeURIComponent(accountId)}`),
     shows: () => call(StaffShowList, 'GET', '/api/staff/shows'),
+    show: (showId: string) => call(ShowInfo, 'GET', `/api/shows/${encodeURIComponent(showId)}`),
     /** The public catalog (titles and thumbnails for the questions' product context). */
     products: () => call(ProductList, 'GET', '/api/products'),
+    /** Selling data of one show (the post-show report): metrics, trend, markers, per-product totals; explanation rows. */
+    screen: (showId: string) => call(SellingScreen, 'GET', `/api/analytics/shows/${encodeURIComponent(showId)}/screen`),
+    segments: (showId: string) => call(SegmentList, 'GET', `/api/analytics/shows/${encodeURIComponent(showId)}/segments`),
   };
 }

@@ -1,5 +1,6 @@
 /**
- * Moderator pane entry (/moderator): builds the store and the controllers outside React, wires them, and renders.
+ * Moderator pane entry (/moderator, and the post-show report at /report/<showId>): builds the store and the controllers
+ * outside React, wires them, and renders. The report signs in like the pane but opens no realtime connection.
  * Language: `?lang=` → saved choice → browser → zh-CN (the viewer's rules).
  */
 import { StrictMode } from 'react';
@@ -14,6 +15,10 @@ import { ModerationController } from './controllers/moderation';
 import { SessionController } from './controllers/session';
 import en from './locales/en.json';
 import zhCN from './locales/zh-CN.json';
+import { ReportContext, type ReportControllers } from './report/context';
+import { ReportController, reportShowId } from './report/controller';
+import { ReportPage } from './report/ReportPage';
+import { createReportStore } from './report/store';
 import { createModeratorStore, type ModeratorStore } from './store';
 import './moderator.css';
 
@@ -55,7 +60,13 @@ const moderation = new ModerationController({
   },
   onSessionLost: () => void session.logout(),
 });
-session.onSignedIn = () => void moderation.start();
+const reportFor = reportShowId(location.pathname, (id) => ShowId.safeParse(id).success);
+let report: ReportControllers | null = null;
+if (reportFor) {
+  const reportStore = createReportStore(reportFor);
+  report = { store: reportStore, report: new ReportController(reportStore, api, () => void session.logout()) };
+}
+session.onSignedIn = () => void (report ? report.report.load() : moderation.start());
 session.onSignedOut = () => moderation.stop();
 void session.boot();
 window.addEventListener('pagehide', () => moderation.stop());
@@ -97,7 +108,13 @@ createRoot(root).render(
   <StrictMode>
     <I18nextProvider i18n={i18n}>
       <ModeratorContext.Provider value={{ store, session, moderation }}>
-        <App />
+        {report ? (
+          <ReportContext.Provider value={report}>
+            <App page={<ReportPage />} />
+          </ReportContext.Provider>
+        ) : (
+          <App />
+        )}
       </ModeratorContext.Provider>
     </I18nextProvider>
   </StrictMode>,

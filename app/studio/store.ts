@@ -372,6 +372,9 @@ export const selectIsBusy = (s: StudioState) =>
   s.publish.state === 'connecting' || s.publish.state === 'live' || s.publish.state === 'reconnecting';
 export const selectViewerLink = (s: StudioState) =>
   s.serverUrl && s.publish.show ? `${s.serverUrl.replace(/\/+$/, '')}/live/${s.publish.show.id}` : null;
+/** The post-show report (a page of the moderator pane on the server; staff sign-in) of the open show. */
+export const selectReportLink = (s: StudioState) =>
+  s.serverUrl && s.publish.show ? `${s.serverUrl.replace(/\/+$/, '')}/report/${s.publish.show.id}` : null;
 export const selectLiveSince = (s: StudioState) => (s.publish.show?.status === 'live' ? s.publish.show.startedAt : null);
 /** Show whose lineup / orders the shop panels use: the open show, else the last one. */
 export const selectShowId = (s: StudioState) => s.publish.show?.id ?? s.settings.lastShowId;

@@ -1,11 +1,14 @@
 /**
- * Load generator for the flash-sale bench (runs in its own process, forked by flashsale.ts).
+ * Load generator for the flash-sale bench (runs in its own process: `forkFlashSaleLoad`, used by flashsale.ts and by
+ * events.ts, which runs the same attempt loop next to its viewer-event load).
  * Creates guest sessions over HTTP, then drives POST /api/orders with autocannon: every request is a fresh checkout
- * (unique idempotency key) by a random buyer for the hot SKU.
+ * (unique idempotency key) by a random buyer for the hot SKU. It tells its parent when the attempts start.
  */
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 
-interface Job {
+export interface FlashSaleJob {
   url: string;
   skuId: string;
   buyers: number;
@@ -44,7 +47,7 @@ async function sessions(url: string, n: number): Promise<string[]> {
   return cookies.slice(0, n);
 }
 
-async function run(job: Job): Promise<LoadResult> {
+async function run(job: FlashSaleJob): Promise<LoadResult> {
   const cookies = await sessions(job.url, job.buyers);
   const contacts = cookies.map((_, i) => ({
     name: `买家${i}`,
@@ -59,6 +62,7 @@ async function run(job: Job): Promise<LoadResult> {
     return { headers: { 'content-type': 'application/json', cookie }, head: `${head}${prefix}-`, tail };
   });
   let seq = 0;
+  process.send?.({ started: true });
   const result = await autocannon({
     url: job.url,
     connections: job.connections,
@@ -98,9 +102,30 @@ async function run(job: Job): Promise<LoadResult> {
   };
 }
 
-process.once('message', (job: Job) => {
-  run(job).then(
-    (r) => process.send!({ ok: true, result: r }, () => process.exit(0)),
-    (err: unknown) => process.send!({ ok: false, error: String((err as Error)?.stack ?? err) }, () => process.exit(1)),
-  );
-});
+type Message = { started: true } | { ok: true; result: LoadResult } | { ok: false; error: string };
+
+/** Run the attempt loop in a child process; `onStart` runs when its sessions exist and the attempts begin. */
+export function forkFlashSaleLoad(job: FlashSaleJob, onStart: () => void = () => {}): Promise<LoadResult> {
+  const child = fork(fileURLToPath(import.meta.url), [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return new Promise<LoadResult>((resolve, reject) => {
+    child.on('message', (m: Message) => {
+      if ('started' in m) onStart();
+      else if (m.ok) resolve(m.result);
+      else reject(new Error(m.error));
+    });
+    child.once('exit', (code) => code !== 0 && reject(new Error(`flash-sale load generator exited with ${code}`)));
+    child.send(job);
+  });
+}
+
+if (process.send && process.argv[1] === fileURLToPath(import.meta.url)) {
+  process.once('message', (job: FlashSaleJob) => {
+    run(job).then(
+      (r) => process.send!({ ok: true, result: r }, () => process.exit(0)),
+      (err: unknown) => process.send!({ ok: false, error: String((err as Error)?.stack ?? err) }, () => process.exit(1)),
+    );
+  });
+}

@@ -8,17 +8,15 @@
  * SESSIONS_PER_IP_PER_MINUTE, ORDERS_PER_IP_PER_MINUTE, ORDERS_PER_SESSION_PER_MINUTE, MAX_UNPAID_ORDERS (e.g. set them
  * to the production values to measure a refusing server; refusals count as 429s). FLASH_SALE_RESERVATION_SECONDS too.
  */
-import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import Fastify from 'fastify';
 import { openDatabase } from '../../server/src/db/database';
 import { commercePlugin, createCommerceCore } from '../../server/src/commerce/index';
-import type { LoadResult } from './flashsale-load';
+import { forkFlashSaleLoad } from './flashsale-load';
+import { freePort, quiet } from './lib/local';
 
 const env = (k: string, d: number) => (process.env[k] ? Number(process.env[k]) : d);
 const STOCK = env('BENCH_STOCK', 20_000);
@@ -32,19 +30,6 @@ const BUYER_LIMITS = {
   ordersPerSessionPerMinute: env('ORDERS_PER_SESSION_PER_MINUTE', 0),
   maxUnpaidOrders: env('MAX_UNPAID_ORDERS', 0),
 };
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-const quiet = { debug() {}, info() {}, warn() {}, error: (o: unknown, m?: string) => console.error(m ?? '', o) };
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'sc-bench-flash-'));
@@ -86,17 +71,7 @@ async function main(): Promise<void> {
   const skuId = product.skus[0]!.id;
   const sale = core.sales.start({ skuId, durationSec: 300, salePriceMinor: 59900, cap: STOCK, perBuyerLimit: LIMIT });
 
-  const child = fork(join(dirname(fileURLToPath(import.meta.url)), 'flashsale-load.ts'), [], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const load = await new Promise<LoadResult>((resolve, reject) => {
-    child.once('message', (m: { ok: boolean; result?: LoadResult; error?: string }) =>
-      m.ok ? resolve(m.result!) : reject(new Error(m.error)),
-    );
-    child.once('exit', (code) => code !== 0 && reject(new Error(`load generator exited with ${code}`)));
-    child.send({ url, skuId, buyers: BUYERS, connections: CONNECTIONS, durationSec: DURATION });
-  });
+  const load = await forkFlashSaleLoad({ url, skuId, buyers: BUYERS, connections: CONNECTIONS, durationSec: DURATION });
 
   // Ground truth from the database, not from the HTTP replies.
   const sold = (

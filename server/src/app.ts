@@ -44,6 +44,8 @@ export interface StorecastServer {
   /** Signaling connections (read-only view for tests). */
   signaling: Pick<SignalingServer, 'sessions'>;
   shows: ShowRepository;
+  /** Selling data (tests script a show's event log through its recorder, as the room's overlay hook does). */
+  analytics: AnalyticsService;
   db: Database;
   log: Logger;
   /** HLS of live shows and their recordings (null when HLS=off). */
@@ -245,6 +247,7 @@ export async function createStorecastServer(
       workers: pool,
       signaling,
       shows,
+      analytics,
       db,
       log,
       hls,

@@ -16,6 +16,14 @@ export function minorDigits(currency: string): number {
   return MINOR_DIGITS[currency] ?? 2;
 }
 
+/** Minor units as a plain decimal string ("1234" CNY → "12.34"; negative amounts are not expected): CSV cells. */
+export function formatMinor(amount: number, currency: string): string {
+  const d = minorDigits(currency);
+  if (d === 0) return String(amount);
+  const s = String(amount).padStart(d + 1, '0');
+  return `${s.slice(0, -d)}.${s.slice(-d)}`;
+}
+
 /** Parse a decimal string such as "19.90" into minor units without floating-point error. */
 export function parseMinor(text: string, currency: string): number | null {
   const digits = minorDigits(currency);

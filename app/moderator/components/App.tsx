@@ -6,12 +6,13 @@ import { LanguageSwitch } from './common';
 import { Pane } from './Pane';
 import { ShowPicker } from './ShowPicker';
 
-export function App() {
+/** `page`: what a signed-in user sees instead of the picker / pane (the post-show report at /report/<showId>). */
+export function App({ page }: { page?: ReactNode }) {
   const phase = useMod((s) => s.phase);
   const showId = useMod((s) => s.showId);
   return (
     <div className="mod-app" data-phase={phase}>
-      {phase === 'signedIn' ? showId ? <Pane /> : <PickerPage /> : <AuthScreen />}
+      {phase === 'signedIn' ? (page ?? (showId ? <Pane /> : <PickerPage />)) : <AuthScreen />}
       <Flash />
     </div>
   );

@@ -59,6 +59,9 @@ export function ShowPicker() {
                   <span className="muted small">{s.endedAt ? formatClock(s.endedAt, i18n.language, true) : ''}</span>
                   <span className="show-go">{t('picker.review')} →</span>
                 </button>
+                <a className="btn show-report" href={`/report/${encodeURIComponent(s.id)}`} data-testid={`report-${s.id}`}>
+                  {t('picker.report')}
+                </a>
               </li>
             ))}
           </ul>

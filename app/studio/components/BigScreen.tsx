@@ -6,8 +6,9 @@
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatMoney } from '../../ui/format';
-import { useStudioState } from '../context';
+import { useStudio, useStudioState } from '../context';
 import { screenTotals } from '../controllers/selling-screen-view';
+import { selectReportLink } from '../store';
 import { BigScreenTable } from './BigScreenTable';
 import { BigScreenTrend } from './BigScreenTrend';
 
@@ -38,6 +39,17 @@ export function BigScreen() {
     [totals, catalog, data],
   );
   const count = useMemo(() => new Intl.NumberFormat(locale), [locale]);
+  const { host, store } = useStudio();
+  const reportLink = useStudioState(selectReportLink);
+  const openReport = async () => {
+    if (!reportLink) return;
+    try {
+      const { opened } = await host.call('host.openExternal', { url: reportLink });
+      if (!opened) store.getState().pushError('openFailed', reportLink);
+    } catch (err) {
+      store.getState().pushError('openFailed', err instanceof Error ? err.message : String(err));
+    }
+  };
 
   if (!show) {
     return (
@@ -55,6 +67,11 @@ export function BigScreen() {
           {show.status === 'live' ? t('bigscreen.updating') : t(`bigscreen.show.${show.status}`)}
           {status === 'error' && error && <span className="bigscreen-error"> · {t('bigscreen.stale', { detail: error })}</span>}
         </span>
+        {show.status === 'ended' && reportLink && (
+          <button type="button" className="btn bigscreen-report" onClick={() => void openReport()} data-testid="bigscreen-report">
+            {t('bigscreen.openReport')}
+          </button>
+        )}
       </div>
       <div className="bigscreen-kpis">
         <Kpi label={t('bigscreen.gmv')} value={gmv} testId="bigscreen-gmv" sub={t('bigscreen.ordersPaid', { count: totals.ordersPaid })} />

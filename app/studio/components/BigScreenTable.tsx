@@ -1,7 +1,8 @@
-/** The big screen's per-product table: click a column header to sort by it (again to flip); `aria-sort` tells which. */
+/** The big screen's per-product table: click a column header to sort by it (again to flip; ui/SortHeader.tsx). */
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatMoney } from '../../ui/format';
+import { SortHeader } from '../../ui/SortHeader';
 import { useStudio, useStudioState } from '../context';
 import { productRows, SORT_KEYS } from '../controllers/selling-screen-view';
 import type { SellingSortKey } from '../store';
@@ -36,24 +37,18 @@ export function BigScreenTable() {
       <table className="bigscreen-table" data-testid="bigscreen-table">
         <thead>
           <tr>
-            {SORT_KEYS.map((key) => {
-              const active = sort.key === key;
-              return (
-                <th
-                  key={key}
-                  scope="col"
-                  className={key === 'title' ? 'bigscreen-col-text' : 'bigscreen-col-num'}
-                  aria-sort={active ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none'}
-                >
-                  <button type="button" data-testid={`bigscreen-sort-${key}`} onClick={() => store.getState().sortSelling(key)}>
-                    {t(`bigscreen.col.${key}`)}
-                    <span className="bigscreen-sort-mark" aria-hidden="true">
-                      {active ? (sort.dir === 'asc' ? '▲' : '▼') : ''}
-                    </span>
-                  </button>
-                </th>
-              );
-            })}
+            {SORT_KEYS.map((key) => (
+              <SortHeader
+                key={key}
+                label={t(`bigscreen.col.${key}`)}
+                active={sort.key === key}
+                dir={sort.dir}
+                className={key === 'title' ? 'bigscreen-col-text' : 'bigscreen-col-num'}
+                markClassName="bigscreen-sort-mark"
+                testId={`bigscreen-sort-${key}`}
+                onSort={() => store.getState().sortSelling(key)}
+              />
+            ))}
           </tr>
         </thead>
         <tbody>

@@ -1,6 +1,6 @@
 /**
  * HTTP surface: health, show info API, the viewer page at /live/:showId (and the buyer's /orders pages), the moderator
- * pane at /moderator and the built web UI (WEB_DIR) as static
+ * pane at /moderator (and the post-show report at /report/:showId) and the built web UI (WEB_DIR) as static
  * files. A missing build is reported as a clear 503 page instead of a crash.
  */
 import { existsSync } from 'node:fs';
@@ -98,7 +98,7 @@ export async function registerHttpRoutes(app: FastifyInstance, { shows, rooms, p
   // The moderator pane (its own bundle). Invite links carry the code in the fragment (#invite=…), never in the URL
   // the server sees.
   const moderatorPage = join(webDir, 'moderator', 'index.html');
-  app.get('/moderator', async (_req, reply) => {
+  const sendModerator = async (reply: FastifyReply): Promise<FastifyReply> => {
     let html: string;
     try {
       html = await readFile(moderatorPage, 'utf8');
@@ -106,6 +106,14 @@ export async function registerHttpRoutes(app: FastifyInstance, { shows, rooms, p
       return sendNotBuilt(reply);
     }
     return reply.header('Cache-Control', 'no-cache').type('text/html; charset=utf-8').send(html);
+  };
+  app.get('/moderator', async (_req, reply) => sendModerator(reply));
+  // The post-show report is a page of the moderator bundle (it routes by path; its data comes from the staff
+  // analytics API with the staff cookie).
+  app.get('/report/:showId', async (req, reply) => {
+    const params = ShowParams.safeParse(req.params);
+    if (!params.success) return reply.code(404).type('text/plain; charset=utf-8').send('Not found: invalid show id');
+    return sendModerator(reply);
   });
 
   const built = existsSync(webDir);

@@ -25,6 +25,14 @@ describe('moderator pane routes', () => {
     expect(r.headers.get('content-security-policy')).toContain("script-src 'self'");
   });
 
+  it('GET /report/:showId serves the pane (its post-show report page); an invalid id is a 404', async () => {
+    const r = await fetch(`${server.url}/report/anyShow123`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('cache-control')).toBe('no-cache');
+    expect(await r.text()).toContain('<title>moderator</title>');
+    expect((await fetch(`${server.url}/report/..%2F..%2Fetc`)).status).toBe(404);
+  });
+
   it('GET /api/staff/shows needs a staff identity and lists open shows first', async () => {
     const none = await fetch(`${server.url}/api/staff/shows`);
     expect(none.status).toBe(401);

@@ -1,19 +1,14 @@
 import Papa from 'papaparse';
 import { CATALOG_CSV_COLUMNS, type CsvImportResult, type SkuOptions, type SpecAttribute } from '../../../../shared/commerce/catalog';
 import type { OrderView } from '../../../../shared/commerce/orders';
-import { Currency, minorDigits, parseMinor } from '../../../../shared/domain/money';
+import { Currency, formatMinor, parseMinor } from '../../../../shared/domain/money';
 import { badRequest, type Issue } from '../errors';
 import type { CommerceStore } from '../store/types';
 import { type CatalogService, describeOptions, optionsKey } from './catalog';
 
 export const MAX_CSV_ROWS = 5000;
 
-export function formatMinor(amount: number, currency: string): string {
-  const d = minorDigits(currency);
-  if (d === 0) return String(amount);
-  const s = String(amount).padStart(d + 1, '0');
-  return `${s.slice(0, -d)}.${s.slice(-d)}`;
-}
+export { formatMinor };
 
 /** Spreadsheet apps execute cells starting with = + - @ as formulas; prefix free text with an apostrophe. */
 function safeText(s: string): string {

@@ -1,0 +1,202 @@
+/**
+ * Events bench: viewer events ingested through POST /api/events while a flash sale runs on the same server.
+ * The server in this process: the commerce plugin and the analytics routes on one fastify (logger off), one SQLite
+ * file in WAL mode, analytics' write buffer with its default flushing. Load generators in forked processes: the
+ * flash-sale attempt loop of flashsale-load.ts, many anonymous viewer devices posting full event batches
+ * (events-load.ts), and a probe calling a viewer API (GET /api/shows/:showId/lineup) with a few sequential callers.
+ * Two phases of BENCH_DURATION s each, every phase with its own flash sale (same stock and buyers as bench:flashsale):
+ *   1. flash sale + probe              → the probe's p99 without event load
+ *   2. flash sale + probe + events     → events/s (rows stored, not replies), the probe's p99, attempts/s
+ * Last stdout line: {"bench":"events","events_per_s":…,"p99_added_ms":…,"flashsale_attempts_per_s":…}
+ * Knobs (env): BENCH_DURATION (10), BENCH_VIEWERS (2000), BENCH_EVENT_CONNECTIONS (16), BENCH_STOCK (20000),
+ * BENCH_BUYERS (5000), BENCH_CONNECTIONS (64, flash sale), BENCH_LIMIT (5). The per-address limits (buyers and event
+ * batches: every load comes from 127.0.0.1) are lifted, as in bench:flashsale.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fastifyCookie from '@fastify/cookie';
+import Fastify from 'fastify';
+import { Accounts } from '../../server/src/accounts/accounts';
+import { registerAnalyticsRoutes } from '../../server/src/analytics/routes';
+import { AnalyticsService } from '../../server/src/analytics/service';
+import { commercePlugin, createCommerceCore } from '../../server/src/commerce/index';
+import { openDatabase } from '../../server/src/db/database';
+import { ShowRepository } from '../../server/src/db/shows';
+import type { Logger } from '../../server/src/log';
+import { type EventsResult, forkEventsLoad } from './events-load';
+import { forkFlashSaleLoad, type LoadResult } from './flashsale-load';
+import { freePort, quiet } from './lib/local';
+
+const env = (k: string, d: number) => (process.env[k] ? Number(process.env[k]) : d);
+const DURATION = env('BENCH_DURATION', 10);
+const VIEWERS = env('BENCH_VIEWERS', 2000);
+const EVENT_CONNECTIONS = env('BENCH_EVENT_CONNECTIONS', 16);
+const STOCK = env('BENCH_STOCK', 20_000);
+const BUYERS = env('BENCH_BUYERS', 5_000);
+const CONNECTIONS = env('BENCH_CONNECTIONS', 64);
+const LIMIT = env('BENCH_LIMIT', 5);
+const PROBE_CALLERS = 4;
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sc-bench-events-'));
+  const db = openDatabase(join(dataDir, 'bench.sqlite'));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const studioToken = randomBytes(24).toString('base64url');
+  const sessionSecret = randomBytes(32);
+  const shows = new ShowRepository(db);
+  const analytics = new AnalyticsService({ db, shows, log: quiet as unknown as Logger });
+  const core = await createCommerceCore({
+    db,
+    dataDir,
+    publicUrl: url,
+    studioToken,
+    sessionSecret,
+    payments: { default: 'sandbox' },
+    log: quiet,
+    seedDemo: false,
+    buyerLimits: { sessionsPerIpPerMinute: 0, ordersPerIpPerMinute: 0, ordersPerSessionPerMinute: 0, maxUnpaidOrders: 0 },
+    onEvent: (e) => analytics.showLog.onCommerce(e),
+  });
+  const app = Fastify({ logger: false });
+  await app.register(fastifyCookie);
+  await app.register(commercePlugin, { core });
+  await registerAnalyticsRoutes(app, {
+    analytics,
+    accounts: new Accounts({ db, studioToken, dataDir: null }),
+    buyers: core.sessions,
+    sessionSecret,
+    secureCookies: false,
+    batchesPerIpPerMinute: 0,
+  });
+  await app.listen({ port, host: '127.0.0.1' });
+  // Each analytics flush runs on the server's one thread: its duration is the longest stall the event load adds.
+  const flushes: { ms: number; rows: number }[] = [];
+  const writeAll = analytics.store.writeAll;
+  Object.defineProperty(analytics.store, 'writeAll', {
+    value: (...args: Parameters<typeof writeAll>) => {
+      const t = performance.now();
+      const n = writeAll(...args);
+      flushes.push({ ms: performance.now() - t, rows: args[0].length });
+      return n;
+    },
+  });
+
+  const show = shows.create('events bench');
+  shows.markLive(show.id);
+  const lineup = ['保温杯', '蓝牙耳机', '帆布袋', '防晒霜'].map(
+    (title) => core.catalog.create({ title, currency: 'CNY', defaults: { listPriceMinor: 19900, livePriceMinor: 9900, stock: 1000 } }).id,
+  );
+  const hot = [1, 2].map(() => {
+    const p = core.catalog.create({
+      title: '限量联名球鞋',
+      currency: 'CNY',
+      defaults: { listPriceMinor: 129900, livePriceMinor: 99900, stock: STOCK },
+      perBuyerLimit: LIMIT,
+    });
+    const skuId = p.skus[0]!.id;
+    core.sales.start({ skuId, durationSec: 300, salePriceMinor: 59900, cap: STOCK, perBuyerLimit: LIMIT });
+    return { productId: p.id, skuId };
+  });
+  core.catalog.setLineup(show.id, [...lineup, ...hot.map((h) => h.productId)]);
+  const probePath = `/api/shows/${show.id}/lineup`;
+  const stored = () => (db.prepare(`SELECT COUNT(*) AS n FROM viewer_events`).get() as { n: number }).n;
+
+  /** One phase: the flash sale on its own SKU, the probe, and (phase 2) the event load, all started together. */
+  const phase = async (skuId: string, withEvents: boolean) => {
+    const events = withEvents
+      ? forkEventsLoad({
+          mode: 'events',
+          url,
+          showId: show.id,
+          productIds: lineup,
+          viewers: VIEWERS,
+          connections: EVENT_CONNECTIONS,
+          durationSec: DURATION,
+        })
+      : null;
+    const probe = forkEventsLoad({ mode: 'probe', url, path: probePath, callers: PROBE_CALLERS, durationSec: DURATION });
+    await Promise.all([events?.ready, probe.ready]);
+    analytics.buffer.flush();
+    const before = stored();
+    let t0 = 0;
+    let cpu0 = process.cpuUsage();
+    const flash = forkFlashSaleLoad({ url, skuId, buyers: BUYERS, connections: CONNECTIONS, durationSec: DURATION }, () => {
+      t0 = performance.now();
+      cpu0 = process.cpuUsage();
+      flushes.length = 0;
+      events?.go();
+      probe.go();
+    });
+    const [f, p, e] = await Promise.all([flash, probe.result, events?.result ?? Promise.resolve(null)]);
+    const seconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const stalls = flushes.map((x) => x.ms).sort((a, b) => a - b);
+    const flushStats = {
+      n: stalls.length,
+      rows: flushes.reduce((n, x) => n + x.rows, 0),
+      p50: percentile(stalls, 50),
+      max: stalls.at(-1) ?? 0,
+    };
+    analytics.buffer.flush();
+    const rows = stored() - before;
+    const lat = [...p.latenciesMs].sort((a, b) => a - b);
+    return {
+      cpuPct: ((cpu.user + cpu.system) / 1000 / (seconds * 1000)) * 100,
+      flushStats,
+      flash: f as LoadResult,
+      events: e as EventsResult | null,
+      rows,
+      seconds,
+      probeP50: percentile(lat, 50),
+      probeP99: percentile(lat, 99),
+      probeN: lat.length,
+      probeFailures: p.failures,
+    };
+  };
+
+  const base = await phase(hot[0]!.skuId, false);
+  const loaded = await phase(hot[1]!.skuId, true);
+  await app.close();
+  analytics.close();
+  core.close();
+  db.close();
+  rmSync(dataDir, { recursive: true, force: true });
+
+  const ev = loaded.events!;
+  // Rows stored during the phase over the event load's own duration (its replies say the same unless a batch failed).
+  const eventsPerS = Math.round(loaded.rows / ev.durationSec);
+  const attempts = (r: LoadResult) => Math.round(r.requests / r.durationSec);
+  const ms = (x: number) => Number(x.toFixed(2));
+  console.log(
+    `phase 1 (flash sale + probe): ${attempts(base.flash)} attempts/s (p99 ${base.flash.p99} ms); probe ${base.probeN} calls, ` +
+      `p50 ${ms(base.probeP50)} ms, p99 ${ms(base.probeP99)} ms, failures ${base.probeFailures}; server CPU ${Math.round(base.cpuPct)} % of a core`,
+  );
+  console.log(
+    `phase 2 (+ events): ${attempts(loaded.flash)} attempts/s (p99 ${loaded.flash.p99} ms); ${ev.batches2xx} batches × ${ev.eventsPerBatch} ` +
+      `accepted (${ev.batchesOther} refused, ${ev.errors} errors, batch p50 ${ev.p50} / p99 ${ev.p99} ms), ${loaded.rows} rows stored ` +
+      `→ ${eventsPerS} events/s from ${VIEWERS} viewers; probe ${loaded.probeN} calls, p50 ${ms(loaded.probeP50)} ms, ` +
+      `p99 ${ms(loaded.probeP99)} ms, failures ${loaded.probeFailures}; server CPU ${Math.round(loaded.cpuPct)} % of a core; ` +
+      `${loaded.flushStats.n} analytics flushes (${loaded.flushStats.rows} rows) p50 ${ms(loaded.flushStats.p50)} ms, max ${ms(loaded.flushStats.max)} ms`,
+  );
+  console.log(
+    JSON.stringify({
+      bench: 'events',
+      events_per_s: eventsPerS,
+      p99_added_ms: ms(Math.max(0, loaded.probeP99 - base.probeP99)),
+      flashsale_attempts_per_s: attempts(loaded.flash),
+    }),
+  );
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
