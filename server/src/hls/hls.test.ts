@@ -208,7 +208,14 @@ describe('HLS recording of every live show (HLS_RECORD=on)', () => {
     await until(() => server.hls!.recorder(showId)?.process != null, 10_000, 'recording started');
     await until(() => existsSync(join(server.dataDir, 'hls', showId, 'index.m3u8')), 15_000, 'playlist written');
     let text = '';
-    await until(async () => segments((text = await playlist())).length >= 2, 15_000, 'two segments');
+    await until(
+      async () => {
+        text = await playlist();
+        return segments(text).length >= 2;
+      },
+      15_000,
+      'two segments',
+    );
 
     // The studio's producers close (it disconnected): recording stops, the playlist stays open.
     feeds[0]!.stop();
@@ -218,12 +225,26 @@ describe('HLS recording of every live show (HLS_RECORD=on)', () => {
 
     // It publishes again: the same playlist goes on after a discontinuity.
     await publish();
-    await until(async () => segments((text = await playlist())).length >= segments(paused).length + 2, 20_000, 'segments after republish');
+    await until(
+      async () => {
+        text = await playlist();
+        return segments(text).length >= segments(paused).length + 2;
+      },
+      20_000,
+      'segments after republish',
+    );
     expect(discontinuities(text)).toBe(discontinuities(paused) + 1);
     expect(text.startsWith(paused.slice(0, paused.lastIndexOf('.ts') + 3))).toBe(true);
 
     await studio.rpc.request('show.end', { showId });
-    await until(async () => (text = await playlist()).includes('#EXT-X-ENDLIST'), 10_000, 'ENDLIST');
+    await until(
+      async () => {
+        text = await playlist();
+        return text.includes('#EXT-X-ENDLIST');
+      },
+      10_000,
+      'ENDLIST',
+    );
     for (const s of segments(text)) expect(existsSync(join(server.dataDir, 'hls', showId, s.uri))).toBe(true);
   }, 90_000);
 });
