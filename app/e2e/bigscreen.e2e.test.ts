@@ -2,7 +2,8 @@
  * The studio's live big screen end to end in headless Chromium: the studio goes live, pins a product and starts a
  * flash sale on it; on the Data tab GMV and items sold read zero; a viewer buys the product and pays in the sandbox;
  * within seconds the big screen shows the new GMV, items sold and the product's row, with the pin and the sale marked
- * on the trend, and the table sorts by a clicked column. `BIGSCREEN_SHOTS=<dir>` also saves zh-CN and en screenshots.
+ * on the trend, and the table sorts by a clicked column; once the show ends it offers the post-show report.
+ * `BIGSCREEN_SHOTS=<dir>` also saves zh-CN and en screenshots.
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -102,6 +103,14 @@ describe('big screen: a viewer buys → the studio Data tab shows GMV and items 
       await studio.waitForTimeout(1500);
       await studio.screenshot({ path: join(shots, 'bigscreen-en.png') });
     }
+
+    // Once the show has ended, the Data tab offers the post-show report.
+    await expect(studio.getByTestId('bigscreen-report').count()).resolves.toBe(0);
+    await studio.getByTestId('tab-live').click();
+    await studio.getByTestId('end-live').click();
+    await studio.getByTestId('confirm-end').click();
+    await studio.getByTestId('tab-data').click();
+    await studio.getByTestId('bigscreen-report').waitFor({ timeout: 15_000 });
 
     expect(logs.filter((l) => /pageerror/.test(l))).toEqual([]);
   });
