@@ -22,6 +22,9 @@ export interface RoomManagerOptions {
   fanoutIdleMs?: number;
   log: Logger;
   onOverlay?: RoomOptions['onOverlay'];
+  /** Cluster mode: an origin's rooms tell the show's edges (see RoomOptions). */
+  onMediaChanged?: RoomOptions['onMediaChanged'];
+  onShowState?: RoomOptions['onShowState'];
 }
 
 export class RoomManager {
@@ -41,7 +44,7 @@ export class RoomManager {
   }
 
   /** The open room of a non-ended show, creating it (once, even for concurrent callers) if needed. */
-  async getOrCreate(show: ShowInfo): Promise<Room> {
+  async getOrCreate(show: ShowInfo, remote = false): Promise<Room> {
     if (this.closed) throw new Error('server is shutting down');
     const existing = this.rooms.get(show.id);
     if (existing && !existing.closed) return existing;
@@ -56,6 +59,9 @@ export class RoomManager {
         fanoutIdleMs: this.opts.fanoutIdleMs ?? FANOUT_IDLE_MS,
         log: this.opts.log,
         onOverlay: this.opts.onOverlay,
+        onMediaChanged: this.opts.onMediaChanged,
+        onShowState: this.opts.onShowState,
+        remote,
         hooks: { onAbandoned: (r) => this.onAbandoned(r), onClosed: (r, reason) => this.onClosed(r, reason) },
       })
         .then((room) => {
@@ -98,7 +104,10 @@ export class RoomManager {
   }
 
   private onAbandoned(room: Room): void {
-    if (room.isLive) {
+    // An edge room never ends the show (its origin does): it only closes once nobody watches through it.
+    if (room.remote) {
+      if (room.viewerCount === 0) room.close('idle');
+    } else if (room.isLive) {
       this.end(room.showId, 'publisher did not return within the grace period');
     } else if (room.viewerCount === 0) {
       room.close('idle');
