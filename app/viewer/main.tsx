@@ -9,6 +9,7 @@ import { AudioMeter } from './controllers/audio-meter';
 import { FrameMonitor } from './controllers/frames';
 import { InteractionController } from './controllers/interaction';
 import { OverlaySync } from './controllers/overlay-sync';
+import { PlacementController, readClusterMarker } from './controllers/placement';
 import { PlayerController } from './controllers/player';
 import { ShopController, trackServerClock } from './controllers/shop';
 import { DanmakuController } from './interaction/danmaku';
@@ -69,6 +70,8 @@ if (viewerRoute.page === 'live') {
       store,
       showId: route.showId,
       wsUrl: sameOriginWsUrl(location, SIGNALING_PATH),
+      // Cluster mode (the server marks the page): each connection goes where a placement sends it.
+      placement: readClusterMarker() ? new PlacementController({ showId: route.showId }) : undefined,
       video,
       audioMeter: meter,
       overlaySync,
