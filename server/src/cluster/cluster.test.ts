@@ -212,6 +212,24 @@ describe('one show across nodes (redis + 3 servers)', () => {
     await until(() => got.video > 10 && got.audio > 10, 6000, 'new media on the edge');
   }, 30_000);
 
+  it('the show ending on the origin ends it for the edge viewers and closes the edge room and its pipe', async () => {
+    const { studio, show, room } = await publish('Ending');
+    const caps = room.router.rtpCapabilities as RtpCapabilities;
+    const v = await viewer(nodes.b);
+    await v.rpc.request('viewer.join', {
+      showId: show.id,
+      placement: signPlacement(SECRET, show.id, 'node-b', Date.now() + 60_000),
+      recv: { sctpCapabilities: SCTP_CAPS, rtpCapabilities: caps },
+    });
+    const edgeRoom = nodes.b.rooms.get(show.id)!;
+    await until(() => nodes.a.cluster!.origin.size > 0, 2000, 'the pipe on the origin');
+    const pipes = nodes.a.cluster!.origin.size;
+    await studio.rpc.request('show.end', { showId: show.id });
+    await v.waitFor('show.state', (st) => st.show.status === 'ended', 4000);
+    await until(() => edgeRoom.closed && nodes.b.rooms.get(show.id) === undefined, 4000, 'the edge room closed');
+    await until(() => nodes.a.cluster!.origin.size < pipes, 4000, 'the pipe closed on the origin');
+  }, 30_000);
+
   it('Redis stopped mid-show: edge viewers keep watching, placement UNAVAILABLE, not ready; back by itself', async () => {
     const { show, room } = await publish('Redis away');
     const caps = room.router.rtpCapabilities as RtpCapabilities;
