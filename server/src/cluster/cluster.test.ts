@@ -51,8 +51,11 @@ afterAll(async () => {
       // stopped by its test
     }
   }
-  for (const n of Object.values(nodes)) await n?.close();
-  await redis?.stop();
+  try {
+    for (const n of Object.values(nodes)) await n?.close();
+  } finally {
+    await redis?.stop();
+  }
 });
 
 /** The studio's media: an RTP feed on the origin router and an overlay DataProducer, handed to its peer. */

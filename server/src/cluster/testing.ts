@@ -80,6 +80,10 @@ export async function startTestRedis(): Promise<TestRedis> {
       });
     },
   };
+  // A test that fails before its cleanup must not leave a redis-server behind.
+  process.once('exit', () => {
+    if (child) child.kill('SIGKILL');
+  });
   await redis.start();
   return redis;
 }
