@@ -10,6 +10,7 @@ import { FrameMonitor } from './controllers/frames';
 import { HlsFallbackController } from './controllers/hls-fallback';
 import { InteractionController } from './controllers/interaction';
 import { OverlaySync } from './controllers/overlay-sync';
+import { PlacementController, readClusterMarker } from './controllers/placement';
 import { PlayerController } from './controllers/player';
 import { ShopController, trackServerClock } from './controllers/shop';
 import { DanmakuController } from './interaction/danmaku';
@@ -70,6 +71,8 @@ if (viewerRoute.page === 'live') {
       store,
       showId: route.showId,
       wsUrl: sameOriginWsUrl(location, SIGNALING_PATH),
+      // Cluster mode (the server marks the page): each connection goes where a placement sends it.
+      placement: readClusterMarker() ? new PlacementController({ showId: route.showId }) : undefined,
       video,
       audioMeter: meter,
       overlaySync,

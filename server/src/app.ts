@@ -9,6 +9,8 @@ import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
 import { MAX_MESSAGE_BYTES } from '../../shared/protocol/rpc';
 import { AnalyticsService } from './analytics/service';
 import { registerAnalyticsRoutes } from './analytics/routes';
+import { ClusterNode, type ClusterNodeOptions, cpuSampler } from './cluster/node';
+import { registerClusterRoutes } from './cluster/routes';
 import { loadOrCreateSessionSecret, loadOrCreateStudioToken, studioTokenPath } from './auth/studio-token';
 import { commercePlugin, createCommerceCore } from './commerce/index';
 import { catalogForSuggestions, type OrderRoute, type RealtimeServer, registerRealtime } from './realtime/index';
@@ -41,6 +43,8 @@ export interface StorecastServer {
   rooms: ReadonlyMap<string, Room>;
   /** mediasoup worker pool (tests use it to inspect or kill workers). */
   workers: WorkerPool;
+  /** This node's cluster part (null on a single node). */
+  cluster: ClusterNode | null;
   /** Signaling connections (read-only view for tests). */
   signaling: Pick<SignalingServer, 'sessions'>;
   shows: ShowRepository;
@@ -58,6 +62,8 @@ export interface ServerInternals {
   logger?: Logger;
   /** WebSocket heartbeat interval (default 10 s). */
   heartbeatMs?: number;
+  /** Cluster timing (tests shorten the heartbeat and TTL). */
+  cluster?: Pick<ClusterNodeOptions, 'heartbeatMs' | 'ttlMs' | 'connectTimeoutMs'>;
   /** Told of every HTTP route as it is registered (tests walk all routes). */
   onRoute?: (route: { method: string | string[]; url: string }) => void;
 }
@@ -97,18 +103,22 @@ export async function createStorecastServer(
       log: sfuLog,
     });
     cleanups.push(() => pool.close());
-    // Declared before the rooms (their hooks call it); created right after them.
+    // Declared before the rooms (their hooks call them); created right after them.
     let hls: HlsService | null = null;
+    let cluster: ClusterNode | null = null;
+    const transportBudget = new TransportBudget({ perIp: config.sfuMaxTransportsPerIp, total: config.sfuMaxTransports }, sfuLog);
     const rooms = new RoomManager({
       pool,
       shows,
       graceMs: config.publisherGraceMs,
       viewersPerRouter: config.sfuViewersPerRouter,
       log: log.child({ component: 'room' }),
-      transportBudget: new TransportBudget({ perIp: config.sfuMaxTransportsPerIp, total: config.sfuMaxTransports }, sfuLog),
+      transportBudget,
       onOverlay: (showId, trigger) => analytics.showLog.onOverlay(showId, trigger),
       onMedia: (room) => hls?.onMedia(room),
       onRoomClosed: (showId, reason) => void hls?.onRoomClosed(showId, reason),
+      onMediaChanged: (room) => cluster?.roomMediaChanged(room),
+      onShowState: (room) => cluster?.roomStateChanged(room),
     });
     cleanups.push(() => rooms.closeAll());
     if (config.hls) {
@@ -122,6 +132,28 @@ export async function createStorecastServer(
       hls = service;
       // Before the rooms close (cleanups run in reverse): ffmpeg finishes its last segment while the media still flows.
       cleanups.push(() => service.close());
+    }
+    // Cluster mode (REDIS_URL): register this node (an id another live node holds stops the start here).
+    if (config.cluster) {
+      const cpu = cpuSampler();
+      cluster = await ClusterNode.start({
+        settings: config.cluster,
+        log: log.child({ component: 'cluster' }),
+        rooms,
+        listen: { ip: config.rtcListenIp, announcedAddress: config.rtcAnnouncedIp },
+        load: () => ({
+          viewers: [...rooms.view.values()].reduce((n, r) => n + r.viewerCount, 0),
+          transports: transportBudget.size,
+          maxTransports: config.sfuMaxTransports,
+          cpu: cpu(),
+        }),
+        shows: () => [...rooms.view.keys()],
+        originShows: () => [...rooms.view.values()].filter((r) => !r.closed && !r.remote).map((r) => r.showId),
+        knowsShow: (showId) => shows.get(showId) !== null,
+        ...internals.cluster,
+      });
+      const node = cluster;
+      cleanups.push(() => node.close());
     }
 
     const app = Fastify({
@@ -141,7 +173,8 @@ export async function createStorecastServer(
       errorHandler: webSocketErrorHandler(log as FastifyBaseLogger),
     });
     if (hls) registerHlsRoutes(app, { hls, shows, rooms });
-    await registerHttpRoutes(app, { shows, rooms, pool, webDir: config.webDir });
+    await registerHttpRoutes(app, { shows, rooms, pool, webDir: config.webDir, cluster });
+    if (cluster) await registerClusterRoutes(app, cluster);
 
     // Commerce needs the public URL (payment redirects, webhooks) before listening: with port 0, pick the port now.
     const listenPort = config.port === 0 ? await freePort(config.host) : config.port;
@@ -222,6 +255,7 @@ export async function createStorecastServer(
       rooms,
       shows,
       studioToken,
+      cluster,
       log: log.child({ component: 'signaling' }),
       heartbeatMs: internals.heartbeatMs ?? 10_000,
     });
@@ -245,6 +279,7 @@ export async function createStorecastServer(
       config,
       rooms: rooms.view,
       workers: pool,
+      cluster,
       signaling,
       shows,
       analytics,

@@ -53,6 +53,43 @@ describe('loadConfig', () => {
     expect(loadConfig({ RTC_ANNOUNCED_IP: '203.0.113.7' }).rtcAnnouncedIp).toBe('203.0.113.7');
   });
 
+  it('cluster mode: off without REDIS_URL; with it NODE_ID, NODE_PUBLIC_URL and CLUSTER_SECRET are required', () => {
+    expect(loadConfig({}).cluster).toBeNull();
+    const cluster = {
+      REDIS_URL: 'redis://10.0.0.9:6379',
+      NODE_ID: 'node-a',
+      NODE_PUBLIC_URL: 'https://a.example.com',
+      CLUSTER_SECRET: 'a-long-cluster-secret',
+    };
+    expect(loadConfig(cluster).cluster).toEqual({
+      redisUrl: 'redis://10.0.0.9:6379',
+      nodeId: 'node-a',
+      publicUrl: 'https://a.example.com',
+      secret: 'a-long-cluster-secret',
+    });
+    const file = join(dir, 'cluster.json');
+    writeFileSync(file, JSON.stringify(cluster));
+    expect(loadConfig({ STORECAST_CONFIG: file }).cluster?.nodeId).toBe('node-a');
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+      } catch (e) {
+        expect(e).toBeInstanceOf(ConfigError);
+        return (e as ConfigError).problems.join('\n');
+      }
+      return '';
+    };
+    const missing = problems({ REDIS_URL: 'redis://127.0.0.1:6379' });
+    expect(missing).toMatch(/NODE_ID: required when REDIS_URL is set/);
+    expect(missing).toMatch(/NODE_PUBLIC_URL: required when REDIS_URL is set/);
+    expect(missing).toMatch(/CLUSTER_SECRET: required when REDIS_URL is set/);
+    const short = problems({ ...cluster, CLUSTER_SECRET: 'short-secret!' });
+    expect(short).toMatch(/CLUSTER_SECRET: must be at least 16 characters/);
+    expect(short).not.toContain('short-secret!'); // a secret is never echoed
+    expect(() => loadConfig({ ...cluster, NODE_ID: 'a/b' })).toThrow(/NODE_ID: node id/);
+    expect(() => loadConfig({ ...cluster, REDIS_URL: 'http://x' })).toThrow(/REDIS_URL: must be a redis/);
+  });
+
   it('lists every bad key by its variable name', () => {
     let err: unknown;
     try {

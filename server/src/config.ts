@@ -15,6 +15,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { NodeId } from '../../shared/protocol/cluster';
 import { PAYMENT_ENV_KEYS, type PaymentsConfig, paymentsConfigFromEnv } from './commerce/config';
 import { DEFAULT_BUYER_LIMITS } from './commerce/limits';
 import { DEFAULT_VIEWERS_PER_ROUTER } from './sfu/fanout';
@@ -119,6 +120,26 @@ export const ServerConfigSchema = z
     ffmpegBin: z.string().trim().min(1).default('ffmpeg'),
     /** Payment providers (commerce/config.ts); default: the embedded sandbox only. */
     payments: z.custom<PaymentsConfig>((v) => typeof v === 'object' && v !== null).default({}),
+    /**
+     * Cluster mode (server/src/cluster): one show across several nodes, coordinated through this Redis. Unset: a
+     * single node, nothing changes. Set: NODE_ID, NODE_PUBLIC_URL and CLUSTER_SECRET are required too.
+     */
+    redisUrl: z
+      .string()
+      .trim()
+      .refine((u) => /^rediss?:\/\/[^\s]+$/.test(u), 'must be a redis:// or rediss:// URL')
+      .optional(),
+    /** This node's id in the cluster, unique among running nodes. */
+    nodeId: NodeId.optional(),
+    /** http(s) base URL viewers reach this node at (its signaling socket is derived from it). */
+    nodePublicUrl: z
+      .string()
+      .trim()
+      .url()
+      .refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL')
+      .optional(),
+    /** Shared by every node: signs placement tokens and authenticates node-to-node requests. */
+    clusterSecret: z.string().min(16, 'must be at least 16 characters').max(512).optional(),
     /** Realtime hub tuning (realtime/config.ts). */
     realtime: z.custom<Partial<RealtimeConfigInput>>((v) => typeof v === 'object' && v !== null).default({}),
   })
@@ -126,8 +147,18 @@ export const ServerConfigSchema = z
     message: 'RTC_PORT + MEDIASOUP_WORKERS - 1 must be <= 65535 (worker i listens on RTC_PORT + i)',
     path: ['rtcPort'],
   })
+  .superRefine((c, ctx) => {
+    if (!c.redisUrl) return;
+    for (const k of ['nodeId', 'nodePublicUrl', 'clusterSecret'] as const) {
+      if (c[k] === undefined) ctx.addIssue({ code: 'custom', path: [k], message: 'required when REDIS_URL is set (cluster mode)' });
+    }
+  })
   .transform((c) => ({
     ...c,
+    cluster:
+      c.redisUrl && c.nodeId && c.nodePublicUrl && c.clusterSecret
+        ? { redisUrl: c.redisUrl, nodeId: c.nodeId, publicUrl: c.nodePublicUrl, secret: c.clusterSecret }
+        : null,
     sfuMaxTransports: c.sfuMaxTransports ?? TRANSPORTS_PER_WORKER * c.mediasoupWorkers,
     dataDir: resolve(c.dataDir),
     webDir: resolve(c.webDir),
@@ -168,6 +199,10 @@ const ENV_KEYS = {
   HLS: 'hls',
   HLS_RECORD: 'hlsRecord',
   FFMPEG_BIN: 'ffmpegBin',
+  REDIS_URL: 'redisUrl',
+  NODE_ID: 'nodeId',
+  NODE_PUBLIC_URL: 'nodePublicUrl',
+  CLUSTER_SECRET: 'clusterSecret',
 } as const satisfies Record<string, keyof ServerConfigInput>;
 
 /** Keys that no longer exist, as variables and as file keys, and what replaced them (refused, not ignored). */
@@ -179,6 +214,9 @@ function replacedKey(key: string, by: string, where: string): string {
 }
 
 const KEY_TO_ENV = Object.fromEntries(Object.entries(ENV_KEYS).map(([env, key]) => [key, env])) as Record<string, string>;
+
+/** Keys whose values never appear in an error message (they hold secrets or credentials). */
+const SECRET_KEYS: ReadonlySet<string> = new Set(['clusterSecret', 'redisUrl']);
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -195,7 +233,8 @@ export function parseConfig(input: Partial<ServerConfigInput>, source: 'env' | '
     const key = String(i.path[0] ?? '(root)');
     const name = source === 'env' ? (KEY_TO_ENV[key] ?? key) : key;
     const value = (input as Record<string, unknown>)[key];
-    return `${name}: ${i.message}${value === undefined ? '' : ` (got ${JSON.stringify(value)})`}`;
+    const shown = value === undefined || SECRET_KEYS.has(key) ? '' : ` (got ${JSON.stringify(value)})`;
+    return `${name}: ${i.message}${shown}`;
   });
   throw new ConfigError(problems);
 }

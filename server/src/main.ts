@@ -16,7 +16,17 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger({ level: config.logLevel, pretty: process.stdout.isTTY === true && !process.env.NO_PRETTY_LOGS });
-  const server = await createStorecastServer(config, { logger });
+  let server: Awaited<ReturnType<typeof createStorecastServer>>;
+  try {
+    server = await createStorecastServer(config, { logger });
+  } catch (err) {
+    // A start-up refusal found only by trying (cluster mode: Redis unreachable, NODE_ID held by a live node).
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
   logger.info(
     {
       studioTokenFile: server.studioTokenFile,

@@ -104,6 +104,8 @@ export const signalingMethods = {
     caller: 'any',
     req: z.object({
       showId: ShowId,
+      /** Cluster mode: the placement token for this show on this node (shared/protocol/cluster.ts); required there. */
+      placement: z.string().min(1).max(512).optional(),
       recv: z
         .object({
           sctpCapabilities: SctpCapabilities.optional(),

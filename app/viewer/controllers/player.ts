@@ -23,6 +23,7 @@ import type { Quality, ShowId, ShowInfo } from '../../../shared/domain/show';
 import { type DtlsParameters, RtpCapabilities } from '../../../shared/protocol/mediasoup-params';
 import { type OverlayTrigger, parseOverlay } from '../../../shared/protocol/overlay';
 import type { OverlaySync } from './overlay-sync';
+import type { PlacementController } from './placement';
 import { RpcError } from '../../../shared/protocol/rpc';
 import {
   type ConsumerInfo,
@@ -80,6 +81,8 @@ export interface PlayerOptions {
   audioMeter: AudioMeter;
   /** Holds frame-synced pins until their video frame is presented (applied directly without it). */
   overlaySync?: OverlaySync;
+  /** Cluster mode: where to connect is asked before every attempt, and the join carries its token. */
+  placement?: PlacementController;
 }
 
 export class PlayerController {
@@ -111,7 +114,7 @@ export class PlayerController {
     this.store = opts.store;
     this.video = opts.video;
     this.socket = new ReconnectingRpcSocket({
-      url: () => opts.wsUrl,
+      url: () => (opts.placement ? opts.placement.wsUrl().catch((err: unknown) => this.placementFailed(err)) : opts.wsUrl),
       methods: signalingMethods,
       notifications: signalingNotifications,
       ping: PING,
@@ -304,6 +307,7 @@ export class PlayerController {
       const dtls = ready && certificate && this.preconnect ? dtlsParametersFor(certificate.getFingerprints()) : null;
       const res = await this.rpc.request('viewer.join', {
         showId: this.opts.showId,
+        placement: this.opts.placement?.token(),
         recv: {
           sctpCapabilities: SCTP_CAPABILITIES,
           // mediasoup-client's type is wider than the wire schema (codec parameters: unknown); the server validates it.
@@ -366,6 +370,12 @@ export class PlayerController {
     s.joined(pending.show, pending.viewerCount, pending.overlays);
     s.setConnection('open');
     if (pending.show.status === 'ended') this.finish();
+  }
+
+  /** A placement refused (NOT_FOUND stops, like a join's) or unreachable: the socket retries or stops. */
+  private placementFailed(err: unknown): never {
+    if (err instanceof RpcError) this.joinFailed(err);
+    throw err;
   }
 
   /** Tell the store why a join failed; the socket then retries with backoff or, for NOT_FOUND / UNSUPPORTED, stops. */

@@ -53,6 +53,8 @@ export async function startStudioPublisher(opts: {
   webDir: string;
   title: string;
   log: (line: string) => void;
+  /** Appended to the studio URL, e.g. `&marker=1` (the timestamp strip viewers' probes decode). */
+  query?: string;
 }): Promise<StudioPublisher> {
   let host: WebHost | null = null;
   let browser: Browser | null = null;
@@ -76,7 +78,7 @@ export async function startStudioPublisher(opts: {
       if (m.type() === 'error' || m.type() === 'warning') opts.log(`[studio ${m.type()}] ${m.text()}`);
     });
     page.on('pageerror', (e) => opts.log(`[studio pageerror] ${e.message}`));
-    await page.goto(host.url);
+    await page.goto(`${host.url}${opts.query ?? ''}`);
 
     // Host connected and the camera + mic running.
     await page.waitForFunction(

@@ -122,6 +122,8 @@ export interface ViewerOptions {
   quality: Quality;
   /** How long to wait for the show's media to be available. */
   mediaTimeoutMs?: number;
+  /** Cluster mode: the placement token for this show on `serverUrl`'s node. */
+  placement?: string;
 }
 
 export class BenchViewer {
@@ -187,7 +189,10 @@ export class BenchViewer {
     this.rpc.on('publisher.state', (p) => {
       if (!p.connected) this.publisherDrops++;
     });
-    const joined = await this.rpc.request('viewer.join', { showId: this.opts.showId });
+    const joined = await this.rpc.request('viewer.join', {
+      showId: this.opts.showId,
+      ...(this.opts.placement ? { placement: this.opts.placement } : {}),
+    });
     if (!joined.routerRtpCapabilities) throw new Error(`show ${this.opts.showId} has ended`);
     const transport = await this.rpc.request('transport.create', { direction: 'recv' });
 

@@ -11,6 +11,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { OrderId } from '../../../shared/commerce/common';
 import { ShowId } from '../../../shared/domain/show';
+import { CLUSTER_ELEMENT_ID, type ClusterMarker } from '../../../shared/protocol/cluster';
 import type { ErrorCode } from '../../../shared/protocol/rpc';
 import { RTP_CAPABILITIES_ELEMENT_ID } from '../../../shared/protocol/signaling';
 import type { ShowRepository } from '../db/shows';
@@ -22,6 +23,8 @@ export interface HttpDeps {
   rooms: RoomManager;
   pool: WorkerPool;
   webDir: string;
+  /** Cluster mode (server/src/cluster): this node's id, and whether it can take new viewers (Redis answers). */
+  cluster?: { readonly nodeId: string; readonly ready: boolean } | null;
 }
 
 /** Typed JSON error body used by every API route. */
@@ -44,8 +47,13 @@ function sendNotBuilt(reply: FastifyReply): FastifyReply {
   return reply.code(503).header('Cache-Control', 'no-store').type('text/html; charset=utf-8').send(NOT_BUILT_PAGE);
 }
 
-export async function registerHttpRoutes(app: FastifyInstance, { shows, rooms, pool, webDir }: HttpDeps): Promise<void> {
-  app.get('/healthz', async () => ({ ok: true, workers: pool.workers.length, rooms: rooms.view.size }));
+export async function registerHttpRoutes(app: FastifyInstance, { shows, rooms, pool, webDir, cluster }: HttpDeps): Promise<void> {
+  app.get('/healthz', async (_req, reply) => {
+    const health = { ok: true, workers: pool.workers.length, rooms: rooms.view.size };
+    if (!cluster) return health;
+    // A node cut off from the cluster's Redis keeps its viewers but takes no new ones: not ready.
+    return reply.code(cluster.ready ? 200 : 503).send({ ...health, ok: cluster.ready, node: cluster.nodeId, redis: cluster.ready });
+  });
 
   app.get('/api/shows/:showId', async (req, reply) => {
     const params = ShowParams.safeParse(req.params);
@@ -78,6 +86,14 @@ export async function registerHttpRoutes(app: FastifyInstance, { shows, rooms, p
     if (caps) {
       const json = JSON.stringify(caps).replace(/</g, '\\u003c');
       html = html.replace('</head>', `<script type="application/json" id="${RTP_CAPABILITIES_ELEMENT_ID}">${json}</script></head>`);
+    }
+    if (cluster) {
+      // Cluster mode: the page asks for a placement before it joins (app/viewer/controllers/placement.ts).
+      const marker: ClusterMarker = { node: cluster.nodeId };
+      html = html.replace(
+        '</head>',
+        `<script type="application/json" id="${CLUSTER_ELEMENT_ID}">${JSON.stringify(marker)}</script></head>`,
+      );
     }
     return reply.header('Cache-Control', 'no-cache').type('text/html; charset=utf-8').send(html);
   };

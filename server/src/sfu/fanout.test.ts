@@ -17,6 +17,7 @@ import type { SignalingMethods } from '../../../shared/protocol/signaling';
 import { OVERLAY_LABEL, OVERLAY_PROTOCOL, type OverlayTrigger } from '../../../shared/protocol/overlay';
 import { SCTP_CAPS } from '../testing/fixtures';
 import { connect, connectStudio, type TestClient, type TestServer, startTestServer, until } from '../testing/harness';
+import { probe } from '../testing/media-probe';
 import { feedRtp, type RtpFeed } from '../testing/rtp-feed';
 import type { RouterSeat } from './fanout';
 import { KEY_FRAME_REQUEST_DELAY_MS } from './media-codecs';
@@ -44,24 +45,6 @@ async function feedStudio(originRouter: types.Router, studio: Peer) {
   studio.producers.set(feed.audio.id, feed.audio);
   studio.dataProducers.set(overlay.id, overlay);
   return { overlay };
-}
-
-/** What reaches one router: RTP of the show's video and audio, and overlay messages. */
-async function probe(seat: RouterSeat) {
-  const direct = await seat.router.createDirectTransport();
-  const got = { video: 0, audio: 0, overlay: [] as string[] };
-  for (const p of seat.mediaProducers()) {
-    const c = await direct.consume({ producerId: p.id, rtpCapabilities: seat.router.rtpCapabilities });
-    c.on('rtp', () => {
-      got[p.kind]++;
-    });
-  }
-  const dp = seat.overlayProducer();
-  if (dp) {
-    const dc = await direct.consumeData({ dataProducerId: dp.id });
-    dc.on('message', (m) => got.overlay.push(m.toString('utf8')));
-  }
-  return got;
 }
 
 function pin(id: string, productId: string): OverlayTrigger {

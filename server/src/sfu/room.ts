@@ -51,6 +51,14 @@ export interface RoomOptions {
   onOverlay?: (showId: string, trigger: OverlayTrigger) => void;
   /** The show is live and its studio's media is available (published, republished, or the show went live). */
   onMedia?: (room: Room) => void;
+  /**
+   * An edge room (cluster mode): the show is published on another node and its media arrives over a pipe
+   * (`setPiped`). Such a room never ends the show and keeps no show log; it closes when idle or when the origin says.
+   */
+  remote?: boolean;
+  /** The studio's producers changed (coalesced), and the show's state changed: cluster edges follow them. */
+  onMediaChanged?: (room: Room) => void;
+  onShowState?: (room: Room) => void;
 }
 
 export class Room implements PeerRoom {
@@ -68,6 +76,8 @@ export class Room implements PeerRoom {
   private lastCountAt = 0;
   private lastCountSent = 0;
   private mediaTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Edge room: the show's producers piped from its origin node. */
+  private piped: { producers: Map<string, types.Producer>; data: types.DataProducer | null } | null = null;
   /** The origin router and the fan-out routers; viewers take a seat on one of them. */
   readonly fanout: ShowRouters;
 
@@ -137,14 +147,35 @@ export class Room implements PeerRoom {
   get overlays(): readonly PinnedTrigger[] {
     return this._overlays;
   }
+  /** An edge room: the show's origin is another node. */
+  get remote(): boolean {
+    return this.opts.remote === true;
+  }
 
   mediaProducers(): Iterable<types.Producer> {
-    return this._studio?.producers.values() ?? [];
+    if (this._studio) return this._studio.producers.values();
+    return this.piped?.producers.values() ?? [];
   }
 
   overlayProducer(): types.DataProducer | null {
     const first = this._studio?.dataProducers.values().next();
-    return first && !first.done ? first.value : null;
+    if (first && !first.done) return first.value;
+    const dp = this.piped?.data;
+    return dp && !dp.closed ? dp : null;
+  }
+
+  /**
+   * Edge room: the show's media as piped from its origin now (replacing an earlier pipe, whose producers the caller
+   * closes), and the origin's pinned overlays. Viewers get `media.available` as for a studio that published.
+   */
+  setPiped(producers: types.Producer[], data: types.DataProducer | null, overlays: readonly OverlayTrigger[]): void {
+    if (this._closed) return;
+    const piped = { producers: new Map(producers.map((p) => [p.id, p])), data };
+    this.piped = piped;
+    for (const p of producers) p.observer.once('close', () => piped.producers.delete(p.id));
+    this._overlays = overlays.reduce<PinnedTrigger[]>((acc, t) => applyOverlay(acc, t), []);
+    if (data) this.onOverlayProducer(data);
+    if (producers.length > 0 || data) this.onNewProducer();
   }
 
   /** The studio's peer works on the origin router: nothing to pipe. */
@@ -184,7 +215,9 @@ export class Room implements PeerRoom {
     if (this.mediaTimer || this._closed) return;
     this.mediaTimer = setTimeout(() => {
       this.mediaTimer = null;
-      if (!this.isLive || this._closed) return;
+      if (this._closed) return;
+      this.opts.onMediaChanged?.(this);
+      if (!this.isLive) return;
       this.notifyViewers('media.available', { showId: this.showId });
       this.opts.onMedia?.(this);
     }, MEDIA_AVAILABLE_COALESCE_MS);
@@ -202,7 +235,7 @@ export class Room implements PeerRoom {
             return;
           }
           this._overlays = applyOverlay(this._overlays, trigger);
-          this.opts.onOverlay?.(this.showId, trigger);
+          if (!this.remote) this.opts.onOverlay?.(this.showId, trigger);
           this.log.debug({ type: trigger.type, id: trigger.id, pinned: this._overlays.length }, 'overlay trigger');
         });
       })
@@ -267,6 +300,7 @@ export class Room implements PeerRoom {
     const wasLive = this.isLive;
     this._show = show;
     this.notifyAll('show.state', { show });
+    this.opts.onShowState?.(this);
     if (!wasLive && this.isLive && [...this.mediaProducers()].length > 0) this.onNewProducer();
   }
 

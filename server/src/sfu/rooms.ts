@@ -25,6 +25,9 @@ export interface RoomManagerOptions {
   onMedia?: RoomOptions['onMedia'];
   /** Told after a room closed (the show ended, its worker died, idle, shutdown). */
   onRoomClosed?: (showId: string, reason: RoomCloseReason) => void;
+  /** Cluster mode: an origin's rooms tell the show's edges (see RoomOptions). */
+  onMediaChanged?: RoomOptions['onMediaChanged'];
+  onShowState?: RoomOptions['onShowState'];
 }
 
 export class RoomManager {
@@ -44,7 +47,7 @@ export class RoomManager {
   }
 
   /** The open room of a non-ended show, creating it (once, even for concurrent callers) if needed. */
-  async getOrCreate(show: ShowInfo): Promise<Room> {
+  async getOrCreate(show: ShowInfo, remote = false): Promise<Room> {
     if (this.closed) throw new Error('server is shutting down');
     const existing = this.rooms.get(show.id);
     if (existing && !existing.closed) return existing;
@@ -60,6 +63,9 @@ export class RoomManager {
         log: this.opts.log,
         onOverlay: this.opts.onOverlay,
         onMedia: this.opts.onMedia,
+        onMediaChanged: this.opts.onMediaChanged,
+        onShowState: this.opts.onShowState,
+        remote,
         hooks: { onAbandoned: (r) => this.onAbandoned(r), onClosed: (r, reason) => this.onClosed(r, reason) },
       })
         .then((room) => {
@@ -102,7 +108,10 @@ export class RoomManager {
   }
 
   private onAbandoned(room: Room): void {
-    if (room.isLive) {
+    // An edge room never ends the show (its origin does): it only closes once nobody watches through it.
+    if (room.remote) {
+      if (room.viewerCount === 0) room.close('idle');
+    } else if (room.isLive) {
       this.end(room.showId, 'publisher did not return within the grace period');
     } else if (room.viewerCount === 0) {
       room.close('idle');

@@ -16,10 +16,21 @@ import type { Session } from './session';
 
 export const MAX_AUTH_FAILURES = 5;
 
+/** What signaling needs from this node's cluster part (server/src/cluster/node.ts); absent on a single node. */
+export interface ClusterHooks {
+  /** Throws the typed refusal unless `token` places this show on this node. */
+  verifyJoin(showId: string, token: string | undefined): void;
+  /** The studio opened the show here: this node is its origin. */
+  noteOrigin(showId: string): void;
+  /** The room of a show this node does not publish, piped in from its origin node (NOT_FOUND if none). */
+  edgeRoom(showId: string): Promise<Room>;
+}
+
 export interface HandlerDeps {
   rooms: RoomManager;
   shows: ShowRepository;
   studioToken: string;
+  cluster?: ClusterHooks | null;
 }
 
 /** The session as the dispatcher's role check sees it (lattice in shared/protocol/signaling.ts). */
@@ -58,7 +69,7 @@ function assertStillConnected(s: Session): void {
 
 const routerCaps = (room: Room) => room.router.rtpCapabilities as RtpCapabilities;
 
-export function createSignalingHandlers({ rooms, shows, studioToken }: HandlerDeps): Handlers<SignalingMethods, Session> {
+export function createSignalingHandlers({ rooms, shows, studioToken, cluster }: HandlerDeps): Handlers<SignalingMethods, Session> {
   return {
     'studio.auth': ({ token }, s) => {
       if (s.role === 'viewer') throw new RpcError('BAD_STATE', 'this connection already joined as a viewer');
@@ -99,6 +110,7 @@ export function createSignalingHandlers({ rooms, shows, studioToken }: HandlerDe
         s.room = room;
       }
       if (room.show.title !== title) room.setShow(shows.setTitle(room.showId, title));
+      cluster?.noteOrigin(room.showId);
       return { show: room.show, resumeKey: room.resumeKey, routerRtpCapabilities: routerCaps(room), viewerCount: room.viewerCount };
     },
 
@@ -125,17 +137,23 @@ export function createSignalingHandlers({ rooms, shows, studioToken }: HandlerDe
       return { show: ended };
     },
 
-    'viewer.join': async ({ showId, recv }, s) => {
+    'viewer.join': async ({ showId, recv, placement }, s) => {
       // A connection keeps the role it took first (studio.auth refuses a viewer the same way).
       if (s.role === 'studio') throw new RpcError('FORBIDDEN', 'a studio connection cannot join as a viewer');
-      const show = findShow(shows, showId);
+      // In a cluster a viewer watches where placement sent it (the token names this show and this node).
+      cluster?.verifyJoin(showId, placement);
+      // A show this node does not know is pulled from the node that publishes it (an edge room).
+      const local = shows.get(showId);
+      const edgeRoom = !local && cluster ? await cluster.edgeRoom(showId) : null;
+      assertStillConnected(s);
+      const show = edgeRoom?.show ?? findShow(shows, showId);
       s.leave(); // re-join on the same connection replaces the previous membership
       s.role = 'viewer';
       const noMedia = { transport: null, transportConnected: false, consumers: [], dataConsumers: [] };
       if (show.status === 'ended') {
         return { peerId: s.id, show, routerRtpCapabilities: null, viewerCount: 0, overlays: [], ...noMedia };
       }
-      const room = await rooms.getOrCreate(show);
+      const room = edgeRoom ?? (await rooms.getOrCreate(show));
       assertStillConnected(s);
       if (room.closed) throw new RpcError('BAD_STATE', `show ${showId} is no longer open`);
       // The room seats the viewer on the least-loaded of the show's routers (origin or fan-out, sfu/fanout.ts).

@@ -1,0 +1,214 @@
+/**
+ * This node's part in the cluster (created by app.ts only when REDIS_URL is set): the Redis connection, its entry in
+ * the node registry with a heartbeat carrying its load and shows, the show → origin mapping of shows published here,
+ * placements answered for any show, and the check of the placement token a viewer's join presents.
+ *
+ * Redis away: viewers already watching are untouched (media never goes through Redis), placements answer
+ * UNAVAILABLE, `/healthz` reports not ready; when Redis answers again the heartbeat re-registers at once.
+ */
+import { type NodeLoad, type NodeRecord, PLACEMENT_TTL_MS, type Placement } from '../../../shared/protocol/cluster';
+import { RpcError } from '../../../shared/protocol/rpc';
+import { SIGNALING_PATH } from '../../../shared/protocol/signaling';
+import { ConfigError } from '../config';
+import type { Logger } from '../log';
+import type { Room } from '../sfu/room';
+import type { RoomManager } from '../sfu/rooms';
+import { NodeBus } from './bus';
+import { EdgeShows } from './edge';
+import { OriginPipes, type PipeListen } from './origin';
+import { choosePlacement, signPlacement, verifyPlacement } from './placement';
+import { RedisConnection, redactUrl } from './redis';
+import { DuplicateNodeError, NodeRegistry } from './registry';
+
+export interface ClusterSettings {
+  redisUrl: string;
+  nodeId: string;
+  publicUrl: string;
+  secret: string;
+}
+
+export interface ClusterNodeOptions {
+  settings: ClusterSettings;
+  log: Logger;
+  rooms: RoomManager;
+  /** Where cross-node pipes listen (RTC_LISTEN_IP, announced as RTC_ANNOUNCED_IP). */
+  listen: PipeListen;
+  /** Load and shows of this node, read at every heartbeat. */
+  load(): NodeLoad;
+  shows(): string[];
+  /** Shows whose studio publishes to this node. */
+  originShows(): string[];
+  /** Whether this node's own database knows the show (a show with no origin yet is placed where it is known). */
+  knowsShow(showId: string): boolean;
+  /** How long start-up waits for Redis. */
+  connectTimeoutMs?: number;
+  heartbeatMs?: number;
+  ttlMs?: number;
+}
+
+/** The signaling WebSocket URL of a node with this public http(s) base URL. */
+export function wsUrlOf(publicUrl: string): string {
+  return `${publicUrl.replace(/\/+$/, '').replace(/^http/, 'ws')}${SIGNALING_PATH}`;
+}
+
+/** How often an origin looks for edges that left the cluster (their pipes close). */
+export const SWEEP_MS = 2000;
+
+export class ClusterNode {
+  readonly redis: RedisConnection;
+  readonly registry: NodeRegistry;
+  readonly nodeId: string;
+  readonly bus: NodeBus;
+  readonly origin: OriginPipes;
+  readonly edge: EdgeShows;
+  private sweepTimer: ReturnType<typeof setInterval> | null = null;
+
+  private constructor(
+    private readonly opts: ClusterNodeOptions,
+    redis: RedisConnection,
+  ) {
+    this.redis = redis;
+    this.nodeId = opts.settings.nodeId;
+    const log = opts.log;
+    this.bus = new NodeBus(redis, this.nodeId, opts.settings.secret, log);
+    this.origin = new OriginPipes(opts.rooms, opts.listen, log);
+    this.registry = new NodeRegistry({
+      redis,
+      self: { nodeId: opts.settings.nodeId, publicUrl: opts.settings.publicUrl, wsUrl: wsUrlOf(opts.settings.publicUrl) },
+      load: opts.load,
+      shows: opts.shows,
+      originShows: opts.originShows,
+      log: opts.log,
+      heartbeatMs: opts.heartbeatMs,
+      ttlMs: opts.ttlMs,
+    });
+    this.edge = new EdgeShows({ nodeId: this.nodeId, rooms: opts.rooms, bus: this.bus, registry: this.registry, listen: opts.listen, log });
+  }
+
+  /**
+   * Connect to Redis and claim the node id. An unreachable Redis or an id another live node holds stops the start
+   * with a ConfigError (one clear line, no stack).
+   */
+  static async start(opts: ClusterNodeOptions): Promise<ClusterNode> {
+    const redis = new RedisConnection(opts.settings.redisUrl, opts.log);
+    const node = new ClusterNode(opts, redis);
+    try {
+      await redis.waitReady(opts.connectTimeoutMs ?? 5000);
+      await node.registry.start();
+      await node.bus.serve(node.origin.handlers());
+    } catch (err) {
+      await node.registry.stop().catch(() => undefined);
+      await redis.close();
+      if (err instanceof DuplicateNodeError) throw new ConfigError([`NODE_ID: ${err.message}`]);
+      throw new ConfigError([`REDIS_URL: cannot use ${redactUrl(opts.settings.redisUrl)}: ${(err as Error).message}`]);
+    }
+    redis.on('ready', () => void node.registry.beat());
+    node.sweepTimer = setInterval(() => void node.sweep(), SWEEP_MS);
+    node.sweepTimer.unref?.();
+    opts.log.info({ nodeId: node.nodeId, publicUrl: opts.settings.publicUrl }, 'cluster node registered');
+    return node;
+  }
+
+  /** Ready for new viewers: Redis answers (placement, the origin map and pipes need it). */
+  get ready(): boolean {
+    return this.redis.ready;
+  }
+
+  private requireRedis(): void {
+    if (!this.redis.ready) throw new RpcError('UNAVAILABLE', 'the cluster registry is unreachable right now; try again shortly');
+  }
+
+  /** Where a new viewer of the show should watch (UNAVAILABLE while Redis is away or every node is full). */
+  async place(showId: string, avoid: readonly string[] = [], now = Date.now()): Promise<Placement> {
+    this.requireRedis();
+    let nodes: NodeRecord[];
+    let origin: string | null;
+    try {
+      [nodes, origin] = await Promise.all([this.registry.nodes(), this.registry.origin(showId)]);
+    } catch {
+      throw new RpcError('UNAVAILABLE', 'the cluster registry is unreachable right now; try again shortly');
+    }
+    if (!origin && !this.opts.knowsShow(showId)) throw new RpcError('NOT_FOUND', `show ${showId} is not published on any node`);
+    // A show nobody publishes yet (or any more) is watched where it is known: on this node.
+    const candidates = origin ? nodes : nodes.filter((n) => n.nodeId === this.nodeId);
+    // `avoid`: nodes the viewer just lost (its record outlives a crash by the TTL); kept only when nothing else is left.
+    const elsewhere = candidates.filter((n) => !avoid.includes(n.nodeId));
+    const node = choosePlacement(elsewhere, showId) ?? choosePlacement(candidates, showId);
+    if (!node) throw new RpcError('UNAVAILABLE', 'every media server is full right now; try again shortly');
+    const expiresAt = now + PLACEMENT_TTL_MS;
+    return {
+      showId,
+      node: node.nodeId,
+      publicUrl: node.publicUrl,
+      wsUrl: node.wsUrl,
+      token: signPlacement(this.opts.settings.secret, showId, node.nodeId, expiresAt),
+      expiresAt,
+    };
+  }
+
+  /** A viewer's join here must carry a placement for this show on this node (throws the typed refusal). */
+  verifyJoin(showId: string, token: string | undefined): void {
+    verifyPlacement(this.opts.settings.secret, token, showId, this.nodeId);
+  }
+
+  /** A viewer joins here a show this node does not have: its edge room, media piped in from the origin. */
+  edgeRoom(showId: string): Promise<Room> {
+    return this.edge.room(showId);
+  }
+
+  /** An origin room's studio (re)published or its show changed state: tell the show's edges. */
+  roomMediaChanged(room: Room): void {
+    if (room.remote) return;
+    const producers = [...room.mediaProducers()].filter((p) => !p.closed).map((p) => p.id);
+    const dp = room.overlayProducer();
+    this.bus.publishShow('show.media', { showId: room.showId, producers: dp ? [...producers, dp.id] : producers });
+  }
+  roomStateChanged(room: Room): void {
+    if (!room.remote) this.bus.publishShow('show.state', { show: room.show });
+  }
+
+  private async sweep(): Promise<void> {
+    if (!this.redis.ready || this.origin.size === 0) return;
+    try {
+      const nodes = await this.registry.nodes();
+      this.origin.sweep(new Set(nodes.map((n) => n.nodeId)));
+    } catch {
+      // Redis away: keep the pipes (their edges' viewers keep watching).
+    }
+  }
+
+  /** The studio published the show here: this node is its origin (best effort; the heartbeat keeps it). */
+  noteOrigin(showId: string): void {
+    if (!this.redis.ready) return;
+    this.registry.setOrigin(showId, true).catch((err) => this.opts.log.debug({ err: (err as Error).message }, 'cannot record show origin'));
+  }
+
+  /** The show ended or left this node. */
+  dropOrigin(showId: string): void {
+    if (!this.redis.ready) return;
+    this.registry.clearOrigin(showId).catch(() => undefined);
+  }
+
+  async close(): Promise<void> {
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.edge.closeAll();
+    this.origin.closeAll();
+    this.bus.close();
+    await this.registry.stop();
+    await this.redis.close();
+  }
+}
+
+/** Share of one core this process used since the previous call (the node's own thread; workers are separate). */
+export function cpuSampler(): () => number {
+  let last = process.cpuUsage();
+  let lastAt = performance.now();
+  return () => {
+    const now = performance.now();
+    const used = process.cpuUsage(last);
+    const elapsedUs = (now - lastAt) * 1000;
+    last = process.cpuUsage();
+    lastAt = now;
+    return elapsedUs > 0 ? Math.round(((used.user + used.system) / elapsedUs) * 1000) / 1000 : 0;
+  };
+}

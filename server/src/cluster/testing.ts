@@ -1,0 +1,89 @@
+/**
+ * Test helper: a real redis-server (Debian's /usr/bin/redis-server) on a free loopback port, without persistence,
+ * started and stopped by the test. `stop()` then `start()` again on the same port is a Redis restart.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { type AddressInfo, createServer, Socket } from 'node:net';
+
+export const REDIS_SERVER_BIN = process.env.REDIS_SERVER_BIN ?? '/usr/bin/redis-server';
+
+export interface TestRedis {
+  port: number;
+  url: string;
+  /** Running right now. */
+  readonly running: boolean;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function answersPing(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = new Socket();
+    let data = '';
+    const done = (ok: boolean) => {
+      sock.destroy();
+      resolve(ok);
+    };
+    sock.setTimeout(500, () => done(false));
+    sock.once('error', () => done(false));
+    sock.on('data', (d) => {
+      data += d.toString();
+      if (data.includes('PONG')) done(true);
+    });
+    sock.connect(port, '127.0.0.1', () => sock.write('PING\r\n'));
+  });
+}
+
+export async function startTestRedis(): Promise<TestRedis> {
+  const port = await freeLoopbackPort();
+  let child: ChildProcess | null = null;
+  const redis: TestRedis = {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    get running() {
+      return child !== null;
+    },
+    async start() {
+      if (child) return;
+      const proc = spawn(REDIS_SERVER_BIN, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+        stdio: 'ignore',
+      });
+      child = proc;
+      proc.once('exit', () => {
+        if (child === proc) child = null;
+      });
+      const deadline = Date.now() + 10_000;
+      while (!(await answersPing(port))) {
+        if (!child) throw new Error('redis-server exited at start');
+        if (Date.now() > deadline) throw new Error('redis-server did not answer within 10 s');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    async stop() {
+      const proc = child;
+      if (!proc) return;
+      child = null;
+      await new Promise<void>((resolve) => {
+        proc.once('exit', () => resolve());
+        proc.kill('SIGKILL');
+      });
+    },
+  };
+  // A test that fails before its cleanup must not leave a redis-server behind.
+  process.once('exit', () => {
+    if (child) child.kill('SIGKILL');
+  });
+  await redis.start();
+  return redis;
+}
