@@ -173,6 +173,19 @@ describe('HLS recording of every live show (HLS_RECORD=on)', () => {
   const feeds: H264Feed[] = [];
   let showId: string;
   const playlist = () => fetch(`${server.url}/hls/${showId}/index.m3u8`).then((r) => r.text());
+  /** The playlist once `ok` holds for it. */
+  async function playlistWhen(ok: (text: string) => boolean, timeoutMs: number, what: string): Promise<string> {
+    let text = '';
+    await until(
+      async () => {
+        text = await playlist();
+        return ok(text);
+      },
+      timeoutMs,
+      what,
+    );
+    return text;
+  }
 
   /** Publish real media as the studio's producers (PlainTransports: no browser here). */
   async function publish(): Promise<H264Feed> {
@@ -207,8 +220,7 @@ describe('HLS recording of every live show (HLS_RECORD=on)', () => {
     // Nobody asked for the playlist: the recording starts by itself.
     await until(() => server.hls!.recorder(showId)?.process != null, 10_000, 'recording started');
     await until(() => existsSync(join(server.dataDir, 'hls', showId, 'index.m3u8')), 15_000, 'playlist written');
-    let text = '';
-    await until(async () => segments((text = await playlist())).length >= 2, 15_000, 'two segments');
+    await playlistWhen((t) => segments(t).length >= 2, 15_000, 'two segments');
 
     // The studio's producers close (it disconnected): recording stops, the playlist stays open.
     feeds[0]!.stop();
@@ -218,12 +230,12 @@ describe('HLS recording of every live show (HLS_RECORD=on)', () => {
 
     // It publishes again: the same playlist goes on after a discontinuity.
     await publish();
-    await until(async () => segments((text = await playlist())).length >= segments(paused).length + 2, 20_000, 'segments after republish');
+    let text = await playlistWhen((t) => segments(t).length >= segments(paused).length + 2, 20_000, 'segments after republish');
     expect(discontinuities(text)).toBe(discontinuities(paused) + 1);
     expect(text.startsWith(paused.slice(0, paused.lastIndexOf('.ts') + 3))).toBe(true);
 
     await studio.rpc.request('show.end', { showId });
-    await until(async () => (text = await playlist()).includes('#EXT-X-ENDLIST'), 10_000, 'ENDLIST');
+    text = await playlistWhen((t) => t.includes('#EXT-X-ENDLIST'), 10_000, 'ENDLIST');
     for (const s of segments(text)) expect(existsSync(join(server.dataDir, 'hls', showId, s.uri))).toBe(true);
   }, 90_000);
 });
