@@ -173,19 +173,6 @@ describe('HLS recording of every live show (HLS_RECORD=on)', () => {
   const feeds: H264Feed[] = [];
   let showId: string;
   const playlist = () => fetch(`${server.url}/hls/${showId}/index.m3u8`).then((r) => r.text());
-  /** The playlist once `ok` holds for it. */
-  async function playlistWhen(ok: (text: string) => boolean, timeoutMs: number, what: string): Promise<string> {
-    let text = '';
-    await until(
-      async () => {
-        text = await playlist();
-        return ok(text);
-      },
-      timeoutMs,
-      what,
-    );
-    return text;
-  }
 
   /** Publish real media as the studio's producers (PlainTransports: no browser here). */
   async function publish(): Promise<H264Feed> {
@@ -220,7 +207,15 @@ describe('HLS recording of every live show (HLS_RECORD=on)', () => {
     // Nobody asked for the playlist: the recording starts by itself.
     await until(() => server.hls!.recorder(showId)?.process != null, 10_000, 'recording started');
     await until(() => existsSync(join(server.dataDir, 'hls', showId, 'index.m3u8')), 15_000, 'playlist written');
-    await playlistWhen((t) => segments(t).length >= 2, 15_000, 'two segments');
+    let text = '';
+    await until(
+      async () => {
+        text = await playlist();
+        return segments(text).length >= 2;
+      },
+      15_000,
+      'two segments',
+    );
 
     // The studio's producers close (it disconnected): recording stops, the playlist stays open.
     feeds[0]!.stop();
@@ -230,12 +225,26 @@ describe('HLS recording of every live show (HLS_RECORD=on)', () => {
 
     // It publishes again: the same playlist goes on after a discontinuity.
     await publish();
-    let text = await playlistWhen((t) => segments(t).length >= segments(paused).length + 2, 20_000, 'segments after republish');
+    await until(
+      async () => {
+        text = await playlist();
+        return segments(text).length >= segments(paused).length + 2;
+      },
+      20_000,
+      'segments after republish',
+    );
     expect(discontinuities(text)).toBe(discontinuities(paused) + 1);
     expect(text.startsWith(paused.slice(0, paused.lastIndexOf('.ts') + 3))).toBe(true);
 
     await studio.rpc.request('show.end', { showId });
-    text = await playlistWhen((t) => t.includes('#EXT-X-ENDLIST'), 10_000, 'ENDLIST');
+    await until(
+      async () => {
+        text = await playlist();
+        return text.includes('#EXT-X-ENDLIST');
+      },
+      10_000,
+      'ENDLIST',
+    );
     for (const s of segments(text)) expect(existsSync(join(server.dataDir, 'hls', showId, s.uri))).toBe(true);
   }, 90_000);
 });
