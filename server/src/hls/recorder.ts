@@ -9,6 +9,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { types } from 'mediasoup';
 import type { Logger } from '../log';
@@ -20,6 +21,13 @@ const STABLE_RUN_MS = 30_000;
 /** How long a stopping ffmpeg may take to write its last segment before it is killed. */
 const STOP_GRACE_MS = 3000;
 const STDERR_TAIL = 4000;
+const DISK_FULL_RE = /No space left on device/i;
+/**
+ * Below this much free space the recording pauses (ffmpeg's HLS muxer does not stop on a failed write: it goes on
+ * with empty segments and an empty playlist). Checked before ffmpeg starts and every DISK_CHECK_MS while it runs.
+ */
+export const MIN_FREE_BYTES = 8 * 1024 * 1024;
+const DISK_CHECK_MS = 2000;
 
 export interface RecorderMedia {
   router: types.Router;
@@ -43,8 +51,10 @@ interface Session {
   exited: Promise<void>;
   keyTimer: ReturnType<typeof setInterval>;
   restartTimer: ReturnType<typeof setTimeout> | null;
+  diskTimer: ReturnType<typeof setInterval> | null;
   attempts: number;
   stopping: boolean;
+  diskFull: boolean;
 }
 
 export type RecorderProblem = 'disk-full' | 'ffmpeg-failed' | 'ffmpeg-missing' | null;
@@ -133,15 +143,18 @@ export class HlsRecorder {
         exited: Promise.resolve(),
         keyTimer: setInterval(() => void videoConsumer.requestKeyFrame().catch(() => undefined), KEY_FRAME_INTERVAL_MS),
         restartTimer: null,
+        diskTimer: null,
         attempts: 0,
         stopping: false,
+        diskFull: false,
       };
       this.session = session;
       for (const c of consumers) {
         c.on('producerclose', () => void this.stop('the studio stopped publishing'));
         c.on('transportclose', () => void this.stop('the router closed'));
       }
-      this.spawnFfmpeg(session);
+      session.diskTimer = setInterval(() => void this.checkDisk(session), DISK_CHECK_MS);
+      await this.launch(session);
       await Promise.all(consumers.map((c) => c.resume()));
       await videoConsumer.requestKeyFrame();
       this.opts.log.info({ streams: streams.map((s) => s.kind), copyVideo: session.copyVideo }, 'HLS recording started');
@@ -163,6 +176,9 @@ export class HlsRecorder {
     proc.stderr?.setEncoding('utf8');
     proc.stderr?.on('data', (chunk: string) => {
       stderr = (stderr + chunk).slice(-STDERR_TAIL);
+      // ffmpeg's HLS muxer goes on after a failed write (empty segments, an empty playlist): end it, so the full disk
+      // is reported and retried with backoff instead.
+      if (DISK_FULL_RE.test(chunk) && proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
     });
     proc.stdin?.on('error', () => undefined); // an ffmpeg that died before reading the SDP
     proc.stdin?.end(buildSdp(session.streams));
@@ -176,31 +192,70 @@ export class HlsRecorder {
         if (session.proc === proc) session.proc = null;
         if (session.stopping || this.session !== session) return;
         if (Date.now() - startedAt > STABLE_RUN_MS) session.attempts = 0;
-        const delay = RESTART_DELAYS_MS[Math.min(session.attempts, RESTART_DELAYS_MS.length - 1)]!;
-        session.attempts++;
-        if (/No space left on device/i.test(stderr)) {
-          this._problem = 'disk-full';
-          opts.log.error(
-            { dir: opts.dir, retryMs: delay },
-            'HLS recording stopped: the disk is full (live viewers are not affected); retrying',
-          );
-        } else if (this._problem !== 'ffmpeg-missing') {
+        if (session.diskFull || DISK_FULL_RE.test(stderr)) {
+          this.pauseForDisk(session);
+          return;
+        }
+        const delay = this.nextDelay(session);
+        if (this._problem !== 'ffmpeg-missing') {
           this._problem = 'ffmpeg-failed';
           opts.log.warn({ code, signal, stderr: stderr.trim().slice(-500), retryMs: delay }, 'HLS ffmpeg exited; restarting');
         } else {
           opts.log.error({ ffmpegBin: opts.ffmpegBin, retryMs: delay }, 'HLS recording needs ffmpeg: FFMPEG_BIN not found');
         }
-        session.restartTimer = setTimeout(() => {
-          session.restartTimer = null;
-          if (this.session !== session || session.stopping) return;
-          this.spawnFfmpeg(session);
-          void session.video.requestKeyFrame().catch(() => undefined);
-        }, delay);
+        this.retry(session, delay);
       });
     });
     proc.once('spawn', () => {
-      if (this._problem === 'ffmpeg-failed' || this._problem === 'ffmpeg-missing') this._problem = null;
+      if (this._problem !== null) opts.log.info({ was: this._problem }, 'HLS recording resumed');
+      this._problem = null;
     });
+  }
+
+  private nextDelay(session: Session): number {
+    const delay = RESTART_DELAYS_MS[Math.min(session.attempts, RESTART_DELAYS_MS.length - 1)]!;
+    session.attempts++;
+    return delay;
+  }
+
+  private retry(session: Session, delay: number): void {
+    session.restartTimer = setTimeout(() => {
+      session.restartTimer = null;
+      void this.launch(session).then(() => session.video.requestKeyFrame().catch(() => undefined));
+    }, delay);
+  }
+
+  /** Start ffmpeg if the disk has room, else report the full disk and try again later. */
+  private async launch(session: Session): Promise<void> {
+    const free = await freeBytes(this.opts.dir);
+    if (this.session !== session || session.stopping || session.proc) return;
+    if (free !== null && free < MIN_FREE_BYTES) {
+      this.pauseForDisk(session);
+      return;
+    }
+    session.diskFull = false;
+    this.spawnFfmpeg(session);
+  }
+
+  private pauseForDisk(session: Session): void {
+    const delay = this.nextDelay(session);
+    if (this._problem !== 'disk-full') {
+      this.opts.log.error(
+        { dir: this.opts.dir, minFreeBytes: MIN_FREE_BYTES, retryMs: delay },
+        'HLS recording paused: the disk is full (live viewers are not affected); retrying',
+      );
+    }
+    this._problem = 'disk-full';
+    this.retry(session, delay);
+  }
+
+  /** While ffmpeg runs: too little room left → end it (it would write empty files) and wait for space. */
+  private async checkDisk(session: Session): Promise<void> {
+    const free = await freeBytes(this.opts.dir);
+    const proc = session.proc;
+    if (free === null || free >= MIN_FREE_BYTES || !proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    session.diskFull = true;
+    proc.kill('SIGKILL');
   }
 
   /** End the session: ffmpeg finishes its last segment (SIGINT), the transports close. The playlist stays open. */
@@ -216,6 +271,7 @@ export class HlsRecorder {
   private async close(session: Session, why: string): Promise<void> {
     session.stopping = true;
     clearInterval(session.keyTimer);
+    if (session.diskTimer) clearInterval(session.diskTimer);
     if (session.restartTimer) clearTimeout(session.restartTimer);
     for (const t of session.transports) t.close();
     const proc = session.proc;
@@ -231,6 +287,15 @@ export class HlsRecorder {
   /** The show ended: close the playlist so it is a VOD recording (idempotent). */
   finalize(): void {
     finalizePlaylist(this.playlistPath, this.opts.log);
+  }
+}
+
+async function freeBytes(dir: string): Promise<number | null> {
+  try {
+    const st = await statfs(dir);
+    return st.bavail * st.bsize;
+  } catch {
+    return null;
   }
 }
 
