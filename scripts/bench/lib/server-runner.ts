@@ -3,8 +3,10 @@
  * processes) is separable from the load generator's. Prints one line `STORECAST_BENCH_READY {json}` on stdout
  * (url, studio token, its pid, the mediasoup worker pids) and runs until stdin closes or SIGTERM/SIGINT.
  *
- * Usage: tsx scripts/bench/lib/server-runner.ts <dataDir> [webDir]   (MEDIASOUP_WORKER_BIN, MEDIASOUP_WORKERS and
- * SFU_VIEWERS_PER_ROUTER are honoured). Each change of the number of open Routers is printed as `STORECAST_BENCH_ROUTERS n`.
+ * Usage: tsx scripts/bench/lib/server-runner.ts <dataDir> [webDir]   (MEDIASOUP_WORKER_BIN, MEDIASOUP_WORKERS,
+ * SFU_VIEWERS_PER_ROUTER and PORT are honoured; with REDIS_URL the node joins a cluster as NODE_ID, reachable at
+ * NODE_PUBLIC_URL, signing with CLUSTER_SECRET). Each change of the number of open Routers is printed as
+ * `STORECAST_BENCH_ROUTERS n`.
  */
 import * as mediasoup from 'mediasoup';
 import { createStorecastServer } from '../../../server/src/app';
@@ -29,7 +31,7 @@ async function main(): Promise<void> {
   });
   const server = await createStorecastServer({
     dataDir,
-    port: 0,
+    port: Number(process.env.PORT ?? 0),
     host: '127.0.0.1',
     rtcListenIp: '127.0.0.1',
     rtcAnnouncedIp: '127.0.0.1',
@@ -42,6 +44,14 @@ async function main(): Promise<void> {
     mediasoupWorkers: Number(process.env.MEDIASOUP_WORKERS ?? 1),
     ...(process.env.SFU_VIEWERS_PER_ROUTER ? { sfuViewersPerRouter: Number(process.env.SFU_VIEWERS_PER_ROUTER) } : {}),
     ...(webDir ? { webDir } : {}),
+    ...(process.env.REDIS_URL
+      ? {
+          redisUrl: process.env.REDIS_URL,
+          nodeId: process.env.NODE_ID,
+          nodePublicUrl: process.env.NODE_PUBLIC_URL,
+          clusterSecret: process.env.CLUSTER_SECRET,
+        }
+      : {}),
   });
   const ready: RunnerReady = { url: server.url, studioToken: server.studioToken, pid: process.pid, workerPids: [...workerPids] };
   process.stdout.write(`${READY_PREFIX}${JSON.stringify(ready)}\n`);
