@@ -113,9 +113,19 @@ export async function poll<T>(
 }
 
 /** Open the web studio (marker strip on) and go live with a title. Returns the show id. */
-export async function openStudioAndGoLive(stack: Stack, title: string, extraQuery = ''): Promise<{ page: Page; showId: string }> {
-  const page = await stack.context.newPage();
-  await page.goto(`${stack.host.url}&marker=1${extraQuery}`);
+export function openStudioAndGoLive(stack: Stack, title: string, extraQuery = ''): Promise<{ page: Page; showId: string }> {
+  return goLiveAt(stack.context, stack.host.url, title, extraQuery);
+}
+
+/** Open the studio at `studioUrl` (a web host's URL with its token) in `context` and go live with a title. */
+export async function goLiveAt(
+  context: BrowserContext,
+  studioUrl: string,
+  title: string,
+  extraQuery = '',
+): Promise<{ page: Page; showId: string }> {
+  const page = await context.newPage();
+  await page.goto(`${studioUrl}&marker=1${extraQuery}`);
   await page.getByTestId('show-title').fill(title);
   await poll('studio camera ready', () =>
     page.evaluate(() => {

@@ -8,7 +8,7 @@
  * the /30. Namespaces are named `<prefix>-<pid>-<n>`, so `sweepNamespaces` removes those of a test run that died
  * without cleaning up (its pid is gone) and never those of a run still going.
  */
-import { execFileSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -110,6 +110,8 @@ export interface NetLink {
   readonly chromium: string;
   /** Run a command inside the namespace. */
   exec(cmd: string, args: string[]): string;
+  /** Start a long-running process inside the namespace (stdout/stderr piped); close() kills it if it still runs. */
+  spawn(cmd: string, args: string[], opts?: { env?: NodeJS.ProcessEnv; cwd?: string }): ChildProcess;
   /**
    * Cap what the namespace receives (server → peer) at `kbit` kbit/s (tc tbf on the root side), with a queue of
    * `queueMs` (default 200) before the link drops; null lifts it.
@@ -194,6 +196,7 @@ export function createNetLink(prefix = NETNS_PREFIX): NetLink {
       nsIf,
       chromium,
       exec,
+      spawn: (cmd, args, opts = {}) => spawn('ip', ['netns', 'exec', name, cmd, ...args], { ...opts, stdio: ['ignore', 'pipe', 'pipe'] }),
       capDownlink: (kbit, queueMs) => setCap(null, hostIf, kbit, queueMs),
       capUplink: (kbit, queueMs) => setCap(name, nsIf, kbit, queueMs),
       impair(imp) {

@@ -9,78 +9,18 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, openStudioAndGoLive, openViewer, poll, type Stack, startStack, watchConsole } from './harness';
 import { createNetLink, type NetLink } from './netns';
-
-/** Installed in viewer pages: a wall-clock log of presented frames, layer changes and screens. */
-const PAGE_LOG = `(() => {
-  const log = { frames: [], layers: [], screens: [] };
-  window.__wn = log;
-  const attach = () => {
-    const h = window.__storecast;
-    if (!h) return setTimeout(attach, 20);
-    const t = (now) => performance.timeOrigin + now;
-    h.onFrame((s) => log.frames.push([t(s.now), s.width, s.height]));
-    let spatial, temporal, screen;
-    const check = () => {
-      const st = h.store.getState();
-      const sp = st.layers ? st.layers.spatial : null;
-      const tp = st.layers ? st.layers.temporal : null;
-      if (sp !== spatial || tp !== temporal) { spatial = sp; temporal = tp; log.layers.push([Date.now(), sp, tp]); }
-      const sc = h.screen();
-      if (sc !== screen) { screen = sc; log.screens.push([Date.now(), sc]); }
-    };
-    check();
-    h.store.subscribe(check);
-  };
-  attach();
-})();`;
-
-interface PageLog {
-  /** [wall-clock ms, width, height] per presented frame. */
-  frames: [number, number, number][];
-  /** [wall-clock ms, spatial layer, temporal layer] at each change. */
-  layers: [number, number | null, number | null][];
-  screens: [number, string][];
-}
-
-const TOP_LAYER = 2;
-/** Width of the top layer: the studio's default output, 720p30. */
-const TOP_WIDTH = 1280;
-
-function readLog(page: Page, since = 0): Promise<PageLog> {
-  return page.evaluate((since) => {
-    const l = (window as unknown as { __wn: PageLog }).__wn;
-    return {
-      frames: l.frames.filter((f) => f[0] >= since),
-      layers: l.layers.slice(),
-      screens: l.screens.slice(),
-    };
-  }, since);
-}
-
-/** Longest gap between consecutive presented frames in [from, to] (the edges count as frames), and when it began. */
-function longestGap(frames: PageLog['frames'], from: number, to: number): { ms: number; at: number } {
-  const times = [from, ...frames.map((f) => f[0]).filter((t) => t > from && t < to), to];
-  let gap = { ms: 0, at: from };
-  for (let i = 1; i < times.length; i++) {
-    if (times[i]! - times[i - 1]! > gap.ms) gap = { ms: times[i]! - times[i - 1]!, at: times[i - 1]! };
-  }
-  return gap;
-}
-
-/** Presented frames after `since`: at least `n` of them, in a row with no gap over 500 ms. */
-async function waitPlaying(page: Page, since: number, n: number, timeoutMs: number): Promise<PageLog['frames']> {
-  return poll(
-    `${n} frames presented after ${new Date(since).toISOString()}`,
-    async () => {
-      const { frames } = await readLog(page, since);
-      return frames.length >= n ? frames : null;
-    },
-    timeoutMs,
-    50,
-  );
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import {
+  audioGaps,
+  frozenShare,
+  longestGap,
+  pageLogScript,
+  readLog,
+  reportFigures,
+  sleep,
+  TOP_LAYER,
+  TOP_WIDTH,
+  waitPlaying,
+} from './weaknet-page';
 
 describe('weak networks: a viewer behind an impaired link', () => {
   let link: NetLink;
@@ -118,7 +58,7 @@ describe('weak networks: a viewer behind an impaired link', () => {
     // WebRTC device for mediasoup-client); production serves HTTPS, the test says this origin counts as secure.
     viewerBrowser = await launchChromium(link.chromium, [`--unsafely-treat-insecure-origin-as-secure=${stack.server.url}`]);
     const context = await viewerBrowser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 720 } });
-    await context.addInitScript({ content: PAGE_LOG });
+    await context.addInitScript({ content: pageLogScript(!!process.env.WEAKNET_REPORT) });
     const page = await openViewer(stack, showId, '', context);
     watchConsole(page, 'viewer', logs);
     return page;
@@ -154,6 +94,15 @@ describe('weak networks: a viewer behind an impaired link', () => {
       `[weaknet e] UDP blocked: first frame ${firstFrameMs.toFixed(0)} ms after launching the viewer, then ${fps.toFixed(1)} fps, ` +
         `longest gap ${freeze.toFixed(0)} ms; ${link.dropped()} UDP packets dropped`,
     );
+    const tcp = viewerTransportProtocol() === 'tcp';
+    reportFigures({
+      scenario: 'e',
+      fps,
+      frozenPct: frozenShare(after, settled, until) * 100,
+      audioGapMs: audioGaps((await readLog(viewer, settled)).audio, settled, until).gapMs,
+      passed: tcp && freeze < 1_000,
+      extra: { firstFrameMs: Math.round(firstFrameMs), longestGapMs: Math.round(freeze) },
+    });
     expect(freeze).toBeLessThan(1_000);
   });
 
@@ -168,8 +117,15 @@ describe('weak networks: a viewer behind an impaired link', () => {
     link.setLink(true);
     const frames = await waitPlaying(viewer, up, 30, 15_000);
     const recoveryMs = frames[0]![0] - up;
-    const { screens } = await readLog(viewer);
+    const { screens, audio } = await readLog(viewer, down);
     const screensDuring = screens.filter(([t]) => t >= down && t <= up + recoveryMs).map(([, s]) => s);
+    const audioBack = audioGaps(audio, down, Date.now(), up).firstAfter;
+    reportFigures({
+      scenario: 'f',
+      resumeMs: recoveryMs,
+      passed: during.length < 5 && screensDuring.includes('reconnecting') && recoveryMs < 3_000,
+      extra: { audioResumeMs: audioBack === null ? null : audioBack - up, framesWhileDown: during.length },
+    });
     console.log(
       `[weaknet f] link down 10 s: ${during.length} frames while down, first frame ${recoveryMs.toFixed(0)} ms after link up, ` +
         `30 frames by ${(frames[29]![0] - up).toFixed(0)} ms; screens ${screensDuring.join(' → ')}`,
@@ -201,7 +157,7 @@ describe('weak networks: a viewer behind an impaired link', () => {
         const { layers, frames } = await readLog(viewer, Date.now() - 1_000);
         return layers.at(-1)?.[1] === TOP_LAYER && frames.length > 5 && frames.every((f) => f[1] >= TOP_WIDTH);
       },
-      20_000,
+      40_000, // the climb after joining is slower when this shared machine is busy
       100,
     );
     await sleep(2_000); // settled on the top layer
@@ -230,6 +186,17 @@ describe('weak networks: a viewer behind an impaired link', () => {
     );
     const climbMs = back - lifted;
     const { layers } = await readLog(viewer);
+    const frozenPct = frozenShare(underCap, switched, lifted) * 100;
+    reportFigures({
+      scenario: 'a',
+      adaptMs,
+      frozenPct,
+      fps,
+      audioGapMs: audioGaps((await readLog(viewer, capped)).audio, capped, lifted).gapMs,
+      // The issue's targets, whatever this run's bounds.
+      passed: adaptMs < 3_000 && freeze.ms < 500 && climbMs < 10_000,
+      extra: { climbMs: Math.round(climbMs), stallBeforeSwitchMs: Math.round(stall), longestGapMs: Math.round(freeze.ms) },
+    });
     console.log(
       `[weaknet a] 600 kbps cap: lower layer on screen after ${adaptMs.toFixed(0)} ms (longest gap until then ${stall.toFixed(0)} ms); ` +
         `then ${fps.toFixed(1)} fps, longest gap ${freeze.ms.toFixed(0)} ms at +${(freeze.at - switched).toFixed(0)} ms; ` +
@@ -250,6 +217,9 @@ describe('weak networks: a viewer behind an impaired link', () => {
     await sleep(3_000); // past the start-up climb
     const results: string[] = [];
     const gaps: Record<number, number> = {};
+    const frozen: Record<number, number> = {};
+    const rates: Record<number, number> = {};
+    const audioGap: Record<number, number> = {};
     for (const loss of [5, 15]) {
       link.impair({ udpLossPercent: loss });
       const from = Date.now();
@@ -258,7 +228,10 @@ describe('weak networks: a viewer behind an impaired link', () => {
       const { frames, layers } = await readLog(viewer, from);
       const gap = longestGap(frames, from, to);
       gaps[loss] = gap.ms;
+      frozen[loss] = frozenShare(frames, from, to) * 100;
+      audioGap[loss] = audioGaps((await readLog(viewer, from)).audio, from, to).gapMs;
       const fps = (frames.length * 1000) / (to - from);
+      rates[loss] = fps;
       const seen = layers.filter(([t]) => t >= from && t <= to).map(([t, l, tl]) => `${l}/${tl}@+${t - from}`);
       results.push(
         `${loss} %: ${fps.toFixed(1)} fps, longest gap ${gap.ms.toFixed(0)} ms at +${(gap.at - from).toFixed(0)} ms, ` +
@@ -266,6 +239,14 @@ describe('weak networks: a viewer behind an impaired link', () => {
       );
     }
     console.log(`[weaknet b] ${results.join('; ')}; dropped ${link.dropped()} packets`);
+    reportFigures({
+      scenario: 'b',
+      frozenPct: frozen[5]!,
+      fps: rates[5]!,
+      audioGapMs: Math.max(audioGap[5]!, audioGap[15]!),
+      passed: frozen[5]! <= 2 && gaps[15]! < 2_000,
+      extra: { frozenPct15: Math.round(frozen[15]! * 10) / 10, fps15: Math.round(rates[15]! * 10) / 10, audioGapMs15: audioGap[15]! },
+    });
     expect(gaps[5]).toBeLessThan(1_000);
     expect(gaps[15]).toBeLessThan(2_000);
   });

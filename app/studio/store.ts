@@ -130,6 +130,19 @@ export interface LiveStats {
   layers: number;
   /** Reason the encoder is limiting quality, if any (bandwidth / cpu). */
   limitation: string | null;
+  /** The browser's estimate of the uplink (selected candidate pair's availableOutgoingBitrate, bits/s). */
+  estimateBps: number | null;
+}
+/** What the uplink policy (controllers/uplink.ts) is doing: `maxLayer < layers - 1` is the weak-uplink state. */
+export interface UplinkView {
+  /** Highest simulcast layer being sent, and how many the studio has. */
+  maxLayer: number;
+  layers: number;
+  /** Estimate that led to the decision (bits/s). */
+  estimateBps: number | null;
+  /** Nominal resolution of the highest layer still sent. */
+  width: number;
+  height: number;
 }
 export interface PublishSlice {
   publish: {
@@ -144,6 +157,8 @@ export interface PublishSlice {
     transportState: string | null;
   };
   stats: LiveStats | null;
+  /** Null while not publishing. */
+  uplink: UplinkView | null;
   /** Products pinned in the program (newest first, at most MAX_PINNED). */
   pinned: PinnedTrigger[];
 }
@@ -303,6 +318,7 @@ const mixerSlice: SliceCreator<MixerSlice> = () => ({
 const publishSlice: SliceCreator<PublishSlice> = () => ({
   publish: { state: 'idle', errorKey: null, errorDetail: null, show: null, viewerCount: 0, reconnectAttempt: 0, transportState: null },
   stats: null,
+  uplink: null,
   pinned: [],
 });
 
@@ -375,6 +391,9 @@ export const selectViewerLink = (s: StudioState) =>
 /** The post-show report (a page of the moderator pane on the server; staff sign-in) of the open show. */
 export const selectReportLink = (s: StudioState) =>
   s.serverUrl && s.publish.show ? `${s.serverUrl.replace(/\/+$/, '')}/report/${s.publish.show.id}` : null;
+/** The uplink policy pauses simulcast layers: what the weak-uplink badge shows (null while the uplink is fine). */
+export const selectWeakUplink = (s: StudioState): UplinkView | null =>
+  s.uplink && s.uplink.maxLayer < s.uplink.layers - 1 ? s.uplink : null;
 export const selectLiveSince = (s: StudioState) => (s.publish.show?.status === 'live' ? s.publish.show.startedAt : null);
 /** Show whose lineup / orders the shop panels use: the open show, else the last one. */
 export const selectShowId = (s: StudioState) => s.publish.show?.id ?? s.settings.lastShowId;

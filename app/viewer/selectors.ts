@@ -18,6 +18,9 @@ export function selectStallReason(s: ViewerState): StallReason {
   if (s.connection !== 'open' || s.transportState === 'failed' || s.transportState === 'disconnected')
     return s.poorConnection ? 'poor' : 'network';
   if (!s.publisherConnected) return 'host';
+  // The SFU forwards no layer of a playing video: the studio's stream stopped arriving (its uplink went away) before
+  // the server noticed its socket was gone.
+  if (s.video && !s.video.paused && s.layers?.spatial === null) return 'host';
   if (s.poorConnection && s.transportState !== 'connected') return 'poor';
   if (!s.video) return 'media';
   return null;

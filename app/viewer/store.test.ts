@@ -156,6 +156,24 @@ describe('screen selection', () => {
     expect(selectScreen(store.getState())).toBe('reconnecting');
   });
 
+  it('shows the host stall once the SFU forwards no layer of the playing video, and live again when a layer comes', () => {
+    const store = liveStore();
+    store.getState().frame(frame(500, 1));
+    const consumerId = store.getState().video!.consumerId;
+    store.getState().setLayers(consumerId, 2, 2);
+    expect(selectScreen(store.getState())).toBe('live');
+    // The studio's stream stopped arriving; its socket still looks connected to the server.
+    store.getState().setLayers(consumerId, null, null);
+    expect(selectStallReason(store.getState())).toBe('host');
+    expect(selectScreen(store.getState())).toBe('reconnecting');
+    store.getState().setLayers(consumerId, 1, 2);
+    expect(selectScreen(store.getState())).toBe('live');
+    // A video the studio paused (camera off) is not a stall of this kind.
+    store.getState().setLayers(consumerId, null, null);
+    store.getState().trackPaused(consumerId, true);
+    expect(selectStallReason(store.getState())).not.toBe('host');
+  });
+
   it('ignores notifications for another show', () => {
     const store = liveStore();
     store.getState().setPublisherConnected('other_show', false);

@@ -1,8 +1,8 @@
 import { useTranslation } from 'react-i18next';
 import { Locale } from '../../../shared/protocol/host';
-import { formatElapsed } from '../../ui/format';
+import { formatBitrate, formatElapsed } from '../../ui/format';
 import { useStudio, useStudioState } from '../context';
-import { selectLiveSince, type StudioTab } from '../store';
+import { selectLiveSince, selectWeakUplink, type StudioTab } from '../store';
 import { useNow } from './hooks';
 
 export function TopBar() {
@@ -15,6 +15,7 @@ export function TopBar() {
   const draftTitle = useStudioState((s) => s.settings.showTitle);
   const hostMode = useStudioState((s) => s.host.mode);
   const liveSince = useStudioState(selectLiveSince);
+  const uplink = useStudioState(selectWeakUplink);
   const now = useNow();
   const onAir = state === 'live' || state === 'reconnecting';
   const title = show?.title || draftTitle.trim() || t('app.untitled');
@@ -53,6 +54,14 @@ export function TopBar() {
         ) : (
           <span className={`state-chip state-chip--${state}`} data-testid="publish-state">
             {t(`state.${state}`)}
+          </span>
+        )}
+        {uplink && state === 'live' && (
+          <span className="uplink-badge" role="status" data-testid="uplink-weak" title={t('uplink.explain')}>
+            {t(uplink.maxLayer === 0 ? 'uplink.lowest' : 'uplink.topPaused', {
+              resolution: `${uplink.width}×${uplink.height}`,
+              estimate: uplink.estimateBps === null ? '—' : formatBitrate(uplink.estimateBps),
+            })}
           </span>
         )}
         {show && (

@@ -8,6 +8,7 @@ import { simulcastEncodings } from './simulcast';
 import { SIGNALING_PATH, type SignalingClient } from '../../../shared/protocol/signaling';
 import type { IceWatchdog } from '../../ui/ice-watchdog';
 import { wireDtlsParameters, wireRtpParameters, wireSctpStreamParameters } from '../../ui/mediasoup-adapters';
+import type { UplinkLayer, UplinkState } from './uplink';
 
 /** A failure with the i18n key to show (errors.*). */
 export class PublishError extends Error {
@@ -44,6 +45,9 @@ export class Session {
   audio: types.Producer | null = null;
   data: types.DataProducer | null = null;
   watchdog: IceWatchdog | null = null;
+  /** The program producer's simulcast layers (low → high) and the uplink policy's state (from the first connect). */
+  videoLayers: (UplinkLayer & { width: number; height: number })[] = [];
+  uplink: UplinkState | null = null;
   statsTimer: ReturnType<typeof setInterval> | null = null;
   closed = false;
 
@@ -95,15 +99,20 @@ export function wireSendTransport(client: SignalingClient, transport: types.Tran
 }
 
 /** Produce the program video: H.264 preferred, three simulcast layers, frame rate kept under pressure. */
-export async function produceProgram(session: Session, track: MediaStreamTrack, frame: { width: number; height: number }): Promise<void> {
+export async function produceProgram(session: Session, track: MediaStreamTrack, size: { width: number; height: number }): Promise<void> {
   const device = session.device!;
   const h264 =
     device.rtpCapabilities.codecs?.find(
       (c) => c.mimeType.toLowerCase() === 'video/h264' && Number(c.parameters?.['packetization-mode'] ?? 0) === 1,
     ) ?? device.rtpCapabilities.codecs?.find((c) => c.mimeType.toLowerCase() === 'video/h264');
+  const encodings = simulcastEncodings(size.width, size.height);
+  session.videoLayers = encodings.map((e) => {
+    const scale = e.scaleResolutionDownBy ?? 1;
+    return { maxBitrate: e.maxBitrate ?? 0, width: Math.round(size.width / scale), height: Math.round(size.height / scale) };
+  });
   const producer = await session.transport!.produce({
     track,
-    encodings: simulcastEncodings(frame.width, frame.height),
+    encodings,
     codecOptions: { videoGoogleStartBitrate: 1000 },
     ...(h264 ? { codec: h264 } : {}),
     stopTracks: false,

@@ -32,6 +32,7 @@ import type { PublishState, StudioStore } from '../store';
 import { describe, PublishError, produceMic, produceProgram, Session, signalingUrl, wireSendTransport } from './publisher-session';
 import type { SettingsController } from './settings';
 import { type SendSample, summarizeSendStats } from './stats';
+import { initialUplink, step as uplinkStep } from './uplink';
 
 const OPEN_TIMEOUT_MS = 8000;
 const PING = { method: 'ping', intervalMs: 5000, timeoutMs: 10_000 } as const;
@@ -98,10 +99,12 @@ export class Publisher {
     this.resumeKey = null;
     this.lastSample = null;
     this.setPublish({ state: 'connecting', errorKey: null, errorDetail: null, show: null, viewerCount: 0, reconnectAttempt: 0 });
-    this.store.setState({ stats: null });
+    this.store.setState({ stats: null, uplink: null });
     for (const k of ['serverUnreachable', 'badToken', 'publishFailed', 'showConflict', 'sessionReplaced', 'noServer'])
       this.store.getState().clearError(k);
     this.established = false;
+    window.addEventListener('offline', this.onOffline);
+    window.addEventListener('online', this.onOnline);
     try {
       await new Promise<void>((resolve, reject) => {
         this.firstOpen = { resolve, reject };
@@ -136,7 +139,7 @@ export class Publisher {
     this.showId = null;
     this.resumeKey = null;
     this.setState('ended');
-    this.store.setState({ stats: null });
+    this.store.setState({ stats: null, uplink: null });
     this.settings.update({ lastShowId: null });
   }
 
@@ -346,6 +349,11 @@ export class Publisher {
       if (session !== this.session || session.closed) return;
       this.setPublish({ transportState: state });
       session.watchdog?.update(state);
+      if (state === 'connected') {
+        // The estimate restarts after every (re)connect: judge it only after a fresh warm-up.
+        const now = performance.now();
+        session.uplink = session.uplink ? { ...session.uplink, startedAt: now, shortSince: null } : initialUplink(session.videoLayers, now);
+      }
     });
   }
 
@@ -382,12 +390,40 @@ export class Publisher {
       report.forEach((v: Record<string, unknown> & { type: string; id: string }) => {
         entries.push(v);
       });
-      const { stats, sample } = summarizeSendStats(entries, this.lastSample, performance.now());
+      const now = performance.now();
+      const { stats, sample } = summarizeSendStats(entries, this.lastSample, now);
       this.lastSample = sample;
-      if (!session.closed) this.store.setState({ stats });
+      if (session.closed) return;
+      this.store.setState({ stats });
+      await this.adaptUplink(session, stats.estimateBps, now);
     } catch {
       // transport closing
     }
+  }
+
+  /** Run the uplink policy on one sample and send only the layers it allows (see uplink.ts). */
+  private async adaptUplink(session: Session, estimateBps: number | null, now: number): Promise<void> {
+    const video = session.video;
+    if (!session.uplink || !video || video.closed || session.videoLayers.length === 0) return;
+    const next = uplinkStep(session.uplink, session.videoLayers, estimateBps, now);
+    if (next.maxLayer !== session.uplink.maxLayer) await video.setMaxSpatialLayer(next.maxLayer);
+    if (session.closed) return;
+    session.uplink = next;
+    // What is sent: the encoder's resolution once the stats show only the allowed layers (it scales them down under
+    // CPU load), the layer's nominal size until then.
+    const nominal = session.videoLayers[next.maxLayer]!;
+    const stats = this.store.getState().stats;
+    const size =
+      stats && stats.layers === next.maxLayer + 1 && stats.width && stats.height ? { width: stats.width, height: stats.height } : nominal;
+    this.store.setState({
+      uplink: {
+        maxLayer: next.maxLayer,
+        layers: session.videoLayers.length,
+        estimateBps: next.estimateBps,
+        width: size.width,
+        height: size.height,
+      },
+    });
   }
 
   // ---- recovery -----------------------------------------------------------------------------------
@@ -398,7 +434,7 @@ export class Publisher {
     this.closeSession();
     if (!this.wanted || !this.established) return;
     this.setPublish({ state: 'reconnecting', errorKey: 'connectionLost', errorDetail: describeCause(cause), transportState: null });
-    this.store.setState({ stats: null });
+    this.store.setState({ stats: null, uplink: null });
   }
 
   /** The socket gave up: the first connect failed, or a reconnect met a failure that retrying cannot fix. */
@@ -420,7 +456,28 @@ export class Publisher {
     this.store.getState().pushError(key, e.message);
   }
 
+  /**
+   * The machine lost its network: say so now rather than when the ping times out. Media and signaling are stalled
+   * behind it; nothing is torn down yet (a blip may pass).
+   */
+  private readonly onOffline = (): void => {
+    if (!this.wanted || !this.established || !this.socket) return;
+    this.setState('reconnecting', 'connectionLost', 'offline');
+  };
+
+  /**
+   * The network is back. The old socket's TCP connection sits in retransmission backoff (seconds after a long
+   * outage) and the send transport's ICE is stale, so start over at once on a fresh socket — it resumes the show
+   * with its key and republishes — instead of waiting for the ping timeout while viewers see a frozen picture.
+   */
+  private readonly onOnline = (): void => {
+    if (!this.wanted || !this.established || !this.socket) return;
+    this.socket.reconnectNow();
+  };
+
   private stopSocket(): void {
+    window.removeEventListener('offline', this.onOffline);
+    window.removeEventListener('online', this.onOnline);
     const socket = this.socket;
     this.socket = null;
     this.firstOpen = null;

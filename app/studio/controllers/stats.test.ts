@@ -33,14 +33,30 @@ describe('summarizeSendStats', () => {
       { type: 'outbound-rtp', id: 'a', kind: 'audio', bytesSent: 8000 },
       { type: 'transport', id: 't', selectedCandidatePairId: 'p1' },
       { type: 'candidate-pair', id: 'p0', nominated: true, state: 'succeeded', currentRoundTripTime: 0.5 },
-      { type: 'candidate-pair', id: 'p1', nominated: true, state: 'succeeded', currentRoundTripTime: 0.042 },
+      {
+        type: 'candidate-pair',
+        id: 'p1',
+        nominated: true,
+        state: 'succeeded',
+        currentRoundTripTime: 0.042,
+        availableOutgoingBitrate: 1_234_567.8,
+      },
       { type: 'remote-inbound-rtp', id: 'r0', kind: 'video', fractionLost: 0.02, roundTripTime: 0.05 },
       { type: 'remote-inbound-rtp', id: 'r1', kind: 'video', fractionLost: 0.04, roundTripTime: 0.05 },
     ];
     const { stats } = summarizeSendStats(t1, first.sample, 2000);
     // (20k + 60k + 250k + 4k) bytes in 1 s, header/padding bytes excluded
     expect(stats.bitrate).toBe(334_000 * 8);
-    expect(stats).toMatchObject({ fps: 28, width: 1280, height: 720, rttMs: 42, lossPct: 3, layers: 3, limitation: 'cpu' });
+    expect(stats).toMatchObject({
+      fps: 28,
+      width: 1280,
+      height: 720,
+      rttMs: 42,
+      lossPct: 3,
+      layers: 3,
+      limitation: 'cpu',
+      estimateBps: 1_234_568,
+    });
   });
 
   it('falls back to framesEncoded for fps, RTCP RTT without a pair, and nulls when nothing is known', () => {
@@ -55,6 +71,16 @@ describe('summarizeSendStats', () => {
     );
     expect(b.stats).toMatchObject({ fps: 25, rttMs: 80, lossPct: null, bitrate: 8000 });
     const empty = summarizeSendStats([], null, 0).stats;
-    expect(empty).toEqual({ bitrate: 0, fps: null, width: null, height: null, rttMs: null, lossPct: null, layers: 0, limitation: null });
+    expect(empty).toEqual({
+      bitrate: 0,
+      fps: null,
+      width: null,
+      height: null,
+      rttMs: null,
+      lossPct: null,
+      layers: 0,
+      limitation: null,
+      estimateBps: null,
+    });
   });
 });

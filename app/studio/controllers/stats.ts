@@ -62,6 +62,7 @@ export function summarizeSendStats(
     ? pairs.get(selectedPairId)
     : [...pairs.values()].find((p) => p.nominated === true && p.state === 'succeeded');
   if (pair) pairRtt = num(pair.currentRoundTripTime);
+  const estimateBps = pair ? num(pair.availableOutgoingBitrate) : null;
 
   const dt = prev ? (now - prev.at) / 1000 : 0;
   const bitrate = prev && dt > 0 ? Math.max(0, ((bytesSent - prev.bytesSent) * 8) / dt) : 0;
@@ -85,6 +86,7 @@ export function summarizeSendStats(
       lossPct: lossFractions.length ? Math.round((lossFractions.reduce((a, b) => a + b, 0) / lossFractions.length) * 1000) / 10 : null,
       layers,
       limitation,
+      estimateBps: estimateBps === null ? null : Math.round(estimateBps),
     },
     sample: { at: now, bytesSent, framesEncoded },
   };
