@@ -12,7 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createStorecastServer, type StorecastServer } from '../../server/src/app';
 import { goLiveAt, launchChromium, poll, ROOT, WEB_DIR, watchConsole } from './harness';
-import { simulcastEncodings } from '../studio/controllers/publisher-session';
+import { simulcastEncodings } from '../studio/controllers/simulcast';
 import { layerNeed } from '../studio/controllers/uplink';
 import { createNetLink, type NetLink } from './netns';
 import {
@@ -33,7 +33,7 @@ import {
 const strict = process.env.WEAKNET_STRICT === '1';
 /** What the studio's uplink policy needs for its top layer at the default 720p output. */
 const TOP_NEED = layerNeed(
-  simulcastEncodings(720).map((e) => ({ maxBitrate: e.maxBitrate ?? 0 })),
+  simulcastEncodings(1280, 720).map((e) => ({ maxBitrate: e.maxBitrate ?? 0 })),
   TOP_LAYER,
 );
 
