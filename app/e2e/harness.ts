@@ -11,6 +11,7 @@ import { startWebHost, type WebHost } from '../main/web-host';
 import { CHROMIUM_ARGS } from './chromium';
 import { createStorecastServer, type StorecastServer } from '../../server/src/app';
 import type { ServerConfigInput } from '../../server/src/config';
+import { OUTPUT_PRESETS, type OutputPreset } from '../../shared/protocol/host';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const WEB_DIR = join(ROOT, 'dist/web');
@@ -112,9 +113,43 @@ export async function poll<T>(
   }
 }
 
-/** Open the web studio (marker strip on) and go live with a title. Returns the show id. */
-export function openStudioAndGoLive(stack: Stack, title: string, extraQuery = ''): Promise<{ page: Page; showId: string }> {
-  return goLiveAt(stack.context, stack.host.url, title, extraQuery);
+/** Open the web studio (marker strip on) and go live with a title, at `output` if given. Returns the show id. */
+export function openStudioAndGoLive(
+  stack: Stack,
+  title: string,
+  extraQuery = '',
+  output?: OutputPreset,
+): Promise<{ page: Page; showId: string }> {
+  return goLiveAt(stack.context, stack.host.url, title, extraQuery, output);
+}
+
+/**
+ * Switch the studio's output as a streamer does (the Devices panel's menu). A turn of the frame (16:9 ↔ 9:16) brings
+ * up the reframe prompt: the items are made to fill the new frame and the prompt is closed. Resolves once the program
+ * is drawn at the preset's size.
+ */
+export async function chooseOutput(page: Page, output: OutputPreset): Promise<void> {
+  const { width, height } = OUTPUT_PRESETS[output];
+  await page.getByTestId('output-select').selectOption(output);
+  const prompt = page.getByTestId('reframe-prompt');
+  const turned = await prompt
+    .waitFor({ state: 'visible', timeout: 3000 })
+    .then(() => true)
+    .catch(() => false);
+  if (turned) {
+    await page.getByTestId('reframe-fill').click();
+    await page.getByTestId('reframe-keep').click();
+    await prompt.waitFor({ state: 'detached' });
+  }
+  await poll(`program drawn at ${width}x${height}`, () =>
+    page.evaluate(
+      ([w, h]) => {
+        const p = (window.__storecast?.store.getState() as { program?: { width: number; height: number } } | undefined)?.program;
+        return p?.width === w && p?.height === h;
+      },
+      [width, height] as const,
+    ),
+  );
 }
 
 /** Open the studio at `studioUrl` (a web host's URL with its token) in `context` and go live with a title. */
@@ -123,6 +158,7 @@ export async function goLiveAt(
   studioUrl: string,
   title: string,
   extraQuery = '',
+  output?: OutputPreset,
 ): Promise<{ page: Page; showId: string }> {
   const page = await context.newPage();
   await page.goto(`${studioUrl}&marker=1${extraQuery}`);
@@ -133,6 +169,7 @@ export async function goLiveAt(
       return (s?.program?.frames ?? 0) > 5;
     }),
   );
+  if (output) await chooseOutput(page, output);
   await page.getByTestId('go-live').click();
   const showId = await poll(
     'studio live',

@@ -1,5 +1,7 @@
 /**
  * bench:latency — glass-to-glass studio → SFU → viewer at 720p30, and first-frame time over repeated joins.
+ * BENCH_OUTPUT=720x1280 (or 1920x1080, 1080x1920) measures that output preset instead; a portrait one turns the studio's
+ * frame through its reframe prompt (items fill the new frame) before going live.
  *
  * The studio (web mode, headless Chromium, fake camera) burns a timestamp strip into every program frame; the viewer
  * page decodes it from each presented frame (requestVideoFrameCallback) and compares it with the frame's
@@ -8,16 +10,28 @@
  * Last stdout line: {"bench":"latency","g2g_p50_ms",…}.
  */
 import { openStudioAndGoLive, openViewer, type ProbeSample, percentile, poll, startStack } from '../../app/e2e/harness';
+import { OUTPUT_PRESETS, type OutputPreset } from '../../shared/protocol/host';
 
 const MEASURE_S = Number(process.env.BENCH_SECONDS ?? 30);
 const JOINS = Number(process.env.BENCH_JOINS ?? 10);
 const log = (...a: unknown[]) => console.error('[bench:latency]', ...a);
 const round = (n: number) => Math.round(n * 10) / 10;
 
+const OUTPUT = (Object.keys(OUTPUT_PRESETS) as OutputPreset[]).find(
+  (p) => `${OUTPUT_PRESETS[p].width}x${OUTPUT_PRESETS[p].height}` === (process.env.BENCH_OUTPUT ?? '1280x720'),
+);
+if (!OUTPUT)
+  throw new Error(
+    `BENCH_OUTPUT must be one of ${Object.values(OUTPUT_PRESETS)
+      .map((p) => `${p.width}x${p.height}`)
+      .join(', ')}`,
+  );
+const { width: OUT_W, height: OUT_H } = OUTPUT_PRESETS[OUTPUT];
+
 const stack = await startStack({ logLevel: 'error' });
 try {
   // STUDIO_QUERY adds studio URL parameters (e.g. &renderer=webgl2) to compare compositor backends.
-  const { page: studio, showId } = await openStudioAndGoLive(stack, 'bench latency', process.env.STUDIO_QUERY ?? '');
+  const { page: studio, showId } = await openStudioAndGoLive(stack, 'bench latency', process.env.STUDIO_QUERY ?? '', OUTPUT);
   log('live', showId);
   // The viewer in its own browser context: its own renderer process, as on a buyer's separate device (pages of one
   // site in one context share a renderer main thread, which would queue the viewer's frames behind the studio's).
@@ -27,20 +41,20 @@ try {
   const presented = () =>
     viewer.evaluate(() => (window.__storecast?.store.getState() as { presentedFrames?: number } | undefined)?.presentedFrames ?? 0);
   await poll('viewer playing', presented, 30_000);
-  // Pin the top layer (the issue measures 1280x720 on the top layer).
+  // Pin the top layer (the output's full size).
   await viewer.getByTestId('quality-button').click();
   await viewer.getByRole('menuitemradio').nth(1).click();
   await viewer.evaluate(() => (window as unknown as { __probe: { start(): boolean } }).__probe.start());
   await poll(
-    'top layer 1280x720 at the viewer',
+    `top layer ${OUT_W}x${OUT_H} at the viewer`,
     () =>
-      viewer.evaluate(() => {
+      viewer.evaluate((w) => {
         const s = (window as unknown as { __probe: { samples: ProbeSample[] } }).__probe.samples;
-        return s.length > 0 && s[s.length - 1]!.width >= 1280;
-      }),
+        return s.length > 0 && s[s.length - 1]!.width >= w;
+      }, OUT_W),
     30_000,
   );
-  log('warming up 5 s at 1280x720');
+  log(`warming up 5 s at ${OUT_W}x${OUT_H}`);
   await new Promise((r) => setTimeout(r, 5000));
   const p0 = await presented();
   const t0 = Date.now();
