@@ -199,16 +199,28 @@ export class ClusterNode {
   }
 }
 
-/** Share of one core this process used since the previous call (the node's own thread; workers are separate). */
-export function cpuSampler(): () => number {
-  let last = process.cpuUsage();
-  let lastAt = performance.now();
+/** Seconds over which the node's CPU share is averaged for placement. */
+export const CPU_SMOOTHING_S = 5;
+
+/**
+ * Share of one core this process used (the node's own thread; workers are separate), as an exponential moving average
+ * over about CPU_SMOOTHING_S: a start-up or one busy second must not take a node out of placement, a sustained load
+ * does within seconds.
+ */
+export function cpuSampler(now: () => number = () => performance.now(), usage = process.cpuUsage): () => number {
+  let last = usage();
+  let lastAt = now();
+  let avg = 0;
   return () => {
-    const now = performance.now();
-    const used = process.cpuUsage(last);
-    const elapsedUs = (now - lastAt) * 1000;
-    last = process.cpuUsage();
-    lastAt = now;
-    return elapsedUs > 0 ? Math.round(((used.user + used.system) / elapsedUs) * 1000) / 1000 : 0;
+    const at = now();
+    const used = usage(last);
+    const elapsedUs = (at - lastAt) * 1000;
+    last = usage();
+    lastAt = at;
+    if (elapsedUs <= 0) return avg;
+    const share = (used.user + used.system) / elapsedUs;
+    const alpha = 1 - Math.exp(-elapsedUs / 1e6 / CPU_SMOOTHING_S);
+    avg += alpha * (share - avg);
+    return Math.round(avg * 1000) / 1000;
   };
 }

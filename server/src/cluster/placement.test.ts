@@ -1,8 +1,9 @@
-/** Placement across nodes (pure) and the placement token: forged, expired, another node's or show's. */
+/** Placement across nodes (pure), the placement token (forged, expired, another node's or show's) and the CPU share. */
 import { describe, expect, it } from 'vitest';
 import type { NodeRecord } from '../../../shared/protocol/cluster';
 import { RpcError } from '../../../shared/protocol/rpc';
-import { choosePlacement, signPlacement, verifyPlacement } from './placement';
+import { cpuSampler } from './node';
+import { CPU_THRESHOLD, choosePlacement, signPlacement, verifyPlacement } from './placement';
 
 const node = (nodeId: string, transports: number, shows: string[] = [], cpu = 0.1, maxTransports = 100): NodeRecord => ({
   nodeId,
@@ -73,5 +74,38 @@ describe('placement token', () => {
     expect(refusal(() => verifyPlacement(secret, undefined, 'show-1', 'node-b', now))).toBe('UNAUTHORIZED');
     expect(refusal(() => verifyPlacement(secret, 'not-a-token', 'show-1', 'node-b', now))).toBe('BAD_REQUEST');
     expect(refusal(() => verifyPlacement(secret, `${now + 1}.${'A'.repeat(43)}`, 'show-1', 'node-b', now))).toBe('UNAUTHORIZED');
+  });
+});
+
+describe('cpuSampler', () => {
+  /** A fake clock and CPU counter: `run(seconds, share)` advances both as if the process used `share` of a core. */
+  function fake() {
+    let t = 0;
+    let cpuUs = 0;
+    const usage = (prev?: NodeJS.CpuUsage): NodeJS.CpuUsage => ({ user: cpuUs - (prev?.user ?? 0), system: 0 });
+    const sample = cpuSampler(() => t, usage);
+    return {
+      run(seconds: number, share: number): number {
+        let v = 0;
+        for (let i = 0; i < seconds; i++) {
+          t += 1000;
+          cpuUs += share * 1e6;
+          v = sample();
+        }
+        return v;
+      },
+    };
+  }
+
+  it('one busy second (a start-up) keeps the node under the placement threshold', () => {
+    const f = fake();
+    expect(f.run(1, 1)).toBeLessThan(CPU_THRESHOLD);
+    expect(f.run(2, 0.1)).toBeLessThan(0.3);
+  });
+
+  it('a sustained full core crosses the threshold within seconds and falls back when the load goes', () => {
+    const f = fake();
+    expect(f.run(15, 1)).toBeGreaterThanOrEqual(CPU_THRESHOLD);
+    expect(f.run(15, 0.2)).toBeLessThan(0.3);
   });
 });
