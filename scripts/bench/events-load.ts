@@ -2,7 +2,7 @@
  * Load generators of the events bench (each in its own process, forked by events.ts):
  * - `events`: many anonymous viewer devices, each first given its signed viewer cookie by one batch, then autocannon
  *   posting full batches (`maxEventsPerBatch` events: alive, impressions, clicks of the show's products) to
- *   POST /api/events, each batch a new batch id of a random device.
+ *   POST /api/events, each batch a new batch id of a random device, at a fixed offered rate or as fast as answered.
  * - `probe`: a viewer API call (GET) made over and over by a few sequential callers; each call's latency is kept.
  * Both prepare first, say `ready`, and start on `go`.
  */
@@ -19,6 +19,8 @@ export interface EventsJob {
   viewers: number;
   connections: number;
   durationSec: number;
+  /** Events offered per second over all connections (0: as fast as the server answers). */
+  eventsPerSec: number;
 }
 
 export interface ProbeJob {
@@ -106,6 +108,7 @@ async function runEvents(job: EventsJob, go: Promise<void>): Promise<EventsResul
     url: job.url,
     connections: job.connections,
     duration: job.durationSec,
+    ...(job.eventsPerSec > 0 ? { overallRate: Math.max(1, Math.round(job.eventsPerSec / EVENTS)) } : {}),
     pipelining: 1,
     timeout: 10,
     requests: [
