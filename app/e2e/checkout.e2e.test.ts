@@ -3,12 +3,13 @@
  * Buy, picks a variant (on a flash sale: the placed sheet counts down its short reservation window), checks out with
  * valid contact data, pays on the sandbox provider's page (approve), lands on
  * its order page showing "paid"; the studio's Orders tab shows the order as paid; stock went down on the server,
- * and a second viewer watching the show saw the stock change live.
+ * and a second viewer watching the show saw the stock change live. Runs on a 16:9 and on a 9:16 (portrait) show.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProductList, ProductView } from '../../shared/commerce/catalog';
 import { openStudioAndGoLive, openViewer, poll, type Stack, startStack, watchConsole } from './harness';
+import { hasShowAspect, SHOW_FRAMES } from './show-frames';
 
 async function getJson(url: string): Promise<unknown> {
   const res = await fetch(url);
@@ -32,7 +33,7 @@ async function viewerStock(page: Page, productId: string, skuId: string): Promis
   );
 }
 
-describe('checkout: studio pins → viewer buys → sandbox pays → both sides see it paid', () => {
+describe.each(SHOW_FRAMES)('checkout on a $label: studio pins → viewer buys → sandbox pays → both sides see it paid', (frame) => {
   let stack: Stack;
   const logs: string[] = [];
 
@@ -45,7 +46,7 @@ describe('checkout: studio pins → viewer buys → sandbox pays → both sides 
   });
 
   it('buys a pinned product with a variant and pays in the sandbox', async () => {
-    const { page: studio, showId } = await openStudioAndGoLive(stack, 'E2E 直播带货');
+    const { page: studio, showId } = await openStudioAndGoLive(stack, 'E2E 直播带货', '', frame.output);
     watchConsole(studio, 'studio', logs);
 
     // A seeded catalog product with a colour attribute and a per-buyer limit.
@@ -76,6 +77,19 @@ describe('checkout: studio pins → viewer buys → sandbox pays → both sides 
 
     const viewer = await openViewer(stack, showId);
     watchConsole(viewer, 'viewer', logs);
+    // The buyer is watching the show's picture (its orientation) when the card's Buy comes up.
+    const size = await poll(
+      'viewer playing',
+      () =>
+        viewer.evaluate(
+          () =>
+            (window.__storecast?.store.getState() as unknown as { videoSize: { width: number; height: number } | null } | undefined)
+              ?.videoSize ?? null,
+        ),
+      30_000,
+      200,
+    );
+    expect(hasShowAspect(frame, size), `${size.width}x${size.height} is a frame of ${frame.width}x${frame.height}`).toBe(true);
     const buy = viewer.getByTestId(`buy-${product!.id}`);
     await poll('Buy enabled on the pinned card', () => buy.isEnabled(), 30_000, 200);
     await buy.click();

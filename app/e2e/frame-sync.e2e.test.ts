@@ -3,10 +3,13 @@
  * scene's product-card slot) and sends the pin trigger with the capture time of the first frame showing it; the
  * viewer shows its clickable card with the video frame that carries the burned-in card, ±1 presented frame.
  * Which frame carries what is read from the timestamp strip (marker) the studio draws into every frame.
+ * Runs on a 16:9 and on a 9:16 (portrait) show, whose strip is read at the portrait frame's (narrower) width and
+ * whose card is the one of the scene adapted to the turned frame.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStudioAndGoLive, openViewer, type ProbeSample, poll, type Stack, startStack } from './harness';
+import { hasShowAspect, SHOW_FRAMES } from './show-frames';
 
 interface PinRecord {
   /** Wall-clock ms the viewer expected the frame (during whose callback the card appeared) on screen. */
@@ -33,7 +36,7 @@ async function watchPin(viewer: Page, productId: string): Promise<void> {
   }, productId);
 }
 
-describe('frame-synced overlays', () => {
+describe.each(SHOW_FRAMES)('frame-synced overlays on a $label', (frame) => {
   let stack: Stack;
   beforeAll(async () => {
     stack = await startStack();
@@ -43,7 +46,7 @@ describe('frame-synced overlays', () => {
   });
 
   it('the viewer shows the clickable card with the frame that carries the burned-in card (±1 frame)', async () => {
-    const { page: studio, showId } = await openStudioAndGoLive(stack, 'E2E frame sync');
+    const { page: studio, showId } = await openStudioAndGoLive(stack, 'E2E frame sync', '', frame.output);
     const viewer = await openViewer(stack, showId);
     try {
       // Video flowing with decodable markers.
@@ -79,6 +82,12 @@ describe('frame-synced overlays', () => {
         (window as unknown as { __probe: { samples: ProbeSample[] } }).__probe.samples.slice(-400),
       );
       const byDisplay = samples.filter((s) => s.displayAt > pinAt.displayAt - 3000);
+      // The markers were read from frames of the show's picture (its orientation and aspect, whatever the layer).
+      const sizes = [...new Set(byDisplay.map((s) => `${s.width}x${s.height}`))];
+      expect(
+        byDisplay.every((s) => hasShowAspect(frame, s)),
+        `frames of ${frame.width}x${frame.height}: ${sizes.join(', ')}`,
+      ).toBe(true);
       // The probe skips a frame now and then (its pixels newer than the frame announced); then the card's frame is
       // the first decoded one presented after the card appeared.
       const exactIdx = byDisplay.findIndex((s) => Math.abs(s.displayAt - pinAt.displayAt) < 0.5);
@@ -88,7 +97,7 @@ describe('frame-synced overlays', () => {
       expect(shownIdx, 'the frame during which the card appeared was decoded').toBeGreaterThanOrEqual(0);
       const offBy = shownIdx - cardIdx;
       console.log(
-        `frame sync: card frame captured ${byDisplay[cardIdx]!.capturedAt - mediaTime} ms after mediaTime; clickable card appeared ${offBy} frame(s) from it`,
+        `frame sync (${frame.label}, ${sizes.join(', ')}): card frame captured ${byDisplay[cardIdx]!.capturedAt - mediaTime} ms after mediaTime; clickable card appeared ${offBy} frame(s) from it`,
       );
       expect(Math.abs(offBy)).toBeLessThanOrEqual(1);
       // And the card is on screen at the viewer.
@@ -96,7 +105,12 @@ describe('frame-synced overlays', () => {
         () => (window.__storecast!.store.getState() as { pinned: { product: { name: string } }[] }).pinned[0]?.product.name ?? null,
       );
       expect(name).toBeTruthy();
-      await viewer.getByText(name!).first().waitFor({ state: 'visible', timeout: 5000 });
+      const card = viewer.getByText(name!).first();
+      await card.waitFor({ state: 'visible', timeout: 5000 });
+      const box = await card.boundingBox();
+      const view = viewer.viewportSize()!;
+      expect(box, 'the card inside the viewport').toBeTruthy();
+      expect(box!.x >= 0 && box!.y >= 0 && box!.x + box!.width <= view.width && box!.y + box!.height <= view.height).toBe(true);
     } finally {
       await viewer.close();
       await studio.close();

@@ -1,9 +1,12 @@
 /**
  * The live loop end to end in real headless Chromium: studio (web mode, fake camera/mic) → mediasoup SFU → viewer page.
+ * The first test (marked frames, latency, audio, pins, end) also runs on a 9:16 portrait show; the reconnect test
+ * does not depend on the frame and runs on the 16:9 show only.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openStudioAndGoLive, openViewer, type ProbeSample, poll, type Stack, startStack, watchConsole } from './harness';
+import { hasShowAspect, SHOW_FRAMES } from './show-frames';
 
 type AnyState = Record<string, unknown> & {
   publish: { state: string; show: { id: string } | null };
@@ -49,7 +52,7 @@ async function expectFreshFrames(viewer: Page, since: number, n: number, timeout
   );
 }
 
-describe('live loop: studio → SFU → viewer', () => {
+describe.each(SHOW_FRAMES)('live loop on a $label: studio → SFU → viewer', (frame) => {
   let stack: Stack;
   const logs: string[] = [];
   const pages: Page[] = [];
@@ -71,7 +74,7 @@ describe('live loop: studio → SFU → viewer', () => {
 
   it('goes live; the viewer decodes advancing marked frames, hears audio, sees the pinned product, and learns the show ended', async () => {
     const t0 = Date.now();
-    const { page: studio, showId } = track(await openStudioAndGoLive(stack, 'E2E 春季上新'));
+    const { page: studio, showId } = track(await openStudioAndGoLive(stack, 'E2E 春季上新', '', frame.output));
     watchConsole(studio, 'studio', logs);
     expect((await (await fetch(`${stack.server.url}/api/shows/${showId}`)).json()).status).toBe('live');
 
@@ -87,7 +90,13 @@ describe('live loop: studio → SFU → viewer', () => {
     // The probe drops frames whose painted pixels are newer than the announced frame; that must stay the exception.
     const snap = await viewerSnapshot(viewer);
     expect(snap.mismatched).toBeLessThan(Math.max(5, snap.samples.length * 0.2));
-    expect(Math.max(...fresh.map((s) => s.width))).toBeGreaterThanOrEqual(320);
+    // Frames of the show's picture, at least the lowest simulcast layer (its long side 320).
+    const sizes = [...new Set(fresh.map((s) => `${s.width}x${s.height}`))];
+    expect(
+      fresh.every((s) => hasShowAspect(frame, s)),
+      `frames of ${frame.width}x${frame.height}: ${sizes.join(', ')}`,
+    ).toBe(true);
+    expect(Math.max(...fresh.map((s) => Math.max(s.width, s.height)))).toBeGreaterThanOrEqual(320);
 
     // Audio: the track is live and carries sound (Chromium's fake mic beeps periodically).
     await viewer.getByTestId('unmute').click();
@@ -164,7 +173,10 @@ describe('live loop: studio → SFU → viewer', () => {
     expect(logs.filter((l) => l.includes('pageerror'))).toEqual([]);
   });
 
-  it('recovers after the publisher, then the viewer, loses its connection: frames resume at the viewer', async () => {
+  /** A test that does not depend on the frame: run once, on the 16:9 show. */
+  const once = it.runIf(frame.output === undefined);
+
+  once('recovers after the publisher, then the viewer, loses its connection: frames resume at the viewer', async () => {
     const t0 = Date.now();
     const { page: studio, showId } = track(await openStudioAndGoLive(stack, 'E2E reconnect'));
     const viewer = track(await openViewer(stack, showId));
