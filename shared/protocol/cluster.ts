@@ -33,6 +33,15 @@ export const NodeRecord = z.object({
   load: NodeLoad,
   /** Shows this node carries (origin or edge) — placement prefers them. */
   shows: z.array(ShowId).max(10_000),
+  /**
+   * Viewers this node seats, per show it carries (shows without viewers left out). A show's audience is the sum over
+   * the live nodes' records, so a node that died drops out with its record. Optional: a node of an older release
+   * sends none.
+   */
+  showViewers: z
+    .record(ShowId, z.number().int().min(0))
+    .refine((r) => Object.keys(r).length <= 10_000, 'at most 10000 shows')
+    .optional(),
   updatedAt: z.number().int(),
 });
 export type NodeRecord = z.infer<typeof NodeRecord>;

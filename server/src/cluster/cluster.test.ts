@@ -263,4 +263,33 @@ describe('one show across nodes (redis + 3 servers)', () => {
     expect((err as ConfigError).message).toMatch(/NODE_ID node-b is held by another running node/);
     expect((await fetch(`${nodes.b.url}/healthz`)).status).toBe(200);
   }, 20_000);
+
+  it('the viewer count is the sum over the nodes carrying the show; a node that dies drops out within its TTL', async () => {
+    const { studio, show } = await publish('Audience');
+    const d = await startNode('node-d');
+    const join = async (node: TestServer, nodeId: string) => {
+      const v = await viewer(node);
+      const placement = signPlacement(SECRET, show.id, nodeId, Date.now() + 60_000);
+      return { v, joined: await v.rpc.request('viewer.join', { showId: show.id, placement }) };
+    };
+    /** The count a client was told last (a total passes through smaller ones on its way up). */
+    const lastCount = (c: TestClient) =>
+      (c.received.filter((r) => r.method === 'viewers.count').at(-1)?.data as { count: number } | undefined)?.count;
+    const onA = (await join(nodes.a, 'node-a')).v;
+    const onB = (await join(nodes.b, 'node-b')).v;
+    await join(d, 'node-d');
+    await join(d, 'node-d');
+    await until(() => lastCount(studio) === 4, 5000, 'the studio sees viewers on A, B and D');
+    await until(() => lastCount(onA) === 4 && lastCount(onB) === 4, 5000, 'viewers on the origin and an edge see the total');
+    const late = await join(nodes.c, 'node-c');
+    expect(late.joined.viewerCount).toBe(5); // the first viewer of a new edge room is told the whole audience
+    await until(() => lastCount(studio) === 5 && lastCount(late.v) === 5, 5000, 'the late edge viewer counted everywhere');
+
+    // D dies (as seen from the cluster: its heartbeat stops, its record expires after the TTL).
+    await d.cluster!.redis.close();
+    const diedAt = Date.now();
+    await until(() => lastCount(studio) === 3 && lastCount(onB) === 3 && lastCount(onA) === 3, 5000, 'D’s viewers dropped out');
+    expect(Date.now() - diedAt).toBeLessThan(5000);
+    await d.close();
+  }, 40_000);
 });

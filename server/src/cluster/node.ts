@@ -18,7 +18,7 @@ import { EdgeShows } from './edge';
 import { OriginPipes, type PipeListen } from './origin';
 import { choosePlacement, signPlacement, verifyPlacement } from './placement';
 import { RedisConnection, redactUrl } from './redis';
-import { DuplicateNodeError, NodeRegistry } from './registry';
+import { DuplicateNodeError, HEARTBEAT_MS, NodeRegistry } from './registry';
 
 export interface ClusterSettings {
   redisUrl: string;
@@ -51,9 +51,6 @@ export function wsUrlOf(publicUrl: string): string {
   return `${publicUrl.replace(/\/+$/, '').replace(/^http/, 'ws')}${SIGNALING_PATH}`;
 }
 
-/** How often an origin looks for edges that left the cluster (their pipes close). */
-export const SWEEP_MS = 2000;
-
 export class ClusterNode {
   readonly redis: RedisConnection;
   readonly registry: NodeRegistry;
@@ -61,7 +58,7 @@ export class ClusterNode {
   readonly bus: NodeBus;
   readonly origin: OriginPipes;
   readonly edge: EdgeShows;
-  private sweepTimer: ReturnType<typeof setInterval> | null = null;
+  private watchTimer: ReturnType<typeof setInterval> | null = null;
 
   private constructor(
     private readonly opts: ClusterNodeOptions,
@@ -77,6 +74,7 @@ export class ClusterNode {
       self: { nodeId: opts.settings.nodeId, publicUrl: opts.settings.publicUrl, wsUrl: wsUrlOf(opts.settings.publicUrl) },
       load: opts.load,
       shows: opts.shows,
+      showViewers: () => this.localViewers(),
       originShows: opts.originShows,
       log: opts.log,
       heartbeatMs: opts.heartbeatMs,
@@ -103,8 +101,8 @@ export class ClusterNode {
       throw new ConfigError([`REDIS_URL: cannot use ${redactUrl(opts.settings.redisUrl)}: ${(err as Error).message}`]);
     }
     redis.on('ready', () => void node.registry.beat());
-    node.sweepTimer = setInterval(() => void node.sweep(), SWEEP_MS);
-    node.sweepTimer.unref?.();
+    node.watchTimer = setInterval(() => void node.watchNodes(), opts.heartbeatMs ?? HEARTBEAT_MS);
+    node.watchTimer.unref?.();
     opts.log.info({ nodeId: node.nodeId, publicUrl: opts.settings.publicUrl }, 'cluster node registered');
     return node;
   }
@@ -152,8 +150,13 @@ export class ClusterNode {
   }
 
   /** A viewer joins here a show this node does not have: its edge room, media piped in from the origin. */
-  edgeRoom(showId: string): Promise<Room> {
-    return this.edge.room(showId);
+  async edgeRoom(showId: string): Promise<Room> {
+    const fresh = !this.edge.pulled.has(showId);
+    const room = await this.edge.room(showId);
+    // A new edge room starts with the other nodes' viewers, so its first viewer is told the show's whole audience.
+    const nodes = fresh ? await this.registry.nodes().catch(() => null) : null;
+    if (nodes) this.countAudience(nodes, [room]);
+    return room;
   }
 
   /** An origin room's studio (re)published or its show changed state: tell the show's edges. */
@@ -167,14 +170,35 @@ export class ClusterNode {
     if (!room.remote) this.bus.publishShow('show.state', { show: room.show });
   }
 
-  private async sweep(): Promise<void> {
-    if (!this.redis.ready || this.origin.size === 0) return;
+  /** Viewers seated here per show, for this node's registry record (shows without viewers left out). */
+  private localViewers(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const room of this.opts.rooms.view.values()) if (!room.closed && room.viewerCount > 0) out[room.showId] = room.viewerCount;
+    return out;
+  }
+
+  /**
+   * Every heartbeat, while this node carries a show: read the registry once, close pipes to edges that left the
+   * cluster, and give each room the viewers the other nodes seat for its show (a node that died drops out with its
+   * record, within the registry's TTL).
+   */
+  private async watchNodes(): Promise<void> {
+    if (!this.redis.ready || (this.origin.size === 0 && this.opts.rooms.view.size === 0)) return;
+    let nodes: NodeRecord[];
     try {
-      const nodes = await this.registry.nodes();
-      this.origin.sweep(new Set(nodes.map((n) => n.nodeId)));
+      nodes = await this.registry.nodes();
     } catch {
-      // Redis away: keep the pipes (their edges' viewers keep watching).
+      // Redis away: keep the pipes (their edges' viewers keep watching) and the last counts.
+      return;
     }
+    if (this.origin.size > 0) this.origin.sweep(new Set(nodes.map((n) => n.nodeId)));
+    this.countAudience(nodes, this.opts.rooms.view.values());
+  }
+
+  /** Give each room the viewers the other nodes' records seat for its show. */
+  private countAudience(nodes: readonly NodeRecord[], rooms: Iterable<Room>): void {
+    const others = nodes.filter((n) => n.nodeId !== this.nodeId);
+    for (const room of rooms) room.setRemoteViewers(others.reduce((sum, n) => sum + (n.showViewers?.[room.showId] ?? 0), 0));
   }
 
   /** The studio published the show here: this node is its origin (best effort; the heartbeat keeps it). */
@@ -190,7 +214,7 @@ export class ClusterNode {
   }
 
   async close(): Promise<void> {
-    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    if (this.watchTimer) clearInterval(this.watchTimer);
     this.edge.closeAll();
     this.origin.closeAll();
     this.bus.close();

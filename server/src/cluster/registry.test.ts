@@ -50,7 +50,7 @@ async function startNode(nodeId: string, state: Partial<NodeState> = {}, extra: 
     settings: { redisUrl: redis.url, nodeId, publicUrl: `http://127.0.0.1:1${nodeId.length}000`, secret: SECRET },
     log,
     // No show is published in these tests: nothing asks the rooms (cluster.test.ts runs whole servers).
-    rooms: { get: () => undefined } as unknown as RoomManager,
+    rooms: { get: () => undefined, view: new Map() } as unknown as RoomManager,
     listen: { ip: '127.0.0.1' },
     load: () => s.load,
     shows: () => s.shows,

@@ -76,6 +76,8 @@ export interface RegistryOptions {
   load(): NodeLoad;
   /** Shows this node carries, read at every heartbeat. */
   shows(): string[];
+  /** Viewers this node seats per show (shows without viewers may be left out), read at every heartbeat. */
+  showViewers?(): Record<string, number>;
   /** Shows this node is origin of (their mapping is refreshed with the heartbeat). */
   originShows(): string[];
   log: Logger;
@@ -128,6 +130,7 @@ export class NodeRegistry {
       instance: this.instance,
       load: this.opts.load(),
       shows: this.opts.shows(),
+      showViewers: this.opts.showViewers?.() ?? {},
       updatedAt: Date.now(),
     };
     const r = await this.opts.redis.commands.eval(

@@ -37,7 +37,7 @@ export function registerHlsRoutes(app: FastifyInstance, deps: { hls: HlsService;
 
     if (file === 'state.json') {
       const room = rooms.get(showId);
-      const state: HlsShowState = { show, overlays: room ? [...room.overlays] : [], viewerCount: room?.viewerCount ?? 0 };
+      const state: HlsShowState = { show, overlays: room ? [...room.overlays] : [], viewerCount: room?.audience ?? 0 };
       return reply.header('Cache-Control', 'no-store').send(state);
     }
 

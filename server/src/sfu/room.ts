@@ -75,6 +75,8 @@ export class Room implements PeerRoom {
   private countTimer: ReturnType<typeof setTimeout> | null = null;
   private lastCountAt = 0;
   private lastCountSent = 0;
+  /** Cluster mode: viewers of the show seated on other nodes, as their registry records last said. */
+  private remoteViewers = 0;
   private mediaTimer: ReturnType<typeof setTimeout> | null = null;
   /** Edge room: the show's producers piped from its origin node. */
   private piped: { producers: Map<string, types.Producer>; data: types.DataProducer | null } | null = null;
@@ -141,8 +143,13 @@ export class Room implements PeerRoom {
   get viewers(): ReadonlyMap<string, Peer> {
     return this._viewers;
   }
+  /** Viewers seated in this room (this node's load, and what keeps an idle room open). */
   get viewerCount(): number {
     return this._viewers.size;
+  }
+  /** The show's viewers over every node carrying it: what the studio and the viewers are shown. */
+  get audience(): number {
+    return this._viewers.size + this.remoteViewers;
   }
   get overlays(): readonly PinnedTrigger[] {
     return this._overlays;
@@ -280,12 +287,19 @@ export class Room implements PeerRoom {
     this.log.warn({ viewers: lost.length }, 'viewers of a dead fan-out worker sent to rejoin');
   }
 
+  /** Cluster mode: the show's viewers on the other nodes changed (read from the node registry). */
+  setRemoteViewers(count: number): void {
+    if (count === this.remoteViewers || this._closed) return;
+    this.remoteViewers = count;
+    this.viewerCountChanged();
+  }
+
   private viewerCountChanged(): void {
     if (this.countTimer) return;
     const delay = Math.max(0, this.lastCountAt + VIEWER_COUNT_INTERVAL_MS - Date.now());
     this.countTimer = setTimeout(() => {
       this.countTimer = null;
-      const count = this._viewers.size;
+      const count = this.audience;
       if (count === this.lastCountSent || this._closed) return;
       this.lastCountSent = count;
       this.lastCountAt = Date.now();

@@ -111,7 +111,7 @@ export function createSignalingHandlers({ rooms, shows, studioToken, cluster }: 
       }
       if (room.show.title !== title) room.setShow(shows.setTitle(room.showId, title));
       cluster?.noteOrigin(room.showId);
-      return { show: room.show, resumeKey: room.resumeKey, routerRtpCapabilities: routerCaps(room), viewerCount: room.viewerCount };
+      return { show: room.show, resumeKey: room.resumeKey, routerRtpCapabilities: routerCaps(room), viewerCount: room.audience };
     },
 
     'show.goLive': ({ showId }, s) => {
@@ -187,7 +187,7 @@ export function createSignalingHandlers({ rooms, shows, studioToken, cluster }: 
         peerId: s.id,
         show: room.show,
         routerRtpCapabilities: routerCaps(room),
-        viewerCount: room.viewerCount,
+        viewerCount: room.audience,
         overlays: [...room.overlays],
         ...media,
       };
