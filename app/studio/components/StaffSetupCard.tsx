@@ -56,11 +56,18 @@ export function StaffSetupCard() {
           <p className="hint">{t('staffSetup.body')}</p>
           <label className="field">
             <span className="field-label">{t('staffSetup.name')}</span>
-            <input value={name} autoComplete="off" data-testid="staff-setup-name" onChange={(e) => setName(e.target.value)} />
+            <input
+              className="input"
+              value={name}
+              autoComplete="off"
+              data-testid="staff-setup-name"
+              onChange={(e) => setName(e.target.value)}
+            />
           </label>
           <label className="field">
             <span className="field-label">{t('staffSetup.password')}</span>
             <input
+              className="input"
               type="password"
               value={password}
               autoComplete="new-password"
@@ -71,6 +78,7 @@ export function StaffSetupCard() {
           <label className="field">
             <span className="field-label">{t('staffSetup.confirm')}</span>
             <input
+              className="input"
               type="password"
               value={confirm}
               autoComplete="new-password"
