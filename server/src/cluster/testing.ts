@@ -27,7 +27,11 @@ export async function freeLoopbackPort(): Promise<number> {
   });
 }
 
-function answersPing(port: number): Promise<boolean> {
+/**
+ * Whether the redis-server answering on `port` is the process `pid`: another Redis already on the port (a port reused
+ * between tests) answers PING too, and two tests sharing one Redis see each other's nodes.
+ */
+function answersAs(port: number, pid: number): Promise<boolean> {
   return new Promise((resolve) => {
     const sock = new Socket();
     let data = '';
@@ -39,14 +43,25 @@ function answersPing(port: number): Promise<boolean> {
     sock.once('error', () => done(false));
     sock.on('data', (d) => {
       data += d.toString();
-      if (data.includes('PONG')) done(true);
+      const m = /process_id:(\d+)/.exec(data);
+      if (m) done(Number(m[1]) === pid);
     });
-    sock.connect(port, '127.0.0.1', () => sock.write('PING\r\n'));
+    sock.connect(port, '127.0.0.1', () => sock.write('INFO server\r\n'));
   });
 }
 
 export async function startTestRedis(): Promise<TestRedis> {
-  const port = await freeLoopbackPort();
+  // A port found free can be taken before redis-server binds it: then try another.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startTestRedisOn(await freeLoopbackPort());
+    } catch (err) {
+      if (attempt >= 3) throw err;
+    }
+  }
+}
+
+async function startTestRedisOn(port: number): Promise<TestRedis> {
   let child: ChildProcess | null = null;
   const redis: TestRedis = {
     port,
@@ -64,7 +79,7 @@ export async function startTestRedis(): Promise<TestRedis> {
         if (child === proc) child = null;
       });
       const deadline = Date.now() + 10_000;
-      while (!(await answersPing(port))) {
+      while (!(await answersAs(port, proc.pid ?? -1))) {
         if (!child) throw new Error('redis-server exited at start');
         if (Date.now() > deadline) throw new Error('redis-server did not answer within 10 s');
         await new Promise((r) => setTimeout(r, 50));
