@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RtClient, startRealtimeServer, type TestServer } from '../realtime/testing';
+import { connectGreeted, type RtClient, startRealtimeServer, type TestServer } from '../realtime/testing';
 import { DEMO_SHOP_SETTINGS } from './eval';
 
 let server: TestServer | null = null;
@@ -12,12 +12,7 @@ afterEach(async () => {
   server = null;
 });
 
-async function connect(s: TestServer, opts: { cookie?: string; token?: string }) {
-  const c = await RtClient.connect(s.wsUrl(), opts.cookie ? { cookie: opts.cookie } : {});
-  clients.push(c);
-  await c.request('hello', { deviceId: `dev_${Math.random().toString(36).slice(2, 12)}`, ...(opts.token ? { token: opts.token } : {}) });
-  return c;
-}
+const connect = (s: TestServer, opts: { cookie?: string; token?: string }) => connectGreeted(s, clients, opts);
 
 /** A show with two products in its lineup; one has its own return terms in its FAQ. */
 async function shop() {

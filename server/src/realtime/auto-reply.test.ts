@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PublicAnswer } from '../../../shared/protocol/realtime';
-import { RtClient, sleep, startRealtimeServer, type TestServer } from './testing';
+import { connectGreeted, RtClient, sleep, startRealtimeServer, type TestServer } from './testing';
 
 let server: TestServer | null = null;
 const clients: RtClient[] = [];
@@ -10,12 +10,7 @@ afterEach(async () => {
   server = null;
 });
 
-async function connect(s: TestServer, opts: { cookie?: string; token?: string }) {
-  const c = await RtClient.connect(s.wsUrl(), opts.cookie ? { cookie: opts.cookie } : {});
-  clients.push(c);
-  await c.request('hello', { deviceId: `dev_${Math.random().toString(36).slice(2, 12)}`, ...(opts.token ? { token: opts.token } : {}) });
-  return c;
-}
+const connect = (s: TestServer, opts: { cookie?: string; token?: string }) => connectGreeted(s, clients, opts);
 
 /** What a page opening now finds pinned. */
 async function pinnedNow(s: TestServer) {

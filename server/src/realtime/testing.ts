@@ -239,3 +239,15 @@ export async function until(pred: () => boolean, timeoutMs = 5000, what = 'condi
     await sleep(20);
   }
 }
+
+/** A client connected and greeted as a new device (staff when `token` is given), kept in `clients` to be closed. */
+export async function connectGreeted(
+  s: TestServer,
+  clients: RtClient[],
+  opts: { cookie?: string; token?: string } = {},
+): Promise<RtClient> {
+  const c = await RtClient.connect(s.wsUrl(), opts.cookie ? { cookie: opts.cookie } : {});
+  clients.push(c);
+  await c.request('hello', { deviceId: `dev_${Math.random().toString(36).slice(2, 12)}`, ...(opts.token ? { token: opts.token } : {}) });
+  return c;
+}
