@@ -11,7 +11,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Logger } from '../log';
-import { feedH264, type H264Feed } from '../testing/h264-feed';
+import { goLiveWithFeed, type H264Feed } from '../testing/h264-feed';
 import { connectStudio, type TestClient, type TestServer, startTestServer, until } from '../testing/harness';
 
 describe('HLS recording on a full disk', () => {
@@ -43,15 +43,7 @@ describe('HLS recording on a full disk', () => {
     mounted = true;
     server = await startTestServer({ dataDir, ffmpegBin: process.env.FFMPEG_BIN ?? 'ffmpeg', hlsRecord: true }, { logger });
     studio = await connectStudio(server);
-    ({
-      show: { id: showId },
-    } = await studio.rpc.request('show.open', { title: 'Full disk' }));
-    await studio.rpc.request('show.goLive', { showId });
-    const room = server.rooms.get(showId)!;
-    feed = await feedH264(room.router);
-    room.studio!.producers.set(feed.video.id, feed.video as never);
-    room.studio!.producers.set(feed.audio.id, feed.audio as never);
-    room.onNewProducer();
+    ({ showId, feed } = await goLiveWithFeed(server, studio, 'Full disk'));
   }, 60_000);
 
   afterAll(async () => {

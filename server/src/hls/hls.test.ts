@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { feedH264, type H264Feed } from '../testing/h264-feed';
+import { feedH264, goLiveWithFeed, type H264Feed } from '../testing/h264-feed';
 import { connectStudio, type TestClient, type TestServer, startTestServer, until } from '../testing/harness';
 
 const run = promisify(execFile);
@@ -47,16 +47,8 @@ describe('HLS of a live show', () => {
   beforeAll(async () => {
     server = await startTestServer({ ffmpegBin: FFMPEG });
     studio = await connectStudio(server);
-    ({
-      show: { id: showId },
-    } = await studio.rpc.request('show.open', { title: 'HLS show' }));
-    await studio.rpc.request('show.goLive', { showId });
-    const room = server.rooms.get(showId)!;
     // The studio's producers, with real frames: published through PlainTransports instead of WebRTC (no browser here).
-    feed = await feedH264(room.router);
-    room.studio!.producers.set(feed.video.id, feed.video as never);
-    room.studio!.producers.set(feed.audio.id, feed.audio as never);
-    room.onNewProducer();
+    ({ showId, feed } = await goLiveWithFeed(server, studio, 'HLS show'));
   }, 60_000);
 
   afterAll(async () => {

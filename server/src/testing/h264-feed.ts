@@ -7,6 +7,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { types } from 'mediasoup';
 import { FEED_H264_CODEC, FEED_OPUS_CODEC } from './rtp-feed';
+import type { TestClient, TestServer } from './harness';
 
 export const H264_FEED_VIDEO_SSRC = 4001;
 export const H264_FEED_AUDIO_SSRC = 4002;
@@ -65,4 +66,21 @@ export async function feedH264(router: types.Router, ffmpegBin = process.env.FFM
       at.close();
     },
   };
+}
+
+/**
+ * A show opened and live through the studio's socket whose studio producers are an H.264 feed (PlainTransports, no
+ * browser): what the recording and HLS tests record.
+ */
+export async function goLiveWithFeed(server: TestServer, studio: TestClient, title: string): Promise<{ showId: string; feed: H264Feed }> {
+  const {
+    show: { id: showId },
+  } = await studio.rpc.request('show.open', { title });
+  await studio.rpc.request('show.goLive', { showId });
+  const room = server.rooms.get(showId)!;
+  const feed = await feedH264(room.router);
+  room.studio!.producers.set(feed.video.id, feed.video as never);
+  room.studio!.producers.set(feed.audio.id, feed.audio as never);
+  room.onNewProducer();
+  return { showId, feed };
 }
