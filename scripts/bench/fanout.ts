@@ -25,7 +25,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { QUALITY_SPATIAL_LAYER, Quality } from '../../shared/domain/show';
 import { childPidsOf, processCpuSeconds, totalCpuSeconds } from './lib/proc-cpu';
-import { windowBetween } from './lib/rtp-counter';
+import { fleetWindow } from './lib/fleet-window';
 import { type ServerProcess, startServerProcess } from './lib/server-process';
 import { type StudioPublisher, startStudioPublisher } from './lib/studio-publisher';
 import { settle, waitForPublisherRamp } from './lib/ready';
@@ -100,32 +100,17 @@ interface StepResult {
 }
 
 function evaluate(n: number, started: number, a: FleetSnapshot, b: FleetSnapshot, cpu: CpuDelta): StepResult {
-  const windowS = (b.at - a.at) / 1000;
-  const before = new Map(a.viewers.map((v) => [v.id, v]));
-  let lost = 0;
-  let expected = 0;
+  const fw = fleetWindow(a, b);
+  const { windowS, lossPct, silent } = fw;
   let maxViewerLoss = 0;
-  let silent = 0;
   let audioPackets = 0;
   let videoPackets = 0;
   let videoBytes = 0;
   let onTop = 0;
-  const fps: number[] = [];
   const layers: Record<string, number> = {};
-  for (const v of b.viewers) {
-    const p = before.get(v.id);
-    if (!p?.video || !p.audio || !v.video || !v.audio) {
-      silent++;
-      continue;
-    }
-    const vw = windowBetween(p.video, v.video);
-    const aw = windowBetween(p.audio, v.audio);
-    if (vw.received === 0 || aw.received === 0) silent++;
-    lost += vw.lost + aw.lost;
-    expected += vw.expected + aw.expected;
+  for (const { viewer: v, video: vw, audio: aw } of fw.viewers) {
     const viewerExpected = vw.expected + aw.expected;
     if (viewerExpected > 0) maxViewerLoss = Math.max(maxViewerLoss, (vw.lost + aw.lost) / viewerExpected);
-    fps.push(vw.markers / windowS);
     audioPackets += aw.received;
     videoPackets += vw.received;
     videoBytes += vw.bytes;
@@ -133,8 +118,7 @@ function evaluate(n: number, started: number, a: FleetSnapshot, b: FleetSnapshot
     const layerKey = v.spatialLayer === null ? '?' : String(v.spatialLayer);
     layers[layerKey] = (layers[layerKey] ?? 0) + 1;
   }
-  const measured = fps.length;
-  const lossPct = expected > 0 ? (100 * lost) / expected : 100;
+  const measured = fw.viewers.length;
   const workerCpuPct = (100 * cpu.workers) / windowS;
   const generatorCpuPct = cpu.generator.map((s) => (100 * s) / windowS);
   const reasons: string[] = [];
@@ -160,8 +144,8 @@ function evaluate(n: number, started: number, a: FleetSnapshot, b: FleetSnapshot
     windowS,
     lossPct,
     maxViewerLossPct: 100 * maxViewerLoss,
-    fpsMean: measured ? fps.reduce((x, y) => x + y, 0) / measured : 0,
-    fpsMin: measured ? Math.min(...fps) : 0,
+    fpsMean: fw.fpsMean,
+    fpsMin: fw.fpsMin,
     audioPps: measured ? audioPackets / measured / windowS : 0,
     videoPps: measured ? videoPackets / measured / windowS : 0,
     videoKbps: measured ? (8 * videoBytes) / measured / windowS / 1000 : 0,

@@ -25,11 +25,11 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { childPidsOf, totalCpuSeconds } from './lib/proc-cpu';
-import { windowBetween } from './lib/rtp-counter';
+import { fleetWindow } from './lib/fleet-window';
 import { ROUTERS_PREFIX, type ServerProcess, startServerProcess } from './lib/server-process';
 import { type StudioPublisher, startStudioPublisher } from './lib/studio-publisher';
 import { settle, waitForPublisherRamp } from './lib/ready';
-import { type FleetSnapshot, ViewerFleet } from './lib/viewer-fleet';
+import { ViewerFleet } from './lib/viewer-fleet';
 import { percentile } from '../../app/e2e/harness';
 import { type EdgeResult, edgeFirstFrames } from './lib/edge-first-frame';
 import { benchLog } from './lib/log';
@@ -65,34 +65,6 @@ interface PhaseResult {
   silent: number;
   workerCpuPct: number;
   viewersPerCore: number | null;
-}
-
-/** Loss over all viewers and mean delivered fps between two fleet snapshots. */
-function deliveries(a: FleetSnapshot, b: FleetSnapshot): { lossPct: number; fps: number; silent: number } {
-  const windowS = (b.at - a.at) / 1000;
-  const before = new Map(a.viewers.map((v) => [v.id, v]));
-  let lost = 0;
-  let expected = 0;
-  let silent = 0;
-  const fps: number[] = [];
-  for (const v of b.viewers) {
-    const p = before.get(v.id);
-    if (!p?.video || !p.audio || !v.video || !v.audio) {
-      silent++;
-      continue;
-    }
-    const vw = windowBetween(p.video, v.video);
-    const aw = windowBetween(p.audio, v.audio);
-    if (vw.received === 0 || aw.received === 0) silent++;
-    lost += vw.lost + aw.lost;
-    expected += vw.expected + aw.expected;
-    fps.push(vw.markers / windowS);
-  }
-  return {
-    lossPct: expected > 0 ? (100 * lost) / expected : 100,
-    fps: fps.length ? fps.reduce((x, y) => x + y, 0) / fps.length : 0,
-    silent,
-  };
 }
 
 async function phase(name: string, workers: number, viewersPerRouter: number, webDir: string): Promise<PhaseResult> {
@@ -135,13 +107,15 @@ async function phase(name: string, workers: number, viewersPerRouter: number, we
     const b = await fleet.snapshot();
     const cpuS = totalCpuSeconds(pids) - c0;
     const windowS = (b.at - a.at) / 1000;
-    const d = deliveries(a, b);
+    const { lossPct, fpsMean: fps, silent } = fleetWindow(a, b);
     const workerCpuPct = (100 * cpuS) / windowS;
     const r: PhaseResult = {
       workers,
       routers,
       started: add.started,
-      ...d,
+      lossPct,
+      fps,
+      silent,
       workerCpuPct,
       viewersPerCore: cpuS > 0 ? N / (cpuS / windowS) : null,
     };
