@@ -1,3 +1,5 @@
+// The design tokens and reset first: every later sheet builds on them.
+import '../ui/theme.css';
 import { type ReactNode, StrictMode, useLayoutEffect } from 'react';
 import { createRoot } from 'react-dom/client';
 import { I18nextProvider } from 'react-i18next';
