@@ -1,5 +1,6 @@
-// The design tokens and reset first: every later sheet builds on them.
+// The design tokens and reset first, then the shared primitives: every later sheet builds on them.
 import '../ui/theme.css';
+import '../ui/primitives.css';
 import { type ReactNode, StrictMode, useLayoutEffect } from 'react';
 import { createRoot } from 'react-dom/client';
 import { I18nextProvider } from 'react-i18next';

@@ -405,7 +405,7 @@ export function ChatDock() {
             <span>{t('chat.online', { count: online })}</span>
             <span>{t('chat.likes', { count: likes })}</span>
           </div>
-          <div className="seg" role="tablist">
+          <div className="seg seg--full" role="tablist">
             <button
               type="button"
               role="tab"

@@ -50,7 +50,7 @@ function AskSheet() {
       <form className="ask-form" onSubmit={submit}>
         <p className="sheet-hint">{t('ask.hint')}</p>
         {product && (
-          <label className={`ask-about${about ? ' on' : ''}`}>
+          <label className={`ask-about${about ? ' ask-about--on' : ''}`}>
             <input type="checkbox" checked={about} onChange={(e) => setAbout(e.target.checked)} data-testid="ask-about" />
             <span>{t('ask.about', { title: product.title })}</span>
           </label>
@@ -92,7 +92,7 @@ function AskSheet() {
                 <li key={q.id} className="my-question" data-testid="my-question">
                   <span className="my-question-text">{q.text}</span>
                   {q.productTitle && <span className="my-question-about">{t('ask.aboutShort', { title: q.productTitle })}</span>}
-                  <span className={`my-question-status st-${st}`}>{t(`ask.status.${st}`)}</span>
+                  <span className={`my-question-status my-question-status--${st}`}>{t(`ask.status.${st}`)}</span>
                 </li>
               );
             })}
