@@ -69,7 +69,7 @@ function AskSheet() {
           data-testid="ask-input"
         />
         {error && isSendErrorVisible(error, now) && (
-          <div className="form-error" role="alert" data-testid="ask-error" data-reason={error.reason}>
+          <div className="banner banner--error sheet-alert" role="alert" data-testid="ask-error" data-reason={error.reason}>
             {t(sendErrorKey(error.reason))}
           </div>
         )}
@@ -128,7 +128,7 @@ function NicknameSheet() {
           data-testid="nickname-input"
         />
         {error && (
-          <div className="form-error" role="alert" data-testid="nickname-error">
+          <div className="banner banner--error sheet-alert" role="alert" data-testid="nickname-error">
             {t(sendErrorKey(error.reason))}
           </div>
         )}

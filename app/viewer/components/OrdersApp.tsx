@@ -202,7 +202,7 @@ function OrderDetail({ orderId, showId }: { orderId: string; showId: string | nu
         : null}
 
       {page.actionError && (
-        <div className="form-error" role="alert" data-testid="order-error">
+        <div className="banner banner--error sheet-alert" role="alert" data-testid="order-error">
           {t(page.actionError.key, page.actionError.params ?? {})}
         </div>
       )}
