@@ -1,8 +1,9 @@
 /**
  * Screenshots of every page for the design system (not a test: a driver to look at the result).
  * `npx tsx app/e2e/design-shots.ts <dir>` after `npm run build`: the viewer (a landscape and a portrait show on a
- * 390×844 phone and on a 1440-wide desktop, the landscape one also on the phone turned sideways, with the buy sheet
- * open), the studio and the moderator pane (sign-up form, live tab, filter tab), in zh-CN and en.
+ * 390×844 phone and on a 1440-wide desktop, the landscape one also on the phone turned sideways; on the phone also
+ * over a washed-out and a nearly black picture, and with the buy sheet open), the studio and the moderator pane
+ * (sign-up form, live tab, filter tab), in zh-CN and en.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -55,6 +56,16 @@ async function viewerShots(stack: Stack, showId: string, pinId: string, name: st
       await page.waitForTimeout(800);
       await page.screenshot({ path: join(dir, `viewer-${name}-${kind}-${locale}.png`) });
       if (kind === 'phone') {
+        // Text over the video on a bright and on a dark picture: the same frame washed out and nearly black.
+        for (const [tone, filter] of [
+          ['bright', 'brightness(4) saturate(0)'],
+          ['dark', 'brightness(0.08)'],
+        ] as const) {
+          const style = await page.addStyleTag({ content: `.stage-video { filter: ${filter}; }` });
+          await page.waitForTimeout(300);
+          await page.screenshot({ path: join(dir, `viewer-${name}-${kind}-${tone}-${locale}.png`) });
+          await style.evaluate((el) => el.remove());
+        }
         await page.getByTestId(`buy-${pinId}`).click();
         await page.waitForTimeout(800);
         await page.screenshot({ path: join(dir, `viewer-${name}-${kind}-buy-${locale}.png`) });
