@@ -104,7 +104,7 @@ describe.each(SHOW_FRAMES)('checkout on a $label: studio pins → viewer buys �
     await viewer.getByTestId('checkout-phone').fill('12345');
     await viewer.getByTestId('checkout-address').fill('上海市徐汇区漕溪北路 100 号 2 单元 301');
     await viewer.getByTestId('place-order').click();
-    await viewer.locator('.field.invalid [data-testid="checkout-phone"]').waitFor();
+    await viewer.locator('.field--invalid [data-testid="checkout-phone"]').waitFor();
     await viewer.getByTestId('checkout-phone').fill('138 1234 5678');
     await viewer.getByTestId('place-order').click();
 

@@ -3,8 +3,10 @@
  * outside React, wires them, and renders. The report signs in like the pane but opens no realtime connection.
  * Language: `?lang=` → saved choice → browser → zh-CN (the viewer's rules).
  */
-// The design tokens and reset first: every later sheet builds on them.
+// The design tokens and reset first, then the shared primitives: every later sheet builds on them.
 import '../ui/theme.css';
+import '../ui/primitives.css';
+import '../ui/surfaces.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { I18nextProvider } from 'react-i18next';

@@ -2,8 +2,10 @@
  * Studio renderer entry: builds the store and the controllers (outside React), wires them together and
  * renders the UI. Works in Electron (window.storecastHost) and in plain Chromium through the web host.
  */
-// The design tokens and reset first: every later sheet builds on them.
+// The design tokens and reset first, then the shared primitives: every later sheet builds on them.
 import '../ui/theme.css';
+import '../ui/primitives.css';
+import '../ui/surfaces.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { I18nextProvider } from 'react-i18next';

@@ -1,3 +1,7 @@
+// The design tokens and reset first, then the shared primitives: every later sheet builds on them.
+import '../ui/theme.css';
+import '../ui/primitives.css';
+import '../ui/surfaces.css';
 import { type ReactNode, StrictMode, useLayoutEffect } from 'react';
 import { createRoot } from 'react-dom/client';
 import { I18nextProvider } from 'react-i18next';

@@ -47,7 +47,7 @@ export function Header({ children }: { children?: ReactNode }) {
           {name}
         </span>
         <LanguageSwitch />
-        <button type="button" className="btn btn-ghost" onClick={() => void session.logout()} data-testid="logout">
+        <button type="button" className="btn btn--ghost" onClick={() => void session.logout()} data-testid="logout">
           {t('auth.logout')}
         </button>
       </div>

@@ -15,7 +15,7 @@ export function AuthScreen() {
       </div>
       <div className="auth-card" data-testid={`auth-${phase}`}>
         <div className="auth-brand">
-          <span className="brand-mark big" aria-hidden />
+          <span className="brand-mark brand-mark--large" aria-hidden />
           <div>
             <div className="auth-app">{t('app.name')}</div>
             <div className="auth-sub">{t('app.tagline')}</div>
@@ -31,7 +31,7 @@ export function AuthScreen() {
             <p className="auth-error" role="alert">
               {t('auth.unreachable')}
             </p>
-            <button type="button" className="btn btn-primary wide" onClick={() => void session.boot()}>
+            <button type="button" className="btn btn--primary wide" onClick={() => void session.boot()}>
               {t('common.retry')}
             </button>
           </>
@@ -84,7 +84,7 @@ function LoginForm() {
         />
       </label>
       <AuthError />
-      <button type="submit" className="btn btn-primary wide" disabled={busy} data-testid="login-submit">
+      <button type="submit" className="btn btn--primary wide" disabled={busy} data-testid="login-submit">
         {busy ? t('auth.signingIn') : t('auth.login.submit')}
       </button>
     </form>
@@ -149,11 +149,11 @@ function NewAccountForm({ kind }: { kind: 'setup' | 'accept' }) {
         />
       </label>
       <AuthError />
-      <button type="submit" className="btn btn-primary wide" disabled={busy} data-testid={`${kind}-submit`}>
+      <button type="submit" className="btn btn--primary wide" disabled={busy} data-testid={`${kind}-submit`}>
         {busy ? t('auth.working') : t(`auth.${kind}.submit`)}
       </button>
       {kind === 'accept' && (
-        <button type="button" className="btn btn-ghost wide" onClick={() => session.toLogin()}>
+        <button type="button" className="btn btn--ghost wide" onClick={() => session.toLogin()}>
           {t('auth.accept.haveAccount')}
         </button>
       )}

@@ -13,7 +13,7 @@ export function AutoReplyToggle() {
   if (!owner) {
     return mode === 'off' ? null : (
       <p className="auto-reply-state small" data-testid="auto-reply-state">
-        <span className="chip auto">{t('autoReply.state')}</span> {t(`autoReply.${mode}`)}
+        <span className="chip chip--indigo">{t('autoReply.state')}</span> {t(`autoReply.${mode}`)}
       </p>
     );
   }
@@ -27,7 +27,7 @@ export function AutoReplyToggle() {
             key={m}
             type="button"
             aria-pressed={mode === m}
-            className={mode === m ? 'on' : ''}
+            className={`seg-btn${mode === m ? ' seg-btn--active' : ''}`}
             disabled={busy}
             onClick={() => void moderation.setAutoReply(m)}
             data-testid={`auto-reply-${m}`}

@@ -70,7 +70,7 @@ function RoomControls() {
             <span>{announcement.text}</span>
             <button
               type="button"
-              className="btn btn-ghost small"
+              className="btn btn--ghost btn--small"
               disabled={annBusy}
               onClick={() => void moderation.announce(null)}
               data-testid="announce-clear"
@@ -89,7 +89,7 @@ function RoomControls() {
             placeholder={t('room.announcePlaceholder')}
             data-testid="announce-input"
           />
-          <button type="submit" className="btn small" disabled={annBusy || !text.trim()} data-testid="announce-set">
+          <button type="submit" className="btn btn--small" disabled={annBusy || !text.trim()} data-testid="announce-set">
             {announcement ? t('room.replace') : t('room.pin')}
           </button>
         </form>
@@ -130,7 +130,7 @@ function Message({ m }: { m: ChatMessage }) {
   const { moderation } = useModerator();
   const busy = useMod((s) => s.busy[`msg:${m.id}`] === true);
   return (
-    <li className={`msg role-${m.role}`} data-testid="mod-message" data-message-id={m.id} data-user-id={m.userId}>
+    <li className={`msg msg--role-${m.role}`} data-testid="mod-message" data-message-id={m.id} data-user-id={m.userId}>
       <div className="msg-line">
         <span className="msg-time">{formatClock(m.ts, i18n.language)}</span>
         {m.role !== 'viewer' && <span className={`role role-${m.role}`}>{t(`role.${m.role}`)}</span>}
@@ -140,7 +140,7 @@ function Message({ m }: { m: ChatMessage }) {
       <div className="msg-actions">
         <button
           type="button"
-          className="btn btn-ghost small"
+          className="btn btn--ghost btn--small"
           disabled={busy}
           onClick={() => void moderation.deleteMessage(m.id)}
           data-testid="delete-message"
@@ -173,7 +173,7 @@ function StaffComposer() {
         disabled={!open}
         data-testid="staff-chat-input"
       />
-      <button type="submit" className="btn btn-primary small" disabled={busy || !open || !text.trim()} data-testid="staff-chat-send">
+      <button type="submit" className="btn btn--primary btn--small" disabled={busy || !open || !text.trim()} data-testid="staff-chat-send">
         {t('chat.send')}
       </button>
     </form>

@@ -9,7 +9,7 @@ export function Composer({ questionId, canAnswer }: { questionId: string; canAns
   const visibility = useMod((s) => s.visibility);
   const answerBusy = useMod((s) => s.busy[`answer:${questionId}`] === true);
   return (
-    <div className={`composer-box${canAnswer ? '' : ' locked'}`}>
+    <div className={`composer-box${canAnswer ? '' : ' composer-box--locked'}`}>
       <textarea
         value={draft}
         onChange={(e) => moderation.setDraft(questionId, e.target.value)}
@@ -28,7 +28,7 @@ export function Composer({ questionId, canAnswer }: { questionId: string; canAns
               key={v}
               type="button"
               aria-pressed={visibility === v}
-              className={visibility === v ? 'on' : ''}
+              className={`seg-btn${visibility === v ? ' seg-btn--active' : ''}`}
               onClick={() => moderation.setVisibility(v)}
               data-testid={`visibility-${v}`}
             >
@@ -39,7 +39,7 @@ export function Composer({ questionId, canAnswer }: { questionId: string; canAns
         <span className="muted small vis-hint">{t(`detail.visHint.${visibility}`)}</span>
         <button
           type="button"
-          className="btn btn-primary"
+          className="btn btn--primary"
           disabled={!canAnswer || !draft.trim() || answerBusy}
           onClick={() => void moderation.answer(questionId)}
           data-testid="answer-send"

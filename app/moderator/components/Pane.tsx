@@ -21,12 +21,12 @@ export function Pane() {
       <Header>
         <ShowBar />
       </Header>
-      <nav className="tabs" aria-label={t('tabs.label')}>
+      <nav className="tabs tabs--underline" aria-label={t('tabs.label')}>
         {tabs.map((x) => (
           <button
             key={x}
             type="button"
-            className={`tab${tab === x ? ' active' : ''}`}
+            className={`tab${tab === x ? ' tab--active' : ''}`}
             aria-current={tab === x ? 'page' : undefined}
             onClick={() => moderation.setTab(x)}
             data-testid={`tab-${x}`}
@@ -74,11 +74,11 @@ function ShowBar() {
   const nf = numberFormat(i18n.language, { notation: 'compact', maximumFractionDigits: 1 });
   return (
     <div className="show-bar">
-      <button type="button" className="btn btn-ghost small" onClick={() => moderation.leaveShow()} data-testid="back-to-shows">
+      <button type="button" className="btn btn--ghost btn--small" onClick={() => moderation.leaveShow()} data-testid="back-to-shows">
         ← {t('pane.shows')}
       </button>
       <div className="show-bar-title">
-        {show && <span className={`pill st-${show.status}`}>{t(`status.${show.status}`)}</span>}
+        {show && <span className={`pill pill--${show.status}`}>{t(`status.${show.status}`)}</span>}
         <strong data-testid="pane-show-title">{show?.title ?? ''}</strong>
       </div>
       <div className="stats">
@@ -104,7 +104,7 @@ function ConnectionBanner() {
   const status = useMod((s) => s.rtStatus);
   if (status === 'open' || status === 'idle') return null;
   return (
-    <div className={`banner ${status === 'closed' ? 'banner-error' : 'banner-warn'}`} role="status" data-testid="conn-banner">
+    <div className={`banner banner--bar ${status === 'closed' ? 'banner--error' : 'banner--warn'}`} role="status" data-testid="conn-banner">
       {t(`conn.banner.${status}`)}
     </div>
   );

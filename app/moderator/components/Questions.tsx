@@ -27,7 +27,7 @@ export function QuestionQueue() {
             type="button"
             role="tab"
             aria-selected={filter === 'open'}
-            className={filter === 'open' ? 'on' : ''}
+            className={`seg-btn${filter === 'open' ? ' seg-btn--active' : ''}`}
             onClick={() => store.getState().setMod({ queueFilter: 'open' })}
             data-testid="queue-open"
           >
@@ -37,7 +37,7 @@ export function QuestionQueue() {
             type="button"
             role="tab"
             aria-selected={filter === 'answered'}
-            className={filter === 'answered' ? 'on' : ''}
+            className={`seg-btn${filter === 'answered' ? ' seg-btn--active' : ''}`}
             onClick={() => store.getState().setMod({ queueFilter: 'answered' })}
             data-testid="queue-answered"
           >
@@ -88,7 +88,7 @@ function QueueItem({
     <li>
       <button
         type="button"
-        className={`queue-item claim-${claim}${selected ? ' selected' : ''}`}
+        className={`queue-item queue-item--claim-${claim}${selected ? ' queue-item--selected' : ''}`}
         onClick={onSelect}
         aria-pressed={selected}
         data-testid="queue-item"
@@ -103,11 +103,15 @@ function QueueItem({
         </span>
         <span className="qi-text">{q.text}</span>
         <span className="qi-meta">
-          {product && <span className="chip product">{product}</span>}
-          {claim === 'mine' && <span className="chip mine">{t('queue.claimedByMe')}</span>}
-          {claim === 'other' && <span className="chip other">{t('queue.claimedBy', { name: q.claimedBy })}</span>}
-          {claim === 'answered' && <span className={`chip vis-${q.visibility}`}>{t(`queue.answeredVis.${q.visibility ?? 'public'}`)}</span>}
-          {q.auto && <span className="chip auto">{t('queue.auto')}</span>}
+          {product && <span className="chip chip--price">{product}</span>}
+          {claim === 'mine' && <span className="chip chip--ok">{t('queue.claimedByMe')}</span>}
+          {claim === 'other' && <span className="chip chip--warn">{t('queue.claimedBy', { name: q.claimedBy })}</span>}
+          {claim === 'answered' && (
+            <span className={`chip ${q.visibility === 'private' ? 'chip--private' : 'chip--info'}`}>
+              {t(`queue.answeredVis.${q.visibility ?? 'public'}`)}
+            </span>
+          )}
+          {q.auto && <span className="chip chip--indigo">{t('queue.auto')}</span>}
         </span>
       </button>
     </li>
@@ -128,7 +132,7 @@ export function QuestionDetail() {
   if (!q) {
     return (
       <section className="panel detail empty-detail" data-testid="question-detail">
-        <div className="empty big">
+        <div className="empty empty--big">
           <strong>{t('detail.noneTitle')}</strong>
           <span>{t('detail.noneBody')}</span>
         </div>
@@ -170,9 +174,11 @@ export function QuestionDetail() {
       {q.status === 'answered' ? (
         <>
           <div className="answered-box" data-testid="answered-box" data-auto={q.auto === true}>
-            <span className={`chip vis-${q.visibility}`}>{t(`queue.answeredVis.${q.visibility ?? 'public'}`)}</span>
+            <span className={`chip ${q.visibility === 'private' ? 'chip--private' : 'chip--info'}`}>
+              {t(`queue.answeredVis.${q.visibility ?? 'public'}`)}
+            </span>
             {q.auto && (
-              <span className="chip auto" data-testid="auto-reply-mark">
+              <span className="chip chip--indigo" data-testid="auto-reply-mark">
                 {t('detail.autoReply')}
               </span>
             )}
@@ -186,7 +192,7 @@ export function QuestionDetail() {
               <div className="claim-row">
                 <button
                   type="button"
-                  className="btn btn-ghost small"
+                  className="btn btn--ghost btn--small"
                   disabled={answerBusy}
                   onClick={() => void moderation.retract(q.id)}
                   data-testid="auto-retract"
@@ -205,7 +211,7 @@ export function QuestionDetail() {
             {claim === 'free' && (
               <button
                 type="button"
-                className="btn btn-primary"
+                className="btn btn--primary"
                 disabled={claimBusy}
                 onClick={() => void moderation.claim(q.id)}
                 data-testid="claim"
@@ -215,10 +221,10 @@ export function QuestionDetail() {
             )}
             {claim === 'mine' && (
               <>
-                <span className="chip mine">{t('queue.claimedByMe')}</span>
+                <span className="chip chip--ok">{t('queue.claimedByMe')}</span>
                 <button
                   type="button"
-                  className="btn btn-ghost small"
+                  className="btn btn--ghost btn--small"
                   disabled={claimBusy}
                   onClick={() => void moderation.release(q.id)}
                   data-testid="release"
@@ -228,7 +234,7 @@ export function QuestionDetail() {
               </>
             )}
             {claim === 'other' && (
-              <span className="banner banner-warn inline" data-testid="claimed-other">
+              <span className="banner banner--warn banner--inline" data-testid="claimed-other">
                 {t('detail.claimedOther', { name: q.claimedBy })}
               </span>
             )}
@@ -266,7 +272,9 @@ function Suggestions({ questionId, disabled }: { questionId: string; disabled: b
         {(box.kind === 'items' ? box.items : []).map((s) => (
           <li key={`${s.source}:${s.title}:${s.text.slice(0, 40)}`} className="suggestion" data-testid="suggestion">
             <div className="suggestion-head">
-              <span className={`chip src-${s.source}`}>{t(`detail.source.${s.source}`)}</span>
+              <span className={`chip ${s.source === 'faq' ? 'chip--info' : s.source === 'canned' ? 'chip--ok' : 'chip--price'}`}>
+                {t(`detail.source.${s.source}`)}
+              </span>
               <span className="suggestion-title">
                 {s.source === 'policy' ? t(`detail.policy.${s.title}`, { defaultValue: s.title }) : s.title}
               </span>
@@ -282,7 +290,7 @@ function Suggestions({ questionId, disabled }: { questionId: string; disabled: b
             <p>{s.text}</p>
             <button
               type="button"
-              className="btn btn-ghost small"
+              className="btn btn--ghost btn--small"
               disabled={disabled}
               onClick={() => moderation.insertText(questionId, s.text)}
               data-testid="use-suggestion"

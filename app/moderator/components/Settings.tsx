@@ -44,7 +44,7 @@ export function FilterEditor() {
     <main className="tab-page">
       <form className="settings-form" onSubmit={save} data-testid="filter-editor">
         <PageHead title={t('filter.title')} body={t('filter.body')}>
-          <button type="submit" className="btn btn-primary" disabled={saving || !dirty || invalid} data-testid="filter-save">
+          <button type="submit" className="btn btn--primary" disabled={saving || !dirty || invalid} data-testid="filter-save">
             {saving ? t('common.saving') : t('common.save')}
           </button>
         </PageHead>
@@ -130,7 +130,7 @@ export function CannedPanel() {
   return (
     <main className="tab-page">
       <PageHead title={t('canned.title')} body={t('canned.body')}>
-        <button type="button" className="btn btn-primary" onClick={() => setEditing('new')} data-testid="canned-new">
+        <button type="button" className="btn btn--primary" onClick={() => setEditing('new')} data-testid="canned-new">
           {t('canned.new')}
         </button>
       </PageHead>
@@ -144,10 +144,10 @@ export function CannedPanel() {
               <p>{c.text}</p>
             </div>
             <div className="card-actions">
-              <button type="button" className="btn btn-ghost small" onClick={() => setEditing(c)}>
+              <button type="button" className="btn btn--ghost btn--small" onClick={() => setEditing(c)}>
                 {t('common.edit')}
               </button>
-              <button type="button" className="btn btn-ghost small danger" onClick={() => void moderation.deleteCanned(c.id)}>
+              <button type="button" className="btn btn--danger btn--small" onClick={() => void moderation.deleteCanned(c.id)}>
                 {t('common.delete')}
               </button>
             </div>
@@ -169,7 +169,7 @@ function CannedForm({ reply, onDone }: { reply: CannedReply | null; onDone: () =
     if (await moderation.saveCanned(reply?.id ?? null, title.trim(), text.trim())) onDone();
   };
   return (
-    <form className="card editing" onSubmit={submit} data-testid="canned-form">
+    <form className="card card--editing" onSubmit={submit} data-testid="canned-form">
       <label className="field">
         <span>{t('canned.titleField')}</span>
         <input value={title} onChange={(e) => setTitle(e.target.value)} maxLength={60} data-testid="canned-title" />
@@ -179,10 +179,15 @@ function CannedForm({ reply, onDone }: { reply: CannedReply | null; onDone: () =
         <textarea rows={3} value={text} onChange={(e) => setText(e.target.value)} maxLength={1000} data-testid="canned-text" />
       </label>
       <div className="card-actions">
-        <button type="submit" className="btn btn-primary small" disabled={busy || !title.trim() || !text.trim()} data-testid="canned-save">
+        <button
+          type="submit"
+          className="btn btn--primary btn--small"
+          disabled={busy || !title.trim() || !text.trim()}
+          data-testid="canned-save"
+        >
           {t('common.save')}
         </button>
-        <button type="button" className="btn btn-ghost small" onClick={onDone}>
+        <button type="button" className="btn btn--ghost btn--small" onClick={onDone}>
           {t('common.cancel')}
         </button>
       </div>
@@ -232,7 +237,7 @@ export function BansPanel() {
                 <td>
                   <button
                     type="button"
-                    className="btn btn-ghost small"
+                    className="btn btn--ghost btn--small"
                     onClick={() => void moderation.unban(b.userId, b.name)}
                     data-testid="unban"
                   >
@@ -256,7 +261,7 @@ export function AuditLog() {
   return (
     <main className="tab-page">
       <PageHead title={t('audit.title')} body={t('audit.body')}>
-        <label className="check inline">
+        <label className="check check--inline">
           <input
             type="checkbox"
             checked={audit.thisShow}
@@ -270,7 +275,7 @@ export function AuditLog() {
         </button>
       </PageHead>
       {audit.error && (
-        <p className="banner banner-error" role="alert">
+        <p className="banner banner--bar banner--error" role="alert">
           {t(`errors.${audit.error}`, { defaultValue: t('errors.generic') })}
         </p>
       )}
@@ -331,7 +336,7 @@ export function TeamPanel() {
       <PageHead title={t('team.title')} body={t('team.body')}>
         <button
           type="button"
-          className="btn btn-primary"
+          className="btn btn--primary"
           disabled={busy}
           onClick={() => void moderation.createInvite()}
           data-testid="invite-create"
@@ -340,7 +345,7 @@ export function TeamPanel() {
         </button>
       </PageHead>
       {link && invite && (
-        <div className="card invite" data-testid="invite-card">
+        <div className="card card--invite" data-testid="invite-card">
           <div className="card-main">
             <strong>{t('team.inviteReady')}</strong>
             <p className="muted small">{t('team.inviteHint', { time: formatClock(invite.expiresAt, i18n.language, true) })}</p>
@@ -349,7 +354,7 @@ export function TeamPanel() {
           <div className="card-actions">
             <button
               type="button"
-              className="btn small"
+              className="btn btn--small"
               onClick={() => {
                 void navigator.clipboard?.writeText(link).then(
                   () => setCopied(true),
@@ -378,7 +383,7 @@ export function TeamPanel() {
           </thead>
           <tbody>
             {accounts.map((a) => (
-              <tr key={a.id} className={a.disabled ? 'disabled' : ''}>
+              <tr key={a.id} className={a.disabled ? 'table-row--disabled' : ''}>
                 <td>
                   <strong>{a.name}</strong>
                 </td>
@@ -393,7 +398,7 @@ export function TeamPanel() {
                     a.role === 'moderator' && (
                       <button
                         type="button"
-                        className="btn btn-ghost small danger"
+                        className="btn btn--danger btn--small"
                         onClick={() => void moderation.disableAccount(a.id, a.name)}
                       >
                         {t('team.disable')}

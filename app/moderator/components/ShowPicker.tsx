@@ -24,7 +24,7 @@ export function ShowPicker() {
         </button>
       </div>
       {error && (
-        <p className="banner banner-error" role="alert">
+        <p className="banner banner--bar banner--error" role="alert">
           {t(`errors.${error}`, { defaultValue: t('errors.generic') })}
         </p>
       )}
@@ -33,9 +33,9 @@ export function ShowPicker() {
         {open.map((s) => (
           <li key={s.id}>
             <button type="button" className="show-item" onClick={() => moderation.selectShow(s.id)} data-testid={`show-${s.id}`}>
-              <span className={`status-dot st-${s.status}`} aria-hidden />
+              <span className={`status-dot status-dot--${s.status}`} aria-hidden />
               <span className="show-title">{s.title}</span>
-              <span className={`pill st-${s.status}`}>{t(`status.${s.status}`)}</span>
+              <span className={`pill pill--${s.status}`}>{t(`status.${s.status}`)}</span>
               <span className="muted small">
                 {s.startedAt
                   ? t('picker.since', { time: formatClock(s.startedAt, i18n.language, true) })
@@ -49,13 +49,13 @@ export function ShowPicker() {
       {ended.length > 0 && (
         <>
           <h2 className="section-label">{t('picker.ended')}</h2>
-          <ul className="show-list ended">
+          <ul className="show-list show-list--ended">
             {ended.map((s) => (
               <li key={s.id}>
                 <button type="button" className="show-item" onClick={() => moderation.selectShow(s.id)} data-testid={`show-${s.id}`}>
                   <span className="status-dot st-ended" aria-hidden />
                   <span className="show-title">{s.title}</span>
-                  <span className="pill st-ended">{t('status.ended')}</span>
+                  <span className="pill pill--ended">{t('status.ended')}</span>
                   <span className="muted small">{s.endedAt ? formatClock(s.endedAt, i18n.language, true) : ''}</span>
                   <span className="show-go">{t('picker.review')} →</span>
                 </button>

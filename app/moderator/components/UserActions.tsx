@@ -26,7 +26,7 @@ export function UserActions({ userId, name, compact = false }: { userId: string;
         />
         <button
           type="button"
-          className="btn btn-danger small"
+          className="btn btn--danger btn--small"
           disabled={busy}
           onClick={async () => {
             if (await moderation.ban(userId, name, reason)) setMode('idle');
@@ -35,7 +35,7 @@ export function UserActions({ userId, name, compact = false }: { userId: string;
         >
           {t('user.ban')}
         </button>
-        <button type="button" className="btn btn-ghost small" onClick={() => setMode('idle')}>
+        <button type="button" className="btn btn--ghost btn--small" onClick={() => setMode('idle')}>
           {t('common.cancel')}
         </button>
       </fieldset>
@@ -50,7 +50,7 @@ export function UserActions({ userId, name, compact = false }: { userId: string;
           <button
             key={sec}
             type="button"
-            className="btn small"
+            className="btn btn--small"
             disabled={busy}
             onClick={() => {
               void moderation.mute(userId, sec, name);
@@ -63,7 +63,7 @@ export function UserActions({ userId, name, compact = false }: { userId: string;
         ))}
         <button
           type="button"
-          className="btn btn-ghost small"
+          className="btn btn--ghost btn--small"
           disabled={busy}
           onClick={() => {
             void moderation.mute(userId, 0, name);
@@ -73,7 +73,7 @@ export function UserActions({ userId, name, compact = false }: { userId: string;
         >
           {t('user.unmute')}
         </button>
-        <button type="button" className="btn btn-ghost small" onClick={() => setMode('idle')}>
+        <button type="button" className="btn btn--ghost btn--small" onClick={() => setMode('idle')}>
           {t('common.cancel')}
         </button>
       </fieldset>
@@ -81,10 +81,10 @@ export function UserActions({ userId, name, compact = false }: { userId: string;
   }
   return (
     <div className={`user-actions${compact ? ' compact' : ''}`}>
-      <button type="button" className="btn btn-ghost small" disabled={busy} onClick={() => setMode('mute')} data-testid="mute">
+      <button type="button" className="btn btn--ghost btn--small" disabled={busy} onClick={() => setMode('mute')} data-testid="mute">
         {t('user.mute')}
       </button>
-      <button type="button" className="btn btn-ghost small danger" disabled={busy} onClick={() => setMode('ban')} data-testid="ban">
+      <button type="button" className="btn btn--danger btn--small" disabled={busy} onClick={() => setMode('ban')} data-testid="ban">
         {t('user.ban')}
       </button>
     </div>

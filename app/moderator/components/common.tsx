@@ -24,7 +24,7 @@ export function LanguageSwitch() {
         <button
           key={l}
           type="button"
-          className={i18n.language === l ? 'active' : ''}
+          className={`lang-switch-btn${i18n.language === l ? ' lang-switch-btn--active' : ''}`}
           aria-pressed={i18n.language === l}
           onClick={() => void i18n.changeLanguage(l)}
           data-testid={`lang-${l}`}

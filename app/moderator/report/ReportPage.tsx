@@ -112,7 +112,7 @@ export function ReportPage() {
   return (
     <>
       <Header>
-        <a className="btn btn-ghost small" href="/moderator" data-testid="report-back">
+        <a className="btn btn--ghost btn--small" href="/moderator" data-testid="report-back">
           ← {t('report.back')}
         </a>
       </Header>
@@ -123,7 +123,7 @@ export function ReportPage() {
               {t('report.title')} · {show?.title ?? showId}
             </h1>
             <p className="muted small">
-              {show && <span className={`pill st-${show.status}`}>{t(`status.${show.status}`)}</span>} {span}
+              {show && <span className={`pill pill--${show.status}`}>{t(`status.${show.status}`)}</span>} {span}
             </p>
           </div>
           <button
@@ -138,7 +138,7 @@ export function ReportPage() {
           </button>
         </div>
         {status === 'error' && (
-          <p className="banner banner-error" role="alert">
+          <p className="banner banner--bar banner--error" role="alert">
             {error === 'NOT_FOUND' ? t('report.notFound') : t(`errors.${error}`, { defaultValue: t('errors.generic'), message: '' })}
           </p>
         )}

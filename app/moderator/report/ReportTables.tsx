@@ -33,7 +33,7 @@ function CardHead({ title, testId, disabled, onExport }: { title: string; testId
   return (
     <div className="report-card-head">
       <h2>{title}</h2>
-      <button type="button" className="btn small" disabled={disabled} data-testid={testId} onClick={onExport}>
+      <button type="button" className="btn btn--small" disabled={disabled} data-testid={testId} onClick={onExport}>
         {t('report.exportCsv')}
       </button>
     </div>
@@ -109,14 +109,14 @@ export function SegmentTable() {
                   key={r.key}
                   data-product-id={r.productId}
                   data-low-ctr={r.lowCtr ? 'true' : undefined}
-                  className={r.lowCtr ? 'low-ctr' : ''}
+                  className={r.lowCtr ? 'table-row--flagged' : ''}
                 >
                   {SEGMENT_SORT_KEYS.map((key) =>
                     key === 'product' ? (
                       <th key={key} scope="row" className="col-text" title={r.title} data-col={key}>
                         {r.title}
                         {r.lowCtr && (
-                          <span className="chip low-ctr-flag" title={t('report.lowCtrHint')}>
+                          <span className="chip chip--warn low-ctr-flag" title={t('report.lowCtrHint')}>
                             {t('report.lowCtr')}
                           </span>
                         )}

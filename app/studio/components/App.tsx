@@ -68,7 +68,7 @@ function ErrorBanner() {
   return (
     <div className="banners" role="alert" data-testid="error-banner">
       {errors.map((e) => (
-        <div key={e.id} className="banner" data-error={e.key}>
+        <div key={e.id} className="banner banner--error" data-error={e.key}>
           <span className="banner-icon" aria-hidden="true">
             !
           </span>

@@ -47,11 +47,11 @@ function MessageRow({ m, onResult }: { m: ChatMessage; onResult: (r: ChatActionR
   const [confirmBan, setConfirmBan] = useState(false);
   const staff = m.role !== 'viewer';
   return (
-    <li className={`chat-line ${staff ? 'chat-line--staff' : ''}`} data-testid="chat-line" data-message-id={m.id}>
+    <li className={`dock-chat-line ${staff ? 'dock-chat-line--staff' : ''}`} data-testid="chat-line" data-message-id={m.id}>
       <span className="chat-time">{timeOf(m.ts, i18n.language)}</span>
-      <span className={`chat-name chat-name--${m.role}`}>{m.name}</span>
+      <span className={`dock-chat-name dock-chat-name--${m.role}`}>{m.name}</span>
       {m.role !== 'viewer' && <span className="chip chat-role">{t(`chat.role.${m.role}`)}</span>}
-      <span className="chat-text">{m.text}</span>
+      <span className="dock-chat-text">{m.text}</span>
       {!staff && (
         <span className="chat-actions">
           <button
@@ -122,7 +122,7 @@ function ChatList({ onResult }: { onResult: (r: ChatActionResult) => void }) {
   }, [messages]);
   return (
     <ol
-      className="chat-list"
+      className="dock-chat-list"
       ref={listRef}
       data-testid="chat-list"
       onScroll={(e) => {
@@ -168,7 +168,7 @@ function AnswerEditor({ q, onResult }: { q: QuestionView; onResult: (r: ChatActi
             <button
               key={`${s.source}:${s.title}:${s.text.slice(0, 20)}`}
               type="button"
-              className="suggestion"
+              className="dock-suggestion"
               title={s.text}
               onClick={() => setText(s.text)}
             >
@@ -232,11 +232,11 @@ function QuestionCard({ q, onResult }: { q: QuestionView; onResult: (r: ChatActi
   return (
     <li className={`question question--${q.status}`} data-testid="question" data-question-id={q.id}>
       <div className="question-head">
-        <span className="chat-name">{q.askerName}</span>
+        <span className="dock-chat-name">{q.askerName}</span>
         {product && <span className="chip">{product.title}</span>}
         <span className="question-wait">{t(waitKey, { count: waitCount })}</span>
       </div>
-      <p className="question-text">{q.text}</p>
+      <p className="dock-question-text">{q.text}</p>
       {takenByOther && <span className="hint">{t('chat.claimedBy', { name: q.claimedBy })}</span>}
       {!answering && !takenByOther && (
         <div className="answer-actions">
@@ -339,7 +339,7 @@ function RoomControls({ onResult }: { onResult: (r: ChatActionResult) => void })
       {announcement ? (
         <div className="announcement-line">
           <span className="chip">{t('chat.announcement')}</span>
-          <span className="announcement-text">{announcement.text}</span>
+          <span className="dock-announcement-text">{announcement.text}</span>
           <button type="button" className="link-btn" onClick={() => void chat.announce(null).then(onResult)}>
             {t('chat.clear')}
           </button>
@@ -405,7 +405,7 @@ export function ChatDock() {
             <span>{t('chat.online', { count: online })}</span>
             <span>{t('chat.likes', { count: likes })}</span>
           </div>
-          <div className="seg" role="tablist">
+          <div className="seg seg--full" role="tablist">
             <button
               type="button"
               role="tab"
@@ -426,7 +426,7 @@ export function ChatDock() {
             >
               {t('chat.tabQuestions')}
               {waiting > 0 && (
-                <span className="badge" data-testid="questions-waiting">
+                <span className="chat-dock-badge" data-testid="questions-waiting">
                   {waiting}
                 </span>
               )}

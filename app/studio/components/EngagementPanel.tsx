@@ -204,7 +204,7 @@ function GiveawayRow({ g, now }: { g: GiveawayView; now: number }) {
   return (
     <li className="engage-item" data-testid="engage-giveaway" data-status={g.status}>
       <div className="engage-item-head">
-        <span className={`chip ${running ? 'chip--active' : ''}`}>{t(`engage.mode.${g.kind}`)}</span>
+        <span className={`chip${running ? ' chip--ok' : ''}`}>{t(`engage.mode.${g.kind}`)}</span>
         <strong className="engage-item-title">{g.prize}</strong>
         {running ? (
           <span className="countdown">{formatCountdown(g.endsAt, now)}</span>
@@ -239,7 +239,7 @@ function GiveawayRow({ g, now }: { g: GiveawayView; now: number }) {
           <div className="engage-winners" data-testid="engage-winners">
             {g.winners?.length ? (
               g.winners.map((w) => (
-                <span key={w.userId} className="chip chip--paid" title={w.userId}>
+                <span key={w.userId} className="chip chip--ok" title={w.userId}>
                   {w.name}
                 </span>
               ))
@@ -282,7 +282,7 @@ function PacketRow({ p, now }: { p: RedPacketView; now: number }) {
   return (
     <li className="engage-item" data-testid="engage-redpacket" data-status={p.status}>
       <div className="engage-item-head">
-        <span className={`chip ${open ? 'chip--sale' : ''}`}>{t('engage.mode.redpacket')}</span>
+        <span className={`chip${open ? ' chip--accent' : ''}`}>{t('engage.mode.redpacket')}</span>
         <strong className="engage-item-title">{formatMoney(p.amountMinor, p.currency, i18n.language)}</strong>
         {open ? (
           <span className="countdown">{formatCountdown(p.endsAt, now)}</span>
@@ -314,7 +314,7 @@ function CouponRow({ c }: { c: CouponView }) {
   return (
     <li className="engage-item" data-testid="engage-coupon" data-status={c.status}>
       <div className="engage-item-head">
-        <span className={`chip ${active ? 'chip--active' : ''}`}>{t('engage.mode.coupon')}</span>
+        <span className={`chip${active ? ' chip--ok' : ''}`}>{t('engage.mode.coupon')}</span>
         <strong className="engage-item-title">
           {c.title} · −{value}
         </strong>

@@ -36,7 +36,7 @@ function AnswerCard({ answer, kind }: { answer: PublicAnswer; kind: 'public' | '
   const { interaction } = useViewerContext();
   return (
     <article
-      className={`answer-card ${kind}`}
+      className={`answer-card answer-card--${kind}`}
       data-testid={`${kind}-answer`}
       data-question-id={answer.questionId}
       data-auto={answer.auto === true}
@@ -69,7 +69,7 @@ function AnswerCard({ answer, kind }: { answer: PublicAnswer; kind: 'public' | '
         {answer.question}
       </p>
       <p className="answer-a" data-testid="answer-text">
-        <span className="answer-mark a">{t('answer.a')}</span>
+        <span className="answer-mark answer-mark--a">{t('answer.a')}</span>
         {answer.answer}
       </p>
     </article>

@@ -48,7 +48,7 @@ export function App() {
         {(screen === 'live' || screen === 'reconnecting') && <EngagementCards />}
         {withChat && <AnnouncementBanner />}
         {withChat ? (
-          <div className="dock with-chat">
+          <div className="dock dock--with-chat">
             <AnswerCards />
             <ChatPanel />
             <ShopToast />

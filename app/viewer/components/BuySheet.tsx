@@ -46,7 +46,7 @@ export function BuySheet({ productId }: { productId: string }) {
   if (!product) {
     return (
       <Sheet title={t('shop.buyTitle')} onClose={close} testId="buy-sheet">
-        <div className="sheet-empty">{missing ? t('product.unavailable') : <span className="spinner" />}</div>
+        <div className="sheet-empty">{missing ? t('product.unavailable') : <span className="spinner spinner--large" />}</div>
       </Sheet>
     );
   }
@@ -102,7 +102,7 @@ export function BuySheet({ productId }: { productId: string }) {
         <div className="buy-head-info">
           <div className="buy-title">{product.title}</div>
           <div className="product-prices">
-            <span className="price big" data-testid="sheet-price">
+            <span className="price price--big" data-testid="sheet-price">
               {formatMoney(priceMinor, product.currency, lng)}
             </span>
             {listMinor !== undefined && off !== null && <s className="list-price">{formatMoney(listMinor, product.currency, lng)}</s>}
@@ -120,7 +120,7 @@ export function BuySheet({ productId }: { productId: string }) {
               </span>
             </div>
           )}
-          <div className={`stock-line${available > 0 && available <= LOW_STOCK ? ' low' : ''}`} data-testid="sheet-stock">
+          <div className={`stock-line${available > 0 && available <= LOW_STOCK ? ' stock-line--low' : ''}`} data-testid="sheet-stock">
             {available === 0
               ? t('product.soldOut')
               : available <= LOW_STOCK
@@ -138,7 +138,7 @@ export function BuySheet({ productId }: { productId: string }) {
               <button
                 type="button"
                 key={o.value}
-                className={`variant${o.selected ? ' selected' : ''}`}
+                className={`variant${o.selected ? ' variant--selected' : ''}`}
                 aria-pressed={o.selected}
                 disabled={o.disabled && !o.selected}
                 onClick={() => setSelection(toggleOption(sel, a.name, o.value))}

@@ -69,7 +69,12 @@ export function CartSheet() {
     <Sheet title={t('shop.cartTitle')} onClose={close} testId="cart-sheet" footer={footer} headerExtra={ordersLink}>
       <ul className="cart-lines">
         {lines.map(({ line, priceMinor, priceChanged, max, unavailable }) => (
-          <li key={line.skuId} className={`cart-line${unavailable ? ' unavailable' : ''}`} data-testid="cart-line" data-sku-id={line.skuId}>
+          <li
+            key={line.skuId}
+            className={`cart-line${unavailable ? ' cart-line--unavailable' : ''}`}
+            data-testid="cart-line"
+            data-sku-id={line.skuId}
+          >
             <div className="cart-thumb">{line.imageUrl ? <img src={line.imageUrl} alt="" /> : <BagIcon width={22} height={22} />}</div>
             <div className="cart-info">
               <div className="cart-title">{line.title}</div>

@@ -51,7 +51,7 @@ export function ChatPanel() {
       {(reconnecting || slow > 0) && (
         <div className="chat-flags">
           {reconnecting && (
-            <span className="chat-flag warn" data-testid="chat-reconnecting">
+            <span className="chat-flag chat-flag--warn" data-testid="chat-reconnecting">
               <span className="mini-spinner" aria-hidden />
               {t('chat.reconnecting')}
             </span>
@@ -81,14 +81,17 @@ function ChatLine({ entry, me }: { entry: ChatEntry; me: string | null }) {
   const { interaction } = useViewerContext();
   if (entry.kind === 'notice') {
     return (
-      <li className={`chat-line notice notice-${entry.notice.notice.type.replace('.', '-')}`} data-testid="chat-notice">
+      <li
+        className={`chat-line chat-line--notice chat-line--notice-${entry.notice.notice.type.replace('.', '-')}`}
+        data-testid="chat-notice"
+      >
         <span className="chat-bubble">{noticeText(t, entry.notice.notice)}</span>
       </li>
     );
   }
   const m = entry.message;
   return (
-    <li className={`chat-line role-${m.role}`} data-testid="chat-line" data-message-id={m.id}>
+    <li className={`chat-line chat-line--role-${m.role}`} data-testid="chat-line" data-message-id={m.id}>
       <span className="chat-bubble">
         {m.role !== 'viewer' && <span className="role-tag">{t(`chat.role.${m.role}`)}</span>}
         {me !== null && m.userId === me ? (
@@ -174,7 +177,7 @@ function Composer() {
   const wait = showError ? retrySeconds(showError, now) : null;
 
   return (
-    <form className={`composer state-${state}`} onSubmit={submit} data-testid="chat-composer">
+    <form className={`composer composer--${state}`} onSubmit={submit} data-testid="chat-composer">
       {showError && (
         <div className="composer-error" role="alert" data-testid="chat-error" data-reason={showError.reason}>
           {t(sendErrorKey(showError.reason))}
@@ -275,7 +278,7 @@ function LikeButton() {
         {hearts.map((h) => (
           <span
             key={h.id}
-            className={`heart${h.own ? ' own' : ''}`}
+            className={`heart${h.own ? ' heart--own' : ''}`}
             style={{ '--x': `${h.x}px`, '--hue': h.hue } as CSSProperties}
             onAnimationEnd={() => setHearts((list) => list.filter((x) => x.id !== h.id))}
           >
@@ -285,7 +288,7 @@ function LikeButton() {
       </div>
       <button
         type="button"
-        className={`like-button${pop % 2 ? ' pop-a' : pop ? ' pop-b' : ''}`}
+        className={`like-button${pop % 2 ? ' like-button--pop-a' : pop ? ' like-button--pop-b' : ''}`}
         onClick={() => {
           interaction?.like();
           spawn(1, true);

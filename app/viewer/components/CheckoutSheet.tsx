@@ -123,7 +123,7 @@ function CheckoutForm({ items, fromCart, checkout }: { items: CheckoutItem[]; fr
   };
 
   const field = (name: ContactField, label: string, hint: string, input: ReactNode) => (
-    <div className={`field${errors[name] ? ' invalid' : ''}`}>
+    <div className={`field field--touch${errors[name] ? ' field--invalid' : ''}`}>
       <label className="field-label" htmlFor={`field-${name}`}>
         {label}
       </label>
@@ -141,7 +141,9 @@ function CheckoutForm({ items, fromCart, checkout }: { items: CheckoutItem[]; fr
         <ul className="summary-lines">
           {lines.map((l) => (
             <li key={l.skuId}>
-              <div className="cart-thumb small">{l.imageUrl ? <img src={l.imageUrl} alt="" /> : <BagIcon width={18} height={18} />}</div>
+              <div className="cart-thumb cart-thumb--small">
+                {l.imageUrl ? <img src={l.imageUrl} alt="" /> : <BagIcon width={18} height={18} />}
+              </div>
               <div className="summary-info">
                 <div className="cart-title">{l.title}</div>
                 {l.options && <div className="cart-options">{l.options}</div>}
@@ -226,7 +228,7 @@ function CheckoutForm({ items, fromCart, checkout }: { items: CheckoutItem[]; fr
         )}
       </section>
 
-      <div className="sheet-foot inline">
+      <div className="sheet-foot sheet-foot--inline">
         {checkout.error && refusal && <CheckoutRefusal error={checkout.error} refusal={refusal} productId={productId} />}
         <button type="submit" className="buy-button wide" disabled={placing || !total.ok || blocked} data-testid="place-order">
           {placing ? t('checkout.placing') : t('checkout.placeOrder')}
@@ -269,14 +271,14 @@ function PlacedOrder({ checkout }: { checkout: CheckoutState }) {
       )}
       <div className="summary-total">
         <span>{t('checkout.toPay')}</span>
-        <strong className="price big">{formatMoney(order.totalMinor, order.currency, lng)}</strong>
+        <strong className="price price--big">{formatMoney(order.totalMinor, order.currency, lng)}</strong>
       </div>
       {changed && (
         <p className="price-note" data-testid="price-changed">
           {t('checkout.totalChanged', { expected: formatMoney(checkout.expectedTotalMinor ?? 0, order.currency, lng) })}
         </p>
       )}
-      <div className="sheet-foot inline">
+      <div className="sheet-foot sheet-foot--inline">
         {checkout.error && refusal && <CheckoutRefusal error={checkout.error} refusal={refusal} productId={productId} />}
         <button
           type="button"

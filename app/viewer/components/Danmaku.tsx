@@ -26,7 +26,7 @@ export function Danmaku() {
       {items.map((d) => (
         <span
           key={d.id}
-          className={`danmaku-item${d.own ? ' own' : ''}`}
+          className={`danmaku-item${d.own ? ' danmaku-item--own' : ''}`}
           style={{ '--lane': d.lane, '--dur': `${d.durationMs}ms` } as CSSProperties}
           data-testid="danmaku-item"
         >

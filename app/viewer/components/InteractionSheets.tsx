@@ -50,7 +50,7 @@ function AskSheet() {
       <form className="ask-form" onSubmit={submit}>
         <p className="sheet-hint">{t('ask.hint')}</p>
         {product && (
-          <label className={`ask-about${about ? ' on' : ''}`}>
+          <label className={`ask-about${about ? ' ask-about--on' : ''}`}>
             <input type="checkbox" checked={about} onChange={(e) => setAbout(e.target.checked)} data-testid="ask-about" />
             <span>{t('ask.about', { title: product.title })}</span>
           </label>
@@ -69,7 +69,7 @@ function AskSheet() {
           data-testid="ask-input"
         />
         {error && isSendErrorVisible(error, now) && (
-          <div className="form-error" role="alert" data-testid="ask-error" data-reason={error.reason}>
+          <div className="banner banner--error sheet-alert" role="alert" data-testid="ask-error" data-reason={error.reason}>
             {t(sendErrorKey(error.reason))}
           </div>
         )}
@@ -92,7 +92,7 @@ function AskSheet() {
                 <li key={q.id} className="my-question" data-testid="my-question">
                   <span className="my-question-text">{q.text}</span>
                   {q.productTitle && <span className="my-question-about">{t('ask.aboutShort', { title: q.productTitle })}</span>}
-                  <span className={`my-question-status st-${st}`}>{t(`ask.status.${st}`)}</span>
+                  <span className={`my-question-status my-question-status--${st}`}>{t(`ask.status.${st}`)}</span>
                 </li>
               );
             })}
@@ -128,7 +128,7 @@ function NicknameSheet() {
           data-testid="nickname-input"
         />
         {error && (
-          <div className="form-error" role="alert" data-testid="nickname-error">
+          <div className="banner banner--error sheet-alert" role="alert" data-testid="nickname-error">
             {t(sendErrorKey(error.reason))}
           </div>
         )}

@@ -4,12 +4,12 @@ import { LANGUAGES } from '../i18n';
 export function LanguageSwitch() {
   const { t, i18n } = useTranslation();
   return (
-    <fieldset className="lang-switch" aria-label={t('language.label')}>
+    <fieldset className="lang-switch lang-switch--over-video" aria-label={t('language.label')}>
       {LANGUAGES.map((l) => (
         <button
           key={l}
           type="button"
-          className={i18n.language === l ? 'active' : ''}
+          className={`lang-switch-btn${i18n.language === l ? ' lang-switch-btn--active' : ''}`}
           aria-pressed={i18n.language === l}
           onClick={() => void i18n.changeLanguage(l)}
         >

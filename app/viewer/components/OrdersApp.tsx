@@ -29,7 +29,7 @@ export function OrdersApp({ orderId, showId }: { orderId: string | null | undefi
             <BackIcon width={20} height={20} />
           </a>
         ) : (
-          <div className="brand-mark small" aria-hidden>
+          <div className="host-mark host-mark--small" aria-hidden>
             S
           </div>
         )}
@@ -66,7 +66,7 @@ function useLocaleDateTime() {
 
 function StatusChip({ status }: { status: OrderStatus }) {
   const { t } = useTranslation();
-  return <span className={`status-chip status-${status}`}>{t(`orders.status.${status}`)}</span>;
+  return <span className={`status-chip status-chip--${status}`}>{t(`orders.status.${status}`)}</span>;
 }
 
 function OrderList({ showId }: { showId: string | null }) {
@@ -86,7 +86,7 @@ function OrderList({ showId }: { showId: string | null }) {
       </Empty>
     ) : (
       <div className="orders-empty">
-        <span className="spinner" />
+        <span className="spinner spinner--large" />
       </div>
     );
   }
@@ -162,7 +162,7 @@ function OrderDetail({ orderId, showId }: { orderId: string; showId: string | nu
     }
     return (
       <div className="orders-empty">
-        <span className="spinner" />
+        <span className="spinner spinner--large" />
       </div>
     );
   }
@@ -175,7 +175,7 @@ function OrderDetail({ orderId, showId }: { orderId: string; showId: string | nu
 
   return (
     <article className="order-detail" data-order-id={order.id}>
-      <section className={`order-hero status-${order.status}`}>
+      <section className={`order-hero order-hero--${order.status}`}>
         <div className="order-hero-icon">{STATUS_ICON[order.status]}</div>
         <div>
           <div className="order-status" data-testid="order-status" data-status={order.status}>
@@ -189,7 +189,7 @@ function OrderDetail({ orderId, showId }: { orderId: string; showId: string | nu
 
       {order.status === 'shipped' || order.status === 'completed'
         ? order.carrier && (
-            <section className="order-block shipping" data-testid="shipping">
+            <section className="order-block order-block--shipping" data-testid="shipping">
               <TruckIcon width={18} height={18} />
               <div>
                 <div className="block-label">{t('orders.shipping')}</div>
@@ -202,7 +202,7 @@ function OrderDetail({ orderId, showId }: { orderId: string; showId: string | nu
         : null}
 
       {page.actionError && (
-        <div className="form-error" role="alert" data-testid="order-error">
+        <div className="banner banner--error sheet-alert" role="alert" data-testid="order-error">
           {t(page.actionError.key, page.actionError.params ?? {})}
         </div>
       )}
@@ -253,7 +253,7 @@ function OrderDetail({ orderId, showId }: { orderId: string; showId: string | nu
                 void shop?.requestRefund(order.id, reason.trim()).then((ok) => ok && setRefundOpen(false));
               }}
             >
-              <label className="field">
+              <label className="field field--touch">
                 <span className="field-label">{t('orders.refundReason')}</span>
                 <textarea
                   rows={2}
@@ -286,7 +286,7 @@ function OrderDetail({ orderId, showId }: { orderId: string; showId: string | nu
         <ul className="summary-lines">
           {order.items.map((i) => (
             <li key={i.skuId}>
-              <div className="cart-thumb small">
+              <div className="cart-thumb cart-thumb--small">
                 {products[i.productId]?.images[0] ? (
                   <img src={products[i.productId]!.images[0]!.thumbUrl} alt="" />
                 ) : (
@@ -298,7 +298,7 @@ function OrderDetail({ orderId, showId }: { orderId: string; showId: string | nu
                 {Object.keys(i.options).length > 0 && <div className="cart-options">{Object.values(i.options).join(' / ')}</div>}
                 <div className="cart-options">
                   {money(i.unitPriceMinor)}
-                  {i.listPriceMinor > i.unitPriceMinor && <s className="list-price inline">{money(i.listPriceMinor)}</s>}
+                  {i.listPriceMinor > i.unitPriceMinor && <s className="list-price list-price--inline">{money(i.listPriceMinor)}</s>}
                   {i.flashSaleId && <span className="mini-flash">{t('product.flashSale')}</span>}
                 </div>
               </div>

@@ -42,7 +42,7 @@ export function PlaybackControls() {
             </button>
           )
         )}
-        {hasAudio && audioPaused && <span className="chip">{t('player.hostMuted')}</span>}
+        {hasAudio && audioPaused && <span className="chip chip--over-video">{t('player.hostMuted')}</span>}
         <span className="spacer" />
         <DanmakuMenu />
         {/* HLS plays one rendition: nothing to choose. */}
@@ -85,7 +85,7 @@ function DanmakuMenu() {
     <div className="quality" ref={ref}>
       <button
         type="button"
-        className={`icon-button danmaku-toggle${prefs.enabled ? ' on' : ''}`}
+        className={`icon-button danmaku-toggle${prefs.enabled ? ' danmaku-toggle--on' : ''}`}
         aria-haspopup="menu"
         aria-expanded={open}
         aria-label={t('danmaku.title')}
@@ -101,7 +101,7 @@ function DanmakuMenu() {
             type="button"
             role="menuitemcheckbox"
             aria-checked={prefs.enabled}
-            className={prefs.enabled ? 'selected' : ''}
+            className={`menu-option${prefs.enabled ? ' menu-option--selected' : ''}`}
             onClick={() => interaction.setDanmaku({ enabled: !prefs.enabled })}
             data-testid="danmaku-enabled"
           >
@@ -116,7 +116,7 @@ function DanmakuMenu() {
               type="button"
               role="menuitemradio"
               aria-checked={prefs.density === d}
-              className={prefs.density === d && prefs.enabled ? 'selected' : ''}
+              className={`menu-option${prefs.density === d && prefs.enabled ? ' menu-option--selected' : ''}`}
               disabled={!prefs.enabled}
               onClick={() => interaction.setDanmaku({ density: d })}
               data-testid={`danmaku-density-${d}`}
@@ -186,7 +186,7 @@ function QualityMenu() {
               type="button"
               role="menuitemradio"
               aria-checked={quality === q}
-              className={quality === q ? 'selected' : ''}
+              className={`menu-option${quality === q ? ' menu-option--selected' : ''}`}
               onClick={() => {
                 setOpen(false);
                 void player?.setQuality(q);

@@ -64,7 +64,7 @@ function ProductCard({ trigger, primary }: { trigger: PinnedTrigger; primary: bo
 
   return (
     <article
-      className={`product-card${expanded ? ' expanded' : ''}${primary ? '' : ' secondary'}${soldOut ? ' sold-out' : ''}${sale ? ' on-sale' : ''}`}
+      className={`product-card${expanded ? ' product-card--expanded' : ''}${primary ? '' : ' product-card--secondary'}${soldOut ? ' product-card--sold-out' : ''}${sale ? ' product-card--on-sale' : ''}`}
       data-product-id={id}
       data-testid="product-card"
     >

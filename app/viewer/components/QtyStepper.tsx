@@ -28,7 +28,7 @@ export function QtyStepper({
     if (next !== value) onChange(next);
   };
   return (
-    <div className={`stepper${disabled ? ' disabled' : ''}`}>
+    <div className={`stepper${disabled ? ' stepper--disabled' : ''}`}>
       <button
         type="button"
         aria-label={t('shop.qtyLess')}

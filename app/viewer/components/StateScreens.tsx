@@ -34,9 +34,9 @@ export function LoadingScreen({ overVideo }: { overVideo?: boolean }) {
   const { t } = useTranslation();
   const hasShow = useViewer((s) => s.show !== null);
   return (
-    <div className={`state-layer ${overVideo ? 'over-video' : 'backdrop'}`}>
+    <div className={`state-layer ${overVideo ? 'state-layer--over-video' : 'state-layer--backdrop'}`}>
       <Panel
-        icon={<span className="spinner" />}
+        icon={<span className="spinner spinner--large" />}
         title={hasShow ? t('state.loading.stream') : t('state.loading.title')}
         tone="neutral"
         testId="state-loading"
@@ -51,9 +51,9 @@ export function ReconnectingOverlay() {
   // Too poor a connection is said plainly (not an endless spinner); the player keeps retrying by itself.
   const poor = reason === 'poor';
   return (
-    <div className="state-layer over-video dim">
+    <div className="state-layer state-layer--over-video state-layer--dim">
       <Panel
-        icon={poor ? <SignalOffIcon width={30} height={30} /> : <span className="spinner" />}
+        icon={poor ? <SignalOffIcon width={30} height={30} /> : <span className="spinner spinner--large" />}
         title={t(poor ? 'state.reconnecting.poorTitle' : 'state.reconnecting.title')}
         body={t(`state.reconnecting.${reason}`)}
         tone={poor ? 'warn' : 'neutral'}
@@ -72,7 +72,7 @@ export function ReadyScreen() {
   const { t } = useTranslation();
   const title = useViewer((s) => s.show?.title ?? '');
   return (
-    <div className="state-layer backdrop">
+    <div className="state-layer state-layer--backdrop">
       <Panel
         icon={<ClockIcon width={30} height={30} />}
         title={t('state.ready.title')}
@@ -109,7 +109,7 @@ export function EndedScreen() {
   const time = useLocaleTime();
   const duration = show?.startedAt && show.endedAt ? formatDuration(show.endedAt - show.startedAt, i18n.language) : null;
   return (
-    <div className="state-layer backdrop">
+    <div className="state-layer state-layer--backdrop">
       <Panel
         icon={<FlagIcon width={30} height={30} />}
         title={t('state.ended.title')}
@@ -137,7 +137,7 @@ export function NotFoundScreen() {
   const { t } = useTranslation();
   const invalid = useViewer((s) => s.fatal?.kind === 'invalidId');
   return (
-    <div className="state-layer backdrop">
+    <div className="state-layer state-layer--backdrop">
       <Panel
         icon={<SearchOffIcon width={30} height={30} />}
         title={t('state.notFound.title')}
@@ -165,7 +165,7 @@ export function ErrorScreen() {
           ? { title: t('state.error.unsupportedTitle'), body: t('state.error.unsupportedBody') }
           : { title: t('state.error.title'), body: t('state.error.body') };
   return (
-    <div className="state-layer backdrop">
+    <div className="state-layer state-layer--backdrop">
       <Panel
         icon={
           kind === 'full' ? (

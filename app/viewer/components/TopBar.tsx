@@ -14,7 +14,7 @@ export function TopBar() {
   return (
     <header className="topbar">
       <div className="topbar-show">
-        <div className="brand-mark" aria-hidden>
+        <div className="host-mark" aria-hidden>
           S
         </div>
         <div className="topbar-text">

@@ -93,7 +93,7 @@ function MediaField({ value, onChange, accept }: { value: MediaRef | null; onCha
           onChange(v ? { type: 'url', url: v } : null);
         }}
       />
-      <label className={`btn btn--ghost btn--small${state.kind === 'importing' ? ' is-disabled' : ''}`}>
+      <label className={`btn btn--ghost btn--small${state.kind === 'importing' ? ' btn--disabled' : ''}`}>
         {state.kind === 'importing' ? t('sources.importing', { percent: Math.round(state.fraction * 100) }) : t('sources.chooseFile')}
         <input
           type="file"

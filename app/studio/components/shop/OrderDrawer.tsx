@@ -7,6 +7,7 @@ import { useStudio, useStudioState } from '../../context';
 import { skuLabel } from '../../controllers/catalog';
 import type { Result } from '../../controllers/shop';
 import type { ShopFailure } from '../../store';
+import { paymentTone } from './chip-tones';
 import { ConfirmDialog, FailureText, StatusChip } from './common';
 
 type Action = 'ship' | 'complete' | 'cancel' | 'refund';
@@ -117,7 +118,7 @@ export function OrderDrawer() {
                           <div>{it.title}</div>
                           <div className="row-sub">
                             {skuLabel(it.options)}
-                            {it.flashSaleId && <span className="chip chip--sale">{t('sales.flash')}</span>}
+                            {it.flashSaleId && <span className="chip chip--accent">{t('sales.flash')}</span>}
                           </div>
                         </td>
                         <td className="num">×{it.qty}</td>
@@ -207,7 +208,7 @@ export function OrderDrawer() {
                         <tr key={p.id}>
                           <td>{t(`payments.provider.${p.provider}`)}</td>
                           <td>
-                            <span className={`chip chip--pay-${p.status}`}>
+                            <span className={`chip chip--${paymentTone(p.status)}`}>
                               {t(`payments.status.${p.status}`, { defaultValue: p.status })}
                             </span>
                           </td>

@@ -503,7 +503,7 @@ export function ProductEditor({
                         </td>
                         <td className="cell-actions">
                           {sale ? (
-                            <span className="chip chip--sale">
+                            <span className="chip chip--accent">
                               {formatMoney(sale.salePriceMinor, product?.currency ?? form.currency, i18n.language)} ·{' '}
                               <SaleCountdown endsAt={sale.endsAt} now={now} />
                             </span>

@@ -6,6 +6,7 @@ import { formatMoneyRange } from '../../../ui/format';
 import { useStudio, useStudioState } from '../../context';
 import { priceRange, totalStock } from '../../controllers/catalog';
 import type { ShopFailure } from '../../store';
+import { PRODUCT_TONE } from './chip-tones';
 import { ConfirmDialog, downloadBlob, FailureText, ServerImage, stamp } from './common';
 import { FlashSalesPanel } from './FlashSales';
 import { LineupPanel } from './LineupPanel';
@@ -164,13 +165,13 @@ export function ProductsPage() {
                       <div className="row-sub">
                         {t('products.skuCount', { count: p.skus.filter((s) => s.active).length })}
                         {p.attributes.length > 0 && ` · ${p.attributes.map((a) => a.name).join(' × ')}`}
-                        {onSale && <span className="chip chip--sale">{t('sales.onSale')}</span>}
+                        {onSale && <span className="chip chip--accent">{t('sales.onSale')}</span>}
                       </div>
                     </td>
                     <td className="num price-cell">{range ? formatMoneyRange(range.min, range.max, p.currency, i18n.language) : '—'}</td>
                     <td className={`num ${stock === 0 ? 'text-danger' : stock < 10 ? 'text-warn' : ''}`}>{stock}</td>
                     <td>
-                      <span className={`chip chip--${p.status}`}>{t(`products.status.${p.status}`)}</span>
+                      <span className={`chip chip--${PRODUCT_TONE[p.status]}`}>{t(`products.status.${p.status}`)}</span>
                     </td>
                     <td className="col-actions">
                       <button

@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { useStudio } from '../../context';
 import type { OrderStatus } from '../../../../shared/commerce/orders';
 import type { ShopFailure } from '../../store';
+import { ORDER_TONE } from './chip-tones';
 
 export function Modal({
   title,
@@ -162,7 +163,7 @@ export function stamp(now = new Date()): string {
 export function StatusChip({ status, testId }: { status: OrderStatus; testId?: string }) {
   const { t } = useTranslation();
   return (
-    <span className={`chip chip--order chip--${status}`} data-testid={testId} data-status={status}>
+    <span className={`chip chip--${ORDER_TONE[status]}`} data-testid={testId} data-status={status}>
       {t(`orderStatus.${status}`)}
     </span>
   );

@@ -1,0 +1,88 @@
+/**
+ * The design system's rules for the stylesheets: a variant or state is a BEM modifier (`.tab--active`), never a bare
+ * class chained onto a block (`.tab.active`); and a primitive lives once, in app/ui (theme.css / primitives.css), not
+ * as a copy in each page's sheet. The few names still defined by two sheets are different components of pages that
+ * never load together (the studio's and the viewer's top bar…): they are listed, so a new copy fails.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = resolve(import.meta.dirname, '..');
+
+/** Same name, different components of different pages (or the viewer's own page-level base rules). */
+const SAME_NAME_OTHER_PAGE = new Set([
+  '*', // the viewer's reduced-motion override
+  'body', // the viewer's 16px page type
+  'select', // the studio's desktop controls
+  'textarea',
+  '.topbar',
+  '.stage',
+  '.dock',
+  '.price',
+  '.list-price',
+  '.countdown',
+  '.timeline',
+  '.timeline-dot',
+  '.show-title',
+  '.engage-proof',
+  '.engage-winners',
+]);
+
+function sheets(): { path: string; css: string }[] {
+  const paths = spawnSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '*.css'], { cwd: ROOT, encoding: 'utf8' })
+    .stdout.split('\n')
+    .filter(Boolean);
+  return paths.map((path) => ({ path, css: readFileSync(resolve(ROOT, path), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '') }));
+}
+
+/** Every selector of a sheet's rules (at-rule preludes and keyframe steps left out). */
+function selectors(css: string): string[] {
+  return [...css.matchAll(/([^{}]+)\{/g)]
+    .map((m) => m[1]!.trim())
+    .filter((s) => !s.startsWith('@') && !/^(from|to|[\d.]+%)$/.test(s))
+    .flatMap((s) => s.split(',').map((x) => x.trim().replace(/\s+/g, ' ')));
+}
+
+/** Classes chained onto another class in one compound selector that are not `--` modifiers (`.tab.active`). */
+function bareStateClasses(selector: string): string[] {
+  let outer = selector;
+  // What :has() / :not() look for is a selector of its own.
+  while (/\([^()]*\)/.test(outer)) outer = outer.replace(/\([^()]*\)/g, '');
+  return outer
+    .split(/[\s>+~]+/)
+    .flatMap((compound) => [...compound.matchAll(/\.([a-z][\w-]*)/gi)].map((m) => m[1]!).slice(1))
+    .filter((c) => !c.includes('--'));
+}
+
+describe('design system rules', () => {
+  it('finds bare state classes but not modifiers or element-qualified classes', () => {
+    expect(bareStateClasses('.tab.active')).toEqual(['active']);
+    expect(bareStateClasses('.product-card.expanded .buy')).toEqual(['expanded']);
+    expect(bareStateClasses('.tab--active')).toEqual([]);
+    expect(bareStateClasses('.field--touch.field--invalid input')).toEqual([]);
+    expect(bareStateClasses('a.primary-button')).toEqual([]);
+    expect(bareStateClasses('.host:has(.fill:not([hidden])) .video')).toEqual([]);
+  });
+
+  it('states and variants are BEM modifiers', () => {
+    const bad = sheets().flatMap(({ path, css }) =>
+      selectors(css)
+        .filter((s) => bareStateClasses(s).length > 0)
+        .map((s) => `${path}: ${s}`),
+    );
+    expect(bad).toEqual([]);
+  });
+
+  it('a selector is defined by one sheet, except listed same-name components of other pages', () => {
+    const where = new Map<string, string[]>();
+    for (const { path, css } of sheets()) {
+      for (const s of new Set(selectors(css))) where.set(s, [...(where.get(s) ?? []), path]);
+    }
+    const copies = [...where]
+      .filter(([s, paths]) => paths.length > 1 && !SAME_NAME_OTHER_PAGE.has(s))
+      .map(([s, p]) => `${s}: ${p.join(', ')}`);
+    expect(copies).toEqual([]);
+  });
+});
