@@ -18,6 +18,8 @@ import { initViewerI18n, LANGUAGE_STORAGE_KEY, pickLanguage } from './i18n';
 import { parseViewerPath, sameOriginWsUrl, showIdFromQuery } from './route';
 import { selectMediaSettled } from './selectors';
 import { createShopApi } from './shop/api';
+import { createReplayPage, type ReplayPage } from './replay/boot';
+import { ReplayApp } from './replay/ReplayApp';
 import { createViewerStore } from './store';
 import { whenState } from './controllers/when-state';
 import { installTestHandle } from './test-handle';
@@ -62,6 +64,7 @@ let danmaku: DanmakuController | null = null;
 let engagement: ViewerEngagement | null = null;
 let shop: ShopController;
 let analytics: { stop(): void } | null = null;
+let replayPage: ReplayPage | null = null;
 let leaving = false;
 if (viewerRoute.page === 'live') {
   const route = viewerRoute.route;
@@ -108,6 +111,11 @@ if (viewerRoute.page === 'live') {
   } else {
     store.getState().setFatal({ kind: 'invalidId' });
   }
+} else if (viewerRoute.page === 'replay') {
+  // An ended show's replay: its recording with chapters, cards and Buy (no live connection).
+  shop = new ShopController({ store, api, showId: viewerRoute.showId, storage });
+  replayPage = createReplayPage({ showId: viewerRoute.showId, store, video, storage });
+  window.addEventListener('pagehide', () => replayPage?.stop());
 } else {
   // Order pages: no player; the show they came from (for "back to the show") is in ?showId=.
   shop = new ShopController({ store, api, showId: null, storage });
@@ -168,7 +176,9 @@ function renderUi(): void {
       <I18nextProvider i18n={i18n}>
         <ViewerContext.Provider value={{ store, player, shop, interaction, danmaku, video }}>
           <BootDone>
-            {viewerRoute.page === 'live' ? (
+            {replayPage ? (
+              <ReplayApp replay={replayPage.replay} controller={replayPage.controller} />
+            ) : viewerRoute.page === 'live' ? (
               <EngagementContext.Provider value={engagement}>
                 <App />
               </EngagementContext.Provider>
@@ -190,6 +200,7 @@ const startUi = (shopCtl: ShopController) => {
   renderUi();
   shopCtl.start();
   interaction?.start();
+  replayPage?.start();
   // Selling data (viewer events) — like the rest of the UI, only after the first picture.
   if (viewerRoute.page === 'live' && viewerRoute.route.ok) {
     analytics = startViewerAnalytics({ store, showId: viewerRoute.route.showId, storage, root: document.body });
