@@ -3,7 +3,9 @@
  * HLS_RECORD=on, two products are explained (pinned, then unpinned) at known times, the show ends. /replay/<showId>
  * lists both as chapters; clicking a chapter seeks there (± 1 s) and the picture shown is the one the studio drew when
  * the product was pinned (its burned-in capture time ± 1 s), with that product's card — and only it — on screen.
- * Each chapter's clip plays in Chromium and lasts its explanation ± one GOP. The replay's views are counted as
+ * The card offers "rewatch the explanation" (the clip) on the replay, and on the live page while the show is on; the
+ * studio's Data tab lists the clips ranked by live product clicks.
+ * Each chapter's clip plays in Chromium and lasts its explanation ± one GOP (the recording's longest segment). The replay's views are counted as
  * replay. Phone screenshots (390×844) in zh-CN and en go to $REPLAY_SHOTS (default: the OS temp dir).
  */
 import { tmpdir } from 'node:os';
@@ -15,8 +17,6 @@ import { ReplayManifest } from '../../shared/replay/manifest';
 import { openStudioAndGoLive, poll, ROOT, type Stack, startStack, watchConsole } from './harness';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** The recording's key-frame interval (the recorder asks for one a second). */
-const GOP_S = 1;
 const SHOTS = process.env.REPLAY_SHOTS ?? tmpdir();
 
 /** In-page: the studio's capture time burned into the <video>'s current frame (null when unreadable). */
@@ -84,8 +84,35 @@ describe('shoppable replay', () => {
         await studio.getByTestId(`unpin-${id}`).click();
         await sleep(1500);
       }
+      // While the show is live, a viewer can rewatch a product's earlier explanation from its card.
+      const live = await stack.context.newPage();
+      await live.setViewportSize({ width: 390, height: 844 });
+      watchConsole(live, 'live', logs);
+      await live.goto(`${stack.server.url}/live/${showId}`);
+      await poll('live viewer playing', () => live.evaluate(() => (document.querySelector('video')?.currentTime ?? 0) > 0.5), 30_000, 250);
+      await studio.getByTestId(`pin-product-${a}`).click();
+      await live.getByTestId(`rewatch-${a}`).click({ timeout: 30_000 });
+      await poll(
+        'live rewatch clip playing',
+        () => live.evaluate(() => (document.querySelector<HTMLVideoElement>('[data-testid="clip-video"]')?.currentTime ?? 0) > 0.5),
+        20_000,
+        250,
+      );
+      await live.screenshot({ path: join(SHOTS, 'live-rewatch-390x844-zh-CN.png') });
+      // A live click on A's details during its second explanation: that explanation leads the studio's highlights.
+      await live.keyboard.press('Escape');
+      await live.getByTestId('clip-sheet').waitFor({ state: 'detached' });
+      await live.locator(`[data-product-id="${a}"] .product-main`).click();
+      await live.close({ runBeforeUnload: true }); // pagehide: the page's viewer events go out by beacon
+      await poll('live click counted', async () => (stack.server.analytics.metrics(showId)?.funnel.clickUv ?? 0) >= 1, 10_000, 250);
+      await sleep(1000);
+      await studio.getByTestId(`unpin-${a}`).click();
+      await sleep(1000);
       await studio.getByTestId('end-live').click();
       await studio.getByTestId('confirm-end').click();
+      // The studio's Data tab lists the clips as highlights, most clicked first.
+      await studio.getByTestId('tab-data').click();
+      await poll('studio highlights', async () => (await studio.locator('[data-testid^="clip-row-"]').count()) === 3, 30_000, 500);
 
       const manifest = await poll(
         'replay manifest',
@@ -98,7 +125,12 @@ describe('shoppable replay', () => {
         30_000,
         500,
       );
-      expect(manifest.chapters.map((c) => c.productId)).toEqual([a, b]);
+      expect(manifest.chapters.map((c) => c.productId)).toEqual([a, b, a]);
+      expect(manifest.chapters.map((c) => c.clicks)).toEqual([0, 0, 1]);
+      const rows = await studio.locator('[data-testid^="clip-row-"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')));
+      const [a1, b1, a2] = manifest.chapters.map((c) => `clip-row-${c.clipId}`);
+      expect(rows).toEqual([a2, a1, b1]);
+      await studio.getByTestId('bigscreen-clips').screenshot({ path: join(SHOTS, 'studio-clips-zh-CN.png') });
 
       viewer = await stack.context.newPage();
       await viewer.setViewportSize({ width: 390, height: 844 });
@@ -137,6 +169,16 @@ describe('shoppable replay', () => {
         );
         expect(Math.abs(drawnAt - chapter.startedAt)).toBeLessThanOrEqual(1000);
       }
+      // The card offers its explanation's clip on the replay too.
+      await viewer.getByTestId(`rewatch-${a}`).click();
+      await poll(
+        'replay rewatch clip playing',
+        () => viewer!.evaluate(() => (document.querySelector<HTMLVideoElement>('[data-testid="clip-video"]')?.currentTime ?? 0) > 0.5),
+        20_000,
+        250,
+      );
+      await viewer.keyboard.press('Escape');
+      await viewer.getByTestId('clip-sheet').waitFor({ state: 'detached' });
       await sleep(500); // the card's entrance animation
       await viewer.screenshot({ path: join(SHOTS, 'replay-390x844-zh-CN.png') });
       await viewer.getByRole('button', { name: 'EN' }).click();
@@ -147,7 +189,10 @@ describe('shoppable replay', () => {
       // The replay's views are replay views (the page posts its first batch on start).
       await poll('replay view counted', async () => (stack.server.analytics.metrics(showId)?.replay.views ?? 0) >= 1, 10_000, 250);
 
-      // Each chapter's clip plays in Chromium and lasts its explanation ± one GOP.
+      // Each chapter's clip plays in Chromium and lasts its explanation ± one GOP: the recording's longest key-frame
+      // interval (the recorder asks for a key frame a second; a busy studio's encoder may send one late).
+      const playlist = await (await fetch(`${stack.server.url}${manifest.playlistUrl}`)).text();
+      const gop = Math.max(...Array.from(playlist.matchAll(/#EXTINF:([\d.]+)/g), (m) => Number(m[1])));
       for (const chapter of manifest.chapters) {
         const clip = await viewer.evaluate(async (url) => {
           const v = document.createElement('video');
@@ -162,11 +207,19 @@ describe('shoppable replay', () => {
           return { duration: v.duration, played };
         }, chapter.clipUrl!);
         expect(clip.played).toBeGreaterThan(0.5);
-        expect(Math.abs(clip.duration - (chapter.end - chapter.start))).toBeLessThanOrEqual(GOP_S + 0.1);
+        expect(Math.abs(clip.duration - (chapter.end - chapter.start))).toBeLessThanOrEqual(gop + 0.1);
       }
       expect(logs.filter((l) => l.includes('pageerror'))).toEqual([]);
     } catch (err) {
       console.log(logs.join('\n'));
+      console.log(
+        await viewer
+          ?.evaluate(() => {
+            const v = document.querySelector<HTMLVideoElement>('[data-testid="clip-video"]');
+            return v && JSON.stringify({ src: v.src, t: v.currentTime, rs: v.readyState, err: v.error?.message, paused: v.paused });
+          })
+          .catch(() => null),
+      );
       throw err;
     } finally {
       await viewer?.close().catch(() => undefined);

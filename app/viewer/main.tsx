@@ -19,6 +19,8 @@ import { parseViewerPath, sameOriginWsUrl, showIdFromQuery } from './route';
 import { selectMediaSettled } from './selectors';
 import { createShopApi } from './shop/api';
 import { createReplayPage, type ReplayPage } from './replay/boot';
+import { ClipsProvider } from './replay/ClipPlayer';
+import { createClipsStore, LiveClips } from './replay/clips';
 import { ReplayApp } from './replay/ReplayApp';
 import { createViewerStore } from './store';
 import { whenState } from './controllers/when-state';
@@ -65,6 +67,9 @@ let engagement: ViewerEngagement | null = null;
 let shop: ShopController;
 let analytics: { stop(): void } | null = null;
 let replayPage: ReplayPage | null = null;
+// Explanation clips: the replay page's chapters, or on the live page those of explanations already over.
+const liveClipsStore = createClipsStore();
+let liveClips: LiveClips | null = null;
 let leaving = false;
 if (viewerRoute.page === 'live') {
   const route = viewerRoute.route;
@@ -99,12 +104,14 @@ if (viewerRoute.page === 'live') {
     shop.attach(interaction);
     // Lucky bags, red packets and coupons ride on the same realtime socket as the chat.
     engagement = startEngagement(interaction.connection);
+    liveClips = new LiveClips({ showId: route.showId, store, clips: liveClipsStore });
     window.addEventListener('pagehide', () => {
       leaving = true;
       analytics?.stop();
       player?.stop();
       fallback.stop();
       interaction?.stop();
+      liveClips?.stop();
     });
     // Restored from the back/forward cache with a stopped player: start over.
     window.addEventListener('pageshow', (e) => e.persisted && location.reload());
@@ -177,10 +184,14 @@ function renderUi(): void {
         <ViewerContext.Provider value={{ store, player, shop, interaction, danmaku, video }}>
           <BootDone>
             {replayPage ? (
-              <ReplayApp replay={replayPage.replay} controller={replayPage.controller} />
+              <ClipsProvider clips={replayPage.clips}>
+                <ReplayApp replay={replayPage.replay} controller={replayPage.controller} />
+              </ClipsProvider>
             ) : viewerRoute.page === 'live' ? (
               <EngagementContext.Provider value={engagement}>
-                <App />
+                <ClipsProvider clips={liveClipsStore}>
+                  <App />
+                </ClipsProvider>
               </EngagementContext.Provider>
             ) : (
               <OrdersApp
@@ -201,6 +212,7 @@ const startUi = (shopCtl: ShopController) => {
   shopCtl.start();
   interaction?.start();
   replayPage?.start();
+  liveClips?.start();
   // Selling data (viewer events) — like the rest of the UI, only after the first picture.
   if (viewerRoute.page === 'live' && viewerRoute.route.ok) {
     analytics = startViewerAnalytics({ store, showId: viewerRoute.route.showId, storage, root: document.body });

@@ -6,11 +6,13 @@
 import type { ShowId } from '../../../shared/domain/show';
 import { startViewerAnalytics } from '../controllers/analytics';
 import type { ViewerStore } from '../store';
+import { type ClipsStore, createClipsStore } from './clips';
 import { ReplayController } from './controller';
 import { createReplayStore, type ReplayStore } from './store';
 
 export interface ReplayPage {
   replay: ReplayStore;
+  clips: ClipsStore;
   controller: ReplayController | null;
   /** After the UI rendered: load and play. */
   start(): void;
@@ -24,6 +26,7 @@ export function createReplayPage(opts: {
   storage: Storage | null;
 }): ReplayPage {
   const replay = createReplayStore();
+  const clips = createClipsStore();
   const { showId } = opts;
   if (!showId) replay.getState().failed('invalidId');
   const controller = showId ? new ReplayController({ showId, store: opts.store, replay, video: opts.video }) : null;
@@ -31,11 +34,13 @@ export function createReplayPage(opts: {
   let unsubscribe: (() => void) | null = null;
   return {
     replay,
+    clips,
     controller,
     start() {
       if (!controller || !showId) return;
       unsubscribe = replay.subscribe((s) => {
         if (s.status !== 'ready' || analytics) return;
+        clips.getState().setChapters(s.manifest?.chapters ?? []);
         analytics = startViewerAnalytics({ store: opts.store, showId, storage: opts.storage, root: document.body, mode: 'replay' });
       });
       void controller.start();

@@ -35,7 +35,7 @@ describe('replay of a recorded show', () => {
     await until(() => existsSync(server.hls!.playlistPath(showId)), 20_000, 'recording started');
     await sleep(2500);
     let n = 0;
-    const overlay = (t: Omit<OverlayTrigger, 'id' | 'at'>) =>
+    const overlay = (t: object) =>
       server.analytics.showLog.onOverlay(showId, { id: `replay-t${++n}`, at: Date.now(), ...t } as OverlayTrigger);
     for (const [productId, ms] of [
       ['prod-a', 4000],

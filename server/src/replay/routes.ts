@@ -15,7 +15,8 @@ export function registerReplayRoutes(app: FastifyInstance, replay: ReplayService
     const p = ReplayParams.safeParse(req.params);
     if (!p.success) return sendError(reply, 400, 'BAD_REQUEST', 'invalid show id');
     try {
-      return reply.header('Cache-Control', 'no-store').send(replay.manifest(p.data.showId));
+      // Public data, read cross-origin by the studio's Data tab (no credentials are involved).
+      return reply.header('Cache-Control', 'no-store').header('access-control-allow-origin', '*').send(replay.manifest(p.data.showId));
     } catch (err) {
       if (err instanceof ReplayError) return sendError(reply, err.status, err.code, err.message);
       throw err;

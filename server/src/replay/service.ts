@@ -31,6 +31,8 @@ export class ReplayError extends Error {
 }
 
 const SIDECAR = 'replay.json';
+/** How long a manifest answer is reused (a chapter's clip shows up at most this late). */
+export const MANIFEST_TTL_MS = 2000;
 
 interface Sidecar {
   version: 1;
@@ -47,16 +49,26 @@ export interface ReplayDeps {
 
 export class ReplayService {
   private readonly clips: ClipMaker;
+  private readonly cache = new Map<string, { at: number; manifest: ReplayManifest }>();
 
   constructor(private readonly d: ReplayDeps) {
     this.clips = new ClipMaker({ ffmpegBin: d.ffmpegBin, log: d.log });
   }
 
-  /** The replay of a show: throws ReplayError for an unknown show or one with no recording. */
+  /**
+   * The replay of a show: throws ReplayError for an unknown show or one with no recording. Live pages ask for it when
+   * an explanation ends (its clip appears), all at once: answers are kept MANIFEST_TTL_MS.
+   */
   manifest(showId: string): ReplayManifest {
+    const now = Date.now();
+    const cached = this.cache.get(showId);
+    if (cached && now - cached.at < MANIFEST_TTL_MS) return cached.manifest;
     const { show, playlist, runs } = this.recording(showId);
     const chapters = this.chapters(showId, playlist, runs);
-    return { show, playlistUrl: `/hls/${encodeURIComponent(showId)}/index.m3u8`, duration: round3(playlist.duration), chapters };
+    const manifest = { show, playlistUrl: `/hls/${encodeURIComponent(showId)}/index.m3u8`, duration: round3(playlist.duration), chapters };
+    this.cache.set(showId, { at: now, manifest });
+    if (this.cache.size > 200) this.cache.delete(this.cache.keys().next().value as string);
+    return manifest;
   }
 
   /** The clip of explanation `clipId` (the log seq of its start) in this show: its MP4 path, made if needed. */

@@ -118,7 +118,16 @@ export function segmentMtimes(dir: string): (uri: string) => number | null {
   };
 }
 
-/** The segments covering [start, end) seconds of the recording, whole (a clip starts and ends on key frames). */
+/**
+ * The whole segments (a clip starts and ends on key frames) nearest to [start, end) seconds of the recording: those
+ * at least half inside it, or else the one most inside it. Each end is then off by at most half a segment, so the
+ * clip lasts the stretch ± one key-frame interval.
+ */
 export function segmentsCovering(playlist: Playlist, start: number, end: number): PlaylistSegment[] {
-  return playlist.segments.filter((s) => s.start + s.duration > start + 0.05 && s.start < end - 0.05);
+  const overlap = (s: PlaylistSegment) => Math.min(end, s.start + s.duration) - Math.max(start, s.start);
+  const inside = playlist.segments.filter((s) => overlap(s) >= s.duration / 2);
+  if (inside.length > 0) return inside;
+  let best: PlaylistSegment | null = null;
+  for (const s of playlist.segments) if (overlap(s) > 0 && (!best || overlap(s) > overlap(best))) best = s;
+  return best ? [best] : [];
 }
