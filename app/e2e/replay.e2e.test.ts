@@ -209,6 +209,19 @@ describe('shoppable replay', () => {
         expect(clip.played).toBeGreaterThan(0.5);
         expect(Math.abs(clip.duration - (chapter.end - chapter.start))).toBeLessThanOrEqual(gop + 0.1);
       }
+      // Leaving sends the rest by beacon: the replay viewer's events carry its guest buyer session, which is how an
+      // order placed from the replay is joined to it (as replay, not live).
+      await viewer.close({ runBeforeUnload: true });
+      await poll(
+        'replay events with the buyer session',
+        async () => {
+          stack.server.analytics.buffer.flush();
+          const events = stack.server.analytics.store.metricsInput(showId).events.filter((e) => e.mode === 'replay');
+          return events.some((e) => e.kind === 'leave') && events.every((e) => e.buyerId !== null || e.kind === 'enter');
+        },
+        10_000,
+        250,
+      );
       expect(logs.filter((l) => l.includes('pageerror'))).toEqual([]);
     } catch (err) {
       console.log(logs.join('\n'));
