@@ -22,6 +22,10 @@ import { initViewerI18n, LANGUAGE_STORAGE_KEY, pickLanguage } from './i18n';
 import { parseViewerPath, sameOriginWsUrl, showIdFromQuery } from './route';
 import { selectMediaSettled } from './selectors';
 import { createShopApi } from './shop/api';
+import { createReplayPage, type ReplayPage } from './replay/boot';
+import { ClipsProvider } from './replay/ClipPlayer';
+import { createClipsStore, LiveClips } from './replay/clips';
+import { ReplayApp } from './replay/ReplayApp';
 import { createViewerStore } from './store';
 import { whenState } from './controllers/when-state';
 import { installTestHandle } from './test-handle';
@@ -66,6 +70,10 @@ let danmaku: DanmakuController | null = null;
 let engagement: ViewerEngagement | null = null;
 let shop: ShopController;
 let analytics: { stop(): void } | null = null;
+let replayPage: ReplayPage | null = null;
+// Explanation clips: the replay page's chapters, or on the live page those of explanations already over.
+const liveClipsStore = createClipsStore();
+let liveClips: LiveClips | null = null;
 let leaving = false;
 if (viewerRoute.page === 'live') {
   const route = viewerRoute.route;
@@ -100,18 +108,25 @@ if (viewerRoute.page === 'live') {
     shop.attach(interaction);
     // Lucky bags, red packets and coupons ride on the same realtime socket as the chat.
     engagement = startEngagement(interaction.connection);
+    liveClips = new LiveClips({ showId: route.showId, store, clips: liveClipsStore });
     window.addEventListener('pagehide', () => {
       leaving = true;
       analytics?.stop();
       player?.stop();
       fallback.stop();
       interaction?.stop();
+      liveClips?.stop();
     });
     // Restored from the back/forward cache with a stopped player: start over.
     window.addEventListener('pageshow', (e) => e.persisted && location.reload());
   } else {
     store.getState().setFatal({ kind: 'invalidId' });
   }
+} else if (viewerRoute.page === 'replay') {
+  // An ended show's replay: its recording with chapters, cards and Buy (no live connection).
+  shop = new ShopController({ store, api, showId: viewerRoute.showId, storage });
+  replayPage = createReplayPage({ showId: viewerRoute.showId, store, video, storage });
+  window.addEventListener('pagehide', () => replayPage?.stop());
 } else {
   // Order pages: no player; the show they came from (for "back to the show") is in ?showId=.
   shop = new ShopController({ store, api, showId: null, storage });
@@ -172,9 +187,15 @@ function renderUi(): void {
       <I18nextProvider i18n={i18n}>
         <ViewerContext.Provider value={{ store, player, shop, interaction, danmaku, video }}>
           <BootDone>
-            {viewerRoute.page === 'live' ? (
+            {replayPage ? (
+              <ClipsProvider clips={replayPage.clips}>
+                <ReplayApp replay={replayPage.replay} controller={replayPage.controller} />
+              </ClipsProvider>
+            ) : viewerRoute.page === 'live' ? (
               <EngagementContext.Provider value={engagement}>
-                <App />
+                <ClipsProvider clips={liveClipsStore}>
+                  <App />
+                </ClipsProvider>
               </EngagementContext.Provider>
             ) : (
               <OrdersApp
@@ -194,6 +215,8 @@ const startUi = (shopCtl: ShopController) => {
   renderUi();
   shopCtl.start();
   interaction?.start();
+  replayPage?.start();
+  liveClips?.start();
   // Selling data (viewer events) — like the rest of the UI, only after the first picture.
   if (viewerRoute.page === 'live' && viewerRoute.route.ok) {
     analytics = startViewerAnalytics({ store, showId: viewerRoute.route.showId, storage, root: document.body });

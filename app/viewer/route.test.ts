@@ -38,6 +38,10 @@ describe('parseViewerPath', () => {
     expect(parseViewerPath('/orders/o_abc123XYZ')).toEqual({ page: 'order', orderId: 'o_abc123XYZ', raw: 'o_abc123XYZ' });
     expect(parseViewerPath('/orders/not-an-order')).toEqual({ page: 'order', orderId: null, raw: 'not-an-order' });
     expect(parseViewerPath('/live/show123')).toEqual({ page: 'live', route: { ok: true, showId: 'show123' } });
+    expect(parseViewerPath('/replay/show123')).toEqual({ page: 'replay', showId: 'show123' });
+    expect(parseViewerPath('/app/replay/show123/')).toEqual({ page: 'replay', showId: 'show123' });
+    expect(parseViewerPath('/replay/bad!id')).toEqual({ page: 'replay', showId: null });
+    expect(parseViewerPath('/live/replay')).toEqual({ page: 'live', route: { ok: true, showId: 'replay' } });
     expect(parseViewerPath('/live/orders')).toEqual({ page: 'live', route: { ok: true, showId: 'orders' } });
     expect(parseViewerPath('/')).toMatchObject({ page: 'live', route: { ok: false } });
   });

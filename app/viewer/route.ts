@@ -30,17 +30,30 @@ export function sameOriginWsUrl(location: { protocol: string; host: string }, pa
 
 export type ViewerRoute =
   | { page: 'live'; route: RouteResult }
+  | { page: 'replay'; showId: ShowId | null }
   | { page: 'orders' }
   | { page: 'order'; orderId: OrderId | null; raw: string };
 
 /**
- * Which viewer page a path is: `/orders` (my orders), `/orders/<orderId>` (one order; an invalid id yields
+ * Which viewer page a path is: `/replay/<showId>` (an ended show's replay; an invalid id yields `showId: null`),
+ * `/orders` (my orders), `/orders/<orderId>` (one order; an invalid id yields
  * `orderId: null`); `/live/<showId>` and anything else is the live page (validated by parseShowPath).
  */
 export function parseViewerPath(pathname: string): ViewerRoute {
   const live = parseShowPath(pathname);
   if (live.ok) return { page: 'live', route: live };
   const parts = pathname.split('/').filter((p) => p.length > 0);
+  const replayAt = parts.lastIndexOf('replay');
+  if (replayAt >= 0 && replayAt === parts.length - 2) {
+    let raw = parts[replayAt + 1]!;
+    try {
+      raw = decodeURIComponent(raw);
+    } catch {
+      return { page: 'replay', showId: null };
+    }
+    const parsed = ShowId.safeParse(raw);
+    return { page: 'replay', showId: parsed.success ? parsed.data : null };
+  }
   const at = parts.lastIndexOf('orders');
   if (at >= 0 && at === parts.length - 1) return { page: 'orders' };
   if (at >= 0 && at === parts.length - 2) {

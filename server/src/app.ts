@@ -20,6 +20,8 @@ import { ShowRepository } from './db/shows';
 import { HlsService } from './hls/service';
 import { registerHlsRoutes } from './hls/routes';
 import { registerHttpRoutes } from './http/routes';
+import { registerReplayRoutes } from './replay/routes';
+import { ReplayService } from './replay/service';
 import { registerSecurityHeaders } from './http/security';
 import { registerStaffRoutes } from './http/staff';
 import { webSocketErrorHandler } from './http/ws-errors';
@@ -251,6 +253,11 @@ export async function createStorecastServer(
       sessionSecret,
       secureCookies: publicUrl.startsWith('https:'),
     });
+    // The shoppable replay: the show's HLS recording with its explanations as chapters and clips.
+    registerReplayRoutes(
+      app,
+      new ReplayService({ hls, shows, analytics, ffmpegBin: config.ffmpegBin, log: log.child({ component: 'replay' }) }),
+    );
     const signaling = registerSignaling(app, {
       rooms,
       shows,

@@ -11,6 +11,7 @@ import { screenTotals } from '../controllers/selling-screen-view';
 import { selectReportLink } from '../store';
 import { BigScreenTable } from './BigScreenTable';
 import { BigScreenTrend } from './BigScreenTrend';
+import { ReplayClips } from './ReplayClips';
 
 function Kpi({ label, value, sub, testId }: { label: string; value: string; sub?: string; testId: string }) {
   return (
@@ -91,6 +92,7 @@ export function BigScreen() {
         <h2 className="bigscreen-card-title">{t('bigscreen.products')}</h2>
         <BigScreenTable />
       </section>
+      <ReplayClips />
     </div>
   );
 }

@@ -6,6 +6,7 @@ import { BUY_EVENT, type BuyEventDetail } from '../shop/buy-event';
 import { LOW_STOCK, productSummary } from '../shop/catalog';
 import { formatCountdown } from '../shop/countdown';
 import { useServerNow } from '../shop/hooks';
+import { RewatchButton } from '../replay/ClipPlayer';
 import { BagIcon, BoltIcon } from './icons';
 
 export { BUY_EVENT, type BuyEventDetail } from '../shop/buy-event';
@@ -119,6 +120,7 @@ function ProductCard({ trigger, primary }: { trigger: PinnedTrigger; primary: bo
           </div>
         </button>
         <div className="product-actions">
+          <RewatchButton productId={id} />
           <button type="button" className="buy" disabled={!canBuy} onClick={buy} data-testid={`buy-${id}`}>
             {label}
           </button>

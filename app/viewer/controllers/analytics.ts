@@ -201,12 +201,19 @@ function randomId(): string {
  * The viewer page's analytics: reporter + impression watcher, under the device id the realtime hello uses. Call after
  * the first picture; `stop` on pagehide. A hidden page sends what it has by beacon (a phone may never fire pagehide).
  */
-export function startViewerAnalytics(opts: { store: ViewerStore; showId: string; storage: Storage | null; root: Element }): {
+export function startViewerAnalytics(opts: {
+  store: ViewerStore;
+  showId: string;
+  storage: Storage | null;
+  root: Element;
+  mode?: 'live' | 'replay';
+}): {
   stop(): void;
 } {
   const reporter = new AnalyticsReporter({
     store: opts.store,
     showId: opts.showId,
+    mode: opts.mode ?? 'live',
     viewerId: deviceIdFrom(opts.storage, randomId),
     randomId,
   });

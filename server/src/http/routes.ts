@@ -102,6 +102,12 @@ export async function registerHttpRoutes(app: FastifyInstance, { shows, rooms, p
     if (!params.success) return reply.code(404).type('text/plain; charset=utf-8').send('Not found: invalid show id');
     return sendLiveViewer(reply);
   });
+  // The replay of an ended show is a page of the viewer bundle too (its data: GET /api/replay/:showId).
+  app.get('/replay/:showId', async (req, reply) => {
+    const params = ShowParams.safeParse(req.params);
+    if (!params.success) return reply.code(404).type('text/plain; charset=utf-8').send('Not found: invalid show id');
+    return sendViewer(reply);
+  });
   // The buyer's order pages are routes of the viewer bundle (it routes by path); the order itself is fetched
   // by the page from /api/orders/:orderId with the buyer's session cookie.
   app.get('/orders', async (_req, reply) => sendViewer(reply));
