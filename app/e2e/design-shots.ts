@@ -64,7 +64,7 @@ async function viewerShots(stack: Stack, showId: string, pinId: string, name: st
           const style = await page.addStyleTag({ content: `.stage-video { filter: ${filter}; }` });
           await page.waitForTimeout(300);
           await page.screenshot({ path: join(dir, `viewer-${name}-${kind}-${tone}-${locale}.png`) });
-          await style.evaluate((el) => el.remove());
+          await style.evaluate((el) => (el as Element).remove());
         }
         await page.getByTestId(`buy-${pinId}`).click();
         await page.waitForTimeout(800);
