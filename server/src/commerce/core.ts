@@ -24,7 +24,10 @@ import { createSqliteStore } from './store/sqlite/index';
 import type { CommerceStore } from './store/types';
 
 export interface CommerceOptions {
+  /** The node's SQLite database: the commerce store's default engine. */
   db: Database;
+  /** Another engine's store (store/postgres); the SQLite database then only serves show lookups. */
+  store?: CommerceStore;
   dataDir: string;
   /** Public http(s) base of the server, e.g. http://127.0.0.1:8080 (pay pages, webhook URLs). */
   publicUrl: string;
@@ -86,7 +89,7 @@ export async function createCommerceCore(opts: CommerceOptions): Promise<Commerc
   const log = opts.log;
   const publicUrl = opts.publicUrl.replace(/\/+$/, '');
   const payConfig = PaymentsConfig.parse(opts.payments);
-  const store = createSqliteStore(opts.db);
+  const store = opts.store ?? createSqliteStore(opts.db);
   const events = new CommerceEvents(log, opts.onEvent);
   const media = new MediaStore(opts.dataDir);
   const catalog = new CatalogService(store, media, events, clock);
@@ -152,7 +155,7 @@ export async function createCommerceCore(opts: CommerceOptions): Promise<Commerc
     store,
     events,
     catalog,
-    localReads: sqliteCatalogReads(opts.db, clock),
+    localReads: opts.store ? null : sqliteCatalogReads(opts.db, clock),
     sales,
     orders,
     coupons,

@@ -15,7 +15,14 @@ import { badRequest, badState, CommerceError, conflict, notFound, parse } from '
 import { newOrderId } from '../ids';
 import { RateLimitedError } from '../limits';
 import { maskName } from '../mask';
-import type { CommerceStore, CommerceTx, OrderItemRecord, OrderRecord, OrderTimestamps } from '../store/types';
+import {
+  type CommerceStore,
+  type CommerceTx,
+  IdempotencyKeyTaken,
+  type OrderItemRecord,
+  type OrderRecord,
+  type OrderTimestamps,
+} from '../store/types';
 import type { CouponService } from './coupons';
 import type { CommerceEvents, Logger } from './events';
 import { orderView, runningSale, unitPrice } from './views';
@@ -81,6 +88,8 @@ export class OrderService {
     } catch (err) {
       // Check on access: lapsed reservations of this SKU still hold units until the sweeper runs; release and retry once.
       if (err instanceof StockError && (await this.releaseExpiredFor(err.skuId))) return this.tryPlace(buyerId, req, hash);
+      // The same key committed by a concurrent unit of work: this attempt is undone; the retry finds that order.
+      if (err instanceof IdempotencyKeyTaken) return this.tryPlace(buyerId, req, hash);
       throw err;
     }
   }

@@ -349,6 +349,17 @@ export interface SandboxOutboxRepository {
   resume(now: number): Promise<number>;
 }
 
+/**
+ * insertOrder found the buyer's idempotency key taken by a unit of work that committed meanwhile (engines that run
+ * units concurrently). Nothing of the caller's unit may stand: retrying it finds that order.
+ */
+export class IdempotencyKeyTaken extends Error {
+  constructor() {
+    super('idempotency key taken concurrently');
+    this.name = 'IdempotencyKeyTaken';
+  }
+}
+
 /** The repositories; inside a unit of work they are the unit's, outside it each call stands alone. */
 export interface CommerceRepos {
   readonly catalog: CatalogRepository;
