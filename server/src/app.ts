@@ -13,6 +13,7 @@ import { ClusterNode, type ClusterNodeOptions, cpuSampler } from './cluster/node
 import { registerClusterRoutes } from './cluster/routes';
 import { loadOrCreateSessionSecret, loadOrCreateStudioToken, studioTokenPath } from './auth/studio-token';
 import { commercePlugin, createCommerceCore, orderedCommercePublisher } from './commerce/index';
+import { openPostgresCommerceStore } from './commerce/store/open';
 import { catalogForSuggestions, type RealtimeServer, registerRealtime } from './realtime/index';
 import { parseConfig, type ServerConfig, type ServerConfigInput } from './config';
 import { type Database, openDatabase } from './db/database';
@@ -192,8 +193,14 @@ export async function createStorecastServer(
       (event, route) => realtimeRef?.publishCommerce(event, route),
       log,
     );
+    // DATABASE_URL selects PostgreSQL for the commerce store; shows stay in the node's SQLite file.
+    const store = config.databaseUrl
+      ? await openPostgresCommerceStore(config.databaseUrl, { status: (id) => shows.get(id)?.status ?? null })
+      : undefined;
+    if (store) cleanups.push(() => store.close());
     const commerce = await createCommerceCore({
       db,
+      ...(store ? { store } : {}),
       dataDir: config.dataDir,
       publicUrl,
       studioToken,
