@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { CommerceRepos, CommerceStore, CommerceTx } from '../types';
+import { groupCommitter, runSavepointed } from '../group-commit';
 import { PgCatalogRepository, PgInventoryRepository } from './catalog';
 import { PgCouponRepository } from './coupons';
 import { PgOrderRepository } from './orders';
@@ -25,8 +26,8 @@ function repos(q: Queryable, shows: ShowDirectory): CommerceRepos {
  * The commerce store on PostgreSQL (node-postgres pool, schema from db/pg-migrations). A unit of work is a READ
  * COMMITTED transaction on one pooled client: stock and caps are taken by conditional UPDATEs whose row locks order
  * concurrent checkouts, and unique keys (idempotency key, provider event id) make a concurrent duplicate wait and then
- * fail or see the first. Group commit runs the units queued in one event-loop turn on one client, each in a
- * savepoint, and commits once.
+ * fail or see the first. Group commit (../group-commit.ts) runs the units queued in one event-loop turn on one
+ * client, each in a savepoint, and commits once.
  */
 export function createPostgresStore(pool: pg.Pool, shows: ShowDirectory): CommerceStore {
   const outside = repos(pool as unknown as Queryable, shows);
@@ -51,35 +52,7 @@ export function createPostgresStore(pool: pg.Pool, shows: ShowDirectory): Commer
     }
   };
 
-  type Job = { fn: (tx: CommerceTx) => Promise<unknown>; resolve: (v: unknown) => void; reject: (e: unknown) => void };
-  let queue: Job[] = [];
-  const flush = async () => {
-    const jobs = queue;
-    queue = [];
-    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
-    try {
-      await unit(async (client, tx) => {
-        for (const job of jobs) {
-          await client.query('SAVEPOINT checkout');
-          try {
-            outcomes.push({ ok: true, value: await job.fn(tx) });
-            await client.query('RELEASE SAVEPOINT checkout');
-          } catch (error) {
-            await client.query('ROLLBACK TO SAVEPOINT checkout');
-            outcomes.push({ ok: false, error });
-          }
-        }
-      });
-    } catch (error) {
-      for (const job of jobs) job.reject(error);
-      return;
-    }
-    jobs.forEach((job, i) => {
-      const o = outcomes[i]!;
-      if (o.ok) job.resolve(o.value);
-      else job.reject(o.error);
-    });
-  };
+  const groupCommit = groupCommitter((units) => unit((client, tx) => runSavepointed(units, tx, (sql) => client.query(sql))));
 
   return {
     ...outside,
@@ -87,11 +60,7 @@ export function createPostgresStore(pool: pg.Pool, shows: ShowDirectory): Commer
     transaction<T>(fn: (tx: CommerceTx) => Promise<T>): Promise<T> {
       return unit((_client, tx) => fn(tx));
     },
-    groupCommit<T>(fn: (tx: CommerceTx) => Promise<T>): Promise<T> {
-      return new Promise<T>((resolve, reject) => {
-        if (queue.push({ fn, resolve: resolve as (v: unknown) => void, reject }) === 1) setImmediate(() => void flush());
-      });
-    },
+    groupCommit,
     async close() {
       await pool.end();
     },

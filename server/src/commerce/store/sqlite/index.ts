@@ -13,6 +13,7 @@ import type {
   Sync,
   WebhookEventRepository,
 } from '../types';
+import { groupCommitter, runSavepointed } from '../group-commit';
 import { SqliteCatalogRepository } from './catalog';
 import { SqliteCouponRepository } from './coupons';
 import { SqliteInventoryRepository } from './inventory';
@@ -101,38 +102,7 @@ export function createSqliteStore(db: Database): CommerceStore {
     }
   };
 
-  type Job = { fn: (tx: CommerceTx) => Promise<unknown>; resolve: (v: unknown) => void; reject: (e: unknown) => void };
-  let queue: Job[] = [];
-  const flush = async () => {
-    const jobs = queue;
-    queue = [];
-    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
-    try {
-      await turns.run(() =>
-        unit(async () => {
-          for (const job of jobs) {
-            db.exec('SAVEPOINT checkout');
-            try {
-              outcomes.push({ ok: true, value: await job.fn(tx) });
-              db.exec('RELEASE checkout');
-            } catch (error) {
-              db.exec('ROLLBACK TO checkout');
-              db.exec('RELEASE checkout');
-              outcomes.push({ ok: false, error });
-            }
-          }
-        }),
-      );
-    } catch (error) {
-      for (const job of jobs) job.reject(error);
-      return;
-    }
-    jobs.forEach((job, i) => {
-      const o = outcomes[i]!;
-      if (o.ok) job.resolve(o.value);
-      else job.reject(o.error);
-    });
-  };
+  const groupCommit = groupCommitter((units) => turns.run(() => unit(() => runSavepointed(units, tx, (sql) => db.exec(sql)))));
 
   return {
     ...outside,
@@ -140,11 +110,7 @@ export function createSqliteStore(db: Database): CommerceStore {
     transaction<T>(fn: (tx: CommerceTx) => Promise<T>): Promise<T> {
       return turns.run(() => unit(() => fn(tx)));
     },
-    groupCommit<T>(fn: (tx: CommerceTx) => Promise<T>): Promise<T> {
-      return new Promise<T>((resolve, reject) => {
-        if (queue.push({ fn, resolve: resolve as (v: unknown) => void, reject }) === 1) setImmediate(() => void flush());
-      });
-    },
+    groupCommit,
     async close() {
       // The connection belongs to the caller (db/), which closes it.
     },
