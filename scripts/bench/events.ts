@@ -94,21 +94,25 @@ async function main(): Promise<void> {
 
   const show = shows.create('events bench');
   shows.markLive(show.id);
-  const lineup = ['保温杯', '蓝牙耳机', '帆布袋', '防晒霜'].map(
-    (title) => core.catalog.create({ title, currency: 'CNY', defaults: { listPriceMinor: 19900, livePriceMinor: 9900, stock: 1000 } }).id,
-  );
-  const hot = [1, 2].map(() => {
-    const p = core.catalog.create({
+  const lineup: string[] = [];
+  for (const title of ['保温杯', '蓝牙耳机', '帆布袋', '防晒霜']) {
+    lineup.push(
+      (await core.catalog.create({ title, currency: 'CNY', defaults: { listPriceMinor: 19900, livePriceMinor: 9900, stock: 1000 } })).id,
+    );
+  }
+  const hot: Array<{ productId: string; skuId: string }> = [];
+  for (let i = 0; i < 2; i++) {
+    const p = await core.catalog.create({
       title: '限量联名球鞋',
       currency: 'CNY',
       defaults: { listPriceMinor: 129900, livePriceMinor: 99900, stock: STOCK },
       perBuyerLimit: LIMIT,
     });
     const skuId = p.skus[0]!.id;
-    core.sales.start({ skuId, durationSec: 300, salePriceMinor: 59900, cap: STOCK, perBuyerLimit: LIMIT });
-    return { productId: p.id, skuId };
-  });
-  core.catalog.setLineup(show.id, [...lineup, ...hot.map((h) => h.productId)]);
+    await core.sales.start({ skuId, durationSec: 300, salePriceMinor: 59900, cap: STOCK, perBuyerLimit: LIMIT });
+    hot.push({ productId: p.id, skuId });
+  }
+  await core.catalog.setLineup(show.id, [...lineup, ...hot.map((h) => h.productId)]);
   const probePath = `/api/shows/${show.id}/lineup`;
   const stored = () => (db.prepare(`SELECT COUNT(*) AS n FROM viewer_events`).get() as { n: number }).n;
 

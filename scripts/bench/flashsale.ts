@@ -62,14 +62,14 @@ async function main(): Promise<void> {
   await app.register(commercePlugin, { core });
   await app.listen({ port, host: '127.0.0.1' });
 
-  const product = core.catalog.create({
+  const product = await core.catalog.create({
     title: '限量联名球鞋',
     currency: 'CNY',
     defaults: { listPriceMinor: 129900, livePriceMinor: 99900, stock: STOCK },
     perBuyerLimit: LIMIT,
   });
   const skuId = product.skus[0]!.id;
-  const sale = core.sales.start({ skuId, durationSec: 300, salePriceMinor: 59900, cap: STOCK, perBuyerLimit: LIMIT });
+  const sale = await core.sales.start({ skuId, durationSec: 300, salePriceMinor: 59900, cap: STOCK, perBuyerLimit: LIMIT });
 
   const load = await forkFlashSaleLoad({ url, skuId, buyers: BUYERS, connections: CONNECTIONS, durationSec: DURATION });
 
@@ -81,8 +81,8 @@ async function main(): Promise<void> {
       )
       .get(skuId) as { n: number }
   ).n;
-  const stock = core.store.inventory.getSku(skuId)!.stock;
-  const saleRemaining = core.store.inventory.getSale(sale.id)!.remaining;
+  const stock = (await core.store.inventory.getSku(skuId))!.stock;
+  const saleRemaining = (await core.store.inventory.getSale(sale.id))!.remaining;
   const overLimit = (
     db
       .prepare(

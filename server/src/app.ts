@@ -12,8 +12,9 @@ import { registerAnalyticsRoutes } from './analytics/routes';
 import { ClusterNode, type ClusterNodeOptions, cpuSampler } from './cluster/node';
 import { registerClusterRoutes } from './cluster/routes';
 import { loadOrCreateSessionSecret, loadOrCreateStudioToken, studioTokenPath } from './auth/studio-token';
-import { commercePlugin, createCommerceCore } from './commerce/index';
-import { catalogForSuggestions, type OrderRoute, type RealtimeServer, registerRealtime } from './realtime/index';
+import { commercePlugin, createCommerceCore, orderedCommercePublisher } from './commerce/index';
+import { openPostgresCommerceStore } from './commerce/store/open';
+import { catalogForSuggestions, type RealtimeServer, registerRealtime } from './realtime/index';
 import { parseConfig, type ServerConfig, type ServerConfigInput } from './config';
 import { type Database, openDatabase } from './db/database';
 import { ShowRepository } from './db/shows';
@@ -187,9 +188,21 @@ export async function createStorecastServer(
     // One key signs the guest buyer cookie for both commerce and realtime chat (one guest identity).
     const sessionSecret = loadOrCreateSessionSecret(config.dataDir);
     let realtimeRef: RealtimeServer | null = null;
-    let orderRoute: (orderId: string) => OrderRoute | null = () => null;
+    // Pages get commerce events on their realtime socket (stock, sales, "just bought", an order's status to its buyer
+    // and to staff); the signaling socket carries media only.
+    const publish = orderedCommercePublisher(
+      (orderId) => commerce.store.orders.getOrder(orderId),
+      (event, route) => realtimeRef?.publishCommerce(event, route),
+      log,
+    );
+    // DATABASE_URL selects PostgreSQL for the commerce store; shows stay in the node's SQLite file.
+    const store = config.databaseUrl
+      ? await openPostgresCommerceStore(config.databaseUrl, { status: (id) => shows.get(id)?.status ?? null })
+      : undefined;
+    if (store) cleanups.push(() => store.close());
     const commerce = await createCommerceCore({
       db,
+      ...(store ? { store } : {}),
       dataDir: config.dataDir,
       publicUrl,
       studioToken,
@@ -207,21 +220,16 @@ export async function createStorecastServer(
       seedDemo: config.seedDemo,
       onEvent: (event) => {
         analytics.showLog.onCommerce(event);
-        // Pages get commerce events on their realtime socket (stock, sales, "just bought", an order's status to its
-        // buyer and to staff); the signaling socket carries media only.
-        realtimeRef?.publishCommerce(event, event.type === 'order.status' ? orderRoute(event.orderId) : null);
+        publish(event);
       },
     });
     cleanups.push(() => commerce.close());
     // The buyer an order's status goes to, read after the change committed (a just-moved order is never a lapsed
     // pending one, so the read expires nothing); a vanished order tells staff only.
-    orderRoute = (orderId) => {
-      const o = commerce.orders.load(orderId);
-      return o ? { buyerId: o.buyerId } : null;
-    };
+    const reads = commerce.localReads;
     pricesOf = (id) => {
       try {
-        return commerce.catalog.view(id, true).skus.map((s) => s.priceMinor);
+        return reads?.view(id, true).skus.map((s) => s.priceMinor) ?? null;
       } catch {
         return null;
       }
@@ -234,7 +242,7 @@ export async function createStorecastServer(
       dataDir: config.dataDir,
       sessionSecret,
       shows,
-      catalog: catalogForSuggestions(commerce.catalog),
+      catalog: reads ? catalogForSuggestions(reads) : null,
       coupons: commerce.coupons,
       config: config.realtime,
       secureCookies: publicUrl.startsWith('https:'),

@@ -90,6 +90,21 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...cluster, REDIS_URL: 'http://x' })).toThrow(/REDIS_URL: must be a redis/);
   });
 
+  it('DATABASE_URL: unset keeps SQLite; a postgres URL selects PostgreSQL; anything else is refused unechoed', () => {
+    expect(loadConfig({}).databaseUrl).toBeUndefined();
+    expect(loadConfig({ DATABASE_URL: 'postgres://shop:pw@10.0.0.5:5432/shop' }).databaseUrl).toBe('postgres://shop:pw@10.0.0.5:5432/shop');
+    expect(loadConfig({ DATABASE_URL: 'postgresql://10.0.0.5/shop' }).databaseUrl).toBe('postgresql://10.0.0.5/shop');
+    let bad = '';
+    try {
+      loadConfig({ DATABASE_URL: 'mysql://root:hunter2@db/shop' });
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      bad = (e as ConfigError).problems.join('\n');
+    }
+    expect(bad).toMatch(/DATABASE_URL: must be a postgres:\/\/ or postgresql:\/\/ URL/);
+    expect(bad).not.toContain('hunter2');
+  });
+
   it('lists every bad key by its variable name', () => {
     let err: unknown;
     try {

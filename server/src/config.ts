@@ -140,6 +140,15 @@ export const ServerConfigSchema = z
       .optional(),
     /** Shared by every node: signs placement tokens and authenticates node-to-node requests. */
     clusterSecret: z.string().min(16, 'must be at least 16 characters').max(512).optional(),
+    /**
+     * The commerce store's engine: unset = SQLite in the data dir (the default); a postgres:// URL = PostgreSQL
+     * (migrated at start under an advisory lock; a schema newer than this build stops the server).
+     */
+    databaseUrl: z
+      .string()
+      .trim()
+      .refine((u) => /^postgres(ql)?:\/\/[^\s]+$/.test(u), 'must be a postgres:// or postgresql:// URL')
+      .optional(),
     /** Realtime hub tuning (realtime/config.ts). */
     realtime: z.custom<Partial<RealtimeConfigInput>>((v) => typeof v === 'object' && v !== null).default({}),
   })
@@ -200,6 +209,7 @@ const ENV_KEYS = {
   HLS_RECORD: 'hlsRecord',
   FFMPEG_BIN: 'ffmpegBin',
   REDIS_URL: 'redisUrl',
+  DATABASE_URL: 'databaseUrl',
   NODE_ID: 'nodeId',
   NODE_PUBLIC_URL: 'nodePublicUrl',
   CLUSTER_SECRET: 'clusterSecret',
@@ -216,7 +226,7 @@ function replacedKey(key: string, by: string, where: string): string {
 const KEY_TO_ENV = Object.fromEntries(Object.entries(ENV_KEYS).map(([env, key]) => [key, env])) as Record<string, string>;
 
 /** Keys whose values never appear in an error message (they hold secrets or credentials). */
-const SECRET_KEYS: ReadonlySet<string> = new Set(['clusterSecret', 'redisUrl']);
+const SECRET_KEYS: ReadonlySet<string> = new Set(['clusterSecret', 'redisUrl', 'databaseUrl']);
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

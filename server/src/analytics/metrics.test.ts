@@ -26,9 +26,9 @@ afterEach(async () => {
   await h?.close();
 });
 
-async function until(check: () => boolean, ms = 5000): Promise<void> {
+async function until(check: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
   const end = Date.now() + ms;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > end) throw new Error('timed out');
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -125,7 +125,7 @@ describe('selling metrics of a scripted show', () => {
     expect(
       (await h.studio(`/api/studio/orders/${o2.id}/refund`, { method: 'POST', body: JSON.stringify({ reason: 'changed mind' }) })).status,
     ).toBe(200);
-    await until(() => h.core.store.orders.getOrder(o2.id)?.refundedAt != null);
+    await until(async () => (await h.core.store.orders.getOrder(o2.id))?.refundedAt != null);
     // Someone who never watched orders 1 × A (unpaid): an order of the show, but no clicking viewer's.
     at(1100 * S);
     await order(new Client(h.url), showId, a.skuId, 1, 'order-four');

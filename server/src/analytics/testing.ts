@@ -59,7 +59,7 @@ export async function startAnalyticsHarness(opts: { start: number; batchesPerIpP
     log: quiet,
     clock,
     buffer: { flushMs: 60_000 },
-    pricesOf: (id) => core?.catalog.view(id, true).skus.map((s) => s.priceMinor) ?? null,
+    pricesOf: (id) => core?.localReads?.view(id, true).skus.map((s) => s.priceMinor) ?? null,
   });
   core = await createCommerceCore({
     db,

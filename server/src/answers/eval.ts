@@ -79,11 +79,11 @@ export async function demoFixture(): Promise<EvalFixture> {
     reconcileIntervalMs: 0,
   });
   const ids: Record<string, string> = {};
-  for (const p of core.catalog.list(false)) ids[DEMO_KEYS[p.title] ?? p.title] = p.id;
-  const earbuds = core.catalog.view(ids.earbuds!, false);
-  core.sales.start({ skuId: earbuds.skus[0]!.id, durationSec: 300, salePriceMinor: 29900, cap: 10, perBuyerLimit: 1 });
+  for (const p of await core.catalog.list(false)) ids[DEMO_KEYS[p.title] ?? p.title] = p.id;
+  const earbuds = await core.catalog.view(ids.earbuds!, false);
+  await core.sales.start({ skuId: earbuds.skus[0]!.id, durationSec: 300, salePriceMinor: 29900, cap: 10, perBuyerLimit: 1 });
   return {
-    products: core.catalog.list(false).map(suggestionProduct),
+    products: (await core.catalog.list(false)).map(suggestionProduct),
     ids,
     now: core.clock,
     close() {

@@ -19,7 +19,7 @@ async function shop() {
   server = await startRealtimeServer({ withCommerce: true, config: { questionRatePerSec: 1000, questionBurst: 1000 } });
   const s = server;
   const cat = s.commerce!.catalog;
-  const earbuds = cat.create({
+  const earbuds = await cat.create({
     title: '真无线主动降噪耳机',
     description: '-42dB 主动降噪，单次续航 8 小时，配合充电盒 32 小时。蓝牙 5.3，低延迟游戏模式。',
     currency: 'CNY',
@@ -28,7 +28,7 @@ async function shop() {
     defaults: { listPriceMinor: 49900, livePriceMinor: 39900, stock: 25 },
     perBuyerLimit: 2,
   });
-  const scarf = cat.create({
+  const scarf = await cat.create({
     title: '羊绒混纺围巾',
     description: '70% 羊绒 30% 美利奴羊毛，180×30 cm，亲肤不扎。直播间专享价，三色可选。',
     currency: 'CNY',
@@ -36,7 +36,7 @@ async function shop() {
     attributes: [{ name: '颜色', values: ['驼色', '燕麦白', '墨绿'] }],
     defaults: { listPriceMinor: 39900, livePriceMinor: 29900, stock: 40 },
   });
-  cat.setLineup(s.showId, [earbuds.id, scarf.id]);
+  await cat.setLineup(s.showId, [earbuds.id, scarf.id]);
   const mod = await connect(s, { token: s.studioToken });
   const ask = async (text: string, productId?: string) => {
     // A new buyer each time: the same buyer repeating a question is refused as a duplicate.
@@ -90,7 +90,7 @@ describe('question.suggest', () => {
   it('an FAQ edited mid-show is used for the next question', async () => {
     const { s, scarf, ask } = await shop();
     expect((await ask('有礼盒包装吗', scarf.id)).suggestions).toEqual([]);
-    s.commerce!.catalog.update(scarf.id, { faq: [{ q: '有礼盒包装吗？', a: '有，下单备注"礼盒"即可免费包装。' }] });
+    await s.commerce!.catalog.update(scarf.id, { faq: [{ q: '有礼盒包装吗？', a: '有，下单备注"礼盒"即可免费包装。' }] });
     expect((await ask('有礼盒包装吗', scarf.id)).suggestions[0]).toMatchObject({ source: 'faq', title: '有礼盒包装吗？' });
   });
 });

@@ -81,7 +81,7 @@ describe('catalog', () => {
       expect(r.status).toBe(400);
       expect(r.body.error.code).toBe('BAD_REQUEST');
     }
-    expect(h.core.store.catalog.countProducts()).toBe(1);
+    expect(await h.core.store.catalog.countProducts()).toBe(1);
   });
 
   it('editing attributes keeps existing SKUs, adds new ones and retires removed ones', async () => {
@@ -128,7 +128,7 @@ describe('catalog', () => {
     expect([neg.status, neg.body.error.reason]).toEqual([409, 'INSUFFICIENT_STOCK']);
     expect((await sku({ stock: 1, stockDelta: 1 })).status).toBe(400);
     expect((await sku({ stock: -1 })).status).toBe(400);
-    expect(h.core.store.inventory.getSku(skuId)!.stock).toBe(20);
+    expect((await h.core.store.inventory.getSku(skuId))!.stock).toBe(20);
     expect((await h.studio('/api/studio/skus/s_unknownsku1', { method: 'PATCH', body: '{"stock":1}' })).status).toBe(404);
   });
 
@@ -223,13 +223,13 @@ describe('catalog', () => {
     );
     expect(imported.status).toBe(200);
     expect(imported.body).toMatchObject({ productsCreated: 1, productsUpdated: 1, skusCreated: 2, skusUpdated: 1 });
-    const first = h.core.store.inventory.getSku(p.skus[0]!.id)!;
+    const first = (await h.core.store.inventory.getSku(p.skus[0]!.id))!;
     expect([first.listPrice, first.livePrice, first.stock]).toEqual([13950, null, 42]);
-    const cup = h.core.store.catalog.listProducts(true).find((x) => x.title === '保温杯')!;
+    const cup = (await h.core.store.catalog.listProducts(true)).find((x) => x.title === '保温杯')!;
     expect(cup.attributes).toEqual([{ name: '容量', values: ['350ml', '500ml'] }]);
     expect(cup.perBuyerLimit).toBe(2);
 
-    const before = h.core.store.catalog.countProducts();
+    const before = await h.core.store.catalog.countProducts();
     const broken = [
       lines[0],
       lines[2]!.replace(/,10,1$/, ',-3,1'),
@@ -241,8 +241,8 @@ describe('catalog', () => {
     );
     expect([rejected.status, rejected.body.error.reason]).toEqual([400, 'CSV_INVALID']);
     expect(rejected.body.error.issues!.map((i) => i.path)).toEqual(['row 2', 'row 3', 'row 4']);
-    expect(h.core.store.catalog.countProducts()).toBe(before);
-    expect(h.core.store.inventory.getSku(p.skus[1]!.id)!.stock).toBe(10);
+    expect(await h.core.store.catalog.countProducts()).toBe(before);
+    expect((await h.core.store.inventory.getSku(p.skus[1]!.id))!.stock).toBe(10);
   });
 
   it('orders a show lineup; a show without one offers every active product', async () => {
@@ -291,7 +291,7 @@ describe('catalog', () => {
       sweepIntervalMs: 0,
       reconcileIntervalMs: 0,
     });
-    expect(again.store.catalog.countProducts()).toBe(0);
+    expect(await again.store.catalog.countProducts()).toBe(0);
     again.close();
   }, 60_000);
 });

@@ -30,8 +30,8 @@ const simple = (stock: number, extra: object = {}) => ({
   ...extra,
 });
 
-function stockOf(harness: Harness, skuId: string): number {
-  return harness.core.store.inventory.getSku(skuId)!.stock;
+async function stockOf(harness: Harness, skuId: string): Promise<number> {
+  return (await harness.core.store.inventory.getSku(skuId))!.stock;
 }
 
 describe('checkout race', () => {
@@ -70,9 +70,9 @@ describe('checkout race', () => {
     }
     expect(new Set(created.map((c) => c.body.id)).size).toBe(100);
     expect(new Set(created.map((c) => c.i)).size).toBe(100);
-    expect(stockOf(h, skuId)).toBe(0);
+    expect(await stockOf(h, skuId)).toBe(0);
     expect(minStockSeen).toBe(0);
-    const sold = h.core.store.orders.list({ limit: 10_000 }).length;
+    const sold = (await h.core.store.orders.list({ limit: 10_000 })).length;
     expect(sold).toBe(100);
     // Retrying later (after sell-out) still returns the original order, never a new one or an error.
     const winner = created[0]!;
@@ -102,7 +102,7 @@ describe('checkout rules', () => {
     expect(ok.status).toBe(201);
     expect(ok.body.totalMinor).toBe(2 * 79900);
     expect(ok.body.items[0]!.unitPriceMinor).toBe(79900);
-    expect(stockOf(h, skuId)).toBe(8);
+    expect(await stockOf(h, skuId)).toBe(8);
 
     const bad: Array<[object, number, string]> = [
       [{ idempotencyKey: 'bad-1aaaa', items: [{ skuId, qty: -1 }], contact: contact(2) }, 400, 'BAD_REQUEST'],
@@ -143,8 +143,8 @@ describe('checkout rules', () => {
     });
     expect(malformed.status).toBe(400);
     expect(((await malformed.json()) as ErrorBody).error.code).toBe('BAD_REQUEST');
-    expect(stockOf(h, skuId)).toBe(8);
-    expect(h.core.store.orders.list({ limit: 100 }).length).toBe(1);
+    expect(await stockOf(h, skuId)).toBe(8);
+    expect((await h.core.store.orders.list({ limit: 100 })).length).toBe(1);
   });
 
   it('accepts zh-CN mobile formats and E.164, normalising them', async () => {
@@ -166,7 +166,7 @@ describe('checkout rules', () => {
         contact: { ...contact(i), phone: input },
       });
       expect(r.status).toBe(201);
-      expect(h.core.store.orders.getOrder(r.body.id)!.contactPhone).toBe(normal);
+      expect((await h.core.store.orders.getOrder(r.body.id))!.contactPhone).toBe(normal);
     }
   });
 
@@ -179,7 +179,7 @@ describe('checkout rules', () => {
     const r = await b.json<ErrorBody>('POST', '/api/orders', { ...body, items: [{ skuId: p.skus[0]!.id, qty: 2 }] });
     expect(r.status).toBe(409);
     expect(r.body.error.reason).toBe('IDEMPOTENCY_MISMATCH');
-    expect(stockOf(h, p.skus[0]!.id)).toBe(9);
+    expect(await stockOf(h, p.skus[0]!.id)).toBe(9);
     // The same key from another buyer is another buyer's checkout.
     expect((await new Buyer(h.url).json('POST', '/api/orders', body)).status).toBe(201);
   });
@@ -202,12 +202,12 @@ describe('checkout rules', () => {
     expect(over.body.error.reason).toBe('LIMIT_EXCEEDED');
     expect((await order('limit-key-3', [{ skuId: c!.id, qty: 1 }])).status).toBe(201);
     expect((await order('limit-key-4', [{ skuId: a!.id, qty: 1 }])).body.error.reason).toBe('LIMIT_EXCEEDED');
-    expect(stockOf(h, a!.id) + stockOf(h, c!.id)).toBe(98);
+    expect((await stockOf(h, a!.id)) + (await stockOf(h, c!.id))).toBe(98);
     // Cancelling frees the allowance and the units.
     const mine = await b.json<{ orders: OrderView[] }>('GET', '/api/orders');
     const cancelled = await b.json<OrderView>('POST', `/api/orders/${mine.body.orders[0]!.id}/cancel`);
     expect(cancelled.body.status).toBe('cancelled');
-    expect(stockOf(h, a!.id) + stockOf(h, c!.id)).toBe(99);
+    expect((await stockOf(h, a!.id)) + (await stockOf(h, c!.id))).toBe(99);
     expect((await order('limit-key-5', [{ skuId: a!.id, qty: 1 }])).status).toBe(201);
     // Another buyer has their own allowance.
     const other = await new Buyer(h.url).json('POST', '/api/orders', {
@@ -246,7 +246,7 @@ describe('checkout rules', () => {
     const forger = new Buyer(h.url);
     forger.cookie = `${alice.cookie.slice(0, -3)}abc`;
     expect((await forger.json<{ orders: unknown[] }>('GET', '/api/orders')).body.orders).toEqual([]);
-    expect(h.core.store.orders.getOrder(a.body.id)!.status).toBe('pending_payment');
+    expect((await h.core.store.orders.getOrder(a.body.id))!.status).toBe('pending_payment');
   });
 
   it('sets an HttpOnly, SameSite=Lax signed session cookie', async () => {
@@ -273,10 +273,10 @@ describe('checkout rules', () => {
       items: [{ skuId, qty: 1 }],
       contact: contact(2),
     });
-    expect(stockOf(h, skuId)).toBe(0);
+    expect(await stockOf(h, skuId)).toBe(0);
     h.advance(59_000);
     await h.core.runMaintenance();
-    expect(stockOf(h, skuId)).toBe(0);
+    expect(await stockOf(h, skuId)).toBe(0);
     h.advance(2_000);
     // Check on access: a new buyer finds the SKU sold out, the lapsed reservations are released and the order succeeds.
     const late = await new Buyer(h.url).json<OrderView>('POST', '/api/orders', {
@@ -285,7 +285,7 @@ describe('checkout rules', () => {
       contact: contact(3),
     });
     expect(late.status).toBe(201);
-    expect(stockOf(h, skuId)).toBe(0);
+    expect(await stockOf(h, skuId)).toBe(0);
     const gone = await b.json<OrderView>('GET', `/api/orders/${o1.body.id}`);
     expect(gone.body.status).toBe('cancelled');
     expect(gone.body.events!.at(-1)).toMatchObject({
@@ -294,7 +294,7 @@ describe('checkout rules', () => {
       actor: 'system',
       note: 'reservation expired',
     });
-    expect(h.core.store.orders.getOrder(o2.body.id)!.status).toBe('cancelled');
+    expect((await h.core.store.orders.getOrder(o2.body.id))!.status).toBe('cancelled');
     // Paying an expired order is refused.
     const pay = await b.json<ErrorBody>('POST', `/api/orders/${o1.body.id}/pay`, {});
     expect(pay.status).toBe(409);
@@ -302,7 +302,7 @@ describe('checkout rules', () => {
     // The sweeper releases the last one too.
     h.advance(61_000);
     expect(await h.core.orders.expireDue()).toBe(1);
-    expect(stockOf(h, skuId)).toBe(3);
+    expect(await stockOf(h, skuId)).toBe(3);
   });
 });
 
@@ -369,7 +369,7 @@ describe('flash sales', () => {
       contact: contact(3),
     });
     expect(soldOut.body.error.reason).toBe('SOLD_OUT');
-    expect(stockOf(h, skuId)).toBe(7);
+    expect(await stockOf(h, skuId)).toBe(7);
     expect(events.filter((e) => e.type === 'stock.changed').at(-1)).toMatchObject({ skuId, stock: 7, saleRemaining: 0 });
 
     // Countdown over: the sale ends and the live price applies to the remaining stock.
@@ -382,7 +382,7 @@ describe('flash sales', () => {
       contact: contact(4),
     });
     expect(after.body.items[0]).toMatchObject({ unitPriceMinor: 79900, flashSaleId: null });
-    expect(stockOf(h, skuId)).toBe(6);
+    expect(await stockOf(h, skuId)).toBe(6);
   });
 
   it('an expired reservation returns units to a running sale', async () => {
@@ -394,11 +394,11 @@ describe('flash sales', () => {
       body: JSON.stringify({ skuId, durationSec: 300, salePriceMinor: 1000, cap: 2, perBuyerLimit: null }),
     });
     await new Buyer(h.url).json('POST', '/api/orders', { idempotencyKey: 'sale-exp-01', items: [{ skuId, qty: 2 }], contact: contact(1) });
-    expect(h.core.store.inventory.getActiveSale(skuId)!.remaining).toBe(0);
+    expect((await h.core.store.inventory.getActiveSale(skuId))!.remaining).toBe(0);
     h.advance(31_000);
-    expect(h.core.orders.expireDue()).toBe(1);
-    expect(h.core.store.inventory.getActiveSale(skuId)!.remaining).toBe(2);
-    expect(stockOf(h, skuId)).toBe(10);
+    expect(await h.core.orders.expireDue()).toBe(1);
+    expect((await h.core.store.inventory.getActiveSale(skuId))!.remaining).toBe(2);
+    expect(await stockOf(h, skuId)).toBe(10);
   });
 });
 

@@ -10,6 +10,7 @@ import { CommerceEvents, type Logger } from './domain/events';
 import { OrderService } from './domain/orders';
 import { PaymentService } from './domain/payments';
 import { SalesService } from './domain/sales';
+import { type LocalCatalogReads, sqliteCatalogReads } from './local-reads';
 import { MediaStore } from './media';
 import { AlipayProvider } from './payments/alipay';
 import type { PaymentProvider } from './payments/provider';
@@ -23,7 +24,10 @@ import { createSqliteStore } from './store/sqlite/index';
 import type { CommerceStore } from './store/types';
 
 export interface CommerceOptions {
+  /** The node's SQLite database: the commerce store's default engine. */
   db: Database;
+  /** Another engine's store (store/postgres); the SQLite database then only serves show lookups. */
+  store?: CommerceStore;
   dataDir: string;
   /** Public http(s) base of the server, e.g. http://127.0.0.1:8080 (pay pages, webhook URLs). */
   publicUrl: string;
@@ -55,6 +59,8 @@ export interface CommerceCore {
   readonly store: CommerceStore;
   readonly events: CommerceEvents;
   readonly catalog: CatalogService;
+  /** Synchronous catalog reads for in-process consumers (SQLite engine only; local-reads.ts). */
+  readonly localReads: LocalCatalogReads | null;
   readonly sales: SalesService;
   readonly orders: OrderService;
   readonly coupons: CouponService;
@@ -83,7 +89,7 @@ export async function createCommerceCore(opts: CommerceOptions): Promise<Commerc
   const log = opts.log;
   const publicUrl = opts.publicUrl.replace(/\/+$/, '');
   const payConfig = PaymentsConfig.parse(opts.payments);
-  const store = createSqliteStore(opts.db);
+  const store = opts.store ?? createSqliteStore(opts.db);
   const events = new CommerceEvents(log, opts.onEvent);
   const media = new MediaStore(opts.dataDir);
   const catalog = new CatalogService(store, media, events, clock);
@@ -112,19 +118,25 @@ export async function createCommerceCore(opts: CommerceOptions): Promise<Commerc
   const csv = new CsvService(store, catalog);
   const sessions = new BuyerSessions(opts.sessionSecret, publicUrl.startsWith('https:'));
 
+  await orders.init();
   if (opts.seedDemo ?? true) await seedDemoCatalog(store, catalog, log);
-  sales.resume();
+  await sales.resume();
 
   const timers: NodeJS.Timeout[] = [];
   let started = false;
   let reconciling = false;
-  const sweep = () => {
+  let sweeping = false;
+  const sweep = async () => {
+    if (sweeping) return;
+    sweeping = true;
     try {
-      const n = orders.expireDue();
+      const n = await orders.expireDue();
       if (n) log.info({ released: n }, 'expired unpaid reservations');
-      sales.endDue();
+      await sales.endDue();
     } catch (err) {
       log.error({ err }, 'commerce sweep failed');
+    } finally {
+      sweeping = false;
     }
   };
   const reconcile = async () => {
@@ -143,6 +155,7 @@ export async function createCommerceCore(opts: CommerceOptions): Promise<Commerc
     store,
     events,
     catalog,
+    localReads: opts.store ? null : sqliteCatalogReads(opts.db, clock),
     sales,
     orders,
     coupons,
@@ -158,7 +171,7 @@ export async function createCommerceCore(opts: CommerceOptions): Promise<Commerc
     studioToken: opts.studioToken,
     publicUrl,
     async runMaintenance() {
-      sweep();
+      await sweep();
       await sandbox?.deliverDue();
       await reconcile();
     },
@@ -169,7 +182,7 @@ export async function createCommerceCore(opts: CommerceOptions): Promise<Commerc
       sandbox?.start();
       const sweepMs = opts.sweepIntervalMs ?? 5_000;
       const reconcileMs = opts.reconcileIntervalMs ?? Math.max(1000, Math.min(60_000, reconcileAfterMs));
-      if (sweepMs > 0) timers.push(setInterval(sweep, sweepMs).unref());
+      if (sweepMs > 0) timers.push(setInterval(() => void sweep(), sweepMs).unref());
       if (reconcileMs > 0) timers.push(setInterval(() => void reconcile(), reconcileMs).unref());
     },
     close() {
@@ -177,5 +190,23 @@ export async function createCommerceCore(opts: CommerceOptions): Promise<Commerc
       sandbox?.stop();
       sales.close();
     },
+  };
+}
+
+/**
+ * Hands committed commerce events on in the order they were emitted; an `order.status` first gets its order's buyer
+ * (read after the commit, so the route is the stored one). `lookup` is called lazily, so it may refer to a core that
+ * is still being built.
+ */
+export function orderedCommercePublisher(
+  lookup: (orderId: string) => Promise<{ buyerId: string } | null>,
+  publish: (event: CommerceEvent, route: { buyerId: string } | null) => void,
+  log: Logger,
+): (event: CommerceEvent) => void {
+  let chain: Promise<void> = Promise.resolve();
+  return (event) => {
+    chain = chain
+      .then(async () => publish(event, event.type === 'order.status' ? await lookup(event.orderId) : null))
+      .catch((err: unknown) => log.error({ err, type: event.type }, 'publishing a commerce event failed'));
   };
 }

@@ -22,7 +22,7 @@ interface ErrorBody {
 }
 
 async function sku(harness: Harness, stock: number, perBuyerLimit?: number): Promise<string> {
-  const p = harness.core.catalog.create({
+  const p = await harness.core.catalog.create({
     title: '限量球鞋',
     currency: 'CNY',
     defaults: { listPriceMinor: 99900, livePriceMinor: 79900, stock },
@@ -32,8 +32,8 @@ async function sku(harness: Harness, stock: number, perBuyerLimit?: number): Pro
 }
 
 const orderBody = (key: string, skuId: string, i = 0) => ({ idempotencyKey: key, items: [{ skuId, qty: 1 }], contact: contact(i) });
-const stockOf = (harness: Harness, skuId: string) => harness.core.store.inventory.getSku(skuId)!.stock;
-const orderCount = (harness: Harness) => harness.core.store.orders.list({ limit: 10_000 }).length;
+const stockOf = async (harness: Harness, skuId: string) => (await harness.core.store.inventory.getSku(skuId))!.stock;
+const orderCount = async (harness: Harness) => (await harness.core.store.orders.list({ limit: 10_000 })).length;
 
 function expectLimited(r: { status: number; body: ErrorBody; res: Response }, reason?: string): void {
   expect([r.status, r.body.error.code, r.body.error.reason]).toEqual([429, 'RATE_LIMITED', reason]);
@@ -57,7 +57,7 @@ describe('guest sessions per client address', () => {
     // An order without a session would create one: refused too, and nothing is reserved.
     const skuId = await sku(h, 10);
     expectLimited(await new Buyer(h.url).json<ErrorBody>('POST', '/api/orders', orderBody('no-session-1', skuId)));
-    expect([stockOf(h, skuId), orderCount(h)]).toEqual([10, 0]);
+    expect([await stockOf(h, skuId), await orderCount(h)]).toEqual([10, 0]);
     // A buyer with a session still orders.
     expect((await buyers[1]!.json('POST', '/api/orders', orderBody('has-session-1', skuId))).status).toBe(201);
   });
@@ -119,7 +119,7 @@ describe('orders per client', () => {
       statuses.push((await new Buyer(h.url).json('POST', '/api/orders', orderBody(`ip-limit-${i}`, skuId, i))).status);
     expect(statuses).toEqual(Array(5).fill(201));
     expectLimited(await new Buyer(h.url).json<ErrorBody>('POST', '/api/orders', orderBody('ip-limit-x', skuId)));
-    expect([stockOf(h, skuId), orderCount(h)]).toEqual([95, 5]);
+    expect([await stockOf(h, skuId), await orderCount(h)]).toEqual([95, 5]);
   });
 
   it('per session: one session gets its limit, another session from the same address still orders', async () => {
@@ -130,7 +130,7 @@ describe('orders per client', () => {
     for (let i = 0; i < 3; i++) expect((await a.json('POST', '/api/orders', orderBody(`sess-limit-${i}`, skuId))).status).toBe(201);
     expectLimited(await a.json<ErrorBody>('POST', '/api/orders', orderBody('sess-limit-x', skuId)));
     expect((await new Buyer(h.url).json('POST', '/api/orders', orderBody('sess-other-1', skuId))).status).toBe(201);
-    expect(stockOf(h, skuId)).toBe(96);
+    expect(await stockOf(h, skuId)).toBe(96);
   });
 });
 
@@ -150,7 +150,7 @@ describe('unpaid orders per guest session', () => {
     expectLimited(refused, 'UNPAID_LIMIT');
     // Retry-After: when the oldest reservation lapses (15 min).
     expect(Number(refused.res.headers.get('retry-after'))).toBeGreaterThan(14 * 60);
-    expect([stockOf(h, skuId), orderCount(h)]).toEqual([100 - max, max]);
+    expect([await stockOf(h, skuId), await orderCount(h)]).toEqual([100 - max, max]);
     // A retry of an order it already has is that order, not a new one.
     const replay = await b.json<OrderView>('POST', '/api/orders', orderBody('unpaid-0', skuId));
     expect([replay.status, replay.body.id]).toEqual([200, placed[0]!.id]);
@@ -159,7 +159,7 @@ describe('unpaid orders per guest session', () => {
 
     // Paying one frees a slot.
     await payViaSandbox(h, b, placed[0]!.id);
-    expect(h.core.store.orders.getOrder(placed[0]!.id)!.status).toBe('paid');
+    expect((await h.core.store.orders.getOrder(placed[0]!.id))!.status).toBe('paid');
     expect((await b.json('POST', '/api/orders', orderBody('unpaid-after-pay', skuId))).status).toBe(201);
     expect((await b.json('POST', '/api/orders', orderBody('unpaid-y', skuId))).status).toBe(429);
     // Cancelling one frees a slot.
@@ -177,7 +177,7 @@ describe('flash-sale reservation window', () => {
     h = await startHarness({ flashSaleReservationMs: 2 * 60_000 });
     const flashSku = await sku(h, 10);
     const plainSku = await sku(h, 10);
-    const sale = h.core.sales.start({ skuId: flashSku, durationSec: 300, salePriceMinor: 100, cap: 5, perBuyerLimit: 2 });
+    const sale = await h.core.sales.start({ skuId: flashSku, durationSec: 300, salePriceMinor: 100, cap: 5, perBuyerLimit: 2 });
     const b = new Buyer(h.url);
     const flash = await b.json<OrderView>('POST', '/api/orders', orderBody('flash-window-1', flashSku));
     const plain = await b.json<OrderView>('POST', '/api/orders', orderBody('plain-window-1', plainSku));
@@ -185,25 +185,25 @@ describe('flash-sale reservation window', () => {
     expect(flash.body.items[0]!.flashSaleId).toBe(sale.id);
     expect(flash.body.expiresAt - flash.body.createdAt).toBe(2 * 60_000);
     expect(plain.body.expiresAt - plain.body.createdAt).toBe(15 * 60_000);
-    expect(h.core.store.inventory.getSale(sale.id)!.remaining).toBe(4);
-    expect(stockOf(h, flashSku)).toBe(9);
+    expect((await h.core.store.inventory.getSale(sale.id))!.remaining).toBe(4);
+    expect(await stockOf(h, flashSku)).toBe(9);
 
     h.advance(2 * 60_000 - 1_000);
     await h.core.runMaintenance();
-    expect(h.core.store.orders.getOrder(flash.body.id)!.status).toBe('pending_payment');
+    expect((await h.core.store.orders.getOrder(flash.body.id))!.status).toBe('pending_payment');
     h.advance(2_000);
     await h.core.runMaintenance();
-    expect(h.core.store.orders.getOrder(flash.body.id)!.status).toBe('cancelled');
-    expect(h.core.store.orders.getOrder(plain.body.id)!.status).toBe('pending_payment');
+    expect((await h.core.store.orders.getOrder(flash.body.id))!.status).toBe('cancelled');
+    expect((await h.core.store.orders.getOrder(plain.body.id))!.status).toBe('pending_payment');
     // Returned while the sale still runs: another buyer gets them at the sale price.
-    expect(h.core.store.inventory.getSale(sale.id)).toMatchObject({ status: 'active', remaining: 5 });
-    expect(stockOf(h, flashSku)).toBe(10);
+    expect(await h.core.store.inventory.getSale(sale.id)).toMatchObject({ status: 'active', remaining: 5 });
+    expect(await stockOf(h, flashSku)).toBe(10);
   });
 
   it('never outlasts the normal reservation', async () => {
     h = await startHarness({ reservationMs: 60_000, flashSaleReservationMs: 5 * 60_000 });
     const flashSku = await sku(h, 10);
-    h.core.sales.start({ skuId: flashSku, durationSec: 300, salePriceMinor: 100, cap: 5 });
+    await h.core.sales.start({ skuId: flashSku, durationSec: 300, salePriceMinor: 100, cap: 5 });
     const r = await new Buyer(h.url).json<OrderView>('POST', '/api/orders', orderBody('flash-cap-1', flashSku));
     expect(r.body.expiresAt - r.body.createdAt).toBe(60_000);
   });

@@ -17,7 +17,7 @@ import { errorHandler } from './http/util';
 import { webhookRoutes } from './http/webhooks';
 
 export type { CommerceCore, CommerceOptions } from './core';
-export { createCommerceCore } from './core';
+export { createCommerceCore, orderedCommercePublisher } from './core';
 export { type PaymentsConfig, paymentsConfigFromEnv } from './config';
 
 export type CommercePluginOptions = CommerceOptions | { core: CommerceCore };

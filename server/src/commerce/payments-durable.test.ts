@@ -102,10 +102,10 @@ async function orderAndPay(m: ReturnType<typeof machine>): Promise<{ buyer: Buye
 async function approvedWhileDown(m: ReturnType<typeof machine>) {
   const a = await m.boot();
   const paid = await orderAndPay(m);
-  const ref = a.core.store.payments.get(paid.paymentId)!.providerRef!;
+  const ref = (await a.core.store.payments.get(paid.paymentId))!.providerRef!;
   await a.app.close();
   await a.core.sandbox!.decide(ref, true);
-  expect(a.core.store.orders.getOrder(paid.order.id)!.status).toBe('pending_payment');
+  expect((await a.core.store.orders.getOrder(paid.order.id))!.status).toBe('pending_payment');
   return { a, ref, ...paid };
 }
 
@@ -116,7 +116,7 @@ describe('sandbox webhook outbox', () => {
     await kill(a);
 
     const b = await m.boot();
-    await until(() => b.core.store.orders.getOrder(order.id)!.status === 'paid');
+    await until(async () => (await b.core.store.orders.getOrder(order.id))!.status === 'paid');
     const delivered = b.db
       .prepare<[], { event_id: string; outcome: string }>(`SELECT event_id, outcome FROM webhook_events WHERE provider = 'sandbox'`)
       .all();
@@ -124,7 +124,7 @@ describe('sandbox webhook outbox', () => {
     // Long after the reservation would have lapsed, the order is still paid.
     m.advance(3_600_000);
     await b.core.runMaintenance();
-    expect(b.core.store.orders.getOrder(order.id)!.status).toBe('paid');
+    expect((await b.core.store.orders.getOrder(order.id))!.status).toBe('paid');
   });
 
   it('a second approval of an approved payment re-sends the undelivered webhook; once delivered it is a no-op showing paid', async () => {
@@ -134,35 +134,35 @@ describe('sandbox webhook outbox', () => {
     a.app = await m.listen(a.core);
     const again = await fetch(`${payUrl}/approve`, { method: 'POST', redirect: 'manual' });
     expect(again.status).toBe(303);
-    expect(a.core.store.orders.getOrder(order.id)!.status).toBe('paid');
+    expect((await a.core.store.orders.getOrder(order.id))!.status).toBe('paid');
     const third = await fetch(`${payUrl}/approve?lang=en`, { method: 'POST', redirect: 'follow' });
     expect(await third.text()).toContain('Payment approved');
-    expect(a.core.store.webhooks.count('sandbox')).toBe(1);
+    expect(await a.core.store.webhooks.count('sandbox')).toBe(1);
   });
 
   it('retries with backoff and gives up after a bounded number of attempts (reconciliation still settles it)', async () => {
     const m = machine();
     const { a, order, ref } = await approvedWhileDown(m);
-    const row = () => a.core.store.outbox.forRef(ref)[0]!;
-    expect(row()).toMatchObject({ attempts: 1, deliveredAt: null, gaveUpAt: null });
-    const first = row().nextAttemptAt - m.clock();
+    const row = async () => (await a.core.store.outbox.forRef(ref))[0]!;
+    expect(await row()).toMatchObject({ attempts: 1, deliveredAt: null, gaveUpAt: null });
+    const first = (await row()).nextAttemptAt - m.clock();
     expect(first).toBeGreaterThan(0);
     // Not due yet: nothing is attempted.
     await a.core.sandbox!.deliverDue();
-    expect(row().attempts).toBe(1);
+    expect((await row()).attempts).toBe(1);
     const gaps: number[] = [];
-    while (row().gaveUpAt === null) {
-      const before = row();
+    while ((await row()).gaveUpAt === null) {
+      const before = await row();
       m.advance(before.nextAttemptAt - m.clock());
       await a.core.sandbox!.deliverDue();
-      if (row().gaveUpAt === null) gaps.push(row().nextAttemptAt - before.nextAttemptAt);
-      expect(row().attempts).toBe(before.attempts + 1);
+      if ((await row()).gaveUpAt === null) gaps.push((await row()).nextAttemptAt - before.nextAttemptAt);
+      expect((await row()).attempts).toBe(before.attempts + 1);
     }
-    expect(row().attempts).toBeLessThanOrEqual(12);
+    expect((await row()).attempts).toBeLessThanOrEqual(12);
     expect(gaps.every((g, i) => i === 0 || g >= gaps[i - 1]!)).toBe(true);
     a.app = await m.listen(a.core);
     await a.core.runMaintenance();
-    expect(a.core.store.orders.getOrder(order.id)!.status).toBe('paid');
+    expect((await a.core.store.orders.getOrder(order.id))!.status).toBe('paid');
   });
 });
 
@@ -171,10 +171,14 @@ describe('orders with a payment in flight', () => {
   afterEach(async () => {
     await h?.close();
   });
-  const statusOf = (orderId: string) => h.core.store.orders.getOrder(orderId)!.status;
+  const statusOf = async (orderId: string) => (await h.core.store.orders.getOrder(orderId))!.status;
   async function paySandbox(buyer: Buyer, orderId: string) {
     const pay = await buyer.json<{ paymentId: string; action: { url: string } }>('POST', `/api/orders/${orderId}/pay`, {});
-    return { paymentId: pay.body.paymentId, url: pay.body.action.url, ref: h.core.store.payments.get(pay.body.paymentId)!.providerRef! };
+    return {
+      paymentId: pay.body.paymentId,
+      url: pay.body.action.url,
+      ref: (await h.core.store.payments.get(pay.body.paymentId))!.providerRef!,
+    };
   }
 
   it('a lapsed reservation with a pending payment is not expired until the provider is asked', async () => {
@@ -182,48 +186,48 @@ describe('orders with a payment in flight', () => {
     // 1: the provider approved, its webhook is lost → paid.
     const one = await setupOrder(h);
     const p1 = await paySandbox(one.buyer, one.order.id);
-    h.core.store.sandbox.setStatus(p1.ref, 'open', 'succeeded', h.now());
+    await h.core.store.sandbox.setStatus(p1.ref, 'open', 'succeeded', h.now());
     // 2: the provider declined, its webhook is lost → expired.
     const two = await setupOrder(h);
     const p2 = await paySandbox(two.buyer, two.order.id);
-    h.core.store.sandbox.setStatus(p2.ref, 'open', 'failed', h.now());
+    await h.core.store.sandbox.setStatus(p2.ref, 'open', 'failed', h.now());
     // 3: the buyer never decided → still pending at the provider.
     const three = await setupOrder(h);
     const p3 = await paySandbox(three.buyer, three.order.id);
     h.advance(61_000);
-    expect(h.core.orders.expireDue()).toBe(0);
+    expect(await h.core.orders.expireDue()).toBe(0);
     // Check on access does not expire them either, and the lapsed order takes no new payment.
     expect((await one.buyer.json<OrderView>('GET', `/api/orders/${one.order.id}`)).body.status).toBe('pending_payment');
     const repay = await one.buyer.json<{ error: { reason: string } }>('POST', `/api/orders/${one.order.id}/pay`, {});
     expect([repay.status, repay.body.error.reason]).toEqual([409, 'ORDER_EXPIRED']);
     await h.core.runMaintenance();
-    expect(statusOf(one.order.id)).toBe('paid');
-    expect(h.core.store.inventory.getSku(one.skuId)!.stock).toBe(4);
-    expect(statusOf(two.order.id)).toBe('cancelled');
-    expect(h.core.store.inventory.getSku(two.skuId)!.stock).toBe(5);
-    expect(h.core.store.payments.get(p2.paymentId)!.status).toBe('failed');
+    expect(await statusOf(one.order.id)).toBe('paid');
+    expect((await h.core.store.inventory.getSku(one.skuId))!.stock).toBe(4);
+    expect(await statusOf(two.order.id)).toBe('cancelled');
+    expect((await h.core.store.inventory.getSku(two.skuId))!.stock).toBe(5);
+    expect((await h.core.store.payments.get(p2.paymentId))!.status).toBe('failed');
     // Asked, still pending, not old yet: held.
-    expect(statusOf(three.order.id)).toBe('pending_payment');
+    expect(await statusOf(three.order.id)).toBe('pending_payment');
     h.advance(300_000);
     await h.core.runMaintenance();
-    expect(statusOf(three.order.id)).toBe('cancelled');
-    expect(h.core.store.payments.get(p3.paymentId)!.status).toBe('failed');
-    expect(h.core.store.inventory.getSku(three.skuId)!.stock).toBe(5);
+    expect(await statusOf(three.order.id)).toBe('cancelled');
+    expect((await h.core.store.payments.get(p3.paymentId))!.status).toBe('failed');
+    expect((await h.core.store.inventory.getSku(three.skuId))!.stock).toBe(5);
     // The buyer approves on the page left open after all: the money is recorded and given back.
     const late = await fetch(`${p3.url}/approve`, { method: 'POST', redirect: 'manual' });
     expect(late.status).toBe(303);
-    await until(() => statusOf(three.order.id) === 'refunded');
-    expect(h.core.store.payments.get(p3.paymentId)!.status).toBe('refunded');
+    await until(async () => (await statusOf(three.order.id)) === 'refunded');
+    expect((await h.core.store.payments.get(p3.paymentId))!.status).toBe('refunded');
   });
 
   it('a real provider webhook arriving after the reservation lapsed pays the order (it was held, not resold)', async () => {
     const secret = 'whsec_test_storecast_0123456789';
     h = await startHarness({ reservationMs: 60_000, payments: { stripe: { secretKey: 'sk_test_dummy', webhookSecret: secret } } });
     const { order, skuId } = await setupOrder(h);
-    const paymentId = pendingPayment(h, order.id, 'stripe', 'cs_test_late');
+    const paymentId = await pendingPayment(h, order.id, 'stripe', 'cs_test_late');
     h.advance(61_000);
-    expect(h.core.orders.expireDue()).toBe(0);
-    expect(statusOf(order.id)).toBe('pending_payment');
+    expect(await h.core.orders.expireDue()).toBe(0);
+    expect(await statusOf(order.id)).toBe('pending_payment');
     const body = JSON.stringify({
       id: 'evt_late_1',
       object: 'event',
@@ -252,7 +256,7 @@ describe('orders with a payment in flight', () => {
       body,
     });
     expect(res.headers.get('x-storecast-outcome')).toBe('paid');
-    expect(statusOf(order.id)).toBe('paid');
-    expect(h.core.store.inventory.getSku(skuId)!.stock).toBe(4);
+    expect(await statusOf(order.id)).toBe('paid');
+    expect((await h.core.store.inventory.getSku(skuId))!.stock).toBe(4);
   });
 });

@@ -25,12 +25,12 @@ describe('offered providers', () => {
     });
     expect(pay.status).toBe(400);
     expect(pay.body.error.reason).toBe('PROVIDER_DISABLED');
-    expect(h.core.store.payments.listForOrder(order.id)).toEqual([]);
+    expect(await h.core.store.payments.listForOrder(order.id)).toEqual([]);
     // Neither the hosted page nor its webhook endpoint exists.
     expect((await fetch(`${h.url}/pay/sandbox/sbx_abcdefgh`)).status).toBe(404);
     expect((await fetch(`${h.url}/pay/sandbox/sbx_abcdefgh/approve`, { method: 'POST' })).status).toBe(404);
     expect((await post(`${h.url}/api/payments/webhook/sandbox`, '{}', { 'content-type': 'application/json' })).status).toBe(404);
-    expect(statusOf(h, order.id)).toBe('pending_payment');
+    expect(await statusOf(h, order.id)).toBe('pending_payment');
   });
 
   it('reads the sandbox switch and reconciliation delays from the environment', () => {
@@ -88,22 +88,22 @@ describe('notices are decided from signed content only', () => {
     const form = { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' };
     for (const extra of ['gmt_refund=', 'refund_fee=']) {
       const { order } = await setupOrder(h);
-      const paymentId = pendingPayment(h, order.id, 'alipay', '=id');
+      const paymentId = await pendingPayment(h, order.id, 'alipay', '=id');
       const genuine = notify(paymentId);
       // The empty parameter is not part of the signed string, so the signature still verifies.
       const tampered = await post(url, `${genuine}&${extra}`, form);
       expect([tampered.status, tampered.outcome]).toEqual([200, 'paid']);
-      expect(statusOf(h, order.id)).toBe('paid');
-      expect(h.core.store.payments.get(paymentId)!.status).toBe('succeeded');
+      expect(await statusOf(h, order.id)).toBe('paid');
+      expect((await h.core.store.payments.get(paymentId))!.status).toBe('succeeded');
       expect((await post(url, genuine, form)).outcome).toBe('duplicate');
     }
     // A signed partial refund (refund_fee below the total, trade still TRADE_SUCCESS) does not refund the whole payment.
     const { order } = await setupOrder(h);
-    const paymentId = pendingPayment(h, order.id, 'alipay', '=id');
+    const paymentId = await pendingPayment(h, order.id, 'alipay', '=id');
     expect((await post(url, notify(paymentId), form)).outcome).toBe('paid');
     const partial = notify(paymentId, { notify_id: 'partial-1', refund_fee: '100.00', gmt_refund: alipayTime(h.now()) });
     expect((await post(url, partial, form)).outcome).toBe('ignored');
-    expect(h.core.store.payments.get(paymentId)!.status).toBe('succeeded');
+    expect((await h.core.store.payments.get(paymentId))!.status).toBe('succeeded');
     const full = notify(paymentId, {
       notify_id: 'full-1',
       trade_status: 'TRADE_CLOSED',
@@ -131,7 +131,7 @@ describe('notices are decided from signed content only', () => {
       },
     });
     const { order } = await setupOrder(h);
-    const paymentId = pendingPayment(h, order.id, 'wechatpay', '=id');
+    const paymentId = await pendingPayment(h, order.id, 'wechatpay', '=id');
     const send = (id: string, eventType: string, plain: object) => {
       const nonce = randomBytes(6).toString('hex');
       const c = createCipheriv('aes-256-gcm', Buffer.from(apiV3Key, 'utf8'), Buffer.from(nonce, 'utf8'));
@@ -176,7 +176,7 @@ describe('notices are decided from signed content only', () => {
       amount: { total: 79900, refund: refunded },
     });
     expect((await send('EV-partial', 'REFUND.SUCCESS', refund(100))).outcome).toBe('ignored');
-    expect(h.core.store.payments.get(paymentId)!.status).toBe('succeeded');
+    expect((await h.core.store.payments.get(paymentId))!.status).toBe('succeeded');
     expect((await send('EV-full', 'REFUND.SUCCESS', refund(79900))).outcome).toBe('refunded');
   });
 
@@ -187,13 +187,13 @@ describe('notices are decided from signed content only', () => {
     const paymentId = pay.body.paymentId;
     const base = { eventId: 'evt_same_id_1', type: 'test', paymentId };
     // A refund notice for a payment that is still pending is recorded but not applied …
-    expect(h.core.payments.apply('sandbox', { ...base, kind: 'refund.succeeded' }, '{}').outcome).toBe('ignored_pending');
-    expect(h.core.store.webhooks.get('sandbox', 'evt_same_id_1')!.outcome).toBe('ignored_pending');
+    expect((await h.core.payments.apply('sandbox', { ...base, kind: 'refund.succeeded' }, '{}')).outcome).toBe('ignored_pending');
+    expect((await h.core.store.webhooks.get('sandbox', 'evt_same_id_1'))!.outcome).toBe('ignored_pending');
     // … so a notice with the same id that does apply is not dropped as a duplicate.
-    expect(h.core.payments.apply('sandbox', { ...base, kind: 'payment.succeeded' }, '{}').outcome).toBe('paid');
-    expect(statusOf(h, order.id)).toBe('paid');
+    expect((await h.core.payments.apply('sandbox', { ...base, kind: 'payment.succeeded' }, '{}')).outcome).toBe('paid');
+    expect(await statusOf(h, order.id)).toBe('paid');
     // Once applied, the id is consumed.
-    expect(h.core.payments.apply('sandbox', { ...base, kind: 'payment.succeeded' }, '{}').outcome).toBe('duplicate');
-    expect(h.core.payments.apply('sandbox', { ...base, kind: 'refund.succeeded' }, '{}').outcome).toBe('duplicate');
+    expect((await h.core.payments.apply('sandbox', { ...base, kind: 'payment.succeeded' }, '{}')).outcome).toBe('duplicate');
+    expect((await h.core.payments.apply('sandbox', { ...base, kind: 'refund.succeeded' }, '{}')).outcome).toBe('duplicate');
   });
 });

@@ -29,16 +29,16 @@ export async function setupOrder(harness: Harness, price = 79900): Promise<{ buy
 }
 
 /** A payment row as the adapter would have recorded it after createPayment (the provider itself is unreachable here). */
-export function pendingPayment(
+export async function pendingPayment(
   harness: Harness,
   orderId: string,
   provider: 'stripe' | 'alipay' | 'wechatpay',
   ref: string,
   amount = 79900,
-): string {
+): Promise<string> {
   const id = `pay_${randomBytes(9).toString('base64url')}`;
   const now = harness.now();
-  harness.core.store.payments.insert({
+  await harness.core.store.payments.insert({
     id,
     orderId,
     provider,
@@ -64,11 +64,11 @@ export async function post(
   return { status: res.status, text: await res.text(), outcome: res.headers.get('x-storecast-outcome') };
 }
 
-export const statusOf = (harness: Harness, orderId: string) => harness.core.store.orders.getOrder(orderId)!.status;
+export const statusOf = async (harness: Harness, orderId: string) => (await harness.core.store.orders.getOrder(orderId))!.status;
 
-export async function until(fn: () => boolean, ms = 5000): Promise<void> {
+export async function until(fn: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
   const end = Date.now() + ms;
-  while (!fn()) {
+  while (!(await fn())) {
     if (Date.now() > end) throw new Error('condition not reached');
     await new Promise((r) => setTimeout(r, 20));
   }

@@ -21,22 +21,22 @@ describe('sandbox provider', () => {
     h.core.events.on('order.paid', (e) => paid.push(e));
     const { buyer, order } = await setupOrder(h);
     const declined = await payViaSandbox(h, buyer, order.id, false);
-    expect(h.core.store.payments.get(declined)!.status).toBe('failed');
-    expect(statusOf(h, order.id)).toBe('pending_payment');
+    expect((await h.core.store.payments.get(declined))!.status).toBe('failed');
+    expect(await statusOf(h, order.id)).toBe('pending_payment');
     const payment = await payViaSandbox(h, buyer, order.id, true);
-    expect(h.core.store.payments.get(payment)!.status).toBe('succeeded');
-    expect(statusOf(h, order.id)).toBe('paid');
+    expect((await h.core.store.payments.get(payment))!.status).toBe('succeeded');
+    expect(await statusOf(h, order.id)).toBe('paid');
     expect(paid).toEqual([expect.objectContaining({ type: 'order.paid', orderId: order.id, buyer: '买**', totalMinor: 79900 })]);
-    const page = await (await fetch(`${h.url}/pay/sandbox/${h.core.store.payments.get(payment)!.providerRef}?lang=en`)).text();
+    const page = await (await fetch(`${h.url}/pay/sandbox/${(await h.core.store.payments.get(payment))!.providerRef}?lang=en`)).text();
     expect(page).toContain('Payment approved');
-    expect(h.core.store.webhooks.count('sandbox')).toBe(2);
+    expect(await h.core.store.webhooks.count('sandbox')).toBe(2);
   });
 
   it('rejects forged, stale, unsigned and malformed notifications; replays and duplicates change nothing', async () => {
     h = await startHarness();
     const { buyer, order } = await setupOrder(h);
     const pay = await buyer.json<{ paymentId: string; action: { url: string } }>('POST', `/api/orders/${order.id}/pay`, {});
-    const ref = h.core.store.payments.get(pay.body.paymentId)!.providerRef!;
+    const ref = (await h.core.store.payments.get(pay.body.paymentId))!.providerRef!;
     const url = `${h.url}/api/payments/webhook/sandbox`;
     const body = JSON.stringify({
       id: 'evt_forgery_1',
@@ -53,8 +53,8 @@ describe('sandbox provider', () => {
     expect((await post(url, body, { 'content-type': 'application/json' })).status).toBe(401);
     expect((await post(url, body, { 'content-type': 'application/json', [SANDBOX_SIGNATURE_HEADER]: 't=1,v1=zz' })).status).toBe(401);
     expect((await post(url, 'garbage', { 'content-type': 'text/plain' })).status).toBe(401);
-    expect(statusOf(h, order.id)).toBe('pending_payment');
-    expect(h.core.store.webhooks.count()).toBe(0);
+    expect(await statusOf(h, order.id)).toBe('pending_payment');
+    expect(await h.core.store.webhooks.count()).toBe(0);
 
     // Sign with the sandbox's real secret (as the provider does) to exercise timestamp, tampering and de-duplication.
     const realSecret = (h.core.sandbox as unknown as { secret: string }).secret;
@@ -65,7 +65,7 @@ describe('sandbox provider', () => {
     expect(stale.outcome).toBe('stale');
     const tampered = await post(url, body.replace('79900', '1'), good);
     expect(tampered.status).toBe(401);
-    expect(statusOf(h, order.id)).toBe('pending_payment');
+    expect(await statusOf(h, order.id)).toBe('pending_payment');
 
     const first = await post(url, body, good);
     expect([first.status, first.outcome]).toEqual([200, 'paid']);
@@ -76,9 +76,9 @@ describe('sandbox provider', () => {
       [SANDBOX_SIGNATURE_HEADER]: signSandbox(realSecret, ts + 5, body),
     });
     expect(resent.outcome).toBe('duplicate');
-    const events = h.core.store.orders.listEvents(order.id);
+    const events = await h.core.store.orders.listEvents(order.id);
     expect(events.filter((e) => e.to === 'paid').length).toBe(1);
-    expect(h.core.store.webhooks.count('sandbox')).toBe(1);
+    expect(await h.core.store.webhooks.count('sandbox')).toBe(1);
     expect((await post(`${h.url}/api/payments/webhook/paypal`, body, good)).status).toBe(404);
     expect((await post(`${h.url}/api/payments/webhook/stripe`, body, good)).status).toBe(404);
   });
@@ -90,11 +90,11 @@ describe('sandbox provider', () => {
     // The payment holds the lapsed reservation while the sandbox reports it pending; then it is given up.
     h.advance(61_000);
     await h.core.runMaintenance();
-    expect(statusOf(h, order.id)).toBe('pending_payment');
+    expect(await statusOf(h, order.id)).toBe('pending_payment');
     h.advance(60_000);
     await h.core.runMaintenance();
-    expect(statusOf(h, order.id)).toBe('cancelled');
-    expect(h.core.store.inventory.getSku(skuId)!.stock).toBe(5);
+    expect(await statusOf(h, order.id)).toBe('cancelled');
+    expect((await h.core.store.inventory.getSku(skuId))!.stock).toBe(5);
     // The buyer still had the hosted page open and approves.
     const res = await fetch(`${pay.body.action.url}/approve`, {
       method: 'POST',
@@ -103,24 +103,24 @@ describe('sandbox provider', () => {
       redirect: 'manual',
     });
     expect(res.status).toBe(303);
-    await until(() => statusOf(h, order.id) === 'refunded');
-    const p = h.core.store.payments.get(pay.body.paymentId)!;
+    await until(async () => (await statusOf(h, order.id)) === 'refunded');
+    const p = (await h.core.store.payments.get(pay.body.paymentId))!;
     expect(p.status).toBe('refunded');
-    expect(h.core.sandbox!.entry(p.providerRef!)!.status).toBe('refunded');
-    expect(h.core.store.orders.listEvents(order.id).map((e) => e.to)).toEqual([
+    expect((await h.core.sandbox!.entry(p.providerRef!))!.status).toBe('refunded');
+    expect((await h.core.store.orders.listEvents(order.id)).map((e) => e.to)).toEqual([
       'pending_payment',
       'cancelled',
       'refund_requested',
       'refunded',
     ]);
-    expect(h.core.store.inventory.getSku(skuId)!.stock).toBe(5);
+    expect((await h.core.store.inventory.getSku(skuId))!.stock).toBe(5);
   });
 
   it('studio refunds a paid order (restocking it); a buyer refund request is completed by the studio', async () => {
     h = await startHarness();
     const { buyer, order, skuId } = await setupOrder(h);
     await payViaSandbox(h, buyer, order.id);
-    expect(h.core.store.inventory.getSku(skuId)!.stock).toBe(4);
+    expect((await h.core.store.inventory.getSku(skuId))!.stock).toBe(4);
     const refund = await h.studio(`/api/studio/orders/${order.id}/refund`, {
       method: 'POST',
       body: JSON.stringify({ reason: '买家不想要了' }),
@@ -129,7 +129,7 @@ describe('sandbox provider', () => {
     const view = (await refund.json()) as OrderView;
     expect(view.status).toBe('refunded');
     expect(view.payments![0]!.status).toBe('refunded');
-    expect(h.core.store.inventory.getSku(skuId)!.stock).toBe(5);
+    expect((await h.core.store.inventory.getSku(skuId))!.stock).toBe(5);
     expect(
       (await h.studio(`/api/studio/orders/${order.id}/refund`, { method: 'POST', body: JSON.stringify({ reason: 'again' }) })).status,
     ).toBe(409);
@@ -142,28 +142,28 @@ describe('sandbox provider', () => {
     });
     const asked = await second.buyer.json<OrderView>('POST', `/api/orders/${second.order.id}/refund-request`, { reason: '尺码不合适' });
     expect(asked.body.status).toBe('refund_requested');
-    const stockBefore = h.core.store.inventory.getSku(second.skuId)!.stock;
+    const stockBefore = (await h.core.store.inventory.getSku(second.skuId))!.stock;
     const done = (await (
       await h.studio(`/api/studio/orders/${second.order.id}/refund`, { method: 'POST', body: JSON.stringify({ reason: 'ok' }) })
     ).json()) as OrderView;
     expect(done.status).toBe('refunded');
     // Shipped goods are not put back on sale unless asked.
-    expect(h.core.store.inventory.getSku(second.skuId)!.stock).toBe(stockBefore);
+    expect((await h.core.store.inventory.getSku(second.skuId))!.stock).toBe(stockBefore);
   });
 
   it('reconciliation settles a payment whose webhook was lost', async () => {
     h = await startHarness({ reconcileAfterMs: 120_000 });
     const { buyer, order } = await setupOrder(h);
     const pay = await buyer.json<{ paymentId: string }>('POST', `/api/orders/${order.id}/pay`, {});
-    const ref = h.core.store.payments.get(pay.body.paymentId)!.providerRef!;
+    const ref = (await h.core.store.payments.get(pay.body.paymentId))!.providerRef!;
     // Provider side settles, but its notification never arrives.
-    h.core.store.sandbox.setStatus(ref, 'open', 'succeeded', h.now());
+    await h.core.store.sandbox.setStatus(ref, 'open', 'succeeded', h.now());
     await h.core.runMaintenance();
-    expect(statusOf(h, order.id)).toBe('pending_payment');
+    expect(await statusOf(h, order.id)).toBe('pending_payment');
     h.advance(121_000);
     await h.core.runMaintenance();
-    expect(statusOf(h, order.id)).toBe('paid');
-    expect(h.core.store.webhooks.get('sandbox', `reconcile:${pay.body.paymentId}:succeeded`)!.outcome).toBe('paid');
+    expect(await statusOf(h, order.id)).toBe('paid');
+    expect((await h.core.store.webhooks.get('sandbox', `reconcile:${pay.body.paymentId}:succeeded`))!.outcome).toBe('paid');
   });
 });
 
@@ -174,7 +174,7 @@ describe('stripe adapter', () => {
   it('verifies Stripe-Signature (constructEvent), rejects forged/stale/unsigned, dedups by event id', async () => {
     h = await startHarness({ payments: { stripe: { secretKey: 'sk_test_dummy', webhookSecret: secret } } });
     const { order } = await setupOrder(h);
-    const paymentId = pendingPayment(h, order.id, 'stripe', 'cs_test_a1b2c3');
+    const paymentId = await pendingPayment(h, order.id, 'stripe', 'cs_test_a1b2c3');
     const event = (id: string, amount = 79900) =>
       JSON.stringify({
         id,
@@ -212,12 +212,12 @@ describe('stripe adapter', () => {
     expect([stale.status, stale.outcome]).toEqual([400, 'stale']);
     const tampered = event('evt_1StripeTest', 1);
     expect((await send(tampered, stripe.webhooks.generateTestHeaderString({ payload: body, secret, timestamp: ts }))).status).toBe(401);
-    expect(statusOf(h, order.id)).toBe('pending_payment');
+    expect(await statusOf(h, order.id)).toBe('pending_payment');
 
     const header = stripe.webhooks.generateTestHeaderString({ payload: body, secret, timestamp: ts });
     const ok = await send(body, header);
     expect([ok.status, ok.outcome]).toEqual([200, 'paid']);
-    expect(statusOf(h, order.id)).toBe('paid');
+    expect(await statusOf(h, order.id)).toBe('paid');
     expect((await send(body, header)).outcome).toBe('duplicate');
     expect((await send(body, stripe.webhooks.generateTestHeaderString({ payload: body, secret, timestamp: ts + 10 }))).outcome).toBe(
       'duplicate',
@@ -229,12 +229,12 @@ describe('stripe adapter', () => {
     );
     // A signed event whose amount differs from the payment is recorded, not applied.
     const order2 = await setupOrder(h);
-    const p2 = pendingPayment(h, order2.order.id, 'stripe', 'cs_test_zzz');
+    const p2 = await pendingPayment(h, order2.order.id, 'stripe', 'cs_test_zzz');
     const wrong = event('evt_3Wrong', 100).replaceAll('cs_test_a1b2c3', 'cs_test_zzz').replaceAll(paymentId, p2);
     expect((await send(wrong, stripe.webhooks.generateTestHeaderString({ payload: wrong, secret, timestamp: ts }))).outcome).toBe(
       'amount_mismatch',
     );
-    expect(statusOf(h, order2.order.id)).toBe('pending_payment');
+    expect(await statusOf(h, order2.order.id)).toBe('pending_payment');
   });
 });
 
@@ -249,7 +249,7 @@ describe('alipay adapter', () => {
       },
     });
     const { order } = await setupOrder(h);
-    const paymentId = pendingPayment(h, order.id, 'alipay', '=id');
+    const paymentId = await pendingPayment(h, order.id, 'alipay', '=id');
     const notify = (key: KeyObject, over: Record<string, string> = {}) => {
       const params: Record<string, string> = {
         gmt_create: alipayTime(h.now() - 60_000),
@@ -291,18 +291,18 @@ describe('alipay adapter', () => {
     const stale = await post(url, notify(alipay.privateKey, { notify_time: alipayTime(h.now() - 27 * 3600_000), notify_id: 'old1' }), form);
     expect([stale.status, stale.outcome]).toEqual([400, 'stale']);
     expect((await post(url, notify(alipay.privateKey, { app_id: '2021999999999999' }), form)).status).toBe(401);
-    expect(statusOf(h, order.id)).toBe('pending_payment');
+    expect(await statusOf(h, order.id)).toBe('pending_payment');
 
     const ok = await post(url, body, form);
     expect([ok.status, ok.text, ok.outcome]).toEqual([200, 'success', 'paid']);
-    expect(statusOf(h, order.id)).toBe('paid');
+    expect(await statusOf(h, order.id)).toBe('paid');
     // Alipay re-sends until it reads "success": the same notify_id is acknowledged again and not re-applied.
     const again = await post(url, body, form);
     expect([again.text, again.outcome]).toEqual(['success', 'duplicate']);
     // TRADE_FINISHED later for the same trade: new notify_id, already applied.
     const finished = await post(url, notify(alipay.privateKey, { notify_id: 'finished-1', trade_status: 'TRADE_FINISHED' }), form);
     expect(finished.outcome).toBe('already_applied');
-    expect(h.core.store.orders.listEvents(order.id).filter((e) => e.to === 'paid').length).toBe(1);
+    expect((await h.core.store.orders.listEvents(order.id)).filter((e) => e.to === 'paid').length).toBe(1);
   });
 
   it('builds a signed page-pay redirect the gateway can verify', async () => {
@@ -352,7 +352,7 @@ describe('wechatpay adapter', () => {
       },
     });
     const { order } = await setupOrder(h);
-    const paymentId = pendingPayment(h, order.id, 'wechatpay', '=id');
+    const paymentId = await pendingPayment(h, order.id, 'wechatpay', '=id');
     const encrypt = (plain: object, key = apiV3Key) => {
       const nonce = randomBytes(6).toString('hex');
       const c = createCipheriv('aes-256-gcm', Buffer.from(key, 'utf8'), Buffer.from(nonce, 'utf8'));
@@ -418,16 +418,16 @@ describe('wechatpay adapter', () => {
     // Correctly signed envelope whose resource was encrypted with another key: cannot be decrypted → rejected.
     const wrongKey = envelope('EV-wrongkey', encrypt(transaction(), randomBytes(16).toString('hex')));
     expect((await post(url, wrongKey, headersFor(wrongKey, platform.privateKey))).status).toBe(401);
-    expect(statusOf(h, order.id)).toBe('pending_payment');
+    expect(await statusOf(h, order.id)).toBe('pending_payment');
 
     const signed = headersFor(body, platform.privateKey);
     const ok = await post(url, body, signed);
     expect([ok.status, ok.outcome]).toEqual([204, 'paid']);
-    expect(statusOf(h, order.id)).toBe('paid');
+    expect(await statusOf(h, order.id)).toBe('paid');
     const replay = await post(url, body, signed);
     expect([replay.status, replay.outcome]).toEqual([204, 'duplicate']);
     const retried = await post(url, body, headersFor(body, platform.privateKey));
     expect(retried.outcome).toBe('duplicate');
-    expect(h.core.store.orders.listEvents(order.id).filter((e) => e.to === 'paid').length).toBe(1);
+    expect((await h.core.store.orders.listEvents(order.id)).filter((e) => e.to === 'paid').length).toBe(1);
   });
 });

@@ -178,14 +178,14 @@ function demoProducts(): DemoProduct[] {
 
 /** Seed the demo catalog unless products exist or it was seeded before. Returns the number of products created. */
 export async function seedDemoCatalog(store: CommerceStore, catalog: CatalogService, log: Logger): Promise<number> {
-  if (store.catalog.getMeta(SEEDED_KEY) || store.catalog.countProducts() > 0) return 0;
+  if ((await store.catalog.getMeta(SEEDED_KEY)) || (await store.catalog.countProducts()) > 0) return 0;
   let n = 0;
   for (const d of demoProducts()) {
-    const p = catalog.create(d.product);
+    const p = await catalog.create(d.product);
     for (const svg of d.images) await catalog.addImage(p.id, Buffer.from(svg));
     n++;
   }
-  store.catalog.setMeta(SEEDED_KEY, String(Date.now()));
+  await store.catalog.setMeta(SEEDED_KEY, String(Date.now()));
   log.info({ products: n }, 'seeded demo catalog');
   return n;
 }

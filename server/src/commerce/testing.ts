@@ -8,6 +8,7 @@ import Fastify from 'fastify';
 import { expect } from 'vitest';
 import { type Database, openDatabase } from '../db/database';
 import { type CommerceCore, type CommerceOptions, commercePlugin, createCommerceCore } from './index';
+import type { CommerceStore } from './store/types';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -36,7 +37,14 @@ export interface Harness {
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
 export async function startHarness(
-  overrides: Partial<CommerceOptions> & { realClock?: boolean; logger?: boolean; dbFile?: string; trustProxy?: boolean } = {},
+  overrides: Partial<CommerceOptions> & {
+    realClock?: boolean;
+    logger?: boolean;
+    dbFile?: string;
+    trustProxy?: boolean;
+    /** Another engine's store, given the node's SQLite database (for show lookups). */
+    storeFor?: (db: Database) => CommerceStore;
+  } = {},
 ): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'sc-commerce-'));
   const db = openDatabase(overrides.dbFile ?? join(dataDir, 'storecast.sqlite'));
@@ -58,6 +66,7 @@ export async function startHarness(
     sweepIntervalMs: 0,
     reconcileIntervalMs: 0,
     ...overrides,
+    ...(overrides.storeFor ? { store: overrides.storeFor(db) } : {}),
   });
   const app = Fastify({ logger: overrides.logger ?? false, trustProxy: overrides.trustProxy ?? false });
   await app.register(commercePlugin, { core });
@@ -82,6 +91,7 @@ export async function startHarness(
     async close() {
       await app.close();
       core.close();
+      await core.store.close();
       db.close();
       rmSync(dataDir, { recursive: true, force: true });
     },

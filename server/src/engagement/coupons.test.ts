@@ -64,8 +64,8 @@ async function product(s: TestServer): Promise<string> {
 }
 
 const contact = { name: '张三', phone: '13812345678', address: '上海市浦东新区世纪大道 1 号' };
-const stock = (s: TestServer, skuId: string) => s.commerce!.store.inventory.getSku(skuId)!.stock;
-const orderCount = (s: TestServer) => s.commerce!.store.orders.list({ limit: 500 }).length;
+const stock = async (s: TestServer, skuId: string) => (await s.commerce!.store.inventory.getSku(skuId))!.stock;
+const orderCount = async (s: TestServer) => (await s.commerce!.store.orders.list({ limit: 500 })).length;
 
 describe('live-only coupons', () => {
   it('claimed once per buyer, priced by the server at checkout, recorded with the order, idempotent, returned on cancel', async () => {
@@ -106,8 +106,8 @@ describe('live-only coupons', () => {
     // A buyer who never claimed it cannot use it.
     const other = await b.http<ErrorBody>('POST', '/api/orders', order('coupon-b-1', 2));
     expect([other.status, other.body.error.reason]).toEqual([409, 'COUPON_UNAVAILABLE']);
-    expect(stock(s, skuId)).toBe(20);
-    expect(orderCount(s)).toBe(0);
+    expect(await stock(s, skuId)).toBe(20);
+    expect(await orderCount(s)).toBe(0);
 
     // The quote and the order agree; client-sent totals are ignored.
     const quote = await a.http<Quote>('POST', '/api/checkout/quote', { items: [{ skuId, qty: 2 }], couponId: coupon.id, showId: s.showId });
@@ -116,20 +116,20 @@ describe('live-only coupons', () => {
     expect(placed.status).toBe(201);
     expect(placed.body.totalMinor).toBe(13980);
     expect(placed.body.discount).toEqual({ couponId: coupon.id, title: '直播间专享', amountMinor: 2000 });
-    expect(stock(s, skuId)).toBe(18);
+    expect(await stock(s, skuId)).toBe(18);
     // A retry with the same key is the same order and does not use the coupon twice.
     const retry = await a.http<OrderView>('POST', '/api/orders', order('coupon-ok-1', 2));
     expect([retry.status, retry.body.id, retry.body.totalMinor]).toEqual([200, placed.body.id, 13980]);
     const used = await a.http<ErrorBody>('POST', '/api/orders', order('coupon-ok-2', 2));
     expect([used.status, used.body.error.reason]).toEqual([409, 'COUPON_USED']);
-    expect(orderCount(s)).toBe(1);
-    expect(s.commerce!.coupons.get(coupon.id)).toMatchObject({ used: 1 });
+    expect(await orderCount(s)).toBe(1);
+    expect(await s.commerce!.coupons.get(coupon.id)).toMatchObject({ used: 1 });
     const detail = await a.http<OrderView>('GET', `/api/orders/${placed.body.id}`);
     expect(detail.body.discount?.amountMinor).toBe(2000);
 
     // Cancelling the unpaid order gives the coupon back; it can be used again.
     expect((await a.http<OrderView>('POST', `/api/orders/${placed.body.id}/cancel`)).status).toBe(200);
-    expect(s.commerce!.coupons.get(coupon.id)).toMatchObject({ used: 0 });
+    expect(await s.commerce!.coupons.get(coupon.id)).toMatchObject({ used: 0 });
     const again = await a.http<OrderView>('POST', '/api/orders', order('coupon-ok-3', 3));
     expect([again.status, again.body.totalMinor]).toEqual([201, 3 * 7990 - 2000]);
 
@@ -164,8 +164,8 @@ describe('live-only coupons', () => {
     });
     expect(placed.body.totalMinor).toBe(7990 - Math.floor((7990 * 15) / 100));
     offset += 16 * 60_000;
-    expect(s.commerce!.orders.expireDue()).toBe(1);
-    expect(s.commerce!.coupons.get(coupon.id)).toMatchObject({ used: 0 });
+    expect(await s.commerce!.orders.expireDue()).toBe(1);
+    expect(await s.commerce!.coupons.get(coupon.id)).toMatchObject({ used: 0 });
     const wallet = await a.http<{ coupons: BuyerCoupon[] }>('GET', '/api/coupons');
     expect(wallet.body.coupons[0]).toMatchObject({ usable: true, usedOrderId: null });
   });
@@ -189,7 +189,7 @@ describe('live-only coupons', () => {
     ]) {
       expect(await rpcError(host.request('coupon.create', bad as never))).toBe('BAD_REQUEST');
     }
-    expect(s.commerce!.coupons.listForShow(s.showId)).toEqual([]);
+    expect(await s.commerce!.coupons.listForShow(s.showId)).toEqual([]);
     expect(await rpcError(a.ws.request('coupon.claim', { couponId: 'cp_doesnotexist' }))).toBe('NOT_FOUND');
     expect(await rpcError(a.ws.request('coupon.claim', { couponId: 'nonsense' }))).toBe('BAD_REQUEST');
     const { coupon } = await host.request('coupon.create', valid);
@@ -203,6 +203,6 @@ describe('live-only coupons', () => {
     expect([bad.status, bad.body.error.code]).toEqual([400, 'BAD_REQUEST']);
     const badQuote = await a.http<ErrorBody>('POST', '/api/checkout/quote', { items: [], couponId: coupon.id });
     expect(badQuote.status).toBe(400);
-    expect(orderCount(s)).toBe(0);
+    expect(await orderCount(s)).toBe(0);
   });
 });

@@ -32,12 +32,12 @@ import { EngagementStore, type GiveawayRow, type RedPacketRow } from './store';
 
 /** What engagement needs from commerce's coupons (CouponService implements it). */
 export interface CouponPort {
-  create(showId: string, raw: unknown, createdBy: string): CouponView;
-  end(id: string): CouponView;
-  get(id: string): CouponView | null;
-  claim(buyerId: string, couponId: string): { coupon: CouponView; already: boolean };
-  listForShow(showId: string): CouponView[];
-  buyerCoupons(buyerId: string, query: unknown): { coupon: CouponView }[];
+  create(showId: string, raw: unknown, createdBy: string): Promise<CouponView>;
+  end(id: string): Promise<CouponView>;
+  get(id: string): Promise<CouponView | null>;
+  claim(buyerId: string, couponId: string): Promise<{ coupon: CouponView; already: boolean }>;
+  listForShow(showId: string): Promise<CouponView[]>;
+  buyerCoupons(buyerId: string, query: unknown): Promise<{ coupon: CouponView }[]>;
 }
 
 export interface EngagementDeps {
@@ -157,11 +157,12 @@ export class EngagementService {
   }
 
   /** The show's state for one socket (sent after hello and on `engage.state`). */
-  sync(conn: Connection): EngageSync {
+  async sync(conn: Connection): Promise<EngageSync> {
     const showId = conn.room.showId;
     const key = conn.key;
     const buyerId = conn.buyerKey?.startsWith('b:') ? conn.buyerKey.slice(2) : null;
-    const coupons = this.d.coupons?.listForShow(showId) ?? [];
+    const coupons = (await this.d.coupons?.listForShow(showId)) ?? [];
+    const mine = buyerId && this.d.coupons ? (await this.d.coupons.buyerCoupons(buyerId, { showId })).map((c) => c.coupon.id) : [];
     return {
       showId,
       userId: conn.publicId,
@@ -171,7 +172,7 @@ export class EngagementService {
       mine: {
         entered: key ? this.store.enteredBy(showId, key) : [],
         redPackets: key ? this.store.myPackets(showId, key).map((r) => ({ id: r.id, amountMinor: r.amount, currency: r.currency })) : [],
-        coupons: buyerId && this.d.coupons ? this.d.coupons.buyerCoupons(buyerId, { showId }).map((c) => c.coupon.id) : [],
+        coupons: mine,
       },
     };
   }
@@ -358,21 +359,21 @@ export class EngagementService {
     return this.d.coupons;
   }
 
-  createCoupon(conn: Connection, input: unknown): CouponView {
+  async createCoupon(conn: Connection, input: unknown): Promise<CouponView> {
     const coupons = this.couponsOrFail();
     const showId = this.requireLive(conn);
-    const coupon = coupons.create(showId, input, this.actorId(conn));
+    const coupon = await coupons.create(showId, input, this.actorId(conn));
     this.liveCoupons.set(coupon.id, { showId, endsAt: coupon.endsAt });
     this.publish(showId, { type: 'coupon.available', coupon });
     this.d.hub.audit(conn, 'coupon.create', coupon.id, null, { title: coupon.title, kind: coupon.kind, value: coupon.value });
     return coupon;
   }
 
-  endCoupon(conn: Connection, couponId: string): CouponView {
+  async endCoupon(conn: Connection, couponId: string): Promise<CouponView> {
     const coupons = this.couponsOrFail();
-    const c = coupons.get(couponId);
+    const c = await coupons.get(couponId);
     if (!c || c.showId !== conn.room.showId) throw new RpcError('NOT_FOUND', 'no such coupon in this show');
-    const coupon = coupons.end(couponId);
+    const coupon = await coupons.end(couponId);
     this.liveCoupons.delete(couponId);
     this.dirtyCoupons.delete(couponId);
     this.publish(coupon.showId, { type: 'coupon.ended', coupon });
@@ -380,13 +381,13 @@ export class EngagementService {
     return coupon;
   }
 
-  claimCoupon(conn: Connection, couponId: string): { coupon: CouponView; already: boolean } {
+  async claimCoupon(conn: Connection, couponId: string): Promise<{ coupon: CouponView; already: boolean }> {
     const coupons = this.couponsOrFail();
     const key = this.participant(conn);
     if (!key.startsWith('b:')) throw new RpcError('FORBIDDEN', 'coupons are for buyers');
-    const c = coupons.get(couponId);
+    const c = await coupons.get(couponId);
     if (!c || c.showId !== conn.room.showId) throw new RpcError('NOT_FOUND', 'no such coupon in this show');
-    const r = coupons.claim(key.slice(2), couponId);
+    const r = await coupons.claim(key.slice(2), couponId);
     if (!r.already) this.dirtyCoupons.add(couponId);
     return r;
   }
@@ -427,20 +428,34 @@ export class EngagementService {
     }
     this.dirtyPackets.clear();
     const coupons = this.d.coupons;
+    const ended: string[] = [];
     if (coupons) {
       for (const [id, c] of [...this.liveCoupons]) {
         if ((c.endsAt !== null && c.endsAt <= now) || !isLive(c.showId)) {
           this.liveCoupons.delete(id);
           this.dirtyCoupons.delete(id);
-          const view = coupons.get(id);
-          if (view) this.publish(view.showId, { type: 'coupon.ended', coupon: view });
+          ended.push(id);
         }
       }
-      for (const id of this.dirtyCoupons) {
-        const view = coupons.get(id);
+    }
+    const dirty = [...this.dirtyCoupons];
+    this.dirtyCoupons.clear();
+    if (coupons && (ended.length || dirty.length)) void this.publishCoupons(coupons, ended, dirty);
+  }
+
+  /** Coupon views are read from commerce (asynchronously), then published in the order they were marked. */
+  private async publishCoupons(coupons: CouponPort, ended: string[], dirty: string[]): Promise<void> {
+    try {
+      for (const id of ended) {
+        const view = await coupons.get(id);
+        if (view) this.publish(view.showId, { type: 'coupon.ended', coupon: view });
+      }
+      for (const id of dirty) {
+        const view = await coupons.get(id);
         if (view) this.publish(view.showId, { type: 'coupon.updated', coupon: view });
       }
+    } catch (err) {
+      this.d.log.error({ err }, 'publishing coupon changes failed');
     }
-    this.dirtyCoupons.clear();
   }
 }

@@ -30,15 +30,15 @@ async function shop(mode: 'public' | 'private' = 'public') {
   server = await startRealtimeServer({ withCommerce: true, config: { questionRatePerSec: 1000, questionBurst: 1000 } });
   const s = server;
   const cat = s.commerce!.catalog;
-  const earbuds = cat.create(EARBUDS);
-  const scarf = cat.create({
+  const earbuds = await cat.create(EARBUDS);
+  const scarf = await cat.create({
     title: '羊绒混纺围巾',
     description: '70% 羊绒 30% 美利奴羊毛，180×30 cm，亲肤不扎。直播间专享价，三色可选。',
     currency: 'CNY',
     faq: [{ q: '可以机洗吗？', a: '建议手洗或干洗，平铺晾干。' }],
     defaults: { listPriceMinor: 39900, livePriceMinor: 29900, stock: 40 },
   });
-  cat.setLineup(s.showId, [earbuds.id, scarf.id]);
+  await cat.setLineup(s.showId, [earbuds.id, scarf.id]);
   const owner = await connect(s, { token: s.studioToken });
   await owner.request('autoReply.set', { mode });
   const watcher = await connect(s, { cookie: s.guestCookie() });
@@ -102,7 +102,7 @@ describe('automatic replies: bad input', () => {
 
   it('a product’s own text that carries a link or a blocked word is never sent on its own', async () => {
     const { cat, earbuds, owner, watcher, ask, answersTo, autoAnswers } = await shop();
-    cat.update(earbuds.id, { faq: [{ q: '保修多久？', a: '整机一年保修，详情见 www.earbuds-warranty.example 。' }] });
+    await cat.update(earbuds.id, { faq: [{ q: '保修多久？', a: '整机一年保修，详情见 www.earbuds-warranty.example 。' }] });
     const link = await ask('保修多久？', earbuds.id);
     // The suggestion is offered to staff (they may judge it), but the room does not say it.
     const sugg = await owner.request('question.suggest', { questionId: link.id! });
@@ -110,7 +110,7 @@ describe('automatic replies: bad input', () => {
     const filter = await owner.request('filter.get', {});
     await owner.request('filter.set', { ...filter, words: [...filter.words, '保修'] });
     const word = await ask('how much?', earbuds.id);
-    cat.update(earbuds.id, { faq: [{ q: '保修多久？', a: '整机一年保修。' }] });
+    await cat.update(earbuds.id, { faq: [{ q: '保修多久？', a: '整机一年保修。' }] });
     const blocked = await ask('保修多久呢', earbuds.id);
     await sleep(1200);
     for (const q of [link, blocked]) {
@@ -126,13 +126,13 @@ describe('automatic replies: bad input', () => {
     await sleep(600);
     expect(answersTo(watcher, before.id!)).toEqual([]);
 
-    cat.update(scarf.id, { faq: [{ q: '有礼盒包装吗？', a: '有，下单备注"礼盒"即可免费包装。' }] });
+    await cat.update(scarf.id, { faq: [{ q: '有礼盒包装吗？', a: '有，下单备注"礼盒"即可免费包装。' }] });
     const after = await ask('有礼盒包装吗', scarf.id);
     await watcher.waitFor(() => answersTo(watcher, after.id!).length > 0, 1000, 'answer from the new FAQ');
     expect(answersTo(watcher, after.id!)[0]).toMatchObject({ answer: '有，下单备注"礼盒"即可免费包装。', auto: true });
 
     // Edited again: the old answer is never repeated.
-    cat.update(scarf.id, { faq: [{ q: '有礼盒包装吗？', a: '礼盒包装暂停提供，敬请谅解。' }] });
+    await cat.update(scarf.id, { faq: [{ q: '有礼盒包装吗？', a: '礼盒包装暂停提供，敬请谅解。' }] });
     const again = await ask('有礼盒包装吗？', scarf.id);
     await watcher.waitFor(() => answersTo(watcher, again.id!).length > 0, 1000, 'answer from the edited FAQ');
     expect(answersTo(watcher, again.id!)[0]).toMatchObject({ answer: '礼盒包装暂停提供，敬请谅解。', auto: true });
@@ -164,17 +164,19 @@ describe('automatic replies: the suggester never fails the question flow', () =>
     const ids: string[] = [];
     for (let i = 0; i < 299; i++) {
       ids.push(
-        cat.create({
-          title: `日常好物 ${i} 号`,
-          description: `${filler}编号 ${i}。`,
-          currency: 'CNY',
-          faq: Array.from({ length: 10 }, (_, k) => ({ q: `问题 ${i}-${k}？`, a: `回答 ${i}-${k}。` })),
-          defaults: { listPriceMinor: 1000 + i, stock: 5 },
-        }).id,
+        (
+          await cat.create({
+            title: `日常好物 ${i} 号`,
+            description: `${filler}编号 ${i}。`,
+            currency: 'CNY',
+            faq: Array.from({ length: 10 }, (_, k) => ({ q: `问题 ${i}-${k}？`, a: `回答 ${i}-${k}。` })),
+            defaults: { listPriceMinor: 1000 + i, stock: 5 },
+          })
+        ).id,
       );
     }
-    const earbuds = cat.create(EARBUDS);
-    cat.setLineup(s.showId, [...ids.slice(0, 150), earbuds.id]);
+    const earbuds = await cat.create(EARBUDS);
+    await cat.setLineup(s.showId, [...ids.slice(0, 150), earbuds.id]);
     const owner = await connect(s, { token: s.studioToken });
     await owner.request('autoReply.set', { mode: 'public' });
     const watcher = await connect(s, { cookie: s.guestCookie() });

@@ -23,14 +23,14 @@ async function pinnedNow(s: TestServer) {
 async function shop() {
   server = await startRealtimeServer({ withCommerce: true, config: { questionRatePerSec: 1000, questionBurst: 1000 } });
   const s = server;
-  const earbuds = s.commerce!.catalog.create({
+  const earbuds = await s.commerce!.catalog.create({
     title: '真无线主动降噪耳机',
     description: '-42dB 主动降噪，单次续航 8 小时，配合充电盒 32 小时。蓝牙 5.3，低延迟游戏模式。',
     currency: 'CNY',
     faq: [{ q: '保修多久？', a: '整机一年保修，30 天无理由退换。' }],
     defaults: { listPriceMinor: 49900, livePriceMinor: 39900, stock: 25 },
   });
-  s.commerce!.catalog.setLineup(s.showId, [earbuds.id]);
+  await s.commerce!.catalog.setLineup(s.showId, [earbuds.id]);
   const owner = await connect(s, { token: s.studioToken });
   const watcher = await connect(s, { cookie: s.guestCookie() });
   const ask = async (text: string, productId?: string) => {

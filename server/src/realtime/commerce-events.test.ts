@@ -31,7 +31,7 @@ const stockOf = (c: RtClient, skuId: string) =>
 async function shop(config: Parameters<typeof startRealtimeServer>[0] = {}) {
   server = await startRealtimeServer({ withCommerce: true, ...config });
   const s = server;
-  const product = s.commerce!.catalog.create({
+  const product = await s.commerce!.catalog.create({
     title: '羊绒混纺围巾',
     currency: 'CNY',
     attributes: [{ name: '颜色', values: ['驼色', '墨绿'] }],
@@ -52,8 +52,8 @@ describe('commerce events on the realtime socket', () => {
     const viewer = await join(s, { cookie: s.guestCookie() });
     const other = await join(s, { cookie: s.guestCookie(), showId: s.shows.create('Another show').id });
     // 200 stock changes of one SKU and one of another within one batch window.
-    for (let n = 1; n <= 200; n++) s.commerce!.catalog.updateSku(a, { stock: n });
-    s.commerce!.catalog.updateSku(b, { stock: 7 });
+    for (let n = 1; n <= 200; n++) await s.commerce!.catalog.updateSku(a, { stock: n });
+    await s.commerce!.catalog.updateSku(b, { stock: 7 });
     await viewer.waitFor(() => stockOf(viewer, a).includes(200) && stockOf(viewer, b).includes(7), 2000, 'stock');
     expect(stockOf(viewer, a).length).toBeLessThanOrEqual(3);
     expect(stockOf(viewer, a).at(-1)).toBe(200);
@@ -61,8 +61,8 @@ describe('commerce events on the realtime socket', () => {
     await other.waitFor(() => stockOf(other, a).includes(200), 2000, 'stock in another show');
 
     // Stock changes then a sale on the same SKU in one window: the page sees the stock first.
-    for (let n = 50; n <= 60; n++) s.commerce!.catalog.updateSku(a, { stock: n });
-    const sale = s.commerce!.sales.start({ skuId: a, durationSec: 60, salePriceMinor: 100, cap: 10 });
+    for (let n = 50; n <= 60; n++) await s.commerce!.catalog.updateSku(a, { stock: n });
+    const sale = await s.commerce!.sales.start({ skuId: a, durationSec: 60, salePriceMinor: 100, cap: 10 });
     await viewer.waitFor(() => commerceOf(viewer).some((e) => e.type === 'sale.started'), 2000, 'sale started');
     const events = commerceOf(viewer);
     const started = events.findIndex((e) => e.type === 'sale.started');
@@ -86,7 +86,7 @@ describe('commerce events on the realtime socket', () => {
       showId: s.showId,
     });
     const orderId = placed.order.id;
-    s.commerce!.orders.cancelByBuyer(me.id, orderId);
+    await s.commerce!.orders.cancelByBuyer(me.id, orderId);
     for (const c of [mine, mineElsewhere]) {
       await c.waitFor(() => c.orderUpdates.some((u) => u.status === 'cancelled'), 2000, 'order updates');
       expect(c.orderUpdates.map((u) => [u.orderId, u.status])).toEqual([
@@ -156,7 +156,7 @@ describe('commerce events and slow clients', () => {
     while (Date.now() < deadline && s.realtime.stats().closedSlow === 0) {
       await Promise.all(Array.from({ length: 100 }, (_, i) => sender.request('chat.send', { text: `${text}${stock}-${i}` })));
       for (let k = 0; k < 20; k++) {
-        s.commerce!.catalog.updateSku(sku, { stock: ++stock });
+        await s.commerce!.catalog.updateSku(sku, { stock: ++stock });
         updates++;
       }
       await sleep(10);

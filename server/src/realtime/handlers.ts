@@ -25,7 +25,7 @@ function keyOf(p: Principal): string {
 
 export function createRealtimeHandlers({ hub, accounts, clock, engagement }: HandlerDeps): Handlers<RealtimeMethods, Connection> {
   const handlers: Handlers<RealtimeMethods, Connection> = {
-    hello(data, conn) {
+    async hello(data, conn) {
       let principal = conn.principal;
       if (data.token !== undefined) {
         principal = accounts.resolveToken(data.token);
@@ -44,7 +44,7 @@ export function createRealtimeHandlers({ hub, accounts, clock, engagement }: Han
         hub.identities.identify(conn, { key, role: 'viewer', name, deviceId: data.deviceId });
       }
       // This socket's engagement state (active giveaways / red packets / coupons and its own entries and claims).
-      conn.sendText(notification(realtimeNotifications, 'engage.sync', engagement.sync(conn)));
+      conn.sendText(notification(realtimeNotifications, 'engage.sync', await engagement.sync(conn)));
       return { you: hub.you(conn), room: hub.snapshot(conn.room) };
     },
     'chat.send': (data, conn) => hub.chat.send(conn, data.text),
@@ -89,8 +89,8 @@ export function createRealtimeHandlers({ hub, accounts, clock, engagement }: Han
     'redpacket.create': (data, conn) => ({ packet: engagement.createRedPacket(conn, data) }),
     'redpacket.end': (data, conn) => ({ packet: engagement.endRedPacket(conn, data.packetId) }),
     'redpacket.claim': (data, conn) => engagement.claimRedPacket(conn, data.packetId),
-    'coupon.create': (data, conn) => ({ coupon: engagement.createCoupon(conn, data) }),
-    'coupon.end': (data, conn) => ({ coupon: engagement.endCoupon(conn, data.couponId) }),
+    'coupon.create': async (data, conn) => ({ coupon: await engagement.createCoupon(conn, data) }),
+    'coupon.end': async (data, conn) => ({ coupon: await engagement.endCoupon(conn, data.couponId) }),
     'coupon.claim': (data, conn) => engagement.claimCoupon(conn, data.couponId),
   };
 

@@ -53,7 +53,7 @@ describe('questions', () => {
   it('ask → claim (second claim CONFLICT) → private answer reaches only the asker; public answer reaches all', async () => {
     server = await startRealtimeServer({ withCommerce: true });
     const s = server;
-    const product = s.commerce!.catalog.create({
+    const product = await s.commerce!.catalog.create({
       title: '羊毛围巾 Wool scarf',
       description: '100% 美利奴羊毛，长 180 cm，宽 30 cm。手洗，平铺晾干。Soft merino wool, does not itch.',
       faq: [

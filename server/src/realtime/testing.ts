@@ -24,7 +24,7 @@ import { MAX_MESSAGE_BYTES, type ReqOf, type ResOf, RpcClient, type RpcErrorBody
 import { BuyerSessions } from '../commerce/session';
 import { type Database, openDatabase } from '../db/database';
 import { ShowRepository } from '../db/shows';
-import { type CommerceCore, createCommerceCore } from '../commerce/core';
+import { type CommerceCore, createCommerceCore, orderedCommercePublisher } from '../commerce/core';
 import { commercePlugin } from '../commerce/index';
 import { catalogForSuggestions } from './catalog';
 import type { RealtimeConfigInput } from './config';
@@ -64,10 +64,11 @@ export async function startRealtimeServer(
   let realtimeRef: RealtimeServer | null = null;
   const commerce: CommerceCore | null = opts.withCommerce
     ? await createCommerceCore({
-        onEvent: (e) => {
-          const o = e.type === 'order.status' ? commerce?.orders.load(e.orderId) : null;
-          realtimeRef?.publishCommerce(e, o ? { buyerId: o.buyerId } : null);
-        },
+        onEvent: orderedCommercePublisher(
+          async (orderId) => (commerce ? commerce.store.orders.getOrder(orderId) : null),
+          (e, route) => realtimeRef?.publishCommerce(e, route),
+          pino({ level: 'silent' }),
+        ),
         db,
         dataDir: dir,
         publicUrl: 'http://127.0.0.1',
@@ -92,7 +93,7 @@ export async function startRealtimeServer(
     dataDir: dir,
     sessionSecret,
     shows,
-    catalog: commerce ? catalogForSuggestions(commerce.catalog) : null,
+    catalog: commerce?.localReads ? catalogForSuggestions(commerce.localReads) : null,
     coupons: commerce?.coupons ?? null,
     // Tests blast requests from one socket; the per-socket request limit has its own test.
     config: { heartbeatMs: 60_000, requestRatePerSec: 100_000, requestBurst: 100_000, ...opts.config },

@@ -13,7 +13,7 @@ import type { CommerceEvent } from '../../../../shared/commerce/events';
 import { badRequest, conflict, notFound, parse } from '../errors';
 import { newId } from '../ids';
 import type { MediaStore } from '../media';
-import type { CommerceStore, ProductRecord, SkuRecord } from '../store/types';
+import type { CommerceRepos, CommerceStore, CommerceTx, FlashSaleRecord, ProductRecord, SkuRecord } from '../store/types';
 import type { CommerceEvents } from './events';
 import { productView, runningSale, skuView } from './views';
 
@@ -101,7 +101,19 @@ export class CatalogService {
     return plan;
   }
 
-  create(raw: unknown): ProductView {
+  async create(raw: unknown): Promise<ProductView> {
+    const id = await this.store.transaction((tx) => this.createIn(tx, raw));
+    this.announce(id);
+    return this.view(id, true);
+  }
+
+  /** Tell the pages a product changed (after its unit of work committed). */
+  announce(productId: string): void {
+    this.events.emit({ type: 'product.changed', productId, deleted: false });
+  }
+
+  /** Create a product inside the caller's unit of work; returns its id (the caller announces it after commit). */
+  async createIn(tx: CommerceTx, raw: unknown): Promise<string> {
     const input = parse(ProductCreate, raw, 'product');
     const now = this.clock();
     const product: ProductRecord = {
@@ -117,20 +129,17 @@ export class CatalogService {
       updatedAt: now,
     };
     const plan = this.planSkus(product.id, input.attributes, input.skus, input.defaults, []);
-    this.store.transaction(() => {
-      this.store.catalog.insertProduct(product);
-      for (const s of plan.create) this.store.inventory.insertSku(s);
-    });
-    this.events.emit({ type: 'product.changed', productId: product.id, deleted: false });
-    return this.view(product.id, true);
+    await tx.catalog.insertProduct(product);
+    for (const s of plan.create) await tx.inventory.insertSku(s);
+    return product.id;
   }
 
-  update(productId: string, raw: unknown): ProductView {
+  async update(productId: string, raw: unknown): Promise<ProductView> {
     const patch = parse(ProductUpdate, raw, 'product');
     const now = this.clock();
     const evts: CommerceEvent[] = [];
-    this.store.transaction(() => {
-      const cur = this.requireProduct(productId);
+    await this.store.transaction(async (tx) => {
+      const cur = await this.requireProduct(productId, tx);
       const next: ProductRecord = {
         ...cur,
         title: patch.title ?? cur.title,
@@ -141,13 +150,13 @@ export class CatalogService {
         attributes: patch.attributes ?? cur.attributes,
         updatedAt: now,
       };
-      this.store.catalog.updateProduct(next);
+      await tx.catalog.updateProduct(next);
       if (patch.attributes || patch.skus || patch.defaults) {
-        const existing = this.store.inventory.listSkus(productId);
+        const existing = await tx.inventory.listSkus(productId);
         const plan = this.planSkus(productId, next.attributes, patch.skus ?? [], patch.defaults, existing);
-        for (const s of plan.create) this.store.inventory.insertSku(s);
+        for (const s of plan.create) await tx.inventory.insertSku(s);
         for (const { sku, input, position } of plan.update) {
-          this.store.inventory.updateSku({
+          await tx.inventory.updateSku({
             ...sku,
             position,
             code: input?.code ?? sku.code,
@@ -156,14 +165,14 @@ export class CatalogService {
             active: input?.active ?? true,
           });
           if (input && input.stock !== sku.stock) {
-            this.store.inventory.setStock(sku.id, input.stock);
-            evts.push(this.stockEvent(sku.id));
+            await tx.inventory.setStock(sku.id, input.stock);
+            evts.push(await this.stockEvent(sku.id, tx));
           }
         }
-        for (const s of plan.deactivate) this.store.inventory.updateSku({ ...s, active: false });
+        for (const s of plan.deactivate) await tx.inventory.updateSku({ ...s, active: false });
       }
       if (patch.imageOrder) {
-        const imgs = this.store.catalog.listImages(productId);
+        const imgs = await tx.catalog.listImages(productId);
         const want = [...patch.imageOrder].sort().join();
         if (
           want !==
@@ -173,9 +182,7 @@ export class CatalogService {
             .join()
         )
           throw badRequest('imageOrder must list exactly the product images');
-        patch.imageOrder.forEach((id, i) => {
-          this.store.catalog.setImagePosition(id, i);
-        });
+        for (const [i, id] of patch.imageOrder.entries()) await tx.catalog.setImagePosition(id, i);
       }
     });
     this.events.emit({ type: 'product.changed', productId, deleted: false });
@@ -186,18 +193,18 @@ export class CatalogService {
   /** Delete a product; one that already has orders is archived instead (order history keeps its SKUs). */
   async remove(productId: string): Promise<{ deleted: boolean; archived: boolean }> {
     const now = this.clock();
-    const result = this.store.transaction(() => {
-      const cur = this.requireProduct(productId);
-      const images = this.store.catalog.listImages(productId);
-      for (const s of this.store.inventory.listSkus(productId)) {
-        const sale = this.store.inventory.getActiveSale(s.id);
-        if (sale) this.store.inventory.endSale(sale.id, now);
+    const result = await this.store.transaction(async (tx) => {
+      const cur = await this.requireProduct(productId, tx);
+      const images = await tx.catalog.listImages(productId);
+      for (const s of await tx.inventory.listSkus(productId)) {
+        const sale = await tx.inventory.getActiveSale(s.id);
+        if (sale) await tx.inventory.endSale(sale.id, now);
       }
-      if (this.store.catalog.productHasOrders(productId)) {
-        this.store.catalog.updateProduct({ ...cur, status: 'archived', updatedAt: now });
+      if (await tx.catalog.productHasOrders(productId)) {
+        await tx.catalog.updateProduct({ ...cur, status: 'archived', updatedAt: now });
         return { deleted: false, archived: true, images: [] as string[] };
       }
-      this.store.catalog.deleteProduct(productId);
+      await tx.catalog.deleteProduct(productId);
       return { deleted: true, archived: false, images: images.map((i) => i.id) };
     });
     await Promise.all(result.images.map((id) => this.media.remove(id)));
@@ -205,39 +212,39 @@ export class CatalogService {
     return { deleted: result.deleted, archived: result.archived };
   }
 
-  updateSku(skuId: string, raw: unknown): SkuView {
+  async updateSku(skuId: string, raw: unknown): Promise<SkuView> {
     const patch = parse(SkuUpdate, raw, 'SKU update');
-    const sku = this.store.transaction(() => {
-      const cur = this.store.inventory.getSku(skuId);
+    const sku = await this.store.transaction(async (tx) => {
+      const cur = await tx.inventory.getSku(skuId);
       if (!cur) throw notFound('SKU');
-      this.store.inventory.updateSku({
+      await tx.inventory.updateSku({
         ...cur,
         code: patch.code ?? cur.code,
         listPrice: patch.listPriceMinor ?? cur.listPrice,
         livePrice: patch.livePriceMinor !== undefined ? patch.livePriceMinor : cur.livePrice,
         active: patch.active ?? cur.active,
       });
-      if (patch.stock !== undefined) this.store.inventory.setStock(skuId, patch.stock);
-      if (patch.stockDelta !== undefined && !this.store.inventory.adjustStock(skuId, patch.stockDelta)) {
+      if (patch.stock !== undefined) await tx.inventory.setStock(skuId, patch.stock);
+      if (patch.stockDelta !== undefined && !(await tx.inventory.adjustStock(skuId, patch.stockDelta))) {
         throw conflict(`stock ${cur.stock} cannot change by ${patch.stockDelta}`, 'INSUFFICIENT_STOCK');
       }
-      return this.store.inventory.getSku(skuId)!;
+      return (await tx.inventory.getSku(skuId))!;
     });
     const now = this.clock();
-    const sale = runningSale(this.store.inventory.getActiveSale(skuId), now);
+    const sale = runningSale(await this.store.inventory.getActiveSale(skuId), now);
     this.events.emit({ type: 'stock.changed', skuId, productId: sku.productId, stock: sku.stock, saleRemaining: sale?.remaining ?? null });
     return skuView(sku, sale);
   }
 
   async addImage(productId: string, data: Buffer): Promise<ProductView> {
-    const existing = this.store.catalog.listImages(this.requireProduct(productId).id);
+    const existing = await this.store.catalog.listImages((await this.requireProduct(productId)).id);
     if (existing.length >= MAX_IMAGES) throw conflict(`at most ${MAX_IMAGES} images per product`, 'IMAGE_INVALID');
     const id = newId('img');
     const size = await this.media.ingest(id, data);
     try {
-      this.store.transaction(() => {
-        const count = this.store.catalog.listImages(this.requireProduct(productId).id).length;
-        this.store.catalog.insertImage({ id, productId, position: count, ...size, createdAt: this.clock() });
+      await this.store.transaction(async (tx) => {
+        const count = (await tx.catalog.listImages((await this.requireProduct(productId, tx)).id)).length;
+        await tx.catalog.insertImage({ id, productId, position: count, ...size, createdAt: this.clock() });
       });
     } catch (err) {
       await this.media.remove(id);
@@ -248,71 +255,74 @@ export class CatalogService {
   }
 
   async removeImage(productId: string, imageId: string): Promise<ProductView> {
-    this.store.transaction(() => {
-      const imgs = this.store.catalog.listImages(this.requireProduct(productId).id);
+    await this.store.transaction(async (tx) => {
+      const imgs = await tx.catalog.listImages((await this.requireProduct(productId, tx)).id);
       if (!imgs.some((i) => i.id === imageId)) throw notFound('image');
-      this.store.catalog.deleteImage(imageId);
-      imgs
-        .filter((i) => i.id !== imageId)
-        .forEach((img, pos) => {
-          this.store.catalog.setImagePosition(img.id, pos);
-        });
+      await tx.catalog.deleteImage(imageId);
+      const rest = imgs.filter((i) => i.id !== imageId);
+      for (const [pos, img] of rest.entries()) await tx.catalog.setImagePosition(img.id, pos);
     });
     await this.media.remove(imageId);
     this.events.emit({ type: 'product.changed', productId, deleted: false });
     return this.view(productId, true);
   }
 
-  view(productId: string, studio: boolean): ProductView {
-    const p = this.store.catalog.getProduct(productId);
+  async view(productId: string, studio: boolean): Promise<ProductView> {
+    const p = await this.store.catalog.getProduct(productId);
     if (!p || (!studio && p.status !== 'active')) throw notFound('product');
     return this.viewOf(p, studio);
   }
 
-  list(studio: boolean): ProductView[] {
-    return this.store.catalog.listProducts(studio).map((p) => this.viewOf(p, studio));
+  async list(studio: boolean): Promise<ProductView[]> {
+    return this.viewsOf(await this.store.catalog.listProducts(studio), studio);
   }
 
-  setLineup(showId: string, productIds: readonly string[]): LineupView {
-    this.store.transaction(() => {
-      if (!this.store.catalog.showExists(showId)) throw notFound('show');
-      for (const id of productIds) if (!this.store.catalog.getProduct(id)) throw notFound(`product ${id}`);
-      this.store.catalog.setLineup(showId, productIds);
+  async setLineup(showId: string, productIds: readonly string[]): Promise<LineupView> {
+    await this.store.transaction(async (tx) => {
+      if (!(await tx.catalog.showExists(showId))) throw notFound('show');
+      for (const id of productIds) if (!(await tx.catalog.getProduct(id))) throw notFound(`product ${id}`);
+      await tx.catalog.setLineup(showId, productIds);
     });
     return this.lineup(showId, true);
   }
 
   /** The show's lineup in order; a show without an explicit lineup offers every active product. */
-  lineup(showId: string, studio: boolean): LineupView {
-    if (!this.store.catalog.showExists(showId)) throw notFound('show');
-    const ids = this.store.catalog.getLineup(showId);
-    const products = ids.length
-      ? ids
-          .map((id) => this.store.catalog.getProduct(id))
-          .filter((p): p is ProductRecord => p !== null && (studio || p.status === 'active'))
-      : this.store.catalog.listProducts(false);
-    return { showId, products: products.map((p) => this.viewOf(p, studio)) };
+  async lineup(showId: string, studio: boolean): Promise<LineupView> {
+    if (!(await this.store.catalog.showExists(showId))) throw notFound('show');
+    const ids = await this.store.catalog.getLineup(showId);
+    let products: ProductRecord[];
+    if (ids.length) {
+      products = [];
+      for (const id of ids) {
+        const p = await this.store.catalog.getProduct(id);
+        if (p !== null && (studio || p.status === 'active')) products.push(p);
+      }
+    } else products = await this.store.catalog.listProducts(false);
+    return { showId, products: await this.viewsOf(products, studio) };
   }
 
-  stockEvent(skuId: string): CommerceEvent {
-    const sku = this.store.inventory.getSku(skuId)!;
-    const sale = runningSale(this.store.inventory.getActiveSale(skuId), this.clock());
+  async stockEvent(skuId: string, q: CommerceRepos = this.store): Promise<CommerceEvent> {
+    const sku = (await q.inventory.getSku(skuId))!;
+    const sale = runningSale(await q.inventory.getActiveSale(skuId), this.clock());
     return { type: 'stock.changed', skuId, productId: sku.productId, stock: sku.stock, saleRemaining: sale?.remaining ?? null };
   }
 
-  private viewOf(p: ProductRecord, studio: boolean): ProductView {
-    const now = this.clock();
-    return productView(
-      p,
-      this.store.inventory.listSkus(p.id),
-      this.store.catalog.listImages(p.id),
-      (s) => runningSale(this.store.inventory.getActiveSale(s.id), now),
-      studio,
-    );
+  private async viewsOf(products: ProductRecord[], studio: boolean): Promise<ProductView[]> {
+    const out: ProductView[] = [];
+    for (const p of products) out.push(await this.viewOf(p, studio));
+    return out;
   }
 
-  private requireProduct(id: string): ProductRecord {
-    const p = this.store.catalog.getProduct(id);
+  private async viewOf(p: ProductRecord, studio: boolean): Promise<ProductView> {
+    const now = this.clock();
+    const skus = await this.store.inventory.listSkus(p.id);
+    const sales = new Map<string, FlashSaleRecord | null>();
+    for (const s of skus) sales.set(s.id, runningSale(await this.store.inventory.getActiveSale(s.id), now));
+    return productView(p, skus, await this.store.catalog.listImages(p.id), (s) => sales.get(s.id) ?? null, studio);
+  }
+
+  private async requireProduct(id: string, q: CommerceRepos = this.store): Promise<ProductRecord> {
+    const p = await q.catalog.getProduct(id);
     if (!p) throw notFound('product');
     return p;
   }

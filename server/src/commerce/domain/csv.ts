@@ -52,10 +52,10 @@ export class CsvService {
     private readonly catalog: CatalogService,
   ) {}
 
-  exportCatalog(): string {
+  async exportCatalog(): Promise<string> {
     const rows: string[][] = [];
-    for (const p of this.store.catalog.listProducts(true)) {
-      for (const s of this.store.inventory.listSkus(p.id)) {
+    for (const p of await this.store.catalog.listProducts(true)) {
+      for (const s of await this.store.inventory.listSkus(p.id)) {
         rows.push([
           p.id,
           safeText(p.title),
@@ -80,7 +80,7 @@ export class CsvService {
    * products grouped by title (their options define the attributes; every combination must be listed).
    * Everything is validated first and applied in one transaction — any bad row rejects the whole file.
    */
-  importCatalog(text: string): CsvImportResult {
+  async importCatalog(text: string): Promise<CsvImportResult> {
     const parsed = Papa.parse<Row>(text.replace(/^\uFEFF/, ''), {
       header: true,
       skipEmptyLines: 'greedy',
@@ -109,7 +109,7 @@ export class CsvService {
     for (const [i, r] of parsed.data.entries()) {
       const row = i + 2; // header is row 1
       const productId = (r.product_id ?? '').trim();
-      const existing = productId ? this.store.catalog.getProduct(productId) : null;
+      const existing = productId ? await this.store.catalog.getProduct(productId) : null;
       if (productId && !existing) {
         fail(row, `unknown product_id ${productId}`);
         continue;
@@ -157,7 +157,7 @@ export class CsvService {
       }
       const active = activeText !== '0';
       if (existing) {
-        const skus = this.store.inventory.listSkus(existing.id);
+        const skus = await this.store.inventory.listSkus(existing.id);
         const skuId = (r.sku_id ?? '').trim();
         const sku = skuId ? skus.find((s) => s.id === skuId) : skus.find((s) => s.optionsKey === optionsKey(options));
         if (!sku) {
@@ -219,14 +219,15 @@ export class CsvService {
       skusUpdated: updates.length,
     };
     try {
-      this.store.transaction(() => {
+      const created = await this.store.transaction(async (tx) => {
+        const ids: string[] = [];
         for (const u of updates) {
-          const cur = this.store.inventory.getSku(u.skuId)!;
-          this.store.inventory.updateSku({ ...cur, listPrice: u.list, livePrice: u.live, active: u.active, code: u.code ?? cur.code });
-          this.store.inventory.setStock(u.skuId, u.stock);
+          const cur = (await tx.inventory.getSku(u.skuId))!;
+          await tx.inventory.updateSku({ ...cur, listPrice: u.list, livePrice: u.live, active: u.active, code: u.code ?? cur.code });
+          await tx.inventory.setStock(u.skuId, u.stock);
         }
         for (const p of plans) {
-          this.catalog.create({
+          const id = await this.catalog.createIn(tx, {
             title: p.title,
             description: p.description,
             currency: p.currency,
@@ -234,10 +235,13 @@ export class CsvService {
             skus: p.skus,
             perBuyerLimit: p.limit,
           });
+          ids.push(id);
           result.productsCreated++;
           result.skusCreated += p.skus.length;
         }
+        return ids;
       });
+      for (const id of created) this.catalog.announce(id);
     } catch (err) {
       const e = err as { issues?: Issue[]; message: string };
       throw badRequest('CSV rejected', 'CSV_INVALID', e.issues ?? [{ path: 'file', message: e.message }]);

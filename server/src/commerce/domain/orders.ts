@@ -15,7 +15,14 @@ import { badRequest, badState, CommerceError, conflict, notFound, parse } from '
 import { newOrderId } from '../ids';
 import { RateLimitedError } from '../limits';
 import { maskName } from '../mask';
-import type { CommerceStore, OrderItemRecord, OrderRecord, OrderTimestamps } from '../store/types';
+import {
+  type CommerceStore,
+  type CommerceTx,
+  IdempotencyKeyTaken,
+  type OrderItemRecord,
+  type OrderRecord,
+  type OrderTimestamps,
+} from '../store/types';
 import type { CouponService } from './coupons';
 import type { CommerceEvents, Logger } from './events';
 import { orderView, runningSale, unitPrice } from './views';
@@ -50,7 +57,7 @@ export interface PlacedOrder {
  * updates conditionally and appends to order_events — always inside the caller's transaction.
  */
 export class OrderService {
-  private readonly allowed: Set<string>;
+  private allowed = new Set<string>();
 
   constructor(
     private readonly store: CommerceStore,
@@ -60,8 +67,11 @@ export class OrderService {
     private readonly reservationMs: number,
     private readonly coupons: CouponService,
     private readonly policy: OrderPolicy = { flashSaleReservationMs: reservationMs, maxUnpaidOrders: 0 },
-  ) {
-    this.allowed = new Set(store.orders.allowedTransitions().map((t) => `${t.from}>${t.to}`));
+  ) {}
+
+  /** Read the state-machine table (once, at start-up). */
+  async init(): Promise<void> {
+    this.allowed = new Set((await this.store.orders.allowedTransitions()).map((t) => `${t.from}>${t.to}`));
   }
 
   canMove(from: OrderStatus, to: OrderStatus): boolean {
@@ -77,7 +87,9 @@ export class OrderService {
       return await this.tryPlace(buyerId, req, hash);
     } catch (err) {
       // Check on access: lapsed reservations of this SKU still hold units until the sweeper runs; release and retry once.
-      if (err instanceof StockError && this.releaseExpiredFor(err.skuId)) return this.tryPlace(buyerId, req, hash);
+      if (err instanceof StockError && (await this.releaseExpiredFor(err.skuId))) return this.tryPlace(buyerId, req, hash);
+      // The same key committed by a concurrent unit of work: this attempt is undone; the retry finds that order.
+      if (err instanceof IdempotencyKeyTaken) return this.tryPlace(buyerId, req, hash);
       throw err;
     }
   }
@@ -85,49 +97,49 @@ export class OrderService {
   private async tryPlace(buyerId: string, req: ReturnType<typeof CreateOrderRequest.parse>, hash: string): Promise<PlacedOrder> {
     const evts: CommerceEvent[] = [];
     // One atomic unit: idempotency lookup, limits, conditional decrements and the order insert (group-committed).
-    const { order, items, created, now } = await this.store.groupCommit(() => {
+    const { order, items, created, now } = await this.store.groupCommit(async (tx) => {
       const now = this.clock();
-      const prior = this.store.orders.findByIdempotencyKey(buyerId, req.idempotencyKey);
+      const prior = await tx.orders.findByIdempotencyKey(buyerId, req.idempotencyKey);
       if (prior) {
         if (prior.requestHash !== hash) throw conflict('idempotencyKey was already used for a different order', 'IDEMPOTENCY_MISMATCH');
-        return { order: prior, items: this.store.orders.getItems(prior.id), created: false, now };
+        return { order: prior, items: await tx.orders.getItems(prior.id), created: false, now };
       }
-      if (req.showId && !this.store.catalog.showExists(req.showId)) throw notFound('show');
-      this.checkUnpaid(buyerId, now);
+      if (req.showId && !(await tx.catalog.showExists(req.showId))) throw notFound('show');
+      await this.checkUnpaid(tx, buyerId, now);
       const orderId = newOrderId(now);
       const items: OrderItemRecord[] = [];
       const perProduct = new Map<string, number>();
       let currency: string | null = null;
       let total = 0;
       for (const it of req.items) {
-        const sku = this.store.inventory.getSku(it.skuId);
+        const sku = await tx.inventory.getSku(it.skuId);
         if (!sku) throw notFound(`SKU ${it.skuId}`);
-        const product = this.store.catalog.getProduct(sku.productId)!;
+        const product = (await tx.catalog.getProduct(sku.productId))!;
         if (!sku.active || product.status !== 'active') throw conflict(`SKU ${sku.id} is not on sale`, 'SKU_UNAVAILABLE');
         if (currency !== null && currency !== product.currency) throw badRequest('all items of an order must share one currency');
         currency = product.currency;
-        const sale = runningSale(this.store.inventory.getActiveSale(sku.id), now);
+        const sale = runningSale(await tx.inventory.getActiveSale(sku.id), now);
         // Sold out is the common answer during a flash sale: give it before the per-buyer queries.
         if (sku.stock === 0 || sale?.remaining === 0) throw shortage(sku.id, 0, it.qty);
         if (product.perBuyerLimit !== null) {
-          const had = this.store.orders.buyerProductQty(buyerId, product.id) + (perProduct.get(product.id) ?? 0);
+          const had = (await tx.orders.buyerProductQty(buyerId, product.id)) + (perProduct.get(product.id) ?? 0);
           if (had + it.qty > product.perBuyerLimit) {
             throw conflict(`at most ${product.perBuyerLimit} per buyer (you already have ${had})`, 'LIMIT_EXCEEDED');
           }
         }
         perProduct.set(product.id, (perProduct.get(product.id) ?? 0) + it.qty);
         if (sale && sale.perBuyerLimit !== null) {
-          const had = this.store.orders.buyerSaleQty(buyerId, sale.id);
+          const had = await tx.orders.buyerSaleQty(buyerId, sale.id);
           if (had + it.qty > sale.perBuyerLimit) {
             throw conflict(`flash sale limit is ${sale.perBuyerLimit} per buyer (you already have ${had})`, 'LIMIT_EXCEEDED');
           }
         }
         let saleRemaining: number | null = null;
         if (sale) {
-          saleRemaining = this.store.inventory.takeSaleUnits(sale.id, it.qty, now);
+          saleRemaining = await tx.inventory.takeSaleUnits(sale.id, it.qty, now);
           if (saleRemaining === null) throw shortage(sku.id, sale.remaining, it.qty);
         }
-        const stock = this.store.inventory.takeStock(sku.id, it.qty);
+        const stock = await tx.inventory.takeStock(sku.id, it.qty);
         if (stock === null) throw shortage(sku.id, sku.stock, it.qty);
         const price = unitPrice(sku, sale);
         total += price * it.qty;
@@ -146,7 +158,7 @@ export class OrderService {
         evts.push({ type: 'stock.changed', skuId: sku.id, productId: product.id, stock, saleRemaining });
       }
       // The coupon is checked against the server's subtotal; its use is recorded below in this same unit of work.
-      const applied = req.couponId ? this.coupons.check(buyerId, req.couponId, currency!, total, now) : null;
+      const applied = req.couponId ? await this.coupons.check(tx, buyerId, req.couponId, currency!, total, now) : null;
       if (applied) total -= applied.discount;
       const order: OrderRecord = {
         id: orderId,
@@ -172,24 +184,24 @@ export class OrderService {
         cancelledAt: null,
         refundedAt: null,
       };
-      this.store.orders.insertOrder(order);
-      for (const i of items) this.store.orders.insertItem(i);
-      this.store.orders.appendEvent({ orderId, from: null, to: 'pending_payment', at: now, actor: 'buyer', note: null });
-      if (applied) this.coupons.redeemInTx(buyerId, applied.coupon.id, orderId, applied.discount, now);
+      await tx.orders.insertOrder(order);
+      for (const i of items) await tx.orders.insertItem(i);
+      await tx.orders.appendEvent({ orderId, from: null, to: 'pending_payment', at: now, actor: 'buyer', note: null });
+      if (applied) await this.coupons.redeemInTx(tx, buyerId, applied.coupon.id, orderId, applied.discount, now);
       return { order, items, created: true, now };
     });
     if (created) {
       this.events.emitAll(evts);
       this.events.emit({ type: 'order.status', orderId: order.id, status: order.status, at: now });
     }
-    return { order: orderView(order, items, false, { discount: this.coupons.discountOf(order.id) }), created };
+    return { order: orderView(order, items, false, { discount: await this.coupons.discountOf(order.id) }), created };
   }
 
   /** Refuse a new order while the buyer holds the maximum of unpaid ones (they may pay or cancel one, or wait). */
-  private checkUnpaid(buyerId: string, now: number): void {
+  private async checkUnpaid(tx: CommerceTx, buyerId: string, now: number): Promise<void> {
     const max = this.policy.maxUnpaidOrders;
     if (max <= 0) return;
-    const { count, nextExpiry } = this.store.orders.buyerUnpaid(buyerId, now);
+    const { count, nextExpiry } = await tx.orders.buyerUnpaid(buyerId, now);
     if (count < max) return;
     const after = Math.max(1, Math.ceil(((nextExpiry ?? now) - now) / 1000));
     throw new RateLimitedError(`you already have ${count} unpaid orders (at most ${max}); pay or cancel one first`, after, 'UNPAID_LIMIT');
@@ -198,33 +210,34 @@ export class OrderService {
   // ---------------------------------------------------------------- transitions (call inside a transaction)
 
   /** Change status (checked against the state-machine table) and log the transition. */
-  move(
+  async move(
+    tx: CommerceTx,
     o: OrderRecord,
     to: OrderStatus,
     actor: OrderActor,
     note: string | null,
     fields: OrderTimestamps,
     evts: CommerceEvent[],
-  ): OrderRecord {
+  ): Promise<OrderRecord> {
     if (!this.canMove(o.status, to)) throw badState(`order ${o.id} is ${o.status}; cannot become ${to}`, 'INVALID_TRANSITION');
     const at = this.clock();
-    if (!this.store.orders.transition(o.id, o.status, to, fields)) {
+    if (!(await tx.orders.transition(o.id, o.status, to, fields))) {
       throw badState(`order ${o.id} changed concurrently`, 'INVALID_TRANSITION');
     }
-    this.store.orders.appendEvent({ orderId: o.id, from: o.status, to, at, actor, note });
+    await tx.orders.appendEvent({ orderId: o.id, from: o.status, to, at, actor, note });
     evts.push({ type: 'order.status', orderId: o.id, status: to, at });
     return { ...o, ...fields, status: to };
   }
 
   /** Return an order's units to stock (and to its flash sale if that is still running), once. */
-  restock(orderId: string, evts: CommerceEvent[]): boolean {
+  async restock(tx: CommerceTx, orderId: string, evts: CommerceEvent[]): Promise<boolean> {
     const now = this.clock();
-    if (!this.store.orders.markRestocked(orderId, now)) return false;
-    for (const i of this.store.orders.getItems(orderId)) {
-      const stock = this.store.inventory.returnStock(i.skuId, i.qty);
-      if (i.flashSaleId) this.store.inventory.returnSaleUnits(i.flashSaleId, i.qty, now);
+    if (!(await tx.orders.markRestocked(orderId, now))) return false;
+    for (const i of await tx.orders.getItems(orderId)) {
+      const stock = await tx.inventory.returnStock(i.skuId, i.qty);
+      if (i.flashSaleId) await tx.inventory.returnSaleUnits(i.flashSaleId, i.qty, now);
       if (stock === null) continue;
-      const sale = runningSale(this.store.inventory.getActiveSale(i.skuId), now);
+      const sale = runningSale(await tx.inventory.getActiveSale(i.skuId), now);
       evts.push({ type: 'stock.changed', skuId: i.skuId, productId: i.productId, stock, saleRemaining: sale?.remaining ?? null });
     }
     return true;
@@ -235,48 +248,52 @@ export class OrderService {
    * reservation: the buyer may have paid and the webhook not arrived yet, so it expires only once reconciliation has
    * asked the provider and settled that payment (PaymentService.reconcile).
    */
-  expireInTx(orderId: string, evts: CommerceEvent[]): boolean {
-    const o = this.store.orders.getOrder(orderId);
+  async expireInTx(tx: CommerceTx, orderId: string, evts: CommerceEvent[]): Promise<boolean> {
+    const o = await tx.orders.getOrder(orderId);
     const now = this.clock();
     if (o?.status !== 'pending_payment' || o.expiresAt > now) return false;
-    if (this.store.payments.listForOrder(o.id).some((p) => p.status === 'pending')) return false;
-    this.move(o, 'cancelled', 'system', 'reservation expired', { cancelledAt: now }, evts);
-    this.restock(o.id, evts);
-    this.coupons.releaseInTx(o.id);
+    if ((await tx.payments.listForOrder(o.id)).some((p) => p.status === 'pending')) return false;
+    await this.move(tx, o, 'cancelled', 'system', 'reservation expired', { cancelledAt: now }, evts);
+    await this.restock(tx, o.id, evts);
+    await this.coupons.releaseInTx(tx, o.id);
     return true;
   }
 
   /** Sweeper: expire every lapsed reservation. Returns how many were released. */
-  expireDue(): number {
+  async expireDue(): Promise<number> {
     let n = 0;
     for (;;) {
-      const ids = this.store.orders.listExpired(this.clock(), 200);
+      const ids = await this.store.orders.listExpired(this.clock(), 200);
       if (!ids.length) return n;
       const evts: CommerceEvent[] = [];
-      this.store.transaction(() => {
-        for (const id of ids) if (this.expireInTx(id, evts)) n++;
+      await this.store.transaction(async (tx) => {
+        for (const id of ids) if (await this.expireInTx(tx, id, evts)) n++;
       });
       this.events.emitAll(evts);
       if (ids.length < 200) return n;
     }
   }
 
-  private releaseExpiredFor(skuId: string): boolean {
-    const ids = this.store.orders.listExpiredForSku(skuId, this.clock());
+  private async releaseExpiredFor(skuId: string): Promise<boolean> {
+    const ids = await this.store.orders.listExpiredForSku(skuId, this.clock());
     if (!ids.length) return false;
     const evts: CommerceEvent[] = [];
-    const n = this.store.transaction(() => ids.filter((id) => this.expireInTx(id, evts)).length);
+    const n = await this.store.transaction(async (tx) => {
+      let released = 0;
+      for (const id of ids) if (await this.expireInTx(tx, id, evts)) released++;
+      return released;
+    });
     this.events.emitAll(evts);
     if (n) this.log.debug({ skuId, released: n }, 'released lapsed reservations on access');
     return n > 0;
   }
 
   /** Load an order, expiring it first when its reservation lapsed (check on access). */
-  load(orderId: string): OrderRecord | null {
-    const o = this.store.orders.getOrder(orderId);
+  async load(orderId: string): Promise<OrderRecord | null> {
+    const o = await this.store.orders.getOrder(orderId);
     if (o && o.status === 'pending_payment' && o.expiresAt <= this.clock()) {
       const evts: CommerceEvent[] = [];
-      this.store.transaction(() => this.expireInTx(orderId, evts));
+      await this.store.transaction((tx) => this.expireInTx(tx, orderId, evts));
       this.events.emitAll(evts);
       return this.store.orders.getOrder(orderId);
     }
@@ -285,45 +302,55 @@ export class OrderService {
 
   // ---------------------------------------------------------------- buyer
 
-  private requireOwn(buyerId: string, orderId: string): OrderRecord {
-    const o = this.load(orderId);
+  private async requireOwn(buyerId: string, orderId: string): Promise<OrderRecord> {
+    const o = await this.load(orderId);
     // Someone else's order looks exactly like a missing one.
     if (!o || o.buyerId !== buyerId) throw notFound('order');
     return o;
   }
 
-  getForBuyer(buyerId: string, orderId: string): OrderView {
-    const o = this.requireOwn(buyerId, orderId);
-    return orderView(o, this.store.orders.getItems(o.id), false, {
-      events: this.store.orders.listEvents(o.id),
-      payments: this.store.payments.listForOrder(o.id),
-      discount: this.coupons.discountOf(o.id),
+  async getForBuyer(buyerId: string, orderId: string): Promise<OrderView> {
+    const o = await this.requireOwn(buyerId, orderId);
+    return this.fullView(o, false);
+  }
+
+  private async fullView(o: OrderRecord, studio: boolean): Promise<OrderView> {
+    return orderView(o, await this.store.orders.getItems(o.id), studio, {
+      events: await this.store.orders.listEvents(o.id),
+      payments: await this.store.payments.listForOrder(o.id),
+      discount: await this.coupons.discountOf(o.id),
     });
   }
 
-  listForBuyer(buyerId: string): OrderView[] {
-    this.expireDueFor(buyerId);
-    return this.store.orders.listByBuyer(buyerId, 100).map((o) => orderView(o, this.store.orders.getItems(o.id), false));
+  private async listViews(orders: OrderRecord[]): Promise<OrderView[]> {
+    const out: OrderView[] = [];
+    for (const o of orders) out.push(orderView(o, await this.store.orders.getItems(o.id), false));
+    return out;
   }
 
-  private expireDueFor(buyerId: string): void {
+  async listForBuyer(buyerId: string): Promise<OrderView[]> {
+    await this.expireDueFor(buyerId);
+    return this.listViews(await this.store.orders.listByBuyer(buyerId, 100));
+  }
+
+  private async expireDueFor(buyerId: string): Promise<void> {
     const now = this.clock();
-    const lapsed = this.store.orders.listByBuyer(buyerId, 100).filter((o) => o.status === 'pending_payment' && o.expiresAt <= now);
-    for (const o of lapsed) this.load(o.id);
+    const lapsed = (await this.store.orders.listByBuyer(buyerId, 100)).filter((o) => o.status === 'pending_payment' && o.expiresAt <= now);
+    for (const o of lapsed) await this.load(o.id);
   }
 
-  cancelByBuyer(buyerId: string, orderId: string): OrderView {
-    this.requireOwn(buyerId, orderId);
+  async cancelByBuyer(buyerId: string, orderId: string): Promise<OrderView> {
+    await this.requireOwn(buyerId, orderId);
     return this.cancel(orderId, 'buyer', 'cancelled by buyer');
   }
 
-  requestRefund(buyerId: string, orderId: string, raw: unknown): OrderView {
+  async requestRefund(buyerId: string, orderId: string, raw: unknown): Promise<OrderView> {
     const { reason } = parse(BuyerRefundRequest, raw, 'refund request');
-    this.requireOwn(buyerId, orderId);
+    await this.requireOwn(buyerId, orderId);
     const evts: CommerceEvent[] = [];
-    this.store.transaction(() => {
-      const o = this.store.orders.getOrder(orderId)!;
-      this.move(o, 'refund_requested', 'buyer', reason, {}, evts);
+    await this.store.transaction(async (tx) => {
+      const o = (await tx.orders.getOrder(orderId))!;
+      await this.move(tx, o, 'refund_requested', 'buyer', reason, {}, evts);
     });
     this.events.emitAll(evts);
     return this.getForBuyer(buyerId, orderId);
@@ -331,10 +358,10 @@ export class OrderService {
 
   // ---------------------------------------------------------------- studio
 
-  list(rawQuery: unknown): OrderList {
+  async list(rawQuery: unknown): Promise<OrderList> {
     const q = parse(OrderListQuery, rawQuery, 'order filter');
     const before = q.cursor ? { id: q.cursor } : undefined;
-    const rows = this.store.orders.list({
+    const rows = await this.store.orders.list({
       limit: q.limit + 1,
       ...(q.status ? { status: q.status } : {}),
       ...(q.showId ? { showId: q.showId } : {}),
@@ -346,23 +373,19 @@ export class OrderService {
     const page = rows.slice(0, q.limit);
     const last = page[page.length - 1];
     return {
-      orders: page.map((o) => orderView(o, this.store.orders.getItems(o.id), false)),
+      orders: await this.listViews(page),
       nextCursor: rows.length > q.limit && last ? last.id : null,
     };
   }
 
   /** Studio detail: full contact, events and payments. */
-  detail(orderId: string): OrderView {
-    const o = this.load(orderId);
+  async detail(orderId: string): Promise<OrderView> {
+    const o = await this.load(orderId);
     if (!o) throw notFound('order');
-    return orderView(o, this.store.orders.getItems(o.id), true, {
-      events: this.store.orders.listEvents(o.id),
-      payments: this.store.payments.listForOrder(o.id),
-      discount: this.coupons.discountOf(o.id),
-    });
+    return this.fullView(o, true);
   }
 
-  ship(orderId: string, raw: unknown): OrderView {
+  ship(orderId: string, raw: unknown): Promise<OrderView> {
     const req = parse(ShipRequest, raw, 'shipment');
     return this.studioMove(orderId, 'shipped', `${req.carrier} ${req.trackingNo}`, () => ({
       shippedAt: this.clock(),
@@ -371,49 +394,49 @@ export class OrderService {
     }));
   }
 
-  complete(orderId: string): OrderView {
+  complete(orderId: string): Promise<OrderView> {
     return this.studioMove(orderId, 'completed', null, () => ({ completedAt: this.clock() }));
   }
 
-  cancelByStudio(orderId: string): OrderView {
-    if (!this.load(orderId)) throw notFound('order');
-    this.cancel(orderId, 'studio', 'cancelled by studio');
+  async cancelByStudio(orderId: string): Promise<OrderView> {
+    if (!(await this.load(orderId))) throw notFound('order');
+    await this.cancel(orderId, 'studio', 'cancelled by studio');
     return this.detail(orderId);
   }
 
-  private cancel(orderId: string, actor: OrderActor, note: string): OrderView {
+  private async cancel(orderId: string, actor: OrderActor, note: string): Promise<OrderView> {
     const evts: CommerceEvent[] = [];
-    const o = this.store.transaction(() => {
-      const cur = this.store.orders.getOrder(orderId)!;
+    const o = await this.store.transaction(async (tx) => {
+      const cur = (await tx.orders.getOrder(orderId))!;
       if (cur.status === 'cancelled') return cur;
-      const next = this.move(cur, 'cancelled', actor, note, { cancelledAt: this.clock() }, evts);
-      this.restock(orderId, evts);
+      const next = await this.move(tx, cur, 'cancelled', actor, note, { cancelledAt: this.clock() }, evts);
+      await this.restock(tx, orderId, evts);
       // An unpaid order gives its coupon back (a paid one keeps it: the discount was spent).
-      if (cur.status === 'pending_payment') this.coupons.releaseInTx(orderId);
+      if (cur.status === 'pending_payment') await this.coupons.releaseInTx(tx, orderId);
       return next;
     });
     this.events.emitAll(evts);
-    return orderView(o, this.store.orders.getItems(orderId), false);
+    return orderView(o, await this.store.orders.getItems(orderId), false);
   }
 
-  private studioMove(orderId: string, to: OrderStatus, note: string | null, fields: () => OrderTimestamps): OrderView {
-    if (!this.load(orderId)) throw notFound('order');
+  private async studioMove(orderId: string, to: OrderStatus, note: string | null, fields: () => OrderTimestamps): Promise<OrderView> {
+    if (!(await this.load(orderId))) throw notFound('order');
     const evts: CommerceEvent[] = [];
-    this.store.transaction(() => {
-      this.move(this.store.orders.getOrder(orderId)!, to, 'studio', note, fields(), evts);
+    await this.store.transaction(async (tx) => {
+      await this.move(tx, (await tx.orders.getOrder(orderId))!, to, 'studio', note, fields(), evts);
     });
     this.events.emitAll(evts);
     return this.detail(orderId);
   }
 
   /** Event for the "just bought" ticker. */
-  paidEvent(o: OrderRecord, at: number): CommerceEvent {
+  async paidEvent(tx: CommerceTx, o: OrderRecord, at: number): Promise<CommerceEvent> {
     return {
       type: 'order.paid',
       orderId: o.id,
       showId: o.showId,
       buyer: maskName(o.contactName),
-      items: this.store.orders.getItems(o.id).map((i) => ({ skuId: i.skuId, productId: i.productId, title: i.title, qty: i.qty })),
+      items: (await tx.orders.getItems(o.id)).map((i) => ({ skuId: i.skuId, productId: i.productId, title: i.title, qty: i.qty })),
       totalMinor: o.total,
       currency: o.currency,
       paidAt: at,

@@ -12,7 +12,7 @@ import { RefundRequest } from '../../../../shared/commerce/orders';
 import { badRequest, badState, CommerceError, notFound, parse } from '../errors';
 import { newId } from '../ids';
 import { type PaymentProvider, type ProviderEvent, type WebhookReply, WebhookVerificationError } from '../payments/provider';
-import type { CommerceStore, PaymentRecord } from '../store/types';
+import type { CommerceStore, CommerceTx, PaymentRecord } from '../store/types';
 import type { CommerceEvents, Logger } from './events';
 import type { OrderService } from './orders';
 
@@ -76,7 +76,7 @@ export class PaymentService {
     const name = req.provider ?? this.opts.defaultProvider;
     const provider = this.providers.get(name);
     if (!provider) throw badRequest(`payment provider ${name} is not enabled`, 'PROVIDER_DISABLED');
-    const order = this.orders.load(orderId);
+    const order = await this.orders.load(orderId);
     if (!order || order.buyerId !== buyerId) throw notFound('order');
     if (order.status === 'cancelled' && order.cancelledAt !== null && order.expiresAt <= this.clock()) {
       throw badState('the reservation expired; place the order again', 'ORDER_EXPIRED');
@@ -85,10 +85,10 @@ export class PaymentService {
     const now = this.clock();
     // Lapsed but held by a payment in flight: that payment settles it; a new one would not be covered by the reservation.
     if (order.expiresAt <= now) throw badState('the reservation expired; place the order again', 'ORDER_EXPIRED');
-    const prepared = this.store.transaction(() => {
-      const reuse = this.store.payments
-        .listForOrder(orderId)
-        .find((p) => p.provider === name && p.status === 'pending' && p.action !== null);
+    const prepared = await this.store.transaction(async (tx) => {
+      const reuse = (await tx.payments.listForOrder(orderId)).find(
+        (p) => p.provider === name && p.status === 'pending' && p.action !== null,
+      );
       if (reuse) return { payment: reuse, fresh: false };
       const payment: PaymentRecord = {
         id: newId('pay'),
@@ -104,13 +104,13 @@ export class PaymentService {
         createdAt: now,
         updatedAt: now,
       };
-      this.store.payments.insert(payment);
+      await tx.payments.insert(payment);
       return { payment, fresh: true };
     });
     let payment = prepared.payment;
     if (prepared.fresh) {
       try {
-        const items = this.store.orders.getItems(orderId);
+        const items = await this.store.orders.getItems(orderId);
         const created = await provider.createPayment({
           paymentId: payment.id,
           orderId,
@@ -122,7 +122,7 @@ export class PaymentService {
           expiresAt: order.expiresAt,
         });
         payment = { ...payment, providerRef: created.providerRef, action: JSON.stringify(created.action), updatedAt: this.clock() };
-        this.store.transaction(() => this.store.payments.update(payment));
+        await this.store.payments.update(payment);
       } catch (err) {
         this.log.warn({ err, paymentId: payment.id, provider: name }, 'creating payment failed');
         const failed = {
@@ -131,7 +131,7 @@ export class PaymentService {
           failure: String((err as Error).message).slice(0, 500),
           updatedAt: this.clock(),
         };
-        this.store.transaction(() => this.store.payments.update(failed));
+        await this.store.payments.update(failed);
         throw new CommerceError('INTERNAL', `payment provider ${name} is unavailable`, 'PROVIDER_ERROR', undefined, 502);
       }
     }
@@ -160,7 +160,7 @@ export class PaymentService {
       this.log.warn({ provider: name, reason: err.message }, 'webhook rejected');
       return { ...provider.reject(err.stale ? 400 : 401, err.message), outcome: err.stale ? 'stale' : 'invalid' };
     }
-    const applied = this.apply(provider.name, evt, rawBody.toString('utf8'));
+    const applied = await this.apply(provider.name, evt, rawBody.toString('utf8'));
     this.log.info(
       { provider: name, eventId: evt.eventId, type: evt.type, outcome: applied.outcome, paymentId: applied.paymentId },
       'webhook',
@@ -170,11 +170,11 @@ export class PaymentService {
   }
 
   /** Record the event once and apply it to payment + order in one transaction. */
-  apply(provider: PaymentProviderName, evt: ProviderEvent, payload: string): Applied {
+  async apply(provider: PaymentProviderName, evt: ProviderEvent, payload: string): Promise<Applied> {
     const now = this.clock();
     const evts: CommerceEvent[] = [];
-    const result = this.store.transaction((): Applied => {
-      const fresh = this.store.webhooks.record({
+    const result = await this.store.transaction(async (tx): Promise<Applied> => {
+      const fresh = await tx.webhooks.record({
         provider,
         eventId: evt.eventId,
         type: evt.type,
@@ -184,19 +184,19 @@ export class PaymentService {
         payload: payload.slice(0, 16_000),
       });
       if (!fresh) return { outcome: 'duplicate', paymentId: null };
-      const r = this.applyInTx(provider, evt, evts);
-      this.store.webhooks.setOutcome(provider, evt.eventId, r.outcome, r.paymentId, APPLIED.has(r.outcome));
+      const r = await this.applyInTx(tx, provider, evt, evts);
+      await tx.webhooks.setOutcome(provider, evt.eventId, r.outcome, r.paymentId, APPLIED.has(r.outcome));
       return r;
     });
     this.events.emitAll(evts);
     return result;
   }
 
-  private applyInTx(provider: PaymentProviderName, evt: ProviderEvent, evts: CommerceEvent[]): Applied {
+  private async applyInTx(tx: CommerceTx, provider: PaymentProviderName, evt: ProviderEvent, evts: CommerceEvent[]): Promise<Applied> {
     if (evt.kind === 'ignored') return { outcome: 'ignored', paymentId: null };
-    let p = evt.paymentId ? this.store.payments.get(evt.paymentId) : null;
+    let p = evt.paymentId ? await tx.payments.get(evt.paymentId) : null;
     if (p && p.provider !== provider) p = null;
-    if (!p && evt.providerRef) p = this.store.payments.getByProviderRef(provider, evt.providerRef);
+    if (!p && evt.providerRef) p = await tx.payments.getByProviderRef(provider, evt.providerRef);
     if (!p) return { outcome: 'unknown_payment', paymentId: null };
     if ((evt.amountMinor !== undefined && evt.amountMinor !== p.amount) || (evt.currency !== undefined && evt.currency !== p.currency)) {
       this.log.error({ paymentId: p.id, evt }, 'provider amount does not match the payment');
@@ -205,36 +205,44 @@ export class PaymentService {
     const now = this.clock();
     switch (evt.kind) {
       case 'payment.succeeded':
-        return this.markPaid(p, now, evts);
+        return this.markPaid(tx, p, now, evts);
       case 'payment.failed':
         if (p.status !== 'pending') return { outcome: `ignored_${p.status}`, paymentId: p.id };
-        this.store.payments.update({ ...p, status: 'failed', failure: evt.type, updatedAt: now });
+        await tx.payments.update({ ...p, status: 'failed', failure: evt.type, updatedAt: now });
         // The reservation may have lapsed while this payment held it: now it can go.
-        this.orders.expireInTx(p.orderId, evts);
+        await this.orders.expireInTx(tx, p.orderId, evts);
         return { outcome: 'payment_failed', paymentId: p.id };
       case 'refund.succeeded':
         if (p.status !== 'refund_pending' && p.status !== 'succeeded') return { outcome: `ignored_${p.status}`, paymentId: p.id };
-        this.finishRefund(p, p.refundRef ?? evt.eventId, evts);
+        await this.finishRefund(tx, p, p.refundRef ?? evt.eventId, evts);
         return { outcome: 'refunded', paymentId: p.id };
     }
   }
 
-  private markPaid(p: PaymentRecord, now: number, evts: CommerceEvent[]): Applied {
+  private async markPaid(tx: CommerceTx, p: PaymentRecord, now: number, evts: CommerceEvent[]): Promise<Applied> {
     if (p.status !== 'pending' && p.status !== 'failed') return { outcome: 'already_applied', paymentId: p.id };
-    this.store.payments.update({ ...p, status: 'succeeded', failure: null, updatedAt: now });
-    const o = this.store.orders.getOrder(p.orderId)!;
+    await tx.payments.update({ ...p, status: 'succeeded', failure: null, updatedAt: now });
+    const o = (await tx.orders.getOrder(p.orderId))!;
     // Still pending_payment means its units are still reserved (a pending payment holds a lapsed reservation), so it
     // can be paid even after expiresAt.
     if (o.status === 'pending_payment') {
-      const paid = this.orders.move(o, 'paid', 'provider', `paid via ${p.provider} (${p.id})`, { paidAt: now }, evts);
-      evts.push(this.orders.paidEvent(paid, now));
+      const paid = await this.orders.move(tx, o, 'paid', 'provider', `paid via ${p.provider} (${p.id})`, { paidAt: now }, evts);
+      evts.push(await this.orders.paidEvent(tx, paid, now));
       return { outcome: 'paid', paymentId: p.id };
     }
     // Paid after expiry/cancellation, or a second payment for a paid order: keep the record, give the money back.
     if (o.status === 'cancelled') {
-      this.orders.move(o, 'refund_requested', 'system', `payment ${p.id} arrived after the order was cancelled; refunding`, {}, evts);
+      await this.orders.move(
+        tx,
+        o,
+        'refund_requested',
+        'system',
+        `payment ${p.id} arrived after the order was cancelled; refunding`,
+        {},
+        evts,
+      );
     } else {
-      this.store.orders.appendEvent({
+      await tx.orders.appendEvent({
         orderId: o.id,
         from: o.status,
         to: o.status,
@@ -243,18 +251,18 @@ export class PaymentService {
         note: `duplicate payment ${p.id}; refunding it`,
       });
     }
-    this.store.payments.update({ ...p, status: 'refund_pending', failure: null, updatedAt: now });
+    await tx.payments.update({ ...p, status: 'refund_pending', failure: null, updatedAt: now });
     return { outcome: 'late_payment_refund', paymentId: p.id, refund: p.id };
   }
 
   /** Payment refunded: close it, and the order once none of its payments waits for a refund. */
-  private finishRefund(p: PaymentRecord, refundRef: string, evts: CommerceEvent[]): void {
+  private async finishRefund(tx: CommerceTx, p: PaymentRecord, refundRef: string, evts: CommerceEvent[]): Promise<void> {
     const now = this.clock();
-    this.store.payments.update({ ...p, status: 'refunded', refundRef, updatedAt: now });
-    const o = this.store.orders.getOrder(p.orderId)!;
-    const waiting = this.store.payments.listForOrder(o.id).some((x) => x.status === 'refund_pending');
+    await tx.payments.update({ ...p, status: 'refunded', refundRef, updatedAt: now });
+    const o = (await tx.orders.getOrder(p.orderId))!;
+    const waiting = (await tx.payments.listForOrder(o.id)).some((x) => x.status === 'refund_pending');
     if (o.status === 'refund_requested' && !waiting)
-      this.orders.move(o, 'refunded', 'system', `refund ${refundRef}`, { refundedAt: now }, evts);
+      await this.orders.move(tx, o, 'refunded', 'system', `refund ${refundRef}`, { refundedAt: now }, evts);
   }
 
   // ---------------------------------------------------------------- refunds
@@ -263,20 +271,20 @@ export class PaymentService {
   async refundOrder(orderId: string, raw: unknown): Promise<OrderView> {
     const req = parse(RefundRequest, raw, 'refund');
     const evts: CommerceEvent[] = [];
-    const toRefund = this.store.transaction(() => {
-      const o = this.store.orders.getOrder(orderId);
+    const toRefund = await this.store.transaction(async (tx) => {
+      const o = await tx.orders.getOrder(orderId);
       if (!o) throw notFound('order');
       if (!REFUNDABLE.has(o.status)) throw badState(`order is ${o.status}; only paid orders can be refunded`, 'INVALID_TRANSITION');
       const restock = req.restock ?? o.shippedAt === null;
-      const cur = o.status === 'refund_requested' ? o : this.orders.move(o, 'refund_requested', 'studio', req.reason, {}, evts);
-      if (restock) this.orders.restock(o.id, evts);
-      const payments = this.store.payments.listForOrder(o.id);
+      const cur = o.status === 'refund_requested' ? o : await this.orders.move(tx, o, 'refund_requested', 'studio', req.reason, {}, evts);
+      if (restock) await this.orders.restock(tx, o.id, evts);
+      const payments = await tx.payments.listForOrder(o.id);
       const captured = payments.filter((p) => p.status === 'succeeded' || p.status === 'refund_pending');
       for (const p of captured) {
-        if (p.status === 'succeeded') this.store.payments.update({ ...p, status: 'refund_pending', updatedAt: this.clock() });
+        if (p.status === 'succeeded') await tx.payments.update({ ...p, status: 'refund_pending', updatedAt: this.clock() });
       }
       if (!captured.length)
-        this.orders.move(cur, 'refunded', 'studio', 'no captured payment to return', { refundedAt: this.clock() }, evts);
+        await this.orders.move(tx, cur, 'refunded', 'studio', 'no captured payment to return', { refundedAt: this.clock() }, evts);
       return captured.map((p) => p.id);
     });
     this.events.emitAll(evts);
@@ -290,7 +298,7 @@ export class PaymentService {
 
   /** Ask the provider to return a refund_pending payment. */
   async executeRefund(paymentId: string, reason: string): Promise<void> {
-    const p = this.store.payments.get(paymentId);
+    const p = await this.store.payments.get(paymentId);
     if (p?.status !== 'refund_pending') return;
     const provider = this.providers.get(p.provider);
     if (!provider || !p.providerRef)
@@ -307,9 +315,9 @@ export class PaymentService {
       });
     } catch (err) {
       this.log.warn({ err, paymentId }, 'provider refund failed');
-      this.store.transaction(() => {
-        const cur = this.store.payments.get(paymentId)!;
-        this.store.payments.update({ ...cur, failure: `refund: ${(err as Error).message}`.slice(0, 500), updatedAt: this.clock() });
+      await this.store.transaction(async (tx) => {
+        const cur = (await tx.payments.get(paymentId))!;
+        await tx.payments.update({ ...cur, failure: `refund: ${(err as Error).message}`.slice(0, 500), updatedAt: this.clock() });
       });
       throw new CommerceError(
         'INTERNAL',
@@ -320,11 +328,11 @@ export class PaymentService {
       );
     }
     const evts: CommerceEvent[] = [];
-    this.store.transaction(() => {
-      const cur = this.store.payments.get(paymentId)!;
+    await this.store.transaction(async (tx) => {
+      const cur = (await tx.payments.get(paymentId))!;
       if (cur.status !== 'refund_pending') return;
-      if (result.status === 'succeeded') this.finishRefund(cur, result.refundRef, evts);
-      else this.store.payments.update({ ...cur, refundRef: result.refundRef, updatedAt: this.clock() });
+      if (result.status === 'succeeded') await this.finishRefund(tx, cur, result.refundRef, evts);
+      else await tx.payments.update({ ...cur, refundRef: result.refundRef, updatedAt: this.clock() });
     });
     this.events.emitAll(evts);
   }
@@ -337,13 +345,13 @@ export class PaymentService {
    * the lapse; an unreachable provider keeps holding it (the payment may have gone through).
    */
   async reconcile(): Promise<{ checked: number }> {
-    const stale = this.store.payments.listStale(this.clock() - this.opts.reconcileAfterMs, 50);
+    const stale = await this.store.payments.listStale(this.clock() - this.opts.reconcileAfterMs, 50);
     for (const p of stale) {
       const provider = this.providers.get(p.provider);
       const touch = () =>
-        this.store.transaction(() => {
-          const cur = this.store.payments.get(p.id)!;
-          this.store.payments.update({ ...cur, updatedAt: this.clock() });
+        this.store.transaction(async (tx) => {
+          const cur = (await tx.payments.get(p.id))!;
+          await tx.payments.update({ ...cur, updatedAt: this.clock() });
         });
       try {
         if (p.status === 'pending') await this.reconcilePending(p, provider, touch);
@@ -352,26 +360,26 @@ export class PaymentService {
           else {
             const state = await provider.queryPayment(p.providerRef!);
             if (state.status === 'refunded') {
-              this.apply(
+              await this.apply(
                 p.provider,
                 { eventId: `reconcile:${p.id}:refunded`, type: 'reconcile', kind: 'refund.succeeded', paymentId: p.id },
                 '{}',
               );
-            } else touch();
+            } else await touch();
           }
-        } else touch();
+        } else await touch();
       } catch (err) {
         this.log.warn({ err, paymentId: p.id }, 'reconciliation step failed');
-        touch();
+        await touch();
       }
     }
     return { checked: stale.length };
   }
 
-  private async reconcilePending(p: PaymentRecord, provider: PaymentProvider | undefined, touch: () => void): Promise<void> {
+  private async reconcilePending(p: PaymentRecord, provider: PaymentProvider | undefined, touch: () => Promise<void>): Promise<void> {
     if (!p.providerRef) {
       // The process stopped between recording the payment and the provider's answer; a webhook can still revive it.
-      this.apply(
+      await this.apply(
         p.provider,
         { eventId: `reconcile:${p.id}:incomplete`, type: 'provider call never completed', kind: 'payment.failed', paymentId: p.id },
         '{}',
@@ -383,16 +391,20 @@ export class PaymentService {
     const state = provider ? await provider.queryPayment(p.providerRef) : { status: 'pending' as const };
     const amount = state.amountMinor !== undefined ? { amountMinor: state.amountMinor, currency: state.currency ?? p.currency } : {};
     if (state.status === 'succeeded' || state.status === 'refunded') {
-      const r = this.apply(p.provider, { ...base, ...amount, eventId: `reconcile:${p.id}:succeeded`, kind: 'payment.succeeded' }, '{}');
+      const r = await this.apply(
+        p.provider,
+        { ...base, ...amount, eventId: `reconcile:${p.id}:succeeded`, kind: 'payment.succeeded' },
+        '{}',
+      );
       if (r.refund) await this.executeRefund(r.refund, 'late payment found by reconciliation');
     } else if (state.status === 'failed') {
-      this.apply(p.provider, { ...base, ...amount, eventId: `reconcile:${p.id}:failed`, kind: 'payment.failed' }, '{}');
+      await this.apply(p.provider, { ...base, ...amount, eventId: `reconcile:${p.id}:failed`, kind: 'payment.failed' }, '{}');
     } else {
-      const order = this.store.orders.getOrder(p.orderId);
+      const order = await this.store.orders.getOrder(p.orderId);
       const abandoned = order?.status === 'pending_payment' && order.expiresAt + this.opts.abandonAfterMs <= this.clock();
       if (!abandoned) return touch();
       this.log.info({ paymentId: p.id, orderId: p.orderId }, 'payment still pending long after the reservation lapsed; giving it up');
-      this.apply(p.provider, { ...base, type: 'abandoned', eventId: `reconcile:${p.id}:abandoned`, kind: 'payment.failed' }, '{}');
+      await this.apply(p.provider, { ...base, type: 'abandoned', eventId: `reconcile:${p.id}:abandoned`, kind: 'payment.failed' }, '{}');
     }
   }
 }

@@ -22,23 +22,23 @@ export class SalesService {
   ) {}
 
   /** Re-arm timers for sales left running by a previous process and end the overdue ones. */
-  resume(): void {
-    this.endDue();
-    for (const s of this.store.inventory.listActiveSales()) this.arm(s);
+  async resume(): Promise<void> {
+    await this.endDue();
+    for (const s of await this.store.inventory.listActiveSales()) this.arm(s);
   }
 
-  start(raw: unknown): FlashSaleView {
+  async start(raw: unknown): Promise<FlashSaleView> {
     const input = parse(StartFlashSale, raw, 'flash sale');
     const now = this.clock();
-    const { sale, productId, currency } = this.store.transaction(() => {
-      const sku = this.store.inventory.getSku(input.skuId);
+    const { sale, productId, currency } = await this.store.transaction(async (tx) => {
+      const sku = await tx.inventory.getSku(input.skuId);
       if (!sku) throw notFound('SKU');
-      const product = this.store.catalog.getProduct(sku.productId)!;
+      const product = (await tx.catalog.getProduct(sku.productId))!;
       if (!sku.active || product.status !== 'active') throw conflict('SKU is not on sale', 'SKU_UNAVAILABLE');
-      const prev = this.store.inventory.getActiveSale(sku.id);
+      const prev = await tx.inventory.getActiveSale(sku.id);
       if (prev) {
         if (prev.endsAt > now) throw conflict('a flash sale is already running on this SKU', 'SALE_ACTIVE');
-        this.store.inventory.endSale(prev.id, now);
+        await tx.inventory.endSale(prev.id, now);
       }
       if (input.cap > sku.stock) throw conflict(`cap ${input.cap} exceeds stock ${sku.stock}`, 'INSUFFICIENT_STOCK');
       const sale: FlashSaleRecord = {
@@ -53,45 +53,47 @@ export class SalesService {
         status: 'active',
         endedAt: null,
       };
-      this.store.inventory.insertSale(sale);
+      await tx.inventory.insertSale(sale);
       return { sale, productId: product.id, currency: product.currency };
     });
     this.arm(sale);
     const view = saleView(sale, productId, currency);
     this.events.emit({ type: 'sale.started', sale: view });
-    const sku = this.store.inventory.getSku(sale.skuId)!;
+    const sku = (await this.store.inventory.getSku(sale.skuId))!;
     this.events.emit({ type: 'stock.changed', skuId: sku.id, productId, stock: sku.stock, saleRemaining: sale.remaining });
     return view;
   }
 
-  stop(saleId: string): FlashSaleView {
-    const s = this.store.inventory.getSale(saleId);
+  async stop(saleId: string): Promise<FlashSaleView> {
+    const s = await this.store.inventory.getSale(saleId);
     if (!s) throw notFound('flash sale');
-    this.end(saleId, 'stopped');
-    return this.view(this.store.inventory.getSale(saleId)!);
+    await this.end(saleId, 'stopped');
+    return this.view((await this.store.inventory.getSale(saleId))!);
   }
 
   /** End every running sale whose deadline passed. */
-  endDue(): void {
+  async endDue(): Promise<void> {
     const now = this.clock();
-    for (const s of this.store.inventory.listActiveSales()) if (s.endsAt <= now) this.end(s.id, 'expired');
+    for (const s of await this.store.inventory.listActiveSales()) if (s.endsAt <= now) await this.end(s.id, 'expired');
   }
 
   /** The running sale of a SKU, ending it first when its deadline passed (check on access). */
-  running(skuId: string): FlashSaleRecord | null {
-    const s = this.store.inventory.getActiveSale(skuId);
+  async running(skuId: string): Promise<FlashSaleRecord | null> {
+    const s = await this.store.inventory.getActiveSale(skuId);
     if (!s) return null;
     if (runningSale(s, this.clock())) return s;
-    this.end(s.id, 'expired');
+    await this.end(s.id, 'expired');
     return null;
   }
 
-  list(activeOnly: boolean): FlashSaleView[] {
+  async list(activeOnly: boolean): Promise<FlashSaleView[]> {
     const now = this.clock();
     const sales = activeOnly
-      ? this.store.inventory.listActiveSales().filter((s) => runningSale(s, now))
-      : this.store.inventory.listSales(200);
-    return sales.map((s) => this.view(s));
+      ? (await this.store.inventory.listActiveSales()).filter((s) => runningSale(s, now))
+      : await this.store.inventory.listSales(200);
+    const out: FlashSaleView[] = [];
+    for (const s of sales) out.push(await this.view(s));
+    return out;
   }
 
   close(): void {
@@ -99,16 +101,16 @@ export class SalesService {
     this.timers.clear();
   }
 
-  private end(saleId: string, reason: 'expired' | 'stopped'): void {
+  private async end(saleId: string, reason: 'expired' | 'stopped'): Promise<void> {
     const t = this.timers.get(saleId);
     if (t) clearTimeout(t);
     this.timers.delete(saleId);
     const now = this.clock();
-    const ended = this.store.transaction(() => this.store.inventory.endSale(saleId, now));
+    const ended = await this.store.inventory.endSale(saleId, now);
     if (!ended) return;
-    const sale = this.store.inventory.getSale(saleId)!;
-    const sku = this.store.inventory.getSku(sale.skuId)!;
-    this.events.emit({ type: 'sale.ended', sale: this.view(sale), reason });
+    const sale = (await this.store.inventory.getSale(saleId))!;
+    const sku = (await this.store.inventory.getSku(sale.skuId))!;
+    this.events.emit({ type: 'sale.ended', sale: await this.view(sale), reason });
     this.events.emit({ type: 'stock.changed', skuId: sku.id, productId: sku.productId, stock: sku.stock, saleRemaining: null });
   }
 
@@ -116,20 +118,17 @@ export class SalesService {
     const delay = Math.max(0, s.endsAt - this.clock()) + 5;
     const t = setTimeout(() => {
       this.timers.delete(s.id);
-      try {
-        // With an injected clock the deadline may not have passed yet in its time; the periodic sweep then ends it.
-        if (s.endsAt <= this.clock()) this.end(s.id, 'expired');
-      } catch (err) {
-        this.log.error({ err, saleId: s.id }, 'ending flash sale failed');
-      }
+      // With an injected clock the deadline may not have passed yet in its time; the periodic sweep then ends it.
+      if (s.endsAt <= this.clock())
+        this.end(s.id, 'expired').catch((err: unknown) => this.log.error({ err, saleId: s.id }, 'ending flash sale failed'));
     }, delay);
     t.unref();
     this.timers.set(s.id, t);
   }
 
-  private view(s: FlashSaleRecord): FlashSaleView {
-    const sku = this.store.inventory.getSku(s.skuId)!;
-    const product = this.store.catalog.getProduct(sku.productId)!;
+  private async view(s: FlashSaleRecord): Promise<FlashSaleView> {
+    const sku = (await this.store.inventory.getSku(s.skuId))!;
+    const product = (await this.store.catalog.getProduct(sku.productId))!;
     return saleView(s, product.id, product.currency);
   }
 }

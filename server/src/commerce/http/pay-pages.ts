@@ -91,7 +91,7 @@ export async function payPages(app: FastifyInstance, opts: { core: CommerceCore 
     reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store');
     const p = SandboxParams.safeParse(req.params);
     // The sandbox switched off has no pay page at all: its old links look like unknown payments.
-    const entry = p.success && core.sandbox ? core.sandbox.entry(p.data.ref) : null;
+    const entry = p.success && core.sandbox ? await core.sandbox.entry(p.data.ref) : null;
     if (!entry) {
       reply.code(404);
       return page(lang, t('title'), `<h1>${esc(t('title'))}</h1><p>${esc(t('notFound'))}</p>`);
@@ -125,7 +125,7 @@ export async function payPages(app: FastifyInstance, opts: { core: CommerceCore 
   app.get('/pay/return/:orderId', async (req, reply) => {
     const { t, lang } = tFor(req);
     const { orderId } = parse(OrderParams, req.params, 'order id');
-    const o = core.store.orders.getOrder(orderId);
+    const o = await core.store.orders.getOrder(orderId);
     // Back to the viewer's order page (served with the viewer bundle), which links back to the show.
     if (o) {
       const query = new URLSearchParams();

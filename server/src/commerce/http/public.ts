@@ -24,7 +24,7 @@ export async function publicRoutes(app: FastifyInstance, opts: { core: CommerceC
     return { ok: true };
   });
 
-  app.get('/api/products', async () => ({ products: core.catalog.list(false) }));
+  app.get('/api/products', async () => ({ products: await core.catalog.list(false) }));
 
   app.get('/api/products/:productId', async (req) => {
     const { productId } = parse(ProductParams, req.params, 'product id');
@@ -36,7 +36,7 @@ export async function publicRoutes(app: FastifyInstance, opts: { core: CommerceC
     return core.catalog.lineup(showId, false);
   });
 
-  app.get('/api/flash-sales', async () => ({ sales: core.sales.list(true) }));
+  app.get('/api/flash-sales', async () => ({ sales: await core.sales.list(true) }));
 
   app.get('/api/payments/providers', async () => core.payments.enabled());
 
@@ -52,7 +52,7 @@ export async function publicRoutes(app: FastifyInstance, opts: { core: CommerceC
   /** The buyer's claimed coupons (optionally of one show); claims happen on the realtime socket during the show. */
   app.get('/api/coupons', async (req) => {
     const buyerId = buyer(req);
-    return { coupons: buyerId ? core.coupons.buyerCoupons(buyerId, req.query ?? {}) : [] };
+    return { coupons: buyerId ? await core.coupons.buyerCoupons(buyerId, req.query ?? {}) : [] };
   });
 
   /** Server pricing of a cart with an optional coupon (nothing reserved): what POST /api/orders would charge now. */
@@ -60,7 +60,7 @@ export async function publicRoutes(app: FastifyInstance, opts: { core: CommerceC
 
   app.get('/api/orders', async (req) => {
     const buyerId = buyer(req);
-    return { orders: buyerId ? core.orders.listForBuyer(buyerId) : [], nextCursor: null };
+    return { orders: buyerId ? await core.orders.listForBuyer(buyerId) : [], nextCursor: null };
   });
 
   app.get('/api/orders/:orderId', async (req) => {

@@ -28,7 +28,7 @@ export async function studioRoutes(app: FastifyInstance, opts: { core: CommerceC
   });
 
   // ---- catalog
-  app.get('/api/studio/products', async () => ({ products: core.catalog.list(true) }));
+  app.get('/api/studio/products', async () => ({ products: await core.catalog.list(true) }));
   app.post('/api/studio/products', async (req, reply) => {
     reply.code(201);
     return core.catalog.create(req.body);
@@ -76,7 +76,9 @@ export async function studioRoutes(app: FastifyInstance, opts: { core: CommerceC
   });
 
   // ---- flash sales
-  app.get('/api/studio/flash-sales', async (req) => ({ sales: core.sales.list(parse(SalesQuery, req.query, 'query').active === '1') }));
+  app.get('/api/studio/flash-sales', async (req) => ({
+    sales: await core.sales.list(parse(SalesQuery, req.query, 'query').active === '1'),
+  }));
   app.post('/api/studio/flash-sales', async (req, reply) => {
     reply.code(201);
     return core.sales.start(req.body);
@@ -93,8 +95,8 @@ export async function studioRoutes(app: FastifyInstance, opts: { core: CommerceC
     const orders = [];
     let cursor: string | null | undefined;
     do {
-      const page = core.orders.list({ ...filter, limit: 500, ...(cursor ? { cursor } : {}) });
-      orders.push(...page.orders.map((o) => (contact === 'full' ? core.orders.detail(o.id) : o)));
+      const page = await core.orders.list({ ...filter, limit: 500, ...(cursor ? { cursor } : {}) });
+      for (const o of page.orders) orders.push(contact === 'full' ? await core.orders.detail(o.id) : o);
       cursor = page.nextCursor;
     } while (cursor && orders.length < 50_000);
     reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="orders.csv"');

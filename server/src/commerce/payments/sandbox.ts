@@ -62,7 +62,7 @@ export class SandboxProvider implements PaymentProvider {
   async createPayment(input: CreatePaymentInput): Promise<CreatedPayment> {
     const now = this.clock();
     const ref = newId('sbx');
-    this.ledger.insert({
+    await this.ledger.insert({
       ref,
       merchantRef: input.paymentId,
       amount: input.amountMinor,
@@ -108,17 +108,18 @@ export class SandboxProvider implements PaymentProvider {
   }
 
   async queryPayment(ref: string): Promise<ProviderPaymentState> {
-    const r = this.ledger.get(ref);
+    const r = await this.ledger.get(ref);
     if (!r) return { status: 'failed' };
     const status = r.status === 'open' ? 'pending' : r.status;
     return { status, amountMinor: r.amount, currency: r.currency };
   }
 
   async refund(input: RefundInput): Promise<RefundResult> {
-    const r = this.ledger.get(input.providerRef);
+    const r = await this.ledger.get(input.providerRef);
     if (!r) throw new Error(`sandbox: unknown payment ${input.providerRef}`);
     if (r.status === 'refunded') return { status: 'succeeded', refundRef: `${r.ref}_refund` };
-    if (!this.ledger.setStatus(r.ref, 'succeeded', 'refunded', this.clock())) throw new Error(`sandbox: payment ${r.ref} is ${r.status}`);
+    if (!(await this.ledger.setStatus(r.ref, 'succeeded', 'refunded', this.clock())))
+      throw new Error(`sandbox: payment ${r.ref} is ${r.status}`);
     return { status: 'succeeded', refundRef: `${r.ref}_refund` };
   }
 
@@ -132,7 +133,7 @@ export class SandboxProvider implements PaymentProvider {
 
   // ------------------------------------------------ the provider's side (hosted page actions)
 
-  entry(ref: string): SandboxLedgerRecord | null {
+  entry(ref: string): Promise<SandboxLedgerRecord | null> {
     return this.ledger.get(ref);
   }
 
@@ -141,18 +142,18 @@ export class SandboxProvider implements PaymentProvider {
    * deliver. Approving an entry that is already approved re-sends a notification that has not been delivered yet.
    */
   async decide(ref: string, approve: boolean): Promise<SandboxLedgerRecord | null> {
-    const r = this.ledger.get(ref);
+    const r = await this.ledger.get(ref);
     if (!r) return null;
     const now = this.clock();
-    const settled = this.store.transaction(() => {
-      if (!this.ledger.setStatus(ref, 'open', approve ? 'succeeded' : 'failed', now)) return false;
+    const settled = await this.store.transaction(async (tx) => {
+      if (!(await tx.sandbox.setStatus(ref, 'open', approve ? 'succeeded' : 'failed', now))) return false;
       const event: SandboxEvent = {
         id: newId('evt'),
         type: approve ? 'payment.succeeded' : 'payment.failed',
         created: Math.floor(now / 1000),
         data: { providerRef: r.ref, merchantRef: r.merchantRef, amountMinor: r.amount, currency: r.currency },
       };
-      this.store.outbox.insert({
+      await tx.outbox.insert({
         id: event.id,
         ref,
         url: r.notifyUrl,
@@ -166,8 +167,8 @@ export class SandboxProvider implements PaymentProvider {
       });
       return true;
     });
-    if (!settled && approve && this.ledger.get(ref)?.status === 'succeeded') {
-      const n = this.store.transaction(() => this.store.outbox.retrigger(ref, now));
+    if (!settled && approve && (await this.ledger.get(ref))?.status === 'succeeded') {
+      const n = await this.store.outbox.retrigger(ref, now);
       if (n) this.log.info({ ref }, 'sandbox: approved again; re-sending its notification');
     }
     await this.deliverDue();
@@ -178,9 +179,13 @@ export class SandboxProvider implements PaymentProvider {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    const n = this.store.transaction(() => this.store.outbox.resume(this.clock()));
-    if (n) this.log.info({ waiting: n }, 'sandbox: resuming undelivered notifications');
-    void this.deliverDue();
+    void this.store.outbox.resume(this.clock()).then(
+      (n) => {
+        if (n) this.log.info({ waiting: n }, 'sandbox: resuming undelivered notifications');
+        return this.deliverDue();
+      },
+      (err: unknown) => this.log.error({ err }, 'sandbox: resuming the outbox failed'),
+    );
   }
 
   stop(): void {
@@ -205,7 +210,7 @@ export class SandboxProvider implements PaymentProvider {
         this.log.error({ err }, 'sandbox: outbox delivery failed');
       } finally {
         this.running = null;
-        this.schedule();
+        await this.schedule();
       }
     })();
     return this.running;
@@ -213,33 +218,31 @@ export class SandboxProvider implements PaymentProvider {
 
   private async deliveryPass(): Promise<void> {
     for (;;) {
-      const due = this.store.outbox.due(this.clock(), 20);
+      const due = await this.store.outbox.due(this.clock(), 20);
       for (const row of due) {
         const attempts = row.attempts + 1;
         const error = await this.post(row.url, row.body);
         const now = this.clock();
-        this.store.transaction(() => {
-          if (error === null) this.store.outbox.markDelivered(row.id, attempts, now);
-          else {
-            const giveUp = attempts >= OUTBOX_MAX_ATTEMPTS;
-            this.store.outbox.markFailed(row.id, attempts, now + outboxBackoffMs(attempts), giveUp ? now : null, error);
-            if (giveUp) this.log.error({ ref: row.ref, eventId: row.id, attempts, error }, 'sandbox: gave up delivering a notification');
-            else this.log.warn({ ref: row.ref, eventId: row.id, attempts, error }, 'sandbox: notification not delivered; will retry');
-          }
-        });
+        if (error === null) await this.store.outbox.markDelivered(row.id, attempts, now);
+        else {
+          const giveUp = attempts >= OUTBOX_MAX_ATTEMPTS;
+          await this.store.outbox.markFailed(row.id, attempts, now + outboxBackoffMs(attempts), giveUp ? now : null, error);
+          if (giveUp) this.log.error({ ref: row.ref, eventId: row.id, attempts, error }, 'sandbox: gave up delivering a notification');
+          else this.log.warn({ ref: row.ref, eventId: row.id, attempts, error }, 'sandbox: notification not delivered; will retry');
+        }
       }
       if (due.length < 20) return;
     }
   }
 
   /** Wake up when the next waiting notification is due. */
-  private schedule(): void {
+  private async schedule(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     if (this.stopped) return;
     let next: number | null;
     try {
-      next = this.store.outbox.nextDueAt();
+      next = await this.store.outbox.nextDueAt();
     } catch {
       return; // the database is closing
     }

@@ -1,10 +1,11 @@
 /**
- * Storage seam of the commerce core. Domain services (../domain) depend only on these interfaces; the SQLite
- * implementation lives in ./sqlite. The contract is a *synchronous unit of work*: `transaction(fn)` runs `fn`
- * atomically and every repository call inside it joins that transaction, which is what lets stock reservation,
- * per-buyer limits and the order insert commit or roll back together. Another engine (PostgreSQL) would implement the
- * same repositories; because node-postgres is asynchronous it would run each unit of work on a dedicated connection
- * (e.g. a worker thread with Atomics.wait) or this interface would gain an async twin — domain rules stay unchanged.
+ * Storage seam of the commerce core. Domain services (../domain) depend only on these interfaces; the engines live in
+ * ./sqlite (better-sqlite3, the default) and ./postgres (node-postgres). The contract is an *asynchronous unit of work*:
+ * `transaction(async (tx) => …)` runs the function atomically and every repository call made through `tx` joins that
+ * transaction, which is what lets stock reservation, per-buyer limits and the order insert commit or roll back
+ * together. Inside a unit nothing awaits anything but its own `tx` queries (no provider call, no timer, no other
+ * store): on SQLite the unit holds the one connection until it settles. Repository calls on the store itself (outside
+ * a unit) run on their own.
  */
 import type { FaqItem, ProductStatus, SkuOptions, SpecAttribute } from '../../../../shared/commerce/catalog';
 import type { OrderActor, OrderStatus } from '../../../../shared/commerce/orders';
@@ -205,112 +206,112 @@ export interface CouponClaimRecord {
 }
 
 export interface CouponRepository {
-  insert(c: Omit<CouponRecord, 'claimed' | 'used'>): void;
-  get(id: string): CouponRecord | null;
-  listForShow(showId: string): CouponRecord[];
+  insert(c: Omit<CouponRecord, 'claimed' | 'used'>): Promise<void>;
+  get(id: string): Promise<CouponRecord | null>;
+  listForShow(showId: string): Promise<CouponRecord[]>;
   /** Mark ended; false when it already was. */
-  end(id: string, at: number): boolean;
+  end(id: string, at: number): Promise<boolean>;
   /**
    * Claim once per buyer: 'claimed', 'already' (this buyer has it), or 'gone' (quantity exhausted; nothing changed).
    * Call inside a transaction.
    */
-  claim(couponId: string, buyerId: string, at: number): 'claimed' | 'already' | 'gone';
-  getClaim(couponId: string, buyerId: string): CouponClaimRecord | null;
+  claim(couponId: string, buyerId: string, at: number): Promise<'claimed' | 'already' | 'gone'>;
+  getClaim(couponId: string, buyerId: string): Promise<CouponClaimRecord | null>;
   /** Tie an unused claim to an order; false when the claim is missing or already used. */
-  redeem(couponId: string, buyerId: string, orderId: string, discount: number, at: number): boolean;
+  redeem(couponId: string, buyerId: string, orderId: string, discount: number, at: number): Promise<boolean>;
   /** Free the claim an order used (unpaid order cancelled or expired); false when the order used none. */
-  releaseOrder(orderId: string): boolean;
+  releaseOrder(orderId: string): Promise<boolean>;
   /** The coupon an order used and the discount recorded for it. */
-  forOrder(orderId: string): { coupon: CouponRecord; discount: number } | null;
+  forOrder(orderId: string): Promise<{ coupon: CouponRecord; discount: number } | null>;
   /** A buyer's claims (newest first), optionally for one show. */
-  claimsOf(buyerId: string, showId: string | null): Array<{ claim: CouponClaimRecord; coupon: CouponRecord }>;
+  claimsOf(buyerId: string, showId: string | null): Promise<Array<{ claim: CouponClaimRecord; coupon: CouponRecord }>>;
   /** 'ready' | 'live' | 'ended', or null for an unknown show. */
-  showStatus(showId: string): string | null;
+  showStatus(showId: string): Promise<string | null>;
 }
 
 export interface CatalogRepository {
-  insertProduct(p: ProductRecord): void;
-  updateProduct(p: ProductRecord): void;
-  deleteProduct(id: string): void;
-  getProduct(id: string): ProductRecord | null;
-  listProducts(includeArchived: boolean): ProductRecord[];
-  countProducts(): number;
+  insertProduct(p: ProductRecord): Promise<void>;
+  updateProduct(p: ProductRecord): Promise<void>;
+  deleteProduct(id: string): Promise<void>;
+  getProduct(id: string): Promise<ProductRecord | null>;
+  listProducts(includeArchived: boolean): Promise<ProductRecord[]>;
+  countProducts(): Promise<number>;
   /** True when any order line references one of the product's SKUs (then it can only be archived). */
-  productHasOrders(id: string): boolean;
-  insertImage(i: ImageRecord): void;
-  deleteImage(id: string): void;
-  listImages(productId: string): ImageRecord[];
-  setImagePosition(id: string, position: number): void;
-  showExists(showId: string): boolean;
-  setLineup(showId: string, productIds: readonly string[]): void;
-  getLineup(showId: string): string[];
-  getMeta(key: string): string | null;
-  setMeta(key: string, value: string): void;
+  productHasOrders(id: string): Promise<boolean>;
+  insertImage(i: ImageRecord): Promise<void>;
+  deleteImage(id: string): Promise<void>;
+  listImages(productId: string): Promise<ImageRecord[]>;
+  setImagePosition(id: string, position: number): Promise<void>;
+  showExists(showId: string): Promise<boolean>;
+  setLineup(showId: string, productIds: readonly string[]): Promise<void>;
+  getLineup(showId: string): Promise<string[]>;
+  getMeta(key: string): Promise<string | null>;
+  setMeta(key: string, value: string): Promise<void>;
 }
 
 export interface InventoryRepository {
-  insertSku(s: SkuRecord): void;
-  updateSku(s: Omit<SkuRecord, 'stock'>): void;
-  getSku(id: string): SkuRecord | null;
-  listSkus(productId: string): SkuRecord[];
-  getSkuByCode(code: string): SkuRecord | null;
+  insertSku(s: SkuRecord): Promise<void>;
+  updateSku(s: Omit<SkuRecord, 'stock'>): Promise<void>;
+  getSku(id: string): Promise<SkuRecord | null>;
+  listSkus(productId: string): Promise<SkuRecord[]>;
+  getSkuByCode(code: string): Promise<SkuRecord | null>;
   /** Conditional decrement; returns the new stock, or null (and no change) when fewer than `qty` units are left. */
-  takeStock(skuId: string, qty: number): number | null;
+  takeStock(skuId: string, qty: number): Promise<number | null>;
   /** Put units back; returns the new stock (null for an unknown SKU). */
-  returnStock(skuId: string, qty: number): number | null;
+  returnStock(skuId: string, qty: number): Promise<number | null>;
   /** Set stock to an absolute value (≥ 0). */
-  setStock(skuId: string, stock: number): void;
+  setStock(skuId: string, stock: number): Promise<void>;
   /** Relative change that never takes stock below zero; false when it would. */
-  adjustStock(skuId: string, delta: number): boolean;
-  insertSale(s: FlashSaleRecord): void;
-  getSale(id: string): FlashSaleRecord | null;
+  adjustStock(skuId: string, delta: number): Promise<boolean>;
+  insertSale(s: FlashSaleRecord): Promise<void>;
+  getSale(id: string): Promise<FlashSaleRecord | null>;
   /** The sale marked active for a SKU (it may be past its end time; callers check). */
-  getActiveSale(skuId: string): FlashSaleRecord | null;
-  listActiveSales(): FlashSaleRecord[];
-  listSales(limit: number): FlashSaleRecord[];
+  getActiveSale(skuId: string): Promise<FlashSaleRecord | null>;
+  listActiveSales(): Promise<FlashSaleRecord[]>;
+  listSales(limit: number): Promise<FlashSaleRecord[]>;
   /** Conditional decrement of a running sale's cap; returns the new remaining count or null (no change). */
-  takeSaleUnits(saleId: string, qty: number, now: number): number | null;
+  takeSaleUnits(saleId: string, qty: number, now: number): Promise<number | null>;
   /** Give units back to a sale that is still running (clamped to its cap); returns its remaining count or null if it is not running. */
-  returnSaleUnits(saleId: string, qty: number, now: number): number | null;
+  returnSaleUnits(saleId: string, qty: number, now: number): Promise<number | null>;
   /** Mark ended; false when it already was. */
-  endSale(saleId: string, at: number): boolean;
+  endSale(saleId: string, at: number): Promise<boolean>;
 }
 
 export interface OrderRepository {
-  allowedTransitions(): Array<{ from: OrderStatus; to: OrderStatus }>;
-  findByIdempotencyKey(buyerId: string, key: string): OrderRecord | null;
-  insertOrder(o: OrderRecord): void;
-  insertItem(i: OrderItemRecord): void;
-  getOrder(id: string): OrderRecord | null;
-  getItems(orderId: string): OrderItemRecord[];
+  allowedTransitions(): Promise<Array<{ from: OrderStatus; to: OrderStatus }>>;
+  findByIdempotencyKey(buyerId: string, key: string): Promise<OrderRecord | null>;
+  insertOrder(o: OrderRecord): Promise<void>;
+  insertItem(i: OrderItemRecord): Promise<void>;
+  getOrder(id: string): Promise<OrderRecord | null>;
+  getItems(orderId: string): Promise<OrderItemRecord[]>;
   /** Conditional status change (WHERE status = from); false when the order was not in `from`. */
-  transition(orderId: string, from: OrderStatus, to: OrderStatus, fields: OrderTimestamps): boolean;
+  transition(orderId: string, from: OrderStatus, to: OrderStatus, fields: OrderTimestamps): Promise<boolean>;
   /** Claim the one-time return of an order's units to stock; false when they were already returned. */
-  markRestocked(orderId: string, at: number): boolean;
-  appendEvent(e: OrderEventRecord): void;
-  listEvents(orderId: string): OrderEventRecord[];
-  listByBuyer(buyerId: string, limit: number): OrderRecord[];
-  list(filter: OrderFilter): OrderRecord[];
+  markRestocked(orderId: string, at: number): Promise<boolean>;
+  appendEvent(e: OrderEventRecord): Promise<void>;
+  listEvents(orderId: string): Promise<OrderEventRecord[]>;
+  listByBuyer(buyerId: string, limit: number): Promise<OrderRecord[]>;
+  list(filter: OrderFilter): Promise<OrderRecord[]>;
   /** Pending orders whose reservation lapsed at or before `now` and that no pending payment holds. */
-  listExpired(now: number, limit: number): string[];
+  listExpired(now: number, limit: number): Promise<string[]>;
   /** Same, restricted to orders holding a given SKU. */
-  listExpiredForSku(skuId: string, now: number): string[];
+  listExpiredForSku(skuId: string, now: number): Promise<string[]>;
   /** Units of a product the buyer holds in live orders (pending, paid, shipped, completed, refund requested). */
-  buyerProductQty(buyerId: string, productId: string): number;
+  buyerProductQty(buyerId: string, productId: string): Promise<number>;
   /** Units the buyer bought within one flash sale (live orders). */
-  buyerSaleQty(buyerId: string, saleId: string): number;
+  buyerSaleQty(buyerId: string, saleId: string): Promise<number>;
   /** The buyer's unpaid orders whose reservation has not lapsed at `now`, and the earliest of their expiries. */
-  buyerUnpaid(buyerId: string, now: number): { count: number; nextExpiry: number | null };
+  buyerUnpaid(buyerId: string, now: number): Promise<{ count: number; nextExpiry: number | null }>;
 }
 
 export interface PaymentRepository {
-  insert(p: PaymentRecord): void;
-  get(id: string): PaymentRecord | null;
-  getByProviderRef(provider: PaymentProviderName, ref: string): PaymentRecord | null;
-  update(p: PaymentRecord): void;
-  listForOrder(orderId: string): PaymentRecord[];
+  insert(p: PaymentRecord): Promise<void>;
+  get(id: string): Promise<PaymentRecord | null>;
+  getByProviderRef(provider: PaymentProviderName, ref: string): Promise<PaymentRecord | null>;
+  update(p: PaymentRecord): Promise<void>;
+  listForOrder(orderId: string): Promise<PaymentRecord[]>;
   /** Payments pending (or refund pending) since before `before`, oldest first. */
-  listStale(before: number, limit: number): PaymentRecord[];
+  listStale(before: number, limit: number): Promise<PaymentRecord[]>;
 }
 
 export interface WebhookEventRepository {
@@ -318,37 +319,49 @@ export interface WebhookEventRepository {
    * Record an event unless (provider, eventId) was already applied; false for such a duplicate. An event recorded but
    * not applied is overwritten (and evaluated again by the caller).
    */
-  record(e: WebhookEventRecord): boolean;
+  record(e: WebhookEventRecord): Promise<boolean>;
   /** Set the outcome; `applied` = the event changed (or confirmed) payment state, which consumes its id. */
-  setOutcome(provider: PaymentProviderName, eventId: string, outcome: string, paymentId: string | null, applied: boolean): void;
-  get(provider: PaymentProviderName, eventId: string): WebhookEventRecord | null;
-  count(provider?: PaymentProviderName): number;
+  setOutcome(provider: PaymentProviderName, eventId: string, outcome: string, paymentId: string | null, applied: boolean): Promise<void>;
+  get(provider: PaymentProviderName, eventId: string): Promise<WebhookEventRecord | null>;
+  count(provider?: PaymentProviderName): Promise<number>;
 }
 
 export interface SandboxLedgerRepository {
-  insert(r: SandboxLedgerRecord): void;
-  get(ref: string): SandboxLedgerRecord | null;
+  insert(r: SandboxLedgerRecord): Promise<void>;
+  get(ref: string): Promise<SandboxLedgerRecord | null>;
   /** Conditional status change; false when the entry was not in `from`. */
-  setStatus(ref: string, from: SandboxLedgerRecord['status'], to: SandboxLedgerRecord['status'], at: number): boolean;
+  setStatus(ref: string, from: SandboxLedgerRecord['status'], to: SandboxLedgerRecord['status'], at: number): Promise<boolean>;
 }
 
 export interface SandboxOutboxRepository {
-  insert(r: OutboxRecord): void;
+  insert(r: OutboxRecord): Promise<void>;
   /** Undelivered notifications due at `now`, oldest due first. */
-  due(now: number, limit: number): OutboxRecord[];
+  due(now: number, limit: number): Promise<OutboxRecord[]>;
   /** When the next undelivered notification is due (null: none waiting). */
-  nextDueAt(): number | null;
-  forRef(ref: string): OutboxRecord[];
-  markDelivered(id: string, attempts: number, at: number): void;
+  nextDueAt(): Promise<number | null>;
+  forRef(ref: string): Promise<OutboxRecord[]>;
+  markDelivered(id: string, attempts: number, at: number): Promise<void>;
   /** Record a failed attempt; `gaveUpAt` set = no more attempts. */
-  markFailed(id: string, attempts: number, nextAttemptAt: number, gaveUpAt: number | null, error: string): void;
+  markFailed(id: string, attempts: number, nextAttemptAt: number, gaveUpAt: number | null, error: string): Promise<void>;
   /** Make a ledger entry's undelivered notifications due now with a fresh attempt budget; returns how many. */
-  retrigger(ref: string, now: number): number;
+  retrigger(ref: string, now: number): Promise<number>;
   /** Make every waiting notification due by `now` (start-up); returns how many. */
-  resume(now: number): number;
+  resume(now: number): Promise<number>;
 }
 
-export interface CommerceStore {
+/**
+ * insertOrder found the buyer's idempotency key taken by a unit of work that committed meanwhile (engines that run
+ * units concurrently). Nothing of the caller's unit may stand: retrying it finds that order.
+ */
+export class IdempotencyKeyTaken extends Error {
+  constructor() {
+    super('idempotency key taken concurrently');
+    this.name = 'IdempotencyKeyTaken';
+  }
+}
+
+/** The repositories; inside a unit of work they are the unit's, outside it each call stands alone. */
+export interface CommerceRepos {
   readonly catalog: CatalogRepository;
   readonly inventory: InventoryRepository;
   readonly orders: OrderRepository;
@@ -357,12 +370,24 @@ export interface CommerceStore {
   readonly sandbox: SandboxLedgerRepository;
   readonly outbox: SandboxOutboxRepository;
   readonly coupons: CouponRepository;
-  /** Run `fn` as one atomic unit of work (nested calls join the outer one). Throwing rolls everything back. */
-  transaction<T>(fn: () => T): T;
+}
+
+export type CommerceTx = CommerceRepos;
+
+export interface CommerceStore extends CommerceRepos {
+  readonly engine: 'sqlite' | 'postgres';
+  /** Run `fn` as one atomic unit of work on `tx`. Throwing (or rejecting) rolls everything back. */
+  transaction<T>(fn: (tx: CommerceTx) => Promise<T>): Promise<T>;
   /**
    * Group commit for the checkout hot path: `fn` runs as its own atomic unit (a savepoint — throwing undoes exactly its
    * changes) inside one transaction shared with the other units queued in the same event-loop turn; the promise settles
    * after that transaction committed. Same guarantees as transaction(), one commit for many checkouts.
    */
-  groupCommit<T>(fn: () => T): Promise<T>;
+  groupCommit<T>(fn: (tx: CommerceTx) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
 }
+
+/** The synchronous shape of a repository (the SQLite classes implement this; the store wraps them). */
+export type Sync<R> = {
+  [K in keyof R]: R[K] extends (...args: infer A) => Promise<infer T> ? (...args: A) => T : R[K];
+};

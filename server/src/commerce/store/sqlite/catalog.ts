@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { CatalogRepository, ImageRecord, ProductRecord } from '../types';
+import type { CatalogRepository, ImageRecord, ProductRecord, Sync } from '../types';
 
 interface ProductRow {
   id: string;
@@ -45,7 +45,7 @@ const toImage = (r: ImageRow): ImageRecord => ({
   createdAt: r.created_at,
 });
 
-export class SqliteCatalogRepository implements CatalogRepository {
+export class SqliteCatalogRepository implements Sync<CatalogRepository> {
   private readonly s;
 
   constructor(db: Database) {

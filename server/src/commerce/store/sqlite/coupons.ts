@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { CouponClaimRecord, CouponRecord, CouponRepository } from '../types';
+import type { CouponClaimRecord, CouponRecord, CouponRepository, Sync } from '../types';
 
 interface CouponRow {
   id: string;
@@ -55,7 +55,7 @@ const toClaim = (r: ClaimRow): CouponClaimRecord => ({
 
 const COUPON_COLS = `c.*, (SELECT COUNT(*) FROM coupon_claims u WHERE u.coupon_id = c.id AND u.order_id IS NOT NULL) AS used`;
 
-export class SqliteCouponRepository implements CouponRepository {
+export class SqliteCouponRepository implements Sync<CouponRepository> {
   private readonly s: Record<string, Statement>;
 
   constructor(db: Database) {

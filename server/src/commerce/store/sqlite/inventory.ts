@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { FlashSaleRecord, InventoryRepository, SkuRecord } from '../types';
+import type { FlashSaleRecord, InventoryRepository, SkuRecord, Sync } from '../types';
 
 interface SkuRow {
   id: string;
@@ -53,7 +53,7 @@ const toSale = (r: SaleRow): FlashSaleRecord => ({
   endedAt: r.ended_at,
 });
 
-export class SqliteInventoryRepository implements InventoryRepository {
+export class SqliteInventoryRepository implements Sync<InventoryRepository> {
   private readonly s;
 
   constructor(db: Database) {

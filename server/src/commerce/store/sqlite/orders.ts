@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { OrderStatus } from '../../../../../shared/commerce/orders';
-import type { OrderEventRecord, OrderFilter, OrderItemRecord, OrderRecord, OrderRepository, OrderTimestamps } from '../types';
+import type { OrderEventRecord, OrderFilter, OrderItemRecord, OrderRecord, OrderRepository, OrderTimestamps, Sync } from '../types';
 
 interface OrderRow {
   id: string;
@@ -99,7 +99,7 @@ const TIMESTAMP_COLUMNS: Record<keyof OrderTimestamps, string> = {
   refundedAt: 'refunded_at',
 };
 
-export class SqliteOrderRepository implements OrderRepository {
+export class SqliteOrderRepository implements Sync<OrderRepository> {
   private readonly s;
   private readonly transitionStmts = new Map<string, ReturnType<Database['prepare']>>();
 

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { PaymentRecord, PaymentRepository } from '../types';
+import type { PaymentRecord, PaymentRepository, Sync } from '../types';
 
 interface PaymentRow {
   id: string;
@@ -31,7 +31,7 @@ const toPayment = (r: PaymentRow): PaymentRecord => ({
   updatedAt: r.updated_at,
 });
 
-export class SqlitePaymentRepository implements PaymentRepository {
+export class SqlitePaymentRepository implements Sync<PaymentRepository> {
   private readonly s;
 
   constructor(db: Database) {

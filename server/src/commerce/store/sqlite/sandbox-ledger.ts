@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { SandboxLedgerRecord, SandboxLedgerRepository } from '../types';
+import type { SandboxLedgerRecord, SandboxLedgerRepository, Sync } from '../types';
 
 interface Row {
   ref: string;
@@ -14,7 +14,7 @@ interface Row {
   updated_at: number;
 }
 
-export class SqliteSandboxLedgerRepository implements SandboxLedgerRepository {
+export class SqliteSandboxLedgerRepository implements Sync<SandboxLedgerRepository> {
   private readonly s;
 
   constructor(db: Database) {

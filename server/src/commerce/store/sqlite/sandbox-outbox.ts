@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { OutboxRecord, SandboxOutboxRepository } from '../types';
+import type { OutboxRecord, SandboxOutboxRepository, Sync } from '../types';
 
 interface Row {
   id: string;
@@ -30,7 +30,7 @@ const toRecord = (r: Row): OutboxRecord => ({
 const OPEN = 'delivered_at IS NULL AND gave_up_at IS NULL';
 
 /** Notifications the sandbox provider still has to deliver (written with the ledger change that caused them). */
-export class SqliteSandboxOutboxRepository implements SandboxOutboxRepository {
+export class SqliteSandboxOutboxRepository implements Sync<SandboxOutboxRepository> {
   private readonly s;
 
   constructor(db: Database) {

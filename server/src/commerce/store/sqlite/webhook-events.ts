@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { PaymentProviderName } from '../../../../../shared/commerce/payments';
-import type { WebhookEventRecord, WebhookEventRepository } from '../types';
+import type { WebhookEventRecord, WebhookEventRepository, Sync } from '../types';
 
 interface Row {
   provider: PaymentProviderName;
@@ -16,7 +16,7 @@ interface Row {
  * Provider events keyed by (provider, event id): the unique key is what makes webhook handling idempotent. A row that
  * was not applied does not block its id: recording the id again overwrites it (the upsert's WHERE applied = 0).
  */
-export class SqliteWebhookEventRepository implements WebhookEventRepository {
+export class SqliteWebhookEventRepository implements Sync<WebhookEventRepository> {
   private readonly s;
 
   constructor(db: Database) {

@@ -1,0 +1,15 @@
+/**
+ * PostgreSQL schema migrations, numbered on their own (SQLite's are ../migrations). Each is one SQL script run in one
+ * transaction under the migration lock (../postgres.ts) and recorded in `schema_migrations`. Append only: never edit
+ * a migration that has shipped.
+ */
+import { pg001Commerce } from './001-commerce';
+
+export interface PgMigration {
+  version: number;
+  name: string;
+  /** SQL run inside the migration's transaction. */
+  up: string;
+}
+
+export const pgMigrations: readonly PgMigration[] = [pg001Commerce];
