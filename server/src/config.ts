@@ -114,8 +114,11 @@ export const ServerConfigSchema = z
      * demand by ffmpeg from a PlainTransport consumer of the studio's media. off: no /hls routes answer with media.
      */
     hls: OnOff.default(true),
-    /** Record every live show as HLS from its start (the recording stays as the show's VOD replay). */
-    hlsRecord: OnOff.default(false),
+    /**
+     * Record every live show as HLS from its start: the recording stays as the show's VOD, which its replay and clips
+     * are made from. off: only what an HLS viewer asked for is recorded.
+     */
+    hlsRecord: OnOff.default(true),
     /** The ffmpeg binary HLS runs (a path, or a name looked up on PATH). */
     ffmpegBin: z.string().trim().min(1).default('ffmpeg'),
     /** Payment providers (commerce/config.ts); default: the embedded sandbox only. */

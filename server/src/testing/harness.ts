@@ -36,6 +36,8 @@ export async function startTestServer(config: Partial<ServerConfigInput> = {}, i
       rtcPort: 0,
       mediasoupWorkers: 1,
       webDir: join(dataDir, 'no-web'),
+      // Module tests that need a recording ask for one: an ffmpeg per show in every concurrent test server is noise.
+      hlsRecord: false,
       ...config,
       dataDir,
     },
