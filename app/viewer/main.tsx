@@ -7,7 +7,7 @@ import { ViewerContext } from './context';
 import { startViewerAnalytics } from './controllers/analytics';
 import { AudioMeter } from './controllers/audio-meter';
 import { FrameMonitor } from './controllers/frames';
-import { HlsFallbackController } from './controllers/hls-fallback';
+import { HlsFallbackController, newViewerKey } from './controllers/hls-fallback';
 import { InteractionController } from './controllers/interaction';
 import { OverlaySync } from './controllers/overlay-sync';
 import { PlacementController, readClusterMarker } from './controllers/placement';
@@ -78,7 +78,7 @@ if (viewerRoute.page === 'live') {
       overlaySync,
     });
     // Full show or no WebRTC path: the same page plays the show's HLS instead (hls.js loaded only then).
-    const fallback = new HlsFallbackController({ store, showId: route.showId, video, player });
+    const fallback = new HlsFallbackController({ store, showId: route.showId, video, player, viewerKey: newViewerKey() });
     fallback.start();
     player.start();
     // Chat and the rest of the interaction run on their own socket (started with the shop, below).

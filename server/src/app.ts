@@ -17,6 +17,7 @@ import { catalogForSuggestions, type OrderRoute, type RealtimeServer, registerRe
 import { parseConfig, type ServerConfig, type ServerConfigInput } from './config';
 import { type Database, openDatabase } from './db/database';
 import { ShowRepository } from './db/shows';
+import { HlsAudience } from './hls/audience';
 import { HlsService } from './hls/service';
 import { registerHlsRoutes } from './hls/routes';
 import { registerHttpRoutes } from './http/routes';
@@ -105,6 +106,7 @@ export async function createStorecastServer(
     cleanups.push(() => pool.close());
     // Declared before the rooms (their hooks call them); created right after them.
     let hls: HlsService | null = null;
+    let hlsAudience: HlsAudience | null = null;
     let cluster: ClusterNode | null = null;
     const transportBudget = new TransportBudget({ perIp: config.sfuMaxTransportsPerIp, total: config.sfuMaxTransports }, sfuLog);
     const rooms = new RoomManager({
@@ -130,6 +132,12 @@ export async function createStorecastServer(
         log: log.child({ component: 'hls' }),
       });
       hls = service;
+      const audience = new HlsAudience({
+        perAddress: config.sfuMaxTransportsPerIp,
+        onChange: (showId, count) => rooms.get(showId)?.setHlsViewers(count),
+      });
+      hlsAudience = audience;
+      cleanups.push(() => audience.close());
       // Before the rooms close (cleanups run in reverse): ffmpeg finishes its last segment while the media still flows.
       cleanups.push(() => service.close());
     }
@@ -172,7 +180,7 @@ export async function createStorecastServer(
       options: { maxPayload: MAX_MESSAGE_BYTES },
       errorHandler: webSocketErrorHandler(log as FastifyBaseLogger),
     });
-    if (hls) registerHlsRoutes(app, { hls, shows, rooms });
+    if (hls && hlsAudience) registerHlsRoutes(app, { hls, shows, rooms, audience: hlsAudience });
     await registerHttpRoutes(app, { shows, rooms, pool, webDir: config.webDir, cluster });
     if (cluster) await registerClusterRoutes(app, cluster);
 
@@ -256,6 +264,7 @@ export async function createStorecastServer(
       shows,
       studioToken,
       cluster,
+      hlsAudience,
       log: log.child({ component: 'signaling' }),
       heartbeatMs: internals.heartbeatMs ?? 10_000,
     });

@@ -27,6 +27,17 @@ export interface HlsFallbackOptions {
   video: HTMLVideoElement;
   /** The WebRTC player, stopped when the page switches. */
   player: { stop(): void } | null;
+  /** This page's viewer key: its state polls count it in the show's audience (newViewerKey). */
+  viewerKey: string;
+}
+
+/** A random viewer key for this page load (shared/protocol/hls.ts `HlsViewerKey`; no secure context needed). */
+export function newViewerKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 }
 
 /** Why the page should leave WebRTC for HLS now (null: it should not). Pure, for the store subscription. */
@@ -96,7 +107,8 @@ export class HlsFallbackController {
     this.unsubscribe = null;
     if (this.connectTimer) clearTimeout(this.connectTimer);
     // A server with HLS off has no state.json: the player then keeps retrying WebRTC ("this show is full").
-    const first = await this.fetchState();
+    // Not counted yet: the player may still hold its WebRTC seat.
+    const first = await this.fetchState(false);
     if (!first || this.stopped) {
       console.warn('storecast: no HLS for this show; staying on WebRTC');
       return;
@@ -108,6 +120,7 @@ export class HlsFallbackController {
     // The stopped player no longer follows the element's mute state.
     video.addEventListener('volumechange', () => store.getState().setMuted(video.muted));
     this.applyState(first);
+    void this.pollState();
     this.pollTimer = setInterval(() => void this.pollState(), HLS_STATE_POLL_MS);
     video.addEventListener('timeupdate', () => this.applyPins());
     void this.attach();
@@ -168,9 +181,10 @@ export class HlsFallbackController {
     );
   }
 
-  private async fetchState(): Promise<HlsShowState | null> {
+  private async fetchState(counted: boolean): Promise<HlsShowState | null> {
     try {
-      const res = await fetch(hlsStatePath(this.opts.showId), { cache: 'no-store' });
+      // Naming the key counts this page as an HLS viewer of the show for a few polls.
+      const res = await fetch(hlsStatePath(this.opts.showId, counted ? this.opts.viewerKey : undefined), { cache: 'no-store' });
       if (!res.ok) return null;
       return HlsShowState.parse(await res.json());
     } catch (err) {
@@ -180,7 +194,7 @@ export class HlsFallbackController {
   }
 
   private async pollState(): Promise<void> {
-    const state = await this.fetchState();
+    const state = await this.fetchState(true);
     if (state && !this.stopped) this.applyState(state);
   }
 

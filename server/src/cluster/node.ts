@@ -170,10 +170,10 @@ export class ClusterNode {
     if (!room.remote) this.bus.publishShow('show.state', { show: room.show });
   }
 
-  /** Viewers seated here per show, for this node's registry record (shows without viewers left out). */
+  /** Viewers watching here per show (WebRTC and HLS), for this node's registry record (shows without viewers left out). */
   private localViewers(): Record<string, number> {
     const out: Record<string, number> = {};
-    for (const room of this.opts.rooms.view.values()) if (!room.closed && room.viewerCount > 0) out[room.showId] = room.viewerCount;
+    for (const room of this.opts.rooms.view.values()) if (!room.closed && room.localAudience > 0) out[room.showId] = room.localAudience;
     return out;
   }
 
