@@ -67,6 +67,8 @@ if (viewerRoute.page === 'live') {
   const route = viewerRoute.route;
   shop = new ShopController({ store, api, showId: route.ok ? route.showId : null, storage });
   if (route.ok) {
+    // One key per page load: its HLS polls count it, and a join presenting it moves its count to WebRTC.
+    const viewerKey = newViewerKey();
     player = new PlayerController({
       store,
       showId: route.showId,
@@ -76,9 +78,10 @@ if (viewerRoute.page === 'live') {
       video,
       audioMeter: meter,
       overlaySync,
+      hlsViewer: viewerKey,
     });
     // Full show or no WebRTC path: the same page plays the show's HLS instead (hls.js loaded only then).
-    const fallback = new HlsFallbackController({ store, showId: route.showId, video, player, viewerKey: newViewerKey() });
+    const fallback = new HlsFallbackController({ store, showId: route.showId, video, player, viewerKey });
     fallback.start();
     player.start();
     // Chat and the rest of the interaction run on their own socket (started with the shop, below).
