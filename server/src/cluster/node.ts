@@ -59,6 +59,7 @@ export class ClusterNode {
   readonly origin: OriginPipes;
   readonly edge: EdgeShows;
   private watchTimer: ReturnType<typeof setInterval> | null = null;
+  private watching = false;
 
   private constructor(
     private readonly opts: ClusterNodeOptions,
@@ -101,7 +102,14 @@ export class ClusterNode {
       throw new ConfigError([`REDIS_URL: cannot use ${redactUrl(opts.settings.redisUrl)}: ${(err as Error).message}`]);
     }
     redis.on('ready', () => void node.registry.beat());
-    node.watchTimer = setInterval(() => void node.watchNodes(), opts.heartbeatMs ?? HEARTBEAT_MS);
+    node.watchTimer = setInterval(() => {
+      // One at a time: a slow round (a busy event loop, a pipe being made) is not overlapped by the next.
+      if (node.watching) return;
+      node.watching = true;
+      void node.watchNodes().finally(() => {
+        node.watching = false;
+      });
+    }, opts.heartbeatMs ?? HEARTBEAT_MS);
     node.watchTimer.unref?.();
     opts.log.info({ nodeId: node.nodeId, publicUrl: opts.settings.publicUrl }, 'cluster node registered');
     return node;
@@ -179,7 +187,7 @@ export class ClusterNode {
 
   /**
    * Every heartbeat, while this node carries a show: read the registry once, close pipes to edges that left the
-   * cluster, and give each room the viewers the other nodes seat for its show (a node that died drops out with its
+   * cluster, drop pipes from origins that left it (and pipe again once the show has a live origin), and give each room the viewers the other nodes seat for its show (a node that died drops out with its
    * record, within the registry's TTL).
    */
   private async watchNodes(): Promise<void> {
@@ -191,7 +199,9 @@ export class ClusterNode {
       // Redis away: keep the pipes (their edges' viewers keep watching) and the last counts.
       return;
     }
-    if (this.origin.size > 0) this.origin.sweep(new Set(nodes.map((n) => n.nodeId)));
+    const live = new Set(nodes.map((n) => n.nodeId));
+    if (this.origin.size > 0) this.origin.sweep(live);
+    if (this.edge.pulled.size > 0) await this.edge.watch(live);
     this.countAudience(nodes, this.opts.rooms.view.values());
   }
 

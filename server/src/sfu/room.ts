@@ -224,6 +224,12 @@ export class Room implements PeerRoom {
     this.armAbandonTimer();
   }
 
+  /** Edge room: the show's origin node died (away) or pipes again: its viewers see the studio away, then back. */
+  setOriginAway(away: boolean): void {
+    if (this._closed) return;
+    this.notifyViewers('publisher.state', { showId: this.showId, connected: !away });
+  }
+
   onNewProducer(): void {
     if (this.mediaTimer || this._closed) return;
     this.mediaTimer = setTimeout(() => {
