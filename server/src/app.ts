@@ -175,7 +175,8 @@ export async function createStorecastServer(
     cleanups.push(() => app.close());
     const { onRoute } = internals;
     if (onRoute) app.addHook('onRoute', (r) => onRoute({ method: r.method, url: r.url }));
-    registerSecurityHeaders(app);
+    const clusterNode = cluster;
+    registerSecurityHeaders(app, () => clusterNode?.publicOrigins() ?? []);
     await app.register(fastifyWebsocket, {
       options: { maxPayload: MAX_MESSAGE_BYTES },
       errorHandler: webSocketErrorHandler(log as FastifyBaseLogger),

@@ -60,6 +60,8 @@ export class ClusterNode {
   readonly edge: EdgeShows;
   private watchTimer: ReturnType<typeof setInterval> | null = null;
   private watching = false;
+  /** The live nodes as the last registry read saw them (at most a heartbeat old): the pages' CSP, placement CORS. */
+  private known: readonly NodeRecord[] = [];
 
   private constructor(
     private readonly opts: ClusterNodeOptions,
@@ -141,8 +143,10 @@ export class ClusterNode {
     const elsewhere = candidates.filter((n) => !avoid.includes(n.nodeId));
     const node = choosePlacement(elsewhere, showId) ?? choosePlacement(candidates, showId);
     if (!node) throw new RpcError('UNAVAILABLE', 'every media server is full right now; try again shortly');
+    this.known = nodes;
     const expiresAt = now + PLACEMENT_TTL_MS;
     return {
+      alternatives: nodes.filter((n) => n.nodeId !== this.nodeId).map((n) => n.publicUrl),
       showId,
       node: node.nodeId,
       publicUrl: node.publicUrl,
@@ -191,7 +195,7 @@ export class ClusterNode {
    * record, within the registry's TTL).
    */
   private async watchNodes(): Promise<void> {
-    if (!this.redis.ready || (this.origin.size === 0 && this.opts.rooms.view.size === 0)) return;
+    if (!this.redis.ready) return;
     let nodes: NodeRecord[];
     try {
       nodes = await this.registry.nodes();
@@ -199,6 +203,8 @@ export class ClusterNode {
       // Redis away: keep the pipes (their edges' viewers keep watching) and the last counts.
       return;
     }
+    this.known = nodes;
+    if (this.origin.size === 0 && this.opts.rooms.view.size === 0) return;
     const live = new Set(nodes.map((n) => n.nodeId));
     if (this.origin.size > 0) this.origin.sweep(live);
     if (this.edge.pulled.size > 0) await this.edge.watch(live);
@@ -209,6 +215,24 @@ export class ClusterNode {
   private countAudience(nodes: readonly NodeRecord[], rooms: Iterable<Room>): void {
     const others = nodes.filter((n) => n.nodeId !== this.nodeId);
     for (const room of rooms) room.setRemoteViewers(others.reduce((sum, n) => sum + (n.showViewers?.[room.showId] ?? 0), 0));
+  }
+
+  /**
+   * The http(s) origins of the cluster's live nodes (this one included), as of the last registry read: the viewer
+   * page may ask any of them for a placement (CSP connect-src) and the placement route answers them (CORS).
+   */
+  publicOrigins(): string[] {
+    const out = new Set<string>();
+    for (const n of this.known) {
+      try {
+        const origin = new URL(n.publicUrl).origin;
+        // Only a plain scheme://host[:port] goes into a header.
+        if (/^https?:\/\/[A-Za-z0-9.:[\]-]+$/.test(origin)) out.add(origin);
+      } catch {
+        // not a URL: skipped
+      }
+    }
+    return [...out];
   }
 
   /** The studio published the show here: this node is its origin (best effort; the heartbeat keeps it). */
