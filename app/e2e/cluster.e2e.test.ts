@@ -5,7 +5,9 @@
  * each, so placement sends the first viewers to one edge (B or C, the less loaded) and the next to the other, each
  * pulling the show from A. A werift viewer on each edge receives the video; a real Chromium viewer page, loaded from
  * A, is placed on the first edge and presents the studio's marked frames. Then that edge is killed with SIGKILL: the
- * page asks for a placement again and plays on the other edge within 5 s. Needs `npm run build` first.
+ * page asks for a placement again and plays on the other edge within 5 s. Then a page loaded from a fourth node D,
+ * and placed there, loses D to SIGKILL: its own node gone, it asks another node (the alternatives its placement
+ * listed, allowed by the page's CSP) and plays on a fifth node E within 5 s. Needs `npm run build` first.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -214,6 +216,36 @@ describe('one show across three nodes (redis + 3 built servers + Chromium)', () 
     // The werift viewer on the second edge never noticed.
     const before = v3.snapshot().video?.markers ?? 0;
     await poll('the second edge keeps forwarding', async () => (v3.snapshot().video?.markers ?? 0) > before + 10, 5000);
+
+    // A page served by D and placed on it (every node carrying the show is full) loses D: the node that served it.
+    const d = await startNode('node-d', { SFU_MAX_TRANSPORTS: '2' });
+    await poll('D registered', async () => (await nodeRecord('node-d')) !== null, 5000);
+    const csp = (await fetch(`${d.url}/live/${showId}`)).headers.get('content-security-policy') ?? '';
+    const connectSrc = /connect-src ([^;]*)/.exec(csp)?.[1]?.split(' ') ?? [];
+    expect(connectSrc).toEqual(expect.arrayContaining(["'self'", a.url, second.url, d.url]));
+    expect(connectSrc).not.toContain('*');
+    const page2: Page = await context.newPage();
+    watchConsole(page2, 'viewer-d', consoleLines);
+    await page2.goto(`${d.url}/live/${showId}`);
+    await poll('frames in the page served by D', async () => (await framesSince(page2, 0)).length > 30, 30_000);
+    await poll('the page watches on D', async () => (await nodeRecord('node-d'))?.load.viewers === 1, 5000);
+    const e = await startNode('node-e', { SFU_MAX_TRANSPORTS: '2' });
+    await poll('E registered', async () => (await nodeRecord(e.id)) !== null, 5000);
+    const killedDAt = Date.now();
+    d.proc.kill('SIGKILL');
+    await d.exited;
+    const resumedOnE = await poll(
+      'the page served by D playing again',
+      async () => {
+        const after = await framesSince(page2, killedDAt + 300);
+        return after.length >= 10 ? after[0]! : null;
+      },
+      15_000,
+    );
+    const recoveryDMs = Math.round(resumedOnE - killedDAt);
+    console.log(JSON.stringify({ test: 'cluster', serving_node_recovery_ms: recoveryDMs }));
+    expect(recoveryDMs).toBeLessThan(5000);
+    await poll('the page watches on E', async () => (await nodeRecord(e.id))?.load.viewers === 1, 5000);
     expect(consoleLines.filter((l) => l.includes('pageerror'))).toEqual([]);
-  }, 170_000);
+  }, 240_000);
 });

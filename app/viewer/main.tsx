@@ -11,7 +11,7 @@ import { ViewerContext } from './context';
 import { startViewerAnalytics } from './controllers/analytics';
 import { AudioMeter } from './controllers/audio-meter';
 import { FrameMonitor } from './controllers/frames';
-import { HlsFallbackController } from './controllers/hls-fallback';
+import { HlsFallbackController, newViewerKey } from './controllers/hls-fallback';
 import { InteractionController } from './controllers/interaction';
 import { OverlaySync } from './controllers/overlay-sync';
 import { PlacementController, readClusterMarker } from './controllers/placement';
@@ -79,6 +79,8 @@ if (viewerRoute.page === 'live') {
   const route = viewerRoute.route;
   shop = new ShopController({ store, api, showId: route.ok ? route.showId : null, storage });
   if (route.ok) {
+    // One key per page load: its HLS polls count it, and a join presenting it moves its count to WebRTC.
+    const viewerKey = newViewerKey();
     player = new PlayerController({
       store,
       showId: route.showId,
@@ -88,9 +90,10 @@ if (viewerRoute.page === 'live') {
       video,
       audioMeter: meter,
       overlaySync,
+      hlsViewer: viewerKey,
     });
     // Full show or no WebRTC path: the same page plays the show's HLS instead (hls.js loaded only then).
-    const fallback = new HlsFallbackController({ store, showId: route.showId, video, player });
+    const fallback = new HlsFallbackController({ store, showId: route.showId, video, player, viewerKey });
     fallback.start();
     player.start();
     // Chat and the rest of the interaction run on their own socket (started with the shop, below).

@@ -18,6 +18,7 @@ import { catalogForSuggestions, type RealtimeServer, registerRealtime } from './
 import { parseConfig, type ServerConfig, type ServerConfigInput } from './config';
 import { type Database, openDatabase } from './db/database';
 import { ShowRepository } from './db/shows';
+import { HlsAudience } from './hls/audience';
 import { HlsService } from './hls/service';
 import { registerHlsRoutes } from './hls/routes';
 import { registerHttpRoutes } from './http/routes';
@@ -108,6 +109,7 @@ export async function createStorecastServer(
     cleanups.push(() => pool.close());
     // Declared before the rooms (their hooks call them); created right after them.
     let hls: HlsService | null = null;
+    let hlsAudience: HlsAudience | null = null;
     let cluster: ClusterNode | null = null;
     const transportBudget = new TransportBudget({ perIp: config.sfuMaxTransportsPerIp, total: config.sfuMaxTransports }, sfuLog);
     const rooms = new RoomManager({
@@ -133,6 +135,12 @@ export async function createStorecastServer(
         log: log.child({ component: 'hls' }),
       });
       hls = service;
+      const audience = new HlsAudience({
+        perAddress: config.sfuMaxTransportsPerIp,
+        onChange: (showId, count) => rooms.get(showId)?.setHlsViewers(count),
+      });
+      hlsAudience = audience;
+      cleanups.push(() => audience.close());
       // Before the rooms close (cleanups run in reverse): ffmpeg finishes its last segment while the media still flows.
       cleanups.push(() => service.close());
     }
@@ -170,12 +178,13 @@ export async function createStorecastServer(
     cleanups.push(() => app.close());
     const { onRoute } = internals;
     if (onRoute) app.addHook('onRoute', (r) => onRoute({ method: r.method, url: r.url }));
-    registerSecurityHeaders(app);
+    const clusterNode = cluster;
+    registerSecurityHeaders(app, () => clusterNode?.publicOrigins() ?? []);
     await app.register(fastifyWebsocket, {
       options: { maxPayload: MAX_MESSAGE_BYTES },
       errorHandler: webSocketErrorHandler(log as FastifyBaseLogger),
     });
-    if (hls) registerHlsRoutes(app, { hls, shows, rooms });
+    if (hls && hlsAudience) registerHlsRoutes(app, { hls, shows, rooms, audience: hlsAudience });
     await registerHttpRoutes(app, { shows, rooms, pool, webDir: config.webDir, cluster });
     if (cluster) await registerClusterRoutes(app, cluster);
 
@@ -271,6 +280,7 @@ export async function createStorecastServer(
       shows,
       studioToken,
       cluster,
+      hlsAudience,
       log: log.child({ component: 'signaling' }),
       heartbeatMs: internals.heartbeatMs ?? 10_000,
     });

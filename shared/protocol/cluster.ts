@@ -57,6 +57,11 @@ export const Placement = z.object({
   wsUrl: z.string().url(),
   token: z.string().min(1).max(512),
   expiresAt: z.number().int(),
+  /**
+   * The other live nodes' public base URLs: a page whose own node died asks one of them for its next placement
+   * (their origins are in the page's CSP connect-src, and the placement route answers them with CORS).
+   */
+  alternatives: z.array(z.string().url()).max(64).optional(),
 });
 export type Placement = z.infer<typeof Placement>;
 

@@ -8,7 +8,15 @@ import { ShowInfo } from '../domain/show';
 import { OverlayTrigger } from './overlay';
 
 export const hlsPlaylistPath = (showId: string): string => `/hls/${encodeURIComponent(showId)}/index.m3u8`;
-export const hlsStatePath = (showId: string): string => `/hls/${encodeURIComponent(showId)}/state.json`;
+/** `viewer`: the page's viewer key; a poll that names it counts the page in the show's audience. */
+export const hlsStatePath = (showId: string, viewer?: string): string =>
+  `/hls/${encodeURIComponent(showId)}/state.json${viewer ? `?viewer=${encodeURIComponent(viewer)}` : ''}`;
+
+/**
+ * A viewer page's random key (one per page load): its HLS polls are counted once per key, and a `viewer.join` that
+ * presents it moves the page's count from HLS to WebRTC.
+ */
+export const HlsViewerKey = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/);
 
 /** How often an HLS viewer polls the show state. */
 export const HLS_STATE_POLL_MS = 2000;

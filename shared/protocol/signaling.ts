@@ -18,6 +18,7 @@
  * the producer is its own) is the handler's business (BAD_STATE / NOT_FOUND / CONFLICT).
  */
 import { z } from 'zod';
+import { HlsViewerKey } from './hls';
 import { Quality, ShowId, ShowInfo, ShowTitle } from '../domain/show';
 import { OverlayTrigger } from './overlay';
 import {
@@ -106,6 +107,8 @@ export const signalingMethods = {
       showId: ShowId,
       /** Cluster mode: the placement token for this show on this node (shared/protocol/cluster.ts); required there. */
       placement: z.string().min(1).max(512).optional(),
+      /** The page's HLS viewer key (shared/protocol/hls.ts) when it returns from HLS: counted here, no longer there. */
+      hlsViewer: HlsViewerKey.optional(),
       recv: z
         .object({
           sctpCapabilities: SctpCapabilities.optional(),

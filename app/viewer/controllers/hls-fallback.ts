@@ -15,6 +15,7 @@ import { HLS_STATE_POLL_MS, HlsShowState, hlsPlaylistPath, hlsStatePath } from '
 import type { OverlayTrigger } from '../../../shared/protocol/overlay';
 import type { HlsReason } from '../playback-slice';
 import type { ViewerState, ViewerStore } from '../store';
+import { type ReturningPlayer, WebRtcReturn } from './webrtc-return';
 
 /** A first WebRTC connection that is not up after this long is not coming: play HLS instead. */
 export const ICE_FALLBACK_MS = 10_000;
@@ -25,8 +26,19 @@ export interface HlsFallbackOptions {
   store: ViewerStore;
   showId: ShowId;
   video: HTMLVideoElement;
-  /** The WebRTC player, stopped when the page switches. */
-  player: { stop(): void } | null;
+  /** The WebRTC player, stopped when the page switches (and tried again from HLS, webrtc-return.ts). */
+  player: ReturningPlayer | null;
+  /** This page's viewer key: its state polls count it in the show's audience (newViewerKey). */
+  viewerKey: string;
+}
+
+/** A random viewer key for this page load (shared/protocol/hls.ts `HlsViewerKey`; no secure context needed). */
+export function newViewerKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 }
 
 /** Why the page should leave WebRTC for HLS now (null: it should not). Pure, for the store subscription. */
@@ -58,8 +70,13 @@ export class HlsFallbackController {
   private hls: Hls | null = null;
   private stopped = false;
   private latest: HlsShowState | null = null;
+  private readonly returner: WebRtcReturn | null;
+  private listening = false;
 
-  constructor(private readonly opts: HlsFallbackOptions) {}
+  constructor(private readonly opts: HlsFallbackOptions) {
+    const { player, store, video } = opts;
+    this.returner = player ? new WebRtcReturn({ player, store, video, leaveHls: () => this.leave() }) : null;
+  }
 
   start(): void {
     const { store } = this.opts;
@@ -73,8 +90,22 @@ export class HlsFallbackController {
     this.unsubscribe = null;
     if (this.connectTimer) clearTimeout(this.connectTimer);
     if (this.pollTimer) clearInterval(this.pollTimer);
+    this.returner?.stop();
     this.hls?.destroy();
     this.hls = null;
+  }
+
+  /** WebRTC plays again (webrtc-return.ts hands the <video> to the player): stop HLS, watch for the next fall. */
+  private leave(): void {
+    const { store, video } = this.opts;
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    this.pollTimer = null;
+    this.latest = null;
+    this.hls?.destroy();
+    this.hls = null;
+    video.removeAttribute('src');
+    store.getState().returnedToWebRtc();
+    this.unsubscribe = store.subscribe((s) => this.check(s));
   }
 
   private check(s: ViewerState): void {
@@ -96,7 +127,8 @@ export class HlsFallbackController {
     this.unsubscribe = null;
     if (this.connectTimer) clearTimeout(this.connectTimer);
     // A server with HLS off has no state.json: the player then keeps retrying WebRTC ("this show is full").
-    const first = await this.fetchState();
+    // Not counted yet: the player may still hold its WebRTC seat.
+    const first = await this.fetchState(false);
     if (!first || this.stopped) {
       console.warn('storecast: no HLS for this show; staying on WebRTC');
       return;
@@ -105,12 +137,17 @@ export class HlsFallbackController {
     player?.stop();
     store.getState().switchedToHls(reason);
     video.srcObject = null;
-    // The stopped player no longer follows the element's mute state.
-    video.addEventListener('volumechange', () => store.getState().setMuted(video.muted));
+    if (!this.listening) {
+      this.listening = true;
+      // The stopped player no longer follows the element's mute state.
+      video.addEventListener('volumechange', () => store.getState().setMuted(video.muted));
+      video.addEventListener('timeupdate', () => this.applyPins());
+    }
     this.applyState(first);
+    void this.pollState();
     this.pollTimer = setInterval(() => void this.pollState(), HLS_STATE_POLL_MS);
-    video.addEventListener('timeupdate', () => this.applyPins());
     void this.attach();
+    this.returner?.schedule();
   }
 
   private async attach(): Promise<void> {
@@ -151,7 +188,7 @@ export class HlsFallbackController {
       hls.destroy();
       this.hls = null;
       setTimeout(() => {
-        if (!this.stopped && this.latest?.show.status !== 'ended') void this.attach();
+        if (!this.stopped && this.latest && this.latest.show.status !== 'ended') void this.attach();
       }, RETRY_MS);
     });
     hls.loadSource(url);
@@ -168,9 +205,10 @@ export class HlsFallbackController {
     );
   }
 
-  private async fetchState(): Promise<HlsShowState | null> {
+  private async fetchState(counted: boolean): Promise<HlsShowState | null> {
     try {
-      const res = await fetch(hlsStatePath(this.opts.showId), { cache: 'no-store' });
+      // Naming the key counts this page as an HLS viewer of the show for a few polls.
+      const res = await fetch(hlsStatePath(this.opts.showId, counted ? this.opts.viewerKey : undefined), { cache: 'no-store' });
       if (!res.ok) return null;
       return HlsShowState.parse(await res.json());
     } catch (err) {
@@ -180,8 +218,8 @@ export class HlsFallbackController {
   }
 
   private async pollState(): Promise<void> {
-    const state = await this.fetchState();
-    if (state && !this.stopped) this.applyState(state);
+    const state = await this.fetchState(true);
+    if (state && !this.stopped && this.pollTimer) this.applyState(state);
   }
 
   private applyState(state: HlsShowState): void {
@@ -202,7 +240,7 @@ export class HlsFallbackController {
   }
 
   private applyPins(): void {
-    if (!this.latest) return;
+    if (!this.latest || this.opts.store.getState().playback !== 'hls') return;
     const pins = this.playedPins(this.latest.overlays);
     const current = this.opts.store.getState().pinned;
     const same = pins.length === current.length && pins.every((p, i) => p.id === current[i]?.id);

@@ -52,6 +52,34 @@ describe('PlacementController', () => {
     expect(p.token()).toBeUndefined();
   });
 
+  it('asks the other nodes the last placement listed when the page’s own node cannot be reached', async () => {
+    const urls: string[] = [];
+    const replies: (Error | { status: number; body: unknown })[] = [
+      { status: 200, body: { ...placement('node-d'), alternatives: ['http://node-a.example', 'http://node-c.example'] } },
+      new TypeError('Failed to fetch'), // the page's node died
+      new TypeError('Failed to fetch'), // so did A
+      { status: 200, body: { ...placement('node-e'), alternatives: ['http://node-a.example', 'http://node-e.example'] } },
+    ];
+    const fn = (async (url: string, init: RequestInit) => {
+      urls.push(`${url} ${init.credentials}`);
+      const r = replies.shift()!;
+      if (r instanceof Error) throw r;
+      return new Response(JSON.stringify(r.body), { status: r.status });
+    }) as unknown as typeof fetch;
+    const p = new PlacementController({ showId: 'show-123', fetch: fn });
+    expect(await p.wsUrl()).toBe('ws://node-d.example/ws/signaling');
+    expect(await p.wsUrl()).toBe('ws://node-e.example/ws/signaling');
+    expect(urls).toEqual([
+      '/api/shows/show-123/placement same-origin',
+      '/api/shows/show-123/placement?avoid=node-d same-origin',
+      'http://node-a.example/api/shows/show-123/placement?avoid=node-d omit',
+      'http://node-c.example/api/shows/show-123/placement?avoid=node-d omit',
+    ]);
+    // Nobody answers at all: a retryable refusal.
+    replies.push(new TypeError('x'), new TypeError('x'), new TypeError('x'), new TypeError('x'));
+    await expect(p.wsUrl()).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+  });
+
   it('reads the cluster marker the server embeds, and nothing on a single node', () => {
     const doc = (text: string | null) => ({
       getElementById: (id: string) => (id === CLUSTER_ELEMENT_ID && text !== null ? ({ textContent: text } as HTMLElement) : null),

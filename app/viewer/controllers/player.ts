@@ -83,13 +83,16 @@ export interface PlayerOptions {
   overlaySync?: OverlaySync;
   /** Cluster mode: where to connect is asked before every attempt, and the join carries its token. */
   placement?: PlacementController;
+  /** The page's HLS viewer key, presented by every join: a page back from HLS is counted once, over WebRTC. */
+  hlsViewer?: string;
 }
 
 export class PlayerController {
   private readonly socket: ReconnectingRpcSocket<SignalingMethods, SignalingNotifications>;
   private readonly rpc: SignalingClient;
-  private readonly store: ViewerStore;
-  private readonly video: HTMLVideoElement;
+  /** The page's store and <video>, or a scratch pair while trying WebRTC again from HLS (see probe()). */
+  private store: ViewerStore;
+  private video: HTMLVideoElement;
   private readonly stream = new MediaStream();
   private generation = 0;
   private stopped = false;
@@ -218,6 +221,44 @@ export class PlayerController {
     window.removeEventListener('online', this.onOnline);
   }
 
+  /**
+   * After stop(), when the page plays HLS: join again into a scratch store and a hidden <video>, so nothing the
+   * page shows changes until handOver() (its first WebRTC frame) or stop() (refused, or no frame).
+   */
+  probe(store: ViewerStore, video: HTMLVideoElement): void {
+    if (!this.stopped || this.ended) return;
+    this.stopped = false;
+    this.store = store;
+    this.video = video;
+    store.getState().setShowId(this.opts.showId);
+    window.addEventListener('online', this.onOnline);
+    this.preloadDevice();
+    this.socket.start();
+  }
+
+  /** The probe's media plays: carry its session over to the page's store and <video> (which HLS leaves now). */
+  handOver(store: ViewerStore, video: HTMLVideoElement): void {
+    const from = this.store.getState();
+    this.store = store;
+    this.video = video;
+    const s = store.getState();
+    if (from.show) s.showChanged(from.show);
+    if (from.showId) s.setViewerCount(from.showId, from.viewerCount);
+    if (from.showId) s.setPublisherConnected(from.showId, from.publisherConnected);
+    s.overlaysSynced(from.pinned);
+    s.setConnection(from.connection);
+    s.setTransportState(from.transportState);
+    if (from.audio) s.trackAdded('audio', from.audio);
+    if (from.video) {
+      s.trackAdded('video', from.video);
+      if (from.layers) s.setLayers(from.video.consumerId, from.layers.spatial, from.layers.temporal);
+    }
+    video.addEventListener('volumechange', this.onVolumeChange);
+    this.refreshElement();
+    // Its first picture is on screen: the join held back for it is published now (connection open).
+    if (this.pendingJoin) this.publishJoin(this.pendingJoin.gen);
+  }
+
   /** Skip the backoff wait and try to connect now (retry button, `online` event). */
   reconnectNow(): void {
     if (this.stopped || this.ended) return;
@@ -308,6 +349,7 @@ export class PlayerController {
       const res = await this.rpc.request('viewer.join', {
         showId: this.opts.showId,
         placement: this.opts.placement?.token(),
+        hlsViewer: this.opts.hlsViewer,
         recv: {
           sctpCapabilities: SCTP_CAPABILITIES,
           // mediasoup-client's type is wider than the wire schema (codec parameters: unknown); the server validates it.

@@ -264,6 +264,18 @@ describe('one show across nodes (redis + 3 servers)', () => {
     expect((await fetch(`${nodes.b.url}/healthz`)).status).toBe(200);
   }, 20_000);
 
+  it('HLS viewers on the origin count in the total an edge’s viewers see (through the registry)', async () => {
+    const { studio, show } = await publish('HLS audience across nodes');
+    const onB = await viewer(nodes.b);
+    await onB.rpc.request('viewer.join', { showId: show.id, placement: signPlacement(SECRET, show.id, 'node-b', Date.now() + 60_000) });
+    const hlsPoll = () => fetch(`${nodes.a.url}/hls/${show.id}/state.json?viewer=hls-page-key-0000000001`);
+    expect((await hlsPoll()).status).toBe(200);
+    const lastCount = (c: TestClient) =>
+      (c.received.filter((r) => r.method === 'viewers.count').at(-1)?.data as { count: number } | undefined)?.count;
+    await until(() => lastCount(studio) === 2 && lastCount(onB) === 2, 5000, 'the HLS page counted on the origin and the edge');
+    expect((await nodes.b.cluster!.registry.node('node-a'))?.showViewers?.[show.id]).toBe(1);
+  }, 20_000);
+
   it('the viewer count is the sum over the nodes carrying the show; a node that dies drops out within its TTL', async () => {
     const { studio, show } = await publish('Audience');
     const d = await startNode('node-d');

@@ -4,6 +4,11 @@
  * viewers consume the local pipe producers exactly as they would the studio's (fan-out over this node's workers
  * included). The edge follows the show's events: when the studio republishes it pipes again, when the show's state
  * changes it passes it on, when the show ends the room closes. An idle edge room closes and tells the origin.
+ *
+ * An origin that dies (its registry record expires, or a pipe request to it fails) takes the pipe with it: the edge
+ * closes its end, tells its viewers the studio is away (`publisher.state`, the "reconnecting" they see when a studio
+ * drops) and keeps the room; once the show has a live origin again (the node restarted, or the studio went to
+ * another one) the edge pipes from it and its viewers get the media again.
  */
 import type { types } from 'mediasoup';
 import type { PipedProducer } from '../../../shared/protocol/cluster-pipe';
@@ -20,6 +25,8 @@ interface EdgeShow {
   room: Room;
   origin: string;
   transport: types.PipeTransport | null;
+  /** The origin died: no pipe, viewers told the studio is away, waiting for the show to have an origin again. */
+  lost: boolean;
   /** A pull is running (one at a time: two would produce the same ids on one worker). */
   pulling: Promise<void> | null;
   /** The producers the origin last announced; after a pull, one more runs if the pipe still lacks one of them. */
@@ -79,7 +86,7 @@ export class EdgeShows {
       throw err instanceof RpcError && err.code === 'NOT_FOUND' ? err : unreachable();
     });
     const room = await this.opts.rooms.getOrCreate(show, true);
-    const edge: EdgeShow = { room, origin, transport: null, pulling: null, wanted: null, unsubscribe: () => undefined };
+    const edge: EdgeShow = { room, origin, transport: null, lost: false, pulling: null, wanted: null, unsubscribe: () => undefined };
     this.shows.set(showId, edge);
     edge.unsubscribe = this.opts.bus.onShow(showId, (e) => {
       if (e.method === 'show.media') {
@@ -115,11 +122,42 @@ export class EdgeShows {
     return ids.length === have.size && ids.every((id) => have.has(id));
   }
 
+  /**
+   * Every heartbeat, with the live nodes: a pulled show whose origin left loses its pipe; a lost one pipes again once
+   * the show's origin mapping names a live node (a restarted origin, or the node the studio moved to).
+   */
+  async watch(live: ReadonlySet<string>): Promise<void> {
+    for (const edge of [...this.shows.values()]) {
+      if (edge.room.closed || edge.pulling) continue;
+      if (!edge.lost && !live.has(edge.origin)) this.lose(edge, 'its origin node left the cluster');
+      if (!edge.lost) continue;
+      const origin = await this.opts.registry.origin(edge.room.showId).catch(() => null);
+      if (!edge.lost || !origin || origin === this.opts.nodeId || !live.has(origin) || edge.pulling) continue;
+      // A pull that found the studio not yet back leaves a pipe without media: its show.media event pipes again.
+      if (origin === edge.origin && edge.transport && !edge.transport.closed) continue;
+      edge.origin = origin;
+      this.repull(edge);
+    }
+  }
+
+  /** The origin is gone: close this end of the pipe (its producers and the viewers' consumers go with it). */
+  private lose(edge: EdgeShow, why: string): void {
+    if (edge.lost || edge.room.closed) return;
+    edge.lost = true;
+    edge.transport?.close();
+    edge.transport = null;
+    edge.room.setOriginAway(true);
+    this.opts.log.warn({ showId: edge.room.showId, origin: edge.origin, why }, 'lost the show’s origin; waiting for it to come back');
+  }
+
   /** The studio republished: pipe again (one pull at a time). */
   private repull(edge: EdgeShow): void {
     if (edge.room.closed || edge.pulling) return;
     edge.pulling = this.pull(edge)
-      .catch((err) => this.opts.log.warn({ err: (err as Error).message, showId: edge.room.showId }, 'cannot pipe the show again'))
+      .catch((err) => {
+        this.opts.log.warn({ err: (err as Error).message, showId: edge.room.showId }, 'cannot pipe the show again');
+        if (err instanceof RpcError && err.code === 'UNAVAILABLE') this.lose(edge, 'its origin node does not answer');
+      })
       .finally(() => {
         edge.pulling = null;
         this.afterPull(edge);
@@ -133,6 +171,9 @@ export class EdgeShows {
 
   private async pull(edge: EdgeShow): Promise<void> {
     const { room } = edge;
+    // The studio may have moved to another node since: pipe from whichever node is the show's origin now.
+    const current = await this.opts.registry.origin(room.showId).catch(() => null);
+    if (current && current !== this.opts.nodeId) edge.origin = current;
     const transport = await room.router.createPipeTransport(pipeTransportOptions(this.opts.listen));
     try {
       const { localAddress, localPort } = transport.tuple;
@@ -162,6 +203,11 @@ export class EdgeShows {
       if (room.closed) throw new RpcError('BAD_STATE', `show ${room.showId} closed`);
       if (res.show.status !== room.show.status || res.show.title !== room.show.title) room.setShow(res.show);
       room.setPiped(producers, data, res.overlays);
+      if (edge.lost && producers.length > 0) {
+        edge.lost = false;
+        room.setOriginAway(false);
+        this.opts.log.info({ showId: room.showId, origin: edge.origin }, 'piping the show again from its origin');
+      }
     } catch (err) {
       transport.close();
       if (edge.transport === transport) edge.transport = null;

@@ -59,6 +59,9 @@ export class ClusterNode {
   readonly origin: OriginPipes;
   readonly edge: EdgeShows;
   private watchTimer: ReturnType<typeof setInterval> | null = null;
+  private watching = false;
+  /** The live nodes as the last registry read saw them (at most a heartbeat old): the pages' CSP, placement CORS. */
+  private known: readonly NodeRecord[] = [];
 
   private constructor(
     private readonly opts: ClusterNodeOptions,
@@ -101,7 +104,14 @@ export class ClusterNode {
       throw new ConfigError([`REDIS_URL: cannot use ${redactUrl(opts.settings.redisUrl)}: ${(err as Error).message}`]);
     }
     redis.on('ready', () => void node.registry.beat());
-    node.watchTimer = setInterval(() => void node.watchNodes(), opts.heartbeatMs ?? HEARTBEAT_MS);
+    node.watchTimer = setInterval(() => {
+      // One at a time: a slow round (a busy event loop, a pipe being made) is not overlapped by the next.
+      if (node.watching) return;
+      node.watching = true;
+      void node.watchNodes().finally(() => {
+        node.watching = false;
+      });
+    }, opts.heartbeatMs ?? HEARTBEAT_MS);
     node.watchTimer.unref?.();
     opts.log.info({ nodeId: node.nodeId, publicUrl: opts.settings.publicUrl }, 'cluster node registered');
     return node;
@@ -133,8 +143,10 @@ export class ClusterNode {
     const elsewhere = candidates.filter((n) => !avoid.includes(n.nodeId));
     const node = choosePlacement(elsewhere, showId) ?? choosePlacement(candidates, showId);
     if (!node) throw new RpcError('UNAVAILABLE', 'every media server is full right now; try again shortly');
+    this.known = nodes;
     const expiresAt = now + PLACEMENT_TTL_MS;
     return {
+      alternatives: nodes.filter((n) => n.nodeId !== this.nodeId).map((n) => n.publicUrl),
       showId,
       node: node.nodeId,
       publicUrl: node.publicUrl,
@@ -170,20 +182,20 @@ export class ClusterNode {
     if (!room.remote) this.bus.publishShow('show.state', { show: room.show });
   }
 
-  /** Viewers seated here per show, for this node's registry record (shows without viewers left out). */
+  /** Viewers watching here per show (WebRTC and HLS), for this node's registry record (shows without viewers left out). */
   private localViewers(): Record<string, number> {
     const out: Record<string, number> = {};
-    for (const room of this.opts.rooms.view.values()) if (!room.closed && room.viewerCount > 0) out[room.showId] = room.viewerCount;
+    for (const room of this.opts.rooms.view.values()) if (!room.closed && room.localAudience > 0) out[room.showId] = room.localAudience;
     return out;
   }
 
   /**
    * Every heartbeat, while this node carries a show: read the registry once, close pipes to edges that left the
-   * cluster, and give each room the viewers the other nodes seat for its show (a node that died drops out with its
+   * cluster, drop pipes from origins that left it (and pipe again once the show has a live origin), and give each room the viewers the other nodes seat for its show (a node that died drops out with its
    * record, within the registry's TTL).
    */
   private async watchNodes(): Promise<void> {
-    if (!this.redis.ready || (this.origin.size === 0 && this.opts.rooms.view.size === 0)) return;
+    if (!this.redis.ready) return;
     let nodes: NodeRecord[];
     try {
       nodes = await this.registry.nodes();
@@ -191,7 +203,11 @@ export class ClusterNode {
       // Redis away: keep the pipes (their edges' viewers keep watching) and the last counts.
       return;
     }
-    if (this.origin.size > 0) this.origin.sweep(new Set(nodes.map((n) => n.nodeId)));
+    this.known = nodes;
+    if (this.origin.size === 0 && this.opts.rooms.view.size === 0) return;
+    const live = new Set(nodes.map((n) => n.nodeId));
+    if (this.origin.size > 0) this.origin.sweep(live);
+    if (this.edge.pulled.size > 0) await this.edge.watch(live);
     this.countAudience(nodes, this.opts.rooms.view.values());
   }
 
@@ -199,6 +215,24 @@ export class ClusterNode {
   private countAudience(nodes: readonly NodeRecord[], rooms: Iterable<Room>): void {
     const others = nodes.filter((n) => n.nodeId !== this.nodeId);
     for (const room of rooms) room.setRemoteViewers(others.reduce((sum, n) => sum + (n.showViewers?.[room.showId] ?? 0), 0));
+  }
+
+  /**
+   * The http(s) origins of the cluster's live nodes (this one included), as of the last registry read: the viewer
+   * page may ask any of them for a placement (CSP connect-src) and the placement route answers them (CORS).
+   */
+  publicOrigins(): string[] {
+    const out = new Set<string>();
+    for (const n of this.known) {
+      try {
+        const origin = new URL(n.publicUrl).origin;
+        // Only a plain scheme://host[:port] goes into a header.
+        if (/^https?:\/\/[A-Za-z0-9.:[\]-]+$/.test(origin)) out.add(origin);
+      } catch {
+        // not a URL: skipped
+      }
+    }
+    return [...out];
   }
 
   /** The studio published the show here: this node is its origin (best effort; the heartbeat keeps it). */

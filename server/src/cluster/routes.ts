@@ -30,6 +30,9 @@ export async function registerClusterRoutes(app: FastifyInstance, cluster: Clust
     const query = Query.safeParse(req.query);
     if (!query.success) return sendError(reply, 400, 'BAD_REQUEST', 'avoid: a comma-separated list of up to 8 node ids');
     try {
+      // A page served by another node of the cluster asks here when its own node is gone (no credentials).
+      const origin = req.headers.origin;
+      if (origin && cluster.publicOrigins().includes(origin)) reply.header('Access-Control-Allow-Origin', origin).header('Vary', 'Origin');
       const placement = await cluster.place(params.data.showId, query.data.avoid);
       return reply.header('Cache-Control', 'no-store').send(placement);
     } catch (err) {

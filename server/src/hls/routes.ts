@@ -9,11 +9,12 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { ShowId } from '../../../shared/domain/show';
-import type { HlsShowState } from '../../../shared/protocol/hls';
+import { type HlsShowState, HlsViewerKey } from '../../../shared/protocol/hls';
 import type { ShowRepository } from '../db/shows';
 import { sendError } from '../http/routes';
 import type { RoomManager } from '../sfu/rooms';
 import { PLAYLIST_FILE, SEGMENT_FILE_RE } from './ffmpeg-input';
+import type { HlsAudience } from './audience';
 import type { HlsService } from './service';
 
 /** How long a playlist request for a live show waits for the recording's first segment. */
@@ -24,10 +25,20 @@ const Params = z.object({
   file: z.union([z.literal(PLAYLIST_FILE), z.literal('state.json'), z.string().regex(SEGMENT_FILE_RE)]),
 });
 
+const StateQuery = z.object({ viewer: HlsViewerKey.optional() });
+
 const PLAYLIST_TYPE = 'application/vnd.apple.mpegurl';
 
-export function registerHlsRoutes(app: FastifyInstance, deps: { hls: HlsService; shows: ShowRepository; rooms: RoomManager }): void {
-  const { hls, shows, rooms } = deps;
+export interface HlsRouteDeps {
+  hls: HlsService;
+  shows: ShowRepository;
+  rooms: RoomManager;
+  /** Counts the HLS pages that poll the show state with their viewer key. */
+  audience: HlsAudience;
+}
+
+export function registerHlsRoutes(app: FastifyInstance, deps: HlsRouteDeps): void {
+  const { hls, shows, rooms, audience } = deps;
   app.get('/hls/:showId/:file', async (req, reply) => {
     const params = Params.safeParse(req.params);
     if (!params.success) return sendError(reply, 400, 'BAD_REQUEST', 'invalid HLS path');
@@ -36,7 +47,13 @@ export function registerHlsRoutes(app: FastifyInstance, deps: { hls: HlsService;
     if (!show) return sendError(reply, 404, 'NOT_FOUND', `unknown show ${showId}`);
 
     if (file === 'state.json') {
+      const query = StateQuery.safeParse(req.query);
+      if (!query.success) return sendError(reply, 400, 'BAD_REQUEST', 'invalid viewer key');
       const room = rooms.get(showId);
+      if (query.data.viewer && show.status === 'live') {
+        audience.seen(showId, query.data.viewer, req.ip);
+        room?.setHlsViewers(audience.count(showId));
+      }
       const state: HlsShowState = { show, overlays: room ? [...room.overlays] : [], viewerCount: room?.audience ?? 0 };
       return reply.header('Cache-Control', 'no-store').send(state);
     }

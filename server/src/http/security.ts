@@ -25,10 +25,18 @@ export function contentSecurityPolicy(directives: Record<string, string[]> = CSP
     .join('; ');
 }
 
-export function registerSecurityHeaders(app: FastifyInstance): void {
+/**
+ * `connectOrigins`: further origins pages may connect to, read per response (cluster mode: the registered nodes'
+ * public URLs, so a page whose node died can ask another one for a placement). Never a wildcard.
+ */
+export function registerSecurityHeaders(app: FastifyInstance, connectOrigins: () => readonly string[] = () => []): void {
   const csp = contentSecurityPolicy();
   app.addHook('onSend', async (_req, reply, payload) => {
-    reply.header('Content-Security-Policy', csp);
+    const extra = connectOrigins();
+    reply.header(
+      'Content-Security-Policy',
+      extra.length === 0 ? csp : contentSecurityPolicy({ ...CSP_DIRECTIVES, 'connect-src': [...CSP_DIRECTIVES['connect-src']!, ...extra] }),
+    );
     reply.header('X-Content-Type-Options', 'nosniff');
     reply.header('X-Frame-Options', 'DENY');
     reply.header('Referrer-Policy', 'strict-origin-when-cross-origin');

@@ -77,6 +77,8 @@ export class Room implements PeerRoom {
   private lastCountSent = 0;
   /** Cluster mode: viewers of the show seated on other nodes, as their registry records last said. */
   private remoteViewers = 0;
+  /** Viewers watching this node's HLS of the show (hls/audience.ts). */
+  private hlsViewers = 0;
   private mediaTimer: ReturnType<typeof setTimeout> | null = null;
   /** Edge room: the show's producers piped from its origin node. */
   private piped: { producers: Map<string, types.Producer>; data: types.DataProducer | null } | null = null;
@@ -147,9 +149,13 @@ export class Room implements PeerRoom {
   get viewerCount(): number {
     return this._viewers.size;
   }
-  /** The show's viewers over every node carrying it: what the studio and the viewers are shown. */
+  /** This node's viewers of the show: WebRTC seats and HLS (what its registry record says). */
+  get localAudience(): number {
+    return this._viewers.size + this.hlsViewers;
+  }
+  /** The show's viewers over every node carrying it, HLS included: what the studio and the viewers are shown. */
   get audience(): number {
-    return this._viewers.size + this.remoteViewers;
+    return this.localAudience + this.remoteViewers;
   }
   get overlays(): readonly PinnedTrigger[] {
     return this._overlays;
@@ -216,6 +222,12 @@ export class Room implements PeerRoom {
     this.notifyViewers('publisher.state', { showId: this.showId, connected: false });
     this.log.info({ peerId: peer.id, graceMs: this.opts.graceMs }, 'publisher detached');
     this.armAbandonTimer();
+  }
+
+  /** Edge room: the show's origin node died (away) or pipes again: its viewers see the studio away, then back. */
+  setOriginAway(away: boolean): void {
+    if (this._closed) return;
+    this.notifyViewers('publisher.state', { showId: this.showId, connected: !away });
   }
 
   onNewProducer(): void {
@@ -291,6 +303,13 @@ export class Room implements PeerRoom {
   setRemoteViewers(count: number): void {
     if (count === this.remoteViewers || this._closed) return;
     this.remoteViewers = count;
+    this.viewerCountChanged();
+  }
+
+  /** The show's HLS viewers on this node changed. */
+  setHlsViewers(count: number): void {
+    if (count === this.hlsViewers || this._closed) return;
+    this.hlsViewers = count;
     this.viewerCountChanged();
   }
 

@@ -9,6 +9,7 @@ import { type Caller, type Handlers, type ResOf, RpcError } from '../../../share
 import type { SignalingMethods } from '../../../shared/protocol/signaling';
 import { tokensEqual } from '../auth/studio-token';
 import type { ShowRepository } from '../db/shows';
+import type { HlsAudience } from '../hls/audience';
 import { Peer } from '../sfu/peer';
 import type { Room } from '../sfu/room';
 import type { RoomManager } from '../sfu/rooms';
@@ -31,6 +32,8 @@ export interface HandlerDeps {
   shows: ShowRepository;
   studioToken: string;
   cluster?: ClusterHooks | null;
+  /** The HLS pages counted in each show's audience: a page that joins over WebRTC is counted there instead. */
+  hlsAudience?: Pick<HlsAudience, 'movedToWebRtc'> | null;
 }
 
 /** The session as the dispatcher's role check sees it (lattice in shared/protocol/signaling.ts). */
@@ -69,7 +72,13 @@ function assertStillConnected(s: Session): void {
 
 const routerCaps = (room: Room) => room.router.rtpCapabilities as RtpCapabilities;
 
-export function createSignalingHandlers({ rooms, shows, studioToken, cluster }: HandlerDeps): Handlers<SignalingMethods, Session> {
+export function createSignalingHandlers({
+  rooms,
+  shows,
+  studioToken,
+  cluster,
+  hlsAudience,
+}: HandlerDeps): Handlers<SignalingMethods, Session> {
   return {
     'studio.auth': ({ token }, s) => {
       if (s.role === 'viewer') throw new RpcError('BAD_STATE', 'this connection already joined as a viewer');
@@ -137,7 +146,7 @@ export function createSignalingHandlers({ rooms, shows, studioToken, cluster }: 
       return { show: ended };
     },
 
-    'viewer.join': async ({ showId, recv, placement }, s) => {
+    'viewer.join': async ({ showId, recv, placement, hlsViewer }, s) => {
       // A connection keeps the role it took first (studio.auth refuses a viewer the same way).
       if (s.role === 'studio') throw new RpcError('FORBIDDEN', 'a studio connection cannot join as a viewer');
       // In a cluster a viewer watches where placement sent it (the token names this show and this node).
@@ -183,6 +192,8 @@ export function createSignalingHandlers({ rooms, shows, studioToken, cluster }: 
           throw err;
         }
       }
+      // The page was counted as an HLS viewer until now (it returns from the fallback): counted once, here.
+      if (hlsViewer) hlsAudience?.movedToWebRtc(showId, hlsViewer);
       return {
         peerId: s.id,
         show: room.show,
