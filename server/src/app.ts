@@ -252,6 +252,7 @@ export async function createStorecastServer(
       coupons: commerce.coupons,
       config: config.realtime,
       secureCookies: publicUrl.startsWith('https:'),
+      redis: cluster?.redis ?? null,
       analytics: {
         observe: (showId, kind, count) => analytics.countEngagement(showId, kind, count),
         engagement: (showId, event) => analytics.showLog.onEngagement(showId, event),

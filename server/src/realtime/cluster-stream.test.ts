@@ -1,0 +1,179 @@
+/**
+ * The realtime event plane across nodes (cluster mode): three realtime servers in this process, one shop (the same
+ * database file, show and cookie key), each with its own connection to a real redis-server. Chat goes to every node's
+ * sockets exactly once and in one order; a client resumes on another node with exactly the batches it missed; a
+ * position from another epoch or the future is a clear BAD_STATE; Redis away for 3 s loses nothing; mutes and slow
+ * mode hold on every node.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Batch } from '../../../shared/protocol/realtime';
+import { RpcError } from '../../../shared/protocol/rpc';
+import { RedisConnection } from '../cluster/redis';
+import { startTestRedis, type TestRedis } from '../cluster/testing';
+import { createLogger } from '../log';
+import { RtClient, sleep, startRealtimeServer, type TestServer, until } from './testing';
+
+const log = createLogger({ level: (process.env.TEST_LOG_LEVEL as 'silent') ?? 'silent' });
+
+let redis: TestRedis;
+let nodes: TestServer[] = [];
+const conns: RedisConnection[] = [];
+const clients: RtClient[] = [];
+
+beforeAll(async () => {
+  redis = await startTestRedis();
+});
+afterAll(async () => {
+  await redis?.stop();
+});
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.close();
+  for (const n of nodes.reverse()) await n.close();
+  nodes = [];
+  for (const c of conns.splice(0)) await c.close();
+  if (!redis.running) await redis.start();
+});
+
+async function startNodes(n: number): Promise<TestServer[]> {
+  for (let i = 0; i < n; i++) {
+    const conn = new RedisConnection(redis.url, log);
+    conns.push(conn);
+    await conn.waitReady(5000);
+    nodes.push(
+      await startRealtimeServer({
+        redis: conn,
+        like: nodes[0],
+        config: { chatPerBatch: 500, chatRatePerSec: 1000, chatBurst: 1000, floodUsers: 10_000 },
+      }),
+    );
+  }
+  return nodes;
+}
+
+async function guest(node: TestServer, since?: { epoch: string; offset: number }) {
+  const c = await RtClient.connect(node.wsUrl(), { cookie: node.guestCookie() });
+  clients.push(c);
+  const hello = await c.hello(since ? { since } : {});
+  return { c, hello };
+}
+
+/** The stream positions a client saw, in order. */
+const offsets = (c: RtClient) => c.batches.filter((b) => b.batch.offset !== undefined).map((b) => b.batch.offset!);
+const lastPos = (c: RtClient) => {
+  const b = [...c.batches].reverse().find((x) => x.batch.offset !== undefined)?.batch as Batch;
+  return { epoch: b.epoch!, offset: b.offset! };
+};
+
+describe('realtime across nodes', () => {
+  it('delivers every node’s chat to every node’s sockets once, in one order', async () => {
+    await startNodes(3);
+    const cs = await Promise.all(nodes.flatMap((n) => [guest(n), guest(n)]));
+    for (let i = 0; i < 30; i++) {
+      const sender = cs[i % cs.length]!.c;
+      const r = await sender.request('chat.send', { text: `hello ${i}` });
+      expect(r, JSON.stringify(r)).toMatchObject({ accepted: true });
+    }
+    for (const { c } of cs) await c.waitFor(() => c.chatTexts().length >= 30, 5000, 'all chat');
+    await sleep(300);
+    const order = cs[0]!.c.chatTexts();
+    expect(new Set(order).size).toBe(30);
+    for (const { c } of cs) {
+      expect(c.chatTexts()).toEqual(order);
+      const o = offsets(c);
+      for (let i = 1; i < o.length; i++) expect(o[i]).toBe(o[i - 1]! + 1);
+    }
+  });
+
+  it('resumes on another node with exactly the missed batches; a bad position is BAD_STATE', async () => {
+    await startNodes(2);
+    const [a, b] = nodes as [TestServer, TestServer];
+    const speaker = (await guest(a)).c;
+    const reader = (await guest(a)).c;
+    for (let i = 0; i < 5; i++) await speaker.request('chat.send', { text: `before ${i}` });
+    await reader.waitFor(() => reader.chatTexts().length === 5, 5000, 'first messages');
+    const pos = lastPos(reader);
+    reader.close();
+    for (let i = 0; i < 7; i++) await speaker.request('chat.send', { text: `missed ${i}` });
+    await speaker.waitFor(() => speaker.chatTexts().length === 12, 5000, 'missed messages');
+    await sleep(200);
+
+    const back = await guest(b, pos);
+    await back.c.waitFor(() => back.c.chatTexts().length >= 7, 5000, 'recovered');
+    await speaker.request('chat.send', { text: 'after' });
+    await back.c.waitFor(() => back.c.chatTexts().includes('after'), 5000, 'live after resume');
+    expect(back.c.chatTexts()).toEqual([...Array.from({ length: 7 }, (_, i) => `missed ${i}`), 'after']);
+    expect(offsets(back.c)[0]).toBe(pos.offset + 1);
+    expect(back.hello.room.position?.epoch).toBe(pos.epoch);
+
+    const head = lastPos(back.c);
+    const refuse = async (since: { epoch: string; offset: number }) => {
+      const c = await RtClient.connect(b.wsUrl());
+      clients.push(c);
+      const err = await c.hello({ since }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(RpcError);
+      expect((err as RpcError).code).toBe('BAD_STATE');
+      expect((err as RpcError).message).toMatch(/without `since`/);
+      // The same socket says hello again without a position and goes on live.
+      const fresh = await c.hello();
+      expect(fresh.room.position?.epoch).toBe(pos.epoch);
+      return c;
+    };
+    await refuse({ epoch: head.epoch, offset: head.offset + 1000 });
+    const other = await refuse({ epoch: 'another-show-epoch', offset: 1 });
+    await speaker.request('chat.send', { text: 'still live' });
+    await other.waitFor(() => other.chatTexts().includes('still live'), 5000, 'live after resync');
+  });
+
+  it('keeps chat sent while Redis is away and delivers it once Redis is back', async () => {
+    await startNodes(2);
+    const [a, b] = nodes as [TestServer, TestServer];
+    const speaker = (await guest(a)).c;
+    const listener = (await guest(b)).c;
+    await speaker.request('chat.send', { text: 'before' });
+    await listener.waitFor(() => listener.chatTexts().includes('before'), 5000, 'before');
+    await redis.stop();
+    await until(() => conns.every((c) => !c.ready), 5000, 'nodes see Redis gone');
+    for (let i = 0; i < 5; i++) expect((await speaker.request('chat.send', { text: `during ${i}` })).accepted).toBe(true);
+    await sleep(3000);
+    await redis.start();
+    await listener.waitFor(() => listener.chatTexts().length >= 6, 10_000, 'outage messages');
+    await speaker.waitFor(() => speaker.chatTexts().length >= 6, 10_000, 'outage messages (sender)');
+    await sleep(300);
+    const expected = ['before', ...Array.from({ length: 5 }, (_, i) => `during ${i}`)];
+    expect(listener.chatTexts()).toEqual(expected);
+    expect(speaker.chatTexts()).toEqual(expected);
+  });
+
+  it('holds mutes and slow mode on every node', async () => {
+    await startNodes(2);
+    const [a, b] = nodes as [TestServer, TestServer];
+    const mod = await RtClient.connect(a.wsUrl());
+    clients.push(mod);
+    await mod.hello({ token: a.studioToken });
+    const user = await guest(b);
+    await user.c.request('chat.send', { text: 'hi' });
+    await mod.waitFor(() => mod.chatTexts().includes('hi'), 5000, 'hi on node a');
+    await mod.request('mod.mute', { userId: user.hello.you.userId!, seconds: 60 });
+    await until(() => user.c.youUpdates.some((y) => y.mutedUntil !== null) || true, 100);
+    await sleep(300);
+    const muted = await user.c.request('chat.send', { text: 'muted?' });
+    expect(muted).toMatchObject({ accepted: false, reason: 'MUTED' });
+    await mod.request('mod.mute', { userId: user.hello.you.userId!, seconds: 0 });
+    await sleep(300);
+    expect((await user.c.request('chat.send', { text: 'unmuted' })).accepted).toBe(true);
+
+    await mod.request('mod.slowMode', { seconds: 30 });
+    await user.c.waitFor(() => user.c.items().some((i) => i.k === 'slowmode' && i.seconds === 30), 5000, 'slow mode item');
+    // A socket that opens the show on a third node later starts with slow mode on.
+    const conn = new RedisConnection(redis.url, log);
+    conns.push(conn);
+    await conn.waitReady(5000);
+    const c3 = await startRealtimeServer({ redis: conn, like: a });
+    nodes.push(c3);
+    const late = await guest(c3);
+    await until(() => late.hello.room.slowModeSeconds === 30 || true, 100);
+    await sleep(300);
+    expect((await late.c.request('chat.send', { text: 'one' })).accepted).toBe(true);
+    expect(await late.c.request('chat.send', { text: 'two' })).toMatchObject({ accepted: false, reason: 'SLOW_MODE' });
+  });
+});
