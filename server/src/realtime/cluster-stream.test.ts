@@ -6,7 +6,9 @@
  * mode hold on every node.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { runChatLoad } from '../../../scripts/bench/lib/chat-load';
+import { RealtimeConnection } from '../../../app/ui/realtime/connection';
 import type { Batch } from '../../../shared/protocol/realtime';
 import { RpcError } from '../../../shared/protocol/rpc';
 import { RedisConnection } from '../cluster/redis';
@@ -147,6 +149,45 @@ describe('realtime across nodes', () => {
     const other = await refuse({ epoch: 'another-show-epoch', offset: 1 });
     await speaker.request('chat.send', { text: 'still live' });
     await other.waitFor(() => other.chatTexts().includes('still live'), 5000, 'live after resync');
+  });
+
+  it('the pages’ realtime client resumes on another node after its node went away', async () => {
+    await startNodes(2);
+    const [a, b] = nodes as [TestServer, TestServer];
+    const speaker = (await guest(b)).c;
+    let origin = a.url;
+    const texts: string[] = [];
+    const hellos: unknown[] = [];
+    const page = new RealtimeConnection({
+      origin: () => origin,
+      showId: a.showId,
+      deviceId: 'dev_page0001',
+      WebSocketImpl: WebSocket as unknown as typeof globalThis.WebSocket,
+      backoff: { initialMs: 300, maxMs: 1000 },
+      events: {
+        hello: (h) => hellos.push(h),
+        batch: (bt) => {
+          for (const it of bt.items) if (it.k === 'chat') texts.push(it.m.text);
+        },
+      },
+    });
+    page.start();
+    try {
+      await until(() => hellos.length === 1, 5000, 'page hello');
+      for (let i = 0; i < 3; i++) await speaker.request('chat.send', { text: `x${i}` });
+      await until(() => texts.length === 3, 5000, 'first messages');
+      // The page's node goes away; its next connect goes to node b (as a new placement would say).
+      origin = b.url;
+      await a.realtime.close();
+      for (let i = 0; i < 5; i++) await speaker.request('chat.send', { text: `y${i}` });
+      await until(() => texts.includes('y4'), 10_000, 'missed messages after resume');
+      await sleep(300);
+      expect(texts).toEqual(['x0', 'x1', 'x2', 'y0', 'y1', 'y2', 'y3', 'y4']);
+      expect(hellos.length).toBe(2);
+      expect(page.streamPosition?.offset).toBeGreaterThan(0);
+    } finally {
+      page.stop();
+    }
   });
 
   it('keeps chat sent while Redis is away and delivers it once Redis is back', async () => {
