@@ -51,6 +51,17 @@ export class RealtimeHub {
       filters: this.filters,
       stats: this.stats,
       rooms: this.rooms,
+      everyRoom: () => {
+        for (const showId of this.streams?.open ?? []) {
+          if (this.rooms.has(showId)) continue;
+          try {
+            this.room(showId);
+          } catch (err) {
+            this.o.log.debug({ err: (err as Error).message, showId }, 'no room here for a show open on another node');
+          }
+        }
+        return this.rooms.values();
+      },
       audit: (conn, action, target, reason, detail) => this.audit(conn, action, target, reason, detail),
     };
     this.chat = new Chat(ctx);

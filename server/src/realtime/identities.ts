@@ -43,8 +43,9 @@ export class Identities {
 
   /** Cluster mode: the cluster's bans were read. */
   setClusterBans(bans: Map<string, string>): void {
+    const before = this.clusterBans;
     this.clusterBans = bans;
-    for (const key of this.byKey.keys()) if (bans.has(`u:${key}`)) this.notifyYouHere(key);
+    for (const key of this.byKey.keys()) if (bans.has(`u:${key}`) !== before.has(`u:${key}`)) this.notifyYouHere(key);
   }
 
   /** Cluster mode: whether the cluster's bans hold this public id. */

@@ -150,6 +150,7 @@ export async function registerRealtime(app: FastifyInstance, deps: RealtimeDeps)
         log,
         maxLen: STREAM_MAX_LEN,
         ttlMs: STREAM_TTL_MS,
+        watched: (showId) => (hub.rooms.get(showId)?.members.size ?? 0) > 0,
         deliver: (showId, d) => hub.deliver(showId, d),
         opened: (showId, at, state) => hub.opened(showId, at, state),
       })

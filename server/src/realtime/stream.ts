@@ -58,6 +58,9 @@ const key = {
   channel: (s: string) => `${KEY_PREFIX}rt:show:${s}`,
 };
 const CHANNEL_PREFIX = `${KEY_PREFIX}rt:show:`;
+/** Shows with sockets on some node: score = when a node last said so. */
+const OPEN = `${KEY_PREFIX}rt:open`;
+const OPEN_TTL_MS = 5000;
 
 /** KEYS meta stream likes channel; ARGV epoch-candidate payload like-delta maxlen ttl-ms [field value]… */
 const APPEND = `
@@ -89,6 +92,8 @@ export interface ShowStreamsOptions {
   maxLen: number;
   /** Streams idle this long expire. */
   ttlMs: number;
+  /** Whether this node has sockets on the show (it then tells the cluster the show is open). */
+  watched(showId: string): boolean;
   /** Hand one entry, in offset order, to this node's room of the show. */
   deliver(showId: string, d: Delivery): void;
   /** The show's stream was read for the first time on this node (state for a room that just opened). */
@@ -112,6 +117,8 @@ export class ShowStreams {
   private readonly sub: Redis;
   private readonly outbox: { showId: string; entry: StreamEntry; state: string[] }[] = [];
   private draining = false;
+  /** Shows with sockets on any node, as last read (cluster-wide commerce events go to their streams too). */
+  private openShows: string[] = [];
   private closed = false;
   private readonly timer: ReturnType<typeof setInterval>;
   private readonly onReady = () => {
@@ -135,6 +142,11 @@ export class ShowStreams {
   position(showId: string): { epoch: string; offset: number } | null {
     const f = this.followed.get(showId);
     return f?.ready && f.epoch !== null ? { epoch: f.epoch, offset: f.offset } : null;
+  }
+
+  /** Shows with sockets somewhere in the cluster (read every second). */
+  get open(): readonly string[] {
+    return this.openShows;
   }
 
   /** Resolves once the show's stream was read here (or the read failed; then `position` stays null). */
@@ -307,6 +319,7 @@ export class ShowStreams {
   private checkAll(): void {
     if (this.closed || !this.o.redis.ready) return;
     void this.drain();
+    void this.refreshOpen();
     for (const [showId, f] of this.followed) {
       if (!f.ready) {
         this.enqueue(showId, f, () => (f.ready ? Promise.resolve() : this.start(showId, f)));
@@ -323,6 +336,19 @@ export class ShowStreams {
         const head = Number(o ?? 0);
         if (head > f.offset) await this.catchUp(showId, f, e, head);
       });
+    }
+  }
+
+  private async refreshOpen(): Promise<void> {
+    const c = this.o.redis.commands;
+    const now = Date.now();
+    const mine = [...this.followed.keys()].filter((id) => this.o.watched(id));
+    try {
+      if (mine.length) await c.zadd(OPEN, ...mine.flatMap((id) => [now, id]));
+      await c.zremrangebyscore(OPEN, 0, now - OPEN_TTL_MS);
+      this.openShows = await c.zrangebyscore(OPEN, now - OPEN_TTL_MS, '+inf');
+    } catch {
+      // Redis away: keep the last list.
     }
   }
 
