@@ -34,6 +34,17 @@ export const SharedIdentity = z.object({
 });
 export type SharedIdentity = z.infer<typeof SharedIdentity>;
 
+/** KEYS slow-key rate-key; ARGV slow-ms window-ms limit → {0} sent, {1, wait} slow mode, {2, wait} rate. */
+const CHAT_GATE = `
+if tonumber(ARGV[1]) > 0 and redis.call('EXISTS', KEYS[1]) == 1 then return {1, redis.call('PTTL', KEYS[1])} end
+local n = redis.call('INCR', KEYS[2])
+if n == 1 then redis.call('PEXPIRE', KEYS[2], ARGV[2]) end
+if n > tonumber(ARGV[3]) then return {2, redis.call('PTTL', KEYS[2])} end
+if tonumber(ARGV[1]) > 0 then redis.call('SET', KEYS[1], '1', 'PX', ARGV[1]) end
+return {0, 0}`;
+
+export type ChatGate = { ok: true } | { ok: false; reason: 'SLOW_MODE' | 'RATE_LIMITED'; waitMs: number };
+
 export interface ClusterCtlHandlers {
   /** The cluster's bans, read after they changed (field → banned public id). */
   bans(bans: Map<string, string>): void;
@@ -61,6 +72,31 @@ export class ClusterCtl {
 
   close(): void {
     this.redis.off('ready', this.onReady);
+  }
+
+  /**
+   * The cluster-wide half of a viewer's chat limits (the node's own bucket and slow mode ran first): slow mode and
+   * at most `limit` messages per `windowMs` for this identity in this show over every node. Redis away: allowed
+   * (the node's own limits still hold).
+   */
+  async chatGate(showId: string, key: string, slowMs: number, windowMs: number, limit: number): Promise<ChatGate> {
+    if (!this.redis.ready) return { ok: true };
+    try {
+      const base = `${KEY_PREFIX}rt:lim:${showId}:${key}`;
+      const [code, wait] = (await this.redis.commands.eval(
+        CHAT_GATE,
+        2,
+        `${base}:slow`,
+        `${base}:rate`,
+        String(slowMs),
+        String(windowMs),
+        String(limit),
+      )) as [number, number];
+      if (code === 0) return { ok: true };
+      return { ok: false, reason: code === 1 ? 'SLOW_MODE' : 'RATE_LIMITED', waitMs: Math.max(0, wait) };
+    } catch {
+      return { ok: true };
+    }
   }
 
   /** Remember who a public id is (best effort). */

@@ -241,11 +241,21 @@ describe('realtime across nodes', () => {
     await conn.waitReady(5000);
     const c3 = await startRealtimeServer({ redis: conn, like: a });
     nodes.push(c3);
-    const late = await guest(c3);
+    const cookie = c3.guestCookie();
+    const late = await (async () => {
+      const c = await RtClient.connect(c3.wsUrl(), { cookie });
+      clients.push(c);
+      return { c, hello: await c.hello() };
+    })();
+    // The same guest on another node as well (a second tab placed elsewhere).
+    const twin = await RtClient.connect(b.wsUrl(), { cookie });
+    clients.push(twin);
+    await twin.hello();
     await until(() => late.hello.room.slowModeSeconds === 30 || true, 100);
     await sleep(300);
     expect((await late.c.request('chat.send', { text: 'one' })).accepted).toBe(true);
     expect(await late.c.request('chat.send', { text: 'two' })).toMatchObject({ accepted: false, reason: 'SLOW_MODE' });
+    expect(await twin.request('chat.send', { text: 'three' })).toMatchObject({ accepted: false, reason: 'SLOW_MODE' });
   });
 
   it('bans on every node, sums likes over nodes, and brings commerce events to shows open only elsewhere', async () => {

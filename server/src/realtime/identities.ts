@@ -41,6 +41,11 @@ export class Identities {
     this.ctl = ctl;
   }
 
+  /** Cluster mode: the link to the other nodes (null on one node). */
+  get cluster(): ClusterCtl | null {
+    return this.ctl;
+  }
+
   /** Cluster mode: the cluster's bans were read. */
   setClusterBans(bans: Map<string, string>): void {
     const before = this.clusterBans;
