@@ -9,6 +9,7 @@ import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
 import { MAX_MESSAGE_BYTES } from '../../shared/protocol/rpc';
 import { AnalyticsService } from './analytics/service';
 import { registerAnalyticsRoutes } from './analytics/routes';
+import { startJob } from './cluster/lease';
 import { ClusterNode, type ClusterNodeOptions, cpuSampler } from './cluster/node';
 import { registerClusterRoutes } from './cluster/routes';
 import { loadOrCreateSessionSecret, loadOrCreateStudioToken, studioTokenPath } from './auth/studio-token';
@@ -35,6 +36,8 @@ import { WorkerPool } from './sfu/worker-pool';
 import { CLOSE_GOING_AWAY, registerSignaling, type SignalingServer } from './signaling/ws';
 
 export const DATABASE_FILE = 'storecast.sqlite';
+/** Cluster mode: how often the lease holder sweeps reservations and sales and reconciles payments (one node does). */
+const COMMERCE_MAINTENANCE_MS = 5000;
 
 export interface StorecastServer {
   /** HTTP base URL, e.g. http://127.0.0.1:8080 (loopback when listening on a wildcard address). */
@@ -227,12 +230,25 @@ export async function createStorecastServer(
         maxUnpaidOrders: config.maxUnpaidOrders,
       },
       seedDemo: config.seedDemo,
+      // In a cluster the sweeps (reservation expiry, sale ends, reconciliation) run on one node: the leased job below.
+      ...(cluster ? { sweepIntervalMs: 0, reconcileIntervalMs: 0 } : {}),
       onEvent: (event) => {
         analytics.showLog.onCommerce(event);
         publish(event);
       },
     });
     cleanups.push(() => commerce.close());
+    if (cluster) {
+      const job = startJob({
+        redis: cluster.redis,
+        name: 'commerce-maintenance',
+        holder: cluster.nodeId,
+        everyMs: COMMERCE_MAINTENANCE_MS,
+        run: () => commerce.runMaintenance(),
+        log: log.child({ component: 'commerce' }),
+      });
+      cleanups.push(() => job.stop());
+    }
     // The buyer an order's status goes to, read after the change committed (a just-moved order is never a lapsed
     // pending one, so the read expires nothing); a vanished order tells staff only.
     const reads = commerce.localReads;
@@ -255,6 +271,7 @@ export async function createStorecastServer(
       coupons: commerce.coupons,
       config: config.realtime,
       secureCookies: publicUrl.startsWith('https:'),
+      redis: cluster?.redis ?? null,
       analytics: {
         observe: (showId, kind, count) => analytics.countEngagement(showId, kind, count),
         engagement: (showId, event) => analytics.showLog.onEngagement(showId, event),

@@ -168,9 +168,22 @@ export const BatchItem = z.discriminatedUnion('k', [
 ]);
 export type BatchItem = z.infer<typeof BatchItem>;
 
+/**
+ * A place in a show's event stream (cluster mode: a per-show Redis Stream). `epoch` names the stream's life (a new
+ * one after the stream was lost, e.g. Redis restarted empty); `offset` counts its entries from 1. A client that
+ * reconnects — to any node — sends the position of the last batch it got (`hello.since`) and receives exactly the
+ * batches after it. A position from another epoch (or show), from the future, or older than the stream keeps answers
+ * BAD_STATE: drop it and hello again without `since` (the snapshot is the new start).
+ */
+export const StreamPosition = z.object({ epoch: z.string().min(1).max(64), offset: z.number().int().min(0) });
+export type StreamPosition = z.infer<typeof StreamPosition>;
+
 export const Batch = z.object({
   /** Per-room sequence number (+1 per flushed batch). */
   seq: z.number().int(),
+  /** Cluster mode: this batch's place in the show's event stream (absent on one node, and on presence-only batches). */
+  epoch: z.string().optional(),
+  offset: z.number().int().optional(),
   /** Chat items in this batch (a cheap count for load generators and UIs). */
   chat: z.number().int(),
   /** Chat messages accepted in this window but not included (per-batch cap, or all of them when `sampled`). */
@@ -210,6 +223,8 @@ export const RoomSnapshot = z.object({
   pinnedAnswer: PublicAnswer.nullable(),
   /** The latest chat messages (oldest first). */
   recent: z.array(ChatMessage),
+  /** Cluster mode: the stream position this snapshot stands at (resume from it after a reconnect). */
+  position: StreamPosition.optional(),
 });
 export type RoomSnapshot = z.infer<typeof RoomSnapshot>;
 
@@ -280,7 +295,13 @@ export const realtimeMethods = {
   /** Identify the connection. `token`: staff login bearer token or the studio token (optional). */
   hello: {
     caller: 'any',
-    req: z.object({ deviceId: DeviceId, nickname: Nickname.optional(), token: z.string().min(16).max(256).optional() }),
+    req: z.object({
+      deviceId: DeviceId,
+      nickname: Nickname.optional(),
+      token: z.string().min(16).max(256).optional(),
+      /** Resume after this stream position (cluster mode; ignored on one node): the missed batches follow the reply. */
+      since: StreamPosition.optional(),
+    }),
     res: z.object({ you: YouState, room: RoomSnapshot }),
   },
   'chat.send': { caller: 'viewer', req: z.object({ text: ChatText }), res: SendResult },

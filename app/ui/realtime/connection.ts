@@ -14,6 +14,7 @@ import {
   realtimeMethods,
   realtimeNotifications,
   realtimeUrl,
+  type StreamPosition,
   type YouState,
 } from '../../../shared/protocol/realtime';
 import { type ReqOf, type ResOf, type RpcClient, RpcError } from '../../../shared/protocol/rpc';
@@ -58,6 +59,7 @@ export class RealtimeConnection {
   private readonly socket: ReconnectingRpcSocket<RealtimeMethods, RealtimeNotifications>;
   /** The hello reply of the socket being opened, delivered once it counts as open. */
   private helloRes: ResOfRealtime<'hello'> | null = null;
+  private position: StreamPosition | null = null;
 
   constructor(opts: RealtimeConnectionOptions) {
     const events = opts.events;
@@ -73,11 +75,18 @@ export class RealtimeConnection {
       onOpen: async ({ rpc }) => {
         const nickname = opts.nickname?.();
         const token = opts.token?.();
-        this.helloRes = await rpc.request('hello', {
-          deviceId: opts.deviceId,
-          ...(nickname ? { nickname } : {}),
-          ...(token ? { token } : {}),
-        });
+        const hello = { deviceId: opts.deviceId, ...(nickname ? { nickname } : {}), ...(token ? { token } : {}) };
+        // Cluster mode: resume after the last batch this page got (the missed ones arrive before the reply).
+        const since = this.position;
+        try {
+          this.helloRes = await rpc.request('hello', since ? { ...hello, since } : hello);
+        } catch (err) {
+          if (!since || !(err instanceof RpcError && err.code === 'BAD_STATE')) throw err;
+          // Not this show's stream any more (another epoch, trimmed): start again from the snapshot.
+          this.position = null;
+          this.helloRes = await rpc.request('hello', hello);
+        }
+        this.advance(this.helloRes.room.position);
       },
       // Unknown or ended show: retrying cannot help.
       retry: (cause) => !(cause.kind === 'closed' && cause.code === REALTIME_CLOSE.BAD_SHOW),
@@ -94,12 +103,25 @@ export class RealtimeConnection {
       },
     });
     this.rpc.on('batch', (b) => {
+      if (b.epoch !== undefined && b.offset !== undefined) this.advance({ epoch: b.epoch, offset: b.offset });
       events.batch?.(b);
       if (events.commerce) for (const it of b.items) if (it.k === 'commerce') events.commerce(it.event);
     });
     this.rpc.on('order.status', (u) => events.orderStatus?.(u));
     this.rpc.on('answer.private', (a) => events.privateAnswer?.(a));
     this.rpc.on('you', (y) => events.you?.(y));
+  }
+
+  /** Cluster mode: the stream position of the last batch received (sent as `hello.since` on reconnect). */
+  get streamPosition(): StreamPosition | null {
+    return this.position;
+  }
+
+  /** Batches after the hello reply may already be ahead of the snapshot's position: never move back. */
+  private advance(pos: StreamPosition | undefined): void {
+    if (!pos) return;
+    const cur = this.position;
+    if (!cur || cur.epoch !== pos.epoch || cur.offset < pos.offset) this.position = pos;
   }
 
   get rpc(): RpcClient<RealtimeMethods, RealtimeNotifications> {
@@ -129,7 +151,10 @@ export class RealtimeConnection {
 }
 
 /** A stable per-browser device id (localStorage), used by the server to slow ban evasion. */
-export function deviceIdFrom(storage: Pick<Storage, 'getItem' | 'setItem'> | null, random: () => string): string {
+export function deviceIdFrom(
+  storage: { getItem(key: string): string | null; setItem(key: string, value: string): void } | null,
+  random: () => string,
+): string {
   const KEY = 'storecast.deviceId';
   try {
     const existing = storage?.getItem(KEY);

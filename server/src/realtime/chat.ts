@@ -23,15 +23,15 @@ export class Chat {
     return this.followTotal;
   }
 
-  send(conn: Connection, raw: string): SendResult {
+  async send(conn: Connection, raw: string): Promise<SendResult> {
     const key = requireIdentity(conn);
-    const result = this.accept(conn, key, raw);
+    const result = await this.accept(conn, key, raw);
     if (result.accepted) this.ctx.stats.chatAccepted++;
     else this.ctx.stats.chatRejected++;
     return result;
   }
 
-  private accept(conn: Connection, key: string, raw: string): SendResult {
+  private async accept(conn: Connection, key: string, raw: string): Promise<SendResult> {
     const { o } = this.ctx;
     const now = o.clock();
     const room = conn.room;
@@ -46,6 +46,14 @@ export class Chat {
       room.spam.record(key, content.text, now);
     }
     limits.lastSentAt = now;
+    // Cluster mode: the same identity's sockets on other nodes count too.
+    const shared = conn.staff ? null : this.ctx.identities.cluster;
+    if (shared) {
+      const c = o.config;
+      const windowMs = Math.max(1000, Math.ceil((c.chatBurst / c.chatRatePerSec) * 1000));
+      const gate = await shared.chatGate(room.showId, key, room.slowModeSeconds * 1000, windowMs, c.chatBurst);
+      if (!gate.ok) return reject(gate.reason, gate.waitMs);
+    }
     const msg: ChatMessage = {
       id: `m_${this.bootId}${(++this.msgCounter).toString(36)}`,
       userId: conn.publicId!,

@@ -28,20 +28,20 @@ export class CommerceEvents {
 
   publish(event: CommerceEvent, route: OrderRoute | null = null): void {
     const item: BatchItem = { k: 'commerce', event };
-    const rooms = this.ctx.rooms;
+    const rooms = [...this.ctx.everyRoom()];
     switch (event.type) {
       case 'stock.changed':
-        for (const room of rooms.values()) room.pushLatest(`stock:${event.skuId}`, item);
+        for (const room of rooms) room.pushLatest(`stock:${event.skuId}`, item);
         return;
       case 'sale.started':
       case 'sale.ended':
       case 'product.changed':
-        for (const room of rooms.values()) room.pushAfterLatest(item);
+        for (const room of rooms) room.pushAfterLatest(item);
         return;
       case 'order.paid': {
         const notice = purchaseNotice(event);
         const now = this.ctx.o.clock();
-        for (const room of rooms.values()) {
+        for (const room of rooms) {
           if (room.showId !== event.showId) {
             room.pushStaff(item);
             continue;
@@ -52,7 +52,7 @@ export class CommerceEvents {
         return;
       }
       case 'order.status': {
-        for (const room of rooms.values()) room.pushStaff(item);
+        for (const room of rooms) room.pushStaff(item);
         if (route) {
           const frame = notificationFrame('order.status', { orderId: event.orderId, status: event.status, at: event.at });
           this.ctx.identities.sendTo(buyerKeyOf(route.buyerId), frame);

@@ -40,6 +40,11 @@ export class Connection {
   closing = false;
   /** Heartbeat: something arrived since the last ping. */
   alive = true;
+  /**
+   * Cluster mode: batch frames kept back until `hello` says where the client resumes (released after its missed
+   * batches, or dropped when those cover them). Null: frames go out as they come.
+   */
+  held: Buffer[] | null = null;
   readonly requests: TokenBucket;
 
   constructor(

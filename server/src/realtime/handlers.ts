@@ -45,7 +45,11 @@ export function createRealtimeHandlers({ hub, accounts, clock, engagement }: Han
       }
       // This socket's engagement state (active giveaways / red packets / coupons and its own entries and claims).
       conn.sendText(notification(realtimeNotifications, 'engage.sync', await engagement.sync(conn)));
-      return { you: hub.you(conn), room: hub.snapshot(conn.room) };
+      await hub.settled(conn.room);
+      const room = hub.snapshot(conn.room);
+      // Cluster mode: the batches a resuming client missed go out before this reply (nothing on one node).
+      await hub.resume(conn, data.since, room.position ?? null);
+      return { you: hub.you(conn), room };
     },
     'chat.send': (data, conn) => hub.chat.send(conn, data.text),
     like: (data, conn) => ({ total: hub.chat.like(conn, data.count) }),
@@ -70,8 +74,8 @@ export function createRealtimeHandlers({ hub, accounts, clock, engagement }: Han
       hub.moderation.deleteMessage(conn, data.messageId, data.reason);
       return { ok: true as const };
     },
-    'mod.mute': (data, conn) => ({ mutedUntil: hub.moderation.mute(conn, data.userId, data.seconds, data.reason) }),
-    'mod.ban': (data, conn) => ({ removed: hub.moderation.ban(conn, data.userId, data.reason) }),
+    'mod.mute': async (data, conn) => ({ mutedUntil: await hub.moderation.mute(conn, data.userId, data.seconds, data.reason) }),
+    'mod.ban': async (data, conn) => ({ removed: await hub.moderation.ban(conn, data.userId, data.reason) }),
     'mod.unban': (data, conn) => {
       hub.moderation.unban(conn, data.userId, data.reason);
       return { ok: true as const };

@@ -46,6 +46,11 @@ export interface HubContext {
   readonly stats: HubStats;
   /** Rooms currently held in memory (a show's room exists while someone is connected or a batch is pending). */
   readonly rooms: ReadonlyMap<string, Room>;
+  /**
+   * The rooms a cluster-wide event goes to: this node's, plus (cluster mode) a room for every show with sockets on
+   * another node, whose stream then carries the event to them.
+   */
+  everyRoom(): Iterable<Room>;
   audit(conn: Connection, action: string, target: string | null, reason?: string | null, detail?: Record<string, unknown>): void;
 }
 

@@ -7,7 +7,8 @@
  *   commerce-events.ts  stock, flash sales, "just bought", order status (the pages' one app-event plane)
  * Every state change by staff is written to the audit log.
  */
-import type { Notice, PublicAnswer, RoomSnapshot, YouState } from '../../../shared/protocol/realtime';
+import type { Notice, PublicAnswer, RoomSnapshot, StreamPosition, YouState } from '../../../shared/protocol/realtime';
+import { RpcError } from '../../../shared/protocol/rpc';
 import { Chat } from './chat';
 import { CommerceEvents } from './commerce-events';
 import type { Connection } from './connection';
@@ -17,6 +18,7 @@ import { Identities } from './identities';
 import { Moderation } from './moderation';
 import { Questions } from './questions';
 import { Room } from './room';
+import { type ShowStreams, StreamPositionError, stateFields } from './stream';
 
 export type { HubObserver, HubOptions } from './hub-context';
 
@@ -37,6 +39,8 @@ export class RealtimeHub {
   readonly questions: Questions;
   readonly moderation: Moderation;
   readonly commerce: CommerceEvents;
+  /** Cluster mode: the shows' Redis streams (stream.ts); null on one node. */
+  private streams: ShowStreams | null = null;
 
   constructor(private readonly o: HubOptions) {
     this.identities = new Identities({ store: o.store, log: o.log, idKey: o.idKey, clock: o.clock });
@@ -47,6 +51,17 @@ export class RealtimeHub {
       filters: this.filters,
       stats: this.stats,
       rooms: this.rooms,
+      everyRoom: () => {
+        for (const showId of this.streams?.open ?? []) {
+          if (this.rooms.has(showId)) continue;
+          try {
+            this.room(showId);
+          } catch (err) {
+            this.o.log.debug({ err: (err as Error).message, showId }, 'no room here for a show open on another node');
+          }
+        }
+        return this.rooms.values();
+      },
       audit: (conn, action, target, reason, detail) => this.audit(conn, action, target, reason, detail),
     };
     this.chat = new Chat(ctx);
@@ -69,11 +84,85 @@ export class RealtimeHub {
     });
     for (const m of this.o.store.mutes(showId, this.o.clock())) room.mutes.set(`${m.kind === 'user' ? 'u' : 'd'}:${m.value}`, m.until);
     this.rooms.set(showId, room);
+    const streams = this.streams;
+    if (streams) {
+      room.sink = (entry) => streams.append(showId, entry, stateFields(entry));
+      streams.follow(showId);
+    }
     return room;
   }
 
+  /** Cluster mode: rooms write to and deliver from the shows' streams. Call before the first room opens. */
+  attachStreams(streams: ShowStreams): void {
+    this.streams = streams;
+  }
+
   join(conn: Connection): void {
+    // Cluster mode: nothing goes out before hello tells where the client resumes.
+    if (this.streams) conn.held = [];
     conn.room.members.add(conn);
+  }
+
+  /**
+   * Cluster mode, at hello: send a resuming client the batches after `since` up to where this node stands, then
+   * what was held back since; without `since`, release what was held. A position that is not this show's current
+   * stream (another epoch or show, the future, trimmed) is BAD_STATE: the client drops it and says hello without.
+   */
+  async resume(conn: Connection, since: StreamPosition | undefined, at: StreamPosition | null): Promise<void> {
+    if (!conn.held || !this.streams) return;
+    if (since) {
+      const resync = 'hello again without `since` and start from the snapshot';
+      if (!at) {
+        if (!this.streams.position(conn.room.showId))
+          throw new RpcError('UNAVAILABLE', 'the show stream is not readable right now; try again');
+        throw new RpcError('BAD_STATE', `this show has no stream position ${since.epoch}:${since.offset}; ${resync}`);
+      }
+      if (since.epoch !== at.epoch) {
+        throw new RpcError('BAD_STATE', `stream position is from another epoch or show (now ${at.epoch}); ${resync}`);
+      }
+      if (since.offset > at.offset)
+        throw new RpcError('BAD_STATE', `stream position ${since.offset} is ahead of the stream (${at.offset}); ${resync}`);
+      // What was held covers offsets up to `at`: the range below sends those.
+      conn.held = [];
+      let missed: Awaited<ReturnType<ShowStreams['range']>>;
+      try {
+        missed = await this.streams.range(conn.room.showId, since.offset, at.offset);
+      } catch (err) {
+        if (err instanceof StreamPositionError) throw new RpcError('BAD_STATE', `${err.message}; ${resync}`);
+        throw new RpcError('UNAVAILABLE', 'the show stream is not readable right now; try again');
+      }
+      for (const d of missed) conn.sendRaw(conn.room.encodeFor(d, conn.staff));
+    }
+    const held = conn.held ?? [];
+    conn.held = null;
+    for (const frame of held) conn.sendRaw(frame);
+  }
+
+  /** Cluster mode: wait until this node read the show's stream (its snapshot then carries the position). */
+  async settled(room: Room): Promise<void> {
+    await this.streams?.settled(room.showId);
+  }
+
+  /** Cluster mode: an entry of the show's stream, for this node's room. */
+  deliver(showId: string, d: Parameters<Room['deliver']>[0]): void {
+    const room = this.rooms.get(showId);
+    if (!room) return;
+    room.deliver(d, this.o.clock(), this.stats);
+    for (const [k] of d.entry.mutes) if (k.startsWith('u:')) this.identities.notifyYouHere(k.slice(2));
+  }
+
+  /** Cluster mode: the show's stream was read for the first time here (the room takes its position and state). */
+  opened(
+    showId: string,
+    at: { epoch: string | null; offset: number },
+    state: { likes: number; slowModeSeconds: number | null; mutes: [string, number][] },
+  ): void {
+    const room = this.rooms.get(showId);
+    if (!room) return;
+    room.position = at.epoch ? { epoch: at.epoch, offset: at.offset } : null;
+    room.likes = state.likes;
+    if (state.slowModeSeconds !== null) room.slowModeSeconds = state.slowModeSeconds;
+    for (const [k, until] of state.mutes) room.mutes.set(k, until);
   }
 
   leave(conn: Connection): void {
@@ -100,6 +189,7 @@ export class RealtimeHub {
       announcement: room.announcement,
       pinnedAnswer: room.pinnedAnswer,
       recent: room.recent(this.o.config.recentMessages),
+      ...(room.position ? { position: { ...room.position } } : {}),
     };
   }
 
@@ -131,7 +221,10 @@ export class RealtimeHub {
         this.o.store.setLikes(showId, room.likes);
       }
       room.flush(now, this.stats);
-      if (room.idle) this.rooms.delete(showId);
+      if (room.idle) {
+        this.rooms.delete(showId);
+        this.streams?.unfollow(showId);
+      }
     }
   }
 

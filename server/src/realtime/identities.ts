@@ -7,6 +7,7 @@ import { createHmac } from 'node:crypto';
 import type { YouState } from '../../../shared/protocol/realtime';
 import { RpcError } from '../../../shared/protocol/rpc';
 import type { Logger } from '../log';
+import type { ClusterCtl } from './cluster-ctl';
 import type { Connection } from './connection';
 import { notificationFrame } from './hub-context';
 import type { RealtimeStore } from './store';
@@ -27,9 +28,35 @@ export class Identities {
   private readonly recent = new Map<string, Identity>();
   private bannedKeys = new Map<string, number>();
   private bannedDevices = new Map<string, number>();
+  /** Cluster mode: the cluster's bans (`u:<key>` / `d:<device>` → public id) and the link to the other nodes. */
+  private clusterBans = new Map<string, string>();
+  private ctl: ClusterCtl | null = null;
 
   constructor(private readonly d: { store: RealtimeStore; log: Logger; idKey: Buffer; clock: () => number }) {
     this.loadBans();
+  }
+
+  /** Cluster mode: share identities, bans and per-identity frames with the other nodes. */
+  attachCluster(ctl: ClusterCtl): void {
+    this.ctl = ctl;
+  }
+
+  /** Cluster mode: the link to the other nodes (null on one node). */
+  get cluster(): ClusterCtl | null {
+    return this.ctl;
+  }
+
+  /** Cluster mode: the cluster's bans were read. */
+  setClusterBans(bans: Map<string, string>): void {
+    const before = this.clusterBans;
+    this.clusterBans = bans;
+    for (const key of this.byKey.keys()) if (bans.has(`u:${key}`) !== before.has(`u:${key}`)) this.notifyYouHere(key);
+  }
+
+  /** Cluster mode: whether the cluster's bans hold this public id. */
+  clusterBanned(publicId: string): boolean {
+    for (const p of this.clusterBans.values()) if (p === publicId) return true;
+    return false;
   }
 
   publicIdOf(key: string): string {
@@ -72,13 +99,23 @@ export class Identities {
     return this.byKey.get(key) ?? [];
   }
 
+  /** A frame to every socket of an identity (on every node in cluster mode). */
   sendTo(key: string, frame: string): void {
+    if (this.ctl?.to(key, frame)) return;
+    this.sendHere(key, frame);
+  }
+
+  sendHere(key: string, frame: string): void {
     for (const c of this.socketsOf(key)) c.sendText(frame);
   }
 
   isBanned(conn: Connection): boolean {
     if (conn.staff) return false;
-    return (conn.key !== null && this.bannedKeys.has(conn.key)) || (conn.deviceId !== null && this.bannedDevices.has(conn.deviceId));
+    const { key, deviceId } = conn;
+    return (
+      (key !== null && (this.bannedKeys.has(key) || this.clusterBans.has(`u:${key}`))) ||
+      (deviceId !== null && (this.bannedDevices.has(deviceId) || this.clusterBans.has(`d:${deviceId}`)))
+    );
   }
 
   mutedUntil(conn: Connection): number | null {
@@ -103,8 +140,13 @@ export class Identities {
     };
   }
 
-  /** Tell every socket of an identity its new `you` state (muted, banned, unbanned). */
+  /** Tell every socket of an identity its new `you` state (muted, banned, unbanned), on every node in cluster mode. */
   notifyYou(key: string): void {
+    if (this.ctl?.you(key)) return;
+    this.notifyYouHere(key);
+  }
+
+  notifyYouHere(key: string): void {
     for (const c of this.socketsOf(key)) c.sendText(notificationFrame('you', this.you(c)));
   }
 
@@ -117,15 +159,36 @@ export class Identities {
     throw new RpcError('NOT_FOUND', 'unknown user');
   }
 
+  /** `target`, or in cluster mode an identity another node saw. */
+  async targetAnywhere(publicId: string): Promise<Identity> {
+    try {
+      return this.target(publicId);
+    } catch (err) {
+      const shared = await this.ctl?.lookup(publicId);
+      if (!shared) throw err;
+      return { key: shared.key, name: shared.name, role: shared.role, devices: new Set(shared.devices) };
+    }
+  }
+
   /** The identity key behind a public id, '' when unknown. */
   keyOf(publicId: string): string {
     return this.recent.get(publicId)?.key ?? this.d.store.askerByPublic(publicId)?.key ?? '';
   }
 
-  /** A ban was stored: it applies at once to the identity and its devices. */
-  banned(t: Identity, banId: number): void {
+  /** A ban was stored: it applies at once to the identity and its devices (on every node in cluster mode). */
+  banned(t: Identity, banId: number, publicId: string): void {
     this.bannedKeys.set(t.key, banId);
     for (const d of t.devices) this.bannedDevices.set(d, banId);
+    const fields = [`u:${t.key}`, ...[...t.devices].map((d) => `d:${d}`)];
+    for (const f of fields) this.clusterBans.set(f, publicId);
+    this.ctl?.ban(publicId, fields).catch((err) => this.d.log.warn({ err: (err as Error).message }, 'ban not shared with the other nodes'));
+  }
+
+  /** Bans were lifted in the store: read them again (and lift them on every node in cluster mode). */
+  unbanned(publicId: string): void {
+    this.loadBans();
+    for (const [f, p] of this.clusterBans) if (p === publicId) this.clusterBans.delete(f);
+    this.ctl?.unban(publicId).catch((err) => this.d.log.warn({ err: (err as Error).message }, 'unban not shared with the other nodes'));
   }
 
   loadBans(): void {
@@ -162,6 +225,7 @@ export class Identities {
     id.role = conn.role;
     if (conn.deviceId && id.devices.size < 20) id.devices.add(conn.deviceId);
     this.recent.set(conn.publicId, id);
+    this.ctl?.remember(conn.publicId, { key: id.key, name: id.name, role: id.role, devices: [...id.devices] });
     if (this.recent.size > MAX_IDENTITIES) this.recent.delete(this.recent.keys().next().value!);
   }
 }

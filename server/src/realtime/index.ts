@@ -25,6 +25,7 @@ import { Accounts } from '../accounts/accounts';
 import { AnswerSuggester } from '../answers/suggester';
 import { accountRoutes, sameOrigin } from '../accounts/routes';
 import { BuyerSessions } from '../commerce/session';
+import type { RedisConnection } from '../cluster/redis';
 import type { Logger } from '../log';
 import { type CouponPort, EngagementService } from '../engagement/service';
 import type { SuggestionCatalog } from './catalog';
@@ -34,6 +35,8 @@ import type { OrderRoute } from './commerce-events';
 import { createRealtimeHandlers } from './handlers';
 import { RealtimeHub } from './hub';
 import { RealtimeStore } from './store';
+import { ShowStreams } from './stream';
+import { ClusterCtl } from './cluster-ctl';
 
 export { catalogForSuggestions, type SuggestionCatalog } from './catalog';
 export type { OrderRoute } from './commerce-events';
@@ -57,6 +60,8 @@ export interface RealtimeDeps {
   /** Secure cookies (the server is reached over https). */
   secureCookies?: boolean;
   clock?: () => number;
+  /** Cluster mode: the node's Redis (cluster/redis.ts); every show's events go through its per-show stream. */
+  redis?: RedisConnection | null;
   /** Also told of chat, follows, likes and engagement events, per show (selling data). */
   analytics?: {
     observe(showId: string, kind: 'chat' | 'follow' | 'like', count: number): void;
@@ -95,6 +100,10 @@ export interface RealtimeServer {
   /** Stop timers and close every realtime socket (1001). Idempotent. */
   close(): Promise<void>;
 }
+
+/** Cluster mode: entries kept per show stream (about a minute of a busy show at 3 nodes), and its idle lifetime. */
+const STREAM_MAX_LEN = 2000;
+const STREAM_TTL_MS = 6 * 3600_000;
 
 function rawToBuffer(data: RawData): Buffer {
   if (Array.isArray(data)) return Buffer.concat(data);
@@ -135,6 +144,26 @@ export async function registerRealtime(app: FastifyInstance, deps: RealtimeDeps)
       like: (conn, count) => deps.analytics?.observe(conn.room.showId, 'like', count),
     },
   });
+  const streams = deps.redis
+    ? new ShowStreams({
+        redis: deps.redis,
+        log,
+        maxLen: STREAM_MAX_LEN,
+        ttlMs: STREAM_TTL_MS,
+        watched: (showId) => (hub.rooms.get(showId)?.members.size ?? 0) > 0,
+        deliver: (showId, d) => hub.deliver(showId, d),
+        opened: (showId, at, state) => hub.opened(showId, at, state),
+      })
+    : null;
+  if (streams) hub.attachStreams(streams);
+  const ctl = deps.redis
+    ? new ClusterCtl(deps.redis, log, {
+        bans: (bans) => hub.identities.setClusterBans(bans),
+        you: (key) => hub.identities.notifyYouHere(key),
+        to: (key, frame) => hub.identities.sendHere(key, frame),
+      })
+    : null;
+  if (ctl) hub.identities.attachCluster(ctl);
   engagement = new EngagementService({
     db: deps.db,
     hub,
@@ -257,6 +286,8 @@ export async function registerRealtime(app: FastifyInstance, deps: RealtimeDeps)
         // shutting down
       }
       for (const conn of [...connections]) conn.close(REALTIME_CLOSE.GOING_AWAY, 'server shutting down', 200);
+      ctl?.close();
+      await streams?.close();
     })();
     return closed;
   };

@@ -21,9 +21,9 @@ export class Moderation {
     this.ctx.audit(conn, 'message.delete', messageId, reason, { found });
   }
 
-  mute(conn: Connection, publicId: string, seconds: number, reason?: string): number | null {
+  async mute(conn: Connection, publicId: string, seconds: number, reason?: string): Promise<number | null> {
     const { store } = this.ctx.o;
-    const t = this.ctx.identities.target(publicId);
+    const t = await this.ctx.identities.targetAnywhere(publicId);
     if (t.role !== 'viewer') throw new RpcError('FORBIDDEN', 'staff cannot be muted');
     const room = conn.room;
     const until = seconds > 0 ? this.now + seconds * 1000 : null;
@@ -34,19 +34,16 @@ export class Moderation {
         else store.deleteMute(room.showId, kind, value);
       }
     });
-    for (const [kind, value] of keys) {
-      const k = `${kind === 'user' ? 'u' : 'd'}:${value}`;
-      if (until) room.mutes.set(k, until);
-      else room.mutes.delete(k);
-    }
+    for (const [kind, value] of keys) room.setMute(`${kind === 'user' ? 'u' : 'd'}:${value}`, until);
     this.ctx.audit(conn, until ? 'user.mute' : 'user.unmute', publicId, reason, { seconds, name: t.name });
-    this.ctx.identities.notifyYou(t.key);
+    // Cluster mode: every node tells the identity's sockets when the mute arrives with the show's stream.
+    if (!room.sink) this.ctx.identities.notifyYou(t.key);
     return until;
   }
 
-  ban(conn: Connection, publicId: string, reason?: string): number {
+  async ban(conn: Connection, publicId: string, reason?: string): Promise<number> {
     const { store } = this.ctx.o;
-    const t = this.ctx.identities.target(publicId);
+    const t = await this.ctx.identities.targetAnywhere(publicId);
     if (t.role !== 'viewer') throw new RpcError('FORBIDDEN', 'staff cannot be banned');
     const now = this.now;
     const by = actorOf(conn);
@@ -56,7 +53,7 @@ export class Moderation {
       for (const d of t.devices) store.addBanKey(id, 'device', d);
       return id;
     });
-    this.ctx.identities.banned(t, banId);
+    this.ctx.identities.banned(t, banId, publicId);
     // Remove the user's earlier messages from every room it spoke in.
     let removed = 0;
     for (const room of this.ctx.rooms.values()) {
@@ -75,12 +72,12 @@ export class Moderation {
     const { store } = this.ctx.o;
     const key = this.ctx.identities.keyOf(publicId);
     const ids = store.bansFor(publicId, key);
-    if (!ids.length) throw new RpcError('NOT_FOUND', 'user is not banned');
+    if (!ids.length && !this.ctx.identities.clusterBanned(publicId)) throw new RpcError('NOT_FOUND', 'user is not banned');
     const by = actorOf(conn).id;
     store.transaction(() => {
       for (const id of ids) store.liftBan(id, by, this.now);
     });
-    this.ctx.identities.loadBans();
+    this.ctx.identities.unbanned(publicId);
     this.ctx.audit(conn, 'user.unban', publicId, reason, { bans: ids.length });
     if (key) this.ctx.identities.notifyYou(key);
   }

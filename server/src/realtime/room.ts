@@ -11,11 +11,12 @@
  *    above the hard limit for `hardBufferMs` (or above `maxBufferBytes` at any time), or lagging without draining for
  *    `lagTimeoutMs`, it is closed with 4008.
  */
-import type { Announcement, AutoReplyMode, BatchItem, ChatMessage, PublicAnswer } from '../../../shared/protocol/realtime';
+import type { Announcement, AutoReplyMode, BatchItem, ChatMessage, PublicAnswer, StreamPosition } from '../../../shared/protocol/realtime';
 import { REALTIME_CLOSE } from '../../../shared/protocol/realtime';
 import { SpamGuard, TokenBucket } from '../../../shared/realtime/filter';
 import type { RealtimeConfig } from './config';
 import type { Connection } from './connection';
+import type { Delivery, StreamEntry } from './stream';
 
 export interface UserLimits {
   chat: TokenBucket;
@@ -30,6 +31,9 @@ export interface DeliveryStats {
   closedSlow: number;
   chatDelivered: number;
 }
+
+/** Frames kept back for a socket that has not said hello (cluster mode) before it is closed. */
+const HELD_MAX = 2000;
 
 interface HistoryEntry {
   key: string;
@@ -60,6 +64,16 @@ export class Room {
   private lastPresenceAt = 0;
   /** Recent accepted messages (oldest first), bounded by historyMessages. */
   private history: HistoryEntry[] = [];
+  /**
+   * Cluster mode: each window's items go to the show's stream instead of the members; they come back, from every
+   * node, through `deliver` (stream.ts). Null on one node.
+   */
+  sink: ((entry: StreamEntry) => void) | null = null;
+  /** Cluster mode: the stream position of the last entry delivered here. */
+  position: StreamPosition | null = null;
+  /** Cluster mode: identity keys of the pending chat items, and mutes changed in this window. */
+  private pendingKeys = new Map<string, string>();
+  private pendingMutes: [string, number | null][] = [];
 
   constructor(
     readonly showId: string,
@@ -114,6 +128,18 @@ export class Room {
   addChat(key: string, msg: ChatMessage): void {
     this.items.push({ k: 'chat', m: msg });
     this.pendingChat++;
+    if (this.sink) this.pendingKeys.set(msg.id, key);
+    else this.remember(key, msg);
+  }
+
+  /** Mute (`until`) or unmute (null) `u:<key>` / `d:<deviceId>` here, and on every node in cluster mode. */
+  setMute(k: string, until: number | null): void {
+    if (until) this.mutes.set(k, until);
+    else this.mutes.delete(k);
+    if (this.sink) this.pendingMutes.push([k, until]);
+  }
+
+  private remember(key: string, msg: ChatMessage): void {
     if (this.config.historyMessages > 0) {
       this.history.push({ key, msg });
       if (this.history.length > this.config.historyMessages * 1.25) this.history = this.history.slice(-this.config.historyMessages);
@@ -188,15 +214,22 @@ export class Room {
   }
 
   get idle(): boolean {
-    return this.members.size === 0 && !this.items.length && !this.staffItems.length && !this.latest.size && !this.likeDelta;
+    return (
+      this.members.size === 0 &&
+      !this.items.length &&
+      !this.staffItems.length &&
+      !this.latest.size &&
+      !this.likeDelta &&
+      !this.pendingMutes.length
+    );
   }
 
-  /** Build and send this window's batch. Returns false when there was nothing to send. */
+  /** Build and send this window's batch (cluster mode: write it to the stream). Returns false when there was nothing. */
   flush(now: number, stats: DeliveryStats): boolean {
     const online = this.online;
     const presenceDue = online !== this.lastPresence && now - this.lastPresenceAt >= this.config.presenceEveryMs;
     this.settleLatest();
-    if (!this.items.length && !this.staffItems.length && !this.likeDelta && !presenceDue) {
+    if (!this.items.length && !this.staffItems.length && !this.likeDelta && !presenceDue && !this.pendingMutes.length) {
       this.checkBuffers(now, stats);
       return false;
     }
@@ -210,41 +243,93 @@ export class Room {
     // Keep the newest `chatPerBatch` chat messages, everything else in arrival order.
     const dropChat = Math.max(0, chatTotal - this.config.chatPerBatch);
     const full: BatchItem[] = [];
-    const sampled: BatchItem[] = [];
     let skip = dropChat;
     for (const it of raw) {
-      if (it.k === 'chat') {
-        if (skip > 0) skip--;
-        else full.push(it);
-      } else {
-        full.push(it);
-        sampled.push(it);
-      }
+      if (it.k === 'chat' && skip > 0) skip--;
+      else full.push(it);
     }
-    if (this.likeDelta) {
-      const likes: BatchItem = { k: 'likes', total: this.likes, delta: this.likeDelta };
-      full.push(likes);
-      sampled.push(likes);
-      this.likeDelta = 0;
-    }
+    const presence: BatchItem[] = [];
     if (presenceDue) {
-      const p: BatchItem = { k: 'presence', online };
-      full.push(p);
-      sampled.push(p);
+      presence.push({ k: 'presence', online });
       this.lastPresence = online;
       this.lastPresenceAt = now;
     }
+    if (this.sink) {
+      const keys = full.flatMap((it) => (it.k === 'chat' ? [this.pendingKeys.get(it.m.id) ?? ''] : []));
+      const likes = this.likeDelta;
+      this.likeDelta = 0;
+      this.pendingKeys.clear();
+      const mutes = this.pendingMutes.splice(0);
+      if (full.length || staffOnly.length || likes || mutes.length || dropChat) {
+        this.sink({ items: full, staff: staffOnly, chat: chatTotal - dropChat, dropped: dropChat, likes, keys, mutes });
+      }
+      // Presence is this node's own count: sent here, outside the stream.
+      if (presence.length) this.send(presence, [], 0, 0, now, stats, null);
+      return true;
+    }
+    if (this.likeDelta) {
+      full.push({ k: 'likes', total: this.likes, delta: this.likeDelta });
+      this.likeDelta = 0;
+    }
+    full.push(...presence);
+    this.send(full, staffOnly, chatTotal - dropChat, dropChat, now, stats, null);
+    return true;
+  }
+
+  /** Cluster mode: one stream entry (from any node, in offset order) to this node's members. */
+  deliver(d: Delivery, now: number, stats: DeliveryStats): void {
+    const { entry } = d;
+    this.apply(d);
+    const items = entry.likes ? [...entry.items, { k: 'likes', total: d.likesTotal, delta: entry.likes } as BatchItem] : entry.items;
+    this.send(items, entry.staff, entry.chat, entry.dropped, now, stats, { epoch: d.epoch, offset: d.offset });
+  }
+
+  /** One entry, encoded for one socket (a resuming client's missed batches). */
+  encodeFor(d: Delivery, staff: boolean): Buffer {
+    const { entry } = d;
+    const items = entry.likes ? [...entry.items, { k: 'likes', total: d.likesTotal, delta: entry.likes } as BatchItem] : entry.items;
+    return encodeBatch(d.offset, staff ? [...items, ...entry.staff] : items, false, entry.chat, entry.dropped, {
+      epoch: d.epoch,
+      offset: d.offset,
+    });
+  }
+
+  /** The room state an entry changes (history, slow mode, announcement, pinned answer, likes, mutes). */
+  private apply(d: Delivery): void {
+    const { entry } = d;
+    this.position = { epoch: d.epoch, offset: d.offset };
+    this.likes = d.likesTotal;
+    let chat = 0;
+    for (const it of entry.items) {
+      if (it.k === 'chat') this.remember(entry.keys[chat++] ?? '', it.m);
+      else if (it.k === 'delete') {
+        const ids = new Set(it.ids);
+        this.history = this.history.filter((e) => !ids.has(e.msg.id));
+      } else if (it.k === 'slowmode') this.slowModeSeconds = it.seconds;
+      else if (it.k === 'announcement') this.announcement = it.announcement;
+      else if (it.k === 'answer') this.pinnedAnswer = it.answer;
+      else if (it.k === 'retract' && this.pinnedAnswer?.questionId === it.questionId) this.pinnedAnswer = null;
+    }
+    for (const [k, until] of entry.mutes) {
+      if (until) this.mutes.set(k, until);
+      else this.mutes.delete(k);
+    }
+  }
+
+  private send(
+    full: BatchItem[],
+    staffOnly: BatchItem[],
+    chatSent: number,
+    dropped: number,
+    now: number,
+    stats: DeliveryStats,
+    pos: StreamPosition | null,
+  ): void {
     const seq = ++this.seq;
-    const chatSent = chatTotal - dropChat;
+    const sampled = full.filter((it) => it.k !== 'chat');
+    const chatTotal = chatSent + dropped;
     const encode = (items: BatchItem[], isSampled: boolean, chat: number) =>
-      Buffer.from(
-        JSON.stringify({
-          t: 'ntf',
-          method: 'batch',
-          data: { seq, chat, dropped: chatTotal - chat, sampled: isSampled, items },
-        }),
-        'utf8',
-      );
+      encodeBatch(seq, items, isSampled, chat, chatTotal - chat, pos);
     const viewerFrame = full.length ? encode(full, false, chatSent) : null;
     const staffFrame = staffOnly.length ? encode([...full, ...staffOnly], false, chatSent) : viewerFrame;
     let viewerSampled: Buffer | null | undefined;
@@ -252,6 +337,12 @@ export class Room {
     stats.batches++;
 
     for (const m of this.members) {
+      if (m.held) {
+        const frame = m.staff ? staffFrame : viewerFrame;
+        if (frame) m.held.push(frame);
+        if (m.held.length > HELD_MAX) m.close(REALTIME_CLOSE.TOO_SLOW, 'no hello');
+        continue;
+      }
       if (!m.open) continue;
       const buffered = m.buffered;
       if (!this.checkMember(m, buffered, now, stats)) continue;
@@ -274,7 +365,6 @@ export class Room {
         stats.frames++;
       }
     }
-    return true;
   }
 
   /** Slow-client bookkeeping for one member; returns false when it was closed. */
@@ -313,4 +403,9 @@ export class Room {
   checkBuffers(now: number, stats: DeliveryStats): void {
     for (const m of this.members) if (m.open) this.checkMember(m, m.buffered, now, stats);
   }
+}
+
+function encodeBatch(seq: number, items: BatchItem[], sampled: boolean, chat: number, dropped: number, pos: StreamPosition | null): Buffer {
+  const data = pos ? { seq, epoch: pos.epoch, offset: pos.offset, chat, dropped, sampled, items } : { seq, chat, dropped, sampled, items };
+  return Buffer.from(JSON.stringify({ t: 'ntf', method: 'batch', data }), 'utf8');
 }

@@ -21,6 +21,7 @@ import {
   type YouState,
 } from '../../../shared/protocol/realtime';
 import { MAX_MESSAGE_BYTES, type ReqOf, type ResOf, RpcClient, type RpcErrorBody } from '../../../shared/protocol/rpc';
+import type { RedisConnection } from '../cluster/redis';
 import { BuyerSessions } from '../commerce/session';
 import { type Database, openDatabase } from '../db/database';
 import { ShowRepository } from '../db/shows';
@@ -40,6 +41,7 @@ export interface TestServer {
   studioToken: string;
   /** The server's data dir (holds the first-run `setup-code` while no owner exists). */
   dataDir: string;
+  sessionSecret: Buffer;
   realtime: RealtimeServer;
   buyers: BuyerSessions;
   commerce: CommerceCore | null;
@@ -50,14 +52,23 @@ export interface TestServer {
 }
 
 export async function startRealtimeServer(
-  opts: { config?: Partial<RealtimeConfigInput>; withCommerce?: boolean; clock?: () => number } = {},
+  opts: {
+    config?: Partial<RealtimeConfigInput>;
+    withCommerce?: boolean;
+    clock?: () => number;
+    /** Cluster mode: this node's Redis. */
+    redis?: RedisConnection;
+    /** Another test node's data: the same database file, show, studio token and cookie key (one shop, N nodes). */
+    like?: TestServer;
+  } = {},
 ): Promise<TestServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'sc-realtime-'));
+  const like = opts.like;
+  const dir = like ? like.dataDir : mkdtempSync(join(tmpdir(), 'sc-realtime-'));
   const db = openDatabase(join(dir, 'test.sqlite'));
   const shows = new ShowRepository(db);
-  const show = shows.create('Realtime test show');
-  const studioToken = randomBytes(24).toString('base64url');
-  const sessionSecret = randomBytes(32);
+  const show = like ? shows.get(like.showId)! : shows.create('Realtime test show');
+  const studioToken = like ? like.studioToken : randomBytes(24).toString('base64url');
+  const sessionSecret = like ? like.sessionSecret : randomBytes(32);
   const buyers = new BuyerSessions(sessionSecret, false);
   // The real commerce catalog on the same database (suggested answers read product descriptions and FAQs).
   // Commerce events reach the pages through the realtime hub, wired as app.ts wires them.
@@ -98,6 +109,7 @@ export async function startRealtimeServer(
     // Tests blast requests from one socket; the per-socket request limit has its own test.
     config: { heartbeatMs: 60_000, requestRatePerSec: 100_000, requestBurst: 100_000, ...opts.config },
     clock: opts.clock,
+    redis: opts.redis ?? null,
   });
   realtimeRef = realtime;
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -111,6 +123,7 @@ export async function startRealtimeServer(
     showId: show.id,
     studioToken,
     dataDir: dir,
+    sessionSecret,
     realtime,
     buyers,
     commerce,
@@ -120,7 +133,7 @@ export async function startRealtimeServer(
       await app.close();
       commerce?.close();
       db.close();
-      rmSync(dir, { recursive: true, force: true });
+      if (!like) rmSync(dir, { recursive: true, force: true });
     },
   };
 }
