@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { ShowInfo } from '../../../shared/domain/show';
 import { selectErrorKind, selectScreen } from '../selectors';
 import { createViewerStore, type ViewerState } from '../store';
-import { fallbackReason, playsHlsNatively } from './hls-fallback';
+import { fallbackReason } from './hls-fallback';
+import { playsHlsNatively } from './hls-player';
 
 const show = (status: ShowInfo['status']): ShowInfo => ({
   id: 'show-123456',

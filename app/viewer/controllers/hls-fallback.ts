@@ -15,12 +15,12 @@ import { HLS_STATE_POLL_MS, HlsShowState, hlsPlaylistPath, hlsStatePath } from '
 import type { OverlayTrigger } from '../../../shared/protocol/overlay';
 import type { HlsReason } from '../playback-slice';
 import type { ViewerState, ViewerStore } from '../store';
+import { attachHls } from './hls-player';
 import { type ReturningPlayer, WebRtcReturn } from './webrtc-return';
 
 /** A first WebRTC connection that is not up after this long is not coming: play HLS instead. */
 export const ICE_FALLBACK_MS = 10_000;
 const RETRY_MS = 3000;
-const NATIVE_HLS = 'application/vnd.apple.mpegurl';
 
 export interface HlsFallbackOptions {
   store: ViewerStore;
@@ -49,17 +49,6 @@ export function fallbackReason(s: ViewerState, connectTimedOut: boolean): HlsRea
   if (neverPlayed && (s.transportState === 'failed' || s.poorConnection)) return 'unreachable';
   if (neverPlayed && connectTimedOut && s.transportState !== 'connected' && s.transportState !== 'none') return 'unreachable';
   return null;
-}
-
-/**
- * Safari and every iOS browser (WebKit) play HLS themselves, and so does a browser without Media Source Extensions
- * that says it can. Recent Chromium also answers `canPlayType` with "maybe", but its own HLS stalled after the
- * playlist here: with MSE available, hls.js plays it.
- */
-export function playsHlsNatively(video: HTMLVideoElement, nav: Pick<Navigator, 'vendor'> = navigator, win: object = window): boolean {
-  if (!video.canPlayType(NATIVE_HLS)) return false;
-  const mse = 'MediaSource' in win || 'ManagedMediaSource' in win;
-  return nav.vendor.startsWith('Apple') || !mse;
 }
 
 export class HlsFallbackController {
@@ -152,47 +141,27 @@ export class HlsFallbackController {
 
   private async attach(): Promise<void> {
     const { video, store, showId } = this.opts;
-    const url = hlsPlaylistPath(showId);
-    if (playsHlsNatively(video)) {
-      video.src = url;
-      this.play();
-      return;
-    }
-    let HlsClass: typeof Hls;
-    try {
-      HlsClass = (await import('hls.js')).default;
-    } catch (err) {
-      console.error('storecast: cannot load the HLS player', err);
-      store.getState().setHlsFailed(true);
-      return;
-    }
-    if (this.stopped) return;
-    if (!HlsClass.isSupported()) {
-      store.getState().setHlsFailed(true);
-      return;
-    }
-    const hls = new HlsClass({ liveSyncDurationCount: 2, backBufferLength: 30 });
-    this.hls = hls;
-    hls.on(HlsClass.Events.MANIFEST_PARSED, () => {
-      store.getState().setHlsFailed(false);
-      this.play();
+    const attached = await attachHls(video, hlsPlaylistPath(showId), {
+      config: { liveSyncDurationCount: 2, backBufferLength: 30 },
+      stopped: () => this.stopped,
+      onUnsupported: () => store.getState().setHlsFailed(true),
+      onParsed: () => {
+        store.getState().setHlsFailed(false);
+        this.play();
+      },
+      onFatalNetwork: (hls) => {
+        if (this.hls !== hls) return;
+        // The stream is starting (503) or the network dropped: start over after a pause.
+        console.warn('storecast: HLS error, retrying');
+        hls.destroy();
+        this.hls = null;
+        setTimeout(() => {
+          if (!this.stopped && this.latest && this.latest.show.status !== 'ended') void this.attach();
+        }, RETRY_MS);
+      },
     });
-    hls.on(HlsClass.Events.ERROR, (_evt, data) => {
-      if (!data.fatal || this.hls !== hls) return;
-      if (data.type === HlsClass.ErrorTypes.MEDIA_ERROR) {
-        hls.recoverMediaError();
-        return;
-      }
-      // The stream is starting (503) or the network dropped: start over after a pause.
-      console.warn('storecast: HLS error, retrying', data.details);
-      hls.destroy();
-      this.hls = null;
-      setTimeout(() => {
-        if (!this.stopped && this.latest && this.latest.show.status !== 'ended') void this.attach();
-      }, RETRY_MS);
-    });
-    hls.loadSource(url);
-    hls.attachMedia(video);
+    if (attached === 'native') this.play();
+    else if (attached) this.hls = attached;
   }
 
   private play(): void {

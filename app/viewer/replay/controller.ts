@@ -8,7 +8,7 @@
 import type Hls from 'hls.js';
 import type { ShowId } from '../../../shared/domain/show';
 import { type ReplayChapter, ReplayManifest, replayApiPath } from '../../../shared/replay/manifest';
-import { playsHlsNatively } from '../controllers/hls-fallback';
+import { attachHls } from '../controllers/hls-player';
 import type { ViewerStore } from '../store';
 import { pinsAt, type ReplayStore } from './store';
 
@@ -80,28 +80,12 @@ export class ReplayController {
 
   private async attach(url: string): Promise<void> {
     const { video, replay } = this.opts;
-    if (playsHlsNatively(video)) {
-      video.src = url;
-      return;
-    }
-    let HlsClass: typeof Hls;
-    try {
-      HlsClass = (await import('hls.js')).default;
-    } catch (err) {
-      console.error('storecast: cannot load the HLS player', err);
-      replay.getState().failed('error');
-      return;
-    }
-    if (this.stopped) return;
-    if (!HlsClass.isSupported()) return replay.getState().failed('error');
-    const hls = new HlsClass({ backBufferLength: 60 });
-    this.hls = hls;
-    hls.on(HlsClass.Events.ERROR, (_evt, data) => {
-      if (!data.fatal || this.hls !== hls) return;
-      if (data.type === HlsClass.ErrorTypes.MEDIA_ERROR) hls.recoverMediaError();
-      else hls.startLoad();
+    const attached = await attachHls(video, url, {
+      config: { backBufferLength: 60 },
+      stopped: () => this.stopped,
+      onUnsupported: () => replay.getState().failed('error'),
+      onFatalNetwork: (hls) => hls.startLoad(),
     });
-    hls.loadSource(url);
-    hls.attachMedia(video);
+    if (attached && attached !== 'native') this.hls = attached;
   }
 }
