@@ -33,6 +33,11 @@ export const DOWNLINK_GUARD = {
   /** ...while the estimate is under this many times the top layer's rate (far above it, a cut is the jitter of a busy
    * machine or network, not a link about to fill). */
   fallHeadroom: 2.5,
+  /**
+   * A cut while the transport's own loss (transport-cc feedback) is at least this share came from random loss, which
+   * NACK and RTX repair on the layer being sent; a layer switch would only add a key frame to get through it.
+   */
+  cutMaxLoss: 0.02,
   /** A round trip this much over the lowest seen means the link queues... */
   rttRiseMs: 150,
   /** ...which steps down while the estimate is under this many times the top layer's rate. */
@@ -46,7 +51,7 @@ export const DOWNLINK_GUARD = {
   upSustainMs: 1_000,
   /** Shortest time a step down is held; doubled when a lift is knocked down within `relapseMs`, up to `maxHoldMs`. */
   minHoldMs: 10_000,
-  maxHoldMs: 40_000,
+  maxHoldMs: 15_000,
   relapseMs: 5_000,
 } as const;
 
@@ -85,6 +90,8 @@ export interface DownlinkReading {
   topBitrate: number;
   /** Round trip of the consumer's last receiver report (ms), if any. */
   rttMs?: number | undefined;
+  /** The transport's recent packet loss (0‥1) from transport-cc feedback, if known. */
+  loss?: number | undefined;
 }
 
 /** One reading → the next state; `capped` says whether to hold the consumer under the top layer. */
@@ -95,7 +102,7 @@ export function downlinkStep(s: DownlinkState, r: DownlinkReading, now: number, 
   const next: DownlinkState = { ...s, history, minRttMs: hasRtt ? Math.min(s.minRttMs, rttMs) : s.minRttMs };
   if (topBitrate <= 0) return { ...next, calmSince: null }; // nothing to guard: the studio does not send the top layer
   // Congestion: the controller cut its estimate, or the round trip grew (the link's queue fills).
-  const cut = estimate <= Math.max(...history.map(([, e]) => e)) * (1 - cfg.fastFall);
+  const cut = estimate <= Math.max(...history.map(([, e]) => e)) * (1 - cfg.fastFall) && (r.loss ?? 0) < cfg.cutMaxLoss;
   const queueing = hasRtt && rttMs - s.minRttMs >= cfg.rttRiseMs;
   next.calmSince = cut || queueing ? null : (s.calmSince ?? now);
   if (!s.capped) {
@@ -168,7 +175,7 @@ export class DownlinkGuard {
       const topBitrate = await topLayerBitrate(producer);
       const rttMs = consumerStats.find((x) => x.type === 'outbound-rtp')?.roundTripTime;
       const before = this.state.capped;
-      this.state = downlinkStep(this.state, { estimate, topBitrate, rttMs }, Date.now());
+      this.state = downlinkStep(this.state, { estimate, topBitrate, rttMs, loss: stats.rtpPacketLossSent }, Date.now());
       if (this.state.capped === before || c.closed || !this.auto) return;
       const spatialLayer = this.state.capped ? this.topSpatial - 1 : this.topSpatial;
       await c.setPreferredLayers({ spatialLayer, temporalLayer: this.topTemporal });
