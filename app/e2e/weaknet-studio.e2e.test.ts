@@ -327,9 +327,10 @@ describe('weak networks: the studio behind an impaired uplink', () => {
     expect(during.length).toBeLessThan(5); // the outage was real
     expect(reconnecting).toBeTruthy();
     expect(stillPlaying).toBe(true);
-    // The target is 3 s; measured 1.6–3.5 s here, most of it the studio browser finding its network again
-    // and connecting a new transport (see the studio states in the log). WEAKNET_STRICT=1 checks the target.
-    const bound = strict ? 3_000 : 5_000;
+    // The target, 3 s. The studio keeps its session when the send transport finds its way back by itself
+    // (publisher.ts onOnline): measured 0.26–0.32 s to the first frame and sound, once 2.2 s to a steady picture (a
+    // second stall of 1.5 s after the first frames); rebuilding the session took 1.7–3.8 s.
+    const bound = 3_000;
     expect(pictureMs).toBeLessThan(bound);
     expect(soundMs).toBeLessThan(bound);
   });

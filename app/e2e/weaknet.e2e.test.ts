@@ -137,11 +137,15 @@ describe('weak networks: a viewer behind an impaired link', () => {
 
   /**
    * The issue's targets for a capped downlink: a lower layer on screen within 3 s, no freeze over 500 ms after it, the
-   * top layer back within 10 s of lifting the cap. The SFU does not meet the first yet: it keeps forwarding the
-   * ~800 kbit/s top layer for 4–6 s while its bandwidth estimate falls in steps, and the picture all but stops
-   * meanwhile (after the switch playback is smooth, and the climb back takes 1–3 s). So by default the test holds
-   * bounds that do hold (a lower layer within 10 s, playback under the cap, the top layer back within 20 s) and prints
-   * the numbers; WEAKNET_STRICT=1 (benches, the SFU work on issue 16) checks the targets.
+   * top layer back within 10 s of lifting the cap. Left to itself mediasoup kept forwarding the top layer for 4–5 s while
+   * its estimate fell in steps (it drops the top layer's frame rate before its size); the SFU's downlink guard
+   * (server/src/sfu/downlink.ts) now moves the viewer to the middle layer at the first sign of the link filling, 1–2 s
+   * after the cap. The picture of the lower layer still has to come through the full queue behind it: measured
+   * 2.0–2.7 s, but 6–7 s when this shared machine is loaded (load average 20 on 2 cores); and a try of the top layer
+   * after the guard's 10 s hold that meets the cap still on holds the viewer 15 s more. So the default bounds are the
+   * ones that hold here (a lower layer within 10 s, playback under the cap, the top layer back within 20 s) and the
+   * numbers are printed;
+   * WEAKNET_STRICT=1 (benches on an idle machine) checks the targets.
    */
   const strict = process.env.WEAKNET_STRICT === '1';
   const target = strict

@@ -5,7 +5,8 @@
  * scenario, then one JSON line:
  *   {"bench":"weaknet","scenarios":{…},"passed":n,"adapt_s_max":…,"freeze_pct_max":…,"recover_s_max":…,"audio_gap_ms_max":…}
  * `passed` counts scenarios that met the issue's targets (adapt ≤ 3 s, frozen ≤ 2 %, recovery ≤ 3 s, c ≥ 24 fps).
- * Needs root (network namespaces), iproute2, nftables and a build (`npm run build`).
+ * Needs root (network namespaces), iproute2, nftables and a build (`npm run build`). Scenario letters as arguments
+ * (`npm run bench:weaknet -- d`) run only those, e.g. for a quick check that the bench still works.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -14,8 +15,15 @@ import { join, resolve } from 'node:path';
 import type { ScenarioFigures } from '../../app/e2e/weaknet-page';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const FILES = ['app/e2e/weaknet.e2e.test.ts', 'app/e2e/weaknet-studio.e2e.test.ts'];
-const SCENARIOS = ['a', 'b', 'c', 'd', 'e', 'f'];
+/** Each file and the scenarios its tests are (their names start with the letter: "a. downlink capped…"). */
+const FILES: Record<string, string[]> = {
+  'app/e2e/weaknet.e2e.test.ts': ['a', 'b', 'e', 'f'],
+  'app/e2e/weaknet-studio.e2e.test.ts': ['c', 'd'],
+};
+const ALL = ['a', 'b', 'c', 'd', 'e', 'f'];
+const picked = process.argv.slice(2).filter((a) => ALL.includes(a));
+const SCENARIOS = picked.length > 0 ? ALL.filter((id) => picked.includes(id)) : ALL;
+const files = Object.keys(FILES).filter((f) => FILES[f]!.some((id) => SCENARIOS.includes(id)));
 
 const log = (msg: string) => console.log(`[bench:weaknet] ${msg}`);
 const round = (x: number | null | undefined, d = 1): number | null =>
@@ -30,7 +38,14 @@ function runTests(report: string): Promise<number> {
   return new Promise((done) => {
     const child = spawn(
       process.execPath,
-      [join(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', '--config', 'scripts/vitest.config.ts', ...FILES],
+      [
+        join(ROOT, 'node_modules/vitest/vitest.mjs'),
+        'run',
+        '--config',
+        'scripts/vitest.config.ts',
+        ...files,
+        ...(SCENARIOS.length < ALL.length ? ['-t', ` (${SCENARIOS.join('|')})\\. `] : []),
+      ],
       { cwd: ROOT, env: { ...process.env, WEAKNET_REPORT: report }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     // The tests' own lines ([weaknet x] …) are the per-scenario detail; vitest's summary is kept short.
@@ -49,7 +64,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'storecast-bench-weaknet-'));
   const report = join(dir, 'figures.jsonl');
   try {
-    log(`running ${FILES.join(' and ')} (scenarios a–f, one run each)`);
+    log(`running ${files.join(' and ')} (scenarios ${SCENARIOS.join(', ')}, one run each)`);
     const code = await runTests(report);
     let rows: ScenarioFigures[] = [];
     try {

@@ -9,7 +9,9 @@
  *  - transport ICE lost → the shared IceWatchdog restarts ICE on the same socket; if the transport has not come back
  *    within ICE_GIVE_UP_MS → the socket is dropped and the whole session rebuilt;
  *  - socket closed / ping timeout → reconnect with backoff 0.5 s … 5 s: new socket, studio.auth,
- *    show.open {showId, resumeKey}, new Device + transport + producers; current pins are re-sent.
+ *    show.open {showId, resumeKey}, new Device + transport + producers; current pins are re-sent;
+ *  - the browser's `online` after an outage → keep the session if the transport reconnected by itself, else rebuild
+ *    it at once (onOnline).
  * State in the store: idle | connecting | live | reconnecting | ended | error (+ i18n error key and detail).
  */
 import { Device } from 'mediasoup-client';
@@ -40,6 +42,8 @@ const PING = { method: 'ping', intervalMs: 5000, timeoutMs: 10_000 } as const;
 const BACKOFF = { initialMs: 500, maxMs: 5000, jitter: 0.4 };
 /** From the transport's loss to giving up on ICE restarts and rebuilding the session. */
 const ICE_GIVE_UP_MS = 12_000;
+/** After the browser's `online` event: how long the send transport may take to reconnect before the session is rebuilt. */
+const ONLINE_TRANSPORT_WAIT_MS = 1_500;
 
 export { PublishError, signalingUrl } from './publisher-session';
 
@@ -466,13 +470,26 @@ export class Publisher {
   };
 
   /**
-   * The network is back. The old socket's TCP connection sits in retransmission backoff (seconds after a long
-   * outage) and the send transport's ICE is stale, so start over at once on a fresh socket — it resumes the show
-   * with its key and republishes — instead of waiting for the ping timeout while viewers see a frozen picture.
+   * The network is back. The send transport usually finds its way back by itself (ICE consent checks over the same
+   * candidate pair, within a second of the link's return): then the producers, and with them every viewer's consumers,
+   * are still there and media simply flows again. Only a transport that has not come back within
+   * ONLINE_TRANSPORT_WAIT_MS (the server dropped the session meanwhile, the address changed) makes the studio start
+   * over at once on a fresh socket — the old one's TCP connection may sit in retransmission backoff for seconds after a
+   * long outage — which resumes the show with its key and republishes.
    */
   private readonly onOnline = (): void => {
-    if (!this.wanted || !this.established || !this.socket) return;
-    this.socket.reconnectNow();
+    const socket = this.socket;
+    if (!this.wanted || !this.established || !socket) return;
+    const session = this.session;
+    const transport = session?.transport;
+    void (transport && !transport.closed ? connectedWithin(transport, ONLINE_TRANSPORT_WAIT_MS) : Promise.resolve(false)).then((back) => {
+      if (this.socket !== socket || !this.wanted) return;
+      if (back && this.session === session && socket.status === 'open') {
+        if (this.store.getState().publish.state === 'reconnecting') this.setState('live');
+        return;
+      }
+      socket.reconnectNow();
+    });
   };
 
   private stopSocket(): void {
@@ -491,4 +508,22 @@ export class Publisher {
     s?.close();
     this.setPublish({ transportState: null });
   }
+}
+
+/** Whether a transport is connected now or gets there within `ms`. */
+function connectedWithin(transport: NonNullable<Session['transport']>, ms: number): Promise<boolean> {
+  if (transport.connectionState === 'connected') return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      transport.off('connectionstatechange', onState);
+      resolve(ok);
+    };
+    const onState = (state: string) => {
+      if (state === 'connected') done(true);
+      else if (state === 'closed' || state === 'failed') done(false);
+    };
+    const timer = setTimeout(() => done(false), ms);
+    transport.on('connectionstatechange', onState);
+  });
 }

@@ -24,6 +24,7 @@ import type {
 } from '../../../shared/protocol/signaling';
 import type { Logger } from '../log';
 import type { TransportBudget } from './capacity';
+import { DownlinkGuard } from './downlink';
 import { KEY_FRAME_REQUEST_DELAY_MS, RECV_INITIAL_OUTGOING_BITRATE } from './media-codecs';
 
 export type PeerRole = 'studio' | 'viewer';
@@ -90,6 +91,8 @@ export class Peer {
   readonly dataProducers = new Map<string, types.DataProducer>();
   readonly consumers = new Map<string, types.Consumer>();
   readonly dataConsumers = new Map<string, types.DataConsumer>();
+  /** Per simulcast video consumer: steps it under the top layer fast when the link cannot carry that (downlink.ts). */
+  private readonly guards = new Map<string, DownlinkGuard>();
   private _closed = false;
 
   constructor(
@@ -306,7 +309,7 @@ export class Peer {
       throw failed!.reason;
     }
     for (const consumer of fulfilled(media)) {
-      this.trackConsumer(consumer);
+      this.trackConsumer(consumer, t);
       out.consumers.push({
         id: consumer.id,
         producerId: consumer.producerId,
@@ -329,9 +332,17 @@ export class Peer {
     return out;
   }
 
-  private trackConsumer(consumer: types.Consumer): void {
+  private trackConsumer(consumer: types.Consumer, transport: types.WebRtcTransport): void {
     const id = consumer.id;
     this.consumers.set(id, consumer);
+    if (consumer.kind === 'video' && consumer.type === 'simulcast') {
+      const producer = () => [...this.room.mediaProducers()].find((p) => p.id === consumer.producerId) ?? null;
+      this.guards.set(id, new DownlinkGuard(transport, consumer, producer, this.log));
+      consumer.observer.once('close', () => {
+        this.guards.get(id)?.close();
+        this.guards.delete(id);
+      });
+    }
     let closedNotified = false;
     const closed = () => {
       this.consumers.delete(id);
@@ -393,6 +404,7 @@ export class Peer {
     const { spatialLayers, temporalLayers } = parseScalabilityMode(c.rtpParameters.encodings?.[0]?.scalabilityMode);
     const maxSpatial = Math.max(0, spatialLayers - 1);
     const spatialLayer = quality === 'auto' ? maxSpatial : Math.min(QUALITY_SPATIAL_LAYER[quality], maxSpatial);
+    this.guards.get(consumerId)?.setAuto(quality === 'auto');
     await c.setPreferredLayers({ spatialLayer, temporalLayer: Math.max(0, temporalLayers - 1) });
     this.log.debug({ consumerId, quality, spatialLayer }, 'preferred layers set');
     return quality;

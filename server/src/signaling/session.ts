@@ -21,8 +21,8 @@ export class Session implements PeerSink {
   authFailures = 0;
   /** Set by the dispatcher wrapper: the method being handled (for the request log). */
   method: string | undefined;
-  /** Heartbeat: a pong (or any message) arrived since the last ping. */
-  alive = true;
+  /** Heartbeat: pings in a row with no pong (nor any message) since. */
+  missedPongs = 0;
   private _closed = false;
 
   constructor(

@@ -534,6 +534,30 @@ describe('protocol robustness', () => {
     expect(order).toEqual(['create', 'ping']);
   });
 
+  it('keeps a socket that missed one heartbeat (a network outage of about one interval)', async () => {
+    const hb = await startTestServer({}, { heartbeatMs: 150 });
+    try {
+      const { default: WebSocket } = await import('ws');
+      const ws = new WebSocket(hb.wsUrl, { autoPong: false });
+      let pings = 0;
+      // The first ping goes unanswered (the network was down), the later ones are answered.
+      ws.on('ping', () => {
+        if (++pings > 1) ws.pong();
+      });
+      let closed = false;
+      ws.on('close', () => {
+        closed = true;
+      });
+      await new Promise((r) => ws.once('open', r));
+      await until(() => pings >= 4, 3000, 'pings');
+      expect(closed).toBe(false);
+      expect(hb.signaling.sessions.size).toBe(1);
+      ws.close();
+    } finally {
+      await hb.close();
+    }
+  });
+
   it('terminates a socket that stops answering pings', async () => {
     const hb = await startTestServer({}, { heartbeatMs: 100 });
     try {

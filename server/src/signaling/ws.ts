@@ -2,7 +2,9 @@
  * Signaling WebSocket endpoint (SIGNALING_PATH). Each connection gets a Session; its text frames are dispatched
  * through the shared contract one at a time (replies keep request order). Binary frames get a typed BAD_REQUEST,
  * frames over MAX_MESSAGE_BYTES close the socket with 1009 (ws `maxPayload`), and a ping/pong heartbeat
- * terminates sockets that stopped answering.
+ * terminates sockets that stopped answering: after MISSED_PONGS_MAX heartbeats in a row, so a studio whose network
+ * drops for about a heartbeat keeps its session (its media resumes with ICE when the network is back; a terminated
+ * socket would close its producers and every viewer's consumers).
  */
 import type { FastifyInstance } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
@@ -10,6 +12,9 @@ import { dispatchRequest, type Handlers, type ServerEnvelope } from '../../../sh
 import { SIGNALING_PATH, type SignalingMethods, signalingMethods } from '../../../shared/protocol/signaling';
 import type { Logger } from '../log';
 import { createSignalingHandlers, type HandlerDeps, signalingCaller } from './handlers';
+
+/** Heartbeats in a row a socket may leave unanswered before it is terminated. */
+const MISSED_PONGS_MAX = 2;
 import { Session } from './session';
 
 /** Requests a single connection may have waiting; more → RATE_LIMITED replies. */
@@ -87,7 +92,7 @@ export function registerSignaling(app: FastifyInstance, opts: SignalingOptions):
     };
 
     socket.on('message', (data, isBinary) => {
-      session.alive = true;
+      session.missedPongs = 0;
       if (isBinary) {
         session.send(JSON.stringify(errorReply('BAD_REQUEST', 'binary frames are not accepted; send JSON text')));
         return;
@@ -106,7 +111,7 @@ export function registerSignaling(app: FastifyInstance, opts: SignalingOptions):
         });
     });
     socket.on('pong', () => {
-      session.alive = true;
+      session.missedPongs = 0;
     });
     socket.on('close', (code, reason) => {
       sessions.delete(session);
@@ -118,12 +123,12 @@ export function registerSignaling(app: FastifyInstance, opts: SignalingOptions):
 
   const heartbeat = setInterval(() => {
     for (const [session, socket] of sockets) {
-      if (!session.alive) {
+      if (session.missedPongs >= MISSED_PONGS_MAX) {
         session.log.info('no pong from peer; terminating dead socket');
         socket.terminate();
         continue;
       }
-      session.alive = false;
+      session.missedPongs++;
       try {
         socket.ping();
       } catch {

@@ -1,0 +1,206 @@
+/**
+ * The downlink guard: keeps a viewer's top simulcast layer from starving its link while mediasoup catches up.
+ *
+ * mediasoup re-shares a transport's estimated bandwidth across its consumers only when its estimate has fallen by a
+ * quarter since the last share or once a second, and it steps down the temporal layers of the top spatial layer before
+ * the spatial layer itself; on a link capped just below the top layer the viewer so kept a top layer that did not fit
+ * for 3–5 s while the estimate fell in steps of 15 % from wherever it was (up to the 3 Mbit/s start value), and the
+ * picture all but stopped. The guard reads the estimate (the transport's `availableOutgoingBitrate`, always fresh)
+ * four times a second, with the round-trip time of the viewer's last receiver report. At a sign of congestion that
+ * matters — a cut of the controller's estimate (a fall of `fastFall` within `fallWindowMs`: it saw the link's queue
+ * grow) leaving it under `fallHeadroom` times the top layer's rate, or a round trip grown by `rttRiseMs` (the queue,
+ * often seen first) with the estimate under `rttHeadroom` times that rate — it lowers the consumer's preferred
+ * spatial layer by one at once (the consumer switches and asks for a key frame of the lower layer). Below the top
+ * layer mediasoup's own allocation decides. A low estimate alone is no sign: while a lower layer flows the estimate
+ * stays near what is sent (the controller does not probe past it).
+ *
+ * Coming back: the guard does what mediasoup does after its own downgrades, sooner: after a hold of `minHoldMs`
+ * (mediasoup's is 10 s) and a calm second it lifts its cap, and mediasoup forwards the top layer again if its estimate
+ * allows. A lift knocked down again within `relapseMs` doubles the next hold, so a link that stays capped costs one
+ * short try per hold, not a flip between layers. Only for viewers on "auto" quality: a pinned layer is the viewer's
+ * choice.
+ */
+import { parseScalabilityMode, type types } from 'mediasoup';
+import type { Logger } from '../log';
+
+export const DOWNLINK_GUARD = {
+  /** How often the estimate is read. */
+  intervalMs: 250,
+  /** The window in which a fall of `fastFall` counts as congestion. */
+  fallWindowMs: 1_500,
+  /** A fall of this share of the window's highest estimate (one cut of the congestion controller is 15 %). */
+  fastFall: 0.12,
+  /** ...while the estimate is under this many times the top layer's rate (far above it, a cut is the jitter of a busy
+   * machine or network, not a link about to fill). */
+  fallHeadroom: 2.5,
+  /**
+   * A cut while the transport's own loss (transport-cc feedback) is at least this share came from random loss, which
+   * NACK and RTX repair on the layer being sent; a layer switch would only add a key frame to get through it.
+   */
+  cutMaxLoss: 0.02,
+  /** A round trip this much over the lowest seen means the link queues... */
+  rttRiseMs: 150,
+  /** ...which steps down while the estimate is under this many times the top layer's rate. */
+  rttHeadroom: 2,
+  /**
+   * In a consumer's first seconds the estimate falls from the transport's start value (3 Mbit/s) to what the link
+   * carries and the first round trips include the start-up: not congestion.
+   */
+  warmupMs: 8_000,
+  /** After the hold the link must have shown no congestion this long before the cap is lifted. */
+  upSustainMs: 1_000,
+  /** Shortest time a step down is held; doubled when a lift is knocked down within `relapseMs`, up to `maxHoldMs`. */
+  minHoldMs: 10_000,
+  maxHoldMs: 15_000,
+  relapseMs: 5_000,
+} as const;
+
+export interface DownlinkState {
+  /** The guard holds the consumer one spatial layer under the top. */
+  capped: boolean;
+  cappedAt: number;
+  holdMs: number;
+  liftedAt: number;
+  /** Since when the link has shown no congestion (null: it does now). */
+  calmSince: number | null;
+  /** Recent estimates [time, bit/s], newest last, within `fallWindowMs`. */
+  history: [number, number][];
+  startedAt: number;
+  /** Lowest round trip seen (ms). */
+  minRttMs: number;
+}
+
+export function initialDownlinkState(now: number): DownlinkState {
+  return {
+    capped: false,
+    cappedAt: 0,
+    holdMs: DOWNLINK_GUARD.minHoldMs,
+    liftedAt: Number.NEGATIVE_INFINITY,
+    calmSince: null,
+    history: [],
+    startedAt: now,
+    minRttMs: Number.POSITIVE_INFINITY,
+  };
+}
+
+export interface DownlinkReading {
+  /** The transport's bandwidth estimate (bit/s). */
+  estimate: number;
+  /** The top layer's rate (bit/s; 0 = the top layer is not sent). */
+  topBitrate: number;
+  /** Round trip of the consumer's last receiver report (ms), if any. */
+  rttMs?: number | undefined;
+  /** The transport's recent packet loss (0‥1) from transport-cc feedback, if known. */
+  loss?: number | undefined;
+}
+
+/** One reading → the next state; `capped` says whether to hold the consumer under the top layer. */
+export function downlinkStep(s: DownlinkState, r: DownlinkReading, now: number, cfg = DOWNLINK_GUARD): DownlinkState {
+  const { estimate, topBitrate, rttMs } = r;
+  const history = [...s.history.filter(([t]) => now - t <= cfg.fallWindowMs), [now, estimate] as [number, number]];
+  const hasRtt = rttMs !== undefined && rttMs > 0;
+  const next: DownlinkState = { ...s, history, minRttMs: hasRtt ? Math.min(s.minRttMs, rttMs) : s.minRttMs };
+  if (topBitrate <= 0) return { ...next, calmSince: null }; // nothing to guard: the studio does not send the top layer
+  // Congestion: the controller cut its estimate, or the round trip grew (the link's queue fills).
+  const cut = estimate <= Math.max(...history.map(([, e]) => e)) * (1 - cfg.fastFall) && (r.loss ?? 0) < cfg.cutMaxLoss;
+  const queueing = hasRtt && rttMs - s.minRttMs >= cfg.rttRiseMs;
+  next.calmSince = cut || queueing ? null : (s.calmSince ?? now);
+  if (!s.capped) {
+    const warm = now - s.startedAt >= cfg.warmupMs;
+    // ...that matters only where the estimate leaves the top layer little room.
+    const full = (cut && estimate < topBitrate * cfg.fallHeadroom) || (queueing && estimate < topBitrate * cfg.rttHeadroom);
+    if (!full || !warm) return next;
+    const relapse = now - s.liftedAt < cfg.relapseMs;
+    return { ...next, capped: true, cappedAt: now, holdMs: relapse ? Math.min(s.holdMs * 2, cfg.maxHoldMs) : cfg.minHoldMs };
+  }
+  const held = now - s.cappedAt >= s.holdMs;
+  if (held && next.calmSince !== null && now - next.calmSince >= cfg.upSustainMs) {
+    return { ...next, capped: false, liftedAt: now, history: [] };
+  }
+  return next;
+}
+
+/** Runs `downlinkStep` for one video consumer of a viewer's receive transport and applies it. */
+export class DownlinkGuard {
+  private state: DownlinkState;
+  private auto = true;
+  private busy = false;
+  /** Readings start once media flows (the consumer is made paused and resumed by the viewer). */
+  private started = false;
+  private readonly timer: NodeJS.Timeout;
+  private readonly topSpatial: number;
+  private readonly topTemporal: number;
+
+  constructor(
+    private readonly transport: types.WebRtcTransport,
+    private readonly consumer: types.Consumer,
+    /** The producer the consumer forwards (null once it is gone). */
+    private readonly producer: () => types.Producer | null,
+    private readonly log: Logger,
+  ) {
+    const { spatialLayers, temporalLayers } = parseScalabilityMode(consumer.rtpParameters.encodings?.[0]?.scalabilityMode);
+    this.topSpatial = Math.max(0, spatialLayers - 1);
+    this.topTemporal = Math.max(0, temporalLayers - 1);
+    this.state = initialDownlinkState(Date.now());
+    this.timer = setInterval(() => void this.tick(), DOWNLINK_GUARD.intervalMs);
+    this.timer.unref();
+  }
+
+  /** The viewer chose auto quality (the guard may lower the layer) or pinned one (the guard stands aside). */
+  setAuto(auto: boolean): void {
+    this.auto = auto;
+    if (!auto) this.state = { ...initialDownlinkState(Date.now()), startedAt: this.state.startedAt };
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+  }
+
+  private async tick(): Promise<void> {
+    if (this.busy || !this.auto || this.topSpatial === 0) return;
+    const c = this.consumer;
+    if (c.closed || this.transport.closed) return this.close();
+    if (c.paused || c.producerPaused) return;
+    if (!this.started) {
+      this.started = true;
+      this.state = initialDownlinkState(Date.now());
+    }
+    this.busy = true;
+    try {
+      const [[stats], consumerStats] = await Promise.all([this.transport.getStats(), c.getStats()]);
+      const producer = this.producer();
+      const estimate = stats?.availableOutgoingBitrate;
+      // 0: the controller has no estimate yet
+      if (!producer || producer.closed || !estimate || !this.auto) return;
+      const topBitrate = await topLayerBitrate(producer);
+      const rttMs = consumerStats.find((x) => x.type === 'outbound-rtp')?.roundTripTime;
+      const before = this.state.capped;
+      this.state = downlinkStep(this.state, { estimate, topBitrate, rttMs, loss: stats.rtpPacketLossSent }, Date.now());
+      if (this.state.capped === before || c.closed || !this.auto) return;
+      const spatialLayer = this.state.capped ? this.topSpatial - 1 : this.topSpatial;
+      await c.setPreferredLayers({ spatialLayer, temporalLayer: this.topTemporal });
+      this.log.debug({ consumerId: c.id, estimate, topBitrate, spatialLayer, holdMs: this.state.holdMs }, 'downlink guard');
+    } catch {
+      // the consumer or transport closed meanwhile; the next tick stops
+    } finally {
+      this.busy = false;
+    }
+  }
+}
+
+/**
+ * The rate of a producer's top layer: its fastest stream (the top layer is the largest). Read at most twice a second
+ * per producer, however many viewers' guards ask.
+ */
+const topRates = new WeakMap<types.Producer, { at: number; bitrate: Promise<number> }>();
+function topLayerBitrate(producer: types.Producer): Promise<number> {
+  const now = Date.now();
+  const cached = topRates.get(producer);
+  if (cached && now - cached.at < 2 * DOWNLINK_GUARD.intervalMs) return cached.bitrate;
+  const bitrate = producer
+    .getStats()
+    .then((streams) => Math.max(0, ...streams.map((s) => s.bitrate)))
+    .catch(() => 0);
+  topRates.set(producer, { at: now, bitrate });
+  return bitrate;
+}
