@@ -48,7 +48,13 @@ export function RewatchButton({ productId }: { productId: string }) {
   const clip = useProductClip(productId);
   if (!clip) return null;
   return (
-    <button type="button" className="rewatch" onClick={clip.play} data-testid={`rewatch-${productId}`}>
+    <button
+      type="button"
+      className="rewatch"
+      onClick={clip.play}
+      aria-label={t('replay.clipLabel', { name: clip.chapter.name })}
+      data-testid={`rewatch-${productId}`}
+    >
       {t('replay.clip')}
     </button>
   );
