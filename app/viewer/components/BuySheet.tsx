@@ -76,7 +76,7 @@ export function BuySheet({ productId }: { productId: string }) {
     <div className="buy-actions">
       <button
         type="button"
-        className="secondary-button"
+        className="btn btn--touch"
         disabled={!canBuy || cartRoom < 1}
         onClick={() => sku && shop?.addToCart(product, sku, qty)}
         data-testid="add-to-cart"
@@ -85,7 +85,7 @@ export function BuySheet({ productId }: { productId: string }) {
       </button>
       <button
         type="button"
-        className="buy-button"
+        className="btn btn--touch btn--buy"
         disabled={!canBuy}
         onClick={() => sku && shop?.buyNow(sku, Math.min(qty, max))}
         data-testid="buy-now"

@@ -55,7 +55,7 @@ export function CartSheet() {
       </div>
       <button
         type="button"
-        className="buy-button"
+        className="btn btn--touch btn--buy"
         disabled={anyUnavailable || anyOver || !total.ok}
         onClick={() => shop?.checkoutCart()}
         data-testid="checkout"

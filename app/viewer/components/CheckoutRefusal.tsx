@@ -32,7 +32,7 @@ export function CheckoutRefusal({ error, refusal, productId }: { error: ErrorMes
     const label = t(`checkout.wayOn.${way}`);
     if (way === 'orders') {
       return (
-        <a key={way} ref={setRef} className="secondary-button small" href={ordersPath(showId)} data-testid="refusal-orders">
+        <a key={way} ref={setRef} className="btn btn--touch small" href={ordersPath(showId)} data-testid="refusal-orders">
           {label}
         </a>
       );
@@ -47,7 +47,7 @@ export function CheckoutRefusal({ error, refusal, productId }: { error: ErrorMes
         key={way}
         ref={setRef}
         type="button"
-        className={`${i === 0 ? 'buy-button' : 'secondary-button'} small`}
+        className={`btn btn--touch ${i === 0 ? 'btn--buy' : ''} small`}
         onClick={act}
         data-testid={`refusal-${way}`}
       >

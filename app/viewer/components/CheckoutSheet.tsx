@@ -230,7 +230,7 @@ function CheckoutForm({ items, fromCart, checkout }: { items: CheckoutItem[]; fr
 
       <div className="sheet-foot sheet-foot--inline">
         {checkout.error && refusal && <CheckoutRefusal error={checkout.error} refusal={refusal} productId={productId} />}
-        <button type="submit" className="buy-button wide" disabled={placing || !total.ok || blocked} data-testid="place-order">
+        <button type="submit" className="btn btn--touch btn--buy wide" disabled={placing || !total.ok || blocked} data-testid="place-order">
           {placing ? t('checkout.placing') : t('checkout.placeOrder')}
         </button>
       </div>
@@ -282,7 +282,7 @@ function PlacedOrder({ checkout }: { checkout: CheckoutState }) {
         {checkout.error && refusal && <CheckoutRefusal error={checkout.error} refusal={refusal} productId={productId} />}
         <button
           type="button"
-          className="buy-button wide"
+          className="btn btn--touch btn--buy wide"
           disabled={paying || clock.state !== 'counting' || refusal?.blocking === true}
           onClick={() => void shop?.payCheckout()}
           data-testid="pay"

@@ -78,7 +78,7 @@ function AskSheet() {
             {t('ask.sent')}
           </div>
         )}
-        <button type="submit" className="buy-button wide" disabled={busy || !text.trim()} data-testid="ask-submit">
+        <button type="submit" className="btn btn--touch btn--buy wide" disabled={busy || !text.trim()} data-testid="ask-submit">
           {busy ? t('ask.sending') : t('ask.submit')}
         </button>
       </form>
@@ -132,7 +132,7 @@ function NicknameSheet() {
             {t(sendErrorKey(error.reason))}
           </div>
         )}
-        <button type="submit" className="buy-button wide" disabled={!name.trim()} data-testid="nickname-save">
+        <button type="submit" className="btn btn--touch btn--buy wide" disabled={!name.trim()} data-testid="nickname-save">
           {t('nickname.save')}
         </button>
       </form>

@@ -80,7 +80,7 @@ function OrderList({ showId }: { showId: string | null }) {
   if (orders === null) {
     return error ? (
       <Empty icon={<AlertIcon width={28} height={28} />} text={t(error.key, error.params ?? {})}>
-        <button type="button" className="primary-button" onClick={() => void shop?.loadMyOrders()}>
+        <button type="button" className="btn btn--touch btn--primary state-action" onClick={() => void shop?.loadMyOrders()}>
           {t('state.error.retry')}
         </button>
       </Empty>
@@ -94,7 +94,7 @@ function OrderList({ showId }: { showId: string | null }) {
     return (
       <Empty icon={<ReceiptIcon width={28} height={28} />} text={t('orders.none')}>
         {showId && (
-          <a className="primary-button" href={livePath(showId)}>
+          <a className="btn btn--touch btn--primary state-action" href={livePath(showId)}>
             {t('orders.backToShow')}
           </a>
         )}
@@ -154,7 +154,7 @@ function OrderDetail({ orderId, showId }: { orderId: string; showId: string | nu
     if (page.error) {
       return (
         <Empty icon={<AlertIcon width={28} height={28} />} text={t(page.error.key, page.error.params ?? {})}>
-          <a className="primary-button" href={ordersPath(showId)}>
+          <a className="btn btn--touch btn--primary state-action" href={ordersPath(showId)}>
             {t('orders.mine')}
           </a>
         </Empty>
@@ -211,7 +211,7 @@ function OrderDetail({ orderId, showId }: { orderId: string; showId: string | nu
         <section className="order-actions">
           <button
             type="button"
-            className="buy-button wide"
+            className="btn btn--touch btn--buy wide"
             disabled={busy !== null || clock.state !== 'counting'}
             onClick={() => void shop?.payOrder(order.id)}
             data-testid="pay"
@@ -221,12 +221,12 @@ function OrderDetail({ orderId, showId }: { orderId: string; showId: string | nu
           {confirmCancel ? (
             <div className="confirm-row">
               <span>{t('orders.cancelConfirm')}</span>
-              <button type="button" className="secondary-button" onClick={() => setConfirmCancel(false)}>
+              <button type="button" className="btn btn--touch" onClick={() => setConfirmCancel(false)}>
                 {t('orders.keep')}
               </button>
               <button
                 type="button"
-                className="danger-button"
+                className="btn btn--touch btn--danger"
                 disabled={busy !== null}
                 onClick={() => void shop?.cancelOrder(order.id).then(() => setConfirmCancel(false))}
                 data-testid="confirm-cancel-order"
@@ -265,16 +265,21 @@ function OrderDetail({ orderId, showId }: { orderId: string; showId: string | nu
                 />
               </label>
               <div className="confirm-row">
-                <button type="button" className="secondary-button" onClick={() => setRefundOpen(false)}>
+                <button type="button" className="btn btn--touch" onClick={() => setRefundOpen(false)}>
                   {t('orders.keep')}
                 </button>
-                <button type="submit" className="danger-button" disabled={busy !== null || !reason.trim()} data-testid="submit-refund">
+                <button
+                  type="submit"
+                  className="btn btn--touch btn--danger"
+                  disabled={busy !== null || !reason.trim()}
+                  data-testid="submit-refund"
+                >
                   {t('orders.requestRefund')}
                 </button>
               </div>
             </form>
           ) : (
-            <button type="button" className="secondary-button wide" onClick={() => setRefundOpen(true)} data-testid="request-refund">
+            <button type="button" className="btn btn--touch wide" onClick={() => setRefundOpen(true)} data-testid="request-refund">
               {t('orders.requestRefund')}
             </button>
           )}
@@ -352,7 +357,7 @@ function OrderDetail({ orderId, showId }: { orderId: string; showId: string | nu
       </section>
 
       {backShow && (
-        <a className="secondary-button wide center" href={livePath(backShow)} data-testid="back-to-show">
+        <a className="btn btn--touch wide" href={livePath(backShow)} data-testid="back-to-show">
           {t('orders.backToShow')}
         </a>
       )}

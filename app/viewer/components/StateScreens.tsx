@@ -185,7 +185,7 @@ export function ErrorScreen() {
         {!unsupported && (
           <button
             type="button"
-            className="primary-button"
+            className="btn btn--touch btn--primary state-action"
             onClick={() => (kind === 'offline' || kind === 'full' ? player?.reconnectNow() : location.reload())}
           >
             {t('state.error.retry')}
