@@ -128,3 +128,44 @@ export function adaptItemsEdit(c: SceneCollection, from: Size, mode: AdaptMode, 
   }
   return { type: 'batch', edits };
 }
+
+/** Still as it was added: OBS' defaults of `makeItem`, nothing moved, scaled, bound, cropped or turned by the user. */
+function untouched(item: SceneItem): boolean {
+  const { crop } = item;
+  return (
+    item.scale.x === 1 &&
+    item.scale.y === 1 &&
+    item.rotation === 0 &&
+    item.bounds.type === 'none' &&
+    crop.left + crop.top + crop.right + crop.bottom === 0
+  );
+}
+
+/**
+ * The items of `sourceIds` still as they were added whose source turned out larger than the frame on either side (a
+ * 6000×4000 photo in a 720×1280 frame covers it many times over, its handles far off screen): fitted inside the frame,
+ * centred — what "Fit to screen" does. Items the streamer has already placed or locked are left alone. Null: nothing to do.
+ */
+export function fitOversizedEdit(c: SceneCollection, sourceIds: ReadonlySet<string>, runtime: SourceSizes = {}): Edit | null {
+  const { width, height } = c.canvas;
+  const sizes = sourceSizes(c, runtime);
+  const edits: SimpleEdit[] = [];
+  for (const scene of c.scenes) {
+    for (const item of scene.items) {
+      if (!sourceIds.has(item.sourceId) || item.locked || !untouched(item)) continue;
+      const size = sizes.get(item.sourceId);
+      if (!size || (size.width <= width && size.height <= height)) continue;
+      edits.push({
+        type: 'transform_item',
+        sceneId: scene.id,
+        itemId: item.id,
+        patch: {
+          position: { x: width / 2, y: height / 2 },
+          alignment: 'center',
+          bounds: { type: 'scale_inner', width, height, alignment: 'center' },
+        },
+      });
+    }
+  }
+  return edits.length ? { type: 'batch', edits } : null;
+}

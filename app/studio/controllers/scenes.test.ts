@@ -119,4 +119,40 @@ describe('SceneController', () => {
     expect(c.currentSceneId).toBe('scn_live_portrait');
     expect(c.scenes.find((x) => x.id === 'scn_live_portrait')?.name).toBe('竖屏直播');
   });
+
+  it('fits a picture that turns out far larger than the frame, once, as an undoable step', async () => {
+    const { store, scenes } = await setup();
+    const canvas = store.getState().scene.collection.canvas;
+    scenes.addSource('image', 'Photo');
+    const added = store.getState().scene.collection.scenes[0]!.items.at(-1)!;
+    const item = () => store.getState().scene.collection.scenes[0]!.items.find((i) => i.id === added.id)!;
+    // The compositor measures the decoded image: 6000×4000.
+    store.setState((s) => ({ scene: { ...s.scene, sizes: { ...s.scene.sizes, [added.sourceId]: { width: 6000, height: 4000 } } } }));
+    expect(item().bounds).toEqual({ type: 'scale_inner', width: canvas.width, height: canvas.height, alignment: 'center' });
+    expect(item().position).toEqual({ x: canvas.width / 2, y: canvas.height / 2 });
+    // Undo gives the natural size back, and the fit is not applied again by the next report.
+    scenes.undo();
+    expect(item().bounds.type).toBe('none');
+    store.setState((s) => ({ scene: { ...s.scene, sizes: { ...s.scene.sizes, [added.sourceId]: { width: 6000, height: 4001 } } } }));
+    expect(item().bounds.type).toBe('none');
+  });
+
+  it('leaves a picture that fits the frame, and one the streamer already placed, as they are', async () => {
+    const { store, scenes } = await setup();
+    scenes.addSource('image', 'Logo');
+    const small = store.getState().scene.collection.scenes[0]!.items.at(-1)!;
+    scenes.addSource('image', 'Poster');
+    const placed = store.getState().scene.collection.scenes[0]!.items.at(-1)!;
+    scenes.apply({ type: 'transform_item', sceneId: 'scn_live', itemId: placed.id, patch: { scale: { x: 0.1, y: 0.1 } } });
+    store.setState((s) => ({
+      scene: {
+        ...s.scene,
+        sizes: { ...s.scene.sizes, [small.sourceId]: { width: 200, height: 100 }, [placed.sourceId]: { width: 5000, height: 5000 } },
+      },
+    }));
+    const items = store.getState().scene.collection.scenes[0]!.items;
+    expect(items.find((i) => i.id === small.id)!.bounds.type).toBe('none');
+    expect(items.find((i) => i.id === placed.id)!.scale).toEqual({ x: 0.1, y: 0.1 });
+    expect(items.find((i) => i.id === placed.id)!.bounds.type).toBe('none');
+  });
 });

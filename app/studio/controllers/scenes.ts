@@ -7,11 +7,12 @@ import type { Locale } from '../../../shared/protocol/host';
 import { portraitStarterEdits, relocalizeStarter } from '../../../shared/scene/defaults';
 import { type Edit, transitionEdit } from '../../../shared/scene/edits';
 import { SceneError } from '../../../shared/scene/errors';
-import { type AdaptMode, adaptItemsEdit, orientationOf } from '../../../shared/scene/frame';
+import { type AdaptMode, adaptItemsEdit, fitOversizedEdit, orientationOf } from '../../../shared/scene/frame';
 import { History } from '../../../shared/scene/history';
 import { migrateCollection, serializeCollection } from '../../../shared/scene/migrations';
 import { parseSettings, type SourceKindId } from '../../../shared/scene/kinds';
 import { type Canvas, createId, findScene, makeItem, type SceneCollection, type Source } from '../../../shared/scene/model';
+import type { Size } from '../../../shared/scene/primitives';
 import type { StudioStore } from '../store';
 
 /**
@@ -48,12 +49,20 @@ export class SceneController {
   private saveTimer: ReturnType<typeof setTimeout> | null = null;
   /** Told when the program scene should change without an animated transition (T-bar completion). */
   onCut: ((sceneId: string) => void) | null = null;
+  /**
+   * Sources added or re-pointed (new file, new device) whose picture has not been measured yet, with the size the
+   * compositor reported for them then: once a new size arrives, an item of theirs larger than the frame is fitted.
+   */
+  private readonly awaitingSize = new Map<string, string>();
 
   constructor(
     private readonly store: StudioStore,
     private readonly persistence: ScenePersistence,
   ) {
     this.history = new History(store.getState().scene.collection);
+    store.subscribe((s, prev) => {
+      if (s.scene.sizes !== prev.scene.sizes) this.measured(s.scene.sizes);
+    });
   }
 
   get collection(): SceneCollection {
@@ -83,6 +92,11 @@ export class SceneController {
       const before = this.history.collection;
       const after = this.history.apply(edit, opts);
       if (after !== before) this.changed();
+      for (const e of edit.type === 'batch' ? edit.edits : [edit]) {
+        if (e.type === 'add_source' || e.type === 'update_source_settings') {
+          this.awaitSize(e.type === 'add_source' ? e.source.id : e.sourceId);
+        }
+      }
       return true;
     } catch (err) {
       this.refused(err);
@@ -252,6 +266,25 @@ export class SceneController {
         .getState()
         .notify({ key: 'scenes.errors.unknown', tone: 'error', detail: err instanceof Error ? err.message : String(err) });
     }
+  }
+
+  private awaitSize(sourceId: string): void {
+    this.awaitingSize.set(sourceId, JSON.stringify(this.store.getState().scene.sizes[sourceId] ?? null));
+  }
+
+  /** New source sizes from the compositor: fit the items of freshly measured sources that came out larger than the frame. */
+  private measured(sizes: Record<string, Size>): void {
+    const ready = new Set<string>();
+    for (const [sourceId, was] of this.awaitingSize) {
+      const size = sizes[sourceId];
+      if (!size || JSON.stringify(size) === was) continue;
+      ready.add(sourceId);
+      this.awaitingSize.delete(sourceId);
+    }
+    if (!ready.size) return;
+    // Its own undo step: undo shows the picture at its natural size again.
+    const edit = fitOversizedEdit(this.history.collection, ready, sizes);
+    if (edit) this.apply(edit);
   }
 
   private changed(): void {
