@@ -21,6 +21,8 @@ export interface HlsRoom {
   readonly isLive: boolean;
   readonly closed: boolean;
   readonly router: RecorderMedia['router'];
+  /** An edge's copy of a show whose origin is another node: the origin records it; here HLS is made on demand only. */
+  readonly remote: boolean;
   mediaProducers(): Iterable<RecorderMedia['video']>;
 }
 
@@ -69,7 +71,7 @@ export class HlsService {
   /** The room's media became available (the studio published, or the show went live with media). */
   onMedia(room: HlsRoom): void {
     if (this.closed || room.closed || !room.isLive) return;
-    if (!this.opts.record && !this.lastDemand.has(room.showId)) return;
+    if (!this.recordsAlways(room) && !this.lastDemand.has(room.showId)) return;
     const producers = [...room.mediaProducers()].filter((p) => !p.closed);
     const video = producers.find((p) => p.kind === 'video');
     if (!video) return;
@@ -123,11 +125,17 @@ export class HlsService {
     }
   }
 
+  /** HLS_RECORD records the shows this node is origin of from their first frame, not those it pulls from another. */
+  private recordsAlways(room: HlsRoom): boolean {
+    return this.opts.record && !room.remote;
+  }
+
   private stopIdle(idleMs: number): void {
-    if (this.opts.record) return;
     const now = Date.now();
     for (const [showId, at] of this.lastDemand) {
       if (now - at < idleMs) continue;
+      const room = this.opts.room(showId);
+      if (room && this.recordsAlways(room)) continue;
       this.lastDemand.delete(showId);
       void this.recorders.get(showId)?.stop('no HLS viewer asked for it lately');
     }
