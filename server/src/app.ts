@@ -278,6 +278,7 @@ export async function createStorecastServer(
       },
     });
     realtimeRef = realtime;
+    cluster?.attachRealtime(realtime);
     cleanups.push(() => realtime.close());
     await registerStaffRoutes(app, { shows, accounts: realtime.accounts });
     await registerAnalyticsRoutes(app, {

@@ -42,6 +42,14 @@ export const NodeRecord = z.object({
     .record(ShowId, z.number().int().min(0))
     .refine((r) => Object.keys(r).length <= 10_000, 'at most 10000 shows')
     .optional(),
+  /**
+   * Pages' realtime sockets (chat and app events) this node holds, per show (shows without sockets left out): a show's
+   * online count is the sum over the live nodes' records, like showViewers. Optional, as showViewers.
+   */
+  showSockets: z
+    .record(ShowId, z.number().int().min(0))
+    .refine((r) => Object.keys(r).length <= 10_000, 'at most 10000 shows')
+    .optional(),
   updatedAt: z.number().int(),
 });
 export type NodeRecord = z.infer<typeof NodeRecord>;

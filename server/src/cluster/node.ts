@@ -46,6 +46,14 @@ export interface ClusterNodeOptions {
   ttlMs?: number;
 }
 
+/** The realtime plane's part of a show's online count (the pages' realtime sockets), attached once realtime runs. */
+export interface RealtimeCounts {
+  /** Sockets this node holds per show. */
+  socketCounts(): Record<string, number>;
+  /** The sockets the other live nodes hold per show, after every registry read. */
+  setRemoteOnline(counts: ReadonlyMap<string, number>): void;
+}
+
 /** The signaling WebSocket URL of a node with this public http(s) base URL. */
 export function wsUrlOf(publicUrl: string): string {
   return `${publicUrl.replace(/\/+$/, '').replace(/^http/, 'ws')}${SIGNALING_PATH}`;
@@ -62,6 +70,7 @@ export class ClusterNode {
   private watching = false;
   /** The live nodes as the last registry read saw them (at most a heartbeat old): the pages' CSP, placement CORS. */
   private known: readonly NodeRecord[] = [];
+  private realtime: RealtimeCounts | null = null;
 
   private constructor(
     private readonly opts: ClusterNodeOptions,
@@ -78,6 +87,7 @@ export class ClusterNode {
       load: opts.load,
       shows: opts.shows,
       showViewers: () => this.localViewers(),
+      showSockets: () => this.realtime?.socketCounts() ?? {},
       originShows: opts.originShows,
       log: opts.log,
       heartbeatMs: opts.heartbeatMs,
@@ -115,6 +125,11 @@ export class ClusterNode {
     node.watchTimer.unref?.();
     opts.log.info({ nodeId: node.nodeId, publicUrl: opts.settings.publicUrl }, 'cluster node registered');
     return node;
+  }
+
+  /** The realtime plane: its sockets go into this node's record, and it is told the other nodes' every heartbeat. */
+  attachRealtime(realtime: RealtimeCounts): void {
+    this.realtime = realtime;
   }
 
   /** Ready for new viewers: Redis answers (placement, the origin map and pipes need it). */
@@ -204,6 +219,7 @@ export class ClusterNode {
       return;
     }
     this.known = nodes;
+    this.countOnline(nodes);
     if (this.origin.size === 0 && this.opts.rooms.view.size === 0) return;
     const live = new Set(nodes.map((n) => n.nodeId));
     if (this.origin.size > 0) this.origin.sweep(live);
@@ -215,6 +231,17 @@ export class ClusterNode {
   private countAudience(nodes: readonly NodeRecord[], rooms: Iterable<Room>): void {
     const others = nodes.filter((n) => n.nodeId !== this.nodeId);
     for (const room of rooms) room.setRemoteViewers(others.reduce((sum, n) => sum + (n.showViewers?.[room.showId] ?? 0), 0));
+  }
+
+  /** Tell the realtime plane the sockets the other nodes' records hold per show (a dead node's drop out with it). */
+  private countOnline(nodes: readonly NodeRecord[]): void {
+    if (!this.realtime) return;
+    const remote = new Map<string, number>();
+    for (const n of nodes) {
+      if (n.nodeId === this.nodeId) continue;
+      for (const [showId, count] of Object.entries(n.showSockets ?? {})) remote.set(showId, (remote.get(showId) ?? 0) + count);
+    }
+    this.realtime.setRemoteOnline(remote);
   }
 
   /**

@@ -78,6 +78,8 @@ export interface RegistryOptions {
   shows(): string[];
   /** Viewers this node seats per show (shows without viewers may be left out), read at every heartbeat. */
   showViewers?(): Record<string, number>;
+  /** Realtime sockets this node holds per show (shows without sockets may be left out), read at every heartbeat. */
+  showSockets?(): Record<string, number>;
   /** Shows this node is origin of (their mapping is refreshed with the heartbeat). */
   originShows(): string[];
   log: Logger;
@@ -131,6 +133,7 @@ export class NodeRegistry {
       load: this.opts.load(),
       shows: this.opts.shows(),
       showViewers: this.opts.showViewers?.() ?? {},
+      showSockets: this.opts.showSockets?.() ?? {},
       updatedAt: Date.now(),
     };
     const r = await this.opts.redis.commands.eval(

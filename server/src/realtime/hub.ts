@@ -70,6 +70,21 @@ export class RealtimeHub {
     this.commerce = new CommerceEvents(ctx);
   }
 
+  /** Sockets held here per show (shows without any left out): this node's part of each show's online count. */
+  socketCounts(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const room of this.rooms.values()) {
+      const n = room.localOnline;
+      if (n > 0) out[room.showId] = n;
+    }
+    return out;
+  }
+
+  /** Cluster mode: the sockets the other nodes hold per show (a show not named has none elsewhere). */
+  setRemoteOnline(counts: ReadonlyMap<string, number>): void {
+    for (const room of this.rooms.values()) room.remoteOnline = counts.get(room.showId) ?? 0;
+  }
+
   room(showId: string): Room {
     let room = this.rooms.get(showId);
     if (room) return room;
@@ -179,6 +194,7 @@ export class RealtimeHub {
   }
 
   snapshot(room: Room): RoomSnapshot {
+    room.presenceSnapshot();
     return {
       showId: room.showId,
       seq: room.seq,

@@ -97,6 +97,9 @@ export interface RealtimeServer {
    */
   publishCommerce(event: CommerceEvent, route?: OrderRoute | null): void;
   stats(): RealtimeStats;
+  /** Cluster mode (cluster/node.ts RealtimeCounts): sockets here per show, and the other nodes' per show. */
+  socketCounts(): Record<string, number>;
+  setRemoteOnline(counts: ReadonlyMap<string, number>): void;
   /** Stop timers and close every realtime socket (1001). Idempotent. */
   close(): Promise<void>;
 }
@@ -304,6 +307,8 @@ export async function registerRealtime(app: FastifyInstance, deps: RealtimeDeps)
     publishCommerce(event, route) {
       hub.commerce.publish(event, route ?? null);
     },
+    socketCounts: () => hub.socketCounts(),
+    setRemoteOnline: (counts) => hub.setRemoteOnline(counts),
     stats() {
       let lagging = 0;
       let maxBuf = 0;

@@ -98,10 +98,27 @@ export class Room {
     });
   }
 
-  get online(): number {
+  /**
+   * A socket was just given the snapshot's count: the next presence goes out even when the count is back to the one
+   * last sent, or that socket keeps the count it joined with (in cluster mode other nodes' sockets change it any time).
+   */
+  presenceSnapshot(): void {
+    this.lastPresence = -1;
+  }
+
+  /** Cluster mode: the show's realtime sockets on the other nodes (their registry records, every heartbeat). */
+  remoteOnline = 0;
+
+  /** This node's sockets of the show. */
+  get localOnline(): number {
     let n = 0;
     for (const m of this.members) if (!m.closing) n++;
     return n;
+  }
+
+  /** The show's online count: this node's sockets, plus the other nodes' in cluster mode. */
+  get online(): number {
+    return this.localOnline + this.remoteOnline;
   }
 
   limitsFor(key: string, now: number): UserLimits {
@@ -263,7 +280,7 @@ export class Room {
       if (full.length || staffOnly.length || likes || mutes.length || dropChat) {
         this.sink({ items: full, staff: staffOnly, chat: chatTotal - dropChat, dropped: dropChat, likes, keys, mutes });
       }
-      // Presence is this node's own count: sent here, outside the stream.
+      // Presence goes outside the stream: each node tells its sockets the total it knows (its own + the registry's).
       if (presence.length) this.send(presence, [], 0, 0, now, stats, null);
       return true;
     }
