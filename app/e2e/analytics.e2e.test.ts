@@ -4,43 +4,33 @@
  * carries the rest). The server's metrics and show event log agree.
  */
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ShowLogEntry } from '../../shared/analytics/events';
 import type { ShowMetrics } from '../../shared/analytics/metrics';
-import { ProductList } from '../../shared/commerce/catalog';
-import { openStudioAndGoLive, openViewer, poll, type Stack, startStack, watchConsole } from './harness';
+import { poll } from './harness';
+import { useStackSuite } from './suite';
 
 describe('viewer events from the viewer page', () => {
-  let stack: Stack;
-  const logs: string[] = [];
-
-  beforeAll(async () => {
-    stack = await startStack();
-  });
-  afterAll(async () => {
-    if (logs.length) console.log(logs.join('\n'));
-    await stack?.close();
-  });
+  const suite = useStackSuite();
 
   const read = async <T>(showId: string, what: string): Promise<T> => {
-    const res = await fetch(`${stack.server.url}/api/analytics/shows/${showId}/${what}`, {
-      headers: { authorization: `Bearer ${stack.server.studioToken}` },
+    const { server } = suite.stack;
+    const res = await fetch(`${server.url}/api/analytics/shows/${showId}/${what}`, {
+      headers: { authorization: `Bearer ${server.studioToken}` },
     });
     expect(res.status).toBe(200);
     return (await res.json()) as T;
   };
 
   it('reports entry, a 1 s impression, clicks and leave; the pin is in the show event log', async () => {
-    const { page: studio, showId } = await openStudioAndGoLive(stack, 'E2E 数据');
-    watchConsole(studio, 'studio', logs);
-    const { products } = ProductList.parse(await (await fetch(`${stack.server.url}/api/products`)).json());
+    const { page: studio, showId } = await suite.goLive('E2E 数据');
+    const products = await suite.products();
     const product = products.find((p) => p.status === 'active')!;
     const pinButton = studio.getByTestId(`pin-product-${product.id}`);
     await pinButton.waitFor({ timeout: 20_000 });
     await pinButton.click();
 
-    const viewer: Page = await openViewer(stack, showId);
-    watchConsole(viewer, 'viewer', logs);
+    const viewer: Page = await suite.openViewer(showId);
     const card = viewer.locator(`[data-product-id="${product.id}"]`);
     await card.waitFor({ timeout: 30_000 });
     // On screen for more than a second: one impression.

@@ -6,29 +6,20 @@
  * `BIGSCREEN_SHOTS=<dir>` also saves zh-CN and en screenshots.
  */
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProductList } from '../../shared/commerce/catalog';
-import { openStudioAndGoLive, openViewer, poll, type Stack, startStack, watchConsole } from './harness';
+import { describe, expect, it } from 'vitest';
+import { poll } from './harness';
+import { useStackSuite } from './suite';
 
 type SellingState = { selling: { data: { metrics: { itemsSold: number }; markers: { kind: string }[] } | null } };
 
 describe('big screen: a viewer buys → the studio Data tab shows GMV and items sold', () => {
-  let stack: Stack;
-  const logs: string[] = [];
-
-  beforeAll(async () => {
-    stack = await startStack();
-  });
-  afterAll(async () => {
-    if (logs.length) console.log(logs.join('\n'));
-    await stack?.close();
-  });
+  const suite = useStackSuite();
 
   it('updates GMV, items sold, the product row and the markers live', async () => {
-    const { page: studio, showId } = await openStudioAndGoLive(stack, 'E2E 数据大屏');
-    watchConsole(studio, 'studio', logs);
+    const { stack } = suite;
+    const { page: studio, showId } = await suite.goLive('E2E 数据大屏');
 
-    const { products } = ProductList.parse(await (await fetch(`${stack.server.url}/api/products`)).json());
+    const products = await suite.products();
     const product = products.find((p) => p.attributes.length === 1 && p.skus.length > 1)!;
     expect(product, 'a seeded product with variants').toBeDefined();
     const attr = product.attributes[0]!.name;
@@ -58,8 +49,7 @@ describe('big screen: a viewer buys → the studio Data tab shows GMV and items 
     await poll('big screen shows zero', async () => (await items.textContent()) === '0' && /0\.00/.test((await gmv.textContent()) ?? ''));
     await studio.getByTestId('bigscreen-chart').locator('canvas').waitFor();
 
-    const viewer = await openViewer(stack, showId);
-    watchConsole(viewer, 'viewer', logs);
+    const viewer = await suite.openViewer(showId);
     const buy = viewer.getByTestId(`buy-${product.id}`);
     await poll('Buy enabled on the pinned card', () => buy.isEnabled(), 30_000, 200);
     await buy.click();
@@ -112,6 +102,6 @@ describe('big screen: a viewer buys → the studio Data tab shows GMV and items 
     await studio.getByTestId('tab-data').click();
     await studio.getByTestId('bigscreen-report').waitFor({ timeout: 15_000 });
 
-    expect(logs.filter((l) => /pageerror/.test(l))).toEqual([]);
+    expect(suite.pageErrors()).toEqual([]);
   });
 });

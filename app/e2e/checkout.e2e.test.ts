@@ -6,9 +6,10 @@
  * and a second viewer watching the show saw the stock change live. Runs on a 16:9 and on a 9:16 (portrait) show.
  */
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProductList, ProductView } from '../../shared/commerce/catalog';
-import { openStudioAndGoLive, openViewer, poll, type Stack, startStack, watchConsole } from './harness';
+import { describe, expect, it } from 'vitest';
+import { ProductView } from '../../shared/commerce/catalog';
+import { poll } from './harness';
+import { useStackSuite } from './suite';
 import { hasShowAspect, SHOW_FRAMES } from './show-frames';
 
 async function getJson(url: string): Promise<unknown> {
@@ -34,23 +35,14 @@ async function viewerStock(page: Page, productId: string, skuId: string): Promis
 }
 
 describe.each(SHOW_FRAMES)('checkout on a $label: studio pins → viewer buys → sandbox pays → both sides see it paid', (frame) => {
-  let stack: Stack;
-  const logs: string[] = [];
-
-  beforeAll(async () => {
-    stack = await startStack();
-  });
-  afterAll(async () => {
-    if (logs.length) console.log(logs.join('\n'));
-    await stack?.close();
-  });
+  const suite = useStackSuite();
 
   it('buys a pinned product with a variant and pays in the sandbox', async () => {
-    const { page: studio, showId } = await openStudioAndGoLive(stack, 'E2E 直播带货', '', frame.output);
-    watchConsole(studio, 'studio', logs);
+    const { stack } = suite;
+    const { page: studio, showId } = await suite.goLive('E2E 直播带货', frame.output);
 
     // A seeded catalog product with a colour attribute and a per-buyer limit.
-    const { products } = ProductList.parse(await getJson(`${stack.server.url}/api/products`));
+    const products = await suite.products();
     const product = products.find((p) => p.attributes.length === 1 && p.perBuyerLimit !== null && p.skus.length > 1);
     expect(product, 'a seeded product with variants').toBeDefined();
     const attr = product!.attributes[0]!.name;
@@ -59,8 +51,7 @@ describe.each(SHOW_FRAMES)('checkout on a $label: studio pins → viewer buys �
     const stockBefore = sku.stock;
 
     // Someone already watching: must see the stock change live.
-    const watcher = await openViewer(stack, showId);
-    watchConsole(watcher, 'watcher', logs);
+    const watcher = await suite.openViewer(showId, 'watcher');
 
     // Studio pins it from the catalog picker.
     const pinButton = studio.getByTestId(`pin-product-${product!.id}`);
@@ -75,8 +66,7 @@ describe.each(SHOW_FRAMES)('checkout on a $label: studio pins → viewer buys �
     });
     expect(sale.status).toBe(201);
 
-    const viewer = await openViewer(stack, showId);
-    watchConsole(viewer, 'viewer', logs);
+    const viewer = await suite.openViewer(showId);
     // The buyer is watching the show's picture (its orientation) when the card's Buy comes up.
     const size = await poll(
       'viewer playing',
@@ -162,7 +152,7 @@ describe.each(SHOW_FRAMES)('checkout on a $label: studio pins → viewer buys �
       250,
     );
 
-    const errors = logs.filter((l) => /pageerror/.test(l));
+    const errors = suite.pageErrors();
     expect(errors).toEqual([]);
   });
 });

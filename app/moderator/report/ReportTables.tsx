@@ -5,7 +5,7 @@
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { dateTimeFormat, formatMoney, numberFormat } from '../../ui/format';
-import { SortHeader } from '../../ui/SortHeader';
+import { SortableHead } from '../../ui/SortHeader';
 import { useReport, useReportState } from './context';
 import { downloadCsv, productsCsv, segmentsCsv } from './csv';
 import { SEGMENT_SORT_KEYS, type SegmentSortKey } from './store';
@@ -87,22 +87,15 @@ export function SegmentTable() {
       ) : (
         <div className="report-table-wrap">
           <table className="report-table" data-testid="report-segments">
-            <thead>
-              <tr>
-                {SEGMENT_SORT_KEYS.map((key) => (
-                  <SortHeader
-                    key={key}
-                    label={t(`report.col.${key}`)}
-                    active={sort.key === key}
-                    dir={sort.dir}
-                    className={key === 'product' ? 'col-text' : 'col-num'}
-                    markClassName="sort-mark"
-                    testId={`report-sort-${key}`}
-                    onSort={() => store.getState().sortSegments(key)}
-                  />
-                ))}
-              </tr>
-            </thead>
+            <SortableHead
+              columns={SEGMENT_SORT_KEYS}
+              sort={sort}
+              label={(key) => t(`report.col.${key}`)}
+              className={(key) => (key === 'product' ? 'col-text' : 'col-num')}
+              markClassName="sort-mark"
+              testIdPrefix="report-sort-"
+              onSort={(key) => store.getState().sortSegments(key)}
+            />
             <tbody>
               {rows.map((r) => (
                 <tr

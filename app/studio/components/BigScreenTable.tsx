@@ -1,8 +1,8 @@
-/** The big screen's per-product table: click a column header to sort by it (again to flip; ui/SortHeader.tsx). */
+/** The big screen's per-product table: click a column header to sort by it (again to flip; `SortableHead`, ui/SortHeader.tsx). */
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatMoney } from '../../ui/format';
-import { SortHeader } from '../../ui/SortHeader';
+import { SortableHead } from '../../ui/SortHeader';
 import { useStudio, useStudioState } from '../context';
 import { productRows, SORT_KEYS } from '../controllers/selling-screen-view';
 import type { SellingSortKey } from '../store';
@@ -35,22 +35,15 @@ export function BigScreenTable() {
   return (
     <div className="bigscreen-table-wrap">
       <table className="bigscreen-table" data-testid="bigscreen-table">
-        <thead>
-          <tr>
-            {SORT_KEYS.map((key) => (
-              <SortHeader
-                key={key}
-                label={t(`bigscreen.col.${key}`)}
-                active={sort.key === key}
-                dir={sort.dir}
-                className={key === 'title' ? 'bigscreen-col-text' : 'bigscreen-col-num'}
-                markClassName="bigscreen-sort-mark"
-                testId={`bigscreen-sort-${key}`}
-                onSort={() => store.getState().sortSelling(key)}
-              />
-            ))}
-          </tr>
-        </thead>
+        <SortableHead
+          columns={SORT_KEYS}
+          sort={sort}
+          label={(key) => t(`bigscreen.col.${key}`)}
+          className={(key) => (key === 'title' ? 'bigscreen-col-text' : 'bigscreen-col-num')}
+          markClassName="bigscreen-sort-mark"
+          testIdPrefix="bigscreen-sort-"
+          onSort={(key) => store.getState().sortSelling(key)}
+        />
         <tbody>
           {rows.map((r) => (
             <tr key={r.productId} data-product-id={r.productId}>

@@ -1,38 +1,27 @@
 /**
- * Commerce controller, outside React: keeps the buyer session, the show's lineup and the pinned products' live
- * details (stock, flash sales) in the store, applies commerce events from the page's realtime socket, owns
- * the cart's persistence, and runs checkout (idempotent order placement → payment redirect) and the order pages'
- * actions. React components call its methods and read the store.
+ * Commerce controller, outside React: keeps the buyer session and the cart's persistence, applies commerce events
+ * from the page's realtime socket, and opens the buy, cart and checkout sheets. Its parts: the lineup and the pinned
+ * products' live details (shop-catalog.ts), checkout with idempotent order placement → payment redirect
+ * (shop-checkout.ts), and the order pages' loading and actions (shop-orders.ts). React components call its methods and
+ * read the store.
  */
 import type { ProductView, SkuView } from '../../../shared/commerce/catalog';
-import { ProductId } from '../../../shared/commerce/common';
 import type { CommerceEvent } from '../../../shared/commerce/events';
-import type { OrderView } from '../../../shared/commerce/orders';
 import type { PaymentAction } from '../../../shared/commerce/payments';
 import type { OrderStatusUpdate } from '../../../shared/protocol/realtime';
-import { type ShopApi, ShopApiError } from '../shop/api';
+import type { ShopApi } from '../shop/api';
 import { BUY_EVENT, type BuyEventDetail } from '../shop/buy-event';
 import { CART_STORAGE_KEY, type CartLine, cartQtyOfProduct, type KeyValueStorage, loadCart, parseCart, saveCart } from '../shop/cart';
 import { optionsLabel, skuPrice } from '../shop/catalog';
-import {
-  type Attempt,
-  type CheckoutItem,
-  type ContactInput,
-  checkoutFingerprint,
-  explainError,
-  nextAttempt,
-  validateContact,
-} from '../shop/checkout';
+import type { ContactInput } from '../shop/checkout';
 import { SkewEstimator } from '../shop/countdown';
 import type { Toast } from '../shop/slice';
 import { maxQty } from '../shop/variants';
 import type { ViewerStore } from '../store';
+import { ShopCatalog } from './shop-catalog';
+import { Checkout, followPayment } from './shop-checkout';
+import { ShopOrders } from './shop-orders';
 
-/** Network retries of one order placement (same idempotency key) before asking the buyer. */
-const PLACE_RETRIES = 2;
-const RETRY_BASE_MS = 600;
-/** Pending orders (reservation countdown) and refund requests are polled this often on the order page. */
-const ORDER_POLL_MS = 3_000;
 const TOAST_MS = 3_500;
 /** "Someone just bought" toasts at most this often. */
 const BOUGHT_TOAST_GAP_MS = 4_000;
@@ -57,9 +46,10 @@ export class ShopController {
   private readonly store: ViewerStore;
   private readonly api: ShopApi;
   private readonly cleanups: (() => void)[] = [];
-  private readonly inflight = new Map<string, Promise<ProductView | null>>();
+  private readonly catalog: ShopCatalog;
+  private readonly checkout: Checkout;
+  private readonly orders: ShopOrders;
   private session: Promise<void> | null = null;
-  private attempt: Attempt | null = null;
   private toastTimer: ReturnType<typeof setTimeout> | null = null;
   private lastBoughtToast = 0;
   private stopped = false;
@@ -67,6 +57,20 @@ export class ShopController {
   constructor(private readonly opts: ShopOptions) {
     this.store = opts.store;
     this.api = opts.api;
+    const follow = (action: PaymentAction) => followPayment(action, opts.navigate);
+    const ensureSession = () => this.ensureSession();
+    this.catalog = new ShopCatalog(opts.store, opts.api, opts.showId);
+    this.orders = new ShopOrders({ store: opts.store, api: opts.api, ensureSession, follow });
+    this.checkout = new Checkout({
+      store: opts.store,
+      api: opts.api,
+      showId: opts.showId,
+      ensureSession,
+      stopped: () => this.stopped,
+      loadMyOrders: () => this.orders.loadMyOrders(),
+      fetchProduct: (id) => this.catalog.fetchProduct(id),
+      follow,
+    });
   }
 
   /** The server's clock now (countdowns run against it). */
@@ -80,9 +84,9 @@ export class ShopController {
     this.cleanups.push(
       store.subscribe((s, prev) => {
         if (s.cart !== prev.cart) saveCart(storage, s.cart);
-        if (s.pinned !== prev.pinned) this.fetchPinned();
+        if (s.pinned !== prev.pinned) this.catalog.fetchPinned();
         // Back on the signaling socket after a drop: events were missed, refresh what is on screen.
-        if (s.connection === 'open' && prev.connection === 'reconnecting') this.refreshVisible();
+        if (s.connection === 'open' && prev.connection === 'reconnecting') this.catalog.refreshVisible();
       }),
     );
     const onStorage = (e: StorageEvent) => {
@@ -100,8 +104,8 @@ export class ShopController {
     });
     void this.ensureSession();
     void this.loadProviders();
-    if (this.opts.showId) void this.loadLineup();
-    this.fetchPinned();
+    if (this.opts.showId) void this.catalog.loadLineup();
+    this.catalog.fetchPinned();
   }
 
   stop(): void {
@@ -130,7 +134,7 @@ export class ShopController {
     }
   }
 
-  // ---------------------------------------------------------------- session, providers, catalog
+  // ---------------------------------------------------------------- session, providers, catalog events
 
   ensureSession(): Promise<void> {
     this.session ??= this.api.session().then(
@@ -154,56 +158,9 @@ export class ShopController {
     }
   }
 
-  private async loadLineup(): Promise<void> {
-    const showId = this.opts.showId;
-    if (!showId) return;
-    try {
-      const lineup = await this.api.lineup(showId);
-      const s = this.store.getState();
-      s.productsLoaded(lineup.products);
-      s.setLineup(lineup.products.map((p) => p.id));
-    } catch (err) {
-      console.warn('storecast: lineup unavailable', err);
-    }
-  }
-
   /** Fetch a product's current details (deduplicated while in flight). Null when it is not a catalog product. */
   fetchProduct(productId: string): Promise<ProductView | null> {
-    const running = this.inflight.get(productId);
-    if (running) return running;
-    if (!ProductId.safeParse(productId).success) {
-      this.store.getState().productMissing(productId);
-      return Promise.resolve(null);
-    }
-    const p = this.api
-      .product(productId)
-      .then(
-        (product) => {
-          this.store.getState().productsLoaded([product]);
-          return product;
-        },
-        (err: unknown) => {
-          if (err instanceof ShopApiError && err.status === 404) this.store.getState().productMissing(productId);
-          else console.warn('storecast: product details unavailable', productId, err);
-          return null;
-        },
-      )
-      .finally(() => this.inflight.delete(productId));
-    this.inflight.set(productId, p);
-    return p;
-  }
-
-  private fetchPinned(): void {
-    const s = this.store.getState();
-    for (const pin of s.pinned) {
-      const id = pin.product.productId;
-      if (!s.products[id] && !s.missingProducts[id]) void this.fetchProduct(id);
-    }
-  }
-
-  private refreshVisible(): void {
-    if (this.opts.showId) void this.loadLineup();
-    for (const pin of this.store.getState().pinned) void this.fetchProduct(pin.product.productId);
+    return this.catalog.fetchProduct(productId);
   }
 
   private onEvent(evt: CommerceEvent): void {
@@ -216,12 +173,12 @@ export class ShopController {
       case 'sale.started':
         // A sale on a product we have not cached yet: fetch it if it is on screen.
         if (s.products[evt.sale.productId]) s.commerceEvent(evt);
-        else if (s.pinned.some((p) => p.product.productId === evt.sale.productId)) void this.fetchProduct(evt.sale.productId);
+        else if (s.pinned.some((p) => p.product.productId === evt.sale.productId)) void this.catalog.fetchProduct(evt.sale.productId);
         break;
       case 'product.changed':
         if (evt.deleted) s.productMissing(evt.productId);
         else if (s.products[evt.productId] || s.pinned.some((p) => p.product.productId === evt.productId)) {
-          void this.fetchProduct(evt.productId);
+          void this.catalog.fetchProduct(evt.productId);
         }
         break;
       case 'order.paid': {
@@ -257,7 +214,7 @@ export class ShopController {
   openCart(): void {
     this.store.getState().openSheet({ kind: 'cart' });
     const ids = new Set(this.store.getState().cart.lines.map((l) => l.productId));
-    for (const id of ids) void this.fetchProduct(id);
+    for (const id of ids) void this.catalog.fetchProduct(id);
     void this.loadMyOrders();
   }
 
@@ -306,204 +263,45 @@ export class ShopController {
   // ---------------------------------------------------------------- checkout
 
   /** Place the checkout's order (validated contact). Resolves when placed or failed (state in `checkout`). */
-  async placeOrder(contactInput: ContactInput, expectedTotalMinor: number | null, couponId: string | null = null): Promise<void> {
-    const s = this.store.getState();
-    const sheet = s.sheet;
-    if (sheet?.kind !== 'checkout' || s.checkout.phase !== 'form') return;
-    const valid = validateContact(contactInput);
-    if (!valid.ok) return;
-    const showId = this.opts.showId ?? undefined;
-    const items: CheckoutItem[] = sheet.items;
-    // A different coupon is a different order: it gets its own idempotency key.
-    const fingerprint = checkoutFingerprint(items, valid.contact, showId ?? null) + (couponId ? `|coupon:${couponId}` : '');
-    const attempt = nextAttempt(this.attempt, fingerprint);
-    this.attempt = attempt;
-    s.setCheckout({ phase: 'placing', error: null, expectedTotalMinor });
-    let order: OrderView | null = null;
-    for (let i = 0; ; i++) {
-      try {
-        await this.ensureSession();
-        order = await this.api.placeOrder({
-          idempotencyKey: attempt.key,
-          items,
-          contact: valid.contact,
-          ...(showId ? { showId } : {}),
-          ...(couponId ? { couponId } : {}),
-        });
-        this.attempt = null;
-        break;
-      } catch (err) {
-        const network = err instanceof ShopApiError && err.network;
-        if (network) {
-          // The order may exist: the next try (automatic or the buyer's) must send the same key.
-          this.attempt = { ...attempt, unresolved: true };
-          if (i < PLACE_RETRIES && !this.stopped) {
-            await sleep(RETRY_BASE_MS * 2 ** i);
-            continue;
-          }
-        } else {
-          this.attempt = null;
-        }
-        this.store.getState().setCheckout({ phase: 'form', error: explainError(err) });
-        this.afterRejectedOrder(err, items);
-        return;
-      }
-    }
-    const now = this.store.getState();
-    now.setCheckout({ phase: 'placed', order, error: null });
-    if (sheet.fromCart) now.cartDispatch({ type: 'clear', skuIds: items.map((it) => it.skuId) });
-    void this.loadMyOrders();
-  }
-
-  /** Sold out / over limit: refresh what the buyer sees so the sheet shows the new bounds. */
-  private afterRejectedOrder(err: unknown, items: readonly CheckoutItem[]): void {
-    if (!(err instanceof ShopApiError)) return;
-    if (err.reason === 'LIMIT_EXCEEDED') void this.loadMyOrders();
-    if (err.reason === 'SOLD_OUT' || err.reason === 'INSUFFICIENT_STOCK' || err.reason === 'SKU_UNAVAILABLE') {
-      const products = this.store.getState().products;
-      const ids = new Set<string>();
-      for (const it of items) {
-        for (const p of Object.values(products)) if (p.skus.some((k) => k.id === it.skuId)) ids.add(p.id);
-      }
-      for (const id of ids) void this.fetchProduct(id);
-    }
+  placeOrder(contactInput: ContactInput, expectedTotalMinor: number | null, couponId: string | null = null): Promise<void> {
+    return this.checkout.placeOrder(contactInput, expectedTotalMinor, couponId);
   }
 
   /** Start paying the checkout's order: off to the provider's page. */
-  async payCheckout(): Promise<void> {
-    const s = this.store.getState();
-    const order = s.checkout.order;
-    if (!order || s.checkout.phase !== 'placed') return;
-    s.setCheckout({ phase: 'paying', error: null });
-    try {
-      const res = await this.api.pay(order.id);
-      this.follow(res.action);
-    } catch (err) {
-      this.store.getState().setCheckout({ phase: 'placed', error: explainError(err) });
-    }
-  }
-
-  private follow(action: PaymentAction): void {
-    if (action.kind !== 'redirect')
-      throw new ShopApiError(501, 'INTERNAL', `payment action ${action.kind} is not supported here`, 'PROVIDER_ERROR');
-    const url = new URL(action.url, location.href);
-    // Same-origin relative URLs and https provider pages only.
-    if (url.origin !== location.origin && url.protocol !== 'https:') {
-      throw new ShopApiError(502, 'INTERNAL', 'refusing an insecure payment page', 'PROVIDER_ERROR');
-    }
-    // Our own (sandbox) pay page speaks the page's language; it passes it on to the return page.
-    const lang = document.documentElement.lang;
-    if (url.origin === location.origin && (lang === 'en' || lang === 'zh-CN')) url.searchParams.set('lang', lang);
-    (this.opts.navigate ?? ((u: string) => location.assign(u)))(url.href);
+  payCheckout(): Promise<void> {
+    return this.checkout.pay();
   }
 
   // ---------------------------------------------------------------- orders
 
-  async loadMyOrders(): Promise<void> {
-    try {
-      await this.ensureSession();
-      const res = await this.api.orders();
-      this.store.getState().setMyOrders(res.orders);
-    } catch (err) {
-      const s = this.store.getState();
-      s.setMyOrders(s.myOrders, explainError(err));
-    }
-  }
-
-  async loadOrder(orderId: string): Promise<void> {
-    const s = this.store.getState();
-    if (s.orderPage.order?.id !== orderId) s.setOrderPage({ loading: true, order: null, error: null, actionError: null });
-    try {
-      const order = await this.api.order(orderId);
-      this.store.getState().setOrderPage({ loading: false, order, error: null });
-    } catch (err) {
-      const page = this.store.getState().orderPage;
-      // Keep showing a loaded order through a failed refresh.
-      this.store.getState().setOrderPage({ loading: false, error: page.order ? null : explainError(err) });
-    }
+  loadMyOrders(): Promise<void> {
+    return this.orders.loadMyOrders();
   }
 
   /** Keep an order page fresh: poll while something may change soon, and refresh when the tab comes back. */
   watchOrder(orderId: string): () => void {
-    let timer: ReturnType<typeof setTimeout> | null = null;
-    let active = true;
-    const tick = async () => {
-      await this.loadOrder(orderId);
-      if (!active) return;
-      const status = this.store.getState().orderPage.order?.status;
-      const soon = status === 'pending_payment' || status === 'refund_requested' || status === undefined;
-      timer = setTimeout(tick, soon ? ORDER_POLL_MS : ORDER_POLL_MS * 5);
-    };
-    const onFocus = () => {
-      if (document.visibilityState !== 'visible') return;
-      if (timer) clearTimeout(timer);
-      void tick();
-    };
-    void tick();
-    window.addEventListener('focus', onFocus);
-    document.addEventListener('visibilitychange', onFocus);
-    return () => {
-      active = false;
-      if (timer) clearTimeout(timer);
-      window.removeEventListener('focus', onFocus);
-      document.removeEventListener('visibilitychange', onFocus);
-    };
+    return this.orders.watchOrder(orderId);
   }
 
   /** The order list page: load now, refresh on focus. */
   watchOrders(): () => void {
-    const onFocus = () => document.visibilityState === 'visible' && void this.loadMyOrders();
-    void this.loadMyOrders();
-    window.addEventListener('focus', onFocus);
-    document.addEventListener('visibilitychange', onFocus);
-    return () => {
-      window.removeEventListener('focus', onFocus);
-      document.removeEventListener('visibilitychange', onFocus);
-    };
+    return this.orders.watchOrders();
   }
 
-  async payOrder(orderId: string): Promise<void> {
-    await this.orderAction('pay', async () => {
-      const res = await this.api.pay(orderId);
-      this.follow(res.action);
-      return null;
-    });
+  payOrder(orderId: string): Promise<void> {
+    return this.orders.payOrder(orderId);
   }
 
-  async cancelOrder(orderId: string): Promise<void> {
-    await this.orderAction('cancel', () => this.api.cancel(orderId));
-    await this.loadOrder(orderId);
+  cancelOrder(orderId: string): Promise<void> {
+    return this.orders.cancelOrder(orderId);
   }
 
-  async requestRefund(orderId: string, reason: string): Promise<boolean> {
-    const ok = await this.orderAction('refund', () => this.api.requestRefund(orderId, reason));
-    await this.loadOrder(orderId);
-    return ok;
-  }
-
-  private async orderAction(kind: 'pay' | 'cancel' | 'refund', run: () => Promise<OrderView | null>): Promise<boolean> {
-    const s = this.store.getState();
-    if (s.orderPage.busy) return false;
-    s.setOrderPage({ busy: kind, actionError: null });
-    try {
-      await this.ensureSession();
-      const updated = await run();
-      if (updated) this.store.getState().orderUpdated(updated);
-      // `pay` navigates away: stay busy so the button cannot be pressed twice.
-      if (kind !== 'pay') this.store.getState().setOrderPage({ busy: null });
-      return true;
-    } catch (err) {
-      this.store.getState().setOrderPage({ busy: null, actionError: explainError(err) });
-      return false;
-    }
+  requestRefund(orderId: string, reason: string): Promise<boolean> {
+    return this.orders.requestRefund(orderId, reason);
   }
 }
 
 /** Feed the API's Date headers into the store's clock skew. */
 export function trackServerClock(store: ViewerStore, skew = new SkewEstimator()): (serverMs: number, localMs: number) => void {
   return (serverMs, localMs) => store.getState().setClockSkew(skew.add(serverMs, localMs));
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
