@@ -328,7 +328,7 @@ describe('weak networks: the studio behind an impaired uplink', () => {
     expect(reconnecting).toBeTruthy();
     expect(stillPlaying).toBe(true);
     // The target, 3 s. The studio keeps its session when the send transport finds its way back by itself
-    // (publisher.ts onOnline): measured 0.26–0.32 s to the first frame and sound, once 2.2 s to a steady picture (a
+    // (publisher-recovery.ts NetworkWatch.onOnline): measured 0.26–0.32 s to the first frame and sound, once 2.2 s to a steady picture (a
     // second stall of 1.5 s after the first frames); rebuilding the session took 1.7–3.8 s.
     const bound = 3_000;
     expect(pictureMs).toBeLessThan(bound);
