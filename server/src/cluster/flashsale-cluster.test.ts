@@ -2,7 +2,8 @@
  * A flash sale across three real server processes on one PostgreSQL and one Redis (scripts/bench/lib/cluster-procs.ts):
  * 100 units, 1,200 checkout attempts by 1,200 guests spread over the nodes, some submitted twice at once on two nodes,
  * then every key retried on a third node. Exactly 100 sold, stock and the sale's remainder never seen below zero, one
- * order per idempotency key, and every order a buyer was told about is the one in the database.
+ * order per idempotency key, and every order a buyer was told about is the one in the database. Also: per-buyer limits
+ * (a flash sale's, a product's) hold when one buyer checks out with several keys on every node at once.
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
