@@ -23,6 +23,11 @@ export interface ChatLoadOptions {
   drainMs?: number;
   /** Messages sent in this first stretch count for delivery but not for latency (connections and JIT settling). */
   warmupMs?: number;
+  /**
+   * Start every text with a random word, so that messages differ in shape: a server with its default spam settings
+   * takes texts that differ only in digits, from several users at once, for a flood (tests lift `floodUsers`).
+   */
+  randomWord?: boolean;
 }
 
 export interface ChatLoadResult {
@@ -43,7 +48,10 @@ export interface ChatLoadResult {
   sendRatePerSec: number;
 }
 
-const CHAT = /"text":"m(\d+) t=(\d+)"/g;
+const CHAT = /"text":"(?:[a-z]+ )?m(\d+) t=(\d+)"/g;
+/** Consonants only: a random word never spells a filtered one. */
+const LETTERS = 'bcdfgjkmpqvwz';
+const word = () => Array.from({ length: 8 }, () => LETTERS[Math.floor(Math.random() * LETTERS.length)]).join('');
 const HIST_MAX_MS = 10_000;
 
 interface Client {
@@ -118,7 +126,7 @@ export async function runChatLoad(o: ChatLoadOptions): Promise<ChatLoadResult> {
           const idx = sent++;
           const c = clients[idx % clients.length]!;
           replies.push(
-            request(c, 'chat.send', { text: `m${idx} t=${Date.now()}` }).then((ok) => {
+            request(c, 'chat.send', { text: `${o.randomWord ? `${word()} ` : ''}m${idx} t=${Date.now()}` }).then((ok) => {
               if (ok) accepted++;
               else rejected++;
             }),

@@ -34,7 +34,8 @@ function runAsPostgres(cmd: string, args: string[]): { file: string; args: strin
   return asRoot ? { file: 'runuser', args: ['-u', 'postgres', '--', cmd, ...args] } : { file: cmd, args };
 }
 
-export async function startTestPostgres(): Promise<TestPostgres> {
+/** `durable`: keep PostgreSQL's own fsync and commit settings (benches that measure commits); off by default. */
+export async function startTestPostgres(opts: { durable?: boolean } = {}): Promise<TestPostgres> {
   const why = pgUnavailable();
   if (why) throw new Error(why);
   const dir = mkdtempSync(join(tmpdir(), 'sc-pg-'));
@@ -76,12 +77,7 @@ export async function startTestPostgres(): Promise<TestPostgres> {
         '-k',
         dir,
         // A test cluster: durability is not what is tested (crash tests use their own settings).
-        '-c',
-        'fsync=off',
-        '-c',
-        'synchronous_commit=off',
-        '-c',
-        'full_page_writes=off',
+        ...(opts.durable ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']),
         '-c',
         'max_connections=100',
       ]);

@@ -151,7 +151,13 @@ export class PgOrderRepository implements OrderRepository {
     );
     return rows.map((r) => r.id);
   }
+  /*
+   * A buyer's units towards a limit are counted after locking the product (or sale) row until the unit commits: two
+   * checkouts of one buyer on different nodes would otherwise both count the other's uncommitted order as absent. The
+   * count is its own statement, so under READ COMMITTED it sees what the lock's previous holder committed.
+   */
   async buyerProductQty(buyerId: string, productId: string): Promise<number> {
+    await this.q.query('SELECT 1 FROM products WHERE id = $1 FOR NO KEY UPDATE', [productId]);
     const r = await one<{ n: number }>(
       this.q,
       `SELECT COALESCE(SUM(i.qty), 0)::int AS n FROM orders o JOIN order_items i ON i.order_id = o.id
@@ -161,6 +167,7 @@ export class PgOrderRepository implements OrderRepository {
     return r!.n;
   }
   async buyerSaleQty(buyerId: string, saleId: string): Promise<number> {
+    await this.q.query('SELECT 1 FROM flash_sales WHERE id = $1 FOR NO KEY UPDATE', [saleId]);
     const r = await one<{ n: number }>(
       this.q,
       `SELECT COALESCE(SUM(i.qty), 0)::int AS n FROM orders o JOIN order_items i ON i.order_id = o.id
