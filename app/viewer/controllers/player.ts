@@ -13,14 +13,15 @@
  * The socket is the shared ReconnectingRpcSocket (app/ui): the join is its on-open hook, so every reconnect rejoins,
  * and a failed join is retried with its backoff. The recv transport is watched by the shared IceWatchdog; when ICE
  * cannot be restored the page rejoins and the store says the connection is too poor (the chat and the shop keep
- * working meanwhile).
+ * working meanwhile). A transport that stays connected but brings too little (heavy loss) is caught by the link
+ * watch (player/link-watch.ts), which says so too and retries by itself.
  *
  * Every (re)connection bumps `generation`; async work that finishes for an older generation is dropped, so a
  * late reply can never touch the state of a newer session.
  *
  * Split by concern under player/: the device preload (device.ts), the transport, consumers and overlay channels
- * (media.ts), how failures read to the page (join-errors.ts), the probe's hand-over (hand-over.ts). This file keeps
- * the session: socket, join, the HLS probe, and the signaling notifications.
+ * (media.ts), how failures read to the page (join-errors.ts), the probe's hand-over (hand-over.ts), the link watch
+ * (link-watch.ts, link-quality.ts). This file keeps the session: socket, join, the HLS probe, the notifications.
  */
 import type { Quality, ShowId, ShowInfo } from '../../../shared/domain/show';
 import type { OverlayTrigger } from '../../../shared/protocol/overlay';
@@ -32,7 +33,7 @@ import {
   signalingMethods,
   signalingNotifications,
 } from '../../../shared/protocol/signaling';
-import { SCTP_CAPABILITIES, wireRecvCapabilities } from '../../ui/mediasoup-adapters';
+import { restartTransportIce, SCTP_CAPABILITIES, wireRecvCapabilities } from '../../ui/mediasoup-adapters';
 import { type DropCause, ReconnectingRpcSocket } from '../../ui/reconnecting-socket';
 import type { ViewerStore } from '../store';
 import type { AudioMeter } from './audio-meter';
@@ -42,6 +43,7 @@ import type { PlacementController } from './placement';
 import { DevicePreloader } from './player/device';
 import { copySession } from './player/hand-over';
 import { reportJoinFailure, reportSocketStatus, retryHelps } from './player/join-errors';
+import { LinkWatch } from './player/link-watch';
 import { mark } from './player/marks';
 import { MediaSession } from './player/media';
 import { whenState } from './when-state';
@@ -76,6 +78,7 @@ export class PlayerController {
   private store: ViewerStore;
   private video: HTMLVideoElement;
   private readonly media: MediaSession;
+  private readonly linkWatch: LinkWatch;
   private readonly devices = new DevicePreloader();
   private generation = 0;
   private stopped = false;
@@ -120,6 +123,12 @@ export class PlayerController {
         this.preconnect = false;
       },
     });
+    this.linkWatch = new LinkWatch({
+      store: () => this.store,
+      transport: () => this.media.currentTransport(),
+      restartIce: (transport) => restartTransportIce(this.rpc, transport),
+      rejoin: (reason) => this.socket.drop(reason),
+    });
     this.listen();
   }
 
@@ -135,6 +144,7 @@ export class PlayerController {
       this.certificate = cert;
     });
     this.socket.start();
+    this.linkWatch.start();
   }
 
   /** Leave for good (page unload, show ended). */
@@ -158,6 +168,7 @@ export class PlayerController {
     window.addEventListener('online', this.onOnline);
     this.devices.preload();
     this.socket.start();
+    this.linkWatch.start();
   }
 
   /** The probe's media plays: carry its session over to the page's store and <video> (which HLS leaves now). */
@@ -228,6 +239,7 @@ export class PlayerController {
   private shutdown(connection: 'closed'): void {
     this.generation++;
     this.socket.close();
+    this.linkWatch.stop();
     this.teardownMedia();
     this.store.getState().setConnection(connection);
   }
