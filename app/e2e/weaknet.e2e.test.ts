@@ -1,7 +1,8 @@
 /**
  * Weak networks, end to end: the server listens on the root side of a veth pair, the studio publishes over loopback
  * routing in the root namespace, and the viewer's Chromium runs inside a network namespace whose link the test
- * impairs (netns.ts): UDP blocked, the link down and up, the downlink capped. Each scenario measures from the page:
+ * impairs (netns.ts): UDP blocked, the link down and up, the downlink capped, random loss up to what the transport
+ * cannot beat (50 %: the page must say the connection is too poor and retry by itself). Each scenario measures from the page:
  * presented frames (requestVideoFrameCallback through the viewer's test handle), the simulcast layer the SFU forwards
  * (the viewer store's `layers`, from `consumer.layers`) and freezes (gaps between presented frames).
  */
@@ -253,5 +254,73 @@ describe('weak networks: a viewer behind an impaired link', () => {
     });
     expect(gaps[5]).toBeLessThan(1_000);
     expect(gaps[15]).toBeLessThan(2_000);
+  });
+
+  const screenOf = (page: Page) => page.evaluate(() => (window.__storecast as unknown as { screen(): string }).screen());
+
+  /** The page's own view of the realtime (chat) socket and its messages. */
+  const chatState = (page: Page) =>
+    page.evaluate(() => {
+      const s = window.__storecast!.store.getState() as {
+        rtStatus: string;
+        you: { name: string } | null;
+        messages: { text: string }[];
+        mediaTooPoor: boolean;
+      };
+      return { rtStatus: s.rtStatus, named: s.you?.name ?? null, texts: s.messages.map((m) => m.text), mediaTooPoor: s.mediaTooPoor };
+    });
+
+  it('g. 50 % UDP loss: "connection too poor" with retries, chat still sends, the picture back once lifted', async () => {
+    const viewer = await openImpairedViewer();
+    await waitPlaying(viewer, Date.now(), 30, 30_000);
+    await poll('chat connected', async () => (await chatState(viewer)).rtStatus === 'open', 30_000);
+    // Remember whether the "too poor" panel was rendered, and when.
+    await viewer.evaluate(() => {
+      const w = window as unknown as { poorAt: number | null };
+      w.poorAt = null;
+      new MutationObserver(() => {
+        if (w.poorAt === null && document.querySelector('[data-testid="state-poor-connection"]')) w.poorAt = Date.now();
+      }).observe(document.body, { childList: true, subtree: true });
+    });
+    const joinsBefore = stack.server.rooms.get(showId)?.viewers.size ?? 0;
+    const lossFrom = Date.now();
+    link.impair({ udpLossPercent: 50 });
+    const poorAt = await poll(
+      '"connection too poor" shown',
+      () => viewer.evaluate(() => (window as unknown as { poorAt: number | null }).poorAt),
+      25_000,
+      100,
+    );
+    const detectMs = poorAt - lossFrom;
+    // Chat (its own socket, over TCP) works meanwhile: a new viewer names itself and sends.
+    const text = `still here ${Date.now()}`;
+    await viewer.getByTestId('chat-input').fill(text);
+    await viewer.getByTestId('chat-send').click();
+    await viewer.getByTestId('nickname-input').fill('弱网观众');
+    await viewer.getByTestId('nickname-save').click();
+    await poll('chat reconnected with the nickname', async () => {
+      const c = await chatState(viewer);
+      return c.rtStatus === 'open' && c.named === '弱网观众';
+    });
+    await viewer.getByTestId('chat-send').click();
+    await poll('chat message accepted under 50 % loss', async () => (await chatState(viewer)).texts.includes(text), 15_000);
+    // Meanwhile it retries by itself (ICE restart, then rejoins with backoff); a rejoin may even find a usable path.
+    await sleep(Math.max(0, lossFrom + 20_000 - Date.now()));
+    const { screens } = await readLog(viewer, lossFrom);
+    const during = screens.filter(([t]) => t >= lossFrom).map(([, sc]) => sc);
+    const dropped = link.dropped();
+    const lifted = Date.now();
+    link.impair({});
+    const frames = await waitPlaying(viewer, lifted, 30, 60_000);
+    await poll('live screen after the loss is lifted', async () => (await screenOf(viewer)) === 'live', 60_000);
+    const backMs = frames[0]![0] - lifted;
+    const liveMs = Date.now() - lifted;
+    console.log(
+      `[weaknet g] 50 % loss: "too poor" shown ${detectMs} ms after the loss began; screens ${during.join(' → ')}; ` +
+        `after lifting: first frame ${backMs.toFixed(0)} ms, live screen by ${liveMs} ms; viewers seated ${joinsBefore} → ` +
+        `${stack.server.rooms.get(showId)?.viewers.size ?? 0}; ${dropped} packets dropped under the loss`,
+    );
+    expect(detectMs).toBeLessThan(20_000);
+    expect((await chatState(viewer)).mediaTooPoor).toBe(false);
   });
 });

@@ -24,7 +24,8 @@ export const playbackSlice: StateCreator<ViewerState, [], [], PlaybackSlice> = (
   playback: 'webrtc',
   hlsReason: null,
   hlsFailed: false,
-  switchedToHls: (hlsReason) => set({ playback: 'hls', hlsReason, fatal: null, failedAttempts: 0, poorConnection: false }),
+  switchedToHls: (hlsReason) =>
+    set({ playback: 'hls', hlsReason, fatal: null, failedAttempts: 0, poorConnection: false, mediaTooPoor: false }),
   setHlsFailed: (hlsFailed) => set({ hlsFailed }),
   returnedToWebRtc: () => set({ playback: 'webrtc', hlsReason: null, hlsFailed: false, fatal: null }),
 });

@@ -4,8 +4,9 @@ import type { ViewerState } from './store';
 /** Which designed screen the page shows. */
 export type Screen = 'loading' | 'ready' | 'live' | 'reconnecting' | 'ended' | 'notFound' | 'error';
 /**
- * Why a live show is not playing right now. `poor`: the media path could not be restored and the player is rejoining
- * (it keeps retrying on its own; chat and shop keep working).
+ * Why a live show is not playing right now. `poor`: the media path could not be restored and the player is rejoining,
+ * or what arrives while the studio publishes is too poor for live video (it keeps retrying on its own; chat and shop
+ * keep working).
  */
 export type StallReason = 'network' | 'poor' | 'host' | 'media' | null;
 
@@ -16,8 +17,10 @@ export function selectStallReason(s: ViewerState): StallReason {
   // HLS buffers through what would stall WebRTC; the page shows the loading screen until its first frame.
   if (s.playback === 'hls') return null;
   if (s.connection !== 'open' || s.transportState === 'failed' || s.transportState === 'disconnected')
-    return s.poorConnection ? 'poor' : 'network';
+    return s.poorConnection || s.mediaTooPoor ? 'poor' : 'network';
   if (!s.publisherConnected) return 'host';
+  // Judged while the studio publishes, from what this page receives: the viewer's link, not the studio's.
+  if (s.mediaTooPoor) return 'poor';
   // The SFU forwards no layer of a playing video: the studio's stream stopped arriving (its uplink went away) before
   // the server noticed its socket was gone.
   if (s.video && !s.video.paused && s.layers?.spatial === null) return 'host';

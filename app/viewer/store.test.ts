@@ -131,6 +131,33 @@ describe('screen selection', () => {
     expect(selectStallReason(store.getState())).toBe('media');
   });
 
+  it('says the connection is too poor while the link watch finds the media too poor, not the studio', () => {
+    const store = liveStore();
+    store.getState().trackAdded('video', { consumerId: 'cv', producerId: 'pv', paused: false });
+    store.getState().frame(frame(500, 1));
+    // Heavy loss: the transport stays connected, the SFU forwards no layer any more.
+    store.getState().setLayers('cv', null, null);
+    expect(selectStallReason(store.getState())).toBe('host');
+    store.getState().setMediaTooPoor(true);
+    expect(selectStallReason(store.getState())).toBe('poor');
+    expect(selectScreen(store.getState())).toBe('reconnecting');
+    // Its rejoin: still too poor (not "unstable"), and a new transport connecting does not end it.
+    store.getState().setConnection('reconnecting');
+    store.getState().mediaCleared();
+    expect(selectStallReason(store.getState())).toBe('poor');
+    store.getState().setConnection('open');
+    store.getState().setTransportState('connected');
+    expect(selectStallReason(store.getState())).toBe('poor');
+    // The studio's own outage is said as such.
+    store.getState().setPublisherConnected('show_123', false);
+    expect(selectStallReason(store.getState())).toBe('host');
+    store.getState().setPublisherConnected('show_123', true);
+    store.getState().trackAdded('video', { consumerId: 'cv2', producerId: 'pv', paused: false });
+    store.getState().setMediaTooPoor(false);
+    store.getState().frame(frame(900, 2));
+    expect(selectScreen(store.getState())).toBe('live');
+  });
+
   it('shows reconnecting for network, host and media stalls', () => {
     const store = liveStore();
     store.getState().frame(frame(500, 1));

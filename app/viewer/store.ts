@@ -66,6 +66,12 @@ export interface MediaSlice {
    * Stays set across the rejoin and clears once a transport connects again.
    */
   poorConnection: boolean;
+  /**
+   * The transport is connected but what arrives is too poor for live video (heavy loss, a slideshow): judged from the
+   * inbound stats while the studio publishes (controllers/player/link-watch.ts), which retries by itself. Stays set
+   * across its rejoins and clears once frames flow again.
+   */
+  mediaTooPoor: boolean;
   muted: boolean;
   /** play() was refused even muted: the page needs a tap to start playback. */
   playBlocked: boolean;
@@ -81,6 +87,7 @@ export interface MediaSlice {
   mediaCleared(): void;
   setTransportState(state: TransportState): void;
   setPoorConnection(poor: boolean): void;
+  setMediaTooPoor(poor: boolean): void;
   setMuted(muted: boolean): void;
   setPlayBlocked(blocked: boolean): void;
   setQuality(quality: Quality): void;
@@ -166,6 +173,7 @@ const mediaSlice: Slice<MediaSlice> = (set, get) => ({
   audio: null,
   transportState: 'none',
   poorConnection: false,
+  mediaTooPoor: false,
   muted: true,
   playBlocked: false,
   quality: 'auto',
@@ -188,6 +196,7 @@ const mediaSlice: Slice<MediaSlice> = (set, get) => ({
   setTransportState: (transportState) =>
     set(transportState === 'connected' ? { transportState, poorConnection: false } : { transportState }),
   setPoorConnection: (poorConnection) => set({ poorConnection }),
+  setMediaTooPoor: (mediaTooPoor) => set({ mediaTooPoor }),
   setMuted: (muted) => set({ muted }),
   setPlayBlocked: (playBlocked) => set({ playBlocked }),
   setQuality: (quality) => set({ quality }),
