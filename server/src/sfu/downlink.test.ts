@@ -7,8 +7,6 @@ import { describe, expect, it } from 'vitest';
 import { DOWNLINK_GUARD, type DownlinkState, downlinkStep, initialDownlinkState } from './downlink';
 
 const TOP = 500_000;
-/** The readings' spacing in the traces (the guard read the estimate four times a second when they were measured). */
-const STEP_MS = 250;
 
 /** Feed [ms after start, estimate] readings; returns the time of each change of `capped`. */
 function run(trace: [number, number][], top = TOP, start = -10_000): { changes: [number, boolean][]; state: DownlinkState } {
@@ -22,41 +20,29 @@ function run(trace: [number, number][], top = TOP, start = -10_000): { changes: 
   return { changes, state: s };
 }
 
-/** Readings every STEP_MS from `from` to `to` of `estimate(t)`. */
+/** Readings every 250 ms from `from` to `to` of `estimate(t)`. */
 function every250(from: number, to: number, estimate: (t: number) => number): [number, number][] {
   const out: [number, number][] = [];
-  for (let t = from; t <= to; t += STEP_MS) out.push([t, estimate(t)]);
+  for (let t = from; t <= to; t += DOWNLINK_GUARD.intervalMs) out.push([t, estimate(t)]);
   return out;
 }
 
-/** Estimates read four times a second as a 600 kbit/s cap bit at 0 (mediasoup itself moved down only at +4 s). */
-const MEASURED_CAP: [number, number][] = [
-  [-500, 1_160_000],
-  [254, 1_159_471],
-  [505, 1_072_658],
-  [770, 1_072_658],
-  [1111, 911_759],
-  [1261, 774_995],
-  [1511, 658_746],
-  [1776, 559_934],
-  [2141, 447_297],
-];
-
 describe('downlink guard', () => {
   it('steps under the top layer as soon as the estimate falls fast towards it (the measured 600 kbit/s cap)', () => {
-    const { changes } = run(MEASURED_CAP);
+    // Measured: the cap bites at 0; mediasoup itself moved to a lower spatial layer only at +4 s.
+    const capped: [number, number][] = [
+      [-500, 1_160_000],
+      [254, 1_159_471],
+      [505, 1_072_658],
+      [770, 1_072_658],
+      [1111, 911_759],
+      [1261, 774_995],
+      [1511, 658_746],
+      [1776, 559_934],
+      [2141, 447_297],
+    ];
+    const { changes } = run(capped);
     expect(changes).toEqual([[1111, true]]);
-  });
-
-  it('steps down on the same cap read once a second, as the bwe trace event brings it, within about 2 s', () => {
-    // The estimate at time t: the last measured value at or before t.
-    const at = (t: number) => [...MEASURED_CAP].reverse().find(([m]) => m <= t)?.[1] ?? MEASURED_CAP[0]![1];
-    for (let phase = 0; phase < 1_000; phase += 50) {
-      const trace = [-1_000, 0, 1_000, 2_000, 3_000].map((t): [number, number] => [t + phase, at(t + phase)]);
-      const [first] = run(trace).changes;
-      expect(first?.[1]).toBe(true);
-      expect(first![0]).toBeLessThanOrEqual(2_200);
-    }
   });
 
   it('ignores cuts of an estimate far above the top layer (a busy machine), not those near it', () => {
@@ -142,7 +128,7 @@ describe('downlink guard', () => {
   it('keeps the cap after the hold while the link still queues', () => {
     let s = initialDownlinkState(-10_000);
     const changes: [number, boolean][] = [];
-    for (let t = 0; t <= 30_000; t += STEP_MS) {
+    for (let t = 0; t <= 30_000; t += DOWNLINK_GUARD.intervalMs) {
       const before = s.capped;
       s = downlinkStep(s, { estimate: 600_000, topBitrate: TOP, rttMs: t < 2_000 ? 5 : 300 }, t);
       if (s.capped !== before) changes.push([t, s.capped]);
@@ -154,7 +140,7 @@ describe('downlink guard', () => {
     // Whenever the top layer flows again the estimate is cut half a second later; held back, the link is calm.
     let s = initialDownlinkState(-10_000);
     const downs: number[] = [];
-    for (let t = 0; t <= 120_000; t += STEP_MS) {
+    for (let t = 0; t <= 120_000; t += DOWNLINK_GUARD.intervalMs) {
       const estimate = s.capped || t < 1_000 || t - s.liftedAt < 500 ? 600_000 : 400_000;
       const before = s.capped;
       s = downlinkStep(s, { estimate, topBitrate: TOP }, t);

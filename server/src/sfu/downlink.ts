@@ -5,9 +5,8 @@
  * quarter since the last share or once a second, and it steps down the temporal layers of the top spatial layer before
  * the spatial layer itself; on a link capped just below the top layer the viewer so kept a top layer that did not fit
  * for 3–5 s while the estimate fell in steps of 15 % from wherever it was (up to the 3 Mbit/s start value), and the
- * picture all but stopped. The guard follows the estimate (the transport's `availableOutgoingBitrate`) from mediasoup's
- * 'bwe' trace event — sent at each re-share: once a second, and at once on a fall of a quarter — and the round-trip
- * time of the viewer's last receiver report. At a sign of congestion that
+ * picture all but stopped. The guard reads the estimate (the transport's `availableOutgoingBitrate`, always fresh)
+ * four times a second, with the round-trip time of the viewer's last receiver report. At a sign of congestion that
  * matters — a cut of the controller's estimate (a fall of `fastFall` within `fallWindowMs`: it saw the link's queue
  * grow) leaving it under `fallHeadroom` times the top layer's rate, or a round trip grown by `rttRiseMs` (the queue,
  * often seen first) with the estimate under `rttHeadroom` times that rate — it lowers the consumer's preferred
@@ -20,21 +19,13 @@
  * allows. A lift knocked down again within `relapseMs` doubles the next hold, so a link that stays capped costs one
  * short try per hold, not a flip between layers. Only for viewers on "auto" quality: a pinned layer is the viewer's
  * choice.
- *
- * Cost: a guard runs per viewer, hundreds per worker, and every stats read is a request the worker answers. The
- * estimate comes with the trace event (a notification, no request); near the top layer's rate each event is followed
- * by one read of the transport's stats (its loss, which tells a cut from random loss) and the round trip is read
- * twice a second (receiver reports come about once a second); far above it, where no step down can happen, only the
- * round trip is read, every few seconds, to know the link's lowest.
  */
 import { parseScalabilityMode, type types } from 'mediasoup';
 import type { Logger } from '../log';
 
 export const DOWNLINK_GUARD = {
-  /** How often the round trip is read while the estimate is under `fallHeadroom` times the top layer's rate... */
-  rttIntervalMs: 500,
-  /** ...and how often far above it (only the link's lowest round trip matters there). */
-  farRttIntervalMs: 4_000,
+  /** How often the estimate is read. */
+  intervalMs: 250,
   /** The window in which a fall of `fastFall` counts as congestion. */
   fallWindowMs: 1_500,
   /** A fall of this share of the window's highest estimate (one cut of the congestion controller is 15 %). */
@@ -133,25 +124,12 @@ export function downlinkStep(s: DownlinkState, r: DownlinkReading, now: number, 
 export class DownlinkGuard {
   private state: DownlinkState;
   private auto = true;
-  private closed = false;
+  private busy = false;
   /** Readings start once media flows (the consumer is made paused and resumed by the viewer). */
   private started = false;
-  private readingEstimate = false;
-  private readingRtt = false;
-  /** The latest reading's parts: the estimate (0: none yet) and loss from the transport, the consumer's round trip. */
-  private estimate = 0;
-  private loss: number | undefined;
-  private rttMs: number | undefined;
-  /** The estimate leaves the top layer little room: read often. */
-  private near = false;
-  private rttReadAt = Number.NEGATIVE_INFINITY;
   private readonly timer: NodeJS.Timeout;
   private readonly topSpatial: number;
   private readonly topTemporal: number;
-  private readonly onTrace = (trace: types.TransportTraceEventData): void => {
-    const estimate = trace.type === 'bwe' ? (trace.info as { availableBitrate?: number }).availableBitrate : undefined;
-    if (estimate) void this.readEstimate(estimate);
-  };
 
   constructor(
     private readonly transport: types.WebRtcTransport,
@@ -164,10 +142,7 @@ export class DownlinkGuard {
     this.topSpatial = Math.max(0, spatialLayers - 1);
     this.topTemporal = Math.max(0, temporalLayers - 1);
     this.state = initialDownlinkState(Date.now());
-    transport.on('trace', this.onTrace);
-    // Only the receive transport's own estimate is traced (one transport per viewer); failing, it closed meanwhile.
-    transport.enableTraceEvent(['bwe']).catch(() => undefined);
-    this.timer = setInterval(() => void this.readRtt(), DOWNLINK_GUARD.rttIntervalMs);
+    this.timer = setInterval(() => void this.tick(), DOWNLINK_GUARD.intervalMs);
     this.timer.unref();
   }
 
@@ -178,79 +153,38 @@ export class DownlinkGuard {
   }
 
   close(): void {
-    this.closed = true;
     clearInterval(this.timer);
-    this.transport.off('trace', this.onTrace);
   }
 
-  /** Whether readings count now (the first time: media starts flowing, so the warm-up starts). */
-  private active(): boolean {
-    if (this.closed || !this.auto || this.topSpatial === 0) return false;
+  private async tick(): Promise<void> {
+    if (this.busy || !this.auto || this.topSpatial === 0) return;
     const c = this.consumer;
-    if (c.closed || this.transport.closed) {
-      this.close();
-      return false;
-    }
-    if (c.paused || c.producerPaused) return false;
+    if (c.closed || this.transport.closed) return this.close();
+    if (c.paused || c.producerPaused) return;
     if (!this.started) {
       this.started = true;
       this.state = initialDownlinkState(Date.now());
     }
-    return true;
-  }
-
-  private async readEstimate(traced: number): Promise<void> {
-    if (this.readingEstimate || !this.active()) return;
-    this.readingEstimate = true;
+    this.busy = true;
     try {
+      const [[stats], consumerStats] = await Promise.all([this.transport.getStats(), c.getStats()]);
       const producer = this.producer();
-      if (!producer || producer.closed) return;
-      const topBitrate = await topLayerBitrate(producer);
-      this.near = topBitrate > 0 && traced < topBitrate * DOWNLINK_GUARD.fallHeadroom;
-      let estimate = traced;
-      if (this.near) {
-        const [stats] = await this.transport.getStats();
-        estimate = stats?.availableOutgoingBitrate || traced;
-        this.loss = stats?.rtpPacketLossSent;
-      }
-      this.estimate = estimate;
-      await this.step(topBitrate);
-    } catch {
-      // the consumer or transport closed meanwhile; the next reading stops
-    } finally {
-      this.readingEstimate = false;
-    }
-  }
-
-  private async readRtt(): Promise<void> {
-    const now = Date.now();
-    if (this.readingRtt || (!this.near && now - this.rttReadAt < DOWNLINK_GUARD.farRttIntervalMs) || !this.active()) return;
-    this.readingRtt = true;
-    this.rttReadAt = now;
-    try {
-      const consumerStats = await this.consumer.getStats();
-      this.rttMs = consumerStats.find((x) => x.type === 'outbound-rtp')?.roundTripTime;
-      const producer = this.producer();
+      const estimate = stats?.availableOutgoingBitrate;
       // 0: the controller has no estimate yet
-      if (!producer || producer.closed || !this.estimate) return;
-      await this.step(await topLayerBitrate(producer));
+      if (!producer || producer.closed || !estimate || !this.auto) return;
+      const topBitrate = await topLayerBitrate(producer);
+      const rttMs = consumerStats.find((x) => x.type === 'outbound-rtp')?.roundTripTime;
+      const before = this.state.capped;
+      this.state = downlinkStep(this.state, { estimate, topBitrate, rttMs, loss: stats.rtpPacketLossSent }, Date.now());
+      if (this.state.capped === before || c.closed || !this.auto) return;
+      const spatialLayer = this.state.capped ? this.topSpatial - 1 : this.topSpatial;
+      await c.setPreferredLayers({ spatialLayer, temporalLayer: this.topTemporal });
+      this.log.debug({ consumerId: c.id, estimate, topBitrate, spatialLayer, holdMs: this.state.holdMs }, 'downlink guard');
     } catch {
-      // as above
+      // the consumer or transport closed meanwhile; the next tick stops
     } finally {
-      this.readingRtt = false;
+      this.busy = false;
     }
-  }
-
-  private async step(topBitrate: number): Promise<void> {
-    const c = this.consumer;
-    if (c.closed || !this.auto) return;
-    const { estimate, rttMs, loss } = this;
-    const before = this.state.capped;
-    this.state = downlinkStep(this.state, { estimate, topBitrate, rttMs, loss }, Date.now());
-    if (this.state.capped === before) return;
-    const spatialLayer = this.state.capped ? this.topSpatial - 1 : this.topSpatial;
-    await c.setPreferredLayers({ spatialLayer, temporalLayer: this.topTemporal });
-    this.log.debug({ consumerId: c.id, estimate, topBitrate, spatialLayer, holdMs: this.state.holdMs }, 'downlink guard');
   }
 }
 
@@ -258,12 +192,11 @@ export class DownlinkGuard {
  * The rate of a producer's top layer: its fastest stream (the top layer is the largest). Read at most twice a second
  * per producer, however many viewers' guards ask.
  */
-const TOP_RATE_MAX_AGE_MS = 500;
 const topRates = new WeakMap<types.Producer, { at: number; bitrate: Promise<number> }>();
 function topLayerBitrate(producer: types.Producer): Promise<number> {
   const now = Date.now();
   const cached = topRates.get(producer);
-  if (cached && now - cached.at < TOP_RATE_MAX_AGE_MS) return cached.bitrate;
+  if (cached && now - cached.at < 2 * DOWNLINK_GUARD.intervalMs) return cached.bitrate;
   const bitrate = producer
     .getStats()
     .then((streams) => Math.max(0, ...streams.map((s) => s.bitrate)))
