@@ -18,7 +18,11 @@ const types = {
 };
 
 export function openPostgresPool(url: string, max = 10): pg.Pool {
-  return new pg.Pool({ connectionString: url, max, types });
+  const pool = new pg.Pool({ connectionString: url, max, types });
+  // An idle client losing its server (a restart, an administrator's shutdown) is reported on the pool, and an
+  // unhandled 'error' event would end the process; the next query opens a new connection instead.
+  pool.on('error', () => undefined);
+  return pool;
 }
 
 /** Apply the migrations this database lacks. Returns the versions this call applied. */

@@ -9,8 +9,6 @@ import type { CommerceStore } from './types';
  */
 export async function openPostgresCommerceStore(url: string, shows: ShowDirectory): Promise<CommerceStore> {
   const pool = openPostgresPool(url);
-  // An idle client losing its server is reported here rather than crashing the process; the next query reconnects.
-  pool.on('error', () => undefined);
   try {
     await migratePostgres(pool);
   } catch (err) {
