@@ -162,6 +162,30 @@ describe('npm run cluster', () => {
     expect(mine.status).toBe(200);
     expect(((await mine.json()) as OrderView).id).toBe(order.id);
 
+    // Staff accounts live in PostgreSQL too: the owner set up on A (with A's one-time code) signs in on B, and that
+    // session is good on C; once signed out on C it is over everywhere.
+    const setupCode = readFileSync(join(a.dataDir, 'setup-code'), 'utf8').trim();
+    const json = { 'content-type': 'application/json' };
+    const setup = await fetch(`${a.url}/api/setup`, {
+      method: 'POST',
+      headers: { ...json, origin: a.url },
+      body: JSON.stringify({ name: '店主', password: 'owner-password-1', setupCode }),
+    });
+    expect(setup.status).toBe(201);
+    expect(await (await fetch(`${c.url}/api/setup`)).json()).toEqual({ needed: false });
+    const login = await fetch(`${b.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { ...json, origin: b.url },
+      body: JSON.stringify({ name: '店主', password: 'owner-password-1' }),
+    });
+    expect(login.status).toBe(200);
+    const staff = { authorization: `Bearer ${((await login.json()) as { token: string }).token}` };
+    const me = await fetch(`${c.url}/api/auth/me`, { headers: staff });
+    expect(me.status).toBe(200);
+    expect(await me.json()).toMatchObject({ kind: 'account', account: { name: '店主', role: 'owner' } });
+    expect((await fetch(`${c.url}/api/auth/logout`, { method: 'POST', headers: staff })).status).toBe(200);
+    expect((await fetch(`${a.url}/api/auth/me`, { headers: staff })).status).toBe(401);
+
     // Every process the script started, before Ctrl-C.
     tree = descendants(proc.pid!);
     const cmds = tree.map((p) => p.cmd);

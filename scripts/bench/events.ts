@@ -73,7 +73,7 @@ async function main(): Promise<void> {
   await app.register(commercePlugin, { core });
   await registerAnalyticsRoutes(app, {
     analytics,
-    accounts: new Accounts({ db, studioToken, dataDir: null }),
+    accounts: await Accounts.open({ db, studioToken, dataDir: null }),
     buyers: core.sessions,
     sessionSecret,
     secureCookies: false,

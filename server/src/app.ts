@@ -15,6 +15,7 @@ import { registerClusterRoutes } from './cluster/routes';
 import { loadOrCreateSessionSecret, loadOrCreateStudioToken, studioTokenPath } from './auth/studio-token';
 import { commercePlugin, createCommerceCore, orderedCommercePublisher } from './commerce/index';
 import { openPostgresCommerceStore } from './commerce/store/open';
+import { openPostgresAccountsStore } from './accounts/store-postgres';
 import { catalogForSuggestions, type RealtimeServer, registerRealtime } from './realtime/index';
 import { parseConfig, type ServerConfig, type ServerConfigInput } from './config';
 import { type Database, openDatabase } from './db/database';
@@ -260,8 +261,12 @@ export async function createStorecastServer(
       }
     };
     await app.register(commercePlugin, { core: commerce });
+    // With DATABASE_URL staff accounts and their sessions are shared by every node, like the shop.
+    const accountsStore = config.databaseUrl ? await openPostgresAccountsStore(config.databaseUrl) : null;
+    if (accountsStore) cleanups.push(() => accountsStore.close());
     const realtime = await registerRealtime(app, {
       db,
+      accountsStore,
       log: log.child({ component: 'realtime' }),
       studioToken,
       dataDir: config.dataDir,

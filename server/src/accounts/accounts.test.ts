@@ -229,7 +229,7 @@ describe('first-run owner claim', () => {
     expect(ownerCount(s)).toBe(1);
     // A restart with an owner does not bring a code back; a stale file left behind is removed.
     writeFileSync(codeFile(s), `${code}\n`);
-    new Accounts({ db: s.db, studioToken: s.studioToken, dataDir: s.dataDir });
+    await Accounts.open({ db: s.db, studioToken: s.studioToken, dataDir: s.dataDir });
     expect(existsSync(codeFile(s))).toBe(false);
   });
 
@@ -237,7 +237,7 @@ describe('first-run owner claim', () => {
     server = await startRealtimeServer();
     const s = server;
     const code = setupCodeOf(s);
-    new Accounts({ db: s.db, studioToken: s.studioToken, dataDir: s.dataDir });
+    await Accounts.open({ db: s.db, studioToken: s.studioToken, dataDir: s.dataDir });
     expect(setupCodeOf(s)).toBe(code);
   });
 

@@ -11,6 +11,7 @@ import { RpcError } from '../../../shared/protocol/rpc';
 import { SetupCodeFile } from '../auth/setup-code';
 import { tokensEqual } from '../auth/studio-token';
 import { dummyHash, hashPassword, verifyPassword } from './passwords';
+import { type AccountRow, type AccountsStore, SqliteAccountsStore } from './store';
 
 export const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
 
@@ -27,16 +28,6 @@ const SETUP_GUESS_WINDOW_MS = 15 * 60_000;
 export type Principal =
   | { kind: 'studio'; id: 'studio'; role: 'owner'; name: string }
   | { kind: 'account'; id: string; role: StaffRole; name: string };
-
-interface AccountRow {
-  id: string;
-  name: string;
-  name_key: string;
-  role: StaffRole;
-  password_hash: string;
-  created_at: number;
-  disabled_at: number | null;
-}
 
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
 const newToken = () => randomBytes(32).toString('base64url');
@@ -71,7 +62,9 @@ class LoginThrottle {
 }
 
 export interface AccountsOptions {
-  db: Database;
+  /** Where accounts live: `store` (e.g. PostgreSQL in a cluster), else the node's SQLite `db`. */
+  db?: Database;
+  store?: AccountsStore;
   studioToken: string;
   /**
    * The server's data dir: while no owner exists it holds the one-time `setup-code` (created here at start-up).
@@ -82,51 +75,32 @@ export interface AccountsOptions {
 }
 
 export class Accounts {
-  private readonly db: Database;
+  private readonly store: AccountsStore;
   private readonly studioToken: string;
   private readonly clock: () => number;
   private readonly throttle = new LoginThrottle();
   private readonly setupThrottle = new LoginThrottle(SETUP_GUESSES, SETUP_GUESS_WINDOW_MS);
   private readonly setupCode: SetupCodeFile | null;
-  private readonly q;
 
-  constructor(opts: AccountsOptions) {
-    this.db = opts.db;
+  private constructor(opts: AccountsOptions, store: AccountsStore) {
+    this.store = store;
     this.studioToken = opts.studioToken;
     this.clock = opts.clock ?? Date.now;
-    const db = this.db;
-    this.q = {
-      ownerCount: db.prepare<[], { n: number }>(`SELECT COUNT(*) AS n FROM accounts WHERE role = 'owner' AND disabled_at IS NULL`),
-      byId: db.prepare<[string], AccountRow>('SELECT * FROM accounts WHERE id = ?'),
-      byName: db.prepare<[string], AccountRow>('SELECT * FROM accounts WHERE name_key = ?'),
-      insert: db.prepare(
-        'INSERT INTO accounts (id, name, name_key, role, password_hash, created_at) VALUES (@id, @name, @name_key, @role, @password_hash, @created_at)',
-      ),
-      list: db.prepare<[], AccountRow>('SELECT * FROM accounts ORDER BY created_at, id'),
-      disable: db.prepare<[number, string]>('UPDATE accounts SET disabled_at = ? WHERE id = ? AND disabled_at IS NULL'),
-      insertSession: db.prepare<[string, string, number, number]>(
-        'INSERT INTO auth_sessions (token_hash, account_id, created_at, expires_at) VALUES (?, ?, ?, ?)',
-      ),
-      session: db.prepare<[string], AccountRow & { expires_at: number }>(
-        'SELECT a.*, s.expires_at FROM auth_sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = ?',
-      ),
-      deleteSession: db.prepare<[string]>('DELETE FROM auth_sessions WHERE token_hash = ?'),
-      deleteSessionsOf: db.prepare<[string]>('DELETE FROM auth_sessions WHERE account_id = ?'),
-      purgeSessions: db.prepare<[number]>('DELETE FROM auth_sessions WHERE expires_at <= ?'),
-      insertInvite: db.prepare<[string, string, number, number]>(
-        `INSERT INTO account_invites (code_hash, role, created_by, created_at, expires_at) VALUES (?, 'moderator', ?, ?, ?)`,
-      ),
-      useInvite: db.prepare<[number, string, string, number]>(
-        'UPDATE account_invites SET used_at = ?, used_by = ? WHERE code_hash = ? AND used_at IS NULL AND expires_at > ?',
-      ),
-    };
     this.setupCode = opts.dataDir ? new SetupCodeFile(opts.dataDir) : null;
-    if (this.needsSetup()) this.setupCode?.open();
-    else this.setupCode?.spend();
   }
 
-  needsSetup(): boolean {
-    return this.q.ownerCount.get()!.n === 0;
+  /** The service, with the setup code opened (no owner yet) or spent. */
+  static async open(opts: AccountsOptions): Promise<Accounts> {
+    const store = opts.store ?? (opts.db ? new SqliteAccountsStore(opts.db) : null);
+    if (!store) throw new Error('Accounts needs a store or a database');
+    const accounts = new Accounts(opts, store);
+    if (await accounts.needsSetup()) accounts.setupCode?.open();
+    else accounts.setupCode?.spend();
+    return accounts;
+  }
+
+  async needsSetup(): Promise<boolean> {
+    return (await this.store.enabledOwners()) === 0;
   }
 
   /**
@@ -136,13 +110,11 @@ export class Accounts {
    */
   async setup(name: string, password: string, proof: SetupProof): Promise<LoginResult> {
     const viaStudio = proof.kind === 'studio';
-    if (!viaStudio && !this.needsSetup()) throw new RpcError('CONFLICT', 'setup is already done; sign in instead');
+    if (!viaStudio && (await this.needsSetup()) === false) throw new RpcError('CONFLICT', 'setup is already done; sign in instead');
     if (proof.kind === 'code') this.checkSetupCode(proof.code, proof.clientKey);
     const hash = await hashPassword(password);
-    const account = this.db.transaction(() => {
-      if (!viaStudio && !this.needsSetup()) throw new RpcError('CONFLICT', 'setup is already done; sign in instead');
-      return this.insertAccount(name, 'owner', hash);
-    })();
+    const account = this.newRow(name, 'owner', hash);
+    await this.store.insertOwner(account, !viaStudio);
     // An owner exists now: the code is spent whichever proof was used.
     this.setupCode?.spend();
     return this.openSession(account);
@@ -159,28 +131,23 @@ export class Accounts {
     }
   }
 
-  private insertAccount(name: string, role: StaffRole, passwordHash: string): AccountRow {
-    const key = nameKey(name);
-    if (this.q.byName.get(key)) throw new RpcError('CONFLICT', 'an account with this name exists');
-    const row: AccountRow = {
+  private newRow(name: string, role: StaffRole, passwordHash: string): AccountRow {
+    return {
       id: `a_${randomBytes(12).toString('base64url')}`,
       name: name.trim(),
-      name_key: key,
+      name_key: nameKey(name),
       role,
       password_hash: passwordHash,
       created_at: this.clock(),
       disabled_at: null,
     };
-    this.q.insert.run(row);
-    return row;
   }
 
-  private openSession(row: AccountRow): LoginResult {
+  private async openSession(row: AccountRow): Promise<LoginResult> {
     const token = newToken();
     const now = this.clock();
     const expiresAt = now + SESSION_TTL_MS;
-    this.q.purgeSessions.run(now);
-    this.q.insertSession.run(sha256(token), row.id, now, expiresAt);
+    await this.store.openSession(sha256(token), row.id, now, expiresAt);
     return { account: view(row), token, expiresAt };
   }
 
@@ -189,7 +156,7 @@ export class Accounts {
     const key = nameKey(name);
     const keys = [`n:${key}`, `c:${clientKey}`];
     if (this.throttle.blocked(keys, now)) throw new RpcError('RATE_LIMITED', 'too many failed sign-ins; try again later');
-    const row = this.q.byName.get(key);
+    const row = await this.store.byName(key);
     // Verify against a dummy hash for unknown names so the response time does not reveal which names exist.
     const ok = await verifyPassword(password, row?.password_hash ?? (await dummyHash()));
     if (!row || !ok || row.disabled_at !== null) {
@@ -200,15 +167,15 @@ export class Accounts {
     return this.openSession(row);
   }
 
-  logout(token: string): void {
-    this.q.deleteSession.run(sha256(token));
+  async logout(token: string): Promise<void> {
+    await this.store.deleteSession(sha256(token));
   }
 
   /** Principal of a bearer/cookie token: the studio token (owner) or a live session of an enabled account. */
-  resolveToken(token: string | null | undefined): Principal | null {
+  async resolveToken(token: string | null | undefined): Promise<Principal | null> {
     if (!token || token.length < 16 || token.length > 256) return null;
     if (tokensEqual(token, this.studioToken)) return { kind: 'studio', id: 'studio', role: 'owner', name: 'Studio' };
-    const row = this.q.session.get(sha256(token));
+    const row = await this.store.session(sha256(token));
     if (!row || row.expires_at <= this.clock() || row.disabled_at !== null) return null;
     return { kind: 'account', id: row.id, role: row.role, name: row.name };
   }
@@ -217,58 +184,42 @@ export class Accounts {
     return !!token && tokensEqual(token, this.studioToken);
   }
 
-  account(id: string): AccountView | null {
-    const row = this.q.byId.get(id);
+  async account(id: string): Promise<AccountView | null> {
+    const row = await this.store.byId(id);
     return row ? view(row) : null;
   }
 
-  createInvite(by: Principal, ttlHours: number): InviteView {
+  async createInvite(by: Principal, ttlHours: number): Promise<InviteView> {
     if (by.role !== 'owner') throw new RpcError('FORBIDDEN', 'only the owner can invite moderators');
     const code = randomBytes(18).toString('base64url');
     const now = this.clock();
     const expiresAt = now + ttlHours * 3600_000;
-    this.q.insertInvite.run(sha256(code), by.id, now, expiresAt);
+    await this.store.insertInvite(sha256(code), by.id, now, expiresAt);
     return { code, role: 'moderator', expiresAt };
   }
 
-  /** Redeem a one-time invite code: creates a moderator and signs it in. */
+  /** Redeem a one-time invite code: creates a moderator and signs it in (the code is spent with the account). */
   async accept(code: string, name: string, password: string): Promise<LoginResult> {
     const hash = await hashPassword(password);
-    const row = this.db.transaction(() => {
-      const now = this.clock();
-      if (this.q.byName.get(nameKey(name))) throw new RpcError('CONFLICT', 'an account with this name exists');
-      // Reserve the code first (one-time even under concurrent accepts), then create the account and link it.
-      const id = `a_${randomBytes(12).toString('base64url')}`;
-      const acc: AccountRow = {
-        id,
-        name: name.trim(),
-        name_key: nameKey(name),
-        role: 'moderator',
-        password_hash: hash,
-        created_at: now,
-        disabled_at: null,
-      };
-      this.q.insert.run(acc);
-      const used = this.q.useInvite.run(now, id, sha256(code), now);
-      if (used.changes !== 1) throw new RpcError('NOT_FOUND', 'invite code is invalid, used or expired');
-      return acc;
-    })();
+    const row = this.newRow(name, 'moderator', hash);
+    await this.store.insertInvited(row, sha256(code), this.clock());
     return this.openSession(row);
   }
 
-  list(): AccountView[] {
-    return this.q.list.all().map(view);
+  async list(): Promise<AccountView[]> {
+    return (await this.store.list()).map(view);
   }
 
   /** Disable a moderator (owner only) and end its sessions. Owners cannot be disabled here. */
-  disable(by: Principal, accountId: string): void {
+  async disable(by: Principal, accountId: string): Promise<void> {
     if (by.role !== 'owner') throw new RpcError('FORBIDDEN', 'only the owner can remove accounts');
-    const row = this.q.byId.get(accountId);
+    const row = await this.store.byId(accountId);
     if (!row) throw new RpcError('NOT_FOUND', 'no such account');
     if (row.role === 'owner') throw new RpcError('FORBIDDEN', 'the owner account cannot be removed');
-    this.db.transaction(() => {
-      this.q.disable.run(this.clock(), accountId);
-      this.q.deleteSessionsOf.run(accountId);
-    })();
+    await this.store.disable(accountId, this.clock());
+  }
+
+  close(): Promise<void> {
+    return this.store.close();
   }
 }

@@ -20,7 +20,7 @@ export interface AccountsModuleOptions {
 }
 
 export async function registerAccounts(app: FastifyInstance, opts: AccountsModuleOptions): Promise<Accounts> {
-  const accounts = new Accounts({ db: opts.db, studioToken: opts.studioToken, dataDir: opts.dataDir ?? null, clock: opts.clock });
+  const accounts = await Accounts.open({ db: opts.db, studioToken: opts.studioToken, dataDir: opts.dataDir ?? null, clock: opts.clock });
   await app.register(accountRoutes, { accounts, secureCookies: opts.secureCookies ?? false });
   return accounts;
 }

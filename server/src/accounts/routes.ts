@@ -58,18 +58,18 @@ export function sameOrigin(req: FastifyRequest): boolean {
 }
 
 /** The staff principal of a request: bearer token (session or studio token) first, then the `sc_staff` cookie. */
-export function principalOf(
+export async function principalOf(
   accounts: Accounts,
   req: FastifyRequest,
-): { principal: Principal; via: 'bearer' | 'cookie'; token: string } | null {
+): Promise<{ principal: Principal; via: 'bearer' | 'cookie'; token: string } | null> {
   const bearer = bearerOf(req);
   if (bearer) {
-    const p = accounts.resolveToken(bearer);
+    const p = await accounts.resolveToken(bearer);
     return p ? { principal: p, via: 'bearer', token: bearer } : null;
   }
   const cookie = req.cookies?.[STAFF_COOKIE];
   if (cookie) {
-    const p = accounts.resolveToken(cookie);
+    const p = await accounts.resolveToken(cookie);
     return p ? { principal: p, via: 'cookie', token: cookie } : null;
   }
   return null;
@@ -108,19 +108,19 @@ export async function accountRoutes(app: FastifyInstance, opts: AccountRoutesOpt
       maxAge: Math.floor(SESSION_TTL_MS / 1000),
     });
   };
-  const requireStaff = (req: FastifyRequest) => {
-    const auth = principalOf(accounts, req);
+  const requireStaff = async (req: FastifyRequest) => {
+    const auth = await principalOf(accounts, req);
     if (!auth) throw new RpcError('UNAUTHORIZED', 'sign in first');
     if (auth.via === 'cookie' && req.method !== 'GET' && !sameOrigin(req)) throw new RpcError('FORBIDDEN', 'cross-origin request');
     return auth;
   };
-  const requireOwner = (req: FastifyRequest) => {
-    const auth = requireStaff(req);
+  const requireOwner = async (req: FastifyRequest) => {
+    const auth = await requireStaff(req);
     if (auth.principal.role !== 'owner') throw new RpcError('FORBIDDEN', 'owner only');
     return auth.principal;
   };
 
-  app.get('/api/setup', async () => ({ needed: accounts.needsSetup() }));
+  app.get('/api/setup', async () => ({ needed: await accounts.needsSetup() }));
 
   // Creating the owner needs the studio token or the one-time setup code (see Accounts.setup).
   app.post('/api/setup', async (req, reply) => {
@@ -151,25 +151,25 @@ export async function accountRoutes(app: FastifyInstance, opts: AccountRoutesOpt
   });
 
   app.post('/api/auth/logout', async (req, reply) => {
-    const auth = principalOf(accounts, req);
+    const auth = await principalOf(accounts, req);
     if (auth && auth.principal.kind === 'account') {
       if (auth.via === 'cookie' && !sameOrigin(req)) throw new RpcError('FORBIDDEN', 'cross-origin request');
-      accounts.logout(auth.token);
+      await accounts.logout(auth.token);
     }
     reply.clearCookie(STAFF_COOKIE, { path: '/' });
     return { ok: true };
   });
 
   app.get('/api/auth/me', async (req): Promise<Me> => {
-    const { principal } = requireStaff(req);
+    const { principal } = await requireStaff(req);
     if (principal.kind === 'studio') return { kind: 'studio', role: 'owner' };
-    const account = accounts.account(principal.id);
+    const account = await accounts.account(principal.id);
     if (!account) throw new RpcError('UNAUTHORIZED', 'sign in first');
     return { kind: 'account', account };
   });
 
   app.post('/api/accounts/invites', async (req, reply) => {
-    const principal = requireOwner(req);
+    const principal = await requireOwner(req);
     const body = parse(InviteBody, req.body);
     reply.code(201);
     return accounts.createInvite(principal, body.ttlHours);
@@ -185,14 +185,14 @@ export async function accountRoutes(app: FastifyInstance, opts: AccountRoutesOpt
   });
 
   app.get('/api/accounts', async (req) => {
-    requireOwner(req);
-    return { accounts: accounts.list() };
+    await requireOwner(req);
+    return { accounts: await accounts.list() };
   });
 
   app.delete('/api/accounts/:accountId', async (req) => {
-    const principal = requireOwner(req);
+    const principal = await requireOwner(req);
     const id = parse(AccountId, (req.params as { accountId?: unknown }).accountId);
-    accounts.disable(principal, id);
+    await accounts.disable(principal, id);
     return { ok: true };
   });
 }

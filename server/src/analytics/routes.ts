@@ -70,7 +70,7 @@ export async function registerAnalyticsRoutes(app: FastifyInstance, deps: Analyt
     // Staff / studio reads of one show: 401 without a principal, 404 for an unknown show.
     const read = (path: string, answer: (showId: string) => object | null) =>
       scope.get(`/api/analytics/shows/:showId/${path}`, async (req, reply) => {
-        if (!principalOf(deps.accounts, req)) return sendError(reply, 401, 'UNAUTHORIZED', 'sign in first');
+        if (!(await principalOf(deps.accounts, req))) return sendError(reply, 401, 'UNAUTHORIZED', 'sign in first');
         const p = ShowParams.safeParse(req.params);
         const body = p.success ? answer(p.data.showId) : null;
         if (!body) return sendError(reply, 404, 'NOT_FOUND', 'no such show');

@@ -75,7 +75,7 @@ export async function startAnalyticsHarness(opts: { start: number; batchesPerIpP
     reconcileIntervalMs: 0,
     onEvent: (e) => analytics.showLog.onCommerce(e),
   });
-  const accounts = new Accounts({ db, studioToken, dataDir: null, clock });
+  const accounts = await Accounts.open({ db, studioToken, dataDir: null, clock });
   const app = Fastify({ logger: false });
   await app.register(fastifyCookie);
   await app.register(commercePlugin, { core });

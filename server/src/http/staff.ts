@@ -34,7 +34,7 @@ export async function registerStaffRoutes(app: FastifyInstance, deps: { shows: S
   await app.register(async (scope) => {
     if (!scope.hasRequestDecorator('cookies')) await scope.register(fastifyCookie);
     scope.get('/api/staff/shows', async (req, reply) => {
-      if (!principalOf(deps.accounts, req)) return sendError(reply, 401, 'UNAUTHORIZED', 'sign in first');
+      if (!(await principalOf(deps.accounts, req))) return sendError(reply, 401, 'UNAUTHORIZED', 'sign in first');
       return reply.header('Cache-Control', 'no-store').send(staffShowList(deps.shows));
     });
   });

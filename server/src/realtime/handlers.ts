@@ -28,7 +28,7 @@ export function createRealtimeHandlers({ hub, accounts, clock, engagement }: Han
     async hello(data, conn) {
       let principal = conn.principal;
       if (data.token !== undefined) {
-        principal = accounts.resolveToken(data.token);
+        principal = await accounts.resolveToken(data.token);
         if (!principal) throw new RpcError('UNAUTHORIZED', 'invalid or expired token');
         conn.principal = principal;
       }

@@ -22,6 +22,7 @@ import { Notice, REALTIME_CLOSE, REALTIME_MAX_FRAME_BYTES, REALTIME_PATH, realti
 import { dispatchRequest, type ServerEnvelope } from '../../../shared/protocol/rpc';
 import { STAFF_COOKIE } from '../../../shared/realtime/accounts';
 import { Accounts } from '../accounts/accounts';
+import type { AccountsStore } from '../accounts/store';
 import { AnswerSuggester } from '../answers/suggester';
 import { accountRoutes, sameOrigin } from '../accounts/routes';
 import { BuyerSessions } from '../commerce/session';
@@ -49,6 +50,8 @@ export interface RealtimeDeps {
   studioToken: string;
   /** The server's data dir: holds the first-run setup code while no owner exists (without it only the studio token can create the owner). */
   dataDir?: string;
+  /** Where staff accounts live when not in `db` (PostgreSQL in a cluster: a sign-in counts on every node). */
+  accountsStore?: AccountsStore | null;
   /** The buyer-cookie HMAC key shared with commerce (guest identity); also keys public user ids. */
   sessionSecret: Buffer;
   shows: { get(showId: string): ShowInfo | null };
@@ -122,7 +125,13 @@ export async function registerRealtime(app: FastifyInstance, deps: RealtimeDeps)
   const clock = deps.clock ?? Date.now;
   const log = deps.log;
   const store = new RealtimeStore(deps.db);
-  const accounts = new Accounts({ db: deps.db, studioToken: deps.studioToken, dataDir: deps.dataDir ?? null, clock });
+  const accounts = await Accounts.open({
+    db: deps.db,
+    ...(deps.accountsStore ? { store: deps.accountsStore } : {}),
+    studioToken: deps.studioToken,
+    dataDir: deps.dataDir ?? null,
+    clock,
+  });
   const buyers = new BuyerSessions(deps.sessionSecret, deps.secureCookies ?? false);
   let engagement: EngagementService | null = null;
   const answers = new AnswerSuggester({ settingsFile: deps.dataDir ? join(deps.dataDir, 'answers.json') : null, log });
@@ -206,19 +215,33 @@ export async function registerRealtime(app: FastifyInstance, deps: RealtimeDeps)
         clock(),
       );
       // Cookies only count on same-origin handshakes (a foreign page must not act with a viewer's or moderator's cookie).
+      // The staff cookie is looked up in the accounts store before the socket's first request is handled.
+      let turn: Promise<unknown> = Promise.resolve();
       if (sameOrigin(req)) {
         const buyer = buyers.read(req);
         conn.buyerKey = buyer ? `b:${buyer}` : null;
-        conn.principal = accounts.resolveToken(req.cookies?.[STAFF_COOKIE]);
+        const cookie = req.cookies?.[STAFF_COOKIE];
+        if (cookie)
+          turn = accounts
+            .resolveToken(cookie)
+            .then((p) => {
+              conn.principal = p;
+            })
+            .catch((err: unknown) => conn.log.warn({ err }, 'staff cookie not checked: the accounts store is unreachable'));
       }
       connections.add(conn);
       hub.join(conn);
 
-      // Every handler is synchronous, so replies leave in request order without an explicit queue.
+      // One request at a time per socket, in the order sent: `hello` with a token awaits the accounts store, and the
+      // requests after it must see who the sender is.
       const handle = (text: string): void => {
-        void dispatchRequest(realtimeMethods, handlers, text, conn, conn.caller, (err, method) =>
-          conn.log.error({ err, method }, 'realtime handler failed'),
-        ).then((reply) => conn.sendText(JSON.stringify(reply)));
+        turn = turn.then(() =>
+          dispatchRequest(realtimeMethods, handlers, text, conn, conn.caller, (err, method) =>
+            conn.log.error({ err, method }, 'realtime handler failed'),
+          )
+            .then((reply) => conn.sendText(JSON.stringify(reply)))
+            .catch((err: unknown) => conn.log.error({ err }, 'realtime reply failed')),
+        );
       };
 
       socket.on('message', (data, isBinary) => {
