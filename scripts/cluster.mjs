@@ -9,19 +9,7 @@
 // (1 per node), PG_BIN_DIR, REDIS_SERVER_BIN; every other server key (README) goes to all nodes.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import {
-  chmodSync,
-  chownSync,
-  closeSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -306,9 +294,6 @@ async function startNode(i, shared) {
   mkdirSync(dataDir);
   // Product images are files under DATA_DIR/media: one directory for all nodes, as shared storage would be.
   symlinkSync(shared.mediaDir, join(dataDir, 'media'));
-  // Buyers' session cookies and realtime public ids are signed with the data dir's session secret: one for all
-  // nodes, or a buyer the balancer sends to another node would lose the session and its orders.
-  writeFileSync(join(dataDir, 'session-secret'), `${shared.sessionSecret}\n`, { mode: 0o600 });
   const child = start(id, process.execPath, [SERVER_MAIN], {
     DATA_DIR: dataDir,
     PORT: String(port),
@@ -322,6 +307,9 @@ async function startNode(i, shared) {
     NODE_ID: id,
     NODE_PUBLIC_URL: url,
     CLUSTER_SECRET: shared.secret,
+    // Buyers' session cookies and realtime public ids are signed with it: one for all nodes, or a buyer the balancer
+    // sends to another node would lose the session and its orders.
+    SESSION_SECRET: shared.sessionSecret,
   });
   const healthy = async () => (await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) })).ok;
   await waitFor(id, child, healthy, 90_000);

@@ -199,7 +199,7 @@ export async function createStorecastServer(
     const url = `http://${urlHost}:${listenPort}`;
     const publicUrl = config.publicUrl ?? url;
     // One key signs the guest buyer cookie for both commerce and realtime chat (one guest identity).
-    const sessionSecret = loadOrCreateSessionSecret(config.dataDir);
+    const sessionSecret = loadOrCreateSessionSecret(config.dataDir, config.sessionSecret);
     let realtimeRef: RealtimeServer | null = null;
     // Pages get commerce events on their realtime socket (stock, sales, "just bought", an order's status to its buyer
     // and to staff); the signaling socket carries media only.

@@ -87,6 +87,11 @@ describe('loadConfig', () => {
     expect(short).toMatch(/CLUSTER_SECRET: must be at least 16 characters/);
     expect(short).not.toContain('short-secret!'); // a secret is never echoed
     expect(() => loadConfig({ ...cluster, NODE_ID: 'a/b' })).toThrow(/NODE_ID: node id/);
+    // The buyers' session key every node shares (env or file, like every key); never echoed.
+    expect(loadConfig({ ...cluster, SESSION_SECRET: 's'.repeat(40) }).sessionSecret).toBe('s'.repeat(40));
+    const weak = problems({ SESSION_SECRET: 'too-short-session-key' });
+    expect(weak).toMatch(/SESSION_SECRET: must be at least 32 characters/);
+    expect(weak).not.toContain('too-short-session-key');
     expect(() => loadConfig({ ...cluster, REDIS_URL: 'http://x' })).toThrow(/REDIS_URL: must be a redis/);
   });
 

@@ -141,6 +141,11 @@ export const ServerConfigSchema = z
       .url()
       .refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL')
       .optional(),
+    /**
+     * Signs buyers' session cookies and keys realtime public ids. Unset: a random one kept in `<dataDir>/session-secret`.
+     * Behind a load balancer every node needs the same one, or a buyer sent to another node loses the session.
+     */
+    sessionSecret: z.string().min(32, 'must be at least 32 characters').max(512).optional(),
     /** Shared by every node: signs placement tokens and authenticates node-to-node requests. */
     clusterSecret: z.string().min(16, 'must be at least 16 characters').max(512).optional(),
     /**
@@ -216,6 +221,7 @@ const ENV_KEYS = {
   NODE_ID: 'nodeId',
   NODE_PUBLIC_URL: 'nodePublicUrl',
   CLUSTER_SECRET: 'clusterSecret',
+  SESSION_SECRET: 'sessionSecret',
 } as const satisfies Record<string, keyof ServerConfigInput>;
 
 /** Keys that no longer exist, as variables and as file keys, and what replaced them (refused, not ignored). */
@@ -229,7 +235,7 @@ function replacedKey(key: string, by: string, where: string): string {
 const KEY_TO_ENV = Object.fromEntries(Object.entries(ENV_KEYS).map(([env, key]) => [key, env])) as Record<string, string>;
 
 /** Keys whose values never appear in an error message (they hold secrets or credentials). */
-const SECRET_KEYS: ReadonlySet<string> = new Set(['clusterSecret', 'redisUrl', 'databaseUrl']);
+const SECRET_KEYS: ReadonlySet<string> = new Set(['clusterSecret', 'sessionSecret', 'redisUrl', 'databaseUrl']);
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadOrCreateStudioToken, studioTokenPath, tokensEqual } from './studio-token';
+import { loadOrCreateSessionSecret, loadOrCreateStudioToken, SESSION_SECRET_FILE, studioTokenPath, tokensEqual } from './studio-token';
 
 const dir = mkdtempSync(join(tmpdir(), 'storecast-token-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -33,5 +33,23 @@ describe('studio token', () => {
     expect(tokensEqual('abcdefghijklmnop', 'abcdefghijklmnoq')).toBe(false);
     expect(tokensEqual('abc', 'abcdefghijklmnop')).toBe(false);
     expect(tokensEqual('', '')).toBe(true);
+  });
+});
+
+describe('session secret', () => {
+  it('is kept per data dir unless SESSION_SECRET gives every node the same key (and then no file is written)', () => {
+    const [a, b] = [join(dir, 'node-a'), join(dir, 'node-b')];
+    const own = loadOrCreateSessionSecret(a);
+    expect(own).toHaveLength(32);
+    expect(loadOrCreateSessionSecret(a).equals(own)).toBe(true);
+    expect(loadOrCreateSessionSecret(b).equals(own)).toBe(false);
+    const shared = 'one-session-secret-for-every-node-0123456789';
+    const ka = loadOrCreateSessionSecret(join(dir, 'node-c'), shared);
+    const kb = loadOrCreateSessionSecret(join(dir, 'node-d'), shared);
+    expect(ka.equals(kb)).toBe(true);
+    expect(ka).toHaveLength(32);
+    expect(ka.equals(own)).toBe(false);
+    expect(loadOrCreateSessionSecret(join(dir, 'node-c'), `${shared}!`).equals(ka)).toBe(false);
+    expect(existsSync(join(dir, 'node-c', SESSION_SECRET_FILE))).toBe(false);
   });
 });

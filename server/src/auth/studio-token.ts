@@ -19,8 +19,12 @@ export function loadOrCreateStudioToken(dataDir: string): string {
 
 export const SESSION_SECRET_FILE = 'session-secret';
 
-/** Key for signing buyer session cookies; kept across restarts so guests keep their carts and orders. */
-export function loadOrCreateSessionSecret(dataDir: string): Buffer {
+/**
+ * Key for signing buyer session cookies; kept across restarts so guests keep their carts and orders. `configured`
+ * (SESSION_SECRET, the same on every node of a cluster) wins over the file in the data dir.
+ */
+export function loadOrCreateSessionSecret(dataDir: string, configured?: string): Buffer {
+  if (configured) return createHash('sha256').update(`storecast session\0${configured}`, 'utf8').digest();
   return Buffer.from(loadOrCreateSecretFile(dataDir, SESSION_SECRET_FILE, 'session secret'), 'base64url');
 }
 
