@@ -1,9 +1,10 @@
 /**
  * Screenshots of every page for the design system (not a test: a driver to look at the result).
  * `npx tsx app/e2e/design-shots.ts <dir>` after `npm run build`: the viewer (a landscape and a portrait show on a
- * 390×844 phone and on a 1440-wide desktop, the landscape one also on the phone turned sideways; on the phone also
- * over a washed-out and a nearly black picture, and with the buy sheet open), the studio and the moderator pane
- * (sign-up form, live tab, filter tab), in zh-CN and en.
+ * 390×844 phone, the phone turned sideways and a 1440-wide desktop; on the phone also over a washed-out and a nearly
+ * black picture, and with the buy sheet open), the studio (idle, live, turning its frame to 9:16: the prompt, the
+ * portrait starter scene, the user's own scenes kept) and the moderator pane (sign-up form, live tab, filter tab),
+ * in zh-CN and en.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -11,6 +12,7 @@ import type { Page } from 'playwright-core';
 import { openViewer, poll, type Stack, startStack } from './harness';
 
 const PHONE = { width: 390, height: 844 };
+/** The same phone turned sideways. */
 const SIDEWAYS = { width: 844, height: 390 };
 const DESKTOP = { width: 1440, height: 900 };
 const LOCALES = ['zh-CN', 'en'] as const;
@@ -38,7 +40,11 @@ async function endShow(studio: Page): Promise<void> {
 }
 
 async function viewerShots(stack: Stack, showId: string, pinId: string, name: string, dir: string): Promise<void> {
-  const kinds = [['phone', PHONE], ...(name === 'landscape' ? [['sideways', SIDEWAYS] as const] : []), ['desktop', DESKTOP]] as const;
+  const kinds = [
+    ['phone', PHONE],
+    ['sideways', SIDEWAYS],
+    ['desktop', DESKTOP],
+  ] as const;
   for (const locale of LOCALES) {
     for (const [kind, viewport] of kinds) {
       const context = await stack.browser.newContext({
@@ -131,11 +137,20 @@ async function main(): Promise<void> {
     await moderatorShots(stack, landscapeShow, dir);
     await endShow(studio);
 
+    // Turn the frame to 9:16: the prompt in both languages, the starter scene, then back to the user's own scenes.
     await studio.getByTestId('output-select').selectOption('720x1280p30');
     await studio.getByTestId('reframe-prompt').waitFor();
     await studio.screenshot({ path: join(dir, 'studio-reframe-zh-CN.png') });
+    await studio.locator('label.lang-switch select').selectOption('en');
+    await studio.waitForTimeout(300);
+    await studio.screenshot({ path: join(dir, 'studio-reframe-en.png') });
     await studio.getByTestId('reframe-starter').click();
     await studio.waitForTimeout(800);
+    await studio.screenshot({ path: join(dir, 'studio-portrait-starter-en.png') });
+    await studio.locator('label.lang-switch select').selectOption('zh-CN');
+    await studio.getByTestId('reframe-keep').click();
+    await studio.waitForTimeout(500);
+    await studio.screenshot({ path: join(dir, 'studio-portrait-kept-zh-CN.png') });
     const portraitShow = await goLive(studio, '春季上新 · 竖屏 Spring drop');
     await studio.getByTestId(`pin-product-${pinId}`).click();
     await viewerShots(stack, portraitShow, pinId, 'portrait', dir);
