@@ -19,7 +19,8 @@ import { openPostgresAccountsStore } from './accounts/store-postgres';
 import { catalogForSuggestions, type RealtimeServer, registerRealtime } from './realtime/index';
 import { parseConfig, type ServerConfig, type ServerConfigInput } from './config';
 import { type Database, openDatabase } from './db/database';
-import { ShowRepository } from './db/shows';
+import { type ShowLookup, ShowRepository } from './db/shows';
+import { ClusterShowDirectory } from './cluster/show-directory';
 import { HlsAudience } from './hls/audience';
 import { HlsService } from './hls/service';
 import { registerHlsRoutes } from './hls/routes';
@@ -56,6 +57,8 @@ export interface StorecastServer {
   /** Signaling connections (read-only view for tests). */
   signaling: Pick<SignalingServer, 'sessions'>;
   shows: ShowRepository;
+  /** This node's shows and, in a cluster, every node's (cluster/show-directory.ts). */
+  showLookup: ShowLookup;
   /** Selling data (tests script a show's event log through its recorder, as the room's overlay hook does). */
   analytics: AnalyticsService;
   db: Database;
@@ -100,6 +103,7 @@ export async function createStorecastServer(
   };
   try {
     const shows = new ShowRepository(db);
+    let showLookup: ShowLookup = shows;
     // Selling data: the show event log, viewer events, per-minute roll-ups (one buffered writer, flushed on close).
     let pricesOf: (productId: string) => readonly number[] | null = () => null;
     const analytics = new AnalyticsService({ db, shows, log: log.child({ component: 'analytics' }), pricesOf: (id) => pricesOf(id) });
@@ -169,6 +173,13 @@ export async function createStorecastServer(
       });
       const node = cluster;
       cleanups.push(() => node.close());
+      // Behind a balancer a page's chat socket may reach any node: every node can look up the shows of the others.
+      const directory = new ClusterShowDirectory(node.redis, shows, node.nodeId, log.child({ component: 'cluster' }));
+      shows.onChange((show) => {
+        if (shows.originOf(show.id) === null) directory.publish(show);
+      });
+      for (const show of shows.own(50)) directory.publish(show);
+      showLookup = directory;
     }
 
     const app = Fastify({
@@ -271,7 +282,7 @@ export async function createStorecastServer(
       studioToken,
       dataDir: config.dataDir,
       sessionSecret,
-      shows,
+      shows: showLookup,
       catalog: reads ? catalogForSuggestions(reads) : null,
       coupons: commerce.coupons,
       config: config.realtime,
@@ -330,6 +341,7 @@ export async function createStorecastServer(
       cluster,
       signaling,
       shows,
+      showLookup,
       analytics,
       db,
       log,

@@ -23,8 +23,18 @@ export function newShowId(): string {
   return randomBytes(9).toString('base64url');
 }
 
-export class ShowRepository {
+/**
+ * Finding a show that may live on another node (cluster/show-directory.ts): `find` answers from what is known now,
+ * `resolve` asks the cluster when this node does not know it. A single node answers both from its own database.
+ */
+export interface ShowLookup {
+  find(showId: string): ShowInfo | null;
+  resolve(showId: string): Promise<ShowInfo | null>;
+}
+
+export class ShowRepository implements ShowLookup {
   private readonly stmts;
+  private readonly listeners: Array<(show: ShowInfo) => void> = [];
 
   constructor(db: Database) {
     this.stmts = {
@@ -36,14 +46,27 @@ export class ShowRepository {
       ),
       ended: db.prepare<[number, string]>(`UPDATE shows SET status = 'ended', ended_at = ? WHERE id = ? AND status != 'ended'`),
       recent: db.prepare<[number], ShowRow>('SELECT * FROM shows ORDER BY created_at DESC LIMIT ?'),
-      unfinished: db.prepare<[], ShowRow>(`SELECT * FROM shows WHERE status != 'ended'`),
+      unfinished: db.prepare<[], ShowRow>(`SELECT * FROM shows WHERE status != 'ended' AND origin_node IS NULL`),
+      origin: db.prepare<[string], { origin_node: string | null }>('SELECT origin_node FROM shows WHERE id = ?'),
+      own: db.prepare<[number], ShowRow>('SELECT * FROM shows WHERE origin_node IS NULL ORDER BY created_at DESC LIMIT ?'),
+      copy: db.prepare<[string, string, ShowStatus, number, number | null, number | null, string]>(
+        `INSERT INTO shows (id, title, status, created_at, started_at, ended_at, origin_node) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET title = excluded.title, status = excluded.status, started_at = excluded.started_at,
+           ended_at = excluded.ended_at
+         WHERE shows.origin_node IS NOT NULL`,
+      ),
     };
+  }
+
+  /** Told of every show this node creates or changes (cluster mode shares the record). */
+  onChange(listener: (show: ShowInfo) => void): void {
+    this.listeners.push(listener);
   }
 
   create(title: string, now = Date.now()): ShowInfo {
     const id = newShowId();
     this.stmts.insert.run(id, title, now);
-    return this.require(id);
+    return this.changed(this.require(id));
   }
 
   get(id: string): ShowInfo | null {
@@ -51,30 +74,61 @@ export class ShowRepository {
     return r ? toInfo(r) : null;
   }
 
+  find(id: string): ShowInfo | null {
+    return this.get(id);
+  }
+
+  async resolve(id: string): Promise<ShowInfo | null> {
+    return this.get(id);
+  }
+
   recent(limit = 20): ShowInfo[] {
     return this.stmts.recent.all(limit).map(toInfo);
   }
 
-  /** Shows left ready/live by a previous process (crash or restart). */
+  /** The node that owns a copied show (null: this node's own show, or unknown). */
+  originOf(id: string): string | null {
+    return this.stmts.origin.get(id)?.origin_node ?? null;
+  }
+
+  /** This node's own shows, newest first (not the copies of other nodes' shows). */
+  own(limit = 50): ShowInfo[] {
+    return this.stmts.own.all(limit).map(toInfo);
+  }
+
+  /**
+   * Keep a copy of a show another node owns (cluster mode: its chat, claims and viewer events here need the row). Never
+   * overwrites one of this node's own shows; tells no listener.
+   */
+  keepCopy(show: ShowInfo, originNode: string): void {
+    this.stmts.copy.run(show.id, show.title, show.status, show.createdAt, show.startedAt, show.endedAt, originNode);
+  }
+
+  /** This node's own shows left ready/live by a previous process (crash or restart). */
   unfinished(): ShowInfo[] {
     return this.stmts.unfinished.all().map(toInfo);
   }
 
   setTitle(id: string, title: string): ShowInfo {
     this.mutate(id, () => this.stmts.title.run(title, id));
-    return this.require(id);
+    return this.changed(this.require(id));
   }
 
   markLive(id: string, at = Date.now()): ShowInfo {
     this.mutate(id, () => this.stmts.live.run(at, id));
-    return this.require(id);
+    return this.changed(this.require(id));
   }
 
   markEnded(id: string, at = Date.now()): ShowInfo {
     const cur = this.require(id);
     if (cur.status === 'ended') return cur;
     this.stmts.ended.run(at, id);
-    return this.require(id);
+    return this.changed(this.require(id));
+  }
+
+  private changed(show: ShowInfo): ShowInfo {
+    for (const l of this.listeners) l(show);
+    return show;
   }
 
   private mutate(id: string, fn: () => { changes: number }): void {

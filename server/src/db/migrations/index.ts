@@ -14,6 +14,7 @@ import { m008ViewerEvents } from './008-viewer-events';
 import { m009ShowMinutes } from './009-show-minutes';
 import { m010AutoReply } from './010-auto-reply';
 import { m011AnsweredAuto } from './011-answered-auto';
+import { m012ShowOrigin } from './012-show-origin';
 
 export interface Migration {
   version: number;
@@ -33,4 +34,5 @@ export const migrations: readonly Migration[] = [
   m009ShowMinutes,
   m010AutoReply,
   m011AnsweredAuto,
+  m012ShowOrigin,
 ];
