@@ -100,8 +100,17 @@ export async function createStorecastServer(
   try {
     const shows = new ShowRepository(db);
     // Selling data: the show event log, viewer events, per-minute roll-ups (one buffered writer, flushed on close).
+    // Its catalog and order reads go to the commerce store, built further down (either engine).
     let pricesOf: (productId: string) => readonly number[] | null = () => null;
-    const analytics = new AnalyticsService({ db, shows, log: log.child({ component: 'analytics' }), pricesOf: (id) => pricesOf(id) });
+    let lineupOf: (showId: string) => readonly string[] = () => [];
+    const analytics = new AnalyticsService({
+      db,
+      shows,
+      log: log.child({ component: 'analytics' }),
+      pricesOf: (id) => pricesOf(id),
+      lineupOf: (id) => lineupOf(id),
+      showOrders: (id) => commerce.store.orders.showOrders(id),
+    });
     cleanups.push(() => analytics.close());
     const sfuLog = log.child({ component: 'sfu' });
     const pool = await WorkerPool.create({
@@ -254,11 +263,12 @@ export async function createStorecastServer(
     const reads = commerce.localReads;
     pricesOf = (id) => {
       try {
-        return reads?.view(id, true).skus.map((s) => s.priceMinor) ?? null;
+        return reads.view(id, true).skus.map((s) => s.priceMinor);
       } catch {
         return null;
       }
     };
+    lineupOf = (id) => reads.lineupIds(id);
     await app.register(commercePlugin, { core: commerce });
     const realtime = await registerRealtime(app, {
       db,
@@ -267,7 +277,7 @@ export async function createStorecastServer(
       dataDir: config.dataDir,
       sessionSecret,
       shows,
-      catalog: reads ? catalogForSuggestions(reads) : null,
+      catalog: catalogForSuggestions(reads),
       coupons: commerce.coupons,
       config: config.realtime,
       secureCookies: publicUrl.startsWith('https:'),
