@@ -10,6 +10,8 @@ import { MAX_MESSAGE_BYTES } from '../../shared/protocol/rpc';
 import { AnalyticsService } from './analytics/service';
 import { registerAnalyticsRoutes } from './analytics/routes';
 import { startJob } from './cluster/lease';
+import { openPostgresPool } from './db/postgres';
+import { postgresEngagementStore } from './engagement/store-postgres';
 import { ClusterNode, type ClusterNodeOptions, cpuSampler } from './cluster/node';
 import { registerClusterRoutes } from './cluster/routes';
 import { loadOrCreateSessionSecret, loadOrCreateStudioToken, studioTokenPath } from './auth/studio-token';
@@ -221,6 +223,9 @@ export async function createStorecastServer(
       ? await openPostgresCommerceStore(config.databaseUrl, { status: (id) => shows.get(id)?.status ?? null })
       : undefined;
     if (store) cleanups.push(() => store.close());
+    // Giveaways and red packets follow commerce into PostgreSQL (migrated with it above), on their own small pool.
+    const engagementPool = config.databaseUrl ? openPostgresPool(config.databaseUrl, 4) : null;
+    if (engagementPool) cleanups.push(() => engagementPool.end());
     const commerce = await createCommerceCore({
       db,
       ...(store ? { store } : {}),
@@ -279,6 +284,7 @@ export async function createStorecastServer(
       shows,
       catalog: catalogForSuggestions(reads),
       coupons: commerce.coupons,
+      ...(engagementPool ? { engagementStore: postgresEngagementStore(engagementPool) } : {}),
       config: config.realtime,
       secureCookies: publicUrl.startsWith('https:'),
       redis: cluster?.redis ?? null,

@@ -1,7 +1,7 @@
 /**
  * Engagement on a live show: lucky bags and danmaku lotteries (auditable commit–reveal draws), red packets (pre-split,
- * one share per claimer in one synchronous transaction) and live-only coupons (delegated to commerce's CouponService,
- * which also applies them at checkout).
+ * one share per claimer in one atomic store call, on either engine) and live-only coupons (delegated to commerce's
+ * CouponService, which also applies them at checkout).
  *
  * The realtime hub reports accepted chat messages and new follows (`onChat`, `onFollow`); running giveaways turn them
  * into entries. Room-wide changes are pushed into the show's room as `{ k: 'engage', event }` batch items; claim
@@ -28,7 +28,7 @@ import { RpcError } from '../../../shared/protocol/rpc';
 import type { Logger } from '../log';
 import type { Connection } from '../realtime/connection';
 import type { RealtimeHub } from '../realtime/hub';
-import { EngagementStore, type GiveawayRow, type RedPacketRow } from './store';
+import { type EngagementStore, type GiveawayRow, type RedPacketRow, sqliteEngagementStore } from './store';
 
 /** What engagement needs from commerce's coupons (CouponService implements it). */
 export interface CouponPort {
@@ -41,7 +41,10 @@ export interface CouponPort {
 }
 
 export interface EngagementDeps {
-  db: ConstructorParameters<typeof EngagementStore>[0];
+  /** The node's SQLite database: the default engine. */
+  db: Parameters<typeof sqliteEngagementStore>[0];
+  /** Another engine's store (PostgreSQL: ./store-postgres.ts). */
+  store?: EngagementStore;
   hub: RealtimeHub;
   shows: { get(showId: string): ShowInfo | null };
   coupons: CouponPort | null;
@@ -73,19 +76,25 @@ export class EngagementService {
   private readonly dirtyPackets = new Set<string>();
   private readonly dirtyCoupons = new Set<string>();
 
+  private ticking = false;
+
   constructor(private readonly d: EngagementDeps) {
-    this.store = new EngagementStore(d.db);
-    for (const g of this.store.runningGiveaways()) {
+    this.store = d.store ?? sqliteEngagementStore(d.db);
+  }
+
+  /** Pick up the running giveaways and open red packets the store holds (call once, before the first tick). */
+  async init(): Promise<void> {
+    for (const g of await this.store.runningGiveaways()) {
       this.running.set(g.id, {
         id: g.id,
         showId: g.show_id,
         keyword: g.keyword,
         endsAt: g.ends_at,
-        entered: new Set(this.store.entries(g.id).map((e) => e.user_key)),
+        entered: new Set((await this.store.entries(g.id)).map((e) => e.user_key)),
         pushedCount: -1,
       });
     }
-    for (const p of this.store.openPackets()) this.openPackets.set(p.id, { showId: p.show_id, endsAt: p.ends_at });
+    for (const p of await this.store.openPackets()) this.openPackets.set(p.id, { showId: p.show_id, endsAt: p.ends_at });
   }
 
   private get now(): number {
@@ -118,9 +127,11 @@ export class EngagementService {
   // ---------------------------------------------------------------------------------------------------------
   // Views
 
-  private giveawayView(g: GiveawayRow): GiveawayView {
+  private async giveawayView(g: GiveawayRow): Promise<GiveawayView> {
     const revealed = g.status !== 'running';
     const live = this.running.get(g.id);
+    const entrants = live ? live.entered.size : await this.store.entryCount(g.id);
+    const winners = revealed ? (await this.store.winners(g.id)).map((w) => ({ userId: w.public_id, name: w.name })) : null;
     return {
       id: g.id,
       showId: g.show_id,
@@ -132,10 +143,10 @@ export class EngagementService {
       endsAt: g.ends_at,
       status: g.status,
       commitment: g.commitment,
-      entrants: live ? live.entered.size : this.store.entryCount(g.id),
+      entrants,
       seed: revealed ? g.seed : null,
       entriesHash: revealed ? g.entries_hash : null,
-      winners: revealed ? this.store.winners(g.id).map((w) => ({ userId: w.public_id, name: w.name })) : null,
+      winners,
       drawnAt: g.drawn_at,
     };
   }
@@ -163,15 +174,19 @@ export class EngagementService {
     const buyerId = conn.buyerKey?.startsWith('b:') ? conn.buyerKey.slice(2) : null;
     const coupons = (await this.d.coupons?.listForShow(showId)) ?? [];
     const mine = buyerId && this.d.coupons ? (await this.d.coupons.buyerCoupons(buyerId, { showId })).map((c) => c.coupon.id) : [];
+    const giveaways = await Promise.all((await this.store.giveawaysOfShow(showId, RECENT_FINISHED)).map((g) => this.giveawayView(g)));
+    const packets = await this.store.packetsOfShow(showId, RECENT_FINISHED);
     return {
       showId,
       userId: conn.publicId,
-      giveaways: this.store.giveawaysOfShow(showId, RECENT_FINISHED).map((g) => this.giveawayView(g)),
-      redPackets: this.store.packetsOfShow(showId, RECENT_FINISHED).map((p) => this.packetView(p)),
+      giveaways,
+      redPackets: packets.map((p) => this.packetView(p)),
       coupons: [...coupons.filter((c) => c.status === 'active'), ...coupons.filter((c) => c.status !== 'active').slice(0, RECENT_FINISHED)],
       mine: {
-        entered: key ? this.store.enteredBy(showId, key) : [],
-        redPackets: key ? this.store.myPackets(showId, key).map((r) => ({ id: r.id, amountMinor: r.amount, currency: r.currency })) : [],
+        entered: key ? await this.store.enteredBy(showId, key) : [],
+        redPackets: key
+          ? (await this.store.myPackets(showId, key)).map((r) => ({ id: r.id, amountMinor: r.amount, currency: r.currency }))
+          : [],
         coupons: mine,
       },
     };
@@ -180,7 +195,7 @@ export class EngagementService {
   // ---------------------------------------------------------------------------------------------------------
   // Giveaways and lotteries
 
-  startGiveaway(conn: Connection, input: z.output<typeof GiveawayStart>): GiveawayView {
+  async startGiveaway(conn: Connection, input: z.output<typeof GiveawayStart>): Promise<GiveawayView> {
     const showId = this.requireLive(conn);
     const now = this.now;
     const seed = randomBytes(32).toString('hex');
@@ -198,9 +213,9 @@ export class EngagementService {
       ends_at: now + input.durationSec * 1000,
       created_by: this.actorId(conn),
     };
-    this.store.insertGiveaway(row);
+    await this.store.insertGiveaway(row);
     this.running.set(row.id, { id: row.id, showId, keyword: row.keyword, endsAt: row.ends_at, entered: new Set(), pushedCount: 0 });
-    const view = this.giveawayView(this.store.giveaway(row.id)!);
+    const view = await this.giveawayView((await this.store.giveaway(row.id))!);
     this.publish(showId, { type: 'giveaway.started', giveaway: view });
     this.d.hub.audit(conn, 'giveaway.start', row.id, null, {
       kind: row.kind,
@@ -214,11 +229,11 @@ export class EngagementService {
   }
 
   /** Staff: draw now (or cancel). */
-  endGiveaway(conn: Connection, giveawayId: string, cancel: boolean): GiveawayView {
-    const g = this.store.giveaway(giveawayId);
+  async endGiveaway(conn: Connection, giveawayId: string, cancel: boolean): Promise<GiveawayView> {
+    const g = await this.store.giveaway(giveawayId);
     if (!g || g.show_id !== conn.room.showId) throw new RpcError('NOT_FOUND', 'no such giveaway in this show');
     if (g.status !== 'running') throw new RpcError('BAD_STATE', 'this giveaway has already ended');
-    const view = this.finish(giveawayId, cancel);
+    const view = await this.finish(giveawayId, cancel);
     this.d.hub.audit(conn, cancel ? 'giveaway.cancel' : 'giveaway.draw', giveawayId, null, {
       winners: view.winners?.map((w) => w.userId) ?? [],
       seed: view.seed,
@@ -227,39 +242,49 @@ export class EngagementService {
   }
 
   /** Draw (or cancel) a running giveaway: winners from (seed, canonical entrants), seed revealed. Idempotent. */
-  private finish(giveawayId: string, cancel: boolean): GiveawayView {
+  private async finish(giveawayId: string, cancel: boolean): Promise<GiveawayView> {
     const now = this.now;
-    const done = this.store.transaction(() => {
-      const g = this.store.giveaway(giveawayId);
-      if (g?.status !== 'running') return false;
-      const entries = this.store.entries(giveawayId);
+    // Entries written a moment ago are awaited first, so the draw sees every entrant this node accepted.
+    await this.entryWrites;
+    const done = await this.store.finishGiveaway(giveawayId, now, (g, entries) => {
       const byPublic = new Map(entries.map((e) => [e.public_id, e]));
       const ids = canonicalEntrants(entries.map((e) => e.public_id));
       const winners = cancel ? [] : drawWinners(g.seed, ids, g.winner_count);
-      winners.forEach((pid, rank) => {
-        const e = byPublic.get(pid)!;
-        this.store.addWinner(giveawayId, { rank, user_key: e.user_key, public_id: pid, name: e.name });
-      });
-      return this.store.finishGiveaway(giveawayId, cancel ? 'cancelled' : 'drawn', entriesHash(ids), now);
+      return {
+        status: cancel ? 'cancelled' : 'drawn',
+        entriesHash: entriesHash(ids),
+        winners: winners.map((pid, rank) => {
+          const e = byPublic.get(pid)!;
+          return { rank, user_key: e.user_key, public_id: pid, name: e.name };
+        }),
+      };
     });
     this.running.delete(giveawayId);
-    const view = this.giveawayView(this.store.giveaway(giveawayId)!);
+    const view = await this.giveawayView((await this.store.giveaway(giveawayId))!);
     if (done) this.publish(view.showId, { type: 'giveaway.ended', giveaway: view });
     return view;
   }
 
-  entries(conn: Connection, giveawayId: string): { giveaway: GiveawayView; entrants: string[] } {
-    const g = this.store.giveaway(giveawayId);
+  async entries(conn: Connection, giveawayId: string): Promise<{ giveaway: GiveawayView; entrants: string[] }> {
+    const g = await this.store.giveaway(giveawayId);
     if (!g || g.show_id !== conn.room.showId) throw new RpcError('NOT_FOUND', 'no such giveaway in this show');
     if (g.status === 'running') throw new RpcError('BAD_STATE', 'entrants are published when the draw ends');
-    return { giveaway: this.giveawayView(g), entrants: canonicalEntrants(this.store.entries(giveawayId).map((e) => e.public_id)) };
+    const entrants = canonicalEntrants((await this.store.entries(giveawayId)).map((e) => e.public_id));
+    return { giveaway: await this.giveawayView(g), entrants };
   }
+
+  /** Entry writes in flight, chained (a draw waits for them). */
+  private entryWrites: Promise<void> = Promise.resolve();
 
   private enter(g: RunningGiveaway, conn: Connection): void {
     const key = conn.key!;
     if (g.entered.has(key) || this.now >= g.endsAt) return;
     g.entered.add(key);
-    this.store.addEntry(g.id, key, conn.publicId!, conn.name, this.now);
+    const write = this.store.addEntry(g.id, key, conn.publicId!, conn.name, this.now);
+    this.entryWrites = Promise.all([this.entryWrites, write]).then(
+      () => undefined,
+      (err) => this.d.log.error({ err, giveawayId: g.id }, 'giveaway entry not stored'),
+    );
   }
 
   /** The hub accepted a chat message (viewers only). */
@@ -279,76 +304,59 @@ export class EngagementService {
   // ---------------------------------------------------------------------------------------------------------
   // Red packets
 
-  createRedPacket(conn: Connection, input: z.output<typeof RedPacketCreate>): RedPacketView {
+  async createRedPacket(conn: Connection, input: z.output<typeof RedPacketCreate>): Promise<RedPacketView> {
     const showId = this.requireLive(conn);
     const now = this.now;
     const shares = splitAmount(input.amountMinor, input.count, (n) => randomInt(n));
     const id = `rp_${randomBytes(9).toString('base64url')}`;
     const endsAt = now + input.durationSec * 1000;
-    this.store.transaction(() =>
-      this.store.insertPacket(
-        {
-          id,
-          show_id: showId,
-          amount: input.amountMinor,
-          currency: input.currency,
-          count: input.count,
-          note: input.note,
-          created_at: now,
-          ends_at: endsAt,
-          created_by: this.actorId(conn),
-        },
-        shares,
-      ),
+    await this.store.insertPacket(
+      {
+        id,
+        show_id: showId,
+        amount: input.amountMinor,
+        currency: input.currency,
+        count: input.count,
+        note: input.note,
+        created_at: now,
+        ends_at: endsAt,
+        created_by: this.actorId(conn),
+      },
+      shares,
     );
     this.openPackets.set(id, { showId, endsAt });
-    const view = this.packetView(this.store.packet(id)!);
+    const view = this.packetView((await this.store.packet(id))!);
     this.publish(showId, { type: 'redpacket.available', packet: view });
     this.d.hub.audit(conn, 'redpacket.create', id, null, { amount: input.amountMinor, currency: input.currency, count: input.count });
     return view;
   }
 
-  endRedPacket(conn: Connection, packetId: string): RedPacketView {
-    const p = this.store.packet(packetId);
+  async endRedPacket(conn: Connection, packetId: string): Promise<RedPacketView> {
+    const p = await this.store.packet(packetId);
     if (!p || p.show_id !== conn.room.showId) throw new RpcError('NOT_FOUND', 'no such red packet in this show');
     if (p.status !== 'open') throw new RpcError('BAD_STATE', 'this red packet is already closed');
-    this.closePacket(packetId, 'closed');
+    await this.closePacket(packetId, 'closed');
     this.d.hub.audit(conn, 'redpacket.end', packetId);
-    return this.packetView(this.store.packet(packetId)!);
+    return this.packetView((await this.store.packet(packetId))!);
   }
 
-  private closePacket(packetId: string, status: 'empty' | 'closed'): void {
-    if (!this.store.closePacket(packetId, status, this.now)) return;
+  private async closePacket(packetId: string, status: 'empty' | 'closed'): Promise<void> {
+    if (!(await this.store.closePacket(packetId, status, this.now))) return;
     this.openPackets.delete(packetId);
     this.dirtyPackets.delete(packetId);
-    const view = this.packetView(this.store.packet(packetId)!);
+    const view = this.packetView((await this.store.packet(packetId))!);
     this.publish(view.showId, { type: 'redpacket.out', packet: view });
   }
 
-  /** One synchronous transaction: an earlier share of this claimer, else the lowest free share, else empty. */
-  claimRedPacket(conn: Connection, packetId: string): RedPacketClaim {
+  /** One atomic claim in the store: an earlier share of this claimer, else the lowest free share, else empty. */
+  async claimRedPacket(conn: Connection, packetId: string): Promise<RedPacketClaim> {
     const key = this.participant(conn);
-    const now = this.now;
-    const outcome = this.store.transaction(() => {
-      const p = this.store.packet(packetId);
-      if (!p || p.show_id !== conn.room.showId) throw new RpcError('NOT_FOUND', 'no such red packet in this show');
-      const had = this.store.shareOf(packetId, key);
-      if (had !== null) return { outcome: 'won' as const, amountMinor: had, currency: p.currency, already: true, last: false };
-      if (p.status !== 'open' || p.ends_at <= now) return { outcome: 'empty' as const, last: false };
-      const amount = this.store.takeShare(packetId, key, conn.publicId!, conn.name, now);
-      if (amount === null) return { outcome: 'empty' as const, last: true };
-      return {
-        outcome: 'won' as const,
-        amountMinor: amount,
-        currency: p.currency,
-        already: false,
-        last: this.store.freeShares(packetId) === 0,
-      };
-    });
-    if (outcome.last) this.closePacket(packetId, 'empty');
-    else if (outcome.outcome === 'won' && !outcome.already) this.dirtyPackets.add(packetId);
-    const { last: _last, ...reply } = outcome;
-    return reply;
+    const r = await this.store.claimShare(packetId, conn.room.showId, { key, publicId: conn.publicId!, name: conn.name }, this.now);
+    if (r.outcome === 'missing') throw new RpcError('NOT_FOUND', 'no such red packet in this show');
+    if (r.outcome === 'had') return { outcome: 'won', amountMinor: r.amount, currency: r.currency, already: true };
+    if (r.last) await this.closePacket(packetId, 'empty');
+    else if (r.outcome === 'won') this.dirtyPackets.add(packetId);
+    return r.outcome === 'won' ? { outcome: 'won', amountMinor: r.amount, currency: r.currency, already: false } : { outcome: 'empty' };
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -395,13 +403,23 @@ export class EngagementService {
   // ---------------------------------------------------------------------------------------------------------
   // Timer
 
-  /** Draw due giveaways, lapse red packets and coupons, push coalesced counts. */
+  /** Draw due giveaways, lapse red packets and coupons, push coalesced counts. A tick still running skips the next. */
   tick(): void {
+    if (this.ticking) return;
+    this.ticking = true;
+    void this.tickOnce()
+      .catch((err) => this.d.log.error({ err }, 'engagement tick failed'))
+      .finally(() => {
+        this.ticking = false;
+      });
+  }
+
+  private async tickOnce(): Promise<void> {
     const now = this.now;
     for (const g of [...this.running.values()]) {
       if (g.endsAt <= now) {
         try {
-          this.finish(g.id, false);
+          await this.finish(g.id, false);
         } catch (err) {
           this.d.log.error({ err, giveawayId: g.id }, 'giveaway draw failed');
         }
@@ -420,13 +438,14 @@ export class EngagementService {
       return v;
     };
     for (const [id, p] of [...this.openPackets]) {
-      if (p.endsAt <= now || !isLive(p.showId)) this.closePacket(id, 'closed');
+      if (p.endsAt <= now || !isLive(p.showId)) await this.closePacket(id, 'closed');
     }
-    for (const id of this.dirtyPackets) {
-      const p = this.store.packet(id);
+    const dirtyPackets = [...this.dirtyPackets];
+    this.dirtyPackets.clear();
+    for (const id of dirtyPackets) {
+      const p = await this.store.packet(id);
       if (p) this.publish(p.show_id, { type: 'redpacket.updated', packet: this.packetView(p) });
     }
-    this.dirtyPackets.clear();
     const coupons = this.d.coupons;
     const ended: string[] = [];
     if (coupons) {
@@ -440,7 +459,7 @@ export class EngagementService {
     }
     const dirty = [...this.dirtyCoupons];
     this.dirtyCoupons.clear();
-    if (coupons && (ended.length || dirty.length)) void this.publishCoupons(coupons, ended, dirty);
+    if (coupons && (ended.length || dirty.length)) await this.publishCoupons(coupons, ended, dirty);
   }
 
   /** Coupon views are read from commerce (asynchronously), then published in the order they were marked. */

@@ -28,6 +28,7 @@ import { BuyerSessions } from '../commerce/session';
 import type { RedisConnection } from '../cluster/redis';
 import type { Logger } from '../log';
 import { type CouponPort, EngagementService } from '../engagement/service';
+import type { EngagementStore } from '../engagement/store';
 import type { SuggestionCatalog } from './catalog';
 import { parseRealtimeConfig, type RealtimeConfig, type RealtimeConfigInput } from './config';
 import { Connection } from './connection';
@@ -55,6 +56,8 @@ export interface RealtimeDeps {
   /** Product texts for suggested answers; without it only canned replies are searched. */
   catalog?: SuggestionCatalog | null;
   config?: Partial<RealtimeConfigInput>;
+  /** Where giveaways and red packets are kept (PostgreSQL with DATABASE_URL); default the node's SQLite `db`. */
+  engagementStore?: EngagementStore;
   /** Commerce's live-only coupons (engagement `coupon.*` methods); without it those answer BAD_STATE. */
   coupons?: CouponPort | null;
   /** Secure cookies (the server is reached over https). */
@@ -169,6 +172,7 @@ export async function registerRealtime(app: FastifyInstance, deps: RealtimeDeps)
   if (ctl) hub.identities.attachCluster(ctl);
   engagement = new EngagementService({
     db: deps.db,
+    ...(deps.engagementStore ? { store: deps.engagementStore } : {}),
     hub,
     shows: deps.shows,
     coupons: deps.coupons ?? null,
@@ -177,6 +181,7 @@ export async function registerRealtime(app: FastifyInstance, deps: RealtimeDeps)
     onEvent: deps.analytics?.engagement,
   });
   const engage = engagement;
+  await engage.init();
   const handlers = createRealtimeHandlers({ hub, accounts, clock, engagement: engage });
   const connections = new Set<Connection>();
 

@@ -4,6 +4,7 @@
  * a migration that has shipped.
  */
 import { pg001Commerce } from './001-commerce';
+import { pg002Engagement } from './002-engagement';
 
 export interface PgMigration {
   version: number;
@@ -12,4 +13,4 @@ export interface PgMigration {
   up: string;
 }
 
-export const pgMigrations: readonly PgMigration[] = [pg001Commerce];
+export const pgMigrations: readonly PgMigration[] = [pg001Commerce, pg002Engagement];
