@@ -106,7 +106,10 @@ export function postgresEngagementStore(pool: pg.Pool): EngagementStore {
       }),
     async addEntry(giveawayId, userKey, publicId, name, at) {
       const r = await pool.query(
-        `INSERT INTO giveaway_entries (giveaway_id, user_key, public_id, name, entered_at) VALUES ($1, $2, $3, $4, $5)
+        // Only while it runs, and never beside a draw: the share lock waits for a draw in progress, which in turn
+        // waits for the entries being written, so an entry is either in the draw's entrant list or refused.
+        `INSERT INTO giveaway_entries (giveaway_id, user_key, public_id, name, entered_at)
+         SELECT id, $2, $3, $4, $5 FROM giveaways WHERE id = $1 AND status = 'running' FOR SHARE
          ON CONFLICT DO NOTHING`,
         [giveawayId, userKey, publicId, name, at],
       );

@@ -161,6 +161,9 @@ describe.each(engines)('engagement store on %s, two nodes', { timeout: 60_000 },
       expect(await n.a.winners('g-1')).toHaveLength(1);
       expect(await n.b.giveaway('g-1')).toMatchObject({ status: 'drawn', entries_hash: 'h2', drawn_at: now + 1000 });
       expect(await n.a.runningGiveaways()).toEqual([]);
+      // No entry after the draw (it would be missing from the published entrant list).
+      expect(await n.b.addEntry('g-1', 'b:3', 'u3', 'Three', now + 1001)).toBe(false);
+      expect(await n.a.entryCount('g-1')).toBe(2);
     } finally {
       await n.close();
     }

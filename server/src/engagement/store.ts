@@ -89,7 +89,7 @@ export interface EngagementStore {
   runningGiveaways(): Promise<GiveawayRow[]>;
   /** Atomically, if it is still running: record `decide`'s winners and status. False when it had already ended. */
   finishGiveaway(id: string, at: number, decide: (g: GiveawayRow, entries: EntryRow[]) => GiveawayDecision): Promise<boolean>;
-  /** False when this user had entered already. */
+  /** False when this user had entered already, or the giveaway is no longer running. */
   addEntry(giveawayId: string, userKey: string, publicId: string, name: string, at: number): Promise<boolean>;
   entries(giveawayId: string): Promise<EntryRow[]>;
   entryCount(giveawayId: string): Promise<number>;
@@ -176,8 +176,10 @@ class SqliteEngagement {
       ),
       running: db.prepare(`SELECT * FROM giveaways WHERE status = 'running' ORDER BY ends_at`),
       finish: db.prepare(`UPDATE giveaways SET status = ?, entries_hash = ?, drawn_at = ? WHERE id = ? AND status = 'running'`),
+      // Only while it runs: an entry landing after the draw would not be in its published entrant list.
       insertEntry: db.prepare(
-        'INSERT OR IGNORE INTO giveaway_entries (giveaway_id, user_key, public_id, name, entered_at) VALUES (?, ?, ?, ?, ?)',
+        `INSERT OR IGNORE INTO giveaway_entries (giveaway_id, user_key, public_id, name, entered_at)
+         SELECT id, ?, ?, ?, ? FROM giveaways WHERE id = ? AND status = 'running'`,
       ),
       entries: db.prepare('SELECT user_key, public_id, name FROM giveaway_entries WHERE giveaway_id = ?'),
       entryCount: db.prepare('SELECT COUNT(*) AS n FROM giveaway_entries WHERE giveaway_id = ?'),
@@ -238,7 +240,7 @@ class SqliteEngagement {
     return this.s.finish!.run(status, entriesHash, at, id).changes === 1;
   }
   addEntry(giveawayId: string, userKey: string, publicId: string, name: string, at: number): boolean {
-    return this.s.insertEntry!.run(giveawayId, userKey, publicId, name, at).changes === 1;
+    return this.s.insertEntry!.run(userKey, publicId, name, at, giveawayId).changes === 1;
   }
   entries(giveawayId: string): EntryRow[] {
     return this.s.entries!.all(giveawayId) as EntryRow[];
