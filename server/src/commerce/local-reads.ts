@@ -95,7 +95,7 @@ export interface SnapshotOptions {
   activeShows: () => readonly string[];
   /** Reload at least this often (other nodes' edits, lineups); default 2 s. */
   refreshMs?: number;
-  /** Reload this long after a commerce event of this node (events come in bursts); default 250 ms. */
+  /** Reload this long after a commerce event of this node (events come in bursts, a flash sale's without end); default 1 s. */
   settleMs?: number;
 }
 
@@ -106,7 +106,7 @@ export interface SnapshotOptions {
  */
 export async function catalogSnapshot(o: SnapshotOptions): Promise<LocalCatalogReads> {
   const refreshMs = o.refreshMs ?? 2_000;
-  const settleMs = o.settleMs ?? 250;
+  const settleMs = o.settleMs ?? 1_000;
   let snap: Snapshot = { products: [], byId: new Map(), sales: new Map(), lineups: new Map() };
   const wanted = new Set<string>();
   let timer: NodeJS.Timeout | null = null;
@@ -118,16 +118,15 @@ export async function catalogSnapshot(o: SnapshotOptions): Promise<LocalCatalogR
     const shows = new Set([...wanted, ...o.activeShows()]);
     wanted.clear();
     for (const id of snap.lineups.keys()) if (shows.size < 1000) shows.add(id);
-    const [products, sales] = await Promise.all([o.store.catalog.listProducts(true), o.store.inventory.listActiveSales()]);
+    // One query at a time: a reload holds at most one of the pool's connections, never a checkout's turn.
+    const products = await o.store.catalog.listProducts(true);
+    const sales = await o.store.inventory.listActiveSales();
     const byId: Snapshot['byId'] = new Map();
-    await Promise.all(
-      products.map(async (p) => {
-        const [skus, images] = await Promise.all([o.store.inventory.listSkus(p.id), o.store.catalog.listImages(p.id)]);
-        byId.set(p.id, { p, skus, images });
-      }),
-    );
+    for (const p of products) {
+      byId.set(p.id, { p, skus: await o.store.inventory.listSkus(p.id), images: await o.store.catalog.listImages(p.id) });
+    }
     const lineups: Snapshot['lineups'] = new Map();
-    await Promise.all([...shows].map(async (id) => lineups.set(id, await o.store.catalog.getLineup(id))));
+    for (const id of shows) lineups.set(id, await o.store.catalog.getLineup(id));
     snap = { products, byId, sales: new Map(sales.map((s) => [s.skuId, s])), lineups };
   };
   const refresh = (): Promise<void> => {
