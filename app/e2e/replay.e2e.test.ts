@@ -104,7 +104,7 @@ describe('shoppable replay', () => {
       await live.getByTestId('clip-sheet').waitFor({ state: 'detached' });
       await live.locator(`[data-product-id="${a}"] .product-main`).click();
       await live.close({ runBeforeUnload: true }); // pagehide: the page's viewer events go out by beacon
-      await poll('live click counted', async () => (stack.server.analytics.metrics(showId)?.funnel.clickUv ?? 0) >= 1, 10_000, 250);
+      await poll('live click counted', async () => ((await stack.server.analytics.metrics(showId))?.funnel.clickUv ?? 0) >= 1, 10_000, 250);
       await sleep(1000);
       await studio.getByTestId(`unpin-${a}`).click();
       await sleep(1000);
@@ -187,7 +187,7 @@ describe('shoppable replay', () => {
       await viewer.screenshot({ path: join(SHOTS, 'replay-390x844-en.png') });
 
       // The replay's views are replay views (the page posts its first batch on start).
-      await poll('replay view counted', async () => (stack.server.analytics.metrics(showId)?.replay.views ?? 0) >= 1, 10_000, 250);
+      await poll('replay view counted', async () => ((await stack.server.analytics.metrics(showId))?.replay.views ?? 0) >= 1, 10_000, 250);
 
       // Each chapter's clip plays in Chromium and lasts its explanation ± one GOP: the recording's longest key-frame
       // interval (the recorder asks for a key frame a second; a busy studio's encoder may send one late).
@@ -216,7 +216,7 @@ describe('shoppable replay', () => {
         'replay events with the buyer session',
         async () => {
           stack.server.analytics.buffer.flush();
-          const events = stack.server.analytics.store.metricsInput(showId).events.filter((e) => e.mode === 'replay');
+          const events = stack.server.analytics.store.viewerInput(showId).events.filter((e) => e.mode === 'replay');
           return events.some((e) => e.kind === 'leave') && events.every((e) => e.buyerId !== null || e.kind === 'enter');
         },
         10_000,

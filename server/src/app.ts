@@ -10,6 +10,8 @@ import { MAX_MESSAGE_BYTES } from '../../shared/protocol/rpc';
 import { AnalyticsService } from './analytics/service';
 import { registerAnalyticsRoutes } from './analytics/routes';
 import { startJob } from './cluster/lease';
+import { openPostgresPool } from './db/postgres';
+import { postgresEngagementStore } from './engagement/store-postgres';
 import { ClusterNode, type ClusterNodeOptions, cpuSampler } from './cluster/node';
 import { registerClusterRoutes } from './cluster/routes';
 import { loadOrCreateSessionSecret, loadOrCreateStudioToken, studioTokenPath } from './auth/studio-token';
@@ -105,8 +107,17 @@ export async function createStorecastServer(
     const shows = new ShowRepository(db);
     let showLookup: ShowLookup = shows;
     // Selling data: the show event log, viewer events, per-minute roll-ups (one buffered writer, flushed on close).
+    // Its catalog and order reads go to the commerce store, built further down (either engine).
     let pricesOf: (productId: string) => readonly number[] | null = () => null;
-    const analytics = new AnalyticsService({ db, shows, log: log.child({ component: 'analytics' }), pricesOf: (id) => pricesOf(id) });
+    let lineupOf: (showId: string) => readonly string[] = () => [];
+    const analytics = new AnalyticsService({
+      db,
+      shows,
+      log: log.child({ component: 'analytics' }),
+      pricesOf: (id) => pricesOf(id),
+      lineupOf: (id) => lineupOf(id),
+      showOrders: (id) => commerce.store.orders.showOrders(id),
+    });
     cleanups.push(() => analytics.close());
     const sfuLog = log.child({ component: 'sfu' });
     const pool = await WorkerPool.create({
@@ -224,6 +235,9 @@ export async function createStorecastServer(
       ? await openPostgresCommerceStore(config.databaseUrl, { status: (id) => shows.get(id)?.status ?? null })
       : undefined;
     if (store) cleanups.push(() => store.close());
+    // Giveaways and red packets follow commerce into PostgreSQL (migrated with it above), on their own small pool.
+    const engagementPool = config.databaseUrl ? openPostgresPool(config.databaseUrl, 4) : null;
+    if (engagementPool) cleanups.push(() => engagementPool.end());
     const commerce = await createCommerceCore({
       db,
       ...(store ? { store } : {}),
@@ -266,11 +280,12 @@ export async function createStorecastServer(
     const reads = commerce.localReads;
     pricesOf = (id) => {
       try {
-        return reads?.view(id, true).skus.map((s) => s.priceMinor) ?? null;
+        return reads.view(id, true).skus.map((s) => s.priceMinor);
       } catch {
         return null;
       }
     };
+    lineupOf = (id) => reads.lineupIds(id);
     await app.register(commercePlugin, { core: commerce });
     // With DATABASE_URL staff accounts and their sessions are shared by every node, like the shop.
     const accountsStore = config.databaseUrl ? await openPostgresAccountsStore(config.databaseUrl) : null;
@@ -283,8 +298,10 @@ export async function createStorecastServer(
       dataDir: config.dataDir,
       sessionSecret,
       shows: showLookup,
-      catalog: reads ? catalogForSuggestions(reads) : null,
+      catalog: catalogForSuggestions(reads),
       coupons: commerce.coupons,
+      ...(engagementPool ? { engagementStore: { store: postgresEngagementStore(engagementPool), shared: true } } : {}),
+      ...(cluster ? { nodeId: cluster.nodeId } : {}),
       config: config.realtime,
       secureCookies: publicUrl.startsWith('https:'),
       redis: cluster?.redis ?? null,

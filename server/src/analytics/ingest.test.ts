@@ -46,7 +46,7 @@ describe('viewer events: bad input', () => {
     });
     expect(forged.status).toBe(403);
     expect(errorOf(forged.body).message).toMatch(/another viewer/);
-    const m = h.analytics.metrics(showId)!;
+    const m = (await h.analytics.metrics(showId))!;
     expect(m.live).toMatchObject({ views: 2, uniqueViewers: 2 });
   });
 
@@ -73,7 +73,7 @@ describe('viewer events: bad input', () => {
     expect(twice.status).toBe(400);
     h.analytics.buffer.flush();
     expect(rows('viewer_events')).toBe(2);
-    const m = h.analytics.metrics(showId)!;
+    const m = (await h.analytics.metrics(showId))!;
     expect(m.live.views).toBe(1);
     expect(m.funnel.impressionUv).toBe(1);
     expect(h.analytics.store.minutes(showId).map((r) => [r.kind, r.count])).toEqual([

@@ -106,7 +106,7 @@ describe('selling metrics of a scripted show', () => {
     at(300 * S);
     await v2.send(showId, [[300 * S, 'alive']]);
     at(320 * S);
-    const mid = h.analytics.metrics(showId)!;
+    const mid = (await h.analytics.metrics(showId))!;
     // Viewer two (alive 20 s ago) and viewer three (entered 80 s ago) are online; viewer one, last heard of at 30 s,
     // counts as gone until its `leave` at 600 s arrives (then its visit spans 0–600 s and the peak becomes 3).
     expect(mid.online).toEqual({ current: 2, peak: 2 });

@@ -68,17 +68,17 @@ export async function registerAnalyticsRoutes(app: FastifyInstance, deps: Analyt
     });
 
     // Staff / studio reads of one show: 401 without a principal, 404 for an unknown show.
-    const read = (path: string, answer: (showId: string) => object | null) =>
+    const read = (path: string, answer: (showId: string) => object | null | Promise<object | null>) =>
       scope.get(`/api/analytics/shows/:showId/${path}`, async (req, reply) => {
         if (!(await principalOf(deps.accounts, req))) return sendError(reply, 401, 'UNAUTHORIZED', 'sign in first');
         const p = ShowParams.safeParse(req.params);
-        const body = p.success ? answer(p.data.showId) : null;
+        const body = p.success ? await answer(p.data.showId) : null;
         if (!body) return sendError(reply, 404, 'NOT_FOUND', 'no such show');
         return reply.header('Cache-Control', 'no-store').send(body);
       });
     read('metrics', (id) => deps.analytics.metrics(id));
-    read('segments', (id) => {
-      const segments = deps.analytics.segments(id);
+    read('segments', async (id) => {
+      const segments = await deps.analytics.segments(id);
       return segments && { segments };
     });
     // The studio's page is served by the studio host, not by this server: its big screen reads cross-origin with the

@@ -1,11 +1,12 @@
 /**
  * SQLite side of the selling data (migrations 007–009): the append-only show event log, raw viewer events and their
- * per-minute roll-up, and the reads the metrics need (joined with the shop's orders).
+ * per-minute roll-up, and the reads the metrics need from them. A show's orders are read from the commerce store
+ * (either engine) by the service.
  */
 import type { Database } from 'better-sqlite3';
 import type { ShowEventKind, ShowLogEntry, ViewerEventKind } from '../../../shared/analytics/events';
-import { type MetricOrder, type MetricViewerEvent, type MetricsInput, minuteOf } from '../../../shared/analytics/metrics';
-import type { SegmentQuestion, SegmentsInput } from '../../../shared/analytics/segments';
+import { type MetricViewerEvent, type MetricsInput, minuteOf } from '../../../shared/analytics/metrics';
+import type { SegmentQuestion } from '../../../shared/analytics/segments';
 
 export interface ViewerEventRow {
   viewerId: string;
@@ -40,7 +41,11 @@ export class AnalyticsStore {
     engagement: readonly EngagementCount[],
   ) => number;
 
-  constructor(db: Database) {
+  /** `lineupOf`: a show's lineup, from the commerce catalog (either engine). */
+  constructor(
+    db: Database,
+    private readonly lineupOf: (showId: string) => readonly string[],
+  ) {
     this.s = {
       // Positional parameters: binding named ones from an object cost ~30 % more CPU per row on the ingest's hot path.
       insertEvent: db.prepare(
@@ -58,7 +63,6 @@ export class AnalyticsStore {
       lastSeq: db.prepare(`SELECT COALESCE(MAX(seq), 0) AS seq FROM show_event_log WHERE show_id = ?`).pluck(),
       viewerKnown: db.prepare(`SELECT 1 FROM viewer_events WHERE viewer_id = ? LIMIT 1`).pluck(),
       batchKnown: db.prepare(`SELECT 1 FROM viewer_events WHERE viewer_id = ? AND batch_id = ? LIMIT 1`).pluck(),
-      lineup: db.prepare(`SELECT product_id FROM show_lineup WHERE show_id = ? ORDER BY position`).pluck(),
       explained: db
         .prepare(`SELECT DISTINCT product_id FROM show_event_log WHERE show_id = ? AND kind = 'explain.start' AND product_id IS NOT NULL`)
         .pluck(),
@@ -69,15 +73,6 @@ export class AnalyticsStore {
       events: db.prepare(
         `SELECT viewer_id AS viewerId, kind, mode, at, product_id AS productId, buyer_id AS buyerId
          FROM viewer_events WHERE show_id = ?`,
-      ),
-      orders: db.prepare(
-        `SELECT id, buyer_id AS buyerId, currency, total AS totalMinor, created_at AS createdAt, paid_at AS paidAt,
-                refunded_at AS refundedAt
-         FROM orders WHERE show_id = ?`,
-      ),
-      orderItems: db.prepare(
-        `SELECT i.order_id AS orderId, i.product_id AS productId, i.qty, i.unit_price AS unitMinor FROM order_items i
-         JOIN orders o ON o.id = i.order_id WHERE o.show_id = ?`,
       ),
       minutes: db.prepare(`SELECT minute, mode, kind, count FROM show_minutes WHERE show_id = ? ORDER BY minute`),
       questions: db.prepare(`SELECT created_at AS createdAt, answered_at AS answeredAt FROM realtime_questions WHERE show_id = ?`),
@@ -117,7 +112,7 @@ export class AnalyticsStore {
   }
 
   lineup(showId: string): string[] {
-    return this.s.lineup.all(showId) as string[];
+    return [...this.lineupOf(showId)];
   }
 
   /** Products the show has explained (pinned) so far. */
@@ -132,22 +127,12 @@ export class AnalyticsStore {
     }));
   }
 
-  /** Everything `computeShowMetrics` needs except the show and the clock. */
-  metricsInput(showId: string): Pick<MetricsInput, 'events' | 'engagement'> & Pick<SegmentsInput, 'orders'> {
-    const items = new Map<string, { productId: string; qty: number; unitMinor: number }[]>();
-    for (const r of this.s.orderItems.all(showId) as { orderId: string; productId: string; qty: number; unitMinor: number }[]) {
-      let list = items.get(r.orderId);
-      if (!list) {
-        list = [];
-        items.set(r.orderId, list);
-      }
-      list.push({ productId: r.productId, qty: r.qty, unitMinor: r.unitMinor });
-    }
-    const orders = (this.s.orders.all(showId) as Omit<MetricOrder, 'items'>[]).map((o) => ({ ...o, items: items.get(o.id) ?? [] }));
+  /** The viewer events and engagement counts of a show (the metrics' inputs kept on this node; orders are commerce's). */
+  viewerInput(showId: string): Pick<MetricsInput, 'events' | 'engagement'> {
     const engagement = (this.s.minutes.all(showId) as { minute: number; mode: string; kind: string; count: number }[])
       .filter((m) => m.mode === 'engagement')
       .map((m) => ({ minute: m.minute, kind: m.kind as EngagementKind, count: m.count }));
-    return { events: this.s.events.all(showId) as MetricViewerEvent[], orders, engagement };
+    return { events: this.s.events.all(showId) as MetricViewerEvent[], engagement };
   }
 
   /** The show's viewer questions (asked / answered times). */

@@ -13,6 +13,7 @@ import type { ViewerEvent, ViewerEventBatchResult } from '../../../shared/analyt
 import type { OrderView } from '../../../shared/commerce/orders';
 import { Accounts } from '../accounts/accounts';
 import { commercePlugin, createCommerceCore, type CommerceCore } from '../commerce/index';
+import { openPostgresCommerceStore } from '../commerce/store/open';
 import { contact, freePort } from '../commerce/testing';
 import { type Database, openDatabase } from '../db/database';
 import { ShowRepository } from '../db/shows';
@@ -41,7 +42,12 @@ export interface AnalyticsHarness {
   close(): Promise<void>;
 }
 
-export async function startAnalyticsHarness(opts: { start: number; batchesPerIpPerMinute?: number }): Promise<AnalyticsHarness> {
+/** `databaseUrl`: keep commerce in that PostgreSQL database (as DATABASE_URL does); default the SQLite file. */
+export async function startAnalyticsHarness(opts: {
+  start: number;
+  batchesPerIpPerMinute?: number;
+  databaseUrl?: string;
+}): Promise<AnalyticsHarness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'sc-analytics-'));
   const db = openDatabase(join(dataDir, 'storecast.sqlite'));
   let now = opts.start;
@@ -59,10 +65,16 @@ export async function startAnalyticsHarness(opts: { start: number; batchesPerIpP
     log: quiet,
     clock,
     buffer: { flushMs: 60_000 },
-    pricesOf: (id) => core?.localReads?.view(id, true).skus.map((s) => s.priceMinor) ?? null,
+    pricesOf: (id) => core?.localReads.view(id, true).skus.map((s) => s.priceMinor) ?? null,
+    lineupOf: (id) => core?.localReads.lineupIds(id) ?? [],
+    showOrders: async (id) => (core ? core.store.orders.showOrders(id) : []),
   });
+  const store = opts.databaseUrl
+    ? await openPostgresCommerceStore(opts.databaseUrl, { status: (id) => shows.get(id)?.status ?? null })
+    : undefined;
   core = await createCommerceCore({
     db,
+    ...(store ? { store } : {}),
     dataDir,
     publicUrl: url,
     studioToken,
@@ -110,6 +122,7 @@ export async function startAnalyticsHarness(opts: { start: number; batchesPerIpP
       await app.close();
       analytics.close();
       c.close();
+      await store?.close();
       db.close();
       rmSync(dataDir, { recursive: true, force: true });
     },

@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3';
 import type { CommerceEvent } from '../../../shared/commerce/events';
 import type { PaymentProviderName } from '../../../shared/commerce/payments';
 import { createHmac } from 'node:crypto';
+import { ShowRepository } from '../db/shows';
 import { type ParsedPaymentsConfig, PaymentsConfig } from './config';
 import { CatalogService } from './domain/catalog';
 import { CouponService } from './domain/coupons';
@@ -10,7 +11,7 @@ import { CommerceEvents, type Logger } from './domain/events';
 import { OrderService } from './domain/orders';
 import { PaymentService } from './domain/payments';
 import { SalesService } from './domain/sales';
-import { type LocalCatalogReads, sqliteCatalogReads } from './local-reads';
+import { catalogSnapshot, type LocalCatalogReads, sqliteCatalogReads } from './local-reads';
 import { MediaStore } from './media';
 import { AlipayProvider } from './payments/alipay';
 import type { PaymentProvider } from './payments/provider';
@@ -59,8 +60,8 @@ export interface CommerceCore {
   readonly store: CommerceStore;
   readonly events: CommerceEvents;
   readonly catalog: CatalogService;
-  /** Synchronous catalog reads for in-process consumers (SQLite engine only; local-reads.ts). */
-  readonly localReads: LocalCatalogReads | null;
+  /** Synchronous catalog reads for in-process consumers (on PostgreSQL from a reloaded copy; local-reads.ts). */
+  readonly localReads: LocalCatalogReads;
   readonly sales: SalesService;
   readonly orders: OrderService;
   readonly coupons: CouponService;
@@ -121,6 +122,17 @@ export async function createCommerceCore(opts: CommerceOptions): Promise<Commerc
   await orders.init();
   if (opts.seedDemo ?? true) await seedDemoCatalog(store, catalog, log);
   await sales.resume();
+  const shows = new ShowRepository(opts.db);
+  const localReads = opts.store
+    ? await catalogSnapshot({
+        store,
+        events,
+        clock,
+        log,
+        showExists: (id) => shows.get(id) !== null,
+        activeShows: () => shows.unfinished().map((s) => s.id),
+      })
+    : sqliteCatalogReads(opts.db, clock);
 
   const timers: NodeJS.Timeout[] = [];
   let started = false;
@@ -155,7 +167,7 @@ export async function createCommerceCore(opts: CommerceOptions): Promise<Commerc
     store,
     events,
     catalog,
-    localReads: opts.store ? null : sqliteCatalogReads(opts.db, clock),
+    localReads,
     sales,
     orders,
     coupons,
@@ -189,6 +201,7 @@ export async function createCommerceCore(opts: CommerceOptions): Promise<Commerc
       for (const t of timers.splice(0)) clearInterval(t);
       sandbox?.stop();
       sales.close();
+      localReads.close();
     },
   };
 }

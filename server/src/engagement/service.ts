@@ -1,18 +1,19 @@
 /**
  * Engagement on a live show: lucky bags and danmaku lotteries (auditable commit–reveal draws), red packets (pre-split,
- * one share per claimer in one synchronous transaction) and live-only coupons (delegated to commerce's CouponService,
- * which also applies them at checkout).
+ * one share per claimer in one atomic store call, on either engine) and live-only coupons (delegated to commerce's
+ * CouponService, which also applies them at checkout).
  *
  * The realtime hub reports accepted chat messages and new follows (`onChat`, `onFollow`); running giveaways turn them
- * into entries. Room-wide changes are pushed into the show's room as `{ k: 'engage', event }` batch items; claim
- * counts are coalesced and pushed by `tick()` (every 200 ms), which also draws due giveaways and lapses red packets.
+ * into entries (./giveaways.ts). Room-wide changes are pushed into the show's room as `{ k: 'engage', event }` batch
+ * items. Every node's `tick()` (every 200 ms) pushes its coalesced claim counts and coupon changes; `runDue()` is the
+ * scheduled work one node runs (the engagement lease holder in a cluster whose store is shared): draws of due
+ * giveaways, entrant counts, red packets past their end.
  * Who may call each method is declared in the realtime contract and checked by the dispatcher; this checks who may
  * take part (guests with an identity, never staff, not banned) and the show's state.
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import type { CouponView } from '../../../shared/commerce/coupons';
 import type { ShowInfo } from '../../../shared/domain/show';
-import { canonicalEntrants, commitmentOf, drawWinners, entriesHash, matchesKeyword } from '../../../shared/engagement/draw';
 import { splitAmount } from '../../../shared/engagement/split';
 import type { z } from 'zod';
 import type {
@@ -28,7 +29,8 @@ import { RpcError } from '../../../shared/protocol/rpc';
 import type { Logger } from '../log';
 import type { Connection } from '../realtime/connection';
 import type { RealtimeHub } from '../realtime/hub';
-import { EngagementStore, type GiveawayRow, type RedPacketRow } from './store';
+import { Giveaways } from './giveaways';
+import { type EngagementStore, type RedPacketRow, sqliteEngagementStore } from './store';
 
 /** What engagement needs from commerce's coupons (CouponService implements it). */
 export interface CouponPort {
@@ -41,7 +43,10 @@ export interface CouponPort {
 }
 
 export interface EngagementDeps {
-  db: ConstructorParameters<typeof EngagementStore>[0];
+  /** The node's SQLite database: the default engine. */
+  db: Parameters<typeof sqliteEngagementStore>[0];
+  /** Another engine's store (PostgreSQL: ./store-postgres.ts). */
+  store?: EngagementStore;
   hub: RealtimeHub;
   shows: { get(showId: string): ShowInfo | null };
   coupons: CouponPort | null;
@@ -51,41 +56,27 @@ export interface EngagementDeps {
   onEvent?: (showId: string, event: EngagementEvent) => void;
 }
 
-interface RunningGiveaway {
-  id: string;
-  showId: string;
-  keyword: string | null;
-  endsAt: number;
-  entered: Set<string>;
-  pushedCount: number;
-}
-
 /** Finished items kept in the state a socket receives. */
 const RECENT_FINISHED = 5;
 
 export class EngagementService {
   private readonly store: EngagementStore;
-  private readonly running = new Map<string, RunningGiveaway>();
-  /** Open red packets: id → show and end time. */
-  private readonly openPackets = new Map<string, { showId: string; endsAt: number }>();
+  private readonly giveaways: Giveaways;
   /** Active coupons: id → show and end time (null: until ended or the show ends). */
   private readonly liveCoupons = new Map<string, { showId: string; endsAt: number | null }>();
   private readonly dirtyPackets = new Set<string>();
   private readonly dirtyCoupons = new Set<string>();
+  private ticking = false;
+  private lastRefresh = 0;
 
   constructor(private readonly d: EngagementDeps) {
-    this.store = new EngagementStore(d.db);
-    for (const g of this.store.runningGiveaways()) {
-      this.running.set(g.id, {
-        id: g.id,
-        showId: g.show_id,
-        keyword: g.keyword,
-        endsAt: g.ends_at,
-        entered: new Set(this.store.entries(g.id).map((e) => e.user_key)),
-        pushedCount: -1,
-      });
-    }
-    for (const p of this.store.openPackets()) this.openPackets.set(p.id, { showId: p.show_id, endsAt: p.ends_at });
+    this.store = d.store ?? sqliteEngagementStore(d.db);
+    this.giveaways = new Giveaways({ store: this.store, log: d.log, clock: d.clock, publish: (showId, e) => this.publish(showId, e) });
+  }
+
+  /** Pick up the running giveaways the store holds (call once, before the first tick). */
+  async init(): Promise<void> {
+    await this.giveaways.refresh();
   }
 
   private get now(): number {
@@ -118,28 +109,6 @@ export class EngagementService {
   // ---------------------------------------------------------------------------------------------------------
   // Views
 
-  private giveawayView(g: GiveawayRow): GiveawayView {
-    const revealed = g.status !== 'running';
-    const live = this.running.get(g.id);
-    return {
-      id: g.id,
-      showId: g.show_id,
-      kind: g.kind,
-      prize: g.prize,
-      winnerCount: g.winner_count,
-      eligibility: g.eligibility === 'keyword' ? { type: 'keyword', keyword: g.keyword ?? '' } : { type: 'follow' },
-      startedAt: g.started_at,
-      endsAt: g.ends_at,
-      status: g.status,
-      commitment: g.commitment,
-      entrants: live ? live.entered.size : this.store.entryCount(g.id),
-      seed: revealed ? g.seed : null,
-      entriesHash: revealed ? g.entries_hash : null,
-      winners: revealed ? this.store.winners(g.id).map((w) => ({ userId: w.public_id, name: w.name })) : null,
-      drawnAt: g.drawn_at,
-    };
-  }
-
   private packetView(p: RedPacketRow): RedPacketView {
     return {
       id: p.id,
@@ -163,15 +132,19 @@ export class EngagementService {
     const buyerId = conn.buyerKey?.startsWith('b:') ? conn.buyerKey.slice(2) : null;
     const coupons = (await this.d.coupons?.listForShow(showId)) ?? [];
     const mine = buyerId && this.d.coupons ? (await this.d.coupons.buyerCoupons(buyerId, { showId })).map((c) => c.coupon.id) : [];
+    const giveaways = await Promise.all((await this.store.giveawaysOfShow(showId, RECENT_FINISHED)).map((g) => this.giveaways.view(g)));
+    const packets = await this.store.packetsOfShow(showId, RECENT_FINISHED);
     return {
       showId,
       userId: conn.publicId,
-      giveaways: this.store.giveawaysOfShow(showId, RECENT_FINISHED).map((g) => this.giveawayView(g)),
-      redPackets: this.store.packetsOfShow(showId, RECENT_FINISHED).map((p) => this.packetView(p)),
+      giveaways,
+      redPackets: packets.map((p) => this.packetView(p)),
       coupons: [...coupons.filter((c) => c.status === 'active'), ...coupons.filter((c) => c.status !== 'active').slice(0, RECENT_FINISHED)],
       mine: {
-        entered: key ? this.store.enteredBy(showId, key) : [],
-        redPackets: key ? this.store.myPackets(showId, key).map((r) => ({ id: r.id, amountMinor: r.amount, currency: r.currency })) : [],
+        entered: key ? await this.store.enteredBy(showId, key) : [],
+        redPackets: key
+          ? (await this.store.myPackets(showId, key)).map((r) => ({ id: r.id, amountMinor: r.amount, currency: r.currency }))
+          : [],
         coupons: mine,
       },
     };
@@ -180,28 +153,9 @@ export class EngagementService {
   // ---------------------------------------------------------------------------------------------------------
   // Giveaways and lotteries
 
-  startGiveaway(conn: Connection, input: z.output<typeof GiveawayStart>): GiveawayView {
+  async startGiveaway(conn: Connection, input: z.output<typeof GiveawayStart>): Promise<GiveawayView> {
     const showId = this.requireLive(conn);
-    const now = this.now;
-    const seed = randomBytes(32).toString('hex');
-    const row = {
-      id: `g_${randomBytes(9).toString('base64url')}`,
-      show_id: showId,
-      kind: input.kind,
-      prize: input.prize,
-      winner_count: input.winners,
-      eligibility: input.eligibility.type,
-      keyword: input.eligibility.type === 'keyword' ? input.eligibility.keyword : null,
-      seed,
-      commitment: commitmentOf(seed),
-      started_at: now,
-      ends_at: now + input.durationSec * 1000,
-      created_by: this.actorId(conn),
-    };
-    this.store.insertGiveaway(row);
-    this.running.set(row.id, { id: row.id, showId, keyword: row.keyword, endsAt: row.ends_at, entered: new Set(), pushedCount: 0 });
-    const view = this.giveawayView(this.store.giveaway(row.id)!);
-    this.publish(showId, { type: 'giveaway.started', giveaway: view });
+    const row = await this.giveaways.start(showId, input, this.actorId(conn));
     this.d.hub.audit(conn, 'giveaway.start', row.id, null, {
       kind: row.kind,
       prize: row.prize,
@@ -210,15 +164,13 @@ export class EngagementService {
       keyword: row.keyword,
       commitment: row.commitment,
     });
-    return view;
+    return this.giveaways.view(row);
   }
 
   /** Staff: draw now (or cancel). */
-  endGiveaway(conn: Connection, giveawayId: string, cancel: boolean): GiveawayView {
-    const g = this.store.giveaway(giveawayId);
-    if (!g || g.show_id !== conn.room.showId) throw new RpcError('NOT_FOUND', 'no such giveaway in this show');
-    if (g.status !== 'running') throw new RpcError('BAD_STATE', 'this giveaway has already ended');
-    const view = this.finish(giveawayId, cancel);
+  async endGiveaway(conn: Connection, giveawayId: string, cancel: boolean): Promise<GiveawayView> {
+    await this.giveaways.runningOf(conn.room.showId, giveawayId);
+    const view = await this.giveaways.finish(giveawayId, cancel);
     this.d.hub.audit(conn, cancel ? 'giveaway.cancel' : 'giveaway.draw', giveawayId, null, {
       winners: view.winners?.map((w) => w.userId) ?? [],
       seed: view.seed,
@@ -226,129 +178,74 @@ export class EngagementService {
     return view;
   }
 
-  /** Draw (or cancel) a running giveaway: winners from (seed, canonical entrants), seed revealed. Idempotent. */
-  private finish(giveawayId: string, cancel: boolean): GiveawayView {
-    const now = this.now;
-    const done = this.store.transaction(() => {
-      const g = this.store.giveaway(giveawayId);
-      if (g?.status !== 'running') return false;
-      const entries = this.store.entries(giveawayId);
-      const byPublic = new Map(entries.map((e) => [e.public_id, e]));
-      const ids = canonicalEntrants(entries.map((e) => e.public_id));
-      const winners = cancel ? [] : drawWinners(g.seed, ids, g.winner_count);
-      winners.forEach((pid, rank) => {
-        const e = byPublic.get(pid)!;
-        this.store.addWinner(giveawayId, { rank, user_key: e.user_key, public_id: pid, name: e.name });
-      });
-      return this.store.finishGiveaway(giveawayId, cancel ? 'cancelled' : 'drawn', entriesHash(ids), now);
-    });
-    this.running.delete(giveawayId);
-    const view = this.giveawayView(this.store.giveaway(giveawayId)!);
-    if (done) this.publish(view.showId, { type: 'giveaway.ended', giveaway: view });
-    return view;
-  }
-
-  entries(conn: Connection, giveawayId: string): { giveaway: GiveawayView; entrants: string[] } {
-    const g = this.store.giveaway(giveawayId);
-    if (!g || g.show_id !== conn.room.showId) throw new RpcError('NOT_FOUND', 'no such giveaway in this show');
-    if (g.status === 'running') throw new RpcError('BAD_STATE', 'entrants are published when the draw ends');
-    return { giveaway: this.giveawayView(g), entrants: canonicalEntrants(this.store.entries(giveawayId).map((e) => e.public_id)) };
-  }
-
-  private enter(g: RunningGiveaway, conn: Connection): void {
-    const key = conn.key!;
-    if (g.entered.has(key) || this.now >= g.endsAt) return;
-    g.entered.add(key);
-    this.store.addEntry(g.id, key, conn.publicId!, conn.name, this.now);
+  entries(conn: Connection, giveawayId: string): Promise<{ giveaway: GiveawayView; entrants: string[] }> {
+    return this.giveaways.entries(conn.room.showId, giveawayId);
   }
 
   /** The hub accepted a chat message (viewers only). */
   onChat(conn: Connection, text: string): void {
-    if (!this.running.size || conn.staff || !conn.key || !conn.publicId) return;
-    for (const g of this.running.values()) {
-      if (g.showId === conn.room.showId && g.keyword !== null && matchesKeyword(text, g.keyword)) this.enter(g, conn);
-    }
+    this.giveaways.onChat(conn, text);
   }
 
   /** The hub recorded a new follow. */
   onFollow(conn: Connection): void {
-    if (!this.running.size || conn.staff || !conn.key || !conn.publicId) return;
-    for (const g of this.running.values()) if (g.showId === conn.room.showId && g.keyword === null) this.enter(g, conn);
+    this.giveaways.onFollow(conn);
   }
 
   // ---------------------------------------------------------------------------------------------------------
   // Red packets
 
-  createRedPacket(conn: Connection, input: z.output<typeof RedPacketCreate>): RedPacketView {
+  async createRedPacket(conn: Connection, input: z.output<typeof RedPacketCreate>): Promise<RedPacketView> {
     const showId = this.requireLive(conn);
     const now = this.now;
     const shares = splitAmount(input.amountMinor, input.count, (n) => randomInt(n));
     const id = `rp_${randomBytes(9).toString('base64url')}`;
     const endsAt = now + input.durationSec * 1000;
-    this.store.transaction(() =>
-      this.store.insertPacket(
-        {
-          id,
-          show_id: showId,
-          amount: input.amountMinor,
-          currency: input.currency,
-          count: input.count,
-          note: input.note,
-          created_at: now,
-          ends_at: endsAt,
-          created_by: this.actorId(conn),
-        },
-        shares,
-      ),
+    await this.store.insertPacket(
+      {
+        id,
+        show_id: showId,
+        amount: input.amountMinor,
+        currency: input.currency,
+        count: input.count,
+        note: input.note,
+        created_at: now,
+        ends_at: endsAt,
+        created_by: this.actorId(conn),
+      },
+      shares,
     );
-    this.openPackets.set(id, { showId, endsAt });
-    const view = this.packetView(this.store.packet(id)!);
+    const view = this.packetView((await this.store.packet(id))!);
     this.publish(showId, { type: 'redpacket.available', packet: view });
     this.d.hub.audit(conn, 'redpacket.create', id, null, { amount: input.amountMinor, currency: input.currency, count: input.count });
     return view;
   }
 
-  endRedPacket(conn: Connection, packetId: string): RedPacketView {
-    const p = this.store.packet(packetId);
+  async endRedPacket(conn: Connection, packetId: string): Promise<RedPacketView> {
+    const p = await this.store.packet(packetId);
     if (!p || p.show_id !== conn.room.showId) throw new RpcError('NOT_FOUND', 'no such red packet in this show');
     if (p.status !== 'open') throw new RpcError('BAD_STATE', 'this red packet is already closed');
-    this.closePacket(packetId, 'closed');
+    await this.closePacket(packetId, 'closed');
     this.d.hub.audit(conn, 'redpacket.end', packetId);
-    return this.packetView(this.store.packet(packetId)!);
+    return this.packetView((await this.store.packet(packetId))!);
   }
 
-  private closePacket(packetId: string, status: 'empty' | 'closed'): void {
-    if (!this.store.closePacket(packetId, status, this.now)) return;
-    this.openPackets.delete(packetId);
+  private async closePacket(packetId: string, status: 'empty' | 'closed'): Promise<void> {
+    if (!(await this.store.closePacket(packetId, status, this.now))) return;
     this.dirtyPackets.delete(packetId);
-    const view = this.packetView(this.store.packet(packetId)!);
+    const view = this.packetView((await this.store.packet(packetId))!);
     this.publish(view.showId, { type: 'redpacket.out', packet: view });
   }
 
-  /** One synchronous transaction: an earlier share of this claimer, else the lowest free share, else empty. */
-  claimRedPacket(conn: Connection, packetId: string): RedPacketClaim {
+  /** One atomic claim in the store: an earlier share of this claimer, else the lowest free share, else empty. */
+  async claimRedPacket(conn: Connection, packetId: string): Promise<RedPacketClaim> {
     const key = this.participant(conn);
-    const now = this.now;
-    const outcome = this.store.transaction(() => {
-      const p = this.store.packet(packetId);
-      if (!p || p.show_id !== conn.room.showId) throw new RpcError('NOT_FOUND', 'no such red packet in this show');
-      const had = this.store.shareOf(packetId, key);
-      if (had !== null) return { outcome: 'won' as const, amountMinor: had, currency: p.currency, already: true, last: false };
-      if (p.status !== 'open' || p.ends_at <= now) return { outcome: 'empty' as const, last: false };
-      const amount = this.store.takeShare(packetId, key, conn.publicId!, conn.name, now);
-      if (amount === null) return { outcome: 'empty' as const, last: true };
-      return {
-        outcome: 'won' as const,
-        amountMinor: amount,
-        currency: p.currency,
-        already: false,
-        last: this.store.freeShares(packetId) === 0,
-      };
-    });
-    if (outcome.last) this.closePacket(packetId, 'empty');
-    else if (outcome.outcome === 'won' && !outcome.already) this.dirtyPackets.add(packetId);
-    const { last: _last, ...reply } = outcome;
-    return reply;
+    const r = await this.store.claimShare(packetId, conn.room.showId, { key, publicId: conn.publicId!, name: conn.name }, this.now);
+    if (r.outcome === 'missing') throw new RpcError('NOT_FOUND', 'no such red packet in this show');
+    if (r.outcome === 'had') return { outcome: 'won', amountMinor: r.amount, currency: r.currency, already: true };
+    if (r.last) await this.closePacket(packetId, 'empty');
+    else if (r.outcome === 'won') this.dirtyPackets.add(packetId);
+    return r.outcome === 'won' ? { outcome: 'won', amountMinor: r.amount, currency: r.currency, already: false } : { outcome: 'empty' };
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -395,43 +292,38 @@ export class EngagementService {
   // ---------------------------------------------------------------------------------------------------------
   // Timer
 
-  /** Draw due giveaways, lapse red packets and coupons, push coalesced counts. */
+  /**
+   * Every node, every 200 ms: this node's coalesced claim counts and coupon changes, its coupons' lapses, and once a
+   * second the store's running giveaways (so entries on this node reach giveaways started on another). A tick still
+   * running skips the next.
+   */
   tick(): void {
+    if (this.ticking) return;
+    this.ticking = true;
+    void this.tickOnce()
+      .catch((err) => this.d.log.error({ err }, 'engagement tick failed'))
+      .finally(() => {
+        this.ticking = false;
+      });
+  }
+
+  private async tickOnce(): Promise<void> {
     const now = this.now;
-    for (const g of [...this.running.values()]) {
-      if (g.endsAt <= now) {
-        try {
-          this.finish(g.id, false);
-        } catch (err) {
-          this.d.log.error({ err, giveawayId: g.id }, 'giveaway draw failed');
-        }
-      } else if (g.entered.size !== g.pushedCount) {
-        g.pushedCount = g.entered.size;
-        this.publish(g.showId, { type: 'giveaway.entrants', id: g.id, entrants: g.entered.size });
-      }
+    if (now - this.lastRefresh >= 1000) {
+      this.lastRefresh = now;
+      await this.giveaways.refresh();
     }
-    const liveShow = new Map<string, boolean>();
-    const isLive = (showId: string) => {
-      let v = liveShow.get(showId);
-      if (v === undefined) {
-        v = this.d.shows.get(showId)?.status === 'live';
-        liveShow.set(showId, v);
-      }
-      return v;
-    };
-    for (const [id, p] of [...this.openPackets]) {
-      if (p.endsAt <= now || !isLive(p.showId)) this.closePacket(id, 'closed');
-    }
-    for (const id of this.dirtyPackets) {
-      const p = this.store.packet(id);
+    const dirtyPackets = [...this.dirtyPackets];
+    this.dirtyPackets.clear();
+    for (const id of dirtyPackets) {
+      const p = await this.store.packet(id);
       if (p) this.publish(p.show_id, { type: 'redpacket.updated', packet: this.packetView(p) });
     }
-    this.dirtyPackets.clear();
     const coupons = this.d.coupons;
     const ended: string[] = [];
     if (coupons) {
       for (const [id, c] of [...this.liveCoupons]) {
-        if ((c.endsAt !== null && c.endsAt <= now) || !isLive(c.showId)) {
+        if ((c.endsAt !== null && c.endsAt <= now) || this.d.shows.get(c.showId)?.status !== 'live') {
           this.liveCoupons.delete(id);
           this.dirtyCoupons.delete(id);
           ended.push(id);
@@ -440,7 +332,21 @@ export class EngagementService {
     }
     const dirty = [...this.dirtyCoupons];
     this.dirtyCoupons.clear();
-    if (coupons && (ended.length || dirty.length)) void this.publishCoupons(coupons, ended, dirty);
+    if (coupons && (ended.length || dirty.length)) await this.publishCoupons(coupons, ended, dirty);
+  }
+
+  /**
+   * Scheduled work for one node (the engagement lease holder when the store is shared by a cluster; otherwise each
+   * node for its own store): draw due giveaways, publish entrant counts, close red packets past their end or of a
+   * show this node knows has ended.
+   */
+  async runDue(): Promise<void> {
+    await this.giveaways.runDue();
+    const now = this.now;
+    for (const p of await this.store.openPackets()) {
+      const show = this.d.shows.get(p.show_id);
+      if (p.ends_at <= now || (show !== null && show.status !== 'live')) await this.closePacket(p.id, 'closed');
+    }
   }
 
   /** Coupon views are read from commerce (asynchronously), then published in the order they were marked. */

@@ -29,6 +29,8 @@ import { BuyerSessions } from '../commerce/session';
 import type { RedisConnection } from '../cluster/redis';
 import type { Logger } from '../log';
 import { type CouponPort, EngagementService } from '../engagement/service';
+import type { EngagementStore } from '../engagement/store';
+import { startJob } from '../cluster/lease';
 import type { SuggestionCatalog } from './catalog';
 import { parseRealtimeConfig, type RealtimeConfig, type RealtimeConfigInput } from './config';
 import { Connection } from './connection';
@@ -59,6 +61,14 @@ export interface RealtimeDeps {
   /** Product texts for suggested answers; without it only canned replies are searched. */
   catalog?: SuggestionCatalog | null;
   config?: Partial<RealtimeConfigInput>;
+  /**
+   * Where giveaways and red packets are kept; default the node's SQLite `db`, this node's alone. `shared`: every node
+   * of the cluster uses this store (PostgreSQL), so with `redis` their scheduled work (draws, lapses) runs on the one
+   * node holding its lease.
+   */
+  engagementStore?: { store: EngagementStore; shared: boolean };
+  /** Cluster mode: this node's id (names the holder of a lease). */
+  nodeId?: string;
   /** Commerce's live-only coupons (engagement `coupon.*` methods); without it those answer BAD_STATE. */
   coupons?: CouponPort | null;
   /** Secure cookies (the server is reached over https). */
@@ -181,6 +191,7 @@ export async function registerRealtime(app: FastifyInstance, deps: RealtimeDeps)
   if (ctl) hub.identities.attachCluster(ctl);
   engagement = new EngagementService({
     db: deps.db,
+    ...(deps.engagementStore ? { store: deps.engagementStore.store } : {}),
     hub,
     shows: { get: (showId) => deps.shows.find(showId) },
     coupons: deps.coupons ?? null,
@@ -189,6 +200,7 @@ export async function registerRealtime(app: FastifyInstance, deps: RealtimeDeps)
     onEvent: deps.analytics?.engagement,
   });
   const engage = engagement;
+  await engage.init();
   const handlers = createRealtimeHandlers({ hub, accounts, clock, engagement: engage });
   const connections = new Set<Connection>();
 
@@ -303,13 +315,15 @@ export async function registerRealtime(app: FastifyInstance, deps: RealtimeDeps)
     }
   }, config.batchMs);
   const sweepTimer = setInterval(() => hub.sweep(), 1000);
-  const engageTimer = setInterval(() => {
-    try {
-      engage.tick();
-    } catch (err) {
-      log.error({ err }, 'engagement tick failed');
-    }
-  }, 200);
+  const engageTimer = setInterval(() => engage.tick(), 200);
+  const engageDue = startJob({
+    redis: deps.engagementStore?.shared ? (deps.redis ?? null) : null,
+    name: 'engagement-due',
+    holder: deps.nodeId ?? `pid-${process.pid}`,
+    everyMs: 200,
+    run: () => engage.runDue(),
+    log,
+  });
   const heartbeat = setInterval(() => {
     for (const conn of connections) {
       if (!conn.alive) {
@@ -333,6 +347,7 @@ export async function registerRealtime(app: FastifyInstance, deps: RealtimeDeps)
       clearInterval(sweepTimer);
       clearInterval(heartbeat);
       clearInterval(engageTimer);
+      await engageDue.stop();
       try {
         hub.flushAll();
       } catch {

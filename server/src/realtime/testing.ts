@@ -29,6 +29,7 @@ import { type CommerceCore, createCommerceCore, orderedCommercePublisher } from 
 import { commercePlugin } from '../commerce/index';
 import { catalogForSuggestions } from './catalog';
 import type { RealtimeConfigInput } from './config';
+import { sqliteEngagementStore } from '../engagement/store';
 import { webSocketErrorHandler } from '../http/ws-errors';
 import { type RealtimeServer, registerRealtime } from './index';
 
@@ -60,6 +61,8 @@ export async function startRealtimeServer(
     redis?: RedisConnection;
     /** Another test node's data: the same database file, show, studio token and cookie key (one shop, N nodes). */
     like?: TestServer;
+    /** Cluster mode: this node's id; its engagement store (the shared database file) counts as shared by the nodes. */
+    nodeId?: string;
   } = {},
 ): Promise<TestServer> {
   const like = opts.like;
@@ -110,6 +113,7 @@ export async function startRealtimeServer(
     config: { heartbeatMs: 60_000, requestRatePerSec: 100_000, requestBurst: 100_000, ...opts.config },
     clock: opts.clock,
     redis: opts.redis ?? null,
+    ...(opts.nodeId ? { nodeId: opts.nodeId, engagementStore: { store: sqliteEngagementStore(db), shared: true } } : {}),
   });
   realtimeRef = realtime;
   await app.listen({ port: 0, host: '127.0.0.1' });

@@ -134,7 +134,7 @@ export class ReplayService {
 
   private chapters(showId: string, playlist: Playlist, runs: readonly TimelineRun[]): ReplayChapter[] {
     const log = this.d.analytics.log(showId) ?? [];
-    const rows = this.d.analytics.segments(showId) ?? [];
+    const rows = this.d.analytics.segmentSpans(showId) ?? [];
     const out: ReplayChapter[] = [];
     for (const row of rows) {
       const startEntry = log.find((e) => e.kind === 'explain.start' && e.productId === row.productId && e.at === row.start);

@@ -105,6 +105,35 @@ export interface OrderEventRecord {
   note: string | null;
 }
 
+/** An order placed in a show with its lines, as the selling metrics read it. */
+export interface ShowOrderRecord {
+  id: string;
+  buyerId: string;
+  currency: string;
+  total: number;
+  createdAt: number;
+  paidAt: number | null;
+  refundedAt: number | null;
+  items: Array<{ productId: string; qty: number; unitPrice: number }>;
+}
+
+/** Attach each order's lines (both engines read orders and lines as two result sets). */
+export function withOrderLines(
+  orders: readonly Omit<ShowOrderRecord, 'items'>[],
+  lines: readonly { orderId: string; productId: string; qty: number; unitPrice: number }[],
+): ShowOrderRecord[] {
+  const byOrder = new Map<string, ShowOrderRecord['items']>();
+  for (const l of lines) {
+    let list = byOrder.get(l.orderId);
+    if (!list) {
+      list = [];
+      byOrder.set(l.orderId, list);
+    }
+    list.push({ productId: l.productId, qty: l.qty, unitPrice: l.unitPrice });
+  }
+  return orders.map((o) => ({ ...o, items: byOrder.get(o.id) ?? [] }));
+}
+
 /** Columns set together with a status change. */
 export type OrderTimestamps = Partial<
   Pick<OrderRecord, 'paidAt' | 'shippedAt' | 'carrier' | 'trackingNo' | 'completedAt' | 'cancelledAt' | 'refundedAt'>
@@ -302,6 +331,8 @@ export interface OrderRepository {
   buyerSaleQty(buyerId: string, saleId: string): Promise<number>;
   /** The buyer's unpaid orders whose reservation has not lapsed at `now`, and the earliest of their expiries. */
   buyerUnpaid(buyerId: string, now: number): Promise<{ count: number; nextExpiry: number | null }>;
+  /** Every order placed in a show, with its lines (selling metrics; two queries, whatever the count). */
+  showOrders(showId: string): Promise<ShowOrderRecord[]>;
 }
 
 export interface PaymentRepository {

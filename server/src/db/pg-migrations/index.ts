@@ -5,6 +5,7 @@
  */
 import { pg001Commerce } from './001-commerce';
 import { pg002Accounts } from './002-accounts';
+import { pg003Engagement } from './003-engagement';
 
 export interface PgMigration {
   version: number;
@@ -13,4 +14,4 @@ export interface PgMigration {
   up: string;
 }
 
-export const pgMigrations: readonly PgMigration[] = [pg001Commerce, pg002Accounts];
+export const pgMigrations: readonly PgMigration[] = [pg001Commerce, pg002Accounts, pg003Engagement];

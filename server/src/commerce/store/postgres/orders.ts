@@ -7,6 +7,8 @@ import {
   type OrderRecord,
   type OrderRepository,
   type OrderTimestamps,
+  type ShowOrderRecord,
+  withOrderLines,
 } from '../types';
 import { changed, one, type Queryable } from './query';
 
@@ -183,5 +185,18 @@ export class PgOrderRepository implements OrderRepository {
       [buyerId, now],
     );
     return { count: r!.n, nextExpiry: r!.next };
+  }
+  async showOrders(showId: string): Promise<ShowOrderRecord[]> {
+    const orders = await this.q.query<Omit<ShowOrderRecord, 'items'>>(
+      `SELECT id, buyer_id AS "buyerId", currency, total, created_at AS "createdAt", paid_at AS "paidAt", refunded_at AS "refundedAt"
+       FROM orders WHERE show_id = $1`,
+      [showId],
+    );
+    const lines = await this.q.query<{ orderId: string; productId: string; qty: number; unitPrice: number }>(
+      `SELECT i.order_id AS "orderId", i.product_id AS "productId", i.qty, i.unit_price AS "unitPrice" FROM order_items i
+       JOIN orders o ON o.id = i.order_id WHERE o.show_id = $1 ORDER BY i.order_id, i.line`,
+      [showId],
+    );
+    return withOrderLines(orders.rows, lines.rows);
   }
 }

@@ -1,6 +1,16 @@
 import type { Database } from 'better-sqlite3';
 import type { OrderStatus } from '../../../../../shared/commerce/orders';
-import type { OrderEventRecord, OrderFilter, OrderItemRecord, OrderRecord, OrderRepository, OrderTimestamps, Sync } from '../types';
+import {
+  type OrderEventRecord,
+  type OrderFilter,
+  type OrderItemRecord,
+  type OrderRecord,
+  type OrderRepository,
+  type OrderTimestamps,
+  type ShowOrderRecord,
+  type Sync,
+  withOrderLines,
+} from '../types';
 
 interface OrderRow {
   id: string;
@@ -150,6 +160,14 @@ export class SqliteOrderRepository implements Sync<OrderRepository> {
         `SELECT COUNT(*) AS n, MIN(expires_at) AS next FROM orders
          WHERE buyer_id = ? AND status = 'pending_payment' AND expires_at > ?`,
       ),
+      showOrders: db.prepare<[string], Omit<ShowOrderRecord, 'items'>>(
+        `SELECT id, buyer_id AS buyerId, currency, total, created_at AS createdAt, paid_at AS paidAt, refunded_at AS refundedAt
+         FROM orders WHERE show_id = ?`,
+      ),
+      showItems: db.prepare<[string], { orderId: string; productId: string; qty: number; unitPrice: number }>(
+        `SELECT i.order_id AS orderId, i.product_id AS productId, i.qty, i.unit_price AS unitPrice FROM order_items i
+         JOIN orders o ON o.id = i.order_id WHERE o.show_id = ? ORDER BY i.order_id, i.line`,
+      ),
     };
   }
 
@@ -259,5 +277,8 @@ export class SqliteOrderRepository implements Sync<OrderRepository> {
   buyerUnpaid(buyerId: string, now: number): { count: number; nextExpiry: number | null } {
     const r = this.s.unpaid.get(buyerId, now)!;
     return { count: r.n, nextExpiry: r.next };
+  }
+  showOrders(showId: string): ShowOrderRecord[] {
+    return withOrderLines(this.s.showOrders.all(showId), this.s.showItems.all(showId));
   }
 }

@@ -1,0 +1,96 @@
+/**
+ * Giveaways across nodes (cluster mode: two realtime nodes of one shop, each with its own Redis connection): viewers
+ * on any node enter a giveaway started on another, and the draw is scheduled work under the Redis lease — it happens
+ * once, on the lease holder, even when the node that started the giveaway is gone.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { EngagementEvent } from '../../../shared/protocol/engagement';
+import { RedisConnection } from '../cluster/redis';
+import { startTestRedis, type TestRedis } from '../cluster/testing';
+import { createLogger } from '../log';
+import { RtClient, startRealtimeServer, type TestServer } from '../realtime/testing';
+
+const log = createLogger({ level: (process.env.TEST_LOG_LEVEL as 'silent') ?? 'silent' });
+
+let redis: TestRedis;
+let nodes: TestServer[] = [];
+const conns: RedisConnection[] = [];
+const clients: RtClient[] = [];
+
+beforeAll(async () => {
+  redis = await startTestRedis();
+});
+afterAll(async () => {
+  await redis?.stop();
+});
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.close();
+  for (const n of nodes.reverse()) await n.close();
+  nodes = [];
+  for (const c of conns.splice(0)) await c.close();
+  offset = 0;
+});
+
+/** Both nodes' clock (a giveaway runs at least 10 s; the test moves time on). */
+let offset = 0;
+
+async function node(i: number): Promise<TestServer> {
+  const conn = new RedisConnection(redis.url, log);
+  conns.push(conn);
+  await conn.waitReady(5000);
+  const n = await startRealtimeServer({
+    redis: conn,
+    like: nodes[0],
+    nodeId: `node-${i}`,
+    clock: () => Date.now() + offset,
+    config: { chatRatePerSec: 1000, chatBurst: 1000 },
+  });
+  nodes.push(n);
+  return n;
+}
+
+const engageEvents = (c: RtClient): EngagementEvent[] => c.items().flatMap((x) => (x.k === 'engage' ? [x.event] : []));
+
+describe('giveaways across nodes', { timeout: 30_000 }, () => {
+  it('enters viewers of every node and draws once, on the lease holder, after the starting node left', async () => {
+    const first = await node(1);
+    first.shows.markLive(first.showId);
+    const second = await node(2);
+    const host = await RtClient.connect(first.wsUrl());
+    clients.push(host);
+    await host.hello({ token: first.studioToken });
+    const viewers = await Promise.all(
+      [first, second, second].map(async (n, i) => {
+        const c = await RtClient.connect(n.wsUrl(), { cookie: n.guestCookie() });
+        clients.push(c);
+        await c.hello({ nickname: `viewer${i}` });
+        return c;
+      }),
+    );
+    const { giveaway } = await host.request('giveaway.start', {
+      kind: 'lottery',
+      prize: 'Teapot',
+      winners: 3,
+      durationSec: 10,
+      eligibility: { type: 'keyword', keyword: 'tea' },
+    });
+    // The second node learns of the giveaway from the shared store (within a second); then its viewers' keyword
+    // enters them. Repeating the keyword changes nothing once entered.
+    const three = () => engageEvents(viewers[1]!).some((e) => e.type === 'giveaway.entrants' && e.entrants === 3);
+    for (let round = 0; round < 20 && !three(); round++) {
+      for (const v of viewers) expect((await v.request('chat.send', { text: `tea please (${round})` })).accepted).toBe(true);
+      await viewers[1]!.waitFor(three, 500, 'three entrants').catch(() => undefined);
+    }
+    expect(three()).toBe(true);
+    // The starting node's realtime service stops before the draw is due (its sockets close, its jobs stop and give
+    // their leases back); the other node draws it.
+    await first.realtime.close();
+    offset += 10_000;
+    await viewers[1]!.waitFor(() => engageEvents(viewers[1]!).some((e) => e.type === 'giveaway.ended'), 15_000, 'drawn');
+    const ended = engageEvents(viewers[1]!).filter((e) => e.type === 'giveaway.ended');
+    expect(ended).toHaveLength(1);
+    const g = ended[0]!.type === 'giveaway.ended' ? ended[0]!.giveaway : null;
+    expect(g).toMatchObject({ id: giveaway.id, status: 'drawn', entrants: 3 });
+    expect(g!.winners).toHaveLength(3);
+  });
+});
