@@ -3,8 +3,8 @@
  * HLS_RECORD=on, two products are explained (pinned, then unpinned) at known times, the show ends. /replay/<showId>
  * lists both as chapters; clicking a chapter seeks there (± 1 s) and the picture shown is the one the studio drew when
  * the product was pinned (its burned-in capture time ± 1 s), with that product's card — and only it — on screen.
- * The card offers "rewatch the explanation" (the clip) on the replay, and on the live page while the show is on; the
- * studio's Data tab lists the clips ranked by live product clicks.
+ * The card offers "rewatch the explanation" (the clip) on the replay — the explanation at the playhead — and on the live
+ * page while the show is on — the latest ended one; the studio's Data tab lists the clips ranked by live product clicks.
  * Each chapter's clip plays in Chromium and lasts its explanation ± one GOP (the recording's longest segment). The replay's views are counted as
  * replay. Phone screenshots (390×844) in zh-CN and en go to $REPLAY_SHOTS (default: the OS temp dir).
  */
@@ -98,6 +98,8 @@ describe('shoppable replay', () => {
         20_000,
         250,
       );
+      // Its explanation just started again: the clip is the one that ended.
+      const liveClip = await live.getByTestId('clip-video').getAttribute('src');
       await live.screenshot({ path: join(SHOTS, 'live-rewatch-390x844-zh-CN.png') });
       // A live click on A's details during its second explanation: that explanation leads the studio's highlights.
       await live.keyboard.press('Escape');
@@ -127,6 +129,7 @@ describe('shoppable replay', () => {
       );
       expect(manifest.chapters.map((c) => c.productId)).toEqual([a, b, a]);
       expect(manifest.chapters.map((c) => c.clicks)).toEqual([0, 0, 1]);
+      expect(liveClip).toBe(manifest.chapters[0]!.clipUrl);
       const rows = await studio.locator('[data-testid^="clip-row-"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')));
       const [a1, b1, a2] = manifest.chapters.map((c) => `clip-row-${c.clipId}`);
       expect(rows).toEqual([a2, a1, b1]);
@@ -169,8 +172,10 @@ describe('shoppable replay', () => {
         );
         expect(Math.abs(drawnAt - chapter.startedAt)).toBeLessThanOrEqual(1000);
       }
-      // The card offers its explanation's clip on the replay too.
+      // The card offers its explanation's clip on the replay too: the explanation at the playhead (A's first, the
+      // chapter just sought to), not A's latest.
       await viewer.getByTestId(`rewatch-${a}`).click();
+      expect(await viewer.getByTestId('clip-video').getAttribute('src')).toBe(manifest.chapters[0]!.clipUrl);
       await poll(
         'replay rewatch clip playing',
         () => viewer!.evaluate(() => (document.querySelector<HTMLVideoElement>('[data-testid="clip-video"]')?.currentTime ?? 0) > 0.5),

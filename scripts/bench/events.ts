@@ -16,8 +16,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import fastifyCookie from '@fastify/cookie';
 import Fastify from 'fastify';
 import { Accounts } from '../../server/src/accounts/accounts';
@@ -136,14 +137,19 @@ async function main(): Promise<void> {
     const before = stored();
     let t0 = 0;
     let cpu0 = process.cpuUsage();
+    // How long the server's thread was kept from its queued work (1 ms resolution): what a viewer API call waits.
+    const loop = monitorEventLoopDelay({ resolution: 1 });
     const flash = forkFlashSaleLoad({ url, skuId, buyers: BUYERS, connections: CONNECTIONS, durationSec: DURATION }, () => {
       t0 = performance.now();
       cpu0 = process.cpuUsage();
       flushes.length = 0;
+      loop.enable();
       events?.go();
       probe.go();
     });
     const [f, p, e] = await Promise.all([flash, probe.result, events?.result ?? Promise.resolve(null)]);
+    loop.disable();
+    const loopDelay = { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 };
     const seconds = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
     const stalls = flushes.map((x) => x.ms).sort((a, b) => a - b);
@@ -160,6 +166,7 @@ async function main(): Promise<void> {
       cpuMs: (cpu.user + cpu.system) / 1000,
       cpuPct: ((cpu.user + cpu.system) / 1000 / (seconds * 1000)) * 100,
       flushStats,
+      loopDelay,
       flash: f as LoadResult,
       events: e as EventsResult | null,
       rows,
@@ -186,14 +193,18 @@ async function main(): Promise<void> {
   const ms = (x: number) => Number(x.toFixed(2));
   console.log(
     `phase 1 (flash sale + probe): ${attempts(base.flash)} attempts/s (p99 ${base.flash.p99} ms); probe ${base.probeN} calls, ` +
-      `p50 ${ms(base.probeP50)} ms, p99 ${ms(base.probeP99)} ms, failures ${base.probeFailures}; server CPU ${Math.round(base.cpuPct)} % of a core`,
+      `p50 ${ms(base.probeP50)} ms, p99 ${ms(base.probeP99)} ms, failures ${base.probeFailures}; server CPU ${Math.round(base.cpuPct)} % of a core; ` +
+      `event-loop delay p99 ${ms(base.loopDelay.p99)} ms, max ${ms(base.loopDelay.max)} ms`,
   );
   console.log(
     `phase 2 (+ events): ${attempts(loaded.flash)} attempts/s (p99 ${loaded.flash.p99} ms); ${ev.batches2xx} batches × ${ev.eventsPerBatch} ` +
       `accepted (${ev.batchesOther} refused, ${ev.errors} errors, batch p50 ${ev.p50} / p99 ${ev.p99} ms), ${loaded.rows} rows stored ` +
       `→ ${eventsPerS} events/s from ${VIEWERS} viewers; probe ${loaded.probeN} calls, p50 ${ms(loaded.probeP50)} ms, ` +
       `p99 ${ms(loaded.probeP99)} ms, failures ${loaded.probeFailures}; server CPU ${Math.round(loaded.cpuPct)} % of a core; ` +
-      `${loaded.flushStats.n} analytics flushes (${loaded.flushStats.rows} rows) p50 ${ms(loaded.flushStats.p50)} ms, max ${ms(loaded.flushStats.max)} ms`,
+      `${loaded.flushStats.n} analytics flushes (${loaded.flushStats.rows} rows) p50 ${ms(loaded.flushStats.p50)} ms, max ${ms(loaded.flushStats.max)} ms; ` +
+      `event-loop delay p99 ${ms(loaded.loopDelay.p99)} ms, max ${ms(loaded.loopDelay.max)} ms; load average ${loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' ')}`,
   );
   // CPU time is far less sensitive than wall time to a machine shared with other work: the server's CPU per stored
   // event is phase 2's CPU less its flash-sale attempts at phase 1's CPU per attempt.

@@ -210,7 +210,7 @@ export async function createStorecastServer(
       options: { maxPayload: MAX_MESSAGE_BYTES },
       errorHandler: webSocketErrorHandler(log as FastifyBaseLogger),
     });
-    if (hls && hlsAudience) registerHlsRoutes(app, { hls, shows, rooms, audience: hlsAudience });
+    if (hls && hlsAudience) registerHlsRoutes(app, { hls, shows, rooms, audience: hlsAudience, homes: cluster });
     await registerHttpRoutes(app, { shows, rooms, pool, webDir: config.webDir, cluster });
     if (cluster) await registerClusterRoutes(app, cluster);
 
@@ -325,6 +325,7 @@ export async function createStorecastServer(
     registerReplayRoutes(
       app,
       new ReplayService({ hls, shows, analytics, ffmpegBin: config.ffmpegBin, log: log.child({ component: 'replay' }) }),
+      cluster,
     );
     const signaling = registerSignaling(app, {
       rooms,

@@ -21,10 +21,10 @@ const NONE = (): null => null;
 // useStore needs a store on every render (hooks keep their order); pages without clips read this empty one.
 const DUMMY = createClipsStore();
 
-/** The latest ended explanation of this product with a clip, and a way to play it (null: none, or no clips here). */
+/** This product's clip (`productClip`: the one watched on the replay), and a way to play it (null: none, or no clips here). */
 export function useProductClip(productId: string): { chapter: ReplayChapter; play(): void } | null {
   const clips = useContext(ClipsContext);
-  const chapter = useStore(clips ?? DUMMY, clips ? (s) => productClip(s.chapters, productId) : NONE);
+  const chapter = useStore(clips ?? DUMMY, clips ? (s) => productClip(s.chapters, productId, s.playhead) : NONE);
   if (!clips || !chapter) return null;
   return { chapter, play: () => clips.getState().play(chapter) };
 }

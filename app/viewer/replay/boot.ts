@@ -39,7 +39,10 @@ export function createReplayPage(opts: {
     start() {
       if (!controller || !showId) return;
       unsubscribe = replay.subscribe((s) => {
-        if (s.status !== 'ready' || analytics) return;
+        if (s.status !== 'ready') return;
+        // The cards' "Rewatch" plays the explanation at the playhead.
+        if (clips.getState().playhead !== s.time) clips.getState().setPlayhead(s.time);
+        if (analytics) return;
         clips.getState().setChapters(s.manifest?.chapters ?? []);
         analytics = startViewerAnalytics({ store: opts.store, showId, storage: opts.storage, root: document.body, mode: 'replay' });
       });

@@ -1,18 +1,21 @@
 /**
  * Explanation clips on the viewer pages: a small store of the show's chapters (from the replay manifest) and the clip
  * being played. The replay page fills it from its manifest; the live page (`LiveClips`) reads the manifest when an
- * explanation ends, so a viewer who came late can rewatch it. Product cards ask `productClip` for the latest ended
- * explanation of their product.
+ * explanation ends, so a viewer who came late can rewatch it. Product cards ask `productClip` for their product's clip:
+ * on the replay the explanation the playhead is in (the one being watched), on the live page the latest ended one.
  */
 import { createStore } from 'zustand/vanilla';
 import type { ShowId } from '../../../shared/domain/show';
-import { ReplayManifest, type ReplayChapter, replayApiPath } from '../../../shared/replay/manifest';
+import { chapterAt, ReplayManifest, type ReplayChapter, replayApiPath } from '../../../shared/replay/manifest';
 import type { ViewerStore } from '../store';
 
 export interface ClipsState {
   chapters: ReplayChapter[];
+  /** The replay's playhead (seconds into the recording); null on the live page, which has none. */
+  playhead: number | null;
   playing: ReplayChapter | null;
   setChapters(chapters: ReplayChapter[]): void;
+  setPlayhead(time: number): void;
   play(chapter: ReplayChapter): void;
   close(): void;
 }
@@ -22,17 +25,28 @@ export type ClipsStore = ReturnType<typeof createClipsStore>;
 export function createClipsStore() {
   return createStore<ClipsState>()((set) => ({
     chapters: [],
+    playhead: null,
     playing: null,
     setChapters: (chapters) => set({ chapters }),
+    setPlayhead: (playhead) => set({ playhead }),
     play: (playing) => set({ playing }),
     close: () => set({ playing: null }),
   }));
 }
 
-/** The latest ended explanation of a product that has a clip. */
-export function productClip(chapters: readonly ReplayChapter[], productId: string): ReplayChapter | null {
+/**
+ * The clip a product's card offers. With a playhead (the replay): the product's explanation being watched, so a
+ * product explained twice rewatches the one on screen (none when the playhead is outside its explanations). Without
+ * (the live page): its latest ended explanation.
+ */
+export function productClip(chapters: readonly ReplayChapter[], productId: string, playhead: number | null = null): ReplayChapter | null {
+  const own = chapters.filter((c) => c.productId === productId);
+  if (playhead !== null) {
+    const watched = chapterAt(own, playhead);
+    return watched && watched.clipUrl !== null && !watched.open ? watched : null;
+  }
   let found: ReplayChapter | null = null;
-  for (const c of chapters) if (c.productId === productId && c.clipUrl !== null && !c.open) found = c;
+  for (const c of own) if (c.clipUrl !== null && !c.open) found = c;
   return found;
 }
 

@@ -71,6 +71,8 @@ export class ClusterNode {
   /** The live nodes as the last registry read saw them (at most a heartbeat old): the pages' CSP, placement CORS. */
   private known: readonly NodeRecord[] = [];
   private realtime: RealtimeCounts | null = null;
+  /** Shows whose home this node has asserted since Redis was last (re)connected. */
+  private readonly homesClaimed = new Set<string>();
 
   private constructor(
     private readonly opts: ClusterNodeOptions,
@@ -113,7 +115,10 @@ export class ClusterNode {
       if (err instanceof DuplicateNodeError) throw new ConfigError([`NODE_ID: ${err.message}`]);
       throw new ConfigError([`REDIS_URL: cannot use ${redactUrl(opts.settings.redisUrl)}: ${(err as Error).message}`]);
     }
-    redis.on('ready', () => void node.registry.beat());
+    redis.on('ready', () => {
+      node.homesClaimed.clear();
+      void node.registry.beat();
+    });
     node.watchTimer = setInterval(() => {
       // One at a time: a slow round (a busy event loop, a pipe being made) is not overlapped by the next.
       if (node.watching) return;
@@ -260,6 +265,37 @@ export class ClusterNode {
       }
     }
     return [...out];
+  }
+
+  /**
+   * The public URL of the node that holds a show this node does not know (its database row, event log and HLS
+   * recording: the node that was its origin last), for the replay and HLS routes to forward to. NOT_FOUND: no node
+   * ever published it, or this node did; UNAVAILABLE: Redis away, or that node is not live right now.
+   */
+  async showHome(showId: string): Promise<string> {
+    this.requireRedis();
+    let home: string | null;
+    let record: NodeRecord | null = null;
+    try {
+      home = await this.registry.home(showId);
+      if (home && home !== this.nodeId) record = await this.registry.node(home);
+    } catch {
+      throw new RpcError('UNAVAILABLE', 'the cluster registry is unreachable right now; try again shortly');
+    }
+    if (!home || home === this.nodeId) throw new RpcError('NOT_FOUND', `unknown show ${showId}`);
+    if (!record) throw new RpcError('UNAVAILABLE', 'the server that holds this show is offline; try again later');
+    return record.publicUrl;
+  }
+
+  /**
+   * This node holds the show (it answered a replay request for it): record it as the show's home where Redis has none
+   * (a Redis restarted without persistence), once per show and connection, so the other nodes find it again.
+   */
+  claimHome(showId: string): void {
+    if (!this.redis.ready || this.homesClaimed.has(showId)) return;
+    if (this.homesClaimed.size >= 10_000) this.homesClaimed.clear();
+    this.homesClaimed.add(showId);
+    this.registry.claimHome(showId).catch(() => this.homesClaimed.delete(showId));
   }
 
   /** The studio published the show here: this node is its origin (best effort; the heartbeat keeps it). */

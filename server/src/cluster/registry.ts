@@ -2,11 +2,13 @@
  * The node registry and the show → origin map, in Redis. The only registry of the cluster: placement reads it, the
  * pipe RPC finds origins through it, and cluster-wide app work (events, scheduled jobs) finds its peers here too.
  *
- * Keys (all under KEY_PREFIX, all with a TTL of a few heartbeats, so a node that dies simply disappears):
+ * Keys (all under KEY_PREFIX, all but `home` with a TTL of a few heartbeats, so a node that dies simply disappears):
  *   node:<id>:owner   the instance (random per process) that holds the id
  *   node:<id>         its NodeRecord as JSON
  *   nodes             set of ids ever registered (stale ids are dropped when read)
  *   show:<id>:origin  the node id the studio publishes the show to
+ *   show:<id>:home    the node that last was the show's origin, kept after the show (no TTL): its database row, event
+ *                     log and recording stay there, so any node can send the show's replay requests to it
  *
  * An id is claimed and refreshed by one script that refuses when another instance holds it, so two processes
  * started with the same NODE_ID cannot both serve: the second fails its start-up with DuplicateNodeError.
@@ -50,6 +52,7 @@ const SET_ORIGIN = `
 local cur = redis.call('GET', KEYS[1])
 if cur and cur ~= ARGV[1] and ARGV[3] ~= 'force' then return cur end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+redis.call('SET', KEYS[2], ARGV[1])
 return ARGV[1]`;
 
 const DEL_ORIGIN = `
@@ -61,6 +64,7 @@ const key = {
   node: (id: string) => `${KEY_PREFIX}node:${id}`,
   nodes: `${KEY_PREFIX}nodes`,
   origin: (showId: string) => `${KEY_PREFIX}show:${showId}:origin`,
+  home: (showId: string) => `${KEY_PREFIX}show:${showId}:home`,
 };
 
 export interface NodeSelf {
@@ -192,8 +196,9 @@ export class NodeRegistry {
   async setOrigin(showId: string, force = false): Promise<string> {
     const r = await this.opts.redis.commands.eval(
       SET_ORIGIN,
-      1,
+      2,
       key.origin(showId),
+      key.home(showId),
       this.nodeId,
       String(ORIGIN_TTL_MS),
       force ? 'force' : '',
@@ -203,6 +208,16 @@ export class NodeRegistry {
 
   async origin(showId: string): Promise<string | null> {
     return this.opts.redis.commands.get(key.origin(showId));
+  }
+
+  /** The node that was the show's origin last (also after the show ended), null if none ever was. */
+  async home(showId: string): Promise<string | null> {
+    return this.opts.redis.commands.get(key.home(showId));
+  }
+
+  /** Record this node as the show's home unless one is recorded (Redis restarted without persistence forgets them). */
+  async claimHome(showId: string): Promise<void> {
+    await this.opts.redis.commands.set(key.home(showId), this.nodeId, 'NX');
   }
 
   async clearOrigin(showId: string): Promise<void> {

@@ -1,7 +1,8 @@
 /**
  * HLS over HTTP: GET /hls/:showId/index.m3u8 (the playlist; asking for it starts the show's recording if needed),
  * /hls/:showId/seg-NNNNN.ts (segments) and /hls/:showId/state.json (show + pinned products for HLS viewers).
- * Names are matched exactly by pattern (no path is ever built from free text) and unknown shows are 404.
+ * Names are matched exactly by pattern (no path is ever built from free text) and unknown shows are 404 — in cluster
+ * mode the playlist and segments of a show another node recorded are forwarded there (server/src/replay/forward.ts).
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -12,6 +13,7 @@ import { ShowId } from '../../../shared/domain/show';
 import { type HlsShowState, HlsViewerKey } from '../../../shared/protocol/hls';
 import type { ShowRepository } from '../db/shows';
 import { sendError } from '../http/routes';
+import { forwardToHome, mayForward, type ShowHomes } from '../replay/forward';
 import type { RoomManager } from '../sfu/rooms';
 import { PLAYLIST_FILE, SEGMENT_FILE_RE } from './ffmpeg-input';
 import type { HlsAudience } from './audience';
@@ -35,16 +37,26 @@ export interface HlsRouteDeps {
   rooms: RoomManager;
   /** Counts the HLS pages that poll the show state with their viewer key. */
   audience: HlsAudience;
+  /** Cluster mode: where a show unknown here is held (its playlist and segments are forwarded there). */
+  homes?: ShowHomes | null;
 }
 
 export function registerHlsRoutes(app: FastifyInstance, deps: HlsRouteDeps): void {
   const { hls, shows, rooms, audience } = deps;
+  const homes = deps.homes ?? null;
   app.get('/hls/:showId/:file', async (req, reply) => {
     const params = Params.safeParse(req.params);
     if (!params.success) return sendError(reply, 400, 'BAD_REQUEST', 'invalid HLS path');
     const { showId, file } = params.data;
     const show = shows.get(showId);
-    if (!show) return sendError(reply, 404, 'NOT_FOUND', `unknown show ${showId}`);
+    if (!show) {
+      // Cluster mode: the recording is on the node that was the show's origin (its viewer count stays with the pages
+      // that poll that node's state.json, so state.json is not forwarded).
+      if (file !== 'state.json' && mayForward(homes, req)) {
+        return forwardToHome(homes, req, reply, showId, `/hls/${encodeURIComponent(showId)}/${file}`);
+      }
+      return sendError(reply, 404, 'NOT_FOUND', `unknown show ${showId}`);
+    }
 
     if (file === 'state.json') {
       const query = StateQuery.safeParse(req.query);

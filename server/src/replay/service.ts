@@ -55,6 +55,11 @@ export class ReplayService {
     this.clips = new ClipMaker({ ffmpegBin: d.ffmpegBin, log: d.log });
   }
 
+  /** Whether this node holds the show (in a cluster, another node may). */
+  knows(showId: string): boolean {
+    return this.d.shows.get(showId) !== null;
+  }
+
   /**
    * The replay of a show: throws ReplayError for an unknown show or one with no recording. Live pages ask for it when
    * an explanation ends (its clip appears), all at once: answers are kept MANIFEST_TTL_MS.
