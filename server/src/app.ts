@@ -320,6 +320,7 @@ export async function createStorecastServer(
       buyers: commerce.sessions,
       sessionSecret,
       secureCookies: publicUrl.startsWith('https:'),
+      shows: showLookup,
     });
     // The shoppable replay: the show's HLS recording with its explanations as chapters and clips.
     registerReplayRoutes(

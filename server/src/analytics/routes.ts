@@ -13,6 +13,7 @@ import { ShowId } from '../../../shared/domain/show';
 import type { Accounts } from '../accounts/accounts';
 import { principalOf } from '../accounts/routes';
 import type { BuyerSessions } from '../commerce/session';
+import type { ShowLookup } from '../db/shows';
 import { sendError } from '../http/routes';
 import { AnalyticsError } from './ingest';
 import type { AnalyticsService } from './service';
@@ -27,6 +28,8 @@ export interface AnalyticsRouteDeps {
   buyers: BuyerSessions;
   sessionSecret: Buffer;
   secureCookies: boolean;
+  /** Cluster mode: finds a show another node owns (and keeps its copy here) before its viewer events are checked. */
+  shows?: ShowLookup;
   /** Batches one address may post a minute (0 = unlimited). */
   batchesPerIpPerMinute?: number;
 }
@@ -57,6 +60,8 @@ export async function registerAnalyticsRoutes(app: FastifyInstance, deps: Analyt
       if (!parsed.success)
         return sendError(reply, 400, 'BAD_REQUEST', `invalid event batch: ${parsed.error.issues[0]?.message ?? 'bad shape'}`);
       const cookieViewerId = viewerOf(req);
+      // Behind a balancer a page's events may reach a node that has not met its show yet.
+      await deps.shows?.resolve(parsed.data.showId);
       try {
         const result = deps.analytics.ingest.accept(parsed.data, { cookieViewerId, buyerId: deps.buyers.read(req) });
         if (cookieViewerId === null) setViewerCookie(reply, signer.sign(parsed.data.viewerId), deps.secureCookies);

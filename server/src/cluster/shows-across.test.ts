@@ -67,6 +67,24 @@ describe('shows across nodes', () => {
     await onA.request('chat.send', { text: '从 A 发的' });
     await onB.waitFor(() => onB.chatTexts().includes('从 A 发的'), 5000, 'A’s chat on B');
 
+    // A viewer event batch for A's show posted to a third node that never met it is taken, not 404.
+    const c = await startNode('node-c');
+    const batch = {
+      showId: show.id,
+      viewerId: 'viewer-across-1',
+      batchId: 'batch-across-1',
+      mode: 'live',
+      sentAt: Date.now(),
+      events: [{ seq: 0, kind: 'enter', at: Date.now() }],
+    };
+    const posted = await fetch(`${c.url}/api/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(batch),
+    });
+    expect(posted.status).toBe(200);
+    expect(await posted.json()).toMatchObject({ accepted: 1 });
+
     // B keeps a copy for its own rows, but never treats it as its own show (recovered at start, shared as B's).
     expect(b.shows.originOf(show.id)).toBe('node-a');
     expect(b.shows.unfinished().map((s) => s.id)).not.toContain(show.id);
@@ -77,7 +95,7 @@ describe('shows across nodes', () => {
   }, 60_000);
 
   it('refuses a show no node has', async () => {
-    const b = nodes[1] ?? (await startNode('node-b'));
+    const b = nodes[1]!;
     const c = await connect(b, 'NoSuchShow123');
     expect(await c.waitClosed()).toBe(REALTIME_CLOSE.BAD_SHOW);
   }, 30_000);
