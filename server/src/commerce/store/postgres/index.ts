@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { CommerceRepos, CommerceStore, CommerceTx } from '../types';
-import { groupCommitter, runSavepointed } from '../group-commit';
+import { type BatchUnit, groupCommitter, runSavepointed } from '../group-commit';
+import { runCheckoutBatch } from './batch';
 import { PgCatalogRepository, PgInventoryRepository } from './catalog';
 import { PgCouponRepository } from './coupons';
 import { PgOrderRepository } from './orders';
@@ -26,8 +27,9 @@ function repos(q: Queryable, shows: ShowDirectory): CommerceRepos {
  * The commerce store on PostgreSQL (node-postgres pool, schema from db/pg-migrations). A unit of work is a READ
  * COMMITTED transaction on one pooled client: stock and caps are taken by conditional UPDATEs whose row locks order
  * concurrent checkouts, and unique keys (idempotency key, provider event id) make a concurrent duplicate wait and then
- * fail or see the first. Group commit (../group-commit.ts) runs the units queued in one event-loop turn on one
- * client, each in a savepoint, and commits once.
+ * fail or see the first. Group commit (../group-commit.ts) runs the units queued while the previous batch committed
+ * as one transaction: checkouts through ./batch.ts (their rows locked and read once, their writes in one statement),
+ * the rest each in a savepoint.
  */
 export function createPostgresStore(pool: pg.Pool, shows: ShowDirectory): CommerceStore {
   const outside = repos(pool as unknown as Queryable, shows);
@@ -52,7 +54,24 @@ export function createPostgresStore(pool: pg.Pool, shows: ShowDirectory): Commer
     }
   };
 
-  const groupCommit = groupCommitter((units) => unit((client, tx) => runSavepointed(units, tx, (sql) => client.query(sql))));
+  const savepointed = (client: pg.PoolClient, tx: CommerceTx, units: BatchUnit[]) =>
+    runSavepointed(
+      units.map((u) => u.run),
+      tx,
+      (sql) => client.query(sql),
+    );
+  const plain = (units: BatchUnit[]) => unit((client, tx) => savepointed(client, tx, units));
+  const groupCommit = groupCommitter(async (units) => {
+    if (!units.some((u) => u.keys)) return plain(units);
+    try {
+      return await unit((client, tx) =>
+        runCheckoutBatch(client as unknown as Queryable, tx, units, (later) => savepointed(client, tx, later)),
+      );
+    } catch {
+      // Undone (a key committed elsewhere meanwhile, a deadlock, a lost connection): every unit again, one by one.
+      return plain(units);
+    }
+  });
 
   return {
     ...outside,
