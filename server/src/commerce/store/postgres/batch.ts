@@ -4,7 +4,7 @@
  * cluster queue on those rows. Here a batch whose units said what they touch (CheckoutKeys) takes the locks for all of
  * them in one statement, reads under them everything the units will ask (idempotency keys, the buyers' counts towards
  * limits, their unpaid orders), runs the units against that state in memory, and writes every order, line, event and
- * the new stock and sale counts in one statement before the commit: four round trips under the locks per batch.
+ * the new stock and sale counts in one statement before the commit: two round trips per batch (./batch-sql.ts).
  *
  * The units run the domain's own code; only the repository calls a checkout makes are answered here, with the same
  * results the SQL would give (the rows are locked by this transaction, so nothing else changes them meanwhile). A unit
@@ -22,54 +22,13 @@ import {
   type ProductRecord,
   type SkuRecord,
 } from '../types';
-import { PRODUCT, SALE, SKU } from './catalog';
-import { LIVE, ORDER } from './orders';
+import { openSql, writeSql } from './batch-sql';
 import type { Queryable } from './query';
 
 /** A unit asked for something the batch does not serve: undo it and run it on the real repositories. */
 class SlowPath extends Error {}
 
 const key = (a: string, b: string) => `${a}\n${b}`;
-
-// Products, then SKUs, then sales, each by id: the order in which returning an expired order's units locks them.
-const LOCK_SQL = `WITH
-  p AS (SELECT ${PRODUCT} FROM products WHERE id IN (SELECT product_id FROM skus WHERE id = ANY($1)) ORDER BY id FOR NO KEY UPDATE),
-  s AS (SELECT ${SKU} FROM skus WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE),
-  f AS (SELECT ${SALE} FROM flash_sales WHERE sku_id = ANY($1) AND status = 'active' ORDER BY id FOR NO KEY UPDATE)
-SELECT (SELECT COALESCE(json_agg(p), '[]') FROM p) AS p, (SELECT COALESCE(json_agg(s), '[]') FROM s) AS s,
-  (SELECT COALESCE(json_agg(f), '[]') FROM f) AS f`;
-
-// Its own statement after the locks: under READ COMMITTED it sees what the locks' previous holders committed.
-const READ_SQL = `SELECT
-  (SELECT COALESCE(json_agg(x), '[]') FROM (SELECT ${ORDER} FROM orders o
-     JOIN unnest($1::text[], $2::text[]) AS k(b, k) ON o.buyer_id = k.b AND o.idempotency_key = k.k) x) AS idem,
-  (SELECT COALESCE(json_agg(x), '[]') FROM (SELECT o.buyer_id AS b, i.product_id AS id, SUM(i.qty)::int AS n FROM orders o
-     JOIN order_items i ON i.order_id = o.id WHERE o.buyer_id = ANY($3) AND i.product_id = ANY($4) AND o.status IN ${LIVE}
-     GROUP BY 1, 2) x) AS pq,
-  (SELECT COALESCE(json_agg(x), '[]') FROM (SELECT o.buyer_id AS b, i.flash_sale_id AS id, SUM(i.qty)::int AS n FROM orders o
-     JOIN order_items i ON i.order_id = o.id WHERE o.buyer_id = ANY($3) AND i.flash_sale_id = ANY($5) AND o.status IN ${LIVE}
-     GROUP BY 1, 2) x) AS sq,
-  (SELECT COALESCE(json_agg(x), '[]') FROM (SELECT buyer_id AS b, expires_at AS e FROM orders
-     WHERE buyer_id = ANY($3) AND status = 'pending_payment') x) AS unpaid`;
-
-const WRITE_SQL = `WITH
-  o AS (INSERT INTO orders (id, buyer_id, idempotency_key, request_hash, show_id, status, currency, total, contact_name,
-          contact_phone, contact_address, created_at, expires_at)
-        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[],
-          $9::text[], $10::text[], $11::text[], $12::bigint[], $13::bigint[])
-        ON CONFLICT (buyer_id, idempotency_key) DO NOTHING RETURNING id),
-  i AS (INSERT INTO order_items (order_id, line, sku_id, product_id, title, options, qty, unit_price, list_price, flash_sale_id)
-        SELECT v.o, v.line, v.sku, v.product, v.title, v.options::jsonb, v.qty, v.unit, v.list, v.sale
-        FROM unnest($14::text[], $15::int[], $16::text[], $17::text[], $18::text[], $19::text[], $20::int[], $21::bigint[],
-          $22::bigint[], $23::text[]) AS v(o, line, sku, product, title, options, qty, unit, list, sale)
-        WHERE v.o IN (SELECT id FROM o)),
-  e AS (INSERT INTO order_events (order_id, seq, from_status, to_status, at, actor, note)
-        SELECT v.* FROM unnest($24::text[], $25::int[], $26::text[], $27::text[], $28::bigint[], $29::text[], $30::text[])
-          AS v(o, seq, f, t, at, actor, note)
-        WHERE v.o IN (SELECT id FROM o)),
-  s AS (UPDATE skus SET stock = v.stock FROM unnest($31::text[], $32::int[]) AS v(id, stock) WHERE skus.id = v.id),
-  f AS (UPDATE flash_sales SET remaining = v.n FROM unnest($33::text[], $34::int[]) AS v(id, n) WHERE flash_sales.id = v.id)
-SELECT (SELECT COUNT(*) FROM o)::int AS n`;
 
 /** The locked rows and what was read under the locks. */
 interface Loaded {
@@ -86,9 +45,13 @@ interface Loaded {
   unpaid: Map<string, number[]>;
 }
 
+type Count = { b: string; id: string; n: number };
+type Opened = [unknown, { rows: [{ p: ProductRecord[]; s: SkuRecord[]; f: FlashSaleRecord[] }] }, { rows: [Read] }];
+type Read = { idem: OrderRecord[]; pq: Count[]; sq: Count[]; unpaid: Array<{ b: string; e: number }> };
+
+/** BEGIN, lock and read: one round trip. */
 async function load(client: Queryable, units: BatchUnit[]): Promise<Loaded> {
   const skuIds = new Set(units.flatMap((u) => u.keys?.skuIds ?? []));
-  const locked = (await client.query<{ p: ProductRecord[]; f: FlashSaleRecord[]; s: SkuRecord[] }>(LOCK_SQL, [[...skuIds]])).rows[0]!;
   const buyers = new Set<string>();
   const pairs: Array<[string, string]> = [];
   for (const u of units) {
@@ -96,18 +59,11 @@ async function load(client: Queryable, units: BatchUnit[]): Promise<Loaded> {
     buyers.add(u.keys.buyerId);
     pairs.push([u.keys.buyerId, u.keys.idempotencyKey]);
   }
+  const [, lockedResult, readResult] = (await client.query(openSql([...skuIds], pairs, [...buyers]))) as unknown as Opened;
+  const locked = lockedResult.rows[0];
+  const read = readResult.rows[0];
   const limitedProducts = locked.p.filter((p) => p.perBuyerLimit !== null).map((p) => p.id);
   const limitedSales = locked.f.filter((f) => f.perBuyerLimit !== null).map((f) => f.id);
-  type Count = { b: string; id: string; n: number };
-  const read = (
-    await client.query<{ idem: OrderRecord[]; pq: Count[]; sq: Count[]; unpaid: Array<{ b: string; e: number }> }>(READ_SQL, [
-      pairs.map((p) => p[0]),
-      pairs.map((p) => p[1]),
-      [...buyers],
-      limitedProducts,
-      limitedSales,
-    ])
-  ).rows[0]!;
   const counts = (ids: string[], rows: Count[]) => {
     const m = new Map<string, number>();
     for (const b of buyers) for (const id of ids) m.set(key(b, id), 0);
@@ -271,63 +227,23 @@ function batchTx(p: Pending, real: CommerceTx): CommerceTx {
   };
 }
 
-async function write(client: Queryable, p: Pending): Promise<void> {
-  if (!p.orders.length && !p.skus.size && !p.sales.size) return;
-  const col = <R, K extends keyof R>(rows: R[], k: K) => rows.map((r) => r[k]);
+/** The batch's write statement, or null when it wrote nothing. */
+function writes(p: Pending): string | null {
+  if (!p.orders.length && !p.skus.size && !p.sales.size) return null;
   const seq = new Map<string, number>();
   const events = p.events.map((e) => {
     const n = seq.get(e.orderId) ?? 0;
     seq.set(e.orderId, n + 1);
     return { ...e, seq: n };
   });
-  const skus = [...p.skus].map((id) => p.l.skus.get(id)!);
-  const sales = [...p.sales].map((id) => [...p.l.sales.values()].find((s) => s.id === id)!);
-  const o = p.orders;
-  const i = p.items;
-  const { rows } = await client.query<{ n: number }>(WRITE_SQL, [
-    col(o, 'id'),
-    col(o, 'buyerId'),
-    col(o, 'idempotencyKey'),
-    col(o, 'requestHash'),
-    col(o, 'showId'),
-    col(o, 'status'),
-    col(o, 'currency'),
-    col(o, 'total'),
-    col(o, 'contactName'),
-    col(o, 'contactPhone'),
-    col(o, 'contactAddress'),
-    col(o, 'createdAt'),
-    col(o, 'expiresAt'),
-    col(i, 'orderId'),
-    col(i, 'line'),
-    col(i, 'skuId'),
-    col(i, 'productId'),
-    col(i, 'title'),
-    i.map((x) => JSON.stringify(x.options)),
-    col(i, 'qty'),
-    col(i, 'unitPrice'),
-    col(i, 'listPrice'),
-    col(i, 'flashSaleId'),
-    col(events, 'orderId'),
-    col(events, 'seq'),
-    col(events, 'from'),
-    col(events, 'to'),
-    col(events, 'at'),
-    col(events, 'actor'),
-    col(events, 'note'),
-    col(skus, 'id'),
-    col(skus, 'stock'),
-    col(sales, 'id'),
-    col(sales, 'remaining'),
-  ]);
-  // Another node committed one of these idempotency keys meanwhile: the caller undoes the batch and runs it plainly.
-  if (rows[0]!.n !== o.length) throw new IdempotencyKeyTaken();
+  const sales = [...p.l.sales.values()].filter((s) => p.sales.has(s.id));
+  return writeSql({ orders: p.orders, items: p.items, events, skus: [...p.skus].map((id) => p.l.skus.get(id)!), sales });
 }
 
 /**
- * Run a batch inside the caller's open transaction on `client` (`real`: the repositories on that client). Units
+ * Run a batch as one transaction on `client`, which is in none (`real`: the repositories on that client). Units
  * without keys, and units that need more than a checkout's calls, run after the batch's writes, each in a savepoint.
- * Throws when the batch must be undone (the caller rolls back and runs every unit the plain way).
+ * Throws when the batch must be undone: the caller rolls back and runs every unit the plain way.
  */
 export async function runCheckoutBatch(
   client: Queryable,
@@ -355,12 +271,17 @@ export async function runCheckoutBatch(
     }
   }
   if (pending.broken) throw new Error('a query inside the checkout batch failed');
-  await write(client, pending);
-  if (later.length) {
-    const rest = await savepointed(later.map((n) => units[n]!));
-    later.forEach((n, j) => {
-      outcomes[n] = rest[j]!;
-    });
+  const sql = writes(pending);
+  if (!later.length) {
+    // A failing write skips the COMMIT after it and leaves the transaction for the caller to roll back.
+    await client.query(sql ? `${sql};\nCOMMIT` : 'COMMIT');
+    return outcomes as Outcome[];
   }
+  if (sql) await client.query(sql);
+  const rest = await savepointed(later.map((n) => units[n]!));
+  later.forEach((n, j) => {
+    outcomes[n] = rest[j]!;
+  });
+  await client.query('COMMIT');
   return outcomes as Outcome[];
 }

@@ -61,12 +61,26 @@ export function createPostgresStore(pool: pg.Pool, shows: ShowDirectory): Commer
       (sql) => client.query(sql),
     );
   const plain = (units: BatchUnit[]) => unit((client, tx) => savepointed(client, tx, units));
+  // The checkout batch opens and commits its own transaction (its BEGIN and COMMIT ride with its statements).
+  const checkouts = async (units: BatchUnit[]) => {
+    const client = await pool.connect();
+    let broken = false;
+    try {
+      const tx = repos(client as unknown as Queryable, shows);
+      return await runCheckoutBatch(client as unknown as Queryable, tx, units, (later) => savepointed(client, tx, later));
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
+      throw err;
+    } finally {
+      client.release(broken);
+    }
+  };
   const groupCommit = groupCommitter(async (units) => {
     if (!units.some((u) => u.keys)) return plain(units);
     try {
-      return await unit((client, tx) =>
-        runCheckoutBatch(client as unknown as Queryable, tx, units, (later) => savepointed(client, tx, later)),
-      );
+      return await checkouts(units);
     } catch {
       // Undone (a key committed elsewhere meanwhile, a deadlock, a lost connection): every unit again, one by one.
       return plain(units);
