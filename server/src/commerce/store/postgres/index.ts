@@ -34,40 +34,12 @@ function repos(q: Queryable, shows: ShowDirectory): CommerceRepos {
 export function createPostgresStore(pool: pg.Pool, shows: ShowDirectory): CommerceStore {
   const outside = repos(pool as unknown as Queryable, shows);
 
-  const unit = async <T>(fn: (client: pg.PoolClient, tx: CommerceTx) => Promise<T>): Promise<T> => {
+  /** `fn` on a pooled client, which it leaves outside any transaction; a failure rolls back (or drops the client). */
+  const onClient = async <T>(fn: (client: pg.PoolClient, tx: CommerceTx) => Promise<T>): Promise<T> => {
     const client = await pool.connect();
     let broken = false;
     try {
-      await client.query('BEGIN');
-      try {
-        const value = await fn(client, repos(client as unknown as Queryable, shows));
-        await client.query('COMMIT');
-        return value;
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => {
-          broken = true;
-        });
-        throw err;
-      }
-    } finally {
-      client.release(broken);
-    }
-  };
-
-  const savepointed = (client: pg.PoolClient, tx: CommerceTx, units: BatchUnit[]) =>
-    runSavepointed(
-      units.map((u) => u.run),
-      tx,
-      (sql) => client.query(sql),
-    );
-  const plain = (units: BatchUnit[]) => unit((client, tx) => savepointed(client, tx, units));
-  // The checkout batch opens and commits its own transaction (its BEGIN and COMMIT ride with its statements).
-  const checkouts = async (units: BatchUnit[]) => {
-    const client = await pool.connect();
-    let broken = false;
-    try {
-      const tx = repos(client as unknown as Queryable, shows);
-      return await runCheckoutBatch(client as unknown as Queryable, tx, units, (later) => savepointed(client, tx, later));
+      return await fn(client, repos(client as unknown as Queryable, shows));
     } catch (err) {
       await client.query('ROLLBACK').catch(() => {
         broken = true;
@@ -77,6 +49,24 @@ export function createPostgresStore(pool: pg.Pool, shows: ShowDirectory): Commer
       client.release(broken);
     }
   };
+  const unit = <T>(fn: (client: pg.PoolClient, tx: CommerceTx) => Promise<T>): Promise<T> =>
+    onClient(async (client, tx) => {
+      await client.query('BEGIN');
+      const value = await fn(client, tx);
+      await client.query('COMMIT');
+      return value;
+    });
+
+  const savepointed = (client: pg.PoolClient, tx: CommerceTx, units: BatchUnit[]) =>
+    runSavepointed(
+      units.map((u) => u.run),
+      tx,
+      (sql) => client.query(sql),
+    );
+  const plain = (units: BatchUnit[]) => unit((client, tx) => savepointed(client, tx, units));
+  // The checkout batch opens and commits its own transaction (its BEGIN and COMMIT ride with its statements).
+  const checkouts = (units: BatchUnit[]) =>
+    onClient((client, tx) => runCheckoutBatch(client as unknown as Queryable, tx, units, (later) => savepointed(client, tx, later)));
   const groupCommit = groupCommitter(async (units) => {
     if (!units.some((u) => u.keys)) return plain(units);
     try {
