@@ -38,6 +38,9 @@ class StockError extends CommerceError {
   }
 }
 
+/** How many new orders' buyers OrderService keeps for routing their first status event. */
+const NEW_BUYERS_KEPT = 10_000;
+
 /** Checkout policy beyond stock: the flash-sale reservation window and the unpaid-order cap. */
 export interface OrderPolicy {
   /** An order holding flash-sale units lapses after this long (capped at the normal reservation). */
@@ -58,6 +61,8 @@ export interface PlacedOrder {
  */
 export class OrderService {
   private allowed = new Set<string>();
+  /** Buyers of orders just created here, kept until their first status event is routed (routeOf). */
+  private readonly newBuyers = new Map<string, string>();
 
   constructor(
     private readonly store: CommerceStore,
@@ -195,12 +200,26 @@ export class OrderService {
     }, keys);
     const { order, items, created, now } = unit;
     if (created) {
+      this.newBuyers.set(order.id, buyerId);
+      // Bounded: a publisher that never asks leaves at most this many behind (the oldest go first).
+      if (this.newBuyers.size > NEW_BUYERS_KEPT) this.newBuyers.delete(this.newBuyers.keys().next().value!);
       this.events.emitAll(unit.evts);
       this.events.emit({ type: 'order.status', orderId: order.id, status: order.status, at: now });
     }
     // A new order's discount is the one just recorded; a replayed order's is read back.
     const discount = unit.discount !== undefined ? unit.discount : await this.coupons.discountOf(order.id);
     return { order: orderView(order, items, false, { discount }), created };
+  }
+
+  /**
+   * Whose order it is, for routing its status event: a new order's buyer is known here (an order's buyer never
+   * changes), any other is read.
+   */
+  async routeOf(orderId: string): Promise<{ buyerId: string } | null> {
+    const buyerId = this.newBuyers.get(orderId);
+    if (buyerId === undefined) return this.store.orders.getOrder(orderId);
+    this.newBuyers.delete(orderId);
+    return { buyerId };
   }
 
   /** Refuse a new order while the buyer holds the maximum of unpaid ones (they may pay or cancel one, or wait). */

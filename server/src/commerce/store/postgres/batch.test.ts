@@ -4,10 +4,11 @@
  * one order per idempotency key — and a key committed elsewhere meanwhile undoes the batch and runs it the plain way.
  */
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ShowRepository } from '../../../db/shows';
 import { pgUnavailable, startTestPostgres, type TestPostgres } from '../../../db/pg-testing';
 import { migratePostgres, openPostgresPool } from '../../../db/postgres';
+import { orderedCommercePublisher } from '../../core';
 import { NO_BUYER_LIMITS } from '../../limits';
 import { contact, type Harness, startHarness } from '../../testing';
 import { createPostgresStore } from './index';
@@ -83,6 +84,26 @@ describe.skipIf(unavailable !== null)('checkout batches on PostgreSQL', { timeou
     expect(orders).toHaveLength(60);
     expect((await h.core.store.orders.listEvents(placed[0]!.ok ? placed[0]!.id : '')).map((e) => e.to)).toEqual(['pending_payment']);
     expect(await h.core.store.orders.getItems(orders[0]!.id)).toMatchObject([{ skuId, qty: 1, unitPrice: 79900 }]);
+  });
+
+  it("routing new orders' status events to their buyers reads nothing back", async () => {
+    await start();
+    const skuId = await product(100);
+    const routed: Array<[string, string | undefined]> = [];
+    const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+    const publish = orderedCommercePublisher(
+      (id) => h.core.orders.routeOf(id),
+      (e, route) => {
+        if (e.type === 'order.status') routed.push([e.orderId, route?.buyerId]);
+      },
+      quiet,
+    );
+    h.core.events.on('*', publish);
+    statements.length = 0;
+    const placed = await Promise.all(Array.from({ length: 20 }, (_, i) => place(`buyer-${i}`, `r-${i}`, skuId)));
+    await vi.waitFor(() => expect(routed).toHaveLength(20));
+    expect(routed).toEqual(placed.map((p, i) => [p.ok ? p.id : '', `buyer-${i}`]));
+    expect(statements.length).toBeLessThanOrEqual(2);
   });
 
   it('within one batch: per-buyer limits, one order per key, the sale cap and the stock hold as one by one', async () => {
