@@ -132,6 +132,7 @@ async function main(): Promise<void> {
     );
     const stock = await one('SELECT stock FROM skus WHERE id = $1', [skuId]);
     const remaining = await one('SELECT remaining FROM flash_sales WHERE id = $1', [sale.body.id]);
+    const deadlocks = await one('SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()', []);
     const negative = stock < 0 || remaining < 0 || minStock < 0;
     const oversold = Math.max(0, sold - STOCK) + (negative ? 1 : 0) + (sold + stock !== STOCK ? 1 : 0);
 
@@ -141,7 +142,7 @@ async function main(): Promise<void> {
     log(
       `flash sale: ${requests} attempts in ${seconds}s; 2xx ${sum('status2xx')}, 409 ${sum('status409')}, 429 ${sum('status429')}, ` +
         `other ${sum('statusOther')}, errors ${sum('errors')}, timeouts ${sum('timeouts')}; per node p50/p99 ms ` +
-        `${loads.map((l) => `${l.p50}/${l.p99}`).join(', ')}; sold ${sold}/${STOCK}, stock ${stock} (min seen ${minStock}), sale remaining ${remaining}`,
+        `${loads.map((l) => `${l.p50}/${l.p99}`).join(', ')}; sold ${sold}/${STOCK}, stock ${stock} (min seen ${minStock}), sale remaining ${remaining}; PostgreSQL deadlocks ${deadlocks}`,
     );
     log(`chat: ${JSON.stringify(talk)}`);
     console.log(
