@@ -7,7 +7,8 @@
 import type { CheckoutKeys, CommerceTx } from './types';
 
 export type Unit = (tx: CommerceTx) => Promise<unknown>;
-export type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+/** A unit's result; `seq`: its place in the order the batch ran its units, when that is not the queue's. */
+export type Outcome = ({ ok: true; value: unknown } | { ok: false; error: unknown }) & { seq?: number };
 /** A unit and, for a checkout, the rows it will read and lock (engines may take them for the whole batch up front). */
 export interface BatchUnit {
   run: Unit;
@@ -56,11 +57,13 @@ export function groupCommitter(
         for (const job of jobs) job.reject(error);
         continue;
       }
-      jobs.forEach((job, i) => {
+      // Settled in the order the units ran, so what their callers emit next (stock counts) comes in that order too.
+      const order = jobs.map((_, i) => i).sort((a, b) => (outcomes[a]!.seq ?? a) - (outcomes[b]!.seq ?? b));
+      for (const i of order) {
         const o = outcomes[i]!;
-        if (o.ok) job.resolve(o.value);
-        else job.reject(o.error);
-      });
+        if (o.ok) jobs[i]!.resolve(o.value);
+        else jobs[i]!.reject(o.error);
+      }
     }
     running = false;
   };

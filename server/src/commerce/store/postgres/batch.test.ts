@@ -144,6 +144,33 @@ describe.skipIf(unavailable !== null)('checkout batches on PostgreSQL', { timeou
     expect(again[1]).toMatchObject({ ok: false });
   });
 
+  it('a checkout with a coupon runs after the batch in a savepoint, on the stock the batch left', async () => {
+    await start();
+    const skuId = await product(4);
+    const shows = new ShowRepository(h.db);
+    const showId = shows.create('Live show').id;
+    shows.markLive(showId);
+    const coupon = await h.core.coupons.create(showId, { title: '立减', kind: 'amount', value: 1000, currency: 'CNY' }, 'owner');
+    await h.core.coupons.claim('c', coupon.id);
+    const stock: number[] = [];
+    h.core.events.on('stock.changed', (e) => stock.push(e.stock));
+    const withCoupon = h.core.orders.place('c', {
+      idempotencyKey: 'checkout-c-1',
+      items: [{ skuId, qty: 1 }],
+      contact: contact(1),
+      couponId: coupon.id,
+      showId,
+    });
+    const others = await Promise.all([place('a', 'a-1', skuId), place('b', 'b-1', skuId), place('d', 'd-1', skuId)]);
+    const c = await withCoupon;
+    expect(others.every((o) => o.ok && o.created)).toBe(true);
+    expect(c.order).toMatchObject({ totalMinor: 79900 - 1000, discount: { couponId: coupon.id, amountMinor: 1000 } });
+    // The coupon's checkout ran last, on what the batch's write left.
+    expect(stock).toEqual([3, 2, 1, 0]);
+    expect(await stockOf(skuId)).toBe(0);
+    expect((await h.core.store.coupons.getClaim(coupon.id, 'c'))?.orderId).toBe(c.order.id);
+  });
+
   it('a key committed by another connection meanwhile undoes the batch, which then runs the plain way', async () => {
     await start();
     const skuId = await product(5);

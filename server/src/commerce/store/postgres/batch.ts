@@ -262,12 +262,13 @@ export async function runCheckoutBatch(
       continue;
     }
     const mark = pending.mark();
+    const seq = n - later.length;
     try {
-      outcomes[n] = { ok: true, value: await u.run(tx) };
+      outcomes[n] = { ok: true, value: await u.run(tx), seq };
     } catch (error) {
       pending.undo(mark);
       if (error instanceof SlowPath) later.push(n);
-      else outcomes[n] = { ok: false, error };
+      else outcomes[n] = { ok: false, error, seq };
     }
   }
   if (pending.broken) throw new Error('a query inside the checkout batch failed');
@@ -280,7 +281,7 @@ export async function runCheckoutBatch(
   if (sql) await client.query(sql);
   const rest = await savepointed(later.map((n) => units[n]!));
   later.forEach((n, j) => {
-    outcomes[n] = rest[j]!;
+    outcomes[n] = { ...rest[j]!, seq: units.length - later.length + j };
   });
   await client.query('COMMIT');
   return outcomes as Outcome[];
