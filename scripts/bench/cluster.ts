@@ -15,7 +15,8 @@
  * "oversold":0,"chat_delivered_pct":…,"chat_dup":…,"chat_p99_ms":…}. Progress goes to stderr.
  * Knobs (env): BENCH_SIZE=small (a quick end-to-end run), BENCH_NODES (3), BENCH_STOCK (20000), BENCH_BUYERS (6000),
  * BENCH_CONNECTIONS (96, over all nodes), BENCH_DURATION (10 s), BENCH_LIMIT (5 per buyer), BENCH_CHAT_CLIENTS (300),
- * BENCH_CHAT_RATE (200 msgs/s), BENCH_CHAT_DURATION (10 s), BENCH_TOGETHER (0), BENCH_PG_DURABLE (1; 0 = fsync off).
+ * BENCH_CHAT_RATE (200 msgs/s), BENCH_CHAT_DURATION (10 s), BENCH_TOGETHER (0), BENCH_PG_DURABLE (1; 0 = fsync off),
+ * BENCH_NODE_ARGS (extra node options for the server processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
  * The nodes' per-address buyer limits are lifted (every bench buyer comes from 127.0.0.1).
  */
 import pg from 'pg';
@@ -47,7 +48,12 @@ async function main(): Promise<void> {
   )
     throw new Error('bad BENCH_* value');
   log(`starting PostgreSQL (${DURABLE ? 'durable' : 'fsync off'}), Redis and ${NODES} nodes`);
-  const cluster = await startClusterProcs({ nodes: NODES, durable: DURABLE, log: (line) => log(line) });
+  const cluster = await startClusterProcs({
+    nodes: NODES,
+    durable: DURABLE,
+    log: (line) => log(line),
+    nodeArgs: (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
+  });
   const db = new pg.Client({ connectionString: cluster.databaseUrl });
   try {
     await db.connect();
@@ -126,6 +132,7 @@ async function main(): Promise<void> {
     );
     const stock = await one('SELECT stock FROM skus WHERE id = $1', [skuId]);
     const remaining = await one('SELECT remaining FROM flash_sales WHERE id = $1', [sale.body.id]);
+    const deadlocks = await one('SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()', []);
     const negative = stock < 0 || remaining < 0 || minStock < 0;
     const oversold = Math.max(0, sold - STOCK) + (negative ? 1 : 0) + (sold + stock !== STOCK ? 1 : 0);
 
@@ -135,7 +142,7 @@ async function main(): Promise<void> {
     log(
       `flash sale: ${requests} attempts in ${seconds}s; 2xx ${sum('status2xx')}, 409 ${sum('status409')}, 429 ${sum('status429')}, ` +
         `other ${sum('statusOther')}, errors ${sum('errors')}, timeouts ${sum('timeouts')}; per node p50/p99 ms ` +
-        `${loads.map((l) => `${l.p50}/${l.p99}`).join(', ')}; sold ${sold}/${STOCK}, stock ${stock} (min seen ${minStock}), sale remaining ${remaining}`,
+        `${loads.map((l) => `${l.p50}/${l.p99}`).join(', ')}; sold ${sold}/${STOCK}, stock ${stock} (min seen ${minStock}), sale remaining ${remaining}; PostgreSQL deadlocks ${deadlocks}`,
     );
     log(`chat: ${JSON.stringify(talk)}`);
     console.log(

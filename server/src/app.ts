@@ -226,7 +226,7 @@ export async function createStorecastServer(
     // Pages get commerce events on their realtime socket (stock, sales, "just bought", an order's status to its buyer
     // and to staff); the signaling socket carries media only.
     const publish = orderedCommercePublisher(
-      (orderId) => commerce.store.orders.getOrder(orderId),
+      (orderId) => commerce.orders.routeOf(orderId),
       (event, route) => realtimeRef?.publishCommerce(event, route),
       log,
     );

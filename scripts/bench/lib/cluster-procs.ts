@@ -61,6 +61,8 @@ export interface ClusterProcsOptions {
   durable?: boolean;
   /** Node output lines as they come (default: kept only for error messages). */
   log?: (line: string) => void;
+  /** Extra node options for every node process (e.g. --cpu-prof). */
+  nodeArgs?: readonly string[];
 }
 
 export async function startClusterProcs(o: ClusterProcsOptions): Promise<ClusterProcs> {
@@ -113,7 +115,7 @@ export async function startClusterProcs(o: ClusterProcsOptions): Promise<Cluster
     const spawnNode = (i: number): ChildProcess => {
       const n = nodes[i]!;
       const lines = outputs[i]!;
-      const proc = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+      const proc = spawn(process.execPath, [...(o.nodeArgs ?? []), '--import', 'tsx', MAIN], {
         cwd: ROOT,
         stdio: ['ignore', 'pipe', 'pipe'],
         env: {

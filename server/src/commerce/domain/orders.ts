@@ -38,6 +38,9 @@ class StockError extends CommerceError {
   }
 }
 
+/** How many new orders' buyers OrderService keeps for routing their first status event. */
+const NEW_BUYERS_KEPT = 10_000;
+
 /** Checkout policy beyond stock: the flash-sale reservation window and the unpaid-order cap. */
 export interface OrderPolicy {
   /** An order holding flash-sale units lapses after this long (capped at the normal reservation). */
@@ -58,6 +61,8 @@ export interface PlacedOrder {
  */
 export class OrderService {
   private allowed = new Set<string>();
+  /** Buyers of orders just created here, kept until their first status event is routed (routeOf). */
+  private readonly newBuyers = new Map<string, string>();
 
   constructor(
     private readonly store: CommerceStore,
@@ -95,14 +100,16 @@ export class OrderService {
   }
 
   private async tryPlace(buyerId: string, req: ReturnType<typeof CreateOrderRequest.parse>, hash: string): Promise<PlacedOrder> {
-    const evts: CommerceEvent[] = [];
-    // One atomic unit: idempotency lookup, limits, conditional decrements and the order insert (group-committed).
-    const { order, items, created, now } = await this.store.groupCommit(async (tx) => {
+    // One atomic unit: idempotency lookup, limits, conditional decrements and the order insert (group-committed). It
+    // acts only through tx and returns its events: the engine may run it again.
+    const keys = { buyerId, idempotencyKey: req.idempotencyKey, skuIds: req.items.map((i) => i.skuId) };
+    const unit = await this.store.groupCommit(async (tx) => {
+      const evts: CommerceEvent[] = [];
       const now = this.clock();
       const prior = await tx.orders.findByIdempotencyKey(buyerId, req.idempotencyKey);
       if (prior) {
         if (prior.requestHash !== hash) throw conflict('idempotencyKey was already used for a different order', 'IDEMPOTENCY_MISMATCH');
-        return { order: prior, items: await tx.orders.getItems(prior.id), created: false, now };
+        return { order: prior, items: await tx.orders.getItems(prior.id), created: false, now, evts, discount: undefined };
       }
       if (req.showId && !(await tx.catalog.showExists(req.showId))) throw notFound('show');
       await this.checkUnpaid(tx, buyerId, now);
@@ -188,13 +195,31 @@ export class OrderService {
       for (const i of items) await tx.orders.insertItem(i);
       await tx.orders.appendEvent({ orderId, from: null, to: 'pending_payment', at: now, actor: 'buyer', note: null });
       if (applied) await this.coupons.redeemInTx(tx, buyerId, applied.coupon.id, orderId, applied.discount, now);
-      return { order, items, created: true, now };
-    });
+      const discount = applied ? { couponId: applied.coupon.id, title: applied.coupon.title, amountMinor: applied.discount } : null;
+      return { order, items, created: true, now, evts, discount };
+    }, keys);
+    const { order, items, created, now } = unit;
     if (created) {
-      this.events.emitAll(evts);
+      this.newBuyers.set(order.id, buyerId);
+      // Bounded: a publisher that never asks leaves at most this many behind (the oldest go first).
+      if (this.newBuyers.size > NEW_BUYERS_KEPT) this.newBuyers.delete(this.newBuyers.keys().next().value!);
+      this.events.emitAll(unit.evts);
       this.events.emit({ type: 'order.status', orderId: order.id, status: order.status, at: now });
     }
-    return { order: orderView(order, items, false, { discount: await this.coupons.discountOf(order.id) }), created };
+    // A new order's discount is the one just recorded; a replayed order's is read back.
+    const discount = unit.discount !== undefined ? unit.discount : await this.coupons.discountOf(order.id);
+    return { order: orderView(order, items, false, { discount }), created };
+  }
+
+  /**
+   * Whose order it is, for routing its status event: a new order's buyer is known here (an order's buyer never
+   * changes), any other is read.
+   */
+  async routeOf(orderId: string): Promise<{ buyerId: string } | null> {
+    const buyerId = this.newBuyers.get(orderId);
+    if (buyerId === undefined) return this.store.orders.getOrder(orderId);
+    this.newBuyers.delete(orderId);
+    return { buyerId };
   }
 
   /** Refuse a new order while the buyer holds the maximum of unpaid ones (they may pay or cancel one, or wait). */

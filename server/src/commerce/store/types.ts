@@ -405,6 +405,16 @@ export interface CommerceRepos {
 
 export type CommerceTx = CommerceRepos;
 
+/**
+ * What a checkout unit will touch: its buyer, idempotency key and SKUs. Given to `groupCommit`, it lets an engine lock
+ * and read those rows (and the buyer's counts) once for a whole batch; the unit must behave the same without it.
+ */
+export interface CheckoutKeys {
+  buyerId: string;
+  idempotencyKey: string;
+  skuIds: readonly string[];
+}
+
 export interface CommerceStore extends CommerceRepos {
   readonly engine: 'sqlite' | 'postgres';
   /** Run `fn` as one atomic unit of work on `tx`. Throwing (or rejecting) rolls everything back. */
@@ -412,9 +422,10 @@ export interface CommerceStore extends CommerceRepos {
   /**
    * Group commit for the checkout hot path: `fn` runs as its own atomic unit (a savepoint — throwing undoes exactly its
    * changes) inside one transaction shared with the other units queued in the same event-loop turn; the promise settles
-   * after that transaction committed. Same guarantees as transaction(), one commit for many checkouts.
+   * after that transaction committed. Same guarantees as transaction(), one commit for many checkouts. `fn` may run
+   * more than once (an engine may undo a batch and run it again): it may only act through `tx` and return values.
    */
-  groupCommit<T>(fn: (tx: CommerceTx) => Promise<T>): Promise<T>;
+  groupCommit<T>(fn: (tx: CommerceTx) => Promise<T>, keys?: CheckoutKeys): Promise<T>;
   close(): Promise<void>;
 }
 

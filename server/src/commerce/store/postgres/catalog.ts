@@ -1,12 +1,12 @@
 import type { CatalogRepository, FlashSaleRecord, ImageRecord, InventoryRepository, ProductRecord, SkuRecord } from '../types';
 import { changed, one, type Queryable, type ShowDirectory } from './query';
 
-const PRODUCT = `id, title, description, currency, faq, attributes, per_buyer_limit AS "perBuyerLimit", status,
+export const PRODUCT = `id, title, description, currency, faq, attributes, per_buyer_limit AS "perBuyerLimit", status,
   created_at AS "createdAt", updated_at AS "updatedAt"`;
 const IMAGE = `id, product_id AS "productId", position, width, height, created_at AS "createdAt"`;
-const SKU = `id, product_id AS "productId", code, options, options_key AS "optionsKey", position, list_price AS "listPrice",
+export const SKU = `id, product_id AS "productId", code, options, options_key AS "optionsKey", position, list_price AS "listPrice",
   live_price AS "livePrice", stock, active`;
-const SALE = `id, sku_id AS "skuId", sale_price AS "salePrice", cap, remaining, per_buyer_limit AS "perBuyerLimit",
+export const SALE = `id, sku_id AS "skuId", sale_price AS "salePrice", cap, remaining, per_buyer_limit AS "perBuyerLimit",
   starts_at AS "startsAt", ends_at AS "endsAt", status, ended_at AS "endedAt"`;
 
 export class PgCatalogRepository implements CatalogRepository {

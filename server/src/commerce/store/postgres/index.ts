@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { CommerceRepos, CommerceStore, CommerceTx } from '../types';
-import { groupCommitter, runSavepointed } from '../group-commit';
+import { type BatchUnit, groupCommitter, runSavepointed } from '../group-commit';
+import { runCheckoutBatch } from './batch';
 import { PgCatalogRepository, PgInventoryRepository } from './catalog';
 import { PgCouponRepository } from './coupons';
 import { PgOrderRepository } from './orders';
@@ -26,33 +27,55 @@ function repos(q: Queryable, shows: ShowDirectory): CommerceRepos {
  * The commerce store on PostgreSQL (node-postgres pool, schema from db/pg-migrations). A unit of work is a READ
  * COMMITTED transaction on one pooled client: stock and caps are taken by conditional UPDATEs whose row locks order
  * concurrent checkouts, and unique keys (idempotency key, provider event id) make a concurrent duplicate wait and then
- * fail or see the first. Group commit (../group-commit.ts) runs the units queued in one event-loop turn on one
- * client, each in a savepoint, and commits once.
+ * fail or see the first. Group commit (../group-commit.ts) runs the units queued while the previous batch committed
+ * as one transaction: checkouts through ./batch.ts (their rows locked and read once, their writes in one statement),
+ * the rest each in a savepoint.
  */
 export function createPostgresStore(pool: pg.Pool, shows: ShowDirectory): CommerceStore {
   const outside = repos(pool as unknown as Queryable, shows);
 
-  const unit = async <T>(fn: (client: pg.PoolClient, tx: CommerceTx) => Promise<T>): Promise<T> => {
+  /** `fn` on a pooled client, which it leaves outside any transaction; a failure rolls back (or drops the client). */
+  const onClient = async <T>(fn: (client: pg.PoolClient, tx: CommerceTx) => Promise<T>): Promise<T> => {
     const client = await pool.connect();
     let broken = false;
     try {
-      await client.query('BEGIN');
-      try {
-        const value = await fn(client, repos(client as unknown as Queryable, shows));
-        await client.query('COMMIT');
-        return value;
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => {
-          broken = true;
-        });
-        throw err;
-      }
+      return await fn(client, repos(client as unknown as Queryable, shows));
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
+      throw err;
     } finally {
       client.release(broken);
     }
   };
+  const unit = <T>(fn: (client: pg.PoolClient, tx: CommerceTx) => Promise<T>): Promise<T> =>
+    onClient(async (client, tx) => {
+      await client.query('BEGIN');
+      const value = await fn(client, tx);
+      await client.query('COMMIT');
+      return value;
+    });
 
-  const groupCommit = groupCommitter((units) => unit((client, tx) => runSavepointed(units, tx, (sql) => client.query(sql))));
+  const savepointed = (client: pg.PoolClient, tx: CommerceTx, units: BatchUnit[]) =>
+    runSavepointed(
+      units.map((u) => u.run),
+      tx,
+      (sql) => client.query(sql),
+    );
+  const plain = (units: BatchUnit[]) => unit((client, tx) => savepointed(client, tx, units));
+  // The checkout batch opens and commits its own transaction (its BEGIN and COMMIT ride with its statements).
+  const checkouts = (units: BatchUnit[]) =>
+    onClient((client, tx) => runCheckoutBatch(client as unknown as Queryable, tx, units, (later) => savepointed(client, tx, later)));
+  const groupCommit = groupCommitter(async (units) => {
+    if (!units.some((u) => u.keys)) return plain(units);
+    try {
+      return await checkouts(units);
+    } catch {
+      // Undone (a key committed elsewhere meanwhile, a deadlock, a lost connection): every unit again, one by one.
+      return plain(units);
+    }
+  });
 
   return {
     ...outside,

@@ -12,7 +12,7 @@ import {
 } from '../types';
 import { changed, one, type Queryable } from './query';
 
-const ORDER = `o.id, o.buyer_id AS "buyerId", o.idempotency_key AS "idempotencyKey", o.request_hash AS "requestHash",
+export const ORDER = `o.id, o.buyer_id AS "buyerId", o.idempotency_key AS "idempotencyKey", o.request_hash AS "requestHash",
   o.show_id AS "showId", o.status, o.currency, o.total, o.contact_name AS "contactName", o.contact_phone AS "contactPhone",
   o.contact_address AS "contactAddress", o.created_at AS "createdAt", o.expires_at AS "expiresAt", o.paid_at AS "paidAt",
   o.shipped_at AS "shippedAt", o.carrier, o.tracking_no AS "trackingNo", o.completed_at AS "completedAt",
@@ -21,7 +21,7 @@ const ITEM = `order_id AS "orderId", line, sku_id AS "skuId", product_id AS "pro
   unit_price AS "unitPrice", list_price AS "listPrice", flash_sale_id AS "flashSaleId"`;
 
 /** Orders that still hold (or consumed) their units: they count towards per-buyer limits. */
-const LIVE = `('pending_payment', 'paid', 'shipped', 'completed', 'refund_requested')`;
+export const LIVE = `('pending_payment', 'paid', 'shipped', 'completed', 'refund_requested')`;
 
 const TIMESTAMP_COLUMNS: Record<keyof OrderTimestamps, string> = {
   paidAt: 'paid_at',

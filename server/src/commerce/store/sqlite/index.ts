@@ -102,7 +102,17 @@ export function createSqliteStore(db: Database): CommerceStore {
     }
   };
 
-  const groupCommit = groupCommitter((units) => turns.run(() => unit(() => runSavepointed(units, tx, (sql) => db.exec(sql)))));
+  const groupCommit = groupCommitter((units) =>
+    turns.run(() =>
+      unit(() =>
+        runSavepointed(
+          units.map((u) => u.run),
+          tx,
+          (sql) => db.exec(sql),
+        ),
+      ),
+    ),
+  );
 
   return {
     ...outside,
