@@ -9,9 +9,8 @@
  * four times a second, with the round-trip time of the viewer's last receiver report. At a sign of congestion that
  * matters — a cut of the controller's estimate (a fall of `fastFall` within `fallWindowMs`: it saw the link's queue
  * grow) leaving it under `fallHeadroom` times the top layer's rate, or a round trip grown by `rttRiseMs` (the queue,
- * often seen first) with the estimate under `rttHeadroom` times that rate, or loss of `heavyLoss` and more (the link
- * drops what does not fit) — it lowers the consumer's preferred spatial layer by one at once. Below the top layer
- * mediasoup's own allocation decides. A low estimate alone is no sign: while a lower layer flows the estimate stays
+ * often seen first) with the estimate under `rttHeadroom` times that rate — it lowers the consumer's preferred spatial
+ * layer by one at once. Below the top layer mediasoup's own allocation decides. A low estimate alone is no sign: while a lower layer flows the estimate stays
  * near what is sent (the controller does not probe past it).
  *
  * Stepping down also flushes the consumer (a pause, and a resume `drainMs` later): by the time a full link shows on the server
@@ -46,12 +45,6 @@ export const DOWNLINK_GUARD = {
    * NACK and RTX repair on the layer being sent; a layer switch would only add a key frame to get through it.
    */
   cutMaxLoss: 0.02,
-  /**
-   * Loss this heavy is no random loss that NACK repairs unseen: the link drops what does not fit (a capped link's full
-   * queue: 13 % a half second after a 600 kbit/s cap under a 1 Mbit/s top layer, 26 % after 0.75 s, while 15 % random
-   * loss read at most 19 %), or it is too poor for the top layer anyway. It counts as congestion, cut or not.
-   */
-  heavyLoss: 0.2,
   /** A round trip this much over the lowest seen means the link queues... */
   rttRiseMs: 150,
   /** ...which steps down while the estimate is under this many times the top layer's rate. */
@@ -68,10 +61,11 @@ export const DOWNLINK_GUARD = {
   maxHoldMs: 15_000,
   relapseMs: 5_000,
   /**
-   * After a flush the consumer forwards no layer until the lower layer's key frame (measured 0.2–0.3 s); for this long
-   * that is not news for the viewer (no layer otherwise means the studio's stream stopped).
+   * After a flush the consumer forwards no layer until the lower layer's key frame (measured 0.2–0.3 s, longer when the
+   * studio's machine is busy or a key frame was just asked for); for this long that is not news for the viewer (no layer
+   * otherwise means the studio's stream stopped).
    */
-  flushMs: 1_500,
+  flushMs: 3_000,
   /**
    * How long the flushed consumer stays paused: what an access link queues (the weak-network harness's: 200 ms) drains
    * meanwhile, so the lower layer's key frame and the frames after it meet an empty queue. Resumed at once, the lower
@@ -127,10 +121,10 @@ export function downlinkStep(s: DownlinkState, r: DownlinkReading, now: number, 
   const hasRtt = rttMs !== undefined && rttMs > 0;
   const next: DownlinkState = { ...s, history, minRttMs: hasRtt ? Math.min(s.minRttMs, rttMs) : s.minRttMs };
   if (topBitrate <= 0) return { ...next, calmSince: null }; // nothing to guard: the studio does not send the top layer
-  // Congestion: the controller cut its estimate, the link drops much, or the round trip grew (the link's queue fills).
+  // Congestion: the controller cut its estimate, or the round trip grew (the link's queue fills).
   const loss = r.loss ?? 0;
   const fell = estimate <= Math.max(...history.map(([, e]) => e)) * (1 - cfg.fastFall);
-  const cut = (fell && loss < cfg.cutMaxLoss) || loss >= cfg.heavyLoss;
+  const cut = fell && loss < cfg.cutMaxLoss;
   const queueing = hasRtt && rttMs - s.minRttMs >= cfg.rttRiseMs;
   next.calmSince = cut || queueing ? null : (s.calmSince ?? now);
   if (!s.capped) {
