@@ -1,10 +1,11 @@
 /**
- * Weak-network bench: runs the weak-network scenarios a–f once each — they are the end-to-end tests
- * app/e2e/weaknet.e2e.test.ts (viewer side: a, b, e, f) and app/e2e/weaknet-studio.e2e.test.ts (studio side: c, d),
+ * Weak-network bench: runs the weak-network scenarios a–g once each — they are the end-to-end tests
+ * app/e2e/weaknet.e2e.test.ts (viewer side: a, b, e, f, g) and app/e2e/weaknet-studio.e2e.test.ts (studio side: c, d),
  * run by vitest with WEAKNET_REPORT set, so each appends its figures (weaknet-page.ts) — and prints a line per
  * scenario, then one JSON line:
  *   {"bench":"weaknet","scenarios":{…},"passed":n,"adapt_s_max":…,"freeze_pct_max":…,"recover_s_max":…,"audio_gap_ms_max":…}
- * `passed` counts scenarios that met the issue's targets (adapt ≤ 3 s, frozen ≤ 2 %, recovery ≤ 3 s, c ≥ 24 fps).
+ * `passed` counts scenarios that met the issue's targets (adapt ≤ 3 s, frozen ≤ 2 %, recovery ≤ 3 s, c ≥ 24 fps; g, 50 %
+ * loss: "connection too poor" shown within 20 s, a chat message sent under the loss, a picture within 3 s of lifting).
  * Needs root (network namespaces), iproute2, nftables and a build (`npm run build`). Scenario letters as arguments
  * (`npm run bench:weaknet -- d`) run only those, e.g. for a quick check that the bench still works.
  */
@@ -17,10 +18,10 @@ import type { ScenarioFigures } from '../../app/e2e/weaknet-page';
 const ROOT = resolve(import.meta.dirname, '../..');
 /** Each file and the scenarios its tests are (their names start with the letter: "a. downlink capped…"). */
 const FILES: Record<string, string[]> = {
-  'app/e2e/weaknet.e2e.test.ts': ['a', 'b', 'e', 'f'],
+  'app/e2e/weaknet.e2e.test.ts': ['a', 'b', 'e', 'f', 'g'],
   'app/e2e/weaknet-studio.e2e.test.ts': ['c', 'd'],
 };
-const ALL = ['a', 'b', 'c', 'd', 'e', 'f'];
+const ALL = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
 const picked = process.argv.slice(2).filter((a) => ALL.includes(a));
 const SCENARIOS = picked.length > 0 ? ALL.filter((id) => picked.includes(id)) : ALL;
 const files = Object.keys(FILES).filter((f) => FILES[f]!.some((id) => SCENARIOS.includes(id)));
@@ -51,7 +52,7 @@ function runTests(report: string): Promise<number> {
     // The tests' own lines ([weaknet x] …) are the per-scenario detail; vitest's summary is kept short.
     const relay = (chunk: Buffer) => {
       for (const line of chunk.toString().split('\n')) {
-        if (/\[weaknet [a-f]\]|✓|×|FAIL|Error|Tests /.test(line)) log(line.trim());
+        if (/\[weaknet [a-g]\]|✓|×|FAIL|Error|Tests /.test(line)) log(line.trim());
       }
     };
     child.stdout.on('data', relay);

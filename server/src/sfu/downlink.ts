@@ -9,10 +9,16 @@
  * four times a second, with the round-trip time of the viewer's last receiver report. At a sign of congestion that
  * matters — a cut of the controller's estimate (a fall of `fastFall` within `fallWindowMs`: it saw the link's queue
  * grow) leaving it under `fallHeadroom` times the top layer's rate, or a round trip grown by `rttRiseMs` (the queue,
- * often seen first) with the estimate under `rttHeadroom` times that rate — it lowers the consumer's preferred
- * spatial layer by one at once (the consumer switches and asks for a key frame of the lower layer). Below the top
- * layer mediasoup's own allocation decides. A low estimate alone is no sign: while a lower layer flows the estimate
- * stays near what is sent (the controller does not probe past it).
+ * often seen first) with the estimate under `rttHeadroom` times that rate — it lowers the consumer's preferred spatial
+ * layer by one at once. Below the top layer mediasoup's own allocation decides. A low estimate alone is no sign: while a lower layer flows the estimate stays
+ * near what is sent (the controller does not probe past it).
+ *
+ * Stepping down also flushes the consumer (a pause, and a resume `drainMs` later): by the time a full link shows on the server
+ * (about a second after a cap), the viewer has lost a good part of the top layer in the link's queue and NACKs it, and
+ * mediasoup kept retransmitting those packets of a layer being left — measured: 400 retransmissions in 1.5 s, three
+ * times what a 600 kbit/s link carries, so the lower layer's key frame waited behind them for 2 s, the estimate
+ * collapsed to 140 kbit/s under the loss and took more than 20 s to climb back. A pause empties the consumer's
+ * retransmission buffer, and the resume forwards the lower layer from its next key frame.
  *
  * Coming back: the guard does what mediasoup does after its own downgrades, sooner: after a hold of `minHoldMs`
  * (mediasoup's is 10 s) and a calm second it lifts its cap, and mediasoup forwards the top layer again if its estimate
@@ -20,6 +26,7 @@
  * short try per hold, not a flip between layers. Only for viewers on "auto" quality: a pinned layer is the viewer's
  * choice.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { parseScalabilityMode, type types } from 'mediasoup';
 import type { Logger } from '../log';
 
@@ -53,6 +60,19 @@ export const DOWNLINK_GUARD = {
   minHoldMs: 10_000,
   maxHoldMs: 15_000,
   relapseMs: 5_000,
+  /**
+   * After a flush the consumer forwards no layer until the lower layer's key frame (measured 0.2–0.3 s, longer when the
+   * studio's machine is busy or a key frame was just asked for); for this long that is not news for the viewer (no layer
+   * otherwise means the studio's stream stopped).
+   */
+  flushMs: 3_000,
+  /**
+   * How long the flushed consumer stays paused: what an access link queues (the weak-network harness's: 200 ms) drains
+   * meanwhile, so the lower layer's key frame and the frames after it meet an empty queue. Resumed at once, the lower
+   * layer met the queue still full of the top layer, and its lost packets froze the picture for 0.4–0.5 s at a time,
+   * three times in its first 1.5 s.
+   */
+  drainMs: 250,
 } as const;
 
 export interface DownlinkState {
@@ -102,7 +122,9 @@ export function downlinkStep(s: DownlinkState, r: DownlinkReading, now: number, 
   const next: DownlinkState = { ...s, history, minRttMs: hasRtt ? Math.min(s.minRttMs, rttMs) : s.minRttMs };
   if (topBitrate <= 0) return { ...next, calmSince: null }; // nothing to guard: the studio does not send the top layer
   // Congestion: the controller cut its estimate, or the round trip grew (the link's queue fills).
-  const cut = estimate <= Math.max(...history.map(([, e]) => e)) * (1 - cfg.fastFall) && (r.loss ?? 0) < cfg.cutMaxLoss;
+  const loss = r.loss ?? 0;
+  const fell = estimate <= Math.max(...history.map(([, e]) => e)) * (1 - cfg.fastFall);
+  const cut = fell && loss < cfg.cutMaxLoss;
   const queueing = hasRtt && rttMs - s.minRttMs >= cfg.rttRiseMs;
   next.calmSince = cut || queueing ? null : (s.calmSince ?? now);
   if (!s.capped) {
@@ -130,6 +152,8 @@ export class DownlinkGuard {
   private readonly timer: NodeJS.Timeout;
   private readonly topSpatial: number;
   private readonly topTemporal: number;
+  /** Until when the consumer forwards no layer because the guard flushed it. */
+  private flushedUntil = 0;
 
   constructor(
     private readonly transport: types.WebRtcTransport,
@@ -156,6 +180,11 @@ export class DownlinkGuard {
     clearInterval(this.timer);
   }
 
+  /** How much longer (ms) the consumer may forward no layer because the guard flushed it (0: no flush going on). */
+  flushRemainingMs(now = Date.now()): number {
+    return Math.max(0, this.flushedUntil - now);
+  }
+
   private async tick(): Promise<void> {
     if (this.busy || !this.auto || this.topSpatial === 0) return;
     const c = this.consumer;
@@ -179,6 +208,12 @@ export class DownlinkGuard {
       if (this.state.capped === before || c.closed || !this.auto) return;
       const spatialLayer = this.state.capped ? this.topSpatial - 1 : this.topSpatial;
       await c.setPreferredLayers({ spatialLayer, temporalLayer: this.topTemporal });
+      if (this.state.capped) {
+        this.flushedUntil = Date.now() + DOWNLINK_GUARD.flushMs;
+        await c.pause();
+        await delay(DOWNLINK_GUARD.drainMs);
+        if (!c.closed) await c.resume();
+      }
       this.log.debug({ consumerId: c.id, estimate, topBitrate, spatialLayer, holdMs: this.state.holdMs }, 'downlink guard');
     } catch {
       // the consumer or transport closed meanwhile; the next tick stops

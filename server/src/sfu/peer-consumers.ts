@@ -123,13 +123,21 @@ export class PeerConsumers {
     consumer.observer.once('close', () => this.consumers.delete(id));
     consumer.on('producerpause', () => this.notify('consumer.paused', { consumerId: id }));
     consumer.on('producerresume', () => this.notify('consumer.resumed', { consumerId: id }));
-    consumer.on('layerschange', (layers) =>
+    const notifyLayers = (layers: types.ConsumerLayers | undefined) =>
       this.notify('consumer.layers', {
         consumerId: id,
         spatialLayer: layers?.spatialLayer ?? null,
         temporalLayer: layers?.temporalLayer ?? null,
-      }),
-    );
+      });
+    consumer.on('layerschange', (layers) => {
+      // No layer while the downlink guard flushes the consumer is the switch to the lower layer, not the studio's
+      // stream stopping: the viewer hears of it only if it lasts.
+      const flushMs = this.guards.get(id)?.flushRemainingMs() ?? 0;
+      if (layers || flushMs === 0) return notifyLayers(layers);
+      setTimeout(() => {
+        if (!consumer.closed && !consumer.currentLayers) notifyLayers(undefined);
+      }, flushMs).unref();
+    });
   }
 
   private trackDataConsumer(dc: types.DataConsumer): void {
