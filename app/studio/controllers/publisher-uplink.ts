@@ -20,9 +20,7 @@ export class SendMonitor {
   /** The transport (re)connected: the estimate restarts, so judge it only after a fresh warm-up. */
   restartUplink(session: Session): void {
     const now = performance.now();
-    session.uplink = session.uplink
-      ? { ...session.uplink, startedAt: now, warm: false, shortSince: null }
-      : initialUplink(session.videoLayers, now);
+    session.uplink = session.uplink ? { ...session.uplink, startedAt: now, shortSince: null } : initialUplink(session.videoLayers, now);
   }
 
   async collect(session: Session): Promise<void> {
