@@ -143,6 +143,7 @@ export async function createStorecastServer(
       onRoomClosed: (showId, reason) => void hls?.onRoomClosed(showId, reason),
       onMediaChanged: (room) => cluster?.roomMediaChanged(room),
       onShowState: (room) => cluster?.roomStateChanged(room),
+      onLayerCaps: (showId, caps) => cluster?.roomLayerCaps(showId, caps),
     });
     cleanups.push(() => rooms.closeAll());
     if (config.hls) {

@@ -6,7 +6,7 @@
  * Edge pulls a show from its origin: the edge opens a PipeTransport, sends `pipe.open` with its address and SRTP
  * key; the origin opens its own, connects it to the edge, consumes every producer of the show on it (video with all
  * simulcast layers, audio, the overlay DataProducer) and answers with its address, its SRTP key and what to produce.
- * `show.media` / `show.state` are broadcast on the show's event channel: the studio (re)published, the show's state
+ * `show.media` / `show.layers` / `show.state` are broadcast on the show's event channel: the studio (re)published, the show's state
  * changed — edges re-pipe or follow.
  */
 import { z } from 'zod';
@@ -41,6 +41,12 @@ export const PipedProducer = z.object({
 });
 export type PipedProducer = z.infer<typeof PipedProducer>;
 
+/** Per video producer: the highest simulcast layer its studio still sends (a producer left out sends them all). */
+export const LayerCaps = z
+  .record(Id, z.number().int().min(0).max(15))
+  .refine((caps) => Object.keys(caps).length <= 16, 'at most 16 producers');
+export type LayerCaps = z.infer<typeof LayerCaps>;
+
 export const PipedDataProducer = z.object({
   id: Id,
   label: z.string().max(256),
@@ -66,6 +72,7 @@ export const clusterMethods = {
       producers: z.array(PipedProducer).max(16),
       dataProducers: z.array(PipedDataProducer).max(4),
       overlays: z.array(OverlayTrigger).max(1000),
+      layerCaps: LayerCaps,
     }),
   },
   /** Edge → origin: the edge has no viewers of the show left. */
@@ -81,6 +88,8 @@ export type ClusterMethods = typeof clusterMethods;
 export const clusterShowEvents = {
   /** The studio's producers changed (it published or republished): edges whose pipe lacks one of them pipe again. */
   'show.media': z.object({ showId: ShowId, producers: z.array(Id).max(20) }),
+  /** The studio stopped or resumed sending top simulcast layers: edges move their viewers the same way. */
+  'show.layers': z.object({ showId: ShowId, caps: LayerCaps }),
   /** The show's persisted state changed (live, ended). */
   'show.state': z.object({ show: ShowInfo }),
 };

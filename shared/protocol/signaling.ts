@@ -164,6 +164,16 @@ export const signalingMethods = {
   },
   'producer.pause': { caller: 'studio', req: z.object({ producerId: Id }), res: Empty },
   'producer.resume': { caller: 'studio', req: z.object({ producerId: Id }), res: Empty },
+  /**
+   * The studio is about to stop sending the simulcast layers above `spatialLayer` (or, with null, sends them all
+   * again). The server moves the viewers on those layers down first and seats new ones on the layers still sent, so
+   * nobody waits for a key frame of a layer that no longer comes.
+   */
+  'producer.setMaxSpatialLayer': {
+    caller: 'studio',
+    req: z.object({ producerId: Id, spatialLayer: z.number().int().min(0).max(15).nullable() }),
+    res: Empty,
+  },
   produceData: {
     caller: 'studio',
     req: z.object({

@@ -2,13 +2,22 @@
  * The publisher's once-a-second look at its send transport: the stats shown to the streamer, and the uplink policy
  * (uplink.ts) applied to the program producer's simulcast layers.
  */
+import type { types } from 'mediasoup-client';
 import type { StudioStore } from '../store';
 import type { Session } from './publisher-session';
 import { type SendSample, summarizeSendStats } from './stats';
 import { initialUplink, step as uplinkStep } from './uplink';
 
+/**
+ * Between telling the server a layer is about to stop and stopping it: the viewers moved off it need the lower
+ * layer's key frame first (asked for at once; one frame interval plus a round trip on a loaded uplink).
+ */
+export const LAYER_HANDOVER_MS = 500;
+
 export class SendMonitor {
   private lastSample: SendSample | null = null;
+  /** A layer change is being applied (it spans the handover): samples meanwhile only update the stats. */
+  private changing = false;
 
   constructor(private readonly store: StudioStore) {}
 
@@ -20,7 +29,9 @@ export class SendMonitor {
   /** The transport (re)connected: the estimate restarts, so judge it only after a fresh warm-up. */
   restartUplink(session: Session): void {
     const now = performance.now();
-    session.uplink = session.uplink ? { ...session.uplink, startedAt: now, shortSince: null } : initialUplink(session.videoLayers, now);
+    session.uplink = session.uplink
+      ? { ...session.uplink, startedAt: now, warm: false, shortSince: null }
+      : initialUplink(session.videoLayers, now);
   }
 
   async collect(session: Session): Promise<void> {
@@ -45,9 +56,16 @@ export class SendMonitor {
   /** Run the uplink policy on one sample and send only the layers it allows (see uplink.ts). */
   private async adaptUplink(session: Session, estimateBps: number | null, now: number): Promise<void> {
     const video = session.video;
-    if (!session.uplink || !video || video.closed || session.videoLayers.length === 0) return;
+    if (!session.uplink || !video || video.closed || session.videoLayers.length === 0 || this.changing) return;
     const next = uplinkStep(session.uplink, session.videoLayers, estimateBps, now);
-    if (next.maxLayer !== session.uplink.maxLayer) await video.setMaxSpatialLayer(next.maxLayer);
+    if (next.maxLayer !== session.uplink.maxLayer) {
+      this.changing = true;
+      try {
+        await this.changeLayers(session, video, session.uplink.maxLayer, next.maxLayer);
+      } finally {
+        this.changing = false;
+      }
+    }
     if (session.closed) return;
     session.uplink = next;
     // What is sent: the encoder's resolution once the stats show only the allowed layers (it scales them down under
@@ -65,5 +83,27 @@ export class SendMonitor {
         height: size.height,
       },
     });
+  }
+
+  /**
+   * Stop or resume sending the layers above `to`. The server hears first when layers stop (it moves their viewers
+   * down and seats new ones below, so nobody waits for a key frame that will not come) and last when they resume
+   * (the layer flows before viewers are sent to it). A server that cannot be told does not hold the policy back.
+   */
+  private async changeLayers(session: Session, video: types.Producer, from: number, to: number): Promise<void> {
+    const top = session.videoLayers.length - 1;
+    const tell = () =>
+      session.client
+        .request('producer.setMaxSpatialLayer', { producerId: video.id, spatialLayer: to >= top ? null : to })
+        .catch(() => undefined);
+    if (to < from) {
+      await tell();
+      await new Promise((r) => setTimeout(r, LAYER_HANDOVER_MS));
+      if (session.closed || video.closed) return;
+      await video.setMaxSpatialLayer(to);
+    } else {
+      await video.setMaxSpatialLayer(to);
+      await tell();
+    }
   }
 }

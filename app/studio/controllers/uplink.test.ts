@@ -70,4 +70,24 @@ describe('uplink policy', () => {
     s = step(s, layers, 3_000_000, 15_000);
     expect(s).toMatchObject({ maxLayer: 2, probingSince: null });
   });
+
+  it('does not judge an estimate that is still climbing after connect, and judges it once the climb stops', () => {
+    // The bench studio on loopback: the estimate starts near 1 Mbit/s and grows ~6 % a second; it paused the top
+    // layer 8 s after connecting, while the estimate was still on its way up.
+    let s = initialUplink(layers, 0);
+    let est = 1_000_000;
+    for (let t = 1000; t <= 14_000; t += 1000) {
+      est *= 1.06;
+      s = step(s, layers, est, t);
+    }
+    expect(s).toMatchObject({ maxLayer: 2, warm: false, shortSince: null });
+    // A capped link: the estimate stops climbing under the top layer's need.
+    for (let t = 15_000; t <= 17_000; t += 1000) s = step(s, layers, 1_400_000, t);
+    expect(s).toMatchObject({ maxLayer: 1, warm: true });
+    // A climb is not waited out for ever.
+    let c = initialUplink(layers, 0);
+    for (let t = 1000; t <= UPLINK_TUNING.maxWarmupMs + 3000; t += 1000) c = step(c, layers, 100_000 + t * 20, t);
+    expect(c.warm).toBe(true);
+    expect(c.maxLayer).toBeLessThan(2);
+  });
 });

@@ -10,6 +10,11 @@
  * doubles after every failed try, since an application-limited estimate never rises on its own; the try keeps the
  * layer only if the estimate then covers it.
  *
+ * An estimate that is still climbing is no shortfall: after (re)connecting the browser starts near 1 Mbit/s and grows
+ * some 6 % a second, so the 720p ladder is judged only once the climb stops (or `maxWarmupMs` after connecting).
+ * Judged earlier, the top layer was paused on a free link and a viewer joining then waited for a key frame of a
+ * layer that had just stopped until the SFU noticed (2.5 s).
+ *
  * Pure state machine (`step`), so the thresholds are unit-tested without a browser; the publisher applies its
  * decisions with `Producer.setMaxSpatialLayer`.
  */
@@ -28,6 +33,9 @@ export interface UplinkTuning {
   dropAfterMs: number;
   /** No judgement this soon after the transport connected: the estimate is still ramping up. */
   warmupMs: number;
+  /** …nor later while the estimate keeps rising by at least `climbStep` a sample, up to this long after connecting. */
+  maxWarmupMs: number;
+  climbStep: number;
   /** First hold before a paused layer is tried again; doubles after each failed try up to maxHoldMs. */
   holdMs: number;
   maxHoldMs: number;
@@ -40,6 +48,8 @@ export const UPLINK_TUNING: UplinkTuning = {
   reserveBps: 100_000,
   dropAfterMs: 1_500,
   warmupMs: 5_000,
+  maxWarmupMs: 30_000,
+  climbStep: 0.01,
   holdMs: 15_000,
   maxHoldMs: 120_000,
   probeMs: 5_000,
@@ -57,6 +67,8 @@ export interface UplinkState {
   holdMs: number;
   /** When the transport (re)connected: the warm-up counts from here. */
   startedAt: number;
+  /** The warm-up is over (the estimate stopped climbing): shortfalls count. */
+  warm: boolean;
   /** The last estimate seen (bits/s). */
   estimateBps: number | null;
 }
@@ -69,6 +81,7 @@ export function initialUplink(layers: readonly UplinkLayer[], now: number, tunin
     nextProbeAt: null,
     holdMs: tuning.holdMs,
     startedAt: now,
+    warm: false,
     estimateBps: null,
   };
 }
@@ -100,6 +113,11 @@ export function step(
 ): UplinkState {
   const top = layers.length - 1;
   if (estimateBps === null || now - s.startedAt < tuning.warmupMs) return { ...s, estimateBps };
+  if (!s.warm) {
+    const climbing = s.estimateBps !== null && estimateBps > s.estimateBps * (1 + tuning.climbStep);
+    if (climbing && now - s.startedAt < tuning.maxWarmupMs) return { ...s, estimateBps };
+    s = { ...s, warm: true };
+  }
   const affordable = affordableLayer(layers, estimateBps, tuning);
 
   // A try of a paused layer: kept once the estimate covers it, given up when its time is over.

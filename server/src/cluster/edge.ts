@@ -92,6 +92,8 @@ export class EdgeShows {
       if (e.method === 'show.media') {
         edge.wanted = e.data.producers;
         if (!edge.pulling && !this.hasAll(edge, e.data.producers)) this.repull(edge);
+      } else if (e.method === 'show.layers') {
+        room.setLayerCaps(e.data.caps).catch(() => undefined);
       } else if (e.data.show.status === 'ended') {
         room.setShow(e.data.show);
         room.close('ended');
@@ -203,6 +205,7 @@ export class EdgeShows {
       if (room.closed) throw new RpcError('BAD_STATE', `show ${room.showId} closed`);
       if (res.show.status !== room.show.status || res.show.title !== room.show.title) room.setShow(res.show);
       room.setPiped(producers, data, res.overlays);
+      await room.setLayerCaps(res.layerCaps);
       if (edge.lost && producers.length > 0) {
         edge.lost = false;
         room.setOriginAway(false);

@@ -198,6 +198,10 @@ export class ClusterNode {
     const dp = room.overlayProducer();
     this.bus.publishShow('show.media', { showId: room.showId, producers: dp ? [...producers, dp.id] : producers });
   }
+  /** An origin room's studio capped or uncapped its layers: the show's edges move their viewers too. */
+  roomLayerCaps(showId: string, caps: Record<string, number>): void {
+    this.bus.publishShow('show.layers', { showId, caps });
+  }
   roomStateChanged(room: Room): void {
     if (!room.remote) this.bus.publishShow('show.state', { show: room.show });
   }

@@ -91,6 +91,7 @@ export class OriginPipes {
             producers,
             dataProducers,
             overlays: [...room.overlays],
+            layerCaps: room.layerCaps,
           };
         } catch (err) {
           transport.close();

@@ -151,7 +151,6 @@ export class DownlinkGuard {
   private started = false;
   private readonly timer: NodeJS.Timeout;
   private readonly topSpatial: number;
-  private readonly topTemporal: number;
   /** Until when the consumer forwards no layer because the guard flushed it. */
   private flushedUntil = 0;
 
@@ -160,11 +159,12 @@ export class DownlinkGuard {
     private readonly consumer: types.Consumer,
     /** The producer the consumer forwards (null once it is gone). */
     private readonly producer: () => types.Producer | null,
+    /** Ask for a spatial layer (the consumer's owner holds it under the layers the studio sends). */
+    private readonly prefer: (spatialLayer: number) => Promise<void>,
     private readonly log: Logger,
   ) {
-    const { spatialLayers, temporalLayers } = parseScalabilityMode(consumer.rtpParameters.encodings?.[0]?.scalabilityMode);
+    const { spatialLayers } = parseScalabilityMode(consumer.rtpParameters.encodings?.[0]?.scalabilityMode);
     this.topSpatial = Math.max(0, spatialLayers - 1);
-    this.topTemporal = Math.max(0, temporalLayers - 1);
     this.state = initialDownlinkState(Date.now());
     this.timer = setInterval(() => void this.tick(), DOWNLINK_GUARD.intervalMs);
     this.timer.unref();
@@ -207,7 +207,7 @@ export class DownlinkGuard {
       this.state = downlinkStep(this.state, { estimate, topBitrate, rttMs, loss: stats.rtpPacketLossSent }, Date.now());
       if (this.state.capped === before || c.closed || !this.auto) return;
       const spatialLayer = this.state.capped ? this.topSpatial - 1 : this.topSpatial;
-      await c.setPreferredLayers({ spatialLayer, temporalLayer: this.topTemporal });
+      await this.prefer(spatialLayer);
       if (this.state.capped) {
         this.flushedUntil = Date.now() + DOWNLINK_GUARD.flushMs;
         await c.pause();

@@ -25,6 +25,8 @@ const show: ShowMedia = {
   overlayProducer: () => null,
   onNewProducer: () => undefined,
   onOverlayProducer: () => undefined,
+  layerCap: () => null,
+  setLayerCap: async () => undefined,
 };
 
 describe('fan-out router idle grace', () => {

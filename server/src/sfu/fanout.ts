@@ -113,6 +113,14 @@ export class RouterSeat implements PeerRoom, Placeable {
     return null;
   }
 
+  /** A piped copy on a router of the origin's worker has an id of its own: its cap is its origin producer's. */
+  layerCap(producerId: string): number | null {
+    for (const [originId, copy] of this.piped) if (copy.id === producerId) return this.show.layerCap(originId);
+    return this.show.layerCap(producerId);
+  }
+  setLayerCap(producerId: string, spatialLayer: number | null): Promise<void> {
+    return this.show.setLayerCap(producerId, spatialLayer);
+  }
   onNewProducer(): void {
     this.show.onNewProducer();
   }

@@ -17,6 +17,11 @@ export class PeerConsumers {
   readonly dataConsumers = new Map<string, types.DataConsumer>();
   /** Per simulcast video consumer: steps it under the top layer fast when the link cannot carry that (downlink.ts). */
   private readonly guards = new Map<string, DownlinkGuard>();
+  /**
+   * Per layered video consumer: the spatial layer its viewer's choice and its downlink guard ask for (absent: the
+   * top). What is asked of mediasoup is that, held under the layers the studio still sends (the room's layer cap).
+   */
+  private readonly wanted = new Map<string, number>();
 
   constructor(
     private readonly room: PeerRoom,
@@ -62,6 +67,7 @@ export class PeerConsumers {
               producerId: producer.id,
               rtpCapabilities: caps,
               paused: true,
+              ...this.capped(producer),
               appData: { source: (producer.appData as ProducerAppData).source },
             }),
           ),
@@ -99,17 +105,25 @@ export class PeerConsumers {
     return out;
   }
 
+  /** A new consumer of a video producer whose top layers the studio stopped starts on the layers still sent. */
+  private capped(producer: types.Producer): { preferredLayers?: { spatialLayer: number } } {
+    const cap = producer.kind === 'video' ? this.room.layerCap(producer.id) : null;
+    return cap === null ? {} : { preferredLayers: { spatialLayer: cap } };
+  }
+
   private trackConsumer(consumer: types.Consumer, transport: types.WebRtcTransport): void {
     const id = consumer.id;
     this.consumers.set(id, consumer);
     if (consumer.kind === 'video' && consumer.type === 'simulcast') {
       const producer = () => [...this.room.mediaProducers()].find((p) => p.id === consumer.producerId) ?? null;
-      this.guards.set(id, new DownlinkGuard(transport, consumer, producer, this.log));
-      consumer.observer.once('close', () => {
-        this.guards.get(id)?.close();
-        this.guards.delete(id);
-      });
+      const prefer = (spatialLayer: number) => this.prefer(consumer, spatialLayer);
+      this.guards.set(id, new DownlinkGuard(transport, consumer, producer, prefer, this.log));
     }
+    consumer.observer.once('close', () => {
+      this.guards.get(id)?.close();
+      this.guards.delete(id);
+      this.wanted.delete(id);
+    });
     let closedNotified = false;
     const closed = () => {
       this.consumers.delete(id);
@@ -174,13 +188,33 @@ export class PeerConsumers {
     const c = this.own(consumerId);
     if (c.kind !== 'video') throw new RpcError('BAD_REQUEST', 'quality applies to video consumers only');
     if (c.type !== 'simulcast' && c.type !== 'svc') return quality; // a single layer: nothing to choose
-    const { spatialLayers, temporalLayers } = parseScalabilityMode(c.rtpParameters.encodings?.[0]?.scalabilityMode);
+    const { spatialLayers } = parseScalabilityMode(c.rtpParameters.encodings?.[0]?.scalabilityMode);
     const maxSpatial = Math.max(0, spatialLayers - 1);
     const spatialLayer = quality === 'auto' ? maxSpatial : Math.min(QUALITY_SPATIAL_LAYER[quality], maxSpatial);
     this.guards.get(consumerId)?.setAuto(quality === 'auto');
-    await c.setPreferredLayers({ spatialLayer, temporalLayer: Math.max(0, temporalLayers - 1) });
+    await this.prefer(c, spatialLayer);
     this.log.debug({ consumerId, quality, spatialLayer }, 'preferred layers set');
     return quality;
+  }
+
+  /** Ask for `spatialLayer` of a layered consumer (the top temporal layer), held under the room's layer cap. */
+  private async prefer(c: types.Consumer, spatialLayer: number): Promise<void> {
+    this.wanted.set(c.id, spatialLayer);
+    await this.apply(c);
+  }
+
+  private async apply(c: types.Consumer): Promise<void> {
+    if (c.closed) return;
+    const { spatialLayers, temporalLayers } = parseScalabilityMode(c.rtpParameters.encodings?.[0]?.scalabilityMode);
+    const top = Math.max(0, spatialLayers - 1);
+    const spatialLayer = Math.min(this.wanted.get(c.id) ?? top, this.room.layerCap(c.producerId) ?? top, top);
+    await c.setPreferredLayers({ spatialLayer, temporalLayer: Math.max(0, temporalLayers - 1) });
+  }
+
+  /** The studio capped or uncapped a producer's layers: this viewer's layered consumers follow at once. */
+  async applyLayerCaps(): Promise<void> {
+    const mine = [...this.consumers.values()].filter((c) => c.type === 'simulcast' || c.type === 'svc');
+    await Promise.all(mine.map((c) => this.apply(c).catch(() => undefined)));
   }
 }
 

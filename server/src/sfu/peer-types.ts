@@ -37,6 +37,10 @@ export interface PeerRoom {
   /** A producer or the overlay DataProducer was created. */
   onNewProducer(): void;
   onOverlayProducer(dp: types.DataProducer): void;
+  /** The highest spatial layer the studio sends of this video producer (null: every layer it was made with). */
+  layerCap(producerId: string): number | null;
+  /** The studio sends this producer's layers up to `spatialLayer` only (null: all again); viewers follow at once. */
+  setLayerCap(producerId: string, spatialLayer: number | null): Promise<void>;
   /** Make every producer of the show consumable on this router (a fan-out router pipes them in). */
   prepare(): Promise<void>;
 }

@@ -3,7 +3,7 @@
  * consumes (viewer). Every mediasoup object is tracked in a map and removed when mediasoup reports it closed,
  * so closing the peer (or its transports, or the router) leaves nothing behind.
  */
-import type { types } from 'mediasoup';
+import { parseScalabilityMode, type types } from 'mediasoup';
 import type { Quality } from '../../../shared/domain/show';
 import type {
   DtlsParameters,
@@ -194,6 +194,24 @@ export class Peer {
   async resumeProducer(producerId: string): Promise<void> {
     this.assertOpen();
     await this.ownProducer(producerId).resume();
+  }
+
+  /** The studio stops (or goes back to) sending the top simulcast layers of a video producer: room.setLayerCap. */
+  async setMaxSpatialLayer(producerId: string, spatialLayer: number | null): Promise<void> {
+    this.assertOpen();
+    const p = this.ownProducer(producerId);
+    if (p.kind !== 'video') throw new RpcError('BAD_REQUEST', 'layers apply to video producers only');
+    const encodings = p.rtpParameters.encodings ?? [];
+    const layers = Math.max(encodings.length, parseScalabilityMode(encodings[0]?.scalabilityMode).spatialLayers);
+    if (spatialLayer !== null && spatialLayer >= layers) {
+      throw new RpcError('BAD_REQUEST', `producer ${producerId} has ${layers} spatial layer(s); ${spatialLayer} is not one`);
+    }
+    await this.room.setLayerCap(producerId, spatialLayer === null || spatialLayer === layers - 1 ? null : spatialLayer);
+  }
+
+  /** Move this viewer's consumers under the room's layer caps (or back up once they are lifted). */
+  applyLayerCaps(): Promise<void> {
+    return this.consuming.applyLayerCaps();
   }
 
   async produceData(transportId: string, sctpStreamParameters: SctpStreamParameters, label: string, protocol: string): Promise<string> {

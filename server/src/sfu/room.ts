@@ -56,6 +56,8 @@ export interface RoomOptions {
    * (`setPiped`). Such a room never ends the show and keeps no show log; it closes when idle or when the origin says.
    */
   remote?: boolean;
+  /** The studio capped or uncapped a producer's simulcast layers (caps: producer id → top layer sent). */
+  onLayerCaps?: (showId: string, caps: Record<string, number>) => void;
   /** The studio's producers changed (coalesced), and the show's state changed: cluster edges follow them. */
   onMediaChanged?: (room: Room) => void;
   onShowState?: (room: Room) => void;
@@ -80,6 +82,8 @@ export class Room implements PeerRoom {
   /** Viewers watching this node's HLS of the show (hls/audience.ts). */
   private hlsViewers = 0;
   private mediaTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Per video producer: the highest simulcast layer the studio still sends (absent: all of them). */
+  private readonly caps = new Map<string, number>();
   /** Edge room: the show's producers piped from its origin node. */
   private piped: { producers: Map<string, types.Producer>; data: types.DataProducer | null } | null = null;
   /** The origin router and the fan-out routers; viewers take a seat on one of them. */
@@ -218,10 +222,38 @@ export class Room implements PeerRoom {
     peer.close();
     if (this._studio !== peer) return;
     this._studio = null;
+    this.caps.clear();
     if (this._closed) return;
     this.notifyViewers('publisher.state', { showId: this.showId, connected: false });
     this.log.info({ peerId: peer.id, graceMs: this.opts.graceMs }, 'publisher detached');
     this.armAbandonTimer();
+  }
+
+  layerCap(producerId: string): number | null {
+    return this.caps.get(producerId) ?? null;
+  }
+  /** Every capped producer's top layer sent. */
+  get layerCaps(): Record<string, number> {
+    return Object.fromEntries(this.caps);
+  }
+
+  /**
+   * The studio is about to stop sending the layers of `producerId` above `spatialLayer` (null: it sends all again).
+   * Every viewer's consumer of it, on any of the show's routers, is moved under the cap before this returns.
+   */
+  async setLayerCap(producerId: string, spatialLayer: number | null): Promise<void> {
+    if (this.layerCap(producerId) === spatialLayer) return;
+    if (spatialLayer === null) this.caps.delete(producerId);
+    else this.caps.set(producerId, spatialLayer);
+    this.log.info({ producerId, spatialLayer }, spatialLayer === null ? 'studio sends every layer again' : 'studio caps its layers');
+    await Promise.all([...this._viewers.values()].map((v) => v.applyLayerCaps()));
+    if (!this.remote) this.opts.onLayerCaps?.(this.showId, this.layerCaps);
+  }
+
+  /** Edge room: the origin's caps, as a whole (a producer missing from them sends every layer). */
+  async setLayerCaps(caps: Readonly<Record<string, number>>): Promise<void> {
+    const ids = new Set([...this.caps.keys(), ...Object.keys(caps)]);
+    await Promise.all([...ids].map((id) => this.setLayerCap(id, caps[id] ?? null)));
   }
 
   /** Edge room: the show's origin node died (away) or pipes again: its viewers see the studio away, then back. */

@@ -28,6 +28,7 @@ export interface RoomManagerOptions {
   /** Cluster mode: an origin's rooms tell the show's edges (see RoomOptions). */
   onMediaChanged?: RoomOptions['onMediaChanged'];
   onShowState?: RoomOptions['onShowState'];
+  onLayerCaps?: RoomOptions['onLayerCaps'];
 }
 
 export class RoomManager {
@@ -65,6 +66,7 @@ export class RoomManager {
         onMedia: this.opts.onMedia,
         onMediaChanged: this.opts.onMediaChanged,
         onShowState: this.opts.onShowState,
+        onLayerCaps: this.opts.onLayerCaps,
         remote,
         hooks: { onAbandoned: (r) => this.onAbandoned(r), onClosed: (r, reason) => this.onClosed(r, reason) },
       })

@@ -228,6 +228,11 @@ export function createSignalingHandlers({
       return {};
     },
 
+    'producer.setMaxSpatialLayer': async ({ producerId, spatialLayer }, s) => {
+      await requirePeer(s).setMaxSpatialLayer(producerId, spatialLayer);
+      return {};
+    },
+
     produceData: async ({ transportId, sctpStreamParameters, label, protocol }, s) => ({
       dataProducerId: await requirePeer(s).produceData(transportId, sctpStreamParameters, label, protocol),
     }),
