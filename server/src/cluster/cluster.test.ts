@@ -108,7 +108,7 @@ async function publish(title: string) {
 
 describe('one show across nodes (redis + 3 servers)', () => {
   it('a viewer placed on an edge node watches a show published on another: video, audio and overlays piped', async () => {
-    const { show, room, overlay } = await publish('Across nodes');
+    const { studio, show, room, overlay, feed } = await publish('Across nodes');
     overlay.send(JSON.stringify(pin('trig-0001', 'sku-1')));
     await until(() => room.overlays.length === 1, 4000, 'overlay folded on the origin');
     const caps = room.router.rtpCapabilities as RtpCapabilities;
@@ -144,6 +144,28 @@ describe('one show across nodes (redis + 3 servers)', () => {
       async () => ((await nodes.a.cluster!.registry.node(p.body.node))?.shows ?? []).includes(show.id),
       3000,
       'the edge registered the show',
+    );
+
+    // The studio stops its top layers: the edge's viewer moves under the cap (show.layers), and a viewer on the
+    // third node, which pulls the show only now, starts under it (the pipe reply carries the caps).
+    const edgeVideo = () => [...edgeRoom.viewers.values()][0]!.consumers.get(joined.consumers.find((c) => c.kind === 'video')!.id)!;
+    await studio.rpc.request('producer.setMaxSpatialLayer', { producerId: feed.video.id, spatialLayer: 0 });
+    await until(() => edgeVideo().preferredLayers?.spatialLayer === 0, 3000, 'the edge viewer under the studio’s cap');
+    const third = p.body.node === 'node-b' ? nodes.c : nodes.b;
+    const late = await viewer(third);
+    const lateJoin = await late.rpc.request('viewer.join', {
+      showId: show.id,
+      placement: signPlacement(SECRET, show.id, third === nodes.b ? 'node-b' : 'node-c', Date.now() + 60_000),
+      recv: { sctpCapabilities: SCTP_CAPS, rtpCapabilities: caps },
+    });
+    const lateRoom = third.rooms.get(show.id)!;
+    const lateVideo = () => lateRoom.viewers.get(lateJoin.peerId)!.consumers.get(lateJoin.consumers.find((c) => c.kind === 'video')!.id)!;
+    expect(lateVideo().preferredLayers?.spatialLayer).toBe(0);
+    await studio.rpc.request('producer.setMaxSpatialLayer', { producerId: feed.video.id, spatialLayer: null });
+    await until(
+      () => edgeVideo().preferredLayers?.spatialLayer === 2 && lateVideo().preferredLayers?.spatialLayer === 2,
+      3000,
+      'every layer again on both edges',
     );
   }, 40_000);
 
