@@ -57,23 +57,14 @@ async function main(): Promise<void> {
   const db = new pg.Client({ connectionString: cluster.databaseUrl });
   try {
     await db.connect();
-    const product = await cluster.studio<{ skus: Array<{ id: string }> }>(0, '/api/studio/products', {
-      title: '限量联名球鞋',
-      currency: 'CNY',
-      defaults: { listPriceMinor: 129900, livePriceMinor: 99900, stock: STOCK },
-      perBuyerLimit: LIMIT,
-    });
-    if (product.status !== 201) throw new Error(`product not created: ${product.status} ${JSON.stringify(product.body)}`);
-    const skuId = product.body.skus[0]!.id;
-    const sale = await cluster.studio<{ id: string }>(0, '/api/studio/flash-sales', {
-      skuId,
-      durationSec: 300,
-      salePriceMinor: 59900,
+    const { skuId, saleId } = await cluster.flashSale({
+      stock: STOCK,
       cap: STOCK,
       perBuyerLimit: LIMIT,
+      productLimit: LIMIT,
+      livePriceMinor: 99900,
     });
-    if (sale.status !== 201) throw new Error(`flash sale not started: ${sale.status} ${JSON.stringify(sale.body)}`);
-    log(`nodes ${cluster.nodes.map((n) => n.url).join(' ')}; sku ${skuId}, sale ${sale.body.id}, stock ${STOCK}`);
+    log(`nodes ${cluster.nodes.map((n) => n.url).join(' ')}; sku ${skuId}, sale ${saleId}, stock ${STOCK}`);
 
     // The stock as any reader sees it, while the sale runs.
     let watching = true;
@@ -131,7 +122,7 @@ async function main(): Promise<void> {
       [skuId],
     );
     const stock = await one('SELECT stock FROM skus WHERE id = $1', [skuId]);
-    const remaining = await one('SELECT remaining FROM flash_sales WHERE id = $1', [sale.body.id]);
+    const remaining = await one('SELECT remaining FROM flash_sales WHERE id = $1', [saleId]);
     const deadlocks = await one('SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()', []);
     const negative = stock < 0 || remaining < 0 || minStock < 0;
     const oversold = Math.max(0, sold - STOCK) + (negative ? 1 : 0) + (sold + stock !== STOCK ? 1 : 0);

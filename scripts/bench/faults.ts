@@ -5,12 +5,11 @@
  * viewer on the surviving worker never pauses for a second. Needs a build (`npm run build`). Last stdout line:
  *   {"bench":"faults","fanout_back_ms":…,"untouched_gap_ms":…,"origin_back_ms":…,"passed":bool}
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { readReport, runVitest } from './lib/run-vitest';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 const TARGET = { backMs: 3_000, untouchedGapMs: 1_000 };
 const log = (msg: string) => console.log(`[bench:faults] ${msg}`);
 
@@ -20,36 +19,17 @@ interface Figures {
   untouchedGapMs?: number;
 }
 
-function runTests(report: string): Promise<number> {
-  return new Promise((done) => {
-    const child = spawn(
-      process.execPath,
-      [join(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', '--config', 'scripts/vitest.config.ts', 'app/e2e/faults-worker.e2e.test.ts'],
-      { cwd: ROOT, env: { ...process.env, FAULTS_REPORT: report }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    const relay = (chunk: Buffer) => {
-      for (const line of chunk.toString().split('\n')) if (/\[faults\]|✓|×|FAIL|Error|Tests /.test(line)) log(line.trim());
-    };
-    child.stdout.on('data', relay);
-    child.stderr.on('data', relay);
-    child.on('exit', (code) => done(code ?? 1));
-  });
-}
-
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'storecast-bench-faults-'));
   const report = join(dir, 'figures.jsonl');
   try {
-    const code = await runTests(report);
-    let rows: Figures[] = [];
-    try {
-      rows = readFileSync(report, 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as Figures);
-    } catch {
-      // no test got far enough to report
-    }
+    const code = await runVitest({
+      files: ['app/e2e/faults-worker.e2e.test.ts'],
+      env: { FAULTS_REPORT: report },
+      relay: /\[faults\]|✓|×|FAIL|Error|Tests /,
+      log,
+    });
+    const rows = readReport<Figures>(report);
     const fanout = rows.find((r) => r.scenario === 'fanout');
     const origin = rows.find((r) => r.scenario === 'origin');
     const passed =

@@ -50,7 +50,21 @@ export interface ClusterProcs {
   guestCookie(): string;
   /** POST to a studio route of node i with the studio token. */
   studio<T>(i: number, path: string, body: unknown): Promise<{ status: number; body: T }>;
+  /** A limited sneaker (one SKU) made on one node and a flash sale on it started on another; throws if either fails. */
+  flashSale(o: FlashSaleSetup): Promise<{ skuId: string; saleId: string }>;
   stop(): Promise<void>;
+}
+
+export interface FlashSaleSetup {
+  stock: number;
+  /** Units the sale sells at most. */
+  cap: number;
+  /** The sale's per-buyer limit, and the product's own if `productLimit` is set. */
+  perBuyerLimit: number;
+  productLimit?: number;
+  livePriceMinor?: number;
+  productNode?: number;
+  saleNode?: number;
 }
 
 export interface ClusterProcsOptions {
@@ -182,6 +196,15 @@ export async function startClusterProcs(o: ClusterProcsOptions): Promise<Cluster
     // One at a time: the first one migrates PostgreSQL (the others would wait on its advisory lock anyway).
     for (let i = 0; i < o.nodes; i++) await start(i);
 
+    async function studio<T>(i: number, path: string, body: unknown) {
+      const res = await fetch(nodes[i]!.url + path, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${studioToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      const text = await res.text();
+      return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
+    }
     return {
       pg,
       redis,
@@ -199,14 +222,25 @@ export async function startClusterProcs(o: ClusterProcsOptions): Promise<Cluster
         await exited;
       },
       guestCookie: () => `sc_buyer=${encodeURIComponent(sessions.sign(`b_${randomBytes(12).toString('base64url')}`))}`,
-      async studio<T>(i: number, path: string, body: unknown) {
-        const res = await fetch(nodes[i]!.url + path, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${studioToken}`, 'content-type': 'application/json' },
-          body: JSON.stringify(body),
+      studio,
+      async flashSale(o: FlashSaleSetup) {
+        const product = await studio<{ skus: Array<{ id: string }> }>(o.productNode ?? 0, '/api/studio/products', {
+          title: '限量联名球鞋',
+          currency: 'CNY',
+          defaults: { listPriceMinor: 129900, stock: o.stock, ...(o.livePriceMinor ? { livePriceMinor: o.livePriceMinor } : {}) },
+          ...(o.productLimit ? { perBuyerLimit: o.productLimit } : {}),
         });
-        const text = await res.text();
-        return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
+        if (product.status !== 201) throw new Error(`product not created: ${product.status} ${JSON.stringify(product.body)}`);
+        const skuId = product.body.skus[0]!.id;
+        const sale = await studio<{ id: string }>(o.saleNode ?? 0, '/api/studio/flash-sales', {
+          skuId,
+          durationSec: 300,
+          salePriceMinor: 59900,
+          cap: o.cap,
+          perBuyerLimit: o.perBuyerLimit,
+        });
+        if (sale.status !== 201) throw new Error(`flash sale not started: ${sale.status} ${JSON.stringify(sale.body)}`);
+        return { skuId, saleId: sale.body.id };
       },
       async stop() {
         process.removeListener('exit', onExit);

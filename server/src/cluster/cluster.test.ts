@@ -16,11 +16,11 @@ import { KEY_FRAME_REQUEST_DELAY_MS } from '../sfu/media-codecs';
 import type { Peer } from '../sfu/peer';
 import type { Room } from '../sfu/room';
 import { SCTP_CAPS } from '../testing/fixtures';
-import { connect, connectStudio, sleep, type TestClient, type TestServer, startTestServer, until } from '../testing/harness';
+import { connect, connectStudio, sleep, type TestClient, type TestServer, until } from '../testing/harness';
 import { probe } from '../testing/media-probe';
 import { feedRtp, type RtpFeed } from '../testing/rtp-feed';
 import { signPlacement } from './placement';
-import { freeLoopbackPort, startTestRedis, type TestRedis } from './testing';
+import { startClusterNode, startTestRedis, type TestRedis } from './testing';
 
 const SECRET = 'cluster-test-secret-0123456789';
 let redis: TestRedis;
@@ -28,13 +28,7 @@ const nodes: Record<'a' | 'b' | 'c', TestServer> = {} as never;
 const feeds: RtpFeed[] = [];
 const clients: TestClient[] = [];
 
-async function startNode(nodeId: string): Promise<TestServer> {
-  const port = await freeLoopbackPort();
-  return startTestServer(
-    { port, redisUrl: redis.url, nodeId, nodePublicUrl: `http://127.0.0.1:${port}`, clusterSecret: SECRET, publisherGraceMs: 60_000 },
-    { cluster: { heartbeatMs: 200, ttlMs: 2000 } },
-  );
-}
+const startNode = (nodeId: string) => startClusterNode(redis, nodeId, SECRET, { publisherGraceMs: 60_000 });
 
 beforeAll(async () => {
   redis = await startTestRedis();

@@ -93,21 +93,7 @@ describe.skipIf(pgUnavailable() !== null)('kill -9 of a node during a flash sale
   it('after the restart every approved payment is paid, one order per key, stock + live orders = initial stock', {
     timeout: 150_000,
   }, async () => {
-    const product = await cluster.studio<{ skus: Array<{ id: string }> }>(0, '/api/studio/products', {
-      title: '限量联名球鞋',
-      currency: 'CNY',
-      defaults: { listPriceMinor: 129900, stock: INITIAL_STOCK },
-    });
-    expect(product.status).toBe(201);
-    const skuId = product.body.skus[0]!.id;
-    const sale = await cluster.studio<{ id: string }>(2, '/api/studio/flash-sales', {
-      skuId,
-      durationSec: 300,
-      salePriceMinor: 59900,
-      cap: SALE_CAP,
-      perBuyerLimit: 1,
-    });
-    expect(sale.status).toBe(201);
+    const { skuId, saleId } = await cluster.flashSale({ stock: INITIAL_STOCK, cap: SALE_CAP, perBuyerLimit: 1, saleNode: 2 });
 
     const victim = cluster.nodes[VICTIM]!;
     const attempts: Attempt[] = Array.from({ length: BUYERS }, (_, i) => ({
@@ -201,10 +187,10 @@ describe.skipIf(pgUnavailable() !== null)('kill -9 of a node during a flash sale
       [skuId],
     );
     expect(stock + held).toBe(INITIAL_STOCK);
-    const remaining = await count('SELECT remaining AS n FROM flash_sales WHERE id = $1', [sale.body.id]);
+    const remaining = await count('SELECT remaining AS n FROM flash_sales WHERE id = $1', [saleId]);
     const onSale = await count(
       `SELECT COALESCE(SUM(i.qty), 0)::int AS n FROM order_items i JOIN orders o ON o.id = i.order_id WHERE i.flash_sale_id = $1 AND ${liveOrder}`,
-      [sale.body.id],
+      [saleId],
     );
     expect(remaining + onSale).toBe(SALE_CAP);
     // Every order a buyer was told about exists, and no order exists that no buyer was told about.

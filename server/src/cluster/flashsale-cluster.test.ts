@@ -62,22 +62,8 @@ describe.skipIf(pgUnavailable() !== null)('flash sale over 3 nodes on PostgreSQL
   it('100 units, 1,200 attempts: exactly 100 sold, never below zero, one order per key (retried on another node)', {
     timeout: 120_000,
   }, async () => {
-    const product = await cluster.studio<{ skus: Array<{ id: string }> }>(0, '/api/studio/products', {
-      title: '限量联名球鞋',
-      currency: 'CNY',
-      defaults: { listPriceMinor: 129900, stock: STOCK },
-    });
-    expect(product.status).toBe(201);
-    const skuId = product.body.skus[0]!.id;
     // The sale starts on another node than the product was made on: both live in PostgreSQL.
-    const sale = await cluster.studio<{ id: string }>(1, '/api/studio/flash-sales', {
-      skuId,
-      durationSec: 300,
-      salePriceMinor: 59900,
-      cap: STOCK,
-      perBuyerLimit: 1,
-    });
-    expect(sale.status).toBe(201);
+    const { skuId, saleId } = await cluster.flashSale({ stock: STOCK, cap: STOCK, perBuyerLimit: 1, saleNode: 1 });
 
     // What any observer could see while the sale runs: the SKU's stock and the sale's remainder.
     let watching = true;
@@ -88,7 +74,7 @@ describe.skipIf(pgUnavailable() !== null)('flash sale over 3 nodes on PostgreSQL
       while (watching) {
         const r = await db.query<{ stock: number; remaining: number }>(
           'SELECT s.stock, f.remaining FROM skus s, flash_sales f WHERE s.id = $1 AND f.id = $2',
-          [skuId, sale.body.id],
+          [skuId, saleId],
         );
         minStock = Math.min(minStock, r.rows[0]!.stock);
         minRemaining = Math.min(minRemaining, r.rows[0]!.remaining);
@@ -155,7 +141,7 @@ describe.skipIf(pgUnavailable() !== null)('flash sale over 3 nodes on PostgreSQL
     );
     expect(Number(sold.n)).toBe(STOCK);
     expect(await one('SELECT stock FROM skus WHERE id = $1', [skuId])).toEqual({ stock: 0 });
-    expect(await one('SELECT remaining FROM flash_sales WHERE id = $1', [sale.body.id])).toEqual({ remaining: 0 });
+    expect(await one('SELECT remaining FROM flash_sales WHERE id = $1', [saleId])).toEqual({ remaining: 0 });
     expect((await db.query('SELECT buyer_id, idempotency_key FROM orders GROUP BY 1, 2 HAVING COUNT(*) > 1')).rows).toEqual([]);
     expect(polls).toBeGreaterThan(10);
     expect(minStock).toBeGreaterThanOrEqual(0);

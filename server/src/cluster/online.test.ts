@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REALTIME_PATH } from '../../../shared/protocol/realtime';
 import { RtClient, until } from '../realtime/testing';
-import { type TestServer, startTestServer } from '../testing/harness';
-import { freeLoopbackPort, startTestRedis, type TestRedis } from './testing';
+import type { TestServer } from '../testing/harness';
+import { startClusterNode, startTestRedis, type TestRedis } from './testing';
 
 const SECRET = 'online-test-secret-0123456789';
 let redis: TestRedis;
@@ -15,11 +15,7 @@ const nodes: TestServer[] = [];
 const clients: RtClient[] = [];
 
 async function startNode(nodeId: string): Promise<TestServer> {
-  const port = await freeLoopbackPort();
-  const node = await startTestServer(
-    { port, redisUrl: redis.url, nodeId, nodePublicUrl: `http://127.0.0.1:${port}`, clusterSecret: SECRET },
-    { cluster: { heartbeatMs: 200, ttlMs: 2000 } },
-  );
+  const node = await startClusterNode(redis, nodeId, SECRET);
   nodes.push(node);
   return node;
 }

@@ -14,11 +14,11 @@ import { KEY_FRAME_REQUEST_DELAY_MS } from '../sfu/media-codecs';
 import type { Peer } from '../sfu/peer';
 import type { Room } from '../sfu/room';
 import { SCTP_CAPS } from '../testing/fixtures';
-import { connect, connectStudio, type TestClient, type TestServer, startTestServer, until } from '../testing/harness';
+import { connect, connectStudio, type TestClient, type TestServer, until } from '../testing/harness';
 import { probe } from '../testing/media-probe';
 import { feedRtp, type RtpFeed } from '../testing/rtp-feed';
 import { signPlacement } from './placement';
-import { freeLoopbackPort, startTestRedis, type TestRedis } from './testing';
+import { startClusterNode, startTestRedis, type TestRedis } from './testing';
 
 const SECRET = 'cluster-test-secret-0123456789';
 const TTL_MS = 2000;
@@ -29,21 +29,8 @@ const originDir = mkdtempSync(join(tmpdir(), 'storecast-origin-'));
 const feeds: RtpFeed[] = [];
 const clients: TestClient[] = [];
 
-async function startNode(nodeId: string, dataDir?: string): Promise<TestServer> {
-  const port = await freeLoopbackPort();
-  return startTestServer(
-    {
-      port,
-      dataDir,
-      redisUrl: redis.url,
-      nodeId,
-      nodePublicUrl: `http://127.0.0.1:${port}`,
-      clusterSecret: SECRET,
-      publisherGraceMs: 60_000,
-    },
-    { cluster: { heartbeatMs: 200, ttlMs: TTL_MS } },
-  );
-}
+const startNode = (nodeId: string, dataDir?: string) =>
+  startClusterNode(redis, nodeId, SECRET, { dataDir, publisherGraceMs: 60_000 }, { heartbeatMs: 200, ttlMs: TTL_MS });
 
 /** The studio's media on the origin: an RTP feed registered as its peer's producers (as cluster.test.ts does). */
 async function feedStudio(room: Room): Promise<void> {

@@ -4,6 +4,9 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { type AddressInfo, createServer, Socket } from 'node:net';
+import type { ServerInternals } from '../app';
+import type { ServerConfigInput } from '../config';
+import { startTestServer, type TestServer } from '../testing/harness';
 
 export const REDIS_SERVER_BIN = process.env.REDIS_SERVER_BIN ?? '/usr/bin/redis-server';
 
@@ -101,4 +104,22 @@ async function startTestRedisOn(port: number): Promise<TestRedis> {
   });
   await redis.start();
   return redis;
+}
+
+/**
+ * A Storecast server in cluster mode on `redis`: a free loopback port as its public URL, the shared cluster secret,
+ * and heartbeats and TTL shortened for tests (`cluster` overrides them).
+ */
+export async function startClusterNode(
+  redis: TestRedis,
+  nodeId: string,
+  secret: string,
+  config: Partial<ServerConfigInput> = {},
+  cluster: ServerInternals['cluster'] = { heartbeatMs: 200, ttlMs: 2000 },
+): Promise<TestServer> {
+  const port = await freeLoopbackPort();
+  return startTestServer(
+    { port, redisUrl: redis.url, nodeId, nodePublicUrl: `http://127.0.0.1:${port}`, clusterSecret: secret, ...config },
+    { cluster },
+  );
 }

@@ -11,9 +11,9 @@ import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OverlayTrigger } from '../../../shared/protocol/overlay';
 import { ReplayManifest } from '../../../shared/replay/manifest';
-import { freeLoopbackPort, startTestRedis, type TestRedis } from '../cluster/testing';
+import { startClusterNode, startTestRedis, type TestRedis } from '../cluster/testing';
 import { goLiveWithFeed, type H264Feed } from '../testing/h264-feed';
-import { connectStudio, sleep, type TestClient, type TestServer, startTestServer, until } from '../testing/harness';
+import { connectStudio, sleep, type TestClient, type TestServer, until } from '../testing/harness';
 import { FORWARDED_HEADER } from './forward';
 
 const SECRET = 'replay-cluster-secret-0123456789';
@@ -27,21 +27,7 @@ describe('replay in cluster mode (redis + 2 servers)', () => {
   let feed: H264Feed;
   let showId: string;
 
-  async function startNode(nodeId: string, record: boolean): Promise<TestServer> {
-    const port = await freeLoopbackPort();
-    return startTestServer(
-      {
-        port,
-        redisUrl: redis.url,
-        nodeId,
-        nodePublicUrl: `http://127.0.0.1:${port}`,
-        clusterSecret: SECRET,
-        ffmpegBin: FFMPEG,
-        hlsRecord: record,
-      },
-      { cluster: { heartbeatMs: 200, ttlMs: 2000 } },
-    );
-  }
+  const startNode = (nodeId: string, record: boolean) => startClusterNode(redis, nodeId, SECRET, { ffmpegBin: FFMPEG, hlsRecord: record });
 
   beforeAll(async () => {
     redis = await startTestRedis();
