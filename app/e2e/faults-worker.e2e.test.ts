@@ -94,7 +94,7 @@ describe('faults: a mediasoup worker killed mid-show', () => {
     return v;
   }
 
-  it('the fan-out worker dies: its viewer is back within 3 s, the origin viewer never stops', async () => {
+  it('the fan-out worker dies: its viewer comes back by itself, the origin viewer never stops', async () => {
     a = await viewer('viewer A');
     await waitFrames(a, Date.now(), 30, 30_000);
     b = await viewer('viewer B');
@@ -122,7 +122,7 @@ describe('faults: a mediasoup worker killed mid-show', () => {
     expect(aGap).toBeLessThan(UNTOUCHED_GAP_MS);
   });
 
-  it('the origin worker dies: the studio republishes and both viewers are back within 3 s', async () => {
+  it('the origin worker dies: the studio republishes and both viewers come back by themselves', async () => {
     const before = seats();
     const origin = before.find((s) => s.seat.origin)!.seat.worker!;
     await waitFrames(a, Date.now(), 30, 10_000);
