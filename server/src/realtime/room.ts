@@ -2,7 +2,8 @@
  * A show's realtime room: members, per-user limits, the pending batch and its flush.
  *
  * Flush (every REALTIME_BATCH_MS for every room with something to say):
- *  - chat beyond `chatPerBatch` is cut to the newest messages (`dropped` counts the rest); likes in the window become one
+ *  - chat beyond `chatPerBatch` per window covered (a late flush covers more, up to four) is cut to the newest messages
+ *    (`dropped` counts the rest); likes in the window become one
  *    `likes {total, delta}` item; presence is pushed when it changed (at most every `presenceEveryMs`); state items
  *    pushed with `pushLatest` (commerce stock per SKU) keep only their newest value per key in each window;
  *  - the batch is serialized ONCE (plus once for staff when there are staff-only items, plus once for slow sockets —
@@ -62,6 +63,8 @@ export class Room {
   likesDirty = false;
   private lastPresence = -1;
   private lastPresenceAt = 0;
+  /** When the hub last flushed this room (null: never): a late flush covers more than one window. */
+  private lastFlushAt: number | null = null;
   /** Recent accepted messages (oldest first), bounded by historyMessages. */
   private history: HistoryEntry[] = [];
   /**
@@ -243,6 +246,10 @@ export class Room {
 
   /** Build and send this window's batch (cluster mode: write it to the stream). Returns false when there was nothing. */
   flush(now: number, stats: DeliveryStats): boolean {
+    // The chat cap is per window: a flush that comes late (the event loop stalled) covers more than one and keeps
+    // that much more chat, up to four windows' worth, so a busy node does not shed chat a punctual one would deliver.
+    const windows = this.lastFlushAt === null ? 1 : Math.min(4, Math.max(1, (now - this.lastFlushAt) / this.config.batchMs));
+    this.lastFlushAt = now;
     const online = this.online;
     const presenceDue = online !== this.lastPresence && now - this.lastPresenceAt >= this.config.presenceEveryMs;
     this.settleLatest();
@@ -257,8 +264,8 @@ export class Room {
     this.staffItems = [];
     this.pendingChat = 0;
 
-    // Keep the newest `chatPerBatch` chat messages, everything else in arrival order.
-    const dropChat = Math.max(0, chatTotal - this.config.chatPerBatch);
+    // Keep the newest `chatPerBatch` chat messages per window covered, everything else in arrival order.
+    const dropChat = Math.max(0, chatTotal - Math.floor(this.config.chatPerBatch * windows));
     const full: BatchItem[] = [];
     let skip = dropChat;
     for (const it of raw) {
