@@ -1,7 +1,8 @@
 /**
- * Giveaways across nodes (cluster mode: two realtime nodes of one shop, each with its own Redis connection): viewers
- * on any node enter a giveaway started on another, and the draw is scheduled work under the Redis lease — it happens
- * once, on the lease holder, even when the node that started the giveaway is gone.
+ * Giveaways and coupons across nodes (cluster mode: two realtime nodes of one shop, each with its own Redis
+ * connection): viewers on any node enter a giveaway started on another, and the draw is scheduled work under the Redis
+ * lease — it happens once, on the lease holder, even when the node that started the giveaway is gone. So is the end
+ * of a coupon's window: announced once to every node's viewers, also when the node that issued it is gone.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { EngagementEvent } from '../../../shared/protocol/engagement';
@@ -34,7 +35,7 @@ afterEach(async () => {
 /** Both nodes' clock (a giveaway runs at least 10 s; the test moves time on). */
 let offset = 0;
 
-async function node(i: number): Promise<TestServer> {
+async function node(i: number, withCommerce = false): Promise<TestServer> {
   const conn = new RedisConnection(redis.url, log);
   conns.push(conn);
   await conn.waitReady(5000);
@@ -44,6 +45,7 @@ async function node(i: number): Promise<TestServer> {
     nodeId: `node-${i}`,
     clock: () => Date.now() + offset,
     config: { chatRatePerSec: 1000, chatBurst: 1000 },
+    withCommerce,
   });
   nodes.push(n);
   return n;
@@ -92,5 +94,40 @@ describe('giveaways across nodes', { timeout: 30_000 }, () => {
     const g = ended[0]!.type === 'giveaway.ended' ? ended[0]!.giveaway : null;
     expect(g).toMatchObject({ id: giveaway.id, status: 'drawn', entrants: 3 });
     expect(g!.winners).toHaveLength(3);
+  });
+
+  it('announces a coupon window that closes once to every node, also after the issuing node left', async () => {
+    const first = await node(1, true);
+    first.shows.markLive(first.showId);
+    const second = await node(2, true);
+    const host = await RtClient.connect(first.wsUrl());
+    clients.push(host);
+    await host.hello({ token: first.studioToken });
+    const [onFirst, onSecond] = await Promise.all(
+      [first, second].map(async (n, i) => {
+        const c = await RtClient.connect(n.wsUrl(), { cookie: n.guestCookie() });
+        clients.push(c);
+        await c.hello({ nickname: `buyer${i}` });
+        return c;
+      }),
+    );
+    const ends = (c: RtClient, id: string) => engageEvents(c).filter((e) => e.type === 'coupon.ended' && e.coupon.id === id);
+    const issue = async (title: string) =>
+      (await host.request('coupon.create', { title, kind: 'amount', value: 500, currency: 'CNY', durationSec: 10 })).coupon;
+
+    const early = await issue('早鸟券');
+    offset += 10_000;
+    for (const c of [onFirst!, onSecond!]) await c.waitFor(() => ends(c, early.id).length > 0, 5000, 'the first window closed');
+    await new Promise((r) => setTimeout(r, 1500)); // every node's tick and scheduled run have seen it by now
+    expect([ends(onFirst!, early.id).length, ends(onSecond!, early.id).length]).toEqual([1, 1]);
+
+    // The issuing node's realtime service stops; the window of its next coupon closes on the other node's watch.
+    const late = await issue('晚场券');
+    await first.realtime.close();
+    offset += 10_000;
+    await onSecond!.waitFor(() => ends(onSecond!, late.id).length > 0, 15_000, 'the second window closed');
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(ends(onSecond!, late.id)).toHaveLength(1);
+    expect(ends(onSecond!, late.id)[0]).toMatchObject({ coupon: { id: late.id, status: 'ended' } });
   });
 });

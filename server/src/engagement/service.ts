@@ -7,7 +7,7 @@
  * into entries (./giveaways.ts). Room-wide changes are pushed into the show's room as `{ k: 'engage', event }` batch
  * items. Every node's `tick()` (every 200 ms) pushes its coalesced claim counts and coupon changes; `runDue()` is the
  * scheduled work one node runs (the engagement lease holder in a cluster whose store is shared): draws of due
- * giveaways, entrant counts, red packets past their end.
+ * giveaways, entrant counts, red packets past their end, coupon windows that closed (whichever node made them).
  * Who may call each method is declared in the realtime contract and checked by the dispatcher; this checks who may
  * take part (guests with an identity, never staff, not banned) and the show's state.
  */
@@ -39,6 +39,7 @@ export interface CouponPort {
   get(id: string): Promise<CouponView | null>;
   claim(buyerId: string, couponId: string): Promise<{ coupon: CouponView; already: boolean }>;
   listForShow(showId: string): Promise<CouponView[]>;
+  lapsedBetween(from: number, to: number): Promise<CouponView[]>;
   buyerCoupons(buyerId: string, query: unknown): Promise<{ coupon: CouponView }[]>;
 }
 
@@ -58,6 +59,14 @@ export interface EngagementDeps {
 
 /** Finished items kept in the state a socket receives. */
 const RECENT_FINISHED = 5;
+/** How often the scheduled work looks for coupon windows that closed. */
+const LAPSE_CHECK_MS = 500;
+/**
+ * A node that starts running the scheduled work (it took over the lease) announces the lapses of this long before:
+ * the previous holder may have died before announcing them (an announcement twice is harmless: the page marks the
+ * coupon ended).
+ */
+const LAPSE_LOOKBACK_MS = 10_000;
 
 export class EngagementService {
   private readonly store: EngagementStore;
@@ -68,6 +77,8 @@ export class EngagementService {
   private readonly dirtyCoupons = new Set<string>();
   private ticking = false;
   private lastRefresh = 0;
+  /** Coupon windows closed up to this time have been announced by this node's scheduled work (null: none yet). */
+  private lapsesTo: number | null = null;
 
   constructor(private readonly d: EngagementDeps) {
     this.store = d.store ?? sqliteEngagementStore(d.db);
@@ -323,10 +334,12 @@ export class EngagementService {
     const ended: string[] = [];
     if (coupons) {
       for (const [id, c] of [...this.liveCoupons]) {
-        if ((c.endsAt !== null && c.endsAt <= now) || this.d.shows.get(c.showId)?.status !== 'live') {
+        // A window that closes is the scheduled work's to announce (runDue, on one node); a show that ended, here.
+        const lapsed = c.endsAt !== null && c.endsAt <= now;
+        if (lapsed || this.d.shows.get(c.showId)?.status !== 'live') {
           this.liveCoupons.delete(id);
           this.dirtyCoupons.delete(id);
-          ended.push(id);
+          if (!lapsed) ended.push(id);
         }
       }
     }
@@ -343,10 +356,20 @@ export class EngagementService {
   async runDue(): Promise<void> {
     await this.giveaways.runDue();
     const now = this.now;
+    await this.announceLapses(now);
     for (const p of await this.store.openPackets()) {
       const show = this.d.shows.get(p.show_id);
       if (p.ends_at <= now || (show !== null && show.status !== 'live')) await this.closePacket(p.id, 'closed');
     }
+  }
+
+  /** Coupons whose window closed since the last look: `coupon.ended` to their show, whichever node created them. */
+  private async announceLapses(now: number): Promise<void> {
+    const coupons = this.d.coupons;
+    if (!coupons || (this.lapsesTo !== null && now - this.lapsesTo < LAPSE_CHECK_MS)) return;
+    const from = this.lapsesTo ?? now - LAPSE_LOOKBACK_MS;
+    for (const view of await coupons.lapsedBetween(from, now)) this.publish(view.showId, { type: 'coupon.ended', coupon: view });
+    this.lapsesTo = now;
   }
 
   /** Coupon views are read from commerce (asynchronously), then published in the order they were marked. */

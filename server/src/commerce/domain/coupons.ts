@@ -60,6 +60,13 @@ export class CouponService {
     return out;
   }
 
+  /** Coupons whose window closed in (from, to] and that were not ended by hand. */
+  async lapsedBetween(from: number, to: number): Promise<CouponView[]> {
+    const out: CouponView[] = [];
+    for (const c of await this.store.coupons.lapsedBetween(from, to)) out.push(await this.view(c, to));
+    return out;
+  }
+
   /** Create on a live show. `raw` is validated here (CouponCreate). */
   async create(showId: string, raw: unknown, createdBy: string): Promise<CouponView> {
     const input = parse(CouponCreate, raw, 'coupon');

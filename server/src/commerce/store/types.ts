@@ -238,6 +238,8 @@ export interface CouponRepository {
   insert(c: Omit<CouponRecord, 'claimed' | 'used'>): Promise<void>;
   get(id: string): Promise<CouponRecord | null>;
   listForShow(showId: string): Promise<CouponRecord[]>;
+  /** Coupons not ended by hand whose window closed in (from, to]: the scheduled `coupon.ended` announcements. */
+  lapsedBetween(from: number, to: number): Promise<CouponRecord[]>;
   /** Mark ended; false when it already was. */
   end(id: string, at: number): Promise<boolean>;
   /**

@@ -30,6 +30,14 @@ export class PgCouponRepository implements CouponRepository {
       ])
     ).rows;
   }
+  async lapsedBetween(from: number, to: number): Promise<CouponRecord[]> {
+    return (
+      await this.q.query<CouponRecord>(
+        `SELECT ${COUPON} FROM coupons c WHERE c.ended_at IS NULL AND c.ends_at > $1 AND c.ends_at <= $2 ORDER BY c.ends_at, c.id`,
+        [from, to],
+      )
+    ).rows;
+  }
   async end(id: string, at: number): Promise<boolean> {
     return (await changed(this.q, 'UPDATE coupons SET ended_at = $2 WHERE id = $1 AND ended_at IS NULL', [id, at])) === 1;
   }

@@ -66,6 +66,9 @@ export class SqliteCouponRepository implements Sync<CouponRepository> {
       ),
       get: db.prepare(`SELECT ${COUPON_COLS} FROM coupons c WHERE c.id = ?`),
       listForShow: db.prepare(`SELECT ${COUPON_COLS} FROM coupons c WHERE c.show_id = ? ORDER BY c.created_at DESC, c.id DESC`),
+      lapsedBetween: db.prepare(
+        `SELECT ${COUPON_COLS} FROM coupons c WHERE c.ended_at IS NULL AND c.ends_at > ? AND c.ends_at <= ? ORDER BY c.ends_at, c.id`,
+      ),
       end: db.prepare('UPDATE coupons SET ended_at = ? WHERE id = ? AND ended_at IS NULL'),
       insertClaim: db.prepare('INSERT OR IGNORE INTO coupon_claims (coupon_id, buyer_id, claimed_at) VALUES (?, ?, ?)'),
       countClaim: db.prepare('UPDATE coupons SET claimed = claimed + 1 WHERE id = ? AND (quantity IS NULL OR claimed < quantity)'),
@@ -95,6 +98,10 @@ export class SqliteCouponRepository implements Sync<CouponRepository> {
 
   listForShow(showId: string): CouponRecord[] {
     return (this.s.listForShow!.all(showId) as CouponRow[]).map(toCoupon);
+  }
+
+  lapsedBetween(from: number, to: number): CouponRecord[] {
+    return (this.s.lapsedBetween!.all(from, to) as CouponRow[]).map(toCoupon);
   }
 
   end(id: string, at: number): boolean {
