@@ -19,6 +19,7 @@ import { commercePlugin, createCommerceCore, orderedCommercePublisher } from './
 import { openPostgresCommerceStore } from './commerce/store/open';
 import { openPostgresAccountsStore } from './accounts/store-postgres';
 import { catalogForSuggestions, type RealtimeServer, registerRealtime } from './realtime/index';
+import { PgRealtimeStore } from './realtime/store-postgres';
 import { parseConfig, type ServerConfig, type ServerConfigInput } from './config';
 import { type Database, openDatabase } from './db/database';
 import { type ShowLookup, ShowRepository } from './db/shows';
@@ -291,9 +292,13 @@ export async function createStorecastServer(
     // With DATABASE_URL staff accounts and their sessions are shared by every node, like the shop.
     const accountsStore = config.databaseUrl ? await openPostgresAccountsStore(config.databaseUrl) : null;
     if (accountsStore) cleanups.push(() => accountsStore.close());
+    // So are questions, bans, mutes, room settings and the audit log: every node serves the same queue and bans.
+    const realtimePool = config.databaseUrl ? openPostgresPool(config.databaseUrl, 4) : null;
+    if (realtimePool) cleanups.push(() => realtimePool.end());
     const realtime = await registerRealtime(app, {
       db,
       accountsStore,
+      ...(realtimePool ? { realtimeStore: new PgRealtimeStore(realtimePool) } : {}),
       log: log.child({ component: 'realtime' }),
       studioToken,
       dataDir: config.dataDir,

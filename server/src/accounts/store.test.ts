@@ -6,11 +6,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { RpcError } from '../../../shared/protocol/rpc';
 import { readSetupCode } from '../auth/setup-code';
 import { openDatabase } from '../db/database';
-import { pgUnavailable, startTestPostgres, type TestPostgres } from '../db/pg-testing';
+import { postgresSuite } from '../db/pg-suite';
 import { openPostgresPool, postgresSchemaVersion } from '../db/postgres';
 import { pgMigrations } from '../db/pg-migrations/index';
 import { Accounts } from './accounts';
@@ -18,17 +18,7 @@ import { type AccountsStore, SqliteAccountsStore } from './store';
 import { openPostgresAccountsStore } from './store-postgres';
 
 const STUDIO_TOKEN = 'studio-token-for-the-accounts-contract';
-const unavailable = pgUnavailable();
-if (unavailable) console.warn(`accounts contract: skipping the PostgreSQL half: ${unavailable}`);
-
-let cluster: TestPostgres | null = null;
-let databases = 0;
-beforeAll(async () => {
-  if (!unavailable) cluster = await startTestPostgres();
-}, 90_000);
-afterAll(async () => {
-  await cluster?.stop();
-});
+const suite = postgresSuite('the accounts contract');
 
 interface TwoNodes {
   a: Accounts;
@@ -61,9 +51,9 @@ const engines: Array<{ name: string; skip: boolean; start: () => Promise<TwoNode
   },
   {
     name: 'postgres',
-    skip: unavailable !== null,
+    skip: suite.unavailable !== null,
     async start() {
-      const url = await cluster!.createDatabase(`accounts_${++databases}`);
+      const url = await suite.createDatabase('accounts');
       // Both nodes start at once: the migration lock makes one of them create the tables.
       const [sa, sb] = await Promise.all([openPostgresAccountsStore(url), openPostgresAccountsStore(url)]);
       const a = await Accounts.open({ store: sa, studioToken: STUDIO_TOKEN });
@@ -176,8 +166,8 @@ describe.each(engines)('staff accounts contract: $name', { timeout: 60_000 }, ({
   });
 });
 
-it.skipIf(unavailable !== null)('records the accounts migration on PostgreSQL', async () => {
-  const url = await cluster!.createDatabase(`accounts_${++databases}`);
+it.skipIf(suite.unavailable !== null)('records the accounts migration on PostgreSQL', async () => {
+  const url = await suite.createDatabase('accounts');
   const store = await openPostgresAccountsStore(url);
   const pool = openPostgresPool(url, 1);
   try {

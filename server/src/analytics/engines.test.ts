@@ -3,21 +3,11 @@
  * commerce in PostgreSQL (DATABASE_URL) the metrics, the big screen and the explanation rows count its orders, and the
  * viewer events of lineup products are accepted.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { pgUnavailable, startTestPostgres, type TestPostgres } from '../db/pg-testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { postgresSuite } from '../db/pg-suite';
 import { type AnalyticsHarness, liveShow, MIN, payOrder, placeOrder, product, S, startAnalyticsHarness, T0, Viewer } from './testing';
 
-const unavailable = pgUnavailable();
-if (unavailable) console.warn(`skipping the PostgreSQL half of the analytics engine tests: ${unavailable}`);
-
-let cluster: TestPostgres | null = null;
-let databases = 0;
-beforeAll(async () => {
-  if (!unavailable) cluster = await startTestPostgres();
-}, 90_000);
-afterAll(async () => {
-  await cluster?.stop();
-});
+const suite = postgresSuite('the analytics engine tests');
 
 let h: AnalyticsHarness | null = null;
 afterEach(async () => {
@@ -33,11 +23,11 @@ async function until(check: () => boolean, ms = 5000): Promise<void> {
   }
 }
 
-const engines: ['sqlite' | 'postgres'][] = unavailable ? [['sqlite']] : [['sqlite'], ['postgres']];
+const engines = suite.engines;
 
 describe.each(engines)('selling data with commerce on %s', { timeout: 60_000 }, (engine) => {
   it('counts the show’s orders and accepts its lineup’s viewer events', async () => {
-    const databaseUrl = engine === 'postgres' ? await cluster!.createDatabase(`analytics_${++databases}`) : undefined;
+    const databaseUrl = engine === 'postgres' ? await suite.createDatabase('analytics') : undefined;
     const harness = await startAnalyticsHarness({ start: T0 - MIN, ...(databaseUrl ? { databaseUrl } : {}) });
     h = harness;
     const a = await product(harness, 'A', 10000, 10);

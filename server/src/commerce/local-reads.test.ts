@@ -2,25 +2,15 @@
  * The synchronous catalog reads (suggested answers, analytics) work on both engines: on PostgreSQL from a copy of the
  * catalog that follows this node's changes, so answer suggestions get the catalog's facts there too.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { ShowRepository } from '../db/shows';
-import { pgUnavailable, startTestPostgres, type TestPostgres } from '../db/pg-testing';
+import { postgresSuite } from '../db/pg-suite';
 import { migratePostgres, openPostgresPool } from '../db/postgres';
 import { catalogForSuggestions } from '../realtime/catalog';
 import { createPostgresStore } from './store/postgres/index';
 import { type Harness, startHarness } from './testing';
 
-const unavailable = pgUnavailable();
-if (unavailable) console.warn(`skipping the PostgreSQL half of the local catalog read tests: ${unavailable}`);
-
-let cluster: TestPostgres | null = null;
-let databases = 0;
-beforeAll(async () => {
-  if (!unavailable) cluster = await startTestPostgres();
-}, 90_000);
-afterAll(async () => {
-  await cluster?.stop();
-});
+const suite = postgresSuite('the local catalog read tests');
 
 let h: Harness | null = null;
 afterEach(async () => {
@@ -38,7 +28,7 @@ async function until(check: () => boolean, ms = 5000): Promise<void> {
 
 async function harnessOn(engine: 'sqlite' | 'postgres'): Promise<Harness> {
   if (engine === 'sqlite') return startHarness();
-  const pool = openPostgresPool(await cluster!.createDatabase(`reads_${++databases}`), 4);
+  const pool = openPostgresPool(await suite.createDatabase('reads'), 4);
   await migratePostgres(pool);
   return startHarness({
     storeFor: (db) => {
@@ -48,7 +38,7 @@ async function harnessOn(engine: 'sqlite' | 'postgres'): Promise<Harness> {
   });
 }
 
-const engines: ['sqlite' | 'postgres'][] = unavailable ? [['sqlite']] : [['sqlite'], ['postgres']];
+const engines = suite.engines;
 
 describe.each(engines)('local catalog reads on %s', { timeout: 60_000 }, (engine) => {
   it('give suggested answers the catalog’s facts and follow its changes', async () => {

@@ -25,6 +25,30 @@ export function openPostgresPool(url: string, max = 10): pg.Pool {
   return pool;
 }
 
+/**
+ * One transaction on one pooled client: BEGIN, `fn`, COMMIT (ROLLBACK when `fn` throws). Only `fn`'s own queries are
+ * awaited inside it. A client whose ROLLBACK failed is dropped rather than returned to the pool.
+ */
+export async function pgTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+  const c = await pool.connect();
+  let broken = false;
+  try {
+    await c.query('BEGIN');
+    try {
+      const v = await fn(c);
+      await c.query('COMMIT');
+      return v;
+    } catch (err) {
+      await c.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
+      throw err;
+    }
+  } finally {
+    c.release(broken);
+  }
+}
+
 /** Apply the migrations this database lacks. Returns the versions this call applied. */
 export async function migratePostgres(pool: pg.Pool, migrations: readonly PgMigration[] = pgMigrations): Promise<number[]> {
   for (let i = 0; i < migrations.length; i++) {

@@ -5,6 +5,7 @@
  * there are — and a giveaway is drawn exactly once, whichever nodes try.
  */
 import type pg from 'pg';
+import { pgTransaction } from '../db/postgres';
 import type {
   Claimer,
   EngagementStore,
@@ -30,25 +31,7 @@ async function rows<R extends object>(q: Q, sql: string, params: unknown[] = [])
 
 export function postgresEngagementStore(pool: pg.Pool): EngagementStore {
   /** One transaction on one pooled client; only `fn`'s own queries are awaited inside it. */
-  const unit = async <T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> => {
-    const c = await pool.connect();
-    let broken = false;
-    try {
-      await c.query('BEGIN');
-      try {
-        const v = await fn(c);
-        await c.query('COMMIT');
-        return v;
-      } catch (err) {
-        await c.query('ROLLBACK').catch(() => {
-          broken = true;
-        });
-        throw err;
-      }
-    } finally {
-      c.release(broken);
-    }
-  };
+  const unit = <T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> => pgTransaction(pool, fn);
   const one = async <R extends object>(sql: string, params: unknown[]): Promise<R | null> => (await rows<R>(pool, sql, params))[0] ?? null;
 
   return {

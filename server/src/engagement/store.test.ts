@@ -7,25 +7,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../db/database';
-import { pgUnavailable, startTestPostgres, type TestPostgres } from '../db/pg-testing';
+import { postgresSuite } from '../db/pg-suite';
 import { migratePostgres, openPostgresPool } from '../db/postgres';
 import { ShowRepository } from '../db/shows';
 import { type EngagementStore, type NewPacket, type ShareClaim, sqliteEngagementStore } from './store';
 import { postgresEngagementStore } from './store-postgres';
 
-const unavailable = pgUnavailable();
-if (unavailable) console.warn(`skipping the PostgreSQL half of the engagement store contract: ${unavailable}`);
-
-let cluster: TestPostgres | null = null;
-let databases = 0;
-beforeAll(async () => {
-  if (!unavailable) cluster = await startTestPostgres();
-}, 90_000);
-afterAll(async () => {
-  await cluster?.stop();
-});
+const suite = postgresSuite('the engagement store contract');
 
 interface TwoNodes {
   a: EngagementStore;
@@ -51,7 +41,7 @@ async function twoNodes(engine: 'sqlite' | 'postgres'): Promise<TwoNodes> {
       },
     };
   }
-  const url = await cluster!.createDatabase(`engage_${++databases}`);
+  const url = await suite.createDatabase('engage');
   const pools: pg.Pool[] = [openPostgresPool(url, 4), openPostgresPool(url, 4)];
   await migratePostgres(pools[0]!);
   return {
@@ -78,7 +68,7 @@ const packet = (id: string, showId: string, amount: number, count: number, now: 
 const claimer = (i: number) => ({ key: `b:buyer-${i}`, publicId: `u${i}`, name: `Buyer ${i}` });
 const won = (r: ShareClaim) => (r.outcome === 'won' ? r.amount : 0);
 
-const engines: ['sqlite' | 'postgres'][] = unavailable ? [['sqlite']] : [['sqlite'], ['postgres']];
+const engines = suite.engines;
 
 describe.each(engines)('engagement store on %s, two nodes', { timeout: 60_000 }, (engine) => {
   it('the last share claimed through both nodes at once has exactly one winner', async () => {

@@ -11,12 +11,14 @@ import type { Connection } from './connection';
 import { type HubContext, reject, requireIdentity, screen } from './hub-context';
 
 export class Chat {
-  private followTotal: number;
+  private followTotal = 0;
   private msgCounter = 0;
   private readonly bootId = randomBytes(4).toString('base64url').replace(/[-_]/g, 'x');
 
-  constructor(private readonly ctx: HubContext) {
-    this.followTotal = ctx.o.store.followCount();
+  constructor(private readonly ctx: HubContext) {}
+
+  async load(): Promise<void> {
+    this.followTotal = await this.ctx.o.store.followCount();
   }
 
   get follows(): number {
@@ -74,10 +76,11 @@ export class Chat {
     return conn.room.addLikes(count);
   }
 
-  follow(conn: Connection): number {
+  async follow(conn: Connection): Promise<number> {
     const key = requireIdentity(conn);
     if (this.ctx.identities.isBanned(conn)) throw new RpcError('FORBIDDEN', 'banned');
-    if (this.ctx.o.store.follow(key, conn.name, this.ctx.o.clock())) {
+    if (await this.ctx.o.store.follow(key, conn.name, this.ctx.o.clock())) {
+      this.ctx.identities.followed(key);
       this.followTotal++;
       conn.room.push({ k: 'follow', name: conn.name, total: this.followTotal });
       this.ctx.o.observer?.follow(conn);

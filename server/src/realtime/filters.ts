@@ -19,14 +19,19 @@ import type { RealtimeStore } from './store';
 const NO_WORDS = compileWords([]);
 
 export class ContentFilters {
-  private words: CompiledWordList;
-  private links: CompiledLinkFilter;
-  private current: FilterSettings;
+  private current: FilterSettings = { words: [...DEFAULT_BLOCKED_WORDS], links: DEFAULT_LINK_SETTINGS };
+  private words: CompiledWordList = compileWords(this.current.words);
+  private links: CompiledLinkFilter = compileLinkFilter(this.current.links);
 
-  constructor(private readonly store: RealtimeStore) {
-    this.current = store.filterSettings() ?? { words: [...DEFAULT_BLOCKED_WORDS], links: DEFAULT_LINK_SETTINGS };
-    this.words = compileWords(this.current.words);
-    this.links = compileLinkFilter(this.current.links);
+  constructor(private readonly store: RealtimeStore) {}
+
+  /** The stored settings (the defaults until some are stored). */
+  async load(): Promise<void> {
+    const stored = await this.store.filterSettings();
+    if (!stored) return;
+    this.words = compileWords(stored.words);
+    this.links = compileLinkFilter(stored.links);
+    this.current = stored;
   }
 
   get settings(): FilterSettings {
@@ -34,11 +39,11 @@ export class ContentFilters {
   }
 
   /** Replace the settings (compiled first, so a bad list changes nothing); returns the words added and removed. */
-  set(s: FilterSettings): { added: string[]; removed: string[] } {
+  async set(s: FilterSettings): Promise<{ added: string[]; removed: string[] }> {
     const words = compileWords(s.words);
     const links = compileLinkFilter(s.links);
+    await this.store.setFilterSettings(s);
     const before = this.current;
-    this.store.setFilterSettings(s);
     this.current = s;
     this.words = words;
     this.links = links;

@@ -35,13 +35,13 @@ export function createRealtimeHandlers({ hub, accounts, clock, engagement }: Han
       if (principal) {
         const name =
           principal.kind === 'studio' && data.nickname ? (hub.filters.acceptableNickname(data.nickname) ?? principal.name) : principal.name;
-        hub.identities.identify(conn, { key: keyOf(principal), role: principal.role, name, deviceId: data.deviceId });
+        await hub.identities.identify(conn, { key: keyOf(principal), role: principal.role, name, deviceId: data.deviceId });
       } else {
         const key = conn.buyerKey;
         const publicId = key ? hub.identities.publicIdOf(key) : null;
         const fallback = publicId ? `guest-${publicId.slice(2, 6)}` : 'guest';
         const name = data.nickname ? (hub.filters.acceptableNickname(data.nickname) ?? fallback) : fallback;
-        hub.identities.identify(conn, { key, role: 'viewer', name, deviceId: data.deviceId });
+        await hub.identities.identify(conn, { key, role: 'viewer', name, deviceId: data.deviceId });
       }
       // This socket's engagement state (active giveaways / red packets / coupons and its own entries and claims).
       conn.sendText(notification(realtimeNotifications, 'engage.sync', await engagement.sync(conn)));
@@ -53,21 +53,23 @@ export function createRealtimeHandlers({ hub, accounts, clock, engagement }: Han
     },
     'chat.send': (data, conn) => hub.chat.send(conn, data.text),
     like: (data, conn) => ({ total: hub.chat.like(conn, data.count) }),
-    follow: (_data, conn) => ({ following: true as const, total: hub.chat.follow(conn) }),
+    follow: async (_data, conn) => ({ following: true as const, total: await hub.chat.follow(conn) }),
     'question.ask': (data, conn) => hub.questions.ask(conn, data.text, data.productId),
-    'question.list': (data, conn) => ({ questions: hub.questions.list(conn, data.status === 'all', data.limit) }),
-    'question.claim': (data, conn) => ({ question: hub.questions.claim(conn, data.questionId) }),
-    'question.release': (data, conn) => ({ question: hub.questions.release(conn, data.questionId) }),
-    'question.answer': (data, conn) => ({ question: hub.questions.answer(conn, data.questionId, data.text, data.visibility) }),
+    'question.list': async (data, conn) => ({ questions: await hub.questions.list(conn, data.status === 'all', data.limit) }),
+    'question.claim': async (data, conn) => ({ question: await hub.questions.claim(conn, data.questionId) }),
+    'question.release': async (data, conn) => ({ question: await hub.questions.release(conn, data.questionId) }),
+    'question.answer': async (data, conn) => ({
+      question: await hub.questions.answer(conn, data.questionId, data.text, data.visibility),
+    }),
     'question.suggest': (data, conn) => hub.questions.suggest(conn, data.questionId),
-    'question.retract': (data, conn) => ({ question: hub.questions.retract(conn, data.questionId) }),
+    'question.retract': async (data, conn) => ({ question: await hub.questions.retract(conn, data.questionId) }),
     'autoReply.get': (_data, conn) => ({ mode: hub.questions.autoReplyMode(conn) }),
-    'autoReply.set': (data, conn) => ({ mode: hub.questions.setAutoReply(conn, data.mode) }),
-    'canned.list': () => ({ replies: hub.questions.cannedList() }),
-    'canned.create': (data, conn) => ({ reply: hub.questions.cannedCreate(conn, data.title, data.text) }),
-    'canned.update': (data, conn) => ({ reply: hub.questions.cannedUpdate(conn, data.id, data.title, data.text) }),
-    'canned.delete': (data, conn) => {
-      hub.questions.cannedDelete(conn, data.id);
+    'autoReply.set': async (data, conn) => ({ mode: await hub.questions.setAutoReply(conn, data.mode) }),
+    'canned.list': async () => ({ replies: await hub.questions.cannedList() }),
+    'canned.create': async (data, conn) => ({ reply: await hub.questions.cannedCreate(conn, data.title, data.text) }),
+    'canned.update': async (data, conn) => ({ reply: await hub.questions.cannedUpdate(conn, data.id, data.title, data.text) }),
+    'canned.delete': async (data, conn) => {
+      await hub.questions.cannedDelete(conn, data.id);
       return { ok: true as const };
     },
     'mod.delete': (data, conn) => {
@@ -76,16 +78,16 @@ export function createRealtimeHandlers({ hub, accounts, clock, engagement }: Han
     },
     'mod.mute': async (data, conn) => ({ mutedUntil: await hub.moderation.mute(conn, data.userId, data.seconds, data.reason) }),
     'mod.ban': async (data, conn) => ({ removed: await hub.moderation.ban(conn, data.userId, data.reason) }),
-    'mod.unban': (data, conn) => {
-      hub.moderation.unban(conn, data.userId, data.reason);
+    'mod.unban': async (data, conn) => {
+      await hub.moderation.unban(conn, data.userId, data.reason);
       return { ok: true as const };
     },
-    'mod.bans': () => ({ bans: hub.moderation.bans() }),
-    'mod.slowMode': (data, conn) => ({ seconds: hub.moderation.slowMode(conn, data.seconds) }),
-    'mod.announce': (data, conn) => ({ announcement: hub.moderation.announce(conn, data.text) }),
+    'mod.bans': async () => ({ bans: await hub.moderation.bans() }),
+    'mod.slowMode': async (data, conn) => ({ seconds: await hub.moderation.slowMode(conn, data.seconds) }),
+    'mod.announce': async (data, conn) => ({ announcement: await hub.moderation.announce(conn, data.text) }),
     'filter.get': () => hub.moderation.getFilter(),
     'filter.set': (data, conn) => hub.moderation.setFilter(conn, data),
-    'audit.list': (data, conn) => ({ entries: hub.moderation.auditList(conn, data.limit, data.beforeId, data.thisShow) }),
+    'audit.list': async (data, conn) => ({ entries: await hub.moderation.auditList(conn, data.limit, data.beforeId, data.thisShow) }),
     'engage.state': (_data, conn) => engagement.sync(conn),
     'giveaway.start': async (data, conn) => ({ giveaway: await engagement.startGiveaway(conn, data) }),
     'giveaway.end': async (data, conn) => ({ giveaway: await engagement.endGiveaway(conn, data.giveawayId, data.cancel) }),

@@ -15,7 +15,7 @@ import type { Connection } from './connection';
 import type { ContentFilters } from './filters';
 import type { Identities } from './identities';
 import type { DeliveryStats, Room } from './room';
-import type { Actor, RealtimeStore } from './store';
+import type { Actor, AuditInput, RealtimeStore } from './store';
 
 export interface HubOptions {
   store: RealtimeStore;
@@ -51,7 +51,11 @@ export interface HubContext {
    * another node, whose stream then carries the event to them.
    */
   everyRoom(): Iterable<Room>;
+  /** Written in the background, in order (a failure is logged). */
   audit(conn: Connection, action: string, target: string | null, reason?: string | null, detail?: Record<string, unknown>): void;
+  auditEntry(e: AuditInput): void;
+  /** Resolves when the audit entries made so far are written. */
+  audited(): Promise<void>;
 }
 
 export const notificationFrame = <K extends keyof RealtimeNotifications & string>(

@@ -18,6 +18,7 @@ import { Identities } from './identities';
 import { Moderation } from './moderation';
 import { Questions } from './questions';
 import { Room } from './room';
+import type { AuditInput } from './store';
 import { type ShowStreams, StreamPositionError, stateFields } from './stream';
 
 export type { HubObserver, HubOptions } from './hub-context';
@@ -41,6 +42,11 @@ export class RealtimeHub {
   readonly commerce: CommerceEvents;
   /** Cluster mode: the shows' Redis streams (stream.ts); null on one node. */
   private streams: ShowStreams | null = null;
+  /** Rooms whose stored state is being read ('retry': the last read failed, the next hello reads again). */
+  private readonly loading = new WeakMap<Room, Promise<boolean> | 'retry'>();
+  /** Audit entries are written in order; a read of the log waits for the ones before it. */
+  private auditTail: Promise<void> = Promise.resolve();
+  private readonly likeWrites = new Set<Promise<void>>();
 
   constructor(private readonly o: HubOptions) {
     this.identities = new Identities({ store: o.store, log: o.log, idKey: o.idKey, clock: o.clock });
@@ -63,6 +69,8 @@ export class RealtimeHub {
         return this.rooms.values();
       },
       audit: (conn, action, target, reason, detail) => this.audit(conn, action, target, reason, detail),
+      auditEntry: (e) => this.auditEntry(e),
+      audited: () => this.audited(),
     };
     this.chat = new Chat(ctx);
     this.questions = new Questions(ctx);
@@ -88,23 +96,33 @@ export class RealtimeHub {
   room(showId: string): Room {
     let room = this.rooms.get(showId);
     if (room) return room;
-    const row = this.o.store.room(showId);
-    room = new Room(showId, this.o.config, {
-      likes: row.likes,
-      slowModeSeconds: row.slow_mode_s,
-      announcement:
-        row.announcement !== null ? { text: row.announcement, by: row.announcement_by ?? '', at: row.announcement_at ?? 0 } : null,
-      pinnedAnswer: row.pinned_answer ? (JSON.parse(row.pinned_answer) as PublicAnswer) : null,
-      autoReply: row.auto_reply,
-    });
-    for (const m of this.o.store.mutes(showId, this.o.clock())) room.mutes.set(`${m.kind === 'user' ? 'u' : 'd'}:${m.value}`, m.until);
+    // Opens with defaults; the stored state arrives before `settled` lets a hello through.
+    room = new Room(showId, this.o.config, { likes: 0, slowModeSeconds: 0, announcement: null, pinnedAnswer: null, autoReply: 'off' });
     this.rooms.set(showId, room);
     const streams = this.streams;
-    if (streams) {
-      room.sink = (entry) => streams.append(showId, entry, stateFields(entry));
-      streams.follow(showId);
-    }
+    if (streams) room.sink = (entry) => streams.append(showId, entry, stateFields(entry));
+    this.loading.set(room, this.loadRoom(room));
     return room;
+  }
+
+  /** The room's stored settings and running mutes; then (cluster mode) its stream, whose state is newer. */
+  private async loadRoom(room: Room): Promise<boolean> {
+    const { showId } = room;
+    try {
+      const [row, mutes] = await Promise.all([this.o.store.room(showId), this.o.store.mutes(showId, this.o.clock())]);
+      room.likes = row.likes;
+      room.slowModeSeconds = row.slow_mode_s;
+      room.announcement =
+        row.announcement !== null ? { text: row.announcement, by: row.announcement_by ?? '', at: row.announcement_at ?? 0 } : null;
+      room.pinnedAnswer = row.pinned_answer ? (JSON.parse(row.pinned_answer) as PublicAnswer) : null;
+      room.autoReply = row.auto_reply;
+      for (const m of mutes) room.mutes.set(`${m.kind === 'user' ? 'u' : 'd'}:${m.value}`, m.until);
+    } catch (err) {
+      this.o.log.error({ err, showId }, 'room state not readable');
+      return false;
+    }
+    if (this.streams && this.rooms.get(showId) === room) this.streams.follow(showId);
+    return true;
   }
 
   /** Cluster mode: rooms write to and deliver from the shows' streams. Call before the first room opens. */
@@ -153,8 +171,18 @@ export class RealtimeHub {
     for (const frame of held) conn.sendRaw(frame);
   }
 
-  /** Cluster mode: wait until this node read the show's stream (its snapshot then carries the position). */
+  /** Until the room's stored state is read and (cluster mode) this node read the show's stream (its snapshot then carries the position). */
   async settled(room: Room): Promise<void> {
+    let loading = this.loading.get(room);
+    if (loading === 'retry') {
+      loading = this.loadRoom(room);
+      this.loading.set(room, loading);
+    }
+    if (loading && !(await loading)) {
+      // The next hello reads it again.
+      if (this.loading.get(room) === loading) this.loading.set(room, 'retry');
+      throw new RpcError('UNAVAILABLE', 'the show’s chat state is not readable right now; try again');
+    }
     await this.streams?.settled(room.showId);
   }
 
@@ -210,15 +238,29 @@ export class RealtimeHub {
   }
 
   audit(conn: Connection, action: string, target: string | null, reason?: string | null, detail?: Record<string, unknown>): void {
-    this.o.store.audit({
-      showId: conn.room.showId,
-      actor: actorOf(conn),
-      action,
-      target,
-      reason: reason ?? null,
-      detail: detail ?? null,
-      at: this.o.clock(),
-    });
+    const at = this.o.clock();
+    this.auditEntry({ showId: conn.room.showId, actor: actorOf(conn), action, target, reason: reason ?? null, detail: detail ?? null, at });
+  }
+
+  auditEntry(e: AuditInput): void {
+    this.auditTail = this.auditTail
+      .then(() => this.o.store.audit(e))
+      .catch((err) => this.o.log.error({ err, action: e.action }, 'audit entry not written'));
+  }
+
+  /** Resolves when the audit entries made so far are written (or failed, logged). */
+  audited(): Promise<void> {
+    return this.auditTail;
+  }
+
+  /** Resolves when every background write made so far (like totals, audit entries) is done. */
+  async drained(): Promise<void> {
+    await Promise.all([this.auditTail, ...this.likeWrites]);
+  }
+
+  /** Read what the hub keeps in memory from the store (follow total, filters, bans); once, before serving. */
+  async load(): Promise<void> {
+    await Promise.all([this.chat.load(), this.filters.load(), this.identities.loadBans()]);
   }
 
   publishNotice(showId: string, notice: Notice): boolean {
@@ -234,7 +276,14 @@ export class RealtimeHub {
     for (const [showId, room] of this.rooms) {
       if (room.likesDirty) {
         room.likesDirty = false;
-        this.o.store.setLikes(showId, room.likes);
+        const write = this.o.store
+          .setLikes(showId, room.likes)
+          .catch((err) => {
+            room.likesDirty = true;
+            this.o.log.warn({ err, showId }, 'like total not written; next flush tries again');
+          })
+          .finally(() => this.likeWrites.delete(write));
+        this.likeWrites.add(write);
       }
       room.flush(now, this.stats);
       if (room.idle) {

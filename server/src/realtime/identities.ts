@@ -10,7 +10,7 @@ import type { Logger } from '../log';
 import type { ClusterCtl } from './cluster-ctl';
 import type { Connection } from './connection';
 import { notificationFrame } from './hub-context';
-import type { RealtimeStore } from './store';
+import type { BlockKey, RealtimeStore } from './store';
 
 export interface Identity {
   key: string;
@@ -32,9 +32,10 @@ export class Identities {
   private clusterBans = new Map<string, string>();
   private ctl: ClusterCtl | null = null;
 
-  constructor(private readonly d: { store: RealtimeStore; log: Logger; idKey: Buffer; clock: () => number }) {
-    this.loadBans();
-  }
+  /** Identities with a socket here that follow the shop (read at hello, kept while they have sockets). */
+  private following = new Set<string>();
+
+  constructor(private readonly d: { store: RealtimeStore; log: Logger; idKey: Buffer; clock: () => number }) {}
 
   /** Cluster mode: share identities, bans and per-identity frames with the other nodes. */
   attachCluster(ctl: ClusterCtl): void {
@@ -64,7 +65,10 @@ export class Identities {
   }
 
   /** Complete `hello`: set identity fields, index, apply a device ban to a new identity (ban evasion). */
-  identify(conn: Connection, fields: { key: string | null; role: Connection['role']; name: string; deviceId: string }): void {
+  async identify(
+    conn: Connection,
+    fields: { key: string | null; role: Connection['role']; name: string; deviceId: string },
+  ): Promise<void> {
     if (conn.key) this.unindex(conn);
     conn.key = fields.key;
     conn.role = fields.role;
@@ -79,14 +83,26 @@ export class Identities {
       const keyBan = this.bannedKeys.get(conn.key);
       if (deviceBan !== undefined && keyBan === undefined) {
         // Same device, new cookie/account: extend the ban to the new identity.
-        this.d.store.addBanKey(deviceBan, 'user', conn.key);
         this.bannedKeys.set(conn.key, deviceBan);
+        this.keepBanKey(deviceBan, { kind: 'user', value: conn.key });
         this.d.log.info({ banId: deviceBan }, 'banned device came back with a new identity; ban extended');
       } else if (keyBan !== undefined && deviceBan === undefined) {
-        this.d.store.addBanKey(keyBan, 'device', fields.deviceId);
         this.bannedDevices.set(fields.deviceId, keyBan);
+        this.keepBanKey(keyBan, { kind: 'device', value: fields.deviceId });
       }
     }
+    const key = conn.key;
+    if (key && !this.following.has(key) && (await this.d.store.isFollowing(key)) && this.byKey.has(key)) this.following.add(key);
+  }
+
+  /** The ban holds at once here; stored in the background (a failure is logged, the ban holds until restart). */
+  private keepBanKey(banId: number, key: BlockKey): void {
+    this.d.store.addBanKey(banId, key).catch((err) => this.d.log.error({ err, banId }, 'ban key not stored'));
+  }
+
+  /** This identity now follows the shop. */
+  followed(key: string): void {
+    if (this.byKey.has(key)) this.following.add(key);
   }
 
   /** The socket closed. */
@@ -136,7 +152,7 @@ export class Identities {
       canPost: conn.key !== null && !banned,
       banned,
       mutedUntil: this.mutedUntil(conn),
-      following: conn.key !== null && this.d.store.isFollowing(conn.key),
+      following: conn.key !== null && this.following.has(conn.key),
     };
   }
 
@@ -151,10 +167,10 @@ export class Identities {
   }
 
   /** Resolve a public user id to an identity (recently connected, or a question asker). */
-  target(publicId: string): Identity {
+  async target(publicId: string): Promise<Identity> {
     const id = this.recent.get(publicId);
     if (id) return id;
-    const asker = this.d.store.askerByPublic(publicId);
+    const asker = await this.d.store.askerByPublic(publicId);
     if (asker) return { key: asker.key, name: asker.name, role: 'viewer', devices: new Set() };
     throw new RpcError('NOT_FOUND', 'unknown user');
   }
@@ -162,7 +178,7 @@ export class Identities {
   /** `target`, or in cluster mode an identity another node saw. */
   async targetAnywhere(publicId: string): Promise<Identity> {
     try {
-      return this.target(publicId);
+      return await this.target(publicId);
     } catch (err) {
       const shared = await this.ctl?.lookup(publicId);
       if (!shared) throw err;
@@ -171,8 +187,8 @@ export class Identities {
   }
 
   /** The identity key behind a public id, '' when unknown. */
-  keyOf(publicId: string): string {
-    return this.recent.get(publicId)?.key ?? this.d.store.askerByPublic(publicId)?.key ?? '';
+  async keyOf(publicId: string): Promise<string> {
+    return this.recent.get(publicId)?.key ?? (await this.d.store.askerByPublic(publicId))?.key ?? '';
   }
 
   /** A ban was stored: it applies at once to the identity and its devices (on every node in cluster mode). */
@@ -185,16 +201,16 @@ export class Identities {
   }
 
   /** Bans were lifted in the store: read them again (and lift them on every node in cluster mode). */
-  unbanned(publicId: string): void {
-    this.loadBans();
+  async unbanned(publicId: string): Promise<void> {
+    await this.loadBans();
     for (const [f, p] of this.clusterBans) if (p === publicId) this.clusterBans.delete(f);
     this.ctl?.unban(publicId).catch((err) => this.d.log.warn({ err: (err as Error).message }, 'unban not shared with the other nodes'));
   }
 
-  loadBans(): void {
+  async loadBans(): Promise<void> {
     const keys = new Map<string, number>();
     const devices = new Map<string, number>();
-    for (const k of this.d.store.activeBanKeys()) (k.kind === 'user' ? keys : devices).set(k.value, k.ban_id);
+    for (const k of await this.d.store.activeBanKeys()) (k.kind === 'user' ? keys : devices).set(k.value, k.ban_id);
     this.bannedKeys = keys;
     this.bannedDevices = devices;
   }
@@ -213,7 +229,10 @@ export class Identities {
     if (!conn.key) return;
     const set = this.byKey.get(conn.key);
     set?.delete(conn);
-    if (set && !set.size) this.byKey.delete(conn.key);
+    if (set && !set.size) {
+      this.byKey.delete(conn.key);
+      this.following.delete(conn.key);
+    }
   }
 
   private remember(conn: Connection): void {

@@ -37,7 +37,8 @@ import { Connection } from './connection';
 import type { OrderRoute } from './commerce-events';
 import { createRealtimeHandlers } from './handlers';
 import { RealtimeHub } from './hub';
-import { RealtimeStore } from './store';
+import type { RealtimeStore } from './store';
+import { SqliteRealtimeStore } from './store-sqlite';
 import { ShowStreams } from './stream';
 import { ClusterCtl } from './cluster-ctl';
 
@@ -67,6 +68,8 @@ export interface RealtimeDeps {
    * node holding its lease.
    */
   engagementStore?: { store: EngagementStore; shared: boolean };
+  /** Where questions, bans, mutes, room settings and the audit log are kept; default the node's SQLite `db`. */
+  realtimeStore?: RealtimeStore;
   /** Cluster mode: this node's id (names the holder of a lease). */
   nodeId?: string;
   /** Commerce's live-only coupons (engagement `coupon.*` methods); without it those answer BAD_STATE. */
@@ -137,7 +140,7 @@ export async function registerRealtime(app: FastifyInstance, deps: RealtimeDeps)
   const config = parseRealtimeConfig(deps.config);
   const clock = deps.clock ?? Date.now;
   const log = deps.log;
-  const store = new RealtimeStore(deps.db);
+  const store = deps.realtimeStore ?? new SqliteRealtimeStore(deps.db);
   const accounts = await Accounts.open({
     db: deps.db,
     ...(deps.accountsStore ? { store: deps.accountsStore } : {}),
@@ -169,6 +172,7 @@ export async function registerRealtime(app: FastifyInstance, deps: RealtimeDeps)
       like: (conn, count) => deps.analytics?.observe(conn.room.showId, 'like', count),
     },
   });
+  await hub.load();
   const streams = deps.redis
     ? new ShowStreams({
         redis: deps.redis,
@@ -356,6 +360,8 @@ export async function registerRealtime(app: FastifyInstance, deps: RealtimeDeps)
       for (const conn of [...connections]) conn.close(REALTIME_CLOSE.GOING_AWAY, 'server shutting down', 200);
       ctl?.close();
       await streams?.close();
+      // The last like totals and audit entries reach the store before its pool closes.
+      await hub.drained();
     })();
     return closed;
   };

@@ -7,6 +7,8 @@ import type { Announcement, FilterSettings } from '../../../shared/protocol/real
 import { RpcError } from '../../../shared/protocol/rpc';
 import type { Connection } from './connection';
 import { actorOf, type HubContext } from './hub-context';
+import type { Identity } from './identities';
+import type { BlockKey } from './store';
 
 export class Moderation {
   constructor(private readonly ctx: HubContext) {}
@@ -27,14 +29,9 @@ export class Moderation {
     if (t.role !== 'viewer') throw new RpcError('FORBIDDEN', 'staff cannot be muted');
     const room = conn.room;
     const until = seconds > 0 ? this.now + seconds * 1000 : null;
-    const keys: ['user' | 'device', string][] = [['user', t.key], ...[...t.devices].map((d): ['device', string] => ['device', d])];
-    store.transaction(() => {
-      for (const [kind, value] of keys) {
-        if (until) store.setMute(room.showId, kind, value, until);
-        else store.deleteMute(room.showId, kind, value);
-      }
-    });
-    for (const [kind, value] of keys) room.setMute(`${kind === 'user' ? 'u' : 'd'}:${value}`, until);
+    const keys = blockKeys(t);
+    await store.setMutes(room.showId, keys, until);
+    for (const { kind, value } of keys) room.setMute(`${kind === 'user' ? 'u' : 'd'}:${value}`, until);
     this.ctx.audit(conn, until ? 'user.mute' : 'user.unmute', publicId, reason, { seconds, name: t.name });
     // Cluster mode: every node tells the identity's sockets when the mute arrives with the show's stream.
     if (!room.sink) this.ctx.identities.notifyYou(t.key);
@@ -47,12 +44,7 @@ export class Moderation {
     if (t.role !== 'viewer') throw new RpcError('FORBIDDEN', 'staff cannot be banned');
     const now = this.now;
     const by = actorOf(conn);
-    const banId = store.transaction(() => {
-      const id = store.insertBan(publicId, t.name, reason ?? null, by.id, now);
-      store.addBanKey(id, 'user', t.key);
-      for (const d of t.devices) store.addBanKey(id, 'device', d);
-      return id;
-    });
+    const banId = await store.insertBan({ publicId, name: t.name, reason: reason ?? null, by: by.id, at: now }, blockKeys(t));
     this.ctx.identities.banned(t, banId, publicId);
     // Remove the user's earlier messages from every room it spoke in.
     let removed = 0;
@@ -68,22 +60,19 @@ export class Moderation {
     return removed;
   }
 
-  unban(conn: Connection, publicId: string, reason?: string): void {
+  async unban(conn: Connection, publicId: string, reason?: string): Promise<void> {
     const { store } = this.ctx.o;
-    const key = this.ctx.identities.keyOf(publicId);
-    const ids = store.bansFor(publicId, key);
+    const key = await this.ctx.identities.keyOf(publicId);
+    const ids = await store.bansFor(publicId, key);
     if (!ids.length && !this.ctx.identities.clusterBanned(publicId)) throw new RpcError('NOT_FOUND', 'user is not banned');
-    const by = actorOf(conn).id;
-    store.transaction(() => {
-      for (const id of ids) store.liftBan(id, by, this.now);
-    });
-    this.ctx.identities.unbanned(publicId);
+    await store.liftBans(ids, actorOf(conn).id, this.now);
+    await this.ctx.identities.unbanned(publicId);
     this.ctx.audit(conn, 'user.unban', publicId, reason, { bans: ids.length });
     if (key) this.ctx.identities.notifyYou(key);
   }
 
-  bans() {
-    return this.ctx.o.store.activeBans().map((b) => ({
+  async bans() {
+    return (await this.ctx.o.store.activeBans()).map((b) => ({
       id: b.id,
       userId: b.public_id,
       name: b.name,
@@ -94,16 +83,16 @@ export class Moderation {
     }));
   }
 
-  slowMode(conn: Connection, seconds: number): number {
+  async slowMode(conn: Connection, seconds: number): Promise<number> {
     const room = conn.room;
+    await this.ctx.o.store.setSlowMode(room.showId, seconds);
     room.slowModeSeconds = seconds;
-    this.ctx.o.store.setSlowMode(room.showId, seconds);
     room.push({ k: 'slowmode', seconds });
     this.ctx.audit(conn, seconds ? 'slowmode.on' : 'slowmode.off', null, null, { seconds });
     return seconds;
   }
 
-  announce(conn: Connection, text: string | null): Announcement | null {
+  async announce(conn: Connection, text: string | null): Promise<Announcement | null> {
     const room = conn.room;
     let a: Announcement | null = null;
     if (text !== null) {
@@ -111,8 +100,8 @@ export class Moderation {
       if (!clean.ok) throw new RpcError('BAD_REQUEST', `announcement rejected: ${clean.reason}`);
       a = { text: clean.text, by: conn.name, at: this.now };
     }
+    await this.ctx.o.store.setAnnouncement(room.showId, a);
     room.announcement = a;
-    this.ctx.o.store.setAnnouncement(room.showId, a);
     room.push({ k: 'announcement', announcement: a });
     this.ctx.audit(conn, a ? 'announcement.set' : 'announcement.clear', null, null, a ? { text: a.text } : undefined);
     return a;
@@ -122,8 +111,8 @@ export class Moderation {
     return this.ctx.filters.settings;
   }
 
-  setFilter(conn: Connection, s: FilterSettings): FilterSettings {
-    const { added, removed } = this.ctx.filters.set(s);
+  async setFilter(conn: Connection, s: FilterSettings): Promise<FilterSettings> {
+    const { added, removed } = await this.ctx.filters.set(s);
     this.ctx.audit(conn, 'filter.set', null, null, {
       words: s.words.length,
       added: added.slice(0, 50),
@@ -133,7 +122,13 @@ export class Moderation {
     return s;
   }
 
-  auditList(conn: Connection, limit: number, beforeId: number | undefined, thisShow: boolean) {
+  async auditList(conn: Connection, limit: number, beforeId: number | undefined, thisShow: boolean) {
+    await this.ctx.audited();
     return this.ctx.o.store.auditList(thisShow ? conn.room.showId : null, beforeId, limit);
   }
+}
+
+/** The identity and its devices, as a ban or a mute holds them. */
+function blockKeys(t: Identity): BlockKey[] {
+  return [{ kind: 'user', value: t.key }, ...[...t.devices].map((value): BlockKey => ({ kind: 'device', value }))];
 }

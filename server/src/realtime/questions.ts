@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type {
   AnswerVisibility,
   AutoReplyMode,
+  CannedReply,
   PublicAnswer,
   QuestionView,
   SendResult,
@@ -33,17 +34,30 @@ export class Questions {
       store: ctx.o.store,
       log: ctx.o.log,
       clock: ctx.o.clock,
-      suggest: (q) => this.suggestFor(q),
+      suggest: async (q) => this.suggestFor(q, await ctx.o.store.cannedReplies()),
       screen: (text) => ctx.filters.autoReplyText(text),
       deliver: (room, askerKey, answer, visibility) => this.deliver(room, askerKey, answer, visibility),
+      audit: (e) => ctx.auditEntry(e),
     });
+  }
+
+  /** The error for a conditional write that lost the question to someone else: what it is now. */
+  private async changed(questionId: string, before: QuestionRow): Promise<RpcError> {
+    const q = await this.ctx.o.store.question(questionId);
+    if (q?.status === 'answered') return new RpcError('BAD_STATE', 'question is already answered');
+    return new RpcError('CONFLICT', `question is claimed by ${q?.claimed_by_name ?? before.claimed_by_name ?? 'another moderator'}`);
+  }
+
+  /** The room's pinned answer, stored in the background (the room holds it; a failure is logged). */
+  private pin(showId: string, answer: PublicAnswer | null): void {
+    this.ctx.o.store.setPinnedAnswer(showId, answer).catch((err) => this.ctx.o.log.error({ err, showId }, 'pinned answer not stored'));
   }
 
   private get now(): number {
     return this.ctx.o.clock();
   }
 
-  ask(conn: Connection, raw: string, productId: string | undefined): SendResult {
+  async ask(conn: Connection, raw: string, productId: string | undefined): Promise<SendResult> {
     const { o } = this.ctx;
     const key = requireIdentity(conn);
     const now = this.now;
@@ -60,7 +74,7 @@ export class Questions {
       throw new RpcError('NOT_FOUND', 'unknown product');
     }
     const id = `q_${randomBytes(9).toString('base64url')}`;
-    o.store.insertQuestion({
+    await o.store.insertQuestion({
       id,
       show_id: room.showId,
       asker_key: key,
@@ -70,72 +84,67 @@ export class Questions {
       product_id: productId ?? null,
       created_at: now,
     });
-    room.pushStaff({ k: 'question', question: questionView(o.store.question(id)!, now) });
+    const row = await o.store.question(id);
+    if (row) room.pushStaff({ k: 'question', question: questionView(row, now) });
     if (room.autoReply !== 'off') this.autoReplies.schedule(room, id);
     return { accepted: true, id, ts: now };
   }
 
-  private questionIn(conn: Connection, questionId: string): QuestionRow {
-    const q = this.ctx.o.store.question(questionId);
+  private async questionIn(conn: Connection, questionId: string): Promise<QuestionRow> {
+    const q = await this.ctx.o.store.question(questionId);
     if (!q || q.show_id !== conn.room.showId) throw new RpcError('NOT_FOUND', 'no such question in this show');
     return q;
   }
 
-  list(conn: Connection, all: boolean, limit: number): QuestionView[] {
+  async list(conn: Connection, all: boolean, limit: number): Promise<QuestionView[]> {
+    const rows = await this.ctx.o.store.questions(conn.room.showId, all, limit);
     const now = this.now;
-    return this.ctx.o.store.questions(conn.room.showId, all, limit).map((r) => questionView(r, now));
+    return rows.map((r) => questionView(r, now));
   }
 
-  claim(conn: Connection, questionId: string): QuestionView {
+  async claim(conn: Connection, questionId: string): Promise<QuestionView> {
     const { store } = this.ctx.o;
     const actor = actorOf(conn);
-    const view = store.transaction(() => {
-      const q = this.questionIn(conn, questionId);
-      if (q.status === 'answered') throw new RpcError('BAD_STATE', 'question is already answered');
-      if (!store.claim(questionId, actor, this.now)) {
-        throw new RpcError('CONFLICT', `question is claimed by ${q.claimed_by_name ?? 'another moderator'}`);
-      }
-      return questionView(store.question(questionId)!, this.now);
-    });
+    const q = await this.questionIn(conn, questionId);
+    if (q.status === 'answered') throw new RpcError('BAD_STATE', 'question is already answered');
+    // The claim is one conditional write: of two moderators (on any nodes) one wins, the other is told who.
+    if (!(await store.claim(questionId, actor, this.now))) throw await this.changed(questionId, q);
+    const view = questionView((await store.question(questionId))!, this.now);
     this.ctx.audit(conn, 'question.claim', questionId);
     conn.room.pushStaff({ k: 'question', question: view });
     return view;
   }
 
-  release(conn: Connection, questionId: string): QuestionView {
+  async release(conn: Connection, questionId: string): Promise<QuestionView> {
     const { store } = this.ctx.o;
     const actor = actorOf(conn);
-    const view = store.transaction(() => {
-      const q = this.questionIn(conn, questionId);
-      if (q.status !== 'claimed') throw new RpcError('BAD_STATE', 'question is not claimed');
-      if (q.claimed_by !== actor.id && conn.role !== 'owner') throw new RpcError('CONFLICT', `question is claimed by ${q.claimed_by_name}`);
-      store.release(questionId);
-      return questionView(store.question(questionId)!, this.now);
-    });
+    const q = await this.questionIn(conn, questionId);
+    if (q.status !== 'claimed') throw new RpcError('BAD_STATE', 'question is not claimed');
+    if (q.claimed_by !== actor.id && conn.role !== 'owner') throw new RpcError('CONFLICT', `question is claimed by ${q.claimed_by_name}`);
+    await store.release(questionId);
+    const view = questionView((await store.question(questionId))!, this.now);
     this.ctx.audit(conn, 'question.release', questionId);
     conn.room.pushStaff({ k: 'question', question: view });
     return view;
   }
 
-  answer(conn: Connection, questionId: string, text: string, visibility: 'public' | 'private'): QuestionView {
+  async answer(conn: Connection, questionId: string, text: string, visibility: 'public' | 'private'): Promise<QuestionView> {
     const { store } = this.ctx.o;
     const actor = actorOf(conn);
     const now = this.now;
     const clean = this.ctx.filters.checkStaff(text, 1000);
     if (!clean.ok) throw new RpcError('BAD_REQUEST', `answer rejected: ${clean.reason}`);
-    const { row, replaced } = store.transaction(() => {
-      const q = this.questionIn(conn, questionId);
-      // An automatic answer may be corrected: a person's answer replaces it.
-      if (q.status === 'answered' && q.answered_auto === 1) {
-        store.correctAuto(questionId, clean.text, actor, visibility, now);
-        return { row: store.question(questionId)!, replaced: q };
-      }
-      if (q.status === 'answered') throw new RpcError('BAD_STATE', 'question is already answered');
-      if (q.status === 'claimed' && q.claimed_by !== actor.id)
-        throw new RpcError('CONFLICT', `question is claimed by ${q.claimed_by_name}`);
-      store.answer(questionId, clean.text, actor, visibility, now);
-      return { row: store.question(questionId)!, replaced: null };
-    });
+    const q = await this.questionIn(conn, questionId);
+    // An automatic answer may be corrected: a person's answer replaces it.
+    const replaced = q.status === 'answered' && q.answered_auto === 1 ? q : null;
+    if (q.status === 'answered' && !replaced) throw new RpcError('BAD_STATE', 'question is already answered');
+    if (q.status === 'claimed' && q.claimed_by !== actor.id) throw new RpcError('CONFLICT', `question is claimed by ${q.claimed_by_name}`);
+    // Conditional writes: a claim or answer that landed since the read above wins, and this one is refused.
+    const written = replaced
+      ? await store.correctAuto(questionId, clean.text, actor, visibility, now)
+      : await store.answer(questionId, clean.text, actor, visibility, now);
+    if (!written) throw await this.changed(questionId, q);
+    const row = (await store.question(questionId))!;
     const room = conn.room;
     // The automatic answer leaves every page first (the retract item drops only automatic answers, so the
     // correction, sent after it or privately before the batch, stays).
@@ -161,7 +170,7 @@ export class Questions {
   private deliver(room: Room, askerKey: string, answer: PublicAnswer, visibility: AnswerVisibility): void {
     if (visibility === 'public') {
       room.pinnedAnswer = answer;
-      this.ctx.o.store.setPinnedAnswer(room.showId, answer);
+      this.pin(room.showId, answer);
       room.push({ k: 'answer', answer });
     } else {
       this.ctx.identities.sendTo(askerKey, notificationFrame('answer.private', answer));
@@ -172,22 +181,19 @@ export class Questions {
   private unpin(room: Room, questionId: string): void {
     if (room.pinnedAnswer?.questionId === questionId) {
       room.pinnedAnswer = null;
-      this.ctx.o.store.setPinnedAnswer(room.showId, null);
+      this.pin(room.showId, null);
     }
     room.push({ k: 'retract', questionId });
   }
 
   /** Take back an automatic answer: the question goes back to the queue. */
-  retract(conn: Connection, questionId: string): QuestionView {
+  async retract(conn: Connection, questionId: string): Promise<QuestionView> {
     const { store } = this.ctx.o;
-    const q = store.transaction(() => {
-      const q = this.questionIn(conn, questionId);
-      if (!store.retractAuto(questionId)) throw new RpcError('BAD_STATE', 'only an automatic answer can be retracted');
-      return q;
-    });
+    const q = await this.questionIn(conn, questionId);
+    if (!(await store.retractAuto(questionId))) throw new RpcError('BAD_STATE', 'only an automatic answer can be retracted');
     this.unpin(conn.room, questionId);
     this.ctx.audit(conn, 'question.retract', questionId, null, { visibility: q.visibility, answer: q.answer });
-    const view = questionView(store.question(questionId)!, this.now);
+    const view = questionView((await store.question(questionId))!, this.now);
     conn.room.pushStaff({ k: 'question', question: view });
     return view;
   }
@@ -196,19 +202,20 @@ export class Questions {
     return conn.room.autoReply;
   }
 
-  setAutoReply(conn: Connection, mode: AutoReplyMode): AutoReplyMode {
+  async setAutoReply(conn: Connection, mode: AutoReplyMode): Promise<AutoReplyMode> {
     const room = conn.room;
-    this.ctx.o.store.setAutoReply(room.showId, mode);
+    await this.ctx.o.store.setAutoReply(room.showId, mode);
     room.autoReply = mode;
     this.ctx.audit(conn, 'autoReply.set', null, null, { mode });
     return mode;
   }
 
-  suggest(conn: Connection, questionId: string): Suggested {
-    return this.suggestFor(this.questionIn(conn, questionId));
+  async suggest(conn: Connection, questionId: string): Promise<Suggested> {
+    const q = await this.questionIn(conn, questionId);
+    return this.suggestFor(q, await this.ctx.o.store.cannedReplies());
   }
 
-  private suggestFor(q: QuestionRow): Suggested {
+  private suggestFor(q: QuestionRow, canned: CannedReply[]): Suggested {
     const { o } = this.ctx;
     const cat = o.catalog;
     // Read inside the suggester, which turns a failure into "no suggestion" instead of failing the request.
@@ -222,7 +229,7 @@ export class Questions {
       text: q.text,
       productId: q.product_id,
       products,
-      canned: o.store.cannedReplies(),
+      canned,
       now: this.now,
     });
     return {
@@ -246,21 +253,21 @@ export class Questions {
     return this.ctx.o.store.cannedReplies();
   }
 
-  cannedCreate(conn: Connection, title: string, text: string) {
-    const reply = this.ctx.o.store.createCanned(`c_${randomBytes(9).toString('base64url')}`, title, text, actorOf(conn).id, this.now);
+  async cannedCreate(conn: Connection, title: string, text: string) {
+    const reply = await this.ctx.o.store.createCanned(`c_${randomBytes(9).toString('base64url')}`, title, text, actorOf(conn).id, this.now);
     this.ctx.audit(conn, 'canned.create', reply.id);
     return reply;
   }
 
-  cannedUpdate(conn: Connection, id: string, title: string, text: string) {
-    const reply = this.ctx.o.store.updateCanned(id, title, text, this.now);
+  async cannedUpdate(conn: Connection, id: string, title: string, text: string) {
+    const reply = await this.ctx.o.store.updateCanned(id, title, text, this.now);
     if (!reply) throw new RpcError('NOT_FOUND', 'no such canned reply');
     this.ctx.audit(conn, 'canned.update', id);
     return reply;
   }
 
-  cannedDelete(conn: Connection, id: string): void {
-    if (!this.ctx.o.store.deleteCanned(id)) throw new RpcError('NOT_FOUND', 'no such canned reply');
+  async cannedDelete(conn: Connection, id: string): Promise<void> {
+    if (!(await this.ctx.o.store.deleteCanned(id))) throw new RpcError('NOT_FOUND', 'no such canned reply');
     this.ctx.audit(conn, 'canned.delete', id);
   }
 }

@@ -32,6 +32,7 @@ import type { RealtimeConfigInput } from './config';
 import { sqliteEngagementStore } from '../engagement/store';
 import { webSocketErrorHandler } from '../http/ws-errors';
 import { type RealtimeServer, registerRealtime } from './index';
+import type { RealtimeStore } from './store';
 
 export interface TestServer {
   app: FastifyInstance;
@@ -63,6 +64,8 @@ export async function startRealtimeServer(
     like?: TestServer;
     /** Cluster mode: this node's id; its engagement store (the shared database file) counts as shared by the nodes. */
     nodeId?: string;
+    /** Where the realtime module keeps its state (default: the node's SQLite file). */
+    realtimeStore?: RealtimeStore;
   } = {},
 ): Promise<TestServer> {
   const like = opts.like;
@@ -113,6 +116,7 @@ export async function startRealtimeServer(
     config: { heartbeatMs: 60_000, requestRatePerSec: 100_000, requestBurst: 100_000, ...opts.config },
     clock: opts.clock,
     redis: opts.redis ?? null,
+    ...(opts.realtimeStore ? { realtimeStore: opts.realtimeStore } : {}),
     ...(opts.nodeId ? { nodeId: opts.nodeId, engagementStore: { store: sqliteEngagementStore(db), shared: true } } : {}),
   });
   realtimeRef = realtime;

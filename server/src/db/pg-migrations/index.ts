@@ -6,6 +6,7 @@
 import { pg001Commerce } from './001-commerce';
 import { pg002Accounts } from './002-accounts';
 import { pg003Engagement } from './003-engagement';
+import { pg004Realtime } from './004-realtime';
 
 export interface PgMigration {
   version: number;
@@ -14,4 +15,4 @@ export interface PgMigration {
   up: string;
 }
 
-export const pgMigrations: readonly PgMigration[] = [pg001Commerce, pg002Accounts, pg003Engagement];
+export const pgMigrations: readonly PgMigration[] = [pg001Commerce, pg002Accounts, pg003Engagement, pg004Realtime];
