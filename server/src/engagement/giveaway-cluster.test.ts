@@ -130,4 +130,24 @@ describe('giveaways across nodes', { timeout: 30_000 }, () => {
     expect(ends(onSecond!, late.id)).toHaveLength(1);
     expect(ends(onSecond!, late.id)[0]).toMatchObject({ coupon: { id: late.id, status: 'ended' } });
   });
+
+  it('tells the show of a closed window from the node running the scheduled work, without sockets of it there', async () => {
+    // The first node runs the scheduled work (it holds the lease, alone at first) and never has a socket of the show.
+    const first = await node(1, true);
+    first.shows.markLive(first.showId);
+    await new Promise((r) => setTimeout(r, 600));
+    const second = await node(2, true);
+    const host = await RtClient.connect(second.wsUrl());
+    clients.push(host);
+    await host.hello({ token: second.studioToken });
+    const buyer = await RtClient.connect(second.wsUrl(), { cookie: second.guestCookie() });
+    clients.push(buyer);
+    await buyer.hello({ nickname: 'buyer' });
+    const { coupon } = await host.request('coupon.create', { title: '整点券', kind: 'amount', value: 500, currency: 'CNY', durationSec: 10 });
+    offset += 10_000;
+    const ended = () => engageEvents(buyer).filter((e) => e.type === 'coupon.ended' && e.coupon.id === coupon.id);
+    await buyer.waitFor(() => ended().length > 0, 5000, 'the window closed');
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(ended()).toHaveLength(1);
+  });
 });

@@ -95,7 +95,7 @@ export class EngagementService {
   }
 
   private publish(showId: string, event: EngagementEvent): void {
-    this.d.hub.rooms.get(showId)?.push({ k: 'engage', event });
+    this.d.hub.publishRoom(showId)?.push({ k: 'engage', event });
     this.d.onEvent?.(showId, event);
   }
 

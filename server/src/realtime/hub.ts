@@ -263,8 +263,24 @@ export class RealtimeHub {
     await Promise.all([this.chat.load(), this.filters.load(), this.identities.loadBans()]);
   }
 
-  publishNotice(showId: string, notice: Notice): boolean {
+  /**
+   * The room a show's event goes into: this node's, or in cluster mode one opened for it even without sockets here
+   * (scheduled work runs on one node, which need not hold any of the show's sockets): its batch reaches the show's
+   * stream and so every node's sockets. Null on one node without sockets of the show: nobody to tell.
+   */
+  publishRoom(showId: string): Room | null {
     const room = this.rooms.get(showId);
+    if (room || !this.streams) return room ?? null;
+    try {
+      return this.room(showId);
+    } catch (err) {
+      this.o.log.debug({ err: (err as Error).message, showId }, 'no room for an event of this show');
+      return null;
+    }
+  }
+
+  publishNotice(showId: string, notice: Notice): boolean {
+    const room = this.publishRoom(showId);
     if (!room) return false;
     room.push({ k: 'notice', notice, ts: this.o.clock() });
     return true;
