@@ -1,5 +1,5 @@
 /**
- * SQLite side of the selling data (migrations 007–009): the append-only show event log, raw viewer events and their
+ * SQLite side of the selling data (migrations 007–009, 013): the append-only show event log, raw viewer events and their
  * per-minute roll-up, and the reads the metrics need from them. A show's orders are read from the commerce store
  * (either engine) by the service.
  */

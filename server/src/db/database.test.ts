@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
@@ -55,6 +55,35 @@ describe('migrations', () => {
   it('rejects a gap in migration numbering', () => {
     const db = new BetterSqlite3(':memory:');
     expect(() => migrate(db, [{ version: 2, name: 'x', up: () => {} }])).toThrow(MigrationError);
+  });
+});
+
+describe('WAL checkpoints', () => {
+  const waitFor = async (ok: () => boolean, ms: number) => {
+    const until = Date.now() + ms;
+    while (!ok() && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    return ok();
+  };
+
+  it('copies committed pages into the database file off the writer, and stops with the database', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sc-db-'));
+    dirs.push(dir);
+    const file = join(dir, 'w.sqlite');
+    const db = openDatabase(file);
+    db.exec('CREATE TABLE scratch (x BLOB)');
+    const insert = db.prepare('INSERT INTO scratch VALUES (randomblob(3000))');
+    const fileSize = () => statSync(file).size;
+    // Well under the 1000 WAL pages at which the writer itself checkpoints: without another thread, the file stays.
+    const write = db.transaction(() => {
+      for (let i = 0; i < 400; i++) insert.run();
+    });
+    const before = fileSize();
+    write();
+    // The thread starts a second after opening; give a loaded machine time.
+    expect(await waitFor(() => fileSize() > before + 300 * 4096, 10_000)).toBe(true);
+    db.close();
+    // The server's connection closed last: it checkpointed and removed the WAL.
+    expect(existsSync(`${file}-wal`)).toBe(false);
   });
 });
 

@@ -15,6 +15,7 @@ import { m009ShowMinutes } from './009-show-minutes';
 import { m010AutoReply } from './010-auto-reply';
 import { m011AnsweredAuto } from './011-answered-auto';
 import { m012ShowOrigin } from './012-show-origin';
+import { m013ViewerEventsShowIndex } from './013-viewer-events-show-index';
 
 export interface Migration {
   version: number;
@@ -35,4 +36,5 @@ export const migrations: readonly Migration[] = [
   m010AutoReply,
   m011AnsweredAuto,
   m012ShowOrigin,
+  m013ViewerEventsShowIndex,
 ];
