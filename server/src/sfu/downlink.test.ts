@@ -82,14 +82,64 @@ describe('downlink guard', () => {
       if (s.capped) at.push(t);
     }
     expect(at[0]).toBe(516);
-    // The same round trip with plenty of room (a far link, not a full one): no step down.
+    // A queue still filling (a rise short of `rttRiseMs`) with plenty of room: no step down.
     let far = initialDownlinkState(-10_000);
     for (const [t, rttMs] of [
       [-1_000, 2],
-      [516, 212],
+      [516, 100],
     ] as const)
       far = downlinkStep(far, { estimate: 3_000_000, topBitrate: 715_000, rttMs }, t);
     expect(far.capped).toBe(false);
+  });
+
+  it('steps down at a deep queue while the estimate is still the unprobed start value (measured)', () => {
+    // A 600 kbit/s cap under a top layer the controller never had to probe past: its estimate stayed at the start
+    // value for 2 s while the receiver reports showed the queue; the estimate's first cut came with the link's loss.
+    const readings: [number, number, number, number][] = [
+      [-1_000, 3_150_933, 3, 0],
+      [363, 3_150_933, 3, 0],
+      [812, 3_150_933, 82, 0],
+      [1383, 3_150_933, 82, 0],
+      [2030, 3_150_933, 82, 0],
+      [2164, 2_678_293, 200, 0],
+      [2583, 2_459_673, 200, 0],
+      [2674, 1_935_067, 200, 0],
+      [3017, 1_644_807, 200, 0.069],
+      [3233, 1_188_373, 200, 0.054],
+    ];
+    let s = initialDownlinkState(-10_000);
+    let at: number | null = null;
+    for (const [t, estimate, rttMs, loss] of readings) {
+      s = downlinkStep(s, { estimate, topBitrate: 715_000, rttMs, loss }, t);
+      if (s.capped && at === null) at = t;
+    }
+    expect(at).toBe(2164);
+  });
+
+  it('steps down at a deep queue soon after joining, before the estimate has settled (measured)', () => {
+    // Capped 4.4 s after the consumer started: the receiver reports showed the queue 2.5 s after the cap.
+    const readings: [number, number, number][] = [
+      [0, 3_375_000, 5],
+      [4_700, 3_375_000, 5],
+      [4_940, 3_375_000, 19],
+      [6_940, 1_104_547, 409],
+      [7_190, 1_104_547, 409],
+    ];
+    let s = initialDownlinkState(0);
+    let at: number | null = null;
+    for (const [t, estimate, rttMs] of readings) {
+      s = downlinkStep(s, { estimate, topBitrate: 1_000_000, rttMs, loss: 0.7 }, t);
+      if (s.capped && at === null) at = t;
+    }
+    expect(at).toBe(6_940);
+    // In the first reports a rise is not yet a sign: the floor is still being found.
+    let early = initialDownlinkState(0);
+    for (const [t, rttMs] of [
+      [500, 5],
+      [1_000, 300],
+    ] as const)
+      early = downlinkStep(early, { estimate: 3_000_000, topBitrate: 1_000_000, rttMs }, t);
+    expect(early.capped).toBe(false);
   });
 
   it('ignores cuts under random loss (NACK and RTX repair it on the layer being sent)', () => {

@@ -8,9 +8,10 @@
  * picture all but stopped. The guard reads the estimate (the transport's `availableOutgoingBitrate`, always fresh)
  * four times a second, with the round-trip time of the viewer's last receiver report. At a sign of congestion that
  * matters — a cut of the controller's estimate (a fall of `fastFall` within `fallWindowMs`: it saw the link's queue
- * grow) leaving it under `fallHeadroom` times the top layer's rate, or a round trip grown by `rttRiseMs` (the queue,
- * often seen first) with the estimate under `rttHeadroom` times that rate — it lowers the consumer's preferred spatial
- * layer by one at once. Below the top layer mediasoup's own allocation decides. A low estimate alone is no sign: while a lower layer flows the estimate stays
+ * grow) leaving it under `fallHeadroom` times the top layer's rate, a round trip grown by `rttRiseNearMs` (the queue,
+ * often seen first) with the estimate under `rttHeadroom` times that rate, or grown by `rttRiseMs` whatever the
+ * estimate (a deep queue; the estimate may still be the unprobed start value) — it lowers the consumer's preferred
+ * spatial layer by one at once. Below the top layer mediasoup's own allocation decides. A low estimate alone is no sign: while a lower layer flows the estimate stays
  * near what is sent (the controller does not probe past it).
  *
  * Stepping down also flushes the consumer (a pause, and a resume `drainMs` later): by the time a full link shows on the server
@@ -45,15 +46,30 @@ export const DOWNLINK_GUARD = {
    * NACK and RTX repair on the layer being sent; a layer switch would only add a key frame to get through it.
    */
   cutMaxLoss: 0.02,
-  /** A round trip this much over the lowest seen means the link queues... */
+  /**
+   * A round trip this much over the lowest seen means the link queues deep enough that the top layer does not fit,
+   * whatever the estimate says: a link capped under a top layer that never needed probing keeps the transport's start
+   * estimate (3 Mbit/s) for 2 s or more after the cap, while the viewer's receiver reports show the queue (measured: a
+   * round trip of 3 → 82 → 200 ms in the 2 s after a 600 kbit/s cap, the estimate still 3.15 Mbit/s).
+   */
   rttRiseMs: 150,
-  /** ...which steps down while the estimate is under this many times the top layer's rate. */
+  /** A smaller rise, the queue still filling, steps down too... */
+  rttRiseNearMs: 80,
+  /** ...while the estimate is under this many times the top layer's rate. */
   rttHeadroom: 2,
   /**
    * In a consumer's first seconds the estimate falls from the transport's start value (3 Mbit/s) to what the link
-   * carries and the first round trips include the start-up: not congestion.
+   * carries: no cut counts. (4 s was measured too short: at the onset of 5 % random loss 4.5 s after joining, a cut
+   * read before the transport's loss rose stepped the viewer down.)
    */
   warmupMs: 8_000,
+  /**
+   * A grown round trip needs no settled estimate (the rise counts from the lowest round trip seen, so a slow start-up
+   * report only raises that floor), only a first report or two: a link capped 4 s after joining queued for 4 s behind
+   * the 8 s warm-up (measured: a round trip of 409 ms at 2.5 s after the cap, the step down at 5.2 s, the viewer's
+   * NACKs meanwhile retransmitted at 3.4 Mbit/s into the 600 kbit/s link).
+   */
+  rttWarmupMs: 2_000,
   /** After the hold the link must have shown no congestion this long before the cap is lifted. */
   upSustainMs: 1_000,
   /** Shortest time a step down is held; doubled when a lift is knocked down within `relapseMs`, up to `maxHoldMs`. */
@@ -125,13 +141,16 @@ export function downlinkStep(s: DownlinkState, r: DownlinkReading, now: number, 
   const loss = r.loss ?? 0;
   const fell = estimate <= Math.max(...history.map(([, e]) => e)) * (1 - cfg.fastFall);
   const cut = fell && loss < cfg.cutMaxLoss;
-  const queueing = hasRtt && rttMs - s.minRttMs >= cfg.rttRiseMs;
+  const rise = hasRtt ? rttMs - s.minRttMs : 0;
+  const queueing = rise >= cfg.rttRiseNearMs;
   next.calmSince = cut || queueing ? null : (s.calmSince ?? now);
   if (!s.capped) {
-    const warm = now - s.startedAt >= cfg.warmupMs;
-    // ...that matters only where the estimate leaves the top layer little room.
-    const full = (cut && estimate < topBitrate * cfg.fallHeadroom) || (queueing && estimate < topBitrate * cfg.rttHeadroom);
-    if (!full || !warm) return next;
+    const age = now - s.startedAt;
+    // ...that matters where the estimate leaves the top layer little room, or where the queue is deep.
+    const full =
+      (age >= cfg.warmupMs && cut && estimate < topBitrate * cfg.fallHeadroom) ||
+      (age >= cfg.rttWarmupMs && ((queueing && estimate < topBitrate * cfg.rttHeadroom) || rise >= cfg.rttRiseMs));
+    if (!full) return next;
     const relapse = now - s.liftedAt < cfg.relapseMs;
     return { ...next, capped: true, cappedAt: now, holdMs: relapse ? Math.min(s.holdMs * 2, cfg.maxHoldMs) : cfg.minHoldMs };
   }
