@@ -226,13 +226,16 @@ export class DownlinkGuard {
       this.state = downlinkStep(this.state, { estimate, topBitrate, rttMs, loss: stats.rtpPacketLossSent }, Date.now());
       if (this.state.capped === before || c.closed || !this.auto) return;
       const spatialLayer = this.state.capped ? this.topSpatial - 1 : this.topSpatial;
-      await this.prefer(spatialLayer);
       if (this.state.capped) {
+        // Paused before the layer changes: the lower layer's key frame is asked for once, at the resume. Asked for at
+        // the change as well, the first request's key frame arrived during the pause and was dropped, and the resume's
+        // was held back by the producer's key-frame request delay (measured +500–580 ms to the lower layer).
         this.flushedUntil = Date.now() + DOWNLINK_GUARD.flushMs;
         await c.pause();
+        await this.prefer(spatialLayer);
         await delay(DOWNLINK_GUARD.drainMs);
         if (!c.closed) await c.resume();
-      }
+      } else await this.prefer(spatialLayer);
       this.log.debug({ consumerId: c.id, estimate, topBitrate, spatialLayer, holdMs: this.state.holdMs }, 'downlink guard');
     } catch {
       // the consumer or transport closed meanwhile; the next tick stops
