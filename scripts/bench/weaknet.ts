@@ -9,13 +9,12 @@
  * Needs root (network namespaces), iproute2, nftables and a build (`npm run build`). Scenario letters as arguments
  * (`npm run bench:weaknet -- d`) run only those, e.g. for a quick check that the bench still works.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { ScenarioFigures } from '../../app/e2e/weaknet-page';
+import { readReport, runVitest } from './lib/run-vitest';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 /** Each file and the scenarios its tests are (their names start with the letter: "a. downlink capped…"). */
 const FILES: Record<string, string[]> = {
   'app/e2e/weaknet.e2e.test.ts': ['a', 'b', 'e', 'f', 'g'],
@@ -35,47 +34,20 @@ const maxOf = (values: (number | null | undefined)[]): number | null => {
   return v.length ? Math.max(...v) : null;
 };
 
-function runTests(report: string): Promise<number> {
-  return new Promise((done) => {
-    const child = spawn(
-      process.execPath,
-      [
-        join(ROOT, 'node_modules/vitest/vitest.mjs'),
-        'run',
-        '--config',
-        'scripts/vitest.config.ts',
-        ...files,
-        ...(SCENARIOS.length < ALL.length ? ['-t', ` (${SCENARIOS.join('|')})\\. `] : []),
-      ],
-      { cwd: ROOT, env: { ...process.env, WEAKNET_REPORT: report }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    // The tests' own lines ([weaknet x] …) are the per-scenario detail; vitest's summary is kept short.
-    const relay = (chunk: Buffer) => {
-      for (const line of chunk.toString().split('\n')) {
-        if (/\[weaknet [a-g]\]|✓|×|FAIL|Error|Tests /.test(line)) log(line.trim());
-      }
-    };
-    child.stdout.on('data', relay);
-    child.stderr.on('data', relay);
-    child.on('exit', (code) => done(code ?? 1));
-  });
-}
-
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'storecast-bench-weaknet-'));
   const report = join(dir, 'figures.jsonl');
   try {
     log(`running ${files.join(' and ')} (scenarios ${SCENARIOS.join(', ')}, one run each)`);
-    const code = await runTests(report);
-    let rows: ScenarioFigures[] = [];
-    try {
-      rows = readFileSync(report, 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as ScenarioFigures);
-    } catch {
-      // no scenario got far enough to report
-    }
+    // The tests' own lines ([weaknet x] …) are the per-scenario detail; vitest's summary is kept short.
+    const code = await runVitest({
+      files,
+      env: { WEAKNET_REPORT: report },
+      relay: /\[weaknet [a-g]\]|✓|×|FAIL|Error|Tests /,
+      log,
+      args: SCENARIOS.length < ALL.length ? ['-t', ` (${SCENARIOS.join('|')})\\. `] : [],
+    });
+    const rows = readReport<ScenarioFigures>(report);
     const byScenario = new Map(rows.map((r) => [r.scenario, r]));
     const scenarios: Record<string, Record<string, number | string | boolean | null>> = {};
     for (const id of SCENARIOS) {
