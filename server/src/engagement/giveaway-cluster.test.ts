@@ -143,7 +143,13 @@ describe('giveaways across nodes', { timeout: 30_000 }, () => {
     const buyer = await RtClient.connect(second.wsUrl(), { cookie: second.guestCookie() });
     clients.push(buyer);
     await buyer.hello({ nickname: 'buyer' });
-    const { coupon } = await host.request('coupon.create', { title: '整点券', kind: 'amount', value: 500, currency: 'CNY', durationSec: 10 });
+    const { coupon } = await host.request('coupon.create', {
+      title: '整点券',
+      kind: 'amount',
+      value: 500,
+      currency: 'CNY',
+      durationSec: 10,
+    });
     offset += 10_000;
     const ended = () => engageEvents(buyer).filter((e) => e.type === 'coupon.ended' && e.coupon.id === coupon.id);
     await buyer.waitFor(() => ended().length > 0, 5000, 'the window closed');

@@ -2,10 +2,10 @@
  * One contract for the commerce store, run on both engines through the real HTTP routes and services: SQLite (the
  * default) and PostgreSQL (a throwaway cluster; skipped with a message only when its binaries are absent).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { OrderList, OrderView } from '../../../../shared/commerce/orders';
 import { ShowRepository } from '../../db/shows';
-import { pgUnavailable, startTestPostgres, type TestPostgres } from '../../db/pg-testing';
+import { postgresSuite } from '../../db/pg-suite';
 import { migratePostgres, openPostgresPool } from '../../db/postgres';
 import { NO_BUYER_LIMITS } from '../limits';
 import { Buyer, contact, type Harness, payViaSandbox, startHarness } from '../testing';
@@ -13,17 +13,8 @@ import { createPostgresStore } from './postgres/index';
 
 type ErrorBody = { error: { code: string; reason?: string } };
 
-const unavailable = pgUnavailable();
-if (unavailable) console.warn(`commerce store contract: skipping the PostgreSQL half: ${unavailable}`);
-
-let cluster: TestPostgres | null = null;
-let databases = 0;
-beforeAll(async () => {
-  if (!unavailable) cluster = await startTestPostgres();
-}, 90_000);
-afterAll(async () => {
-  await cluster?.stop();
-});
+const pgSuite = postgresSuite('the commerce store contract');
+const unavailable = pgSuite.unavailable;
 
 const engines: Array<{ name: string; skip: boolean; start: () => Promise<Harness> }> = [
   { name: 'sqlite', skip: false, start: () => startHarness({ realClock: true, buyerLimits: NO_BUYER_LIMITS }) },
@@ -31,7 +22,7 @@ const engines: Array<{ name: string; skip: boolean; start: () => Promise<Harness
     name: 'postgres',
     skip: unavailable !== null,
     async start() {
-      const url = await cluster!.createDatabase(`contract_${++databases}`);
+      const url = await pgSuite.createDatabase('contract');
       const pool = openPostgresPool(url, 8);
       await migratePostgres(pool);
       return startHarness({

@@ -4,26 +4,17 @@
  * one order per idempotency key — and a key committed elsewhere meanwhile undoes the batch and runs it the plain way.
  */
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ShowRepository } from '../../../db/shows';
-import { pgUnavailable, startTestPostgres, type TestPostgres } from '../../../db/pg-testing';
+import { postgresSuite } from '../../../db/pg-suite';
 import { migratePostgres, openPostgresPool } from '../../../db/postgres';
 import { orderedCommercePublisher } from '../../core';
 import { NO_BUYER_LIMITS } from '../../limits';
 import { contact, type Harness, startHarness } from '../../testing';
 import { createPostgresStore } from './index';
 
-const unavailable = pgUnavailable();
-if (unavailable) console.warn(`checkout batch tests: skipping: ${unavailable}`);
-
-let cluster: TestPostgres | null = null;
-let databases = 0;
-beforeAll(async () => {
-  if (!unavailable) cluster = await startTestPostgres();
-}, 90_000);
-afterAll(async () => {
-  await cluster?.stop();
-});
+const pgSuite = postgresSuite('checkout batch tests');
+const unavailable = pgSuite.unavailable;
 
 describe.skipIf(unavailable !== null)('checkout batches on PostgreSQL', { timeout: 60_000 }, () => {
   let h: Harness;
@@ -35,7 +26,7 @@ describe.skipIf(unavailable !== null)('checkout batches on PostgreSQL', { timeou
   });
 
   async function start(): Promise<void> {
-    url = await cluster!.createDatabase(`batch_${++databases}`);
+    url = await pgSuite.createDatabase('batch');
     const pool = openPostgresPool(url, 4);
     await migratePostgres(pool);
     statements = [];
