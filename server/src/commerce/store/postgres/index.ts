@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { CommerceRepos, CommerceStore, CommerceTx } from '../types';
 import { type BatchUnit, groupCommitter, runSavepointed } from '../group-commit';
+import { pgTransaction } from '../../../db/postgres';
 import { runCheckoutBatch } from './batch';
 import { PgCatalogRepository, PgInventoryRepository } from './catalog';
 import { PgCouponRepository } from './coupons';
@@ -50,12 +51,7 @@ export function createPostgresStore(pool: pg.Pool, shows: ShowDirectory): Commer
     }
   };
   const unit = <T>(fn: (client: pg.PoolClient, tx: CommerceTx) => Promise<T>): Promise<T> =>
-    onClient(async (client, tx) => {
-      await client.query('BEGIN');
-      const value = await fn(client, tx);
-      await client.query('COMMIT');
-      return value;
-    });
+    pgTransaction(pool, (client) => fn(client, repos(client as unknown as Queryable, shows)));
 
   const savepointed = (client: pg.PoolClient, tx: CommerceTx, units: BatchUnit[]) =>
     runSavepointed(
