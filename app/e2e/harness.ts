@@ -161,6 +161,9 @@ export async function goLiveAt(
   output?: OutputPreset,
 ): Promise<{ page: Page; showId: string }> {
   const page = await context.newPage();
+  // Attached before anything loads, so a go-live that never finishes can say what the studio said meanwhile.
+  const said: string[] = [];
+  watchConsole(page, 'studio', said);
   await page.goto(`${studioUrl}&marker=1${extraQuery}`);
   await page.getByTestId('show-title').fill(title);
   await poll('studio camera ready', () =>
@@ -171,18 +174,25 @@ export async function goLiveAt(
   );
   if (output) await chooseOutput(page, output);
   await page.getByTestId('go-live').click();
+  const publishState = () =>
+    page.evaluate(() => {
+      const s = window.__storecast?.store.getState() as {
+        publish: { state: string; errorKey: string | null; show: { id: string } | null };
+      };
+      return { state: s.publish.state, errorKey: s.publish.errorKey, showId: s.publish.show?.id ?? null };
+    });
   const showId = await poll(
     'studio live',
-    () =>
-      page.evaluate(() => {
-        const s = window.__storecast?.store.getState() as {
-          publish: { state: string; errorKey: string | null; show: { id: string } | null };
-        };
-        if (s.publish.state === 'error') throw new Error(`studio error: ${s.publish.errorKey}`);
-        return s.publish.state === 'live' && s.publish.show ? s.publish.show.id : null;
-      }),
+    async () => {
+      const p = await publishState();
+      if (p.state === 'error') throw new Error(`studio error: ${p.errorKey}`);
+      return p.state === 'live' && p.showId ? p.showId : null;
+    },
     30_000,
-  );
+  ).catch(async (e: Error) => {
+    const p = await publishState().catch((err: Error) => ({ unreadable: err.message }));
+    throw new Error(`${e.message}; publish ${JSON.stringify(p)}; studio console:\n${said.slice(-30).join('\n') || '(nothing)'}`);
+  });
   return { page, showId };
 }
 

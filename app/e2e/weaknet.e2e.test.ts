@@ -141,8 +141,11 @@ describe('weak networks: a viewer behind an impaired link', () => {
     const down = Date.now();
     link.setLink(false);
     await sleep(10_000);
-    const { frames: during } = await readLog(viewer, down + 1_000);
     const up = Date.now();
+    // The outage is real when the picture stood still for most of it: frames the browser had received before the link
+    // went (on a loaded machine its jitter buffer and decoder can lag a second behind) may still be presented after it.
+    const during = (await readLog(viewer, down)).frames.filter(([t]) => t <= up);
+    const stillMs = longestGap(during, down, up).ms;
     link.setLink(true);
     const frames = await waitPlaying(viewer, up, 30, 15_000);
     const recoveryMs = frames[0]![0] - up;
@@ -152,14 +155,19 @@ describe('weak networks: a viewer behind an impaired link', () => {
     reportFigures({
       scenario: 'f',
       resumeMs: recoveryMs,
-      passed: during.length < 5 && screensDuring.includes('reconnecting') && recoveryMs < 3_000,
-      extra: { audioResumeMs: audioBack === null ? null : audioBack - up, framesWhileDown: during.length },
+      passed: stillMs > 7_000 && screensDuring.includes('reconnecting') && recoveryMs < 3_000,
+      extra: {
+        audioResumeMs: audioBack === null ? null : audioBack - up,
+        framesWhileDown: during.length,
+        lastFrameAfterDownMs: during.length ? Math.round(during.at(-1)![0] - down) : null,
+      },
     });
     console.log(
-      `[weaknet f] link down 10 s: ${during.length} frames while down, first frame ${recoveryMs.toFixed(0)} ms after link up, ` +
+      `[weaknet f] link down 10 s: ${during.length} frames while down (the last ${during.length ? (during.at(-1)![0] - down).toFixed(0) : '-'} ms ` +
+        `after it went), picture still ${stillMs.toFixed(0)} ms; first frame ${recoveryMs.toFixed(0)} ms after link up, ` +
         `30 frames by ${(frames[29]![0] - up).toFixed(0)} ms; screens ${screensDuring.join(' → ')}`,
     );
-    expect(during.length).toBeLessThan(5); // the outage was real
+    expect(stillMs).toBeGreaterThan(7_000); // the outage was real
     expect(screensDuring).toContain('reconnecting');
     expect(recoveryMs).toBeLessThan(3_000);
   });
