@@ -12,19 +12,15 @@ import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
 import fastifyCookie from '@fastify/cookie';
 import type { Database } from 'better-sqlite3';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { RawData, WebSocket } from 'ws';
+import type { FastifyInstance } from 'fastify';
 import type { CommerceEvent } from '../../../shared/commerce/events';
-import { ShowId } from '../../../shared/domain/show';
 import type { EngagementEvent } from '../../../shared/protocol/engagement';
-import { Notice, REALTIME_CLOSE, REALTIME_MAX_FRAME_BYTES, REALTIME_PATH, realtimeMethods } from '../../../shared/protocol/realtime';
-import { dispatchRequest, type ServerEnvelope } from '../../../shared/protocol/rpc';
-import { STAFF_COOKIE } from '../../../shared/realtime/accounts';
+import { Notice, REALTIME_CLOSE } from '../../../shared/protocol/realtime';
 import { Accounts } from '../accounts/accounts';
 import type { AccountsStore } from '../accounts/store';
 import type { ShowLookup } from '../db/shows';
 import { AnswerSuggester } from '../answers/suggester';
-import { accountRoutes, sameOrigin } from '../accounts/routes';
+import { accountRoutes } from '../accounts/routes';
 import { BuyerSessions } from '../commerce/session';
 import type { RedisConnection } from '../cluster/redis';
 import type { Logger } from '../log';
@@ -33,7 +29,7 @@ import type { EngagementStore } from '../engagement/store';
 import { startJob } from '../cluster/lease';
 import type { SuggestionCatalog } from './catalog';
 import { parseRealtimeConfig, type RealtimeConfig, type RealtimeConfigInput } from './config';
-import { Connection } from './connection';
+import type { Connection } from './connection';
 import type { OrderRoute } from './commerce-events';
 import { createRealtimeHandlers } from './handlers';
 import { RealtimeHub } from './hub';
@@ -41,6 +37,7 @@ import type { RealtimeStore } from './store';
 import { SqliteRealtimeStore } from './store-sqlite';
 import { ShowStreams } from './stream';
 import { ClusterCtl } from './cluster-ctl';
+import { pingSockets, registerRealtimeSockets } from './sockets';
 
 export { catalogForSuggestions, type SuggestionCatalog } from './catalog';
 export type { OrderRoute } from './commerce-events';
@@ -124,18 +121,6 @@ export interface RealtimeServer {
 /** Cluster mode: entries kept per show stream (about a minute of a busy show at 3 nodes), and its idle lifetime. */
 const STREAM_MAX_LEN = 2000;
 const STREAM_TTL_MS = 6 * 3600_000;
-/** Frames a socket may send while its show is looked up in the cluster (hello and a few more). */
-const HELD_FRAMES_MAX = 16;
-
-function rawToBuffer(data: RawData): Buffer {
-  if (Array.isArray(data)) return Buffer.concat(data);
-  if (data instanceof ArrayBuffer) return Buffer.from(data);
-  return data;
-}
-
-const errorFrame = (code: 'BAD_REQUEST' | 'TOO_LARGE', message: string): string =>
-  JSON.stringify({ t: 'res', id: null, ok: false, error: { code, message } } satisfies ServerEnvelope);
-
 export async function registerRealtime(app: FastifyInstance, deps: RealtimeDeps): Promise<RealtimeServer> {
   const config = parseRealtimeConfig(deps.config);
   const clock = deps.clock ?? Date.now;
@@ -211,105 +196,8 @@ export async function registerRealtime(app: FastifyInstance, deps: RealtimeDeps)
   await app.register(async (scope) => {
     if (!scope.hasRequestDecorator('cookies')) await scope.register(fastifyCookie);
     await scope.register(accountRoutes, { accounts, secureCookies: deps.secureCookies ?? false });
-
-    scope.get(REALTIME_PATH, { websocket: true }, (socket, req) => {
-      const showId = ShowId.safeParse((req.query as Record<string, unknown> | undefined)?.showId);
-      if (!showId.success) {
-        socket.close(REALTIME_CLOSE.BAD_SHOW, 'bad showId');
-        return;
-      }
-      if (deps.shows.find(showId.data)) {
-        accept(socket, req, showId.data);
-        return;
-      }
-      // Not a show this node knows: the cluster may (a balancer sends sockets to any node). Frames sent meanwhile are
-      // held, a few at most, and handled once the socket is accepted.
-      const held: Array<[RawData, boolean]> = [];
-      const hold = (data: RawData, isBinary: boolean) => {
-        if (held.push([data, isBinary]) > HELD_FRAMES_MAX)
-          socket.close(REALTIME_CLOSE.BAD_SHOW, 'too many frames before the show was found');
-      };
-      socket.on('message', hold);
-      void deps.shows.resolve(showId.data).then((show) => {
-        socket.off('message', hold);
-        if (socket.readyState !== socket.OPEN) return;
-        if (!show) {
-          socket.close(REALTIME_CLOSE.BAD_SHOW, 'unknown show');
-          return;
-        }
-        const onMessage = accept(socket, req, showId.data);
-        for (const [data, isBinary] of held) onMessage(data, isBinary);
-      });
-    });
+    registerRealtimeSockets(scope, { hub, handlers, accounts, buyers, shows: deps.shows, config, log, clock, connections });
   });
-
-  /** Join a socket to its show's room; returns its frame handler (also registered on the socket). */
-  function accept(socket: WebSocket, req: FastifyRequest, showId: string): (data: RawData, isBinary: boolean) => void {
-    const room = hub.room(showId);
-    const conn = new Connection(
-      socket,
-      room,
-      log.child({ component: 'realtime', remote: req.ip }),
-      {
-        perSec: config.requestRatePerSec,
-        burst: config.requestBurst,
-      },
-      clock(),
-    );
-    // Cookies only count on same-origin handshakes (a foreign page must not act with a viewer's or moderator's cookie).
-    // The staff cookie is looked up in the accounts store before the socket's first request is handled.
-    let turn: Promise<unknown> = Promise.resolve();
-    if (sameOrigin(req)) {
-      const buyer = buyers.read(req);
-      conn.buyerKey = buyer ? `b:${buyer}` : null;
-      const cookie = req.cookies?.[STAFF_COOKIE];
-      if (cookie)
-        turn = accounts
-          .resolveToken(cookie)
-          .then((p) => {
-            conn.principal = p;
-          })
-          .catch((err: unknown) => conn.log.warn({ err }, 'staff cookie not checked: the accounts store is unreachable'));
-    }
-    connections.add(conn);
-    hub.join(conn);
-
-    // One request at a time per socket, in the order sent: `hello` with a token awaits the accounts store, and the
-    // requests after it must see who the sender is.
-    const handle = (text: string): void => {
-      turn = turn.then(() =>
-        dispatchRequest(realtimeMethods, handlers, text, conn, conn.caller, (err, method) =>
-          conn.log.error({ err, method }, 'realtime handler failed'),
-        )
-          .then((reply) => conn.sendText(JSON.stringify(reply)))
-          .catch((err: unknown) => conn.log.error({ err }, 'realtime reply failed')),
-      );
-    };
-
-    const onMessage = (data: RawData, isBinary: boolean): void => {
-      conn.alive = true;
-      if (conn.closing) return;
-      if (isBinary) {
-        conn.sendText(errorFrame('BAD_REQUEST', 'binary frames are not accepted; send JSON text'));
-        return;
-      }
-      const buf = rawToBuffer(data);
-      if (buf.byteLength > REALTIME_MAX_FRAME_BYTES) {
-        conn.sendText(errorFrame('TOO_LARGE', `frame exceeds ${REALTIME_MAX_FRAME_BYTES} bytes`));
-        return;
-      }
-      handle(buf.toString('utf8'));
-    };
-    socket.on('message', onMessage);
-    socket.on('pong', () => {
-      conn.alive = true;
-    });
-    socket.on('close', () => {
-      connections.delete(conn);
-      hub.leave(conn);
-    });
-    return onMessage;
-  }
 
   const flushTimer = setInterval(() => {
     try {
@@ -328,20 +216,7 @@ export async function registerRealtime(app: FastifyInstance, deps: RealtimeDeps)
     run: () => engage.runDue(),
     log,
   });
-  const heartbeat = setInterval(() => {
-    for (const conn of connections) {
-      if (!conn.alive) {
-        conn.ws.terminate();
-        continue;
-      }
-      conn.alive = false;
-      try {
-        conn.ws.ping();
-      } catch {
-        conn.ws.terminate();
-      }
-    }
-  }, config.heartbeatMs);
+  const heartbeat = setInterval(() => pingSockets(connections), config.heartbeatMs);
   for (const t of [flushTimer, sweepTimer, heartbeat, engageTimer]) t.unref();
 
   let closed: Promise<void> | null = null;

@@ -6,17 +6,13 @@
  *    (`dropped` counts the rest); likes in the window become one
  *    `likes {total, delta}` item; presence is pushed when it changed (at most every `presenceEveryMs`); state items
  *    pushed with `pushLatest` (commerce stock per SKU) keep only their newest value per key in each window;
- *  - the batch is serialized ONCE (plus once for staff when there are staff-only items, plus once for slow sockets —
- *    without chat — when any member is lagging) and the same Buffer is written to every member;
- *  - a member whose send buffer exceeds the soft limit gets the sampled frame until it drains below half of it;
- *    above the hard limit for `hardBufferMs` (or above `maxBufferBytes` at any time), or lagging without draining for
- *    `lagTimeoutMs`, it is closed with 4008.
+ *  - the batch goes to the members as fanout.ts writes it (serialized once, slow sockets sampled or closed).
  */
 import type { Announcement, AutoReplyMode, BatchItem, ChatMessage, PublicAnswer, StreamPosition } from '../../../shared/protocol/realtime';
-import { REALTIME_CLOSE } from '../../../shared/protocol/realtime';
 import { SpamGuard, TokenBucket } from '../../../shared/realtime/filter';
 import type { RealtimeConfig } from './config';
 import type { Connection } from './connection';
+import { checkMember, type DeliveryStats, encodeBatch, writeBatch } from './fanout';
 import type { Delivery, StreamEntry } from './stream';
 
 export interface UserLimits {
@@ -25,16 +21,7 @@ export interface UserLimits {
   lastSentAt?: number;
 }
 
-export interface DeliveryStats {
-  batches: number;
-  frames: number;
-  sampledFrames: number;
-  closedSlow: number;
-  chatDelivered: number;
-}
-
-/** Frames kept back for a socket that has not said hello (cluster mode) before it is closed. */
-const HELD_MAX = 2000;
+export type { DeliveryStats } from './fanout';
 
 interface HistoryEntry {
   key: string;
@@ -349,87 +336,11 @@ export class Room {
     stats: DeliveryStats,
     pos: StreamPosition | null,
   ): void {
-    const seq = ++this.seq;
-    const sampled = full.filter((it) => it.k !== 'chat');
-    const chatTotal = chatSent + dropped;
-    const encode = (items: BatchItem[], isSampled: boolean, chat: number) =>
-      encodeBatch(seq, items, isSampled, chat, chatTotal - chat, pos);
-    const viewerFrame = full.length ? encode(full, false, chatSent) : null;
-    const staffFrame = staffOnly.length ? encode([...full, ...staffOnly], false, chatSent) : viewerFrame;
-    let viewerSampled: Buffer | null | undefined;
-    let staffSampled: Buffer | null | undefined;
-    stats.batches++;
-
-    for (const m of this.members) {
-      if (m.held) {
-        const frame = m.staff ? staffFrame : viewerFrame;
-        if (frame) m.held.push(frame);
-        if (m.held.length > HELD_MAX) m.close(REALTIME_CLOSE.TOO_SLOW, 'no hello');
-        continue;
-      }
-      if (!m.open) continue;
-      const buffered = m.buffered;
-      if (!this.checkMember(m, buffered, now, stats)) continue;
-      let frame: Buffer | null;
-      if (m.lagging) {
-        if (m.staff) {
-          staffSampled ??= sampled.length || staffOnly.length ? encode([...sampled, ...staffOnly], true, 0) : null;
-          frame = staffSampled;
-        } else {
-          viewerSampled ??= sampled.length ? encode(sampled, true, 0) : null;
-          frame = viewerSampled;
-        }
-        if (frame) stats.sampledFrames++;
-      } else {
-        frame = m.staff ? staffFrame : viewerFrame;
-        if (frame) stats.chatDelivered += chatSent;
-      }
-      if (frame) {
-        m.sendRaw(frame);
-        stats.frames++;
-      }
-    }
-  }
-
-  /** Slow-client bookkeeping for one member; returns false when it was closed. */
-  private checkMember(m: Connection, buffered: number, now: number, stats: DeliveryStats): boolean {
-    const c = this.config;
-    const max = c.maxBufferBytes ?? c.hardBufferBytes * 4;
-    if (buffered > c.hardBufferBytes) {
-      m.overSince ??= now;
-      if (buffered > max || now - m.overSince >= c.hardBufferMs) {
-        stats.closedSlow++;
-        m.log.info({ buffered, overMs: now - m.overSince }, 'realtime client too slow; closing');
-        m.close(REALTIME_CLOSE.TOO_SLOW, 'too slow');
-        return false;
-      }
-    } else {
-      m.overSince = null;
-    }
-    if (buffered > c.softBufferBytes) {
-      if (!m.lagging) {
-        m.lagging = true;
-        m.lagSince = now;
-      } else if (now - (m.lagSince ?? now) >= c.lagTimeoutMs) {
-        stats.closedSlow++;
-        m.log.info({ buffered, lagMs: now - (m.lagSince ?? now) }, 'realtime client lagging too long; closing');
-        m.close(REALTIME_CLOSE.TOO_SLOW, 'too slow');
-        return false;
-      }
-    } else if (m.lagging && buffered <= c.softBufferBytes / 2) {
-      m.lagging = false;
-      m.lagSince = null;
-    }
-    return true;
+    writeBatch(this.members, this.config, { seq: ++this.seq, full, staffOnly, chatSent, dropped, pos }, now, stats);
   }
 
   /** Run the slow-client rules without sending (rooms with a quiet window). */
   checkBuffers(now: number, stats: DeliveryStats): void {
-    for (const m of this.members) if (m.open) this.checkMember(m, m.buffered, now, stats);
+    for (const m of this.members) if (m.open) checkMember(m, this.config, m.buffered, now, stats);
   }
-}
-
-function encodeBatch(seq: number, items: BatchItem[], sampled: boolean, chat: number, dropped: number, pos: StreamPosition | null): Buffer {
-  const data = pos ? { seq, epoch: pos.epoch, offset: pos.offset, chat, dropped, sampled, items } : { seq, chat, dropped, sampled, items };
-  return Buffer.from(JSON.stringify({ t: 'ntf', method: 'batch', data }), 'utf8');
 }
