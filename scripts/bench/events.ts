@@ -84,7 +84,8 @@ async function main(): Promise<void> {
   await app.listen({ port, host: '127.0.0.1' });
   // Each analytics flush runs on the server's one thread: its duration is the longest stall the event load adds.
   const flushes: { ms: number; rows: number }[] = [];
-  const writeAll = analytics.store.writeAll;
+  // The SQLite store writes synchronously inside the call: the time to its return is the thread's stall.
+  const writeAll = analytics.store.writeAll.bind(analytics.store);
   Object.defineProperty(analytics.store, 'writeAll', {
     value: (...args: Parameters<typeof writeAll>) => {
       const t = performance.now();
@@ -134,7 +135,7 @@ async function main(): Promise<void> {
       : null;
     const probe = forkEventsLoad({ mode: 'probe', url, path: probePath, callers: PROBE_CALLERS, durationSec: DURATION });
     await Promise.all([events?.ready, probe.ready]);
-    analytics.buffer.flush();
+    await analytics.buffer.flush();
     const before = stored();
     let t0 = 0;
     let cpu0 = process.cpuUsage();
@@ -163,7 +164,7 @@ async function main(): Promise<void> {
       p50: percentile(stalls, 50),
       max: stalls.at(-1) ?? 0,
     };
-    analytics.buffer.flush();
+    await analytics.buffer.flush();
     const rows = stored() - before;
     const lat = [...p.latenciesMs].sort((a, b) => a - b);
     return {
@@ -186,7 +187,7 @@ async function main(): Promise<void> {
   const base = await phase(hot[0]!.skuId, false);
   const loaded = await phase(hot[1]!.skuId, true);
   await app.close();
-  analytics.close();
+  await analytics.close();
   core.close();
   db.close();
   rmSync(dataDir, { recursive: true, force: true });
