@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ViewerEventBatch } from '../../../shared/analytics/events';
+import type { CommerceEvent } from '../../../shared/commerce/events';
 import type { EngagementEvent } from '../../../shared/protocol/engagement';
 import type { OverlayTrigger } from '../../../shared/protocol/overlay';
 import { type Database, openDatabase } from '../db/database';
@@ -21,7 +22,7 @@ import type { Logger } from '../log';
 import type { RealtimeStore } from '../realtime/store';
 import { PgRealtimeStore } from '../realtime/store-postgres';
 import { SqliteRealtimeStore } from '../realtime/store-sqlite';
-import { AnalyticsService } from './service';
+import { type AnalyticsDeps, AnalyticsService } from './service';
 import type { ShowLogRow, ViewerEventRow } from './store';
 import { PgAnalyticsStore } from './store-postgres';
 
@@ -47,7 +48,7 @@ afterEach(async () => {
 });
 
 /** A node: its own SQLite file (shows, and the selling data on SQLite) and, on PostgreSQL, its own pool. */
-function openNode(name: string, pgUrl: string | null): Node {
+function openNode(name: string, pgUrl: string | null, deps: Partial<AnalyticsDeps> = {}): Node {
   const db = openDatabase(join(dir, `${name}.sqlite`));
   const shows = new ShowRepository(db);
   let pool: pg.Pool | null = null;
@@ -61,6 +62,7 @@ function openNode(name: string, pgUrl: string | null): Node {
     buffer: { flushMs: 60_000 },
     ...(pool ? { store: new PgAnalyticsStore(pool) } : {}),
     questions: realtime,
+    ...deps,
   });
   cleanups.push(async () => {
     await analytics.close();
@@ -224,5 +226,52 @@ describe.each(suite.engines)('analytics store on %s', { timeout: 60_000 }, (engi
     expect([kinds('coupon.published'), kinds('giveaway.started')]).toEqual([5, 5]);
     // Six pins: the last three each push the oldest of three cards off.
     expect([kinds('explain.start'), kinds('explain.end')]).toEqual([6, 3]);
+  });
+
+  it.runIf(engine === 'postgres')('logs a commerce event told to another node once, for the show it serves viewers of', async () => {
+    const url = await setup(engine);
+    let price = 10000;
+    const shop = { lineupOf: () => ['p-a'], pricesOf: () => [price] };
+    const a = openNode('a', url, shop);
+    const b = openNode('b', url, shop);
+    const show = a.shows.markLive(a.shows.create('Shop on two nodes', T0).id, T0);
+    b.shows.keepCopy(show, 'node-a');
+    now = T0 + 5 * S;
+    a.analytics.showLog.onOverlay(show.id, pin('pin-0001', 'p-a'));
+    // A viewer of the show watches through node B (and may buy there).
+    await b.analytics.ingest.accept(batch(show.id, 'viewer-on-b', 'batch-b-01', [[1 * S, 'enter']]), {
+      cookieViewerId: 'viewer-on-b',
+      buyerId: null,
+    });
+    await Promise.all([a.analytics.buffer.flush(), b.analytics.buffer.flush()]);
+
+    now = T0 + 60 * S;
+    price = 8000;
+    // The price is changed through node A; node B notices at its next checkout, against its older baseline.
+    a.analytics.showLog.onCommerce({ type: 'product.changed', productId: 'p-a', deleted: false });
+    await a.analytics.buffer.flush();
+    now = T0 + 70 * S;
+    b.analytics.showLog.onCommerce({ type: 'stock.changed', productId: 'p-a', skuId: 'sku-a', stock: 3, saleRemaining: null });
+    await b.analytics.buffer.flush();
+    // A sale both nodes hear of, and the last units sold through node B.
+    const sale = { id: 'sale-1', skuId: 'sku-a', productId: 'p-a', salePriceMinor: 5000, currency: 'CNY', cap: 3, remaining: 3 };
+    const started = { type: 'sale.started', sale } as unknown as CommerceEvent;
+    a.analytics.showLog.onCommerce(started);
+    b.analytics.showLog.onCommerce(started);
+    await Promise.all([a.analytics.buffer.flush(), b.analytics.buffer.flush()]);
+    b.analytics.showLog.onCommerce({ type: 'stock.changed', productId: 'p-a', skuId: 'sku-a', stock: 0, saleRemaining: null });
+
+    // The sell-out is node B's entry: in the log once B has stored what it waits with.
+    const beforeB = (await a.analytics.log(show.id))!;
+    await b.analytics.buffer.flush();
+    const all = (await a.analytics.log(show.id))!;
+    expect(all.length).toBe(beforeB.length + 1);
+    expect(all.map((e) => [e.seq, e.kind, e.productId])).toEqual([
+      [1, 'explain.start', 'p-a'],
+      [2, 'price.changed', 'p-a'],
+      [3, 'sale.started', 'p-a'],
+      [4, 'sold.out', 'p-a'],
+    ]);
+    expect(all[1]!.data).toMatchObject({ priceMinor: [8000], before: [10000] });
   });
 });
