@@ -11,7 +11,15 @@ import type pg from 'pg';
 import type { ShowLogEntry } from '../../../shared/analytics/events';
 import { type MetricViewerEvent, minuteOf } from '../../../shared/analytics/metrics';
 import { pgTransaction } from '../db/postgres';
-import { type AnalyticsStore, type EngagementCount, engagementOf, type MinuteRow, type ShowLogRow, type ViewerEventRow } from './store';
+import {
+  type AnalyticsStore,
+  type EngagementCount,
+  engagementOf,
+  MinuteRollUp,
+  type MinuteRow,
+  type ShowLogRow,
+  type ViewerEventRow,
+} from './store';
 
 /** The advisory lock space of the show event log (two-key form: this, the show id's hash). */
 const LOG_LOCK = 0x5343_4c47; // "SCLG"
@@ -29,13 +37,7 @@ export class PgAnalyticsStore implements AnalyticsStore {
       for (const l of log) byShow.set(l.showId, [...(byShow.get(l.showId) ?? []), l]);
       for (const showId of [...byShow.keys()].sort()) await this.appendLog(c, showId, byShow.get(showId)!);
 
-      const roll = new Map<string, [string, number, string, string, number]>();
-      const bump = (showId: string, minute: number, mode: string, kind: string, n: number) => {
-        const key = `${showId}\u0000${minute}\u0000${mode}\u0000${kind}`;
-        const r = roll.get(key);
-        if (r) r[4] += n;
-        else roll.set(key, [showId, minute, mode, kind, n]);
-      };
+      const roll = new MinuteRollUp();
       let fresh = 0;
       if (viewer.length > 0) {
         const { rows } = await c.query<{ show_id: string; mode: string; kind: string; at: number }>(
@@ -55,11 +57,11 @@ export class PgAnalyticsStore implements AnalyticsStore {
           ],
         );
         fresh = rows.length;
-        for (const r of rows) bump(r.show_id, minuteOf(r.at), r.mode, r.kind, 1);
+        for (const r of rows) roll.add(r.show_id, minuteOf(r.at), r.mode, r.kind, 1);
       }
-      for (const g of engagement) bump(g.showId, g.minute, 'engagement', g.kind, g.count);
+      for (const g of engagement) roll.add(g.showId, g.minute, 'engagement', g.kind, g.count);
       if (roll.size > 0) {
-        const up = [...roll.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r);
+        const up = roll.sorted();
         await c.query(
           `INSERT INTO show_minutes (show_id, minute, mode, kind, count)
            SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::bigint[])

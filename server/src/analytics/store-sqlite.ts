@@ -6,7 +6,15 @@
 import type { Database } from 'better-sqlite3';
 import type { ShowLogEntry } from '../../../shared/analytics/events';
 import { type MetricViewerEvent, minuteOf } from '../../../shared/analytics/metrics';
-import { type AnalyticsStore, type EngagementCount, engagementOf, type MinuteRow, type ShowLogRow, type ViewerEventRow } from './store';
+import {
+  type AnalyticsStore,
+  type EngagementCount,
+  engagementOf,
+  MinuteRollUp,
+  type MinuteRow,
+  type ShowLogRow,
+  type ViewerEventRow,
+} from './store';
 
 export class SqliteAnalyticsStore implements AnalyticsStore {
   private readonly s;
@@ -45,18 +53,12 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
     };
     this.write = db.transaction((viewer, log, engagement) => {
       let fresh = 0;
-      const roll = new Map<string, [string, number, string, string, number]>();
-      const bump = (showId: string, minute: number, mode: string, kind: string, n: number) => {
-        const key = `${showId}\u0000${minute}\u0000${mode}\u0000${kind}`;
-        const r = roll.get(key);
-        if (r) r[4] += n;
-        else roll.set(key, [showId, minute, mode, kind, n]);
-      };
+      const roll = new MinuteRollUp();
       for (const e of viewer) {
         if (this.s.insertEvent.run(e.viewerId, e.batchId, e.seq, e.showId, e.mode, e.kind, e.at, e.productId, e.buyerId).changes === 0)
           continue;
         fresh++;
-        bump(e.showId, minuteOf(e.at), e.mode, e.kind, 1);
+        roll.add(e.showId, minuteOf(e.at), e.mode, e.kind, 1);
       }
       const seqs = new Map<string, number>();
       for (const l of log) {
@@ -64,7 +66,7 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
         seqs.set(l.showId, seq);
         this.s.insertLog.run(l.showId, seq, l.kind, l.at, l.mediaTime, l.mediaClock, l.productId, JSON.stringify(l.data));
       }
-      for (const g of engagement) bump(g.showId, g.minute, 'engagement', g.kind, g.count);
+      for (const g of engagement) roll.add(g.showId, g.minute, 'engagement', g.kind, g.count);
       for (const r of roll.values()) this.s.bumpMinute.run(...r);
       return fresh;
     });

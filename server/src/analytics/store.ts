@@ -78,3 +78,31 @@ export interface AnalyticsStore {
 export function engagementOf(minutes: readonly MinuteRow[]): MetricsInput['engagement'] {
   return minutes.filter((m) => m.mode === 'engagement').map((m) => ({ minute: m.minute, kind: m.kind as EngagementKind, count: m.count }));
 }
+
+/** A per-minute roll-up row: show, minute, mode, kind, count. */
+export type RollUpRow = [showId: string, minute: number, mode: string, kind: string, count: number];
+
+/** The per-minute counts a write adds, summed per (show, minute, mode, kind) before they are stored. */
+export class MinuteRollUp {
+  private readonly rows = new Map<string, RollUpRow>();
+
+  add(showId: string, minute: number, mode: string, kind: string, n: number): void {
+    const key = `${showId}\u0000${minute}\u0000${mode}\u0000${kind}`;
+    const r = this.rows.get(key);
+    if (r) r[4] += n;
+    else this.rows.set(key, [showId, minute, mode, kind, n]);
+  }
+
+  get size(): number {
+    return this.rows.size;
+  }
+
+  /** The rows, in key order (writers that lock them take them in one order). */
+  sorted(): RollUpRow[] {
+    return [...this.rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r);
+  }
+
+  values(): IterableIterator<RollUpRow> {
+    return this.rows.values();
+  }
+}
