@@ -21,6 +21,7 @@ import { openPostgresCommerceStore } from './commerce/store/open';
 import { openPostgresAccountsStore } from './accounts/store-postgres';
 import { catalogForSuggestions, type RealtimeServer, registerRealtime } from './realtime/index';
 import { PgRealtimeStore } from './realtime/store-postgres';
+import { SqliteRealtimeStore } from './realtime/store-sqlite';
 import { parseConfig, type ServerConfig, type ServerConfigInput } from './config';
 import { type Database, openDatabase } from './db/database';
 import { type ShowLookup, ShowRepository } from './db/shows';
@@ -119,7 +120,7 @@ export async function createStorecastServer(
     // Questions, bans, mutes, room settings and the audit log: shared by every node with DATABASE_URL, too.
     const realtimePool = config.databaseUrl ? openPostgresPool(config.databaseUrl, 4) : null;
     if (realtimePool) cleanups.push(() => realtimePool.end());
-    const realtimeStore = realtimePool ? new PgRealtimeStore(realtimePool) : null;
+    const realtimeStore = realtimePool ? new PgRealtimeStore(realtimePool) : new SqliteRealtimeStore(db);
     const analytics = new AnalyticsService({
       db,
       shows,
@@ -128,7 +129,7 @@ export async function createStorecastServer(
       lineupOf: (id) => lineupOf(id),
       showOrders: (id) => commerce.store.orders.showOrders(id),
       ...(analyticsPool ? { store: new PgAnalyticsStore(analyticsPool) } : {}),
-      ...(realtimeStore ? { questions: realtimeStore } : {}),
+      questions: realtimeStore,
     });
     cleanups.push(() => analytics.close());
     const sfuLog = log.child({ component: 'sfu' });
@@ -308,7 +309,7 @@ export async function createStorecastServer(
     const realtime = await registerRealtime(app, {
       db,
       accountsStore,
-      ...(realtimeStore ? { realtimeStore } : {}),
+      realtimeStore,
       log: log.child({ component: 'realtime' }),
       studioToken,
       dataDir: config.dataDir,
