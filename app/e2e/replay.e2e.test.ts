@@ -220,8 +220,8 @@ describe('shoppable replay', () => {
       await poll(
         'replay events with the buyer session',
         async () => {
-          stack.server.analytics.buffer.flush();
-          const events = stack.server.analytics.store.viewerInput(showId).events.filter((e) => e.mode === 'replay');
+          await stack.server.analytics.buffer.flush();
+          const events = (await stack.server.analytics.store.viewerInput(showId)).events.filter((e) => e.mode === 'replay');
           return events.some((e) => e.kind === 'leave') && events.every((e) => e.buyerId !== null || e.kind === 'enter');
         },
         10_000,

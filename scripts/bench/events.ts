@@ -12,7 +12,8 @@
  * answers, which measures the ingest's ceiling and starves the flash sale by design).
  * Knobs (env): BENCH_DURATION (10), BENCH_VIEWERS (2000), BENCH_EVENT_CONNECTIONS (16), BENCH_STOCK (20000),
  * BENCH_BUYERS (5000), BENCH_CONNECTIONS (64, flash sale), BENCH_LIMIT (5). The per-address limits (buyers and event
- * batches: every load comes from 127.0.0.1) are lifted, as in bench:flashsale.
+ * batches: every load comes from 127.0.0.1) are lifted, as in bench:flashsale. BENCH_ANALYTICS=postgres keeps the
+ * selling data in a throwaway PostgreSQL cluster started for the run (as DATABASE_URL does; the shop stays in SQLite).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -25,7 +26,10 @@ import { Accounts } from '../../server/src/accounts/accounts';
 import { registerAnalyticsRoutes } from '../../server/src/analytics/routes';
 import { AnalyticsService } from '../../server/src/analytics/service';
 import { commercePlugin, createCommerceCore } from '../../server/src/commerce/index';
+import { PgAnalyticsStore } from '../../server/src/analytics/store-postgres';
 import { openDatabase } from '../../server/src/db/database';
+import { migratePostgres, openPostgresPool } from '../../server/src/db/postgres';
+import { startTestPostgres } from '../../server/src/db/pg-testing';
 import { ShowRepository } from '../../server/src/db/shows';
 import type { Logger } from '../../server/src/log';
 import { type EventsResult, forkEventsLoad } from './events-load';
@@ -57,7 +61,15 @@ async function main(): Promise<void> {
   const studioToken = randomBytes(24).toString('base64url');
   const sessionSecret = randomBytes(32);
   const shows = new ShowRepository(db);
-  const analytics = new AnalyticsService({ db, shows, log: quiet as unknown as Logger });
+  const cluster = process.env.BENCH_ANALYTICS === 'postgres' ? await startTestPostgres() : null;
+  const pgPool = cluster ? openPostgresPool(await cluster.createDatabase('bench_events'), 4) : null;
+  if (pgPool) await migratePostgres(pgPool);
+  const analytics = new AnalyticsService({
+    db,
+    shows,
+    log: quiet as unknown as Logger,
+    ...(pgPool ? { store: new PgAnalyticsStore(pgPool) } : {}),
+  });
   const core = await createCommerceCore({
     db,
     dataDir,
@@ -84,13 +96,19 @@ async function main(): Promise<void> {
   await app.listen({ port, host: '127.0.0.1' });
   // Each analytics flush runs on the server's one thread: its duration is the longest stall the event load adds.
   const flushes: { ms: number; rows: number }[] = [];
-  const writeAll = analytics.store.writeAll;
+  // The SQLite store writes synchronously inside the call: the time to its return is the thread's stall (on
+  // PostgreSQL only the statements' preparation runs there). Stored rows are the new ones each write reports.
+  let storedRows = 0;
+  const writeAll = analytics.store.writeAll.bind(analytics.store);
   Object.defineProperty(analytics.store, 'writeAll', {
     value: (...args: Parameters<typeof writeAll>) => {
       const t = performance.now();
       const n = writeAll(...args);
       flushes.push({ ms: performance.now() - t, rows: args[0].length });
-      return n;
+      return n.then((fresh) => {
+        storedRows += fresh;
+        return fresh;
+      });
     },
   });
 
@@ -116,7 +134,7 @@ async function main(): Promise<void> {
   }
   await core.catalog.setLineup(show.id, [...lineup, ...hot.map((h) => h.productId)]);
   const probePath = `/api/shows/${show.id}/lineup`;
-  const stored = () => (db.prepare(`SELECT COUNT(*) AS n FROM viewer_events`).get() as { n: number }).n;
+  const stored = () => storedRows;
 
   /** One phase: the flash sale on its own SKU, the probe, and (phase 2) the event load, all started together. */
   const phase = async (skuId: string, withEvents: boolean) => {
@@ -134,7 +152,7 @@ async function main(): Promise<void> {
       : null;
     const probe = forkEventsLoad({ mode: 'probe', url, path: probePath, callers: PROBE_CALLERS, durationSec: DURATION });
     await Promise.all([events?.ready, probe.ready]);
-    analytics.buffer.flush();
+    await analytics.buffer.flush();
     const before = stored();
     let t0 = 0;
     let cpu0 = process.cpuUsage();
@@ -163,7 +181,7 @@ async function main(): Promise<void> {
       p50: percentile(stalls, 50),
       max: stalls.at(-1) ?? 0,
     };
-    analytics.buffer.flush();
+    await analytics.buffer.flush();
     const rows = stored() - before;
     const lat = [...p.latenciesMs].sort((a, b) => a - b);
     return {
@@ -186,7 +204,9 @@ async function main(): Promise<void> {
   const base = await phase(hot[0]!.skuId, false);
   const loaded = await phase(hot[1]!.skuId, true);
   await app.close();
-  analytics.close();
+  await analytics.close();
+  await pgPool?.end();
+  await cluster?.stop();
   core.close();
   db.close();
   rmSync(dataDir, { recursive: true, force: true });

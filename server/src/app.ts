@@ -9,6 +9,7 @@ import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
 import { MAX_MESSAGE_BYTES } from '../../shared/protocol/rpc';
 import { AnalyticsService } from './analytics/service';
 import { registerAnalyticsRoutes } from './analytics/routes';
+import { PgAnalyticsStore } from './analytics/store-postgres';
 import { startJob } from './cluster/lease';
 import { openPostgresPool } from './db/postgres';
 import { postgresEngagementStore } from './engagement/store-postgres';
@@ -20,6 +21,7 @@ import { openPostgresCommerceStore } from './commerce/store/open';
 import { openPostgresAccountsStore } from './accounts/store-postgres';
 import { catalogForSuggestions, type RealtimeServer, registerRealtime } from './realtime/index';
 import { PgRealtimeStore } from './realtime/store-postgres';
+import { SqliteRealtimeStore } from './realtime/store-sqlite';
 import { parseConfig, type ServerConfig, type ServerConfigInput } from './config';
 import { type Database, openDatabase } from './db/database';
 import { type ShowLookup, ShowRepository } from './db/shows';
@@ -111,6 +113,14 @@ export async function createStorecastServer(
     // Its catalog and order reads go to the commerce store, built further down (either engine).
     let pricesOf: (productId: string) => readonly number[] | null = () => null;
     let lineupOf: (showId: string) => readonly string[] = () => [];
+    // With DATABASE_URL the selling data is shared by every node (pg-migration 005, applied with commerce's below), on
+    // its own small pool, and a show's questions are read from the shared realtime store.
+    const analyticsPool = config.databaseUrl ? openPostgresPool(config.databaseUrl, 4) : null;
+    if (analyticsPool) cleanups.push(() => analyticsPool.end());
+    // Questions, bans, mutes, room settings and the audit log: shared by every node with DATABASE_URL, too.
+    const realtimePool = config.databaseUrl ? openPostgresPool(config.databaseUrl, 4) : null;
+    if (realtimePool) cleanups.push(() => realtimePool.end());
+    const realtimeStore = realtimePool ? new PgRealtimeStore(realtimePool) : new SqliteRealtimeStore(db);
     const analytics = new AnalyticsService({
       db,
       shows,
@@ -118,6 +128,8 @@ export async function createStorecastServer(
       pricesOf: (id) => pricesOf(id),
       lineupOf: (id) => lineupOf(id),
       showOrders: (id) => commerce.store.orders.showOrders(id),
+      ...(analyticsPool ? { store: new PgAnalyticsStore(analyticsPool) } : {}),
+      questions: realtimeStore,
     });
     cleanups.push(() => analytics.close());
     const sfuLog = log.child({ component: 'sfu' });
@@ -292,13 +304,12 @@ export async function createStorecastServer(
     // With DATABASE_URL staff accounts and their sessions are shared by every node, like the shop.
     const accountsStore = config.databaseUrl ? await openPostgresAccountsStore(config.databaseUrl) : null;
     if (accountsStore) cleanups.push(() => accountsStore.close());
-    // So are questions, bans, mutes, room settings and the audit log: every node serves the same queue and bans.
-    const realtimePool = config.databaseUrl ? openPostgresPool(config.databaseUrl, 4) : null;
-    if (realtimePool) cleanups.push(() => realtimePool.end());
+    // So are questions, bans, mutes, room settings and the audit log (realtimeStore, above): every node serves the same
+    // queue and bans.
     const realtime = await registerRealtime(app, {
       db,
       accountsStore,
-      ...(realtimePool ? { realtimeStore: new PgRealtimeStore(realtimePool) } : {}),
+      realtimeStore,
       log: log.child({ component: 'realtime' }),
       studioToken,
       dataDir: config.dataDir,

@@ -2,7 +2,8 @@
  * The write buffer behind every analytics write: rows accumulate in memory and are stored every `flushMs` or, once
  * `maxRows` are waiting, on the next turn of the event loop, in transactions of at most `sliceRows` rows with the
  * event loop's queued work run between two, so the hot paths (viewer batches, the checkout's commerce events, the
- * viewer API) never wait for SQLite for long. Rows still waiting are written on close.
+ * viewer API) never wait for the store (SQLite or PostgreSQL) for long. One write runs at a time; rows added meanwhile
+ * wait for the next. Rows still waiting are written on close.
  */
 import type { Logger } from '../log';
 import type { AnalyticsStore, EngagementCount, ShowLogRow, ViewerEventRow } from './store';
@@ -30,8 +31,8 @@ export const DEFAULT_BUFFER: Readonly<BufferOptions> = Object.freeze({ flushMs: 
 
 /**
  * A flush yields after each slice while fewer than CATCH_UP × `maxRows` rows wait; beyond that it goes on in the same
- * turn (ingest outpacing one slice per turn). Beyond BACKLOG × `maxRows` waiting rows, a viewer batch is not queued
- * before they are stored (on its stack): memory stays bounded whatever the load.
+ * turn (ingest outpacing one slice per turn). Beyond BACKLOG × `maxRows` waiting rows, a viewer batch is not answered
+ * before they are stored: memory stays bounded whatever the load.
  */
 const CATCH_UP = 4;
 const BACKLOG = 16;
@@ -45,14 +46,17 @@ interface PendingBatch {
 export class WriteBuffer {
   private batches: PendingBatch[] = [];
   private viewerRows = 0;
-  private log: (ShowLogRow & { seq: number })[] = [];
+  private log: ShowLogRow[] = [];
   private engagement = new Map<string, EngagementCount>();
-  /** `viewer\0batch` of batches waiting here (duplicate check before they reach the table). */
+  /** `viewer\0batch` of batches waiting here or being written (duplicate check before they reach the table). */
   private readonly pendingBatches = new Set<string>();
-  /** Viewers with batches waiting here, and how many. */
+  /** Viewers with batches waiting here or being written, and how many. */
   private readonly pendingViewers = new Map<string, number>();
   private timer: ReturnType<typeof setTimeout> | null = null;
   private immediate: ReturnType<typeof setImmediate> | null = null;
+  /** The drains, one after another (a write is never started while another runs). */
+  private chain: Promise<void> = Promise.resolve();
+  private readonly pending = new Set<Promise<unknown>>();
   private closed = false;
   /** Runs at the start of each flush (deferred work that produces rows, e.g. price comparisons). */
   beforeFlush: (() => void) | null = null;
@@ -71,18 +75,19 @@ export class WriteBuffer {
     return this.pendingViewers.has(viewerId);
   }
 
-  addViewerEvents(viewerId: string, batchId: string, rows: readonly ViewerEventRow[]): void {
+  /** Queue a viewer batch. Beyond the backlog mark, the returned promise settles once the waiting rows are stored. */
+  addViewerEvents(viewerId: string, batchId: string, rows: readonly ViewerEventRow[]): Promise<void> | undefined {
     const key = `${viewerId}\u0000${batchId}`;
     this.pendingBatches.add(key);
     this.pendingViewers.set(viewerId, (this.pendingViewers.get(viewerId) ?? 0) + 1);
     this.batches.push({ key, viewerId, rows });
     this.viewerRows += rows.length;
-    this.schedule(true);
+    return this.schedule(true);
   }
 
-  addLog(row: ShowLogRow & { seq: number }): void {
+  addLog(row: ShowLogRow): void {
     this.log.push(row);
-    this.schedule();
+    void this.schedule();
   }
 
   countEngagement(showId: string, minute: number, kind: EngagementCount['kind'], n: number): void {
@@ -90,7 +95,7 @@ export class WriteBuffer {
     const c = this.engagement.get(key);
     if (c) c.count += n;
     else this.engagement.set(key, { showId, minute, kind, count: n });
-    this.schedule();
+    void this.schedule();
   }
 
   private get size(): number {
@@ -99,18 +104,12 @@ export class WriteBuffer {
 
   /**
    * Make sure a flush comes: in `flushMs`, or on the next turn once `maxRows` wait. Nothing is written on the caller's
-   * stack (checkout events, overlay triggers, chat, viewer batches) unless viewer batches pile up beyond BACKLOG,
-   * which are then stored before the batch is answered.
+   * stack (checkout events, overlay triggers, chat, viewer batches); viewer batches piling up beyond BACKLOG are
+   * stored before the batch is answered (the promise returned).
    */
-  private schedule(viewerBatch = false): void {
-    if (this.closed) {
-      this.flush();
-      return;
-    }
-    if (viewerBatch && this.size >= this.opts.maxRows * BACKLOG) {
-      this.flush();
-      return;
-    }
+  private schedule(viewerBatch = false): Promise<void> | undefined {
+    if (this.closed) return this.flush();
+    if (viewerBatch && this.size >= this.opts.maxRows * BACKLOG) return this.flush();
     if (this.immediate) return;
     if (this.size >= this.opts.maxRows) {
       this.drainSoon();
@@ -128,26 +127,45 @@ export class WriteBuffer {
     if (this.immediate) return;
     this.immediate = setImmediate(() => {
       this.immediate = null;
-      this.drain(true);
+      void this.enqueue(true);
     });
     this.immediate.unref?.();
   }
 
   /** Make sure a flush comes (deferred work is waiting). */
   poke(): void {
-    this.schedule();
+    void this.schedule();
   }
 
-  /** Store everything waiting now (reads, tests, close), in slices without yielding. */
-  flush(): void {
-    this.drain(false);
+  /**
+   * Work that will add rows soon (a show's log state being read while its events wait): a flush waits for it first,
+   * so a read after an event sees it.
+   */
+  await(work: Promise<unknown>): void {
+    const p: Promise<unknown> = work.then(
+      () => this.pending.delete(p),
+      () => this.pending.delete(p),
+    );
+    this.pending.add(p);
+  }
+
+  /** Store everything waiting now (reads, tests, close), in slices without yielding; settles when it is stored. */
+  async flush(): Promise<void> {
+    if (this.pending.size > 0) await Promise.all(this.pending);
+    return this.enqueue(false);
+  }
+
+  private enqueue(yieldBetween: boolean): Promise<void> {
+    this.chain = this.chain.then(() => this.drain(yieldBetween));
+    return this.chain;
   }
 
   /**
    * Store waiting rows, a slice per transaction: all of them (`yieldBetween` false), or a slice and the rest on the
-   * next turn (see CATCH_UP). A failed write is logged and its rows are kept for the next try (in `flushMs`).
+   * next turn (see CATCH_UP). A failed write is logged and its rows are kept for the next try (in `flushMs`). Never
+   * rejects.
    */
-  private drain(yieldBetween: boolean): void {
+  private async drain(yieldBetween: boolean): Promise<void> {
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = null;
@@ -162,7 +180,7 @@ export class WriteBuffer {
       this.logger.error({ err }, 'analytics pre-flush step failed');
     }
     while (this.size > 0) {
-      if (!this.writeSlice()) {
+      if (!(await this.writeSlice())) {
         this.retryLater();
         return;
       }
@@ -173,32 +191,44 @@ export class WriteBuffer {
     }
   }
 
-  /** One transaction: whole viewer batches up to `sliceRows` rows, with every waiting log row and engagement count. */
-  private writeSlice(): boolean {
+  /**
+   * One transaction: whole viewer batches up to `sliceRows` rows, with every waiting log row and engagement count.
+   * The slice leaves the queues while it is written (rows added meanwhile wait for the next) and goes back to their
+   * front if the write fails.
+   */
+  private async writeSlice(): Promise<boolean> {
     let n = 0;
     let rows = 0;
     while (n < this.batches.length && (n === 0 || rows + this.batches[n]!.rows.length <= this.opts.sliceRows)) {
       rows += this.batches[n]!.rows.length;
       n++;
     }
-    const slice = this.batches.slice(0, n);
+    const slice = this.batches.splice(0, n);
+    this.viewerRows -= rows;
     const viewer: ViewerEventRow[] = [];
     for (const b of slice) for (const r of b.rows) viewer.push(r);
     const log = this.log;
-    const engagement = [...this.engagement.values()];
-    try {
-      this.store.writeAll(viewer, log, engagement);
-    } catch (err) {
-      this.logger.error(
-        { err, rows: viewer.length + log.length + engagement.length },
-        'cannot store analytics rows; retrying at the next flush',
-      );
-      return false;
-    }
-    this.batches = n === this.batches.length ? [] : this.batches.slice(n);
-    this.viewerRows -= rows;
+    const engagement = this.engagement;
     this.log = [];
     this.engagement = new Map();
+    try {
+      await this.store.writeAll(viewer, log, [...engagement.values()]);
+    } catch (err) {
+      this.logger.error(
+        { err, rows: viewer.length + log.length + engagement.size },
+        'cannot store analytics rows; retrying at the next flush',
+      );
+      this.batches.unshift(...slice);
+      this.viewerRows += rows;
+      this.log = log.concat(this.log);
+      for (const [key, c] of this.engagement) {
+        const before = engagement.get(key);
+        if (before) before.count += c.count;
+        else engagement.set(key, c);
+      }
+      this.engagement = engagement;
+      return false;
+    }
     for (const b of slice) {
       this.pendingBatches.delete(b.key);
       const left = (this.pendingViewers.get(b.viewerId) ?? 1) - 1;
@@ -212,14 +242,15 @@ export class WriteBuffer {
     if (this.closed || this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = null;
-      this.drain(true);
+      void this.enqueue(true);
     }, this.opts.flushMs);
     this.timer.unref?.();
   }
 
-  close(): void {
+  /** Store what waits (a failed write is not retried after this). */
+  async close(): Promise<void> {
     this.closed = true;
-    this.flush();
+    await this.flush();
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
   }

@@ -66,17 +66,17 @@ describe('viewer events: bad input', () => {
     };
     expect((await v.post(batch)).body).toEqual({ accepted: 2, duplicate: false, clamped: 0 });
     expect((await v.post(batch)).body).toEqual({ accepted: 0, duplicate: true, clamped: 0 });
-    h.analytics.buffer.flush();
+    await h.analytics.buffer.flush();
     expect((await v.post(batch)).body).toEqual({ accepted: 0, duplicate: true, clamped: 0 });
     // The same seq twice inside one batch is a client bug, refused as a whole.
     const twice = await v.post({ ...batch, batchId: 'batch-0002', events: [batch.events[0], batch.events[0]] });
     expect(twice.status).toBe(400);
-    h.analytics.buffer.flush();
+    await h.analytics.buffer.flush();
     expect(rows('viewer_events')).toBe(2);
     const m = (await h.analytics.metrics(showId))!;
     expect(m.live.views).toBe(1);
     expect(m.funnel.impressionUv).toBe(1);
-    expect(h.analytics.store.minutes(showId).map((r) => [r.kind, r.count])).toEqual([
+    expect((await h.analytics.store.minutes(showId)).map((r) => [r.kind, r.count])).toEqual([
       ['enter', 1],
       ['impression', 1],
     ]);
@@ -93,7 +93,7 @@ describe('viewer events: bad input', () => {
     const late = await v.send(showId, [[0, 'enter']]);
     expect([late.status, errorOf(late.body).code]).toEqual([409, 'BAD_STATE']);
     expect(errorOf(late.body).message).toMatch(/ended/);
-    h.analytics.buffer.flush();
+    await h.analytics.buffer.flush();
     expect(rows('viewer_events')).toBe(0);
   });
 
@@ -108,7 +108,7 @@ describe('viewer events: bad input', () => {
     expect(errorOf(outside.body).message).toContain(other.id);
     const none = await v.send(showId, [[0, 'impression']]);
     expect(none.status).toBe(400);
-    h.analytics.buffer.flush();
+    await h.analytics.buffer.flush();
     expect(rows('viewer_events')).toBe(0);
     // Added to the lineup a moment ago: accepted although the lineup was read (and cached) before.
     const added = await product(h, 'Added', 100, 1);
@@ -149,7 +149,7 @@ describe('viewer events: bad input', () => {
       ],
     });
     expect(r.body).toEqual({ accepted: 2, duplicate: false, clamped: 2 });
-    h.analytics.buffer.flush();
+    await h.analytics.buffer.flush();
     const stored = h.db.prepare(`SELECT viewer_id AS v, kind, at FROM viewer_events ORDER BY viewer_id, seq`).all();
     expect(stored).toEqual([
       { v: 'viewer-ahead', kind: 'enter', at: T0 + 9 * MIN },
@@ -166,7 +166,7 @@ describe('viewer events: bad input', () => {
     expect([tooMany.status, errorOf(tooMany.body).code]).toEqual([413, 'TOO_LARGE']);
     const res = await v.client.request('POST', '/api/events', JSON.stringify({ showId, pad: 'x'.repeat(ANALYTICS_LIMITS.maxBodyBytes) }));
     expect(res.status).toBe(413);
-    h.analytics.buffer.flush();
+    await h.analytics.buffer.flush();
     expect(rows('viewer_events')).toBe(0);
   });
 
@@ -212,7 +212,7 @@ describe('viewer events: bad input', () => {
     // A stock change that sells out (the checkout path) is logged, but only at the flush.
     expect((await h.studio(`/api/studio/skus/${a.skuId}`, { method: 'PATCH', body: JSON.stringify({ stock: 0 }) })).status).toBe(200);
     expect([rows('viewer_events'), rows('show_event_log'), rows('show_minutes')]).toEqual([0, 0, 0]);
-    h.analytics.buffer.flush();
+    await h.analytics.buffer.flush();
     expect([rows('viewer_events'), rows('show_event_log'), rows('show_minutes')]).toEqual([1, 1, 1]);
   });
 

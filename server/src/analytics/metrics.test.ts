@@ -96,7 +96,7 @@ describe('selling metrics of a scripted show', () => {
     h.analytics.countEngagement(showId, 'chat', 2);
     h.analytics.countEngagement(showId, 'follow', 1);
     // The periodic flush (every second in the server) runs; the next price comparison is timed from here on.
-    h.analytics.buffer.flush();
+    await h.analytics.buffer.flush();
     at(200 * S);
     // A price change of A (the studio edits its live price) lands in the log.
     const patched = await h.studio(`/api/studio/skus/${a.skuId}`, { method: 'PATCH', body: JSON.stringify({ livePriceMinor: 9000 }) });

@@ -63,7 +63,7 @@ export async function registerAnalyticsRoutes(app: FastifyInstance, deps: Analyt
       // Behind a balancer a page's events may reach a node that has not met its show yet.
       await deps.shows?.resolve(parsed.data.showId);
       try {
-        const result = deps.analytics.ingest.accept(parsed.data, { cookieViewerId, buyerId: deps.buyers.read(req) });
+        const result = await deps.analytics.ingest.accept(parsed.data, { cookieViewerId, buyerId: deps.buyers.read(req) });
         if (cookieViewerId === null) setViewerCookie(reply, signer.sign(parsed.data.viewerId), deps.secureCookies);
         return reply.header('Cache-Control', 'no-store').send(result);
       } catch (err) {
@@ -102,8 +102,8 @@ export async function registerAnalyticsRoutes(app: FastifyInstance, deps: Analyt
       return payload;
     });
     read('screen', (id) => deps.analytics.screen(id));
-    read('log', (id) => {
-      const entries = deps.analytics.log(id);
+    read('log', async (id) => {
+      const entries = await deps.analytics.log(id);
       return entries && { entries };
     });
   });

@@ -32,7 +32,7 @@ function open(file: string, now: () => number, buffer?: { maxRows: number; flush
 }
 
 describe('show event log', () => {
-  it('ends, after a restart, an explanation the previous process opened', () => {
+  it('ends, after a restart, an explanation the previous process opened', async () => {
     dir = mkdtempSync(join(tmpdir(), 'sc-showlog-'));
     const file = join(dir, 'db.sqlite');
     let now = 1_000_000;
@@ -40,28 +40,28 @@ describe('show event log', () => {
     const show = first.shows.create('Restart show', now);
     first.shows.markLive(show.id, now);
     first.analytics.showLog.onOverlay(show.id, pin('pin-0001', 'p-a', now));
-    first.analytics.close();
+    await first.analytics.close();
     first.db.close();
 
     now += 60_000;
     const second = open(file, () => now);
     second.analytics.showLog.onOverlay(show.id, { type: 'product.unpin', id: 'unpin-001', at: now, productId: 'p-a' });
-    const log = second.analytics.log(show.id)!;
+    const log = (await second.analytics.log(show.id))!;
     expect(log.map((e) => [e.seq, e.kind, e.productId])).toEqual([
       [1, 'explain.start', 'p-a'],
       [2, 'explain.end', 'p-a'],
     ]);
-    second.analytics.close();
+    await second.analytics.close();
     second.db.close();
   });
 
-  it('ends the explanation of a card pushed off by a fourth pin', () => {
+  it('ends the explanation of a card pushed off by a fourth pin', async () => {
     dir = mkdtempSync(join(tmpdir(), 'sc-showlog-'));
     const now = 2_000_000;
     const { db, shows, analytics } = open(join(dir, 'db.sqlite'), () => now);
     const show = shows.create('Crowded show', now);
     for (const [i, p] of ['p-1', 'p-2', 'p-3', 'p-4'].entries()) analytics.showLog.onOverlay(show.id, pin(`pin-000${i}`, p, now + i));
-    const log = analytics.log(show.id)!;
+    const log = (await analytics.log(show.id))!;
     expect(log.map((e) => [e.kind, e.productId, e.data.reason ?? null])).toEqual([
       ['explain.start', 'p-1', null],
       ['explain.start', 'p-2', null],
@@ -69,7 +69,7 @@ describe('show event log', () => {
       ['explain.end', 'p-1', 'displaced'],
       ['explain.start', 'p-4', null],
     ]);
-    analytics.close();
+    await analytics.close();
     db.close();
   });
 
@@ -83,7 +83,7 @@ describe('show event log', () => {
     expect(count()).toBe(0);
     await new Promise((r) => setTimeout(r, 20));
     expect(count()).toBe(1);
-    analytics.close();
+    await analytics.close();
     db.close();
   });
 });

@@ -1,15 +1,21 @@
 /**
  * Writes the show event log (migration 007) from what the server already sees: the studio's overlay triggers (pins
  * folded exactly like the room folds them, so a product pushed off the screen by a fourth pin ends its explanation),
- * the commerce core's events and the engagement service's. Each entry gets the next `seq` of its show and two times:
- * the server's and the program's media clock (the studio's capture clock that frame-synced overlays use). Server-side
- * events are put on the media clock through the last offset measured from a trigger (studio `at` − arrival).
+ * the commerce core's events and the engagement service's. Each entry gets two times: the server's and the program's
+ * media clock (the studio's capture clock that frame-synced overlays use); the store numbers it (the next `seq` of its
+ * show) when it is stored. Server-side events are put on the media clock through the last offset measured from a
+ * trigger (studio `at` − arrival). Entries with an identity (a trigger's, a sale's, a coupon's, a giveaway's id) carry
+ * it as their key, so an event two nodes both see is stored once.
+ *
+ * A show's state (the pins still open, the products explained) is read from its stored log the first time this node
+ * meets the show; events that arrive meanwhile wait for it, in order, with the times they arrived.
  */
 import type { ShowEventKind, ShowLogEntry } from '../../../shared/analytics/events';
 import type { CommerceEvent } from '../../../shared/commerce/events';
 import { applyOverlay, type OverlayTrigger, type PinnedTrigger } from '../../../shared/protocol/overlay';
 import type { EngagementEvent } from '../../../shared/protocol/engagement';
 import type { ShowRepository } from '../db/shows';
+import type { Logger } from '../log';
 import type { WriteBuffer } from './buffer';
 import type { AnalyticsStore } from './store';
 
@@ -18,7 +24,10 @@ const SEEN_TRIGGERS = 256;
 const LINEUP_TTL_MS = 10_000;
 
 interface ShowState {
-  nextSeq: number;
+  /** The stored log has been read (until then `waiting` holds what arrived). */
+  ready: Promise<void>;
+  loaded: boolean;
+  waiting: ((s: ShowState) => void)[];
   /** Studio clock − server clock, from the latest trigger; 0 until one arrives. */
   offset: number;
   pinned: PinnedTrigger[];
@@ -32,6 +41,9 @@ export interface ShowLogDeps {
   buffer: WriteBuffer;
   shows: ShowRepository;
   clock: () => number;
+  log: Logger;
+  /** A show's lineup (product ids), from the commerce catalog. */
+  lineupOf: (showId: string) => readonly string[];
   /** A product's SKU prices (minor units, SKU order), or null when it no longer exists. */
   pricesOf: (productId: string) => readonly number[] | null;
 }
@@ -49,17 +61,42 @@ export class ShowLogRecorder {
   private show(showId: string): ShowState {
     let s = this.state.get(showId);
     if (!s) {
-      s = {
-        nextSeq: this.d.store.lastLogSeq(showId) + 1,
+      const state: ShowState = {
+        ready: Promise.resolve(),
+        loaded: false,
+        waiting: [],
         offset: 0,
-        pinned: this.restorePinned(showId),
+        pinned: [],
         seen: new Set(),
-        explained: new Set(this.d.store.explained(showId)),
+        explained: new Set(),
       };
-      this.state.set(showId, s);
+      state.ready = this.load(showId, state);
+      this.d.buffer.await(state.ready);
+      this.state.set(showId, state);
       this.primePrices(showId);
+      s = state;
     }
     return s;
+  }
+
+  /** Read the show's stored log into its state, then run what waited for it. */
+  private async load(showId: string, s: ShowState): Promise<void> {
+    try {
+      const log = await this.d.store.showLog(showId);
+      s.pinned = restorePinned(log);
+      for (const e of log) if (e.kind === 'explain.start' && e.productId !== null) s.explained.add(e.productId);
+    } catch (err) {
+      this.d.log.error({ err, showId }, 'cannot read the show event log; going on without its open explanations');
+    }
+    s.loaded = true;
+    for (const fn of s.waiting.splice(0)) fn(s);
+  }
+
+  /** Run `fn` on the show's state now, or once it is read. */
+  private withShow(showId: string, fn: (s: ShowState) => void): void {
+    const s = this.show(showId);
+    if (s.loaded) fn(s);
+    else s.waiting.push(fn);
   }
 
   private append(
@@ -67,58 +104,50 @@ export class ShowLogRecorder {
     kind: ShowEventKind,
     productId: string | null,
     data: Record<string, unknown>,
+    key: string | null,
     media?: { time: number; clock: ShowLogEntry['mediaClock'] },
     at = this.d.clock(),
   ): void {
-    const s = this.show(showId);
-    this.d.buffer.addLog({
-      showId,
-      seq: s.nextSeq++,
-      kind,
-      at,
-      mediaTime: Math.round(media?.time ?? at + s.offset),
-      mediaClock: media?.clock ?? 'server',
-      productId,
-      data,
-    });
-  }
-
-  /**
-   * Explanations the log left open (a previous process, or before this one first heard of the show), newest first, so
-   * the unpin that ends them after a restart is logged too.
-   */
-  private restorePinned(showId: string): PinnedTrigger[] {
-    const open = new Map<string, PinnedTrigger>();
-    for (const e of this.d.store.showLog(showId)) {
-      if (e.productId === null) continue;
-      if (e.kind === 'explain.end') open.delete(e.productId);
-      if (e.kind !== 'explain.start') continue;
-      const d = e.data as { trigger?: string; name?: string; priceMinor?: number; currency?: string };
-      open.delete(e.productId);
-      open.set(e.productId, {
-        type: 'product.pin',
-        id: d.trigger ?? `restored-${e.seq}`,
-        at: e.mediaTime,
-        product: { productId: e.productId, name: d.name ?? e.productId, priceMinor: d.priceMinor ?? 0, currency: d.currency ?? 'XXX' },
-      });
-    }
-    return [...open.values()].reverse();
+    this.withShow(showId, (s) =>
+      this.d.buffer.addLog({
+        showId,
+        kind,
+        at,
+        mediaTime: Math.round(media?.time ?? at + s.offset),
+        mediaClock: media?.clock ?? 'server',
+        productId,
+        data,
+        key,
+      }),
+    );
   }
 
   /** An overlay trigger the room read from the studio's DataChannel (the room's one-line hook). */
   onOverlay(showId: string, t: OverlayTrigger): void {
-    const s = this.show(showId);
+    const now = this.d.clock();
+    this.withShow(showId, (s) => this.overlay(showId, s, t, now));
+  }
+
+  private overlay(showId: string, s: ShowState, t: OverlayTrigger, now: number): void {
     if (s.seen.has(t.id)) return;
     s.seen.add(t.id);
     if (s.seen.size > SEEN_TRIGGERS) s.seen.delete(s.seen.values().next().value as string);
-    s.offset = t.at - this.d.clock();
+    s.offset = t.at - now;
     const before = new Set(s.pinned.map((p) => p.product.productId));
     s.pinned = applyOverlay(s.pinned, t);
     const after = new Set(s.pinned.map((p) => p.product.productId));
     const studio = { time: t.at, clock: 'studio' as const };
     for (const id of before) {
       if (!after.has(id))
-        this.append(showId, 'explain.end', id, { trigger: t.id, reason: t.type === 'product.unpin' ? 'unpin' : 'displaced' }, studio);
+        this.append(
+          showId,
+          'explain.end',
+          id,
+          { trigger: t.id, reason: t.type === 'product.unpin' ? 'unpin' : 'displaced' },
+          `end:${t.id}:${id}`,
+          studio,
+          now,
+        );
     }
     if (t.type !== 'product.pin') return;
     const p = t.product;
@@ -129,15 +158,31 @@ export class ShowLogRecorder {
         'explain.start',
         p.productId,
         { trigger: t.id, name: p.name, priceMinor: p.priceMinor, currency: p.currency },
+        `start:${t.id}`,
         studio,
+        now,
       );
     }
-    if (t.mediaTime !== undefined) this.append(showId, 'card.shown', p.productId, { trigger: t.id }, { time: t.mediaTime, clock: 'frame' });
+    if (t.mediaTime !== undefined)
+      this.append(showId, 'card.shown', p.productId, { trigger: t.id }, `card:${t.id}`, { time: t.mediaTime, clock: 'frame' }, now);
   }
 
-  /** Products the show has pinned so far. */
-  explained(showId: string): ReadonlySet<string> {
-    return this.show(showId).explained;
+  /** Products the show has pinned so far (once its stored log is read). */
+  async explained(showId: string): Promise<ReadonlySet<string>> {
+    const s = this.show(showId);
+    await s.ready;
+    return s.explained;
+  }
+
+  /** A show this node serves viewers of (its log state is read now, so commerce events here are logged for it). */
+  meet(showId: string): void {
+    this.show(showId);
+  }
+
+  /** Note products another node's studio pinned (read from the shared log). */
+  noteExplained(showId: string, productIds: readonly string[]): void {
+    const s = this.state.get(showId);
+    if (s) for (const id of productIds) s.explained.add(id);
   }
 
   /**
@@ -155,7 +200,7 @@ export class ShowLogRecorder {
         this.stock.set(e.skuId, left);
         if (left <= 0 && before !== 0) {
           for (const showId of this.showsWith(e.productId))
-            this.append(showId, 'sold.out', e.productId, { skuId: e.skuId, flashSale: e.saleRemaining !== null });
+            this.append(showId, 'sold.out', e.productId, { skuId: e.skuId, flashSale: e.saleRemaining !== null }, null);
         }
         return;
       }
@@ -171,7 +216,13 @@ export class ShowLogRecorder {
           remaining: sale.remaining,
         };
         for (const showId of this.showsWith(sale.productId))
-          this.append(showId, e.type, sale.productId, e.type === 'sale.ended' ? { ...data, reason: e.reason } : data);
+          this.append(
+            showId,
+            e.type,
+            sale.productId,
+            e.type === 'sale.ended' ? { ...data, reason: e.reason } : data,
+            `${e.type}:${sale.id}`,
+          );
         return;
       }
       case 'product.changed':
@@ -205,39 +256,69 @@ export class ShowLogRecorder {
       this.prices.set(productId, sig);
       if (before === undefined || before === sig) continue;
       for (const showId of this.showsWith(productId)) {
-        this.append(showId, 'price.changed', productId, { priceMinor: prices, before: before.split(',').map(Number) }, undefined, at);
+        this.append(showId, 'price.changed', productId, { priceMinor: prices, before: before.split(',').map(Number) }, null, undefined, at);
       }
     }
   }
 
   /** Engagement events published to a show's room. */
   onEngagement(showId: string, e: EngagementEvent): void {
-    if (e.type === 'coupon.available') this.append(showId, 'coupon.published', null, { couponId: e.coupon.id });
-    else if (e.type === 'giveaway.started') this.append(showId, 'giveaway.started', null, { giveawayId: e.giveaway.id });
-    else if (e.type === 'giveaway.ended') this.append(showId, 'giveaway.drawn', null, { giveawayId: e.giveaway.id });
+    if (e.type === 'coupon.available') this.append(showId, 'coupon.published', null, { couponId: e.coupon.id }, `coupon:${e.coupon.id}`);
+    else if (e.type === 'giveaway.started')
+      this.append(showId, 'giveaway.started', null, { giveawayId: e.giveaway.id }, `giveaway.started:${e.giveaway.id}`);
+    else if (e.type === 'giveaway.ended')
+      this.append(showId, 'giveaway.drawn', null, { giveawayId: e.giveaway.id }, `giveaway.drawn:${e.giveaway.id}`);
   }
 
-  /** Non-ended shows whose lineup holds the product (their price baseline is noted on the way). */
+  /**
+   * Non-ended shows whose lineup holds the product: this node's own and, in a cluster, the other nodes' shows this one
+   * has met (its viewers' batches came here), since a checkout on this node is told to this node only. What two nodes
+   * both log (a sale, a price) is stored once (the rows' keys; the store's price check).
+   */
   private showsWith(productId: string): string[] {
     const now = this.d.clock();
+    const ids = new Set(this.d.shows.unfinished().map((s) => s.id));
+    for (const id of this.state.keys()) if (!ids.has(id) && this.d.shows.get(id)?.status === 'live') ids.add(id);
     const out: string[] = [];
-    for (const show of this.d.shows.unfinished()) {
-      let l = this.lineups.get(show.id);
+    for (const id of ids) {
+      let l = this.lineups.get(id);
       if (!l || now - l.at >= LINEUP_TTL_MS) {
-        l = { ids: new Set(this.d.store.lineup(show.id)), at: now };
-        this.lineups.set(show.id, l);
+        l = { ids: new Set(this.d.lineupOf(id)), at: now };
+        this.lineups.set(id, l);
       }
-      if (l.ids.has(productId)) out.push(show.id);
+      if (l.ids.has(productId)) out.push(id);
     }
     return out;
   }
 
   /** Note the current prices of a show's lineup, so the first change after this is logged. */
   primePrices(showId: string): void {
-    for (const id of this.d.store.lineup(showId)) {
+    for (const id of this.d.lineupOf(showId)) {
       if (this.prices.has(id)) continue;
       const p = this.d.pricesOf(id);
       if (p) this.prices.set(id, p.join(','));
     }
   }
+}
+
+/**
+ * Explanations the log left open (a previous process, another node, or before this one first heard of the show),
+ * newest first, so the unpin that ends them is logged too.
+ */
+function restorePinned(log: readonly ShowLogEntry[]): PinnedTrigger[] {
+  const open = new Map<string, PinnedTrigger>();
+  for (const e of log) {
+    if (e.productId === null) continue;
+    if (e.kind === 'explain.end') open.delete(e.productId);
+    if (e.kind !== 'explain.start') continue;
+    const d = e.data as { trigger?: string; name?: string; priceMinor?: number; currency?: string };
+    open.delete(e.productId);
+    open.set(e.productId, {
+      type: 'product.pin',
+      id: d.trigger ?? `restored-${e.seq}`,
+      at: e.mediaTime,
+      product: { productId: e.productId, name: d.name ?? e.productId, priceMinor: d.priceMinor ?? 0, currency: d.currency ?? 'XXX' },
+    });
+  }
+  return [...open.values()].reverse();
 }

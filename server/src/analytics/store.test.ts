@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Database, openDatabase } from '../db/database';
 import { ShowRepository } from '../db/shows';
-import { AnalyticsStore, type ViewerEventRow } from './store';
+import type { ViewerEventRow } from './store';
+import { SqliteAnalyticsStore } from './store-sqlite';
 
 const VIEWERS = 2000;
 const BATCH = 100;
@@ -22,7 +23,7 @@ describe('analytics store on disk', () => {
   let dir: string;
   let db: Database;
   let showId: string;
-  let store: AnalyticsStore;
+  let store: SqliteAnalyticsStore;
   let batchNo = 0;
   // A fixed pseudo-random sequence: the same rows on every run.
   let seed = 42;
@@ -50,7 +51,7 @@ describe('analytics store on disk', () => {
     db = openDatabase(join(dir, 'db.sqlite'));
     db.pragma('wal_autocheckpoint = 0');
     showId = new ShowRepository(db).create('Stored show', 1_000_000).id;
-    store = new AnalyticsStore(db, () => []);
+    store = new SqliteAnalyticsStore(db);
   });
 
   afterEach(() => {
@@ -58,13 +59,13 @@ describe('analytics store on disk', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('rewrites a few pages per stored viewer batch, not one per event', () => {
+  it('rewrites a few pages per stored viewer batch, not one per event', async () => {
     const now = 10_000_000;
-    for (let i = 0; i < 100; i++) store.writeAll(flushRows(now), [], []);
+    for (let i = 0; i < 100; i++) await store.writeAll(flushRows(now), [], []);
     // Empty the WAL: what it holds next is what the measured flushes wrote (no checkpoint runs between them).
     db.pragma('wal_checkpoint(TRUNCATE)');
     let rows = 0;
-    for (let i = 0; i < 10; i++) rows += store.writeAll(flushRows(now), [], []);
+    for (let i = 0; i < 10; i++) rows += await store.writeAll(flushRows(now), [], []);
     const [wal] = db.pragma('wal_checkpoint(PASSIVE)') as { log: number }[];
     expect(rows).toBe(10 * FLUSH);
     // Measured: ~0.9 pages per row with an index in time order, ~0.1 without.

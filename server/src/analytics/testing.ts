@@ -120,7 +120,7 @@ export async function startAnalyticsHarness(opts: {
     },
     async close() {
       await app.close();
-      analytics.close();
+      await analytics.close();
       c.close();
       await store?.close();
       db.close();

@@ -22,7 +22,8 @@ export function registerReplayRoutes(app: FastifyInstance, replay: ReplayService
     else if (mayForward(homes, req)) return forwardToHome(homes, req, reply, showId, replayApiPath(showId));
     try {
       // Public data, read cross-origin by the studio's Data tab (no credentials are involved).
-      return reply.header('Cache-Control', 'no-store').header('access-control-allow-origin', '*').send(replay.manifest(p.data.showId));
+      const manifest = await replay.manifest(p.data.showId);
+      return reply.header('Cache-Control', 'no-store').header('access-control-allow-origin', '*').send(manifest);
     } catch (err) {
       if (err instanceof ReplayError) return sendError(reply, err.status, err.code, err.message);
       throw err;

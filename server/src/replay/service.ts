@@ -64,12 +64,12 @@ export class ReplayService {
    * The replay of a show: throws ReplayError for an unknown show or one with no recording. Live pages ask for it when
    * an explanation ends (its clip appears), all at once: answers are kept MANIFEST_TTL_MS.
    */
-  manifest(showId: string): ReplayManifest {
+  async manifest(showId: string): Promise<ReplayManifest> {
     const now = Date.now();
     const cached = this.cache.get(showId);
     if (cached && now - cached.at < MANIFEST_TTL_MS) return cached.manifest;
     const { show, playlist, runs } = this.recording(showId);
-    const chapters = this.chapters(showId, playlist, runs);
+    const chapters = await this.chapters(showId, playlist, runs);
     const manifest = { show, playlistUrl: `/hls/${encodeURIComponent(showId)}/index.m3u8`, duration: round3(playlist.duration), chapters };
     this.cache.set(showId, { at: now, manifest });
     if (this.cache.size > 200) this.cache.delete(this.cache.keys().next().value as string);
@@ -79,7 +79,7 @@ export class ReplayService {
   /** The clip of explanation `clipId` (the log seq of its start) in this show: its MP4 path, made if needed. */
   async clip(showId: string, clipId: number): Promise<string> {
     const { playlist, runs } = this.recording(showId);
-    const chapter = this.chapters(showId, playlist, runs).find((c) => c.clipId === clipId);
+    const chapter = (await this.chapters(showId, playlist, runs)).find((c) => c.clipId === clipId);
     if (!chapter) throw new ReplayError('NOT_FOUND', `no explanation ${clipId} in this show`);
     if (chapter.open) throw new ReplayError('BAD_STATE', 'this product is still being explained');
     const segs = segmentsCovering(playlist, chapter.start, chapter.end);
@@ -137,9 +137,9 @@ export class ReplayService {
     return runs;
   }
 
-  private chapters(showId: string, playlist: Playlist, runs: readonly TimelineRun[]): ReplayChapter[] {
-    const log = this.d.analytics.log(showId) ?? [];
-    const rows = this.d.analytics.segmentSpans(showId) ?? [];
+  private async chapters(showId: string, playlist: Playlist, runs: readonly TimelineRun[]): Promise<ReplayChapter[]> {
+    const rows = (await this.d.analytics.segmentSpans(showId)) ?? [];
+    const log = (await this.d.analytics.log(showId)) ?? [];
     const out: ReplayChapter[] = [];
     for (const row of rows) {
       const startEntry = log.find((e) => e.kind === 'explain.start' && e.productId === row.productId && e.at === row.start);

@@ -7,6 +7,7 @@ import { pg001Commerce } from './001-commerce';
 import { pg002Accounts } from './002-accounts';
 import { pg003Engagement } from './003-engagement';
 import { pg004Realtime } from './004-realtime';
+import { pg005Analytics } from './005-analytics';
 
 export interface PgMigration {
   version: number;
@@ -15,4 +16,4 @@ export interface PgMigration {
   up: string;
 }
 
-export const pgMigrations: readonly PgMigration[] = [pg001Commerce, pg002Accounts, pg003Engagement, pg004Realtime];
+export const pgMigrations: readonly PgMigration[] = [pg001Commerce, pg002Accounts, pg003Engagement, pg004Realtime, pg005Analytics];
