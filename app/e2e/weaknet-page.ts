@@ -4,6 +4,7 @@
  * audio, the freeze / audio-gap arithmetic over it, and the per-scenario figures the bench collects.
  */
 import { appendFileSync } from 'node:fs';
+import type { types } from 'mediasoup';
 import type { Page } from 'playwright-core';
 import { poll } from './harness';
 
@@ -133,6 +134,27 @@ export function audioGaps(audio: PageLog['audio'], from: number, to: number, aft
   return { gapMs: Math.round(gapMs), firstAfter };
 }
 
+/**
+ * Where the jitter buffer concealed audio in [from, to]: the start of the first and the end of the last sampling
+ * interval in which it concealed any (null: none), and how much it concealed in all (ms).
+ */
+export function audioConcealment(
+  audio: PageLog['audio'],
+  from: number,
+  to: number,
+): { from: number | null; until: number | null; totalMs: number } {
+  const inRange = audio.filter(([t]) => t >= from && t <= to);
+  const out = { from: null as number | null, until: null as number | null, totalMs: 0 };
+  for (let i = 1; i < inRange.length; i++) {
+    const concealed = inRange[i]![3] - inRange[i - 1]![3];
+    if (concealed <= 0) continue;
+    out.from ??= inRange[i - 1]![0];
+    out.until = inRange[i]![0];
+    out.totalMs += concealed / 48;
+  }
+  return { ...out, totalMs: Math.round(out.totalMs) };
+}
+
 /** Times at which new audio packets had arrived (from the 200 ms samples). */
 export function audioArrivals(audio: PageLog['audio']): number[] {
   return audio.filter((a, i) => i > 0 && a[1] > audio[i - 1]![1]).map((a) => a[0]);
@@ -185,4 +207,25 @@ export interface ScenarioFigures {
 export function reportFigures(figures: ScenarioFigures): void {
   const file = process.env.WEAKNET_REPORT;
   if (file) appendFileSync(file, `${JSON.stringify(figures)}\n`);
+}
+
+/**
+ * The server's first sign of a filling link: reads the transports' bandwidth estimate every 100 ms until `stop()` and
+ * calls `onCut` when one falls 12 % or more under the highest read (the congestion controller's cut is 15 %).
+ */
+export function watchEstimateCut(transports: types.WebRtcTransport[]): { onCut: (at: number) => void; stop(): void } {
+  const peak = new Map<string, number>();
+  const watch = {
+    onCut: (_at: number) => {},
+    stop: () => clearInterval(timer),
+  };
+  const timer = setInterval(async () => {
+    for (const t of transports) {
+      const estimate = (await t.getStats().catch(() => []))[0]?.availableOutgoingBitrate ?? 0;
+      const highest = Math.max(peak.get(t.id) ?? 0, estimate);
+      peak.set(t.id, highest);
+      if (estimate > 0 && estimate <= highest * 0.88) watch.onCut(Date.now());
+    }
+  }, 100);
+  return watch;
 }

@@ -11,6 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, openStudioAndGoLive, openViewer, poll, type Stack, startStack, watchConsole } from './harness';
 import { createNetLink, type NetLink } from './netns';
 import {
+  audioConcealment,
   audioGaps,
   frozenShare,
   longestGap,
@@ -21,6 +22,7 @@ import {
   TOP_LAYER,
   TOP_WIDTH,
   waitPlaying,
+  watchEstimateCut,
 } from './weaknet-page';
 
 describe('weak networks: a viewer behind an impaired link', () => {
@@ -75,10 +77,16 @@ describe('weak networks: a viewer behind an impaired link', () => {
 
   /**
    * When the SFU acted on the viewer's video consumer (wall clock): the downlink guard's flush (its pause) and the
-   * first lower layer mediasoup forwarded after it (its key frame went out).
+   * first lower layer mediasoup forwarded after it (its key frame went out); and the first sign of congestion the
+   * server had: the viewer transport's bandwidth estimate, read every 100 ms until `stop()`, cut by 12 % or more.
    */
-  function watchViewerVideo(): { pausedAt: number | null; lowerAt: number | null } {
-    const seen: { pausedAt: number | null; lowerAt: number | null } = { pausedAt: null, lowerAt: null };
+  function watchViewerVideo(): { pausedAt: number | null; lowerAt: number | null; cutAt: number | null; stop(): void } {
+    const viewers = [...(stack.server.rooms.get(showId)?.viewers.values() ?? [])];
+    const cut = watchEstimateCut(viewers.flatMap((p) => [...p.transports.values()]));
+    const seen = { pausedAt: null as number | null, lowerAt: null as number | null, cutAt: null as number | null, stop: cut.stop };
+    cut.onCut = (at) => {
+      seen.cutAt ??= at;
+    };
     for (const peer of stack.server.rooms.get(showId)?.viewers.values() ?? []) {
       for (const c of peer.consumers.values()) {
         if (c.kind !== 'video') continue;
@@ -222,9 +230,20 @@ describe('weak networks: a viewer behind an impaired link', () => {
     // The stages of the switch: the guard's step down, the lower layer's key frame forwarded, the page told, on screen.
     const since = (t: number | null | undefined) => (typeof t === 'number' ? Math.round(t - capped) : null);
     const noticed = (await readLog(viewer, capped)).layers.find(([t, l]) => t >= capped && l !== null && l < TOP_LAYER)?.[0];
-    const stages = { guardStepMs: since(sfu.pausedAt), sfuLowerMs: since(sfu.lowerAt), pageNoticeMs: since(noticed) };
     await sleep(8_000);
+    sfu.stop();
     const lifted = Date.now();
+    // Where the audio, queued behind the top layer in the capped link, was concealed, against the guard's stages.
+    const concealed = audioConcealment((await readLog(viewer, capped)).audio, capped, lifted);
+    const stages = {
+      firstCutMs: since(sfu.cutAt),
+      guardStepMs: since(sfu.pausedAt),
+      sfuLowerMs: since(sfu.lowerAt),
+      pageNoticeMs: since(noticed),
+      audioConcealedFromMs: since(concealed.from),
+      audioConcealedUntilMs: since(concealed.until),
+      audioConcealedMs: concealed.totalMs,
+    };
     const { frames: underCap } = await readLog(viewer, switched);
     const freeze = longestGap(underCap, switched, lifted);
     const stall = longestGap((await readLog(viewer, capped)).frames, capped, switched).ms;
@@ -264,10 +283,12 @@ describe('weak networks: a viewer behind an impaired link', () => {
     });
     console.log(
       `[weaknet a] 600 kbps cap: lower layer on screen after ${adaptMs.toFixed(0)} ms (longest gap until then ${stall.toFixed(0)} ms; ` +
+        `first cut of the estimate at ${stages.firstCutMs ?? '-'} ms, ` +
         `guard stepped down at ${stages.guardStepMs ?? '-'} ms, lower layer forwarded at ${stages.sfuLowerMs ?? '-'} ms, ` +
         `page told at ${stages.pageNoticeMs ?? '-'} ms${studioTopAtSwitch ? '' : '; the studio had stopped sending its top layer'}); ` +
         `then ${fps.toFixed(1)} fps, longest gap ${freeze.ms.toFixed(0)} ms at +${(freeze.at - switched).toFixed(0)} ms; ` +
         `top layer on screen ${climbMs.toFixed(0)} ms after lifting (the studio sent it again ${climbFrom - lifted} ms after it); ` +
+        `audio concealed ${concealed.totalMs} ms in all from ${stages.audioConcealedFromMs ?? '-'} to ${stages.audioConcealedUntilMs ?? '-'} ms; ` +
         `screens under the cap ${screensUnderCap.join(' → ') || 'unchanged'}; layers ${layers
           .filter(([t]) => t >= capped)
           .map(([t, l, tl]) => `${l}/${tl}@+${t - capped}`)
@@ -308,6 +329,7 @@ describe('weak networks: a viewer behind an impaired link', () => {
           `widths ${[...new Set(frames.map((f) => f[1]))].join(',')}, layers ${seen.join(' ') || 'unchanged'}`,
       );
     }
+    sfu.stop();
     const guard = sfu.pausedAt === null ? 'did not step down' : `stepped down at +${sfu.pausedAt - started} ms`;
     console.log(`[weaknet b] ${results.join('; ')}; dropped ${link.dropped()} packets; the downlink guard ${guard}`);
     reportFigures({

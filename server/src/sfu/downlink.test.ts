@@ -4,7 +4,7 @@
  * the top layer's rate.
  */
 import { describe, expect, it } from 'vitest';
-import { DOWNLINK_GUARD, type DownlinkState, downlinkStep, initialDownlinkState } from './downlink';
+import { DOWNLINK_GUARD, type DownlinkReading, type DownlinkState, downlinkStep, initialDownlinkState } from './downlink';
 
 const TOP = 500_000;
 
@@ -18,6 +18,16 @@ function run(trace: [number, number][], top = TOP, start = -10_000): { changes: 
     if (s.capped !== before) changes.push([t, s.capped]);
   }
   return { changes, state: s };
+}
+
+/** Feed readings from a consumer started at `start`; returns when the guard first stepped down (null: never). */
+function firstStep(readings: [number, DownlinkReading][], start: number): number | null {
+  let s = initialDownlinkState(start);
+  for (const [t, r] of readings) {
+    s = downlinkStep(s, r, t);
+    if (s.capped) return t;
+  }
+  return null;
 }
 
 /** Readings every 250 ms from `from` to `to` of `estimate(t)`. */
@@ -57,7 +67,8 @@ describe('downlink guard', () => {
         331_000,
       ).changes,
     ).toEqual([]);
-    // Cut after cut from the 3 Mbit/s start value (measured): the step down comes once a cut lands near the top layer.
+    // Cut after cut from the 3 Mbit/s start value (measured under a cap): the step down comes once the fall is two cuts
+    // deep and within three times the top layer.
     const cuts: [number, number][] = [
       [-500, 3_150_933],
       [1847, 3_150_933],
@@ -66,7 +77,7 @@ describe('downlink guard', () => {
       [2717, 1_935_067],
       [2967, 1_551_644],
     ];
-    expect(run(cuts, 800_000).changes).toEqual([[2717, true]]);
+    expect(run(cuts, 800_000).changes).toEqual([[2467, true]]);
   });
 
   it('steps down when the round trip grows while the estimate leaves the top layer little room (measured)', () => {
@@ -125,12 +136,10 @@ describe('downlink guard', () => {
       [6_940, 1_104_547, 409],
       [7_190, 1_104_547, 409],
     ];
-    let s = initialDownlinkState(0);
-    let at: number | null = null;
-    for (const [t, estimate, rttMs] of readings) {
-      s = downlinkStep(s, { estimate, topBitrate: 1_000_000, rttMs, loss: 0.7 }, t);
-      if (s.capped && at === null) at = t;
-    }
+    const at = firstStep(
+      readings.map(([t, estimate, rttMs]) => [t, { estimate, topBitrate: 1_000_000, rttMs, loss: 0.7 }]),
+      0,
+    );
     expect(at).toBe(6_940);
     // In the first reports a rise is not yet a sign: the floor is still being found.
     let early = initialDownlinkState(0);
@@ -140,6 +149,64 @@ describe('downlink guard', () => {
     ] as const)
       early = downlinkStep(early, { estimate: 3_000_000, topBitrate: 1_000_000, rttMs }, t);
     expect(early.capped).toBe(false);
+  });
+
+  it('steps down at a deep fall soon after joining, before the full queue drops (measured)', () => {
+    // A 600 kbit/s cap 6.2 s after the consumer started (t: ms since then): cut after cut from the 3.15 Mbit/s start
+    // value within the single cut's warm-up; the full queue dropped from 1.5 s after the cap.
+    const readings: [number, number, number][] = [
+      [5_955, 3_150_933, 0],
+      [6_158, 3_375_000, 0],
+      [6_258, 3_150_933, 0], // the cap
+      [6_786, 3_150_933, 0],
+      [6_887, 2_678_293, 0],
+      [6_990, 2_276_549, 0],
+      [7_090, 1_935_067, 0],
+      [7_394, 1_398_086, 0],
+      [7_697, 1_010_117, 0.06],
+      [7_802, 1_010_117, 0.144],
+      [8_300, 800_000, 0.2],
+    ];
+    const at = firstStep(
+      readings.map(([t, estimate, loss]) => [t, { estimate, topBitrate: 900_000, loss }]),
+      0,
+    );
+    expect(at).toBe(6_990);
+  });
+
+  it('takes no deep fall under random loss for a queue, nor one while the start estimate settles', () => {
+    // Scenario b's 15 %: the controller's loss-based cuts, the link losing before the fall began.
+    const lossy = [1_200_000, 1_100_000, 1_000_000, 850_000].map((estimate, i): [number, DownlinkReading] => [
+      i * 300,
+      { estimate, topBitrate: TOP, loss: 0.15 },
+    ]);
+    expect(firstStep(lossy, -10_000)).toBeNull();
+    // The onset of 5 % loss 4 s after joining: the transport's loss shows before the fall's second cut.
+    const onset: [number, number, number][] = [
+      [0, 3_375_000, 0],
+      [200, 3_375_000, 0.011],
+      [400, 2_900_000, 0.01],
+      [600, 2_400_000, 0.015],
+    ];
+    expect(
+      firstStep(
+        onset.map(([t, estimate, loss]) => [t, { estimate, topBitrate: 1_000_000, loss }]),
+        -4_000,
+      ),
+    ).toBeNull();
+    // A consumer's first 2 s: the estimate falls from the start value without a cap (measured: 3.0 → 2.38 Mbit/s).
+    const young: [number, number][] = [
+      [160, 3_001_000],
+      [280, 2_383_000],
+      [1_900, 1_300_000],
+      [2_100, 1_300_000],
+    ];
+    expect(
+      firstStep(
+        young.map(([t, estimate]) => [t, { estimate, topBitrate: TOP, loss: 0 }]),
+        0,
+      ),
+    ).toBeNull();
   });
 
   it('ignores cuts under random loss (NACK and RTX repair it on the layer being sent)', () => {

@@ -6,9 +6,10 @@
  * the spatial layer itself; on a link capped just below the top layer the viewer so kept a top layer that did not fit
  * for 3–5 s while the estimate fell in steps of 15 % from wherever it was (up to the 3 Mbit/s start value), and the
  * picture all but stopped. The guard reads the estimate (the transport's `availableOutgoingBitrate`, always fresh)
- * four times a second, with the round-trip time of the viewer's last receiver report. At a sign of congestion that
+ * ten times a second, with the round-trip time of the viewer's last receiver report. At a sign of congestion that
  * matters — a cut of the controller's estimate (a fall of `fastFall` within `fallWindowMs`: it saw the link's queue
- * grow) leaving it under `fallHeadroom` times the top layer's rate, a round trip grown by `rttRiseNearMs` (the queue,
+ * grow) leaving it under `fallHeadroom` times the top layer's rate, two cuts in a row (`deepFall`) from a link that lost
+ * nothing, even in the consumer's first seconds, a round trip grown by `rttRiseNearMs` (the queue,
  * often seen first) with the estimate under `rttHeadroom` times that rate, or grown by `rttRiseMs` whatever the
  * estimate (a deep queue; the estimate may still be the unprobed start value) — it lowers the consumer's preferred
  * spatial layer by one at once. Below the top layer mediasoup's own allocation decides. A low estimate alone is no sign: while a lower layer flows the estimate stays
@@ -32,8 +33,17 @@ import { parseScalabilityMode, type types } from 'mediasoup';
 import type { Logger } from '../log';
 
 export const DOWNLINK_GUARD = {
-  /** How often the estimate is read. */
-  intervalMs: 250,
+  /**
+   * How often the estimate is read. The controller's first cut is the earliest sign a capped link gives the server
+   * (measured 0.5–0.7 s after a 600 kbit/s cap; the viewer's receiver reports show the queue a second or more later, its
+   * transport-cc loss later still), and until the step down the viewer's audio waits in the same queue behind the top
+   * layer: read every 250 ms, the step came 0.2–0.3 s after the cut and the audio was concealed for 250–300 ms at a
+   * stretch; read every 100 ms, 130–175 ms. (The transport's `bwe` trace events come only once a second or at a fall
+   * of a quarter, after the reading.) A reading costs the worker ~5 µs and this process ~25 µs.
+   */
+  intervalMs: 100,
+  /** The consumer's round trip changes only with a receiver report (about once a second): read this often. */
+  rttEveryMs: 250,
   /** The window in which a fall of `fastFall` counts as congestion. */
   fallWindowMs: 1_500,
   /** A fall of this share of the window's highest estimate (one cut of the congestion controller is 15 %). */
@@ -41,6 +51,17 @@ export const DOWNLINK_GUARD = {
   /** ...while the estimate is under this many times the top layer's rate (far above it, a cut is the jitter of a busy
    * machine or network, not a link about to fill). */
   fallHeadroom: 2.5,
+  /**
+   * A fall of this share (two of the controller's cuts in a row) that began on a link losing at most `deepMaxLoss` is a
+   * queue filling, however young the consumer: a link capped 6.4 s after joining was cut from 3.15 to 1.01 Mbit/s in
+   * 0.8 s while the single cut waited out its warm-up and then took the full queue's drops for random loss; the step
+   * down came from the round trip, 2.3 s after the cap (measured). A full queue drops only after the first cuts (0.4–0.8 s
+   * later, measured); random loss shows in the transport's loss within 0.2 s.
+   */
+  deepFall: 0.25,
+  deepMaxLoss: 0.005,
+  /** ...with the estimate under this many times the top layer's rate (two cuts in a row are no busy machine's jitter). */
+  deepHeadroom: 3,
   /**
    * A cut while the transport's own loss (transport-cc feedback) is at least this share came from random loss, which
    * NACK and RTX repair on the layer being sent; a layer switch would only add a key frame to get through it.
@@ -99,8 +120,8 @@ export interface DownlinkState {
   liftedAt: number;
   /** Since when the link has shown no congestion (null: it does now). */
   calmSince: number | null;
-  /** Recent estimates [time, bit/s], newest last, within `fallWindowMs`. */
-  history: [number, number][];
+  /** Recent readings [time, estimate bit/s, loss 0‥1], newest last, within `fallWindowMs`. */
+  history: [number, number, number][];
   startedAt: number;
   /** Lowest round trip seen (ms). */
   minRttMs: number;
@@ -133,21 +154,29 @@ export interface DownlinkReading {
 /** One reading → the next state; `capped` says whether to hold the consumer under the top layer. */
 export function downlinkStep(s: DownlinkState, r: DownlinkReading, now: number, cfg = DOWNLINK_GUARD): DownlinkState {
   const { estimate, topBitrate, rttMs } = r;
-  const history = [...s.history.filter(([t]) => now - t <= cfg.fallWindowMs), [now, estimate] as [number, number]];
+  const loss = r.loss ?? 0;
+  const reading: [number, number, number] = [now, estimate, loss];
+  const history = [...s.history.filter(([t]) => now - t <= cfg.fallWindowMs), reading];
   const hasRtt = rttMs !== undefined && rttMs > 0;
   const next: DownlinkState = { ...s, history, minRttMs: hasRtt ? Math.min(s.minRttMs, rttMs) : s.minRttMs };
   if (topBitrate <= 0) return { ...next, calmSince: null }; // nothing to guard: the studio does not send the top layer
   // Congestion: the controller cut its estimate, or the round trip grew (the link's queue fills).
-  const loss = r.loss ?? 0;
-  const fell = estimate <= Math.max(...history.map(([, e]) => e)) * (1 - cfg.fastFall);
+  const peak = Math.max(...history.map(([, e]) => e));
+  const fell = estimate <= peak * (1 - cfg.fastFall);
   const cut = fell && loss < cfg.cutMaxLoss;
+  // The fall's start: the last reading at the highest estimate since the round-trip warm-up (before, the start value
+  // settles).
+  const settled = history.filter(([t]) => t - s.startedAt >= cfg.rttWarmupMs);
+  const from = settled.length ? settled.reduce((a, b) => (b[1] >= a[1] ? b : a)) : reading;
+  const deep = estimate <= from[1] * (1 - cfg.deepFall) && from[2] <= cfg.deepMaxLoss && loss < cfg.cutMaxLoss;
   const rise = hasRtt ? rttMs - s.minRttMs : 0;
   const queueing = rise >= cfg.rttRiseNearMs;
-  next.calmSince = cut || queueing ? null : (s.calmSince ?? now);
+  next.calmSince = cut || deep || queueing ? null : (s.calmSince ?? now);
   if (!s.capped) {
     const age = now - s.startedAt;
     // ...that matters where the estimate leaves the top layer little room, or where the queue is deep.
     const full =
+      (deep && estimate < topBitrate * cfg.deepHeadroom) ||
       (age >= cfg.warmupMs && cut && estimate < topBitrate * cfg.fallHeadroom) ||
       (age >= cfg.rttWarmupMs && ((queueing && estimate < topBitrate * cfg.rttHeadroom) || rise >= cfg.rttRiseMs));
     if (!full) return next;
@@ -172,6 +201,9 @@ export class DownlinkGuard {
   private readonly topSpatial: number;
   /** Until when the consumer forwards no layer because the guard flushed it. */
   private flushedUntil = 0;
+  /** The consumer's last round trip read (ms), and when it was read. */
+  private rttMs: number | undefined;
+  private rttReadAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly transport: types.WebRtcTransport,
@@ -215,15 +247,21 @@ export class DownlinkGuard {
     }
     this.busy = true;
     try {
-      const [[stats], consumerStats] = await Promise.all([this.transport.getStats(), c.getStats()]);
+      const now = Date.now();
+      const readRtt = now - this.rttReadAt >= DOWNLINK_GUARD.rttEveryMs;
+      const [[stats], consumerStats] = await Promise.all([this.transport.getStats(), readRtt ? c.getStats() : null]);
+      if (consumerStats) {
+        this.rttReadAt = now;
+        this.rttMs = consumerStats.find((x) => x.type === 'outbound-rtp')?.roundTripTime;
+      }
       const producer = this.producer();
       const estimate = stats?.availableOutgoingBitrate;
       // 0: the controller has no estimate yet
       if (!producer || producer.closed || !estimate || !this.auto) return;
       const topBitrate = await topLayerBitrate(producer);
-      const rttMs = consumerStats.find((x) => x.type === 'outbound-rtp')?.roundTripTime;
       const before = this.state.capped;
-      this.state = downlinkStep(this.state, { estimate, topBitrate, rttMs, loss: stats.rtpPacketLossSent }, Date.now());
+      const reading = { estimate, topBitrate, rttMs: this.rttMs, loss: stats.rtpPacketLossSent };
+      this.state = downlinkStep(this.state, reading, Date.now());
       if (this.state.capped === before || c.closed || !this.auto) return;
       const spatialLayer = this.state.capped ? this.topSpatial - 1 : this.topSpatial;
       if (this.state.capped) {
@@ -253,7 +291,7 @@ const topRates = new WeakMap<types.Producer, { at: number; bitrate: Promise<numb
 function topLayerBitrate(producer: types.Producer): Promise<number> {
   const now = Date.now();
   const cached = topRates.get(producer);
-  if (cached && now - cached.at < 2 * DOWNLINK_GUARD.intervalMs) return cached.bitrate;
+  if (cached && now - cached.at < 500) return cached.bitrate;
   const bitrate = producer
     .getStats()
     .then((streams) => Math.max(0, ...streams.map((s) => s.bitrate)))
