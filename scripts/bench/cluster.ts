@@ -16,7 +16,9 @@
  * Knobs (env): BENCH_SIZE=small (a quick end-to-end run), BENCH_NODES (3), BENCH_STOCK (20000), BENCH_BUYERS (6000),
  * BENCH_CONNECTIONS (96, over all nodes), BENCH_DURATION (10 s), BENCH_LIMIT (5 per buyer), BENCH_CHAT_CLIENTS (300),
  * BENCH_CHAT_RATE (200 msgs/s), BENCH_CHAT_DURATION (10 s), BENCH_TOGETHER (0), BENCH_PG_DURABLE (1; 0 = fsync off),
- * BENCH_NODE_ARGS (extra node options for the server processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+ * BENCH_NODE_ARGS (extra node options for the server processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"),
+ * BENCH_PG_WAITS (0; 1 = log PostgreSQL's backends by state and wait event during the sale: lock waits, WAL syncs,
+ * transactions waiting on their node).
  * The nodes' per-address buyer limits are lifted (every bench buyer comes from 127.0.0.1).
  */
 import pg from 'pg';
@@ -39,6 +41,7 @@ const CHAT_RATE = env('BENCH_CHAT_RATE', 200, 20);
 const CHAT_DURATION = env('BENCH_CHAT_DURATION', 10, 3);
 const TOGETHER = process.env.BENCH_TOGETHER === '1';
 const DURABLE = process.env.BENCH_PG_DURABLE !== '0';
+const PG_WAITS = process.env.BENCH_PG_WAITS === '1';
 
 const { log } = benchLog('cluster');
 
@@ -69,6 +72,24 @@ async function main(): Promise<void> {
     // The stock as any reader sees it, while the sale runs.
     let watching = true;
     let minStock = Number.POSITIVE_INFINITY;
+    // BENCH_PG_WAITS=1: what PostgreSQL's client backends do while the sale runs (pg_stat_activity every 20 ms).
+    const waits = new Map<string, number>();
+    let samples = 0;
+    const sampler = (async () => {
+      if (!PG_WAITS) return;
+      const c = new pg.Client({ connectionString: cluster.databaseUrl });
+      await c.connect();
+      while (watching) {
+        const r = await c.query<{ w: string; n: number }>(
+          `SELECT state || ' ' || COALESCE(wait_event_type || ':' || wait_event, '-') AS w, count(*)::int AS n FROM pg_stat_activity
+            WHERE backend_type = 'client backend' AND pid <> pg_backend_pid() AND datname = current_database() GROUP BY 1`,
+        );
+        for (const x of r.rows) waits.set(x.w, (waits.get(x.w) ?? 0) + x.n);
+        samples++;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await c.end();
+    })();
     const watcher = (async () => {
       while (watching) {
         const r = await db.query<{ stock: number }>('SELECT stock FROM skus WHERE id = $1', [skuId]);
@@ -114,6 +135,11 @@ async function main(): Promise<void> {
     }
     watching = false;
     await watcher;
+    await sampler;
+    if (samples) {
+      const avg = [...waits].sort((a, b) => b[1] - a[1]).map(([w, n]) => `${w} ${(n / samples).toFixed(2)}`);
+      log(`PostgreSQL backends by state and wait event (mean over ${samples} samples): ${avg.join(', ')}`);
+    }
 
     const one = async (sql: string, params: unknown[]) => Number(Object.values((await db.query(sql, params)).rows[0] as object)[0]);
     const sold = await one(

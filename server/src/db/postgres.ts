@@ -27,16 +27,17 @@ export function openPostgresPool(url: string, max = 10): pg.Pool {
 
 /**
  * One transaction on one pooled client: BEGIN, `fn`, COMMIT (ROLLBACK when `fn` throws). Only `fn`'s own queries are
- * awaited inside it. A client whose ROLLBACK failed is dropped rather than returned to the pool.
+ * awaited inside it. A client whose ROLLBACK failed is dropped rather than returned to the pool. With `ownBegin`, `fn`
+ * sends BEGIN and COMMIT itself, each in one query string with its own statements (a round trip less for each).
  */
-export async function pgTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+export async function pgTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>, opts: { ownBegin?: boolean } = {}): Promise<T> {
   const c = await pool.connect();
   let broken = false;
   try {
-    await c.query('BEGIN');
+    if (!opts.ownBegin) await c.query('BEGIN');
     try {
       const v = await fn(c);
-      await c.query('COMMIT');
+      if (!opts.ownBegin) await c.query('COMMIT');
       return v;
     } catch (err) {
       await c.query('ROLLBACK').catch(() => {

@@ -24,38 +24,54 @@ function arr(values: readonly Value[], type: 'text' | 'int' | 'bigint'): string 
 }
 
 /**
- * Open the batch's transaction, lock its products, SKUs and sales (in that order, each by id: the order in which
- * returning an expired order's units locks them), then read — in a statement of its own, which under READ COMMITTED
- * sees what the locks' previous holders committed — the buyers' orders under their keys, their units of these products
- * and sales in live orders, and the expiries of their unpaid orders.
+ * Open the batch's transaction, lock its products, SKUs and sales (lockSql), then read under the locks (readSql), in a
+ * statement of its own, which under READ COMMITTED sees what the locks' previous holders committed.
  */
 export function openSql(skuIds: readonly string[], pairs: ReadonlyArray<readonly [string, string]>, buyers: readonly string[]): string {
+  return `BEGIN;\n${lockSql(skuIds)};\n${readSql(skuIds, pairs, buyers)}`;
+}
+
+/** Lock the products, SKUs and sales of `skuIds` (in that order, each by id: the order in which returning an expired order's units locks them). */
+export function lockSql(skuIds: readonly string[]): string {
   const s = arr(skuIds, 'text');
-  const b = arr(buyers, 'text');
-  return `BEGIN;
-WITH
+  return `WITH
   p AS (SELECT ${PRODUCT} FROM products WHERE id IN (SELECT product_id FROM skus WHERE id = ANY(${s})) ORDER BY id FOR NO KEY UPDATE),
   s AS (SELECT ${SKU} FROM skus WHERE id = ANY(${s}) ORDER BY id FOR NO KEY UPDATE),
   f AS (SELECT ${SALE} FROM flash_sales WHERE sku_id = ANY(${s}) AND status = 'active' ORDER BY id FOR NO KEY UPDATE)
 SELECT (SELECT COALESCE(json_agg(p), '[]') FROM p) AS p, (SELECT COALESCE(json_agg(s), '[]') FROM s) AS s,
-  (SELECT COALESCE(json_agg(f), '[]') FROM f) AS f;
+  (SELECT COALESCE(json_agg(f), '[]') FROM f) AS f`;
+}
+
+/**
+ * The buyers' orders under their keys, their units of these products and sales in live orders, and the expiries of
+ * their unpaid orders. It runs while the batch holds the hot rows' locks, so its cost must not grow with the shop's
+ * orders: it starts from each buyer's own orders (the (buyer_id, idempotency_key) index, a nested loop the planner may
+ * not flatten) and their lines by primary key — during a sale the tables grow faster than their statistics, and a
+ * planner that thinks them small scans every line of the hot product instead.
+ */
+export function readSql(skuIds: readonly string[], pairs: ReadonlyArray<readonly [string, string]>, buyers: readonly string[]): string {
+  const s = arr(skuIds, 'text');
+  const b = arr(buyers, 'text');
+  const kb = arr(
+    pairs.map((p) => p[0]),
+    'text',
+  );
+  const kk = arr(
+    pairs.map((p) => p[1]),
+    'text',
+  );
+  return `WITH
+  bo AS MATERIALIZED (SELECT x.* FROM unnest(${b}) AS k(b),
+    LATERAL (SELECT ${ORDER} FROM orders o WHERE o.buyer_id = k.b OFFSET 0) x),
+  bi AS MATERIALIZED (SELECT bo."buyerId" AS b, i.product_id, i.flash_sale_id, i.qty FROM bo,
+    LATERAL (SELECT product_id, flash_sale_id, qty FROM order_items WHERE order_id = bo.id OFFSET 0) i WHERE bo.status IN ${LIVE})
 SELECT
-  (SELECT COALESCE(json_agg(x), '[]') FROM (SELECT ${ORDER} FROM orders o
-     JOIN unnest(${arr(
-       pairs.map((p) => p[0]),
-       'text',
-     )}, ${arr(
-       pairs.map((p) => p[1]),
-       'text',
-     )}) AS k(b, k) ON o.buyer_id = k.b AND o.idempotency_key = k.k) x) AS idem,
-  (SELECT COALESCE(json_agg(x), '[]') FROM (SELECT o.buyer_id AS b, i.product_id AS id, SUM(i.qty)::int AS n FROM orders o
-     JOIN order_items i ON i.order_id = o.id WHERE o.buyer_id = ANY(${b}) AND o.status IN ${LIVE}
-       AND i.product_id IN (SELECT product_id FROM skus WHERE id = ANY(${s})) GROUP BY 1, 2) x) AS pq,
-  (SELECT COALESCE(json_agg(x), '[]') FROM (SELECT o.buyer_id AS b, i.flash_sale_id AS id, SUM(i.qty)::int AS n FROM orders o
-     JOIN order_items i ON i.order_id = o.id WHERE o.buyer_id = ANY(${b}) AND o.status IN ${LIVE}
-       AND i.flash_sale_id IN (SELECT id FROM flash_sales WHERE sku_id = ANY(${s}) AND status = 'active') GROUP BY 1, 2) x) AS sq,
-  (SELECT COALESCE(json_agg(x), '[]') FROM (SELECT buyer_id AS b, expires_at AS e FROM orders
-     WHERE buyer_id = ANY(${b}) AND status = 'pending_payment') x) AS unpaid`;
+  (SELECT COALESCE(json_agg(bo), '[]') FROM bo JOIN unnest(${kb}, ${kk}) AS k(b, k) ON bo."buyerId" = k.b AND bo."idempotencyKey" = k.k) AS idem,
+  (SELECT COALESCE(json_agg(x), '[]') FROM (SELECT b, product_id AS id, SUM(qty)::int AS n FROM bi
+     WHERE product_id IN (SELECT product_id FROM skus WHERE id = ANY(${s})) GROUP BY 1, 2) x) AS pq,
+  (SELECT COALESCE(json_agg(x), '[]') FROM (SELECT b, flash_sale_id AS id, SUM(qty)::int AS n FROM bi
+     WHERE flash_sale_id IN (SELECT id FROM flash_sales WHERE sku_id = ANY(${s}) AND status = 'active') GROUP BY 1, 2) x) AS sq,
+  (SELECT COALESCE(json_agg(x), '[]') FROM (SELECT "buyerId" AS b, "expiresAt" AS e FROM bo WHERE status = 'pending_payment') x) AS unpaid`;
 }
 
 export interface BatchWrites {

@@ -11,9 +11,13 @@ import { migratePostgres, openPostgresPool } from '../../../db/postgres';
 import { orderedCommercePublisher } from '../../core';
 import { NO_BUYER_LIMITS } from '../../limits';
 import { contact, type Harness, startHarness } from '../../testing';
+import { readSql } from './batch-sql';
 import { createPostgresStore } from './index';
 
 const pgSuite = postgresSuite('checkout batch tests');
+/** An order written straight into the table (another node's, or history). */
+const INSERT_ORDER = `INSERT INTO orders (id, buyer_id, idempotency_key, request_hash, status, currency, total, contact_name, contact_phone,
+  contact_address, created_at, expires_at)`;
 const unavailable = pgSuite.unavailable;
 
 describe.skipIf(unavailable !== null)('checkout batches on PostgreSQL', { timeout: 60_000 }, () => {
@@ -162,6 +166,40 @@ describe.skipIf(unavailable !== null)('checkout batches on PostgreSQL', { timeou
     expect((await h.core.store.coupons.getClaim(coupon.id, 'c'))?.orderId).toBe(c.order.id);
   });
 
+  it("the read under the hot rows' locks starts from the buyers' own orders, however many lines the product has", async () => {
+    await start();
+    const skuId = await product(100_000, 5);
+    const sale = await h.core.sales.start({ skuId, durationSec: 60, salePriceMinor: 59900, cap: 100_000, perBuyerLimit: 5 });
+    const productId = (await h.core.store.inventory.getSku(skuId))!.productId;
+    const db = new pg.Client({ connectionString: url });
+    await db.connect();
+    try {
+      // A sale's tables grow faster than autovacuum analyzes them: the planner works from what it last saw.
+      await db.query('ALTER TABLE orders SET (autovacuum_enabled = false); ALTER TABLE order_items SET (autovacuum_enabled = false)');
+      await db.query(
+        `${INSERT_ORDER}
+         SELECT 'o' || g, 'buyer-' || (g % 3000), 'k' || g, 'h', 'pending_payment', 'CNY', 1, 'n', 'p', 'a', 0, 9e12 FROM generate_series(1, 6000) g;
+         INSERT INTO order_items (order_id, line, sku_id, product_id, title, options, qty, unit_price, list_price, flash_sale_id)
+         SELECT 'o' || g, 0, $$${skuId}$$, $$${productId}$$, 't', '{}', 1, 1, 1, $$${sale.id}$$ FROM generate_series(1, 6000) g`,
+      );
+      const buyers = Array.from({ length: 16 }, (_, i) => `buyer-${i * 7}`);
+      const sql = readSql(
+        [skuId],
+        buyers.map((b, i) => [b, `new-${i}`]),
+        buyers,
+      );
+      const plan = (await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`)).rows.map((r) => r['QUERY PLAN']).join('\n');
+      expect(plan).not.toMatch(/Seq Scan on (orders|order_items)/);
+      // Each buyer holds two orders of one unit: the read counts them, as the checkout's limits need.
+      const { rows } = await db.query<{ pq: Array<{ b: string; n: number }>; sq: unknown[]; unpaid: unknown[] }>(sql);
+      expect(rows[0]!.pq.map((r) => [r.b, r.n]).sort()).toEqual(buyers.map((b) => [b, 2]).sort());
+      expect(rows[0]!.sq).toHaveLength(16);
+      expect(rows[0]!.unpaid).toHaveLength(32);
+    } finally {
+      await db.end();
+    }
+  });
+
   it('a key committed by another connection meanwhile undoes the batch, which then runs the plain way', async () => {
     await start();
     const skuId = await product(5);
@@ -170,8 +208,7 @@ describe.skipIf(unavailable !== null)('checkout batches on PostgreSQL', { timeou
     try {
       await other.query('BEGIN');
       await other.query(
-        `INSERT INTO orders (id, buyer_id, idempotency_key, request_hash, status, currency, total, contact_name, contact_phone,
-           contact_address, created_at, expires_at) VALUES ('o_elsewhere', 'x', 'checkout-x-1', 'another request', 'pending_payment', 'CNY', 1,
+        `${INSERT_ORDER} VALUES ('o_elsewhere', 'x', 'checkout-x-1', 'another request', 'pending_payment', 'CNY', 1,
            'n', 'p', 'a', 0, 0)`,
       );
       const placing = Promise.all([place('x', 'x-1', skuId), place('y', 'y-1', skuId)]);

@@ -35,23 +35,8 @@ function repos(q: Queryable, shows: ShowDirectory): CommerceRepos {
 export function createPostgresStore(pool: pg.Pool, shows: ShowDirectory): CommerceStore {
   const outside = repos(pool as unknown as Queryable, shows);
 
-  /** `fn` on a pooled client, which it leaves outside any transaction; a failure rolls back (or drops the client). */
-  const onClient = async <T>(fn: (client: pg.PoolClient, tx: CommerceTx) => Promise<T>): Promise<T> => {
-    const client = await pool.connect();
-    let broken = false;
-    try {
-      return await fn(client, repos(client as unknown as Queryable, shows));
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => {
-        broken = true;
-      });
-      throw err;
-    } finally {
-      client.release(broken);
-    }
-  };
-  const unit = <T>(fn: (client: pg.PoolClient, tx: CommerceTx) => Promise<T>): Promise<T> =>
-    pgTransaction(pool, (client) => fn(client, repos(client as unknown as Queryable, shows)));
+  const unit = <T>(fn: (client: pg.PoolClient, tx: CommerceTx) => Promise<T>, opts?: { ownBegin: true }): Promise<T> =>
+    pgTransaction(pool, (client) => fn(client, repos(client as unknown as Queryable, shows)), opts);
 
   const savepointed = (client: pg.PoolClient, tx: CommerceTx, units: BatchUnit[]) =>
     runSavepointed(
@@ -62,7 +47,9 @@ export function createPostgresStore(pool: pg.Pool, shows: ShowDirectory): Commer
   const plain = (units: BatchUnit[]) => unit((client, tx) => savepointed(client, tx, units));
   // The checkout batch opens and commits its own transaction (its BEGIN and COMMIT ride with its statements).
   const checkouts = (units: BatchUnit[]) =>
-    onClient((client, tx) => runCheckoutBatch(client as unknown as Queryable, tx, units, (later) => savepointed(client, tx, later)));
+    unit((client, tx) => runCheckoutBatch(client as unknown as Queryable, tx, units, (later) => savepointed(client, tx, later)), {
+      ownBegin: true,
+    });
   const groupCommit = groupCommitter(async (units) => {
     if (!units.some((u) => u.keys)) return plain(units);
     try {
