@@ -83,6 +83,7 @@ function RoomControls() {
         )}
         <form className="announce-form" onSubmit={submit}>
           <input
+            className="input"
             value={text}
             onChange={(e) => setText(e.target.value)}
             maxLength={200}
@@ -166,6 +167,7 @@ function StaffComposer() {
   return (
     <form className="staff-composer" onSubmit={submit}>
       <input
+        className="input"
         value={text}
         onChange={(e) => setText(e.target.value)}
         maxLength={1000}

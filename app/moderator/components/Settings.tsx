@@ -349,7 +349,7 @@ export function TeamPanel() {
           <div className="card-main">
             <strong>{t('team.inviteReady')}</strong>
             <p className="muted small">{t('team.inviteHint', { time: formatClock(invite.expiresAt, i18n.language, true) })}</p>
-            <input readOnly value={link} onFocus={(e) => e.currentTarget.select()} className="mono" data-testid="invite-link" />
+            <input readOnly value={link} onFocus={(e) => e.currentTarget.select()} className="input mono" data-testid="invite-link" />
           </div>
           <div className="card-actions">
             <button

@@ -40,6 +40,7 @@ export function GoLivePanel({ onRequestEnd }: { onRequestEnd: () => void }) {
       <label className="field">
         <span className="field-label">{t('golive.showTitle')}</span>
         <input
+          className="input"
           type="text"
           maxLength={120}
           value={title}
