@@ -49,6 +49,7 @@ function RoomControls() {
       <label className="inline-field">
         <span>{t('room.slowMode')}</span>
         <select
+          className="input input--small"
           value={slow}
           disabled={slowBusy}
           onChange={(e) => void moderation.setSlowMode(Number(e.target.value))}
