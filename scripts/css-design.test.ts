@@ -103,6 +103,20 @@ describe('design system rules', () => {
     expect(restylesControl('.inputs-row', shared)).toBe(false);
   });
 
+  it('a variant of a shared block lives with the block: page sheets invent no modifier of an app/ui block', () => {
+    const all = sheets();
+    const isShared = (path: string) => path.startsWith('app/ui/');
+    const shared = new Set(all.filter((s) => isShared(s.path)).flatMap((s) => [...s.css.matchAll(/\.([a-z][\w-]*)/gi)].map((m) => m[1]!)));
+    const invented = (m: RegExpMatchArray) => shared.has(m[1]!) && !shared.has(m[0].slice(1));
+    const bad = all
+      .filter((s) => !isShared(s.path))
+      .flatMap(({ path, css }) => {
+        const modifiers = selectors(css).flatMap((sel) => [...sel.matchAll(/\.([a-z][\w-]*)--[\w-]+/gi)].filter(invented).map((m) => m[0]));
+        return [...new Set(modifiers)].map((modifier) => `${path}: ${modifier}`);
+      });
+    expect(bad).toEqual([]);
+  });
+
   it('page sheets hold layout: no page rule restyles a form control', () => {
     const all = sheets();
     const isShared = (path: string) => path.startsWith('app/ui/');

@@ -71,7 +71,7 @@ export function FilterEditor() {
             {parsed.overLimit && <small className="error">{t('filter.overLimit', { max: MAX_FILTER_WORDS })}</small>}
           </label>
           <div className="field-group">
-            <label className="check">
+            <label className="check check--described">
               <input
                 type="checkbox"
                 checked={links.blockLinks}
@@ -86,7 +86,7 @@ export function FilterEditor() {
                 <small>{t('filter.blockLinksHint')}</small>
               </span>
             </label>
-            <label className="check">
+            <label className="check check--described">
               <input
                 type="checkbox"
                 checked={links.blockContacts}
@@ -261,7 +261,7 @@ export function AuditLog() {
   return (
     <main className="tab-page">
       <PageHead title={t('audit.title')} body={t('audit.body')}>
-        <label className="check check--inline">
+        <label className="check">
           <input
             type="checkbox"
             checked={audit.thisShow}

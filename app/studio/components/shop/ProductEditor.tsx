@@ -337,7 +337,7 @@ export function ProductEditor({
             {form.attributes.map((a, i) => (
               // biome-ignore lint/suspicious/noArrayIndexKey: rows have no identity of their own; every input is controlled
               <div className="attr-row" key={i} data-testid="attr-row">
-                <label className="field field--attr-name">
+                <label className="field attr-name">
                   <span className="field-label">{t('product.attrName')}</span>
                   <input
                     type="text"
