@@ -15,8 +15,6 @@ const ROOT = resolve(import.meta.dirname, '..');
 const SAME_NAME_OTHER_PAGE = new Set([
   '*', // the viewer's reduced-motion override
   'body', // the viewer's 16px page type
-  'select', // the studio's desktop controls
-  'textarea',
   '.topbar',
   '.stage',
   '.dock',
@@ -26,9 +24,19 @@ const SAME_NAME_OTHER_PAGE = new Set([
   '.timeline',
   '.timeline-dot',
   '.show-title',
-  '.engage-proof',
-  '.engage-winners',
 ]);
+
+const CONTROL = /^(input|select|textarea|button)\b/;
+
+/** Whether a selector styles a form control element without naming a class of a page's own (only app/ui classes). */
+function restylesControl(selector: string, shared: Set<string>): boolean {
+  let outer = selector;
+  while (/\([^()]*\)/.test(outer)) outer = outer.replace(/\([^()]*\)/g, '');
+  const compounds = outer.split(/[\s>+~]+/).filter(Boolean);
+  if (!compounds.some((c) => CONTROL.test(c))) return false;
+  const classes = [...outer.matchAll(/\.([a-z][\w-]*)/gi)].map((m) => m[1]!);
+  return classes.every((c) => shared.has(c));
+}
 
 function sheets(): { path: string; css: string }[] {
   const paths = spawnSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '*.css'], { cwd: ROOT, encoding: 'utf8' })
@@ -37,12 +45,28 @@ function sheets(): { path: string; css: string }[] {
   return paths.map((path) => ({ path, css: readFileSync(resolve(ROOT, path), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '') }));
 }
 
+/** A selector list split at its own commas, not those inside `:where(a, b)` / `:not(a, b)`. */
+function topLevelCommaSplit(list: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < list.length; i++) {
+    if (list[i] === '(') depth++;
+    else if (list[i] === ')') depth--;
+    else if (list[i] === ',' && depth === 0) {
+      parts.push(list.slice(start, i));
+      start = i + 1;
+    }
+  }
+  return [...parts, list.slice(start)];
+}
+
 /** Every selector of a sheet's rules (at-rule preludes and keyframe steps left out). */
 function selectors(css: string): string[] {
   return [...css.matchAll(/([^{}]+)\{/g)]
     .map((m) => m[1]!.trim())
     .filter((s) => !s.startsWith('@') && !/^(from|to|[\d.]+%)$/.test(s))
-    .flatMap((s) => s.split(',').map((x) => x.trim().replace(/\s+/g, ' ')));
+    .flatMap((s) => topLevelCommaSplit(s).map((x) => x.trim().replace(/\s+/g, ' ')));
 }
 
 /** Classes chained onto another class in one compound selector that are not `--` modifiers (`.tab.active`). */
@@ -64,6 +88,47 @@ describe('design system rules', () => {
     expect(bareStateClasses('.field--touch.field--invalid input')).toEqual([]);
     expect(bareStateClasses('a.primary-button')).toEqual([]);
     expect(bareStateClasses('.host:has(.fill:not([hidden])) .video')).toEqual([]);
+  });
+
+  it('finds a page rule that restyles a form control, but not one scoped to a region of the page', () => {
+    const shared = new Set(['lang-switch', 'field', 'input']);
+    expect(restylesControl('input[type="text"]', shared)).toBe(true);
+    expect(restylesControl('select:focus', shared)).toBe(true);
+    expect(restylesControl('textarea', shared)).toBe(true);
+    expect(restylesControl('.lang-switch select', shared)).toBe(true);
+    expect(restylesControl('.field input:not(.x)', shared)).toBe(true);
+    expect(restylesControl('.bulk-row input', shared)).toBe(false);
+    expect(restylesControl('button.chat-name', shared)).toBe(false);
+    expect(restylesControl('.input', shared)).toBe(false);
+    expect(restylesControl('.inputs-row', shared)).toBe(false);
+  });
+
+  it('a variant of a shared block lives with the block: page sheets invent no modifier of an app/ui block', () => {
+    const all = sheets();
+    const isShared = (path: string) => path.startsWith('app/ui/');
+    const shared = new Set(all.filter((s) => isShared(s.path)).flatMap((s) => [...s.css.matchAll(/\.([a-z][\w-]*)/gi)].map((m) => m[1]!)));
+    const invented = (m: RegExpMatchArray) => shared.has(m[1]!) && !shared.has(m[0].slice(1));
+    const bad = all
+      .filter((s) => !isShared(s.path))
+      .flatMap(({ path, css }) => {
+        const modifiers = selectors(css).flatMap((sel) => [...sel.matchAll(/\.([a-z][\w-]*)--[\w-]+/gi)].filter(invented).map((m) => m[0]));
+        return [...new Set(modifiers)].map((modifier) => `${path}: ${modifier}`);
+      });
+    expect(bad).toEqual([]);
+  });
+
+  it('page sheets hold layout: no page rule restyles a form control', () => {
+    const all = sheets();
+    const isShared = (path: string) => path.startsWith('app/ui/');
+    const shared = new Set(all.filter((s) => isShared(s.path)).flatMap((s) => [...s.css.matchAll(/\.([a-z][\w-]*)/gi)].map((m) => m[1]!)));
+    const bad = all
+      .filter((s) => !isShared(s.path))
+      .flatMap(({ path, css }) =>
+        selectors(css)
+          .filter((s) => restylesControl(s, shared))
+          .map((s) => `${path}: ${s}`),
+      );
+    expect(bad).toEqual([]);
   });
 
   it('states and variants are BEM modifiers', () => {

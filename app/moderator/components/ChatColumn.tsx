@@ -49,6 +49,7 @@ function RoomControls() {
       <label className="inline-field">
         <span>{t('room.slowMode')}</span>
         <select
+          className="input input--small"
           value={slow}
           disabled={slowBusy}
           onChange={(e) => void moderation.setSlowMode(Number(e.target.value))}
@@ -83,6 +84,7 @@ function RoomControls() {
         )}
         <form className="announce-form" onSubmit={submit}>
           <input
+            className="input"
             value={text}
             onChange={(e) => setText(e.target.value)}
             maxLength={200}
@@ -166,6 +168,7 @@ function StaffComposer() {
   return (
     <form className="staff-composer" onSubmit={submit}>
       <input
+        className="input"
         value={text}
         onChange={(e) => setText(e.target.value)}
         maxLength={1000}

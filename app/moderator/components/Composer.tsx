@@ -11,6 +11,7 @@ export function Composer({ questionId, canAnswer }: { questionId: string; canAns
   return (
     <div className={`composer-box${canAnswer ? '' : ' composer-box--locked'}`}>
       <textarea
+        className="input"
         value={draft}
         onChange={(e) => moderation.setDraft(questionId, e.target.value)}
         placeholder={canAnswer ? t('detail.answerPlaceholder') : t('detail.claimFirst')}

@@ -71,7 +71,7 @@ export function FilterEditor() {
             {parsed.overLimit && <small className="error">{t('filter.overLimit', { max: MAX_FILTER_WORDS })}</small>}
           </label>
           <div className="field-group">
-            <label className="check">
+            <label className="check check--described">
               <input
                 type="checkbox"
                 checked={links.blockLinks}
@@ -86,7 +86,7 @@ export function FilterEditor() {
                 <small>{t('filter.blockLinksHint')}</small>
               </span>
             </label>
-            <label className="check">
+            <label className="check check--described">
               <input
                 type="checkbox"
                 checked={links.blockContacts}
@@ -261,7 +261,7 @@ export function AuditLog() {
   return (
     <main className="tab-page">
       <PageHead title={t('audit.title')} body={t('audit.body')}>
-        <label className="check check--inline">
+        <label className="check">
           <input
             type="checkbox"
             checked={audit.thisShow}
@@ -349,7 +349,7 @@ export function TeamPanel() {
           <div className="card-main">
             <strong>{t('team.inviteReady')}</strong>
             <p className="muted small">{t('team.inviteHint', { time: formatClock(invite.expiresAt, i18n.language, true) })}</p>
-            <input readOnly value={link} onFocus={(e) => e.currentTarget.select()} className="mono" data-testid="invite-link" />
+            <input readOnly value={link} onFocus={(e) => e.currentTarget.select()} className="input mono" data-testid="invite-link" />
           </div>
           <div className="card-actions">
             <button

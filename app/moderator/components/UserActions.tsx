@@ -18,6 +18,7 @@ export function UserActions({ userId, name, compact = false }: { userId: string;
         <legend className="sr-only">{t('user.banTitle', { name })}</legend>
         <span className="confirm-text">{t('user.banConfirm', { name })}</span>
         <input
+          className="input"
           value={reason}
           onChange={(e) => setReason(e.target.value)}
           placeholder={t('user.reason')}

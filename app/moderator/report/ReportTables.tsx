@@ -86,13 +86,13 @@ export function SegmentTable() {
         <div className="empty">{t('report.segments.none')}</div>
       ) : (
         <div className="report-table-wrap">
-          <table className="report-table" data-testid="report-segments">
+          <table className="report-table sortable" data-testid="report-segments">
             <SortableHead
               columns={SEGMENT_SORT_KEYS}
               sort={sort}
               label={(key) => t(`report.col.${key}`)}
               className={(key) => (key === 'product' ? 'col-text' : 'col-num')}
-              markClassName="sort-mark"
+              markClassName="sortable-mark"
               testIdPrefix="report-sort-"
               onSort={(key) => store.getState().sortSegments(key)}
             />

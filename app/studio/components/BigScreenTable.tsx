@@ -34,13 +34,13 @@ export function BigScreenTable() {
   if (rows.length === 0) return <p className="bigscreen-empty">{t('bigscreen.noProducts')}</p>;
   return (
     <div className="bigscreen-table-wrap">
-      <table className="bigscreen-table" data-testid="bigscreen-table">
+      <table className="bigscreen-table sortable" data-testid="bigscreen-table">
         <SortableHead
           columns={SORT_KEYS}
           sort={sort}
           label={(key) => t(`bigscreen.col.${key}`)}
           className={(key) => (key === 'title' ? 'bigscreen-col-text' : 'bigscreen-col-num')}
-          markClassName="bigscreen-sort-mark"
+          markClassName="sortable-mark"
           testIdPrefix="bigscreen-sort-"
           onSort={(key) => store.getState().sortSelling(key)}
         />

@@ -48,7 +48,7 @@ function EngageFormView() {
       <input
         type="text"
         inputMode={extra.numeric ? 'decimal' : undefined}
-        className={errors[f] ? 'input--error' : ''}
+        className={errors[f] ? 'input input--invalid' : 'input'}
         value={String(form[f])}
         placeholder={extra.placeholder}
         data-testid={`engage-${f}`}
@@ -108,6 +108,7 @@ function EngageFormView() {
             <label className="field">
               <span className="field-label">{t('engage.eligibility')}</span>
               <select
+                className="input"
                 value={form.eligibility}
                 data-testid="engage-eligibility"
                 onChange={(e) => set({ eligibility: e.target.value as EngageForm['eligibility'] })}
@@ -140,6 +141,7 @@ function EngageFormView() {
             <label className="field">
               <span className="field-label">{t('engage.couponKind')}</span>
               <select
+                className="input"
                 value={form.couponKind}
                 data-testid="engage-couponKind"
                 onChange={(e) => set({ couponKind: e.target.value as EngageForm['couponKind'] })}
@@ -216,7 +218,7 @@ function GiveawayRow({ g, now }: { g: GiveawayView; now: number }) {
         {g.eligibility.type === 'keyword' ? t('engage.enterByKeyword', { keyword: g.eligibility.keyword }) : t('engage.enterByFollow')} ·{' '}
         {t('engage.entrants', { count: g.entrants })} · {t('engage.winnersOf', { count: g.winnerCount })}
       </div>
-      <div className="engage-proof mono" title={g.commitment}>
+      <div className="engage-proof" title={g.commitment}>
         {t('engage.commitment')}: {short(g.commitment)}
       </div>
       {running ? (
@@ -247,7 +249,7 @@ function GiveawayRow({ g, now }: { g: GiveawayView; now: number }) {
               <span className="hint">{t('engage.noWinners')}</span>
             )}
           </div>
-          <div className="engage-proof mono" title={g.seed ?? ''}>
+          <div className="engage-proof" title={g.seed ?? ''}>
             {t('engage.seed')}: {short(g.seed)}
           </div>
           <div className="engage-actions">

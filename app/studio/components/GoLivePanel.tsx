@@ -35,11 +35,12 @@ export function GoLivePanel({ onRequestEnd }: { onRequestEnd: () => void }) {
   };
 
   return (
-    <section className="panel panel--golive">
+    <section className="panel panel--strong">
       <h2 className="panel-title">{t('golive.title')}</h2>
       <label className="field">
         <span className="field-label">{t('golive.showTitle')}</span>
         <input
+          className="input"
           type="text"
           maxLength={120}
           value={title}

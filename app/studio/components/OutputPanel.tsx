@@ -285,6 +285,7 @@ function TargetForm({ target, onDone }: { target: RestreamTargetView | null; onD
         <label className="field">
           <span className="field-label">{t('output.target.platform')}</span>
           <select
+            className="input"
             value={draft.platform}
             data-testid="target-platform"
             onChange={(e) => {
@@ -311,6 +312,7 @@ function TargetForm({ target, onDone }: { target: RestreamTargetView | null; onD
         <label className="field">
           <span className="field-label">{t('output.target.name')}</span>
           <input
+            className="input"
             type="text"
             maxLength={60}
             value={draft.name}
@@ -322,6 +324,7 @@ function TargetForm({ target, onDone }: { target: RestreamTargetView | null; onD
       <label className="field">
         <span className="field-label">{t('output.target.url')}</span>
         <input
+          className="input"
           type="text"
           maxLength={512}
           value={draft.url}
@@ -336,7 +339,7 @@ function TargetForm({ target, onDone }: { target: RestreamTargetView | null; onD
         <div className="out-key-row">
           <input
             type={showKey ? 'text' : 'password'}
-            className="out-key-input"
+            className="input out-key-input"
             maxLength={512}
             value={draft.key}
             autoComplete="off"

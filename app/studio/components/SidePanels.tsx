@@ -22,6 +22,7 @@ export function DevicesPanel() {
           {t('devices.camera')} <span className={`dot dot--${devices.camera}`}>{t(`devices.status.${devices.camera}`)}</span>
         </span>
         <select
+          className="input"
           value={devices.activeCameraId ?? ''}
           disabled={devices.cameras.length === 0}
           data-testid="camera-select"
@@ -40,6 +41,7 @@ export function DevicesPanel() {
           {t('devices.mic')} <span className={`dot dot--${devices.mic}`}>{t(`devices.status.${devices.mic}`)}</span>
         </span>
         <select
+          className="input"
           value={devices.activeMicId ?? ''}
           disabled={devices.mics.length === 0}
           data-testid="mic-select"
@@ -56,6 +58,7 @@ export function DevicesPanel() {
       <label className="field">
         <span className="field-label">{t('devices.output')}</span>
         <select
+          className="input"
           value={output}
           disabled={busy}
           title={busy ? t('devices.outputLocked') : undefined}
@@ -114,6 +117,7 @@ export function LayersPanel() {
       <label className="field">
         <span className="field-label">{t('layers.text')}</span>
         <input
+          className="input"
           type="text"
           maxLength={120}
           value={text}

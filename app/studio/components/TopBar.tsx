@@ -72,6 +72,7 @@ export function TopBar() {
         <label className="lang-switch">
           <span className="sr-only">{t('top.language')}</span>
           <select
+            className="input input--small"
             aria-label={t('top.language')}
             value={i18n.language}
             onChange={(e) => {

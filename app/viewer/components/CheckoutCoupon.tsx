@@ -72,6 +72,7 @@ export function CheckoutCoupon({
       </label>
       <select
         id="checkout-coupon"
+        className="input input--touch"
         value={couponId ?? ''}
         disabled={disabled}
         onChange={(e) => setCouponId(e.target.value || null)}

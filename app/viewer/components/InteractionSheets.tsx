@@ -56,7 +56,7 @@ function AskSheet() {
           </label>
         )}
         <textarea
-          className="ask-input"
+          className="input input--touch"
           value={text}
           onChange={(e) => {
             setText(e.target.value);
@@ -118,7 +118,7 @@ function NicknameSheet() {
       <form className="nickname-form" onSubmit={submit}>
         <p className="sheet-hint">{t('nickname.hint')}</p>
         <input
-          className="nickname-input"
+          className="input input--touch"
           value={name}
           onChange={(e) => setName(e.target.value)}
           maxLength={20}

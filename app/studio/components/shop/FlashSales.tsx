@@ -96,7 +96,7 @@ export function FlashSaleDialog({ product, sku, onClose }: { product: ProductVie
             <input
               type="text"
               inputMode="numeric"
-              className={`input-narrow ${errors.duration ? 'input--error' : ''}`}
+              className={`input input-narrow ${errors.duration ? 'input--invalid' : ''}`}
               value={form.duration}
               data-testid="sale-duration"
               onChange={(e) => set({ duration: e.target.value })}
@@ -111,7 +111,7 @@ export function FlashSaleDialog({ product, sku, onClose }: { product: ProductVie
             <input
               type="text"
               inputMode="decimal"
-              className={errors.price ? 'input--error' : ''}
+              className={errors.price ? 'input input--invalid' : 'input'}
               value={form.price}
               placeholder={t('sales.pricePlaceholder', { price: money(regular) })}
               data-testid="sale-price"
@@ -124,7 +124,7 @@ export function FlashSaleDialog({ product, sku, onClose }: { product: ProductVie
             <input
               type="text"
               inputMode="numeric"
-              className={errors.cap ? 'input--error' : ''}
+              className={errors.cap ? 'input input--invalid' : 'input'}
               value={form.cap}
               data-testid="sale-cap"
               onChange={(e) => set({ cap: e.target.value })}
@@ -136,7 +136,7 @@ export function FlashSaleDialog({ product, sku, onClose }: { product: ProductVie
             <input
               type="text"
               inputMode="numeric"
-              className={errors.perBuyerLimit ? 'input--error' : ''}
+              className={errors.perBuyerLimit ? 'input input--invalid' : 'input'}
               value={form.perBuyerLimit}
               placeholder={t('product.noLimit')}
               data-testid="sale-limit"

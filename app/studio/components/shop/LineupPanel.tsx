@@ -131,6 +131,7 @@ export function LineupPanel() {
           </DndContext>
           {addable.length > 0 && (
             <select
+              className="input"
               aria-label={t('lineup.add')}
               value=""
               disabled={busy}

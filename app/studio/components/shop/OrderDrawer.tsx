@@ -285,7 +285,7 @@ export function OrderDrawer() {
                 maxLength={40}
                 value={carrier}
                 data-testid="ship-carrier"
-                className={shipError === 'carrierRequired' ? 'input--error' : ''}
+                className={shipError === 'carrierRequired' ? 'input input--invalid' : 'input'}
                 onChange={(e) => setCarrier(e.target.value)}
               />
               <datalist id="carriers">
@@ -301,7 +301,7 @@ export function OrderDrawer() {
                 maxLength={40}
                 value={trackingNo}
                 data-testid="ship-tracking"
-                className={shipError === 'trackingInvalid' ? 'input--error' : ''}
+                className={shipError === 'trackingInvalid' ? 'input input--invalid' : 'input'}
                 onChange={(e) => setTrackingNo(e.target.value)}
               />
             </label>
@@ -340,7 +340,14 @@ export function OrderDrawer() {
         >
           <label className="field">
             <span className="field-label">{t('orders.refundReason')}</span>
-            <input type="text" maxLength={200} value={reason} data-testid="refund-reason" onChange={(e) => setReason(e.target.value)} />
+            <input
+              className="input"
+              type="text"
+              maxLength={200}
+              value={reason}
+              data-testid="refund-reason"
+              onChange={(e) => setReason(e.target.value)}
+            />
           </label>
           <label className="check">
             <input type="checkbox" checked={restock ?? defaultRestock} onChange={(e) => setRestock(e.target.checked)} />

@@ -48,6 +48,7 @@ export function OrdersPage() {
         <header className="shop-toolbar">
           <h1 className="page-title">{t('orders.title')}</h1>
           <select
+            className="input"
             aria-label={t('orders.statusFilter')}
             value={orders.filters.status}
             data-testid="orders-status-filter"

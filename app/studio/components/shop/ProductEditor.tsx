@@ -192,7 +192,7 @@ export function ProductEditor({
               <span className="field-label">{t('product.title')}</span>
               <input
                 type="text"
-                className={errors.title ? 'input--error' : ''}
+                className={errors.title ? 'input input--invalid' : 'input'}
                 maxLength={120}
                 value={form.title}
                 placeholder={t('product.titlePlaceholder')}
@@ -204,6 +204,7 @@ export function ProductEditor({
             <label className="field">
               <span className="field-label">{t('product.description')}</span>
               <textarea
+                className="input"
                 rows={3}
                 maxLength={5000}
                 value={form.description}
@@ -217,6 +218,7 @@ export function ProductEditor({
               <label className="field">
                 <span className="field-label">{t('product.currency')}</span>
                 <select
+                  className="input"
                   value={form.currency}
                   disabled={!isNew}
                   title={!isNew ? t('product.currencyLocked') : undefined}
@@ -235,7 +237,7 @@ export function ProductEditor({
                 <input
                   type="text"
                   inputMode="numeric"
-                  className={errors.perBuyerLimit ? 'input--error' : ''}
+                  className={errors.perBuyerLimit ? 'input input--invalid' : 'input'}
                   value={form.perBuyerLimit}
                   placeholder={t('product.noLimit')}
                   data-testid="product-limit"
@@ -247,6 +249,7 @@ export function ProductEditor({
                 <label className="field">
                   <span className="field-label">{t('product.statusLabel')}</span>
                   <select
+                    className="input"
                     value={form.status}
                     data-testid="product-status"
                     onChange={(e) => update({ status: e.target.value === 'archived' ? 'archived' : 'active' })}
@@ -334,11 +337,11 @@ export function ProductEditor({
             {form.attributes.map((a, i) => (
               // biome-ignore lint/suspicious/noArrayIndexKey: rows have no identity of their own; every input is controlled
               <div className="attr-row" key={i} data-testid="attr-row">
-                <label className="field field--attr-name">
+                <label className="field attr-name">
                   <span className="field-label">{t('product.attrName')}</span>
                   <input
                     type="text"
-                    className={errors[`attributes.${i}.name`] ? 'input--error' : ''}
+                    className={errors[`attributes.${i}.name`] ? 'input input--invalid' : 'input'}
                     value={a.name}
                     placeholder={t('product.attrNamePlaceholder')}
                     data-testid={`attr-name-${i}`}
@@ -350,7 +353,7 @@ export function ProductEditor({
                   <span className="field-label">{t('product.attrValues')}</span>
                   <input
                     type="text"
-                    className={errors[`attributes.${i}.values`] ? 'input--error' : ''}
+                    className={errors[`attributes.${i}.values`] ? 'input input--invalid' : 'input'}
                     value={a.values}
                     placeholder={t('product.attrValuesPlaceholder')}
                     data-testid={`attr-values-${i}`}
@@ -381,6 +384,7 @@ export function ProductEditor({
             <div className="bulk-row">
               <span className="field-label">{t('product.bulk')}</span>
               <input
+                className="input"
                 type="text"
                 inputMode="decimal"
                 value={defaults.listPrice}
@@ -390,6 +394,7 @@ export function ProductEditor({
                 onChange={(e) => setDefaults((d) => ({ ...d, listPrice: e.target.value }))}
               />
               <input
+                className="input"
                 type="text"
                 inputMode="decimal"
                 value={defaults.livePrice}
@@ -399,6 +404,7 @@ export function ProductEditor({
                 onChange={(e) => setDefaults((d) => ({ ...d, livePrice: e.target.value }))}
               />
               <input
+                className="input"
                 type="text"
                 inputMode="numeric"
                 value={defaults.stock}
@@ -436,7 +442,7 @@ export function ProductEditor({
                     const was = r.skuId ? originalSkus.get(r.skuId) : undefined;
                     const stockMoved = liveSku && was && liveSku.stock !== was.stock;
                     const sale = liveSku?.sale && liveSku.sale.endsAt > now ? liveSku.sale : null;
-                    const cell = (f: string) => (errors[`rows.${i}.${f}`] ? 'input--error' : '');
+                    const cell = (f: string) => (errors[`rows.${i}.${f}`] ? 'input--invalid' : '');
                     const tip = (f: string) => (errors[`rows.${i}.${f}`] ? t(`product.errors.${errors[`rows.${i}.${f}`]}`) : undefined);
                     return (
                       <tr key={r.key || '_'} data-testid="sku-row" className={r.active ? '' : 'row--muted'}>
@@ -448,7 +454,7 @@ export function ProductEditor({
                         <td>
                           <input
                             type="text"
-                            className={`cell-input cell-input--code ${cell('code')}`}
+                            className={`input cell-input cell-input--code ${cell('code')}`}
                             value={r.code}
                             title={tip('code')}
                             aria-label={t('product.code')}
@@ -459,7 +465,7 @@ export function ProductEditor({
                           <input
                             type="text"
                             inputMode="decimal"
-                            className={`cell-input ${cell('listPrice')}`}
+                            className={`input cell-input ${cell('listPrice')}`}
                             value={r.listPrice}
                             title={tip('listPrice')}
                             aria-label={t('product.listPrice')}
@@ -471,7 +477,7 @@ export function ProductEditor({
                           <input
                             type="text"
                             inputMode="decimal"
-                            className={`cell-input ${cell('livePrice')}`}
+                            className={`input cell-input ${cell('livePrice')}`}
                             value={r.livePrice}
                             title={tip('livePrice')}
                             placeholder="—"
@@ -484,7 +490,7 @@ export function ProductEditor({
                           <input
                             type="text"
                             inputMode="numeric"
-                            className={`cell-input cell-input--stock ${cell('stock')}`}
+                            className={`input cell-input cell-input--stock ${cell('stock')}`}
                             value={r.stock}
                             title={tip('stock')}
                             aria-label={t('product.stock')}
@@ -542,7 +548,7 @@ export function ProductEditor({
                 <div className="faq-fields">
                   <input
                     type="text"
-                    className={errors[`faq.${i}.q`] ? 'input--error' : ''}
+                    className={errors[`faq.${i}.q`] ? 'input input--invalid' : 'input'}
                     maxLength={200}
                     value={f.q}
                     placeholder={t('product.faqQ')}
@@ -551,7 +557,7 @@ export function ProductEditor({
                   />
                   <textarea
                     rows={2}
-                    className={errors[`faq.${i}.a`] ? 'input--error' : ''}
+                    className={errors[`faq.${i}.a`] ? 'input input--invalid' : 'input'}
                     maxLength={1000}
                     value={f.a}
                     placeholder={t('product.faqA')}

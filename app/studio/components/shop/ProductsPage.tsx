@@ -90,7 +90,12 @@ export function ProductsPage() {
             aria-label={t('products.search')}
             onChange={(e) => setQuery(e.target.value)}
           />
-          <select aria-label={t('products.statusFilter')} value={filter} onChange={(e) => setFilter(e.target.value as StatusFilter)}>
+          <select
+            className="input"
+            aria-label={t('products.statusFilter')}
+            value={filter}
+            onChange={(e) => setFilter(e.target.value as StatusFilter)}
+          >
             <option value="all">{t('products.filter.all')}</option>
             <option value="active">{t('products.filter.active')}</option>
             <option value="archived">{t('products.filter.archived')}</option>
