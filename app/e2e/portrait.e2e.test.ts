@@ -1,11 +1,12 @@
 /**
  * Portrait output end to end: the web studio switches its output to 720×1280 (9:16), adapts its scenes through the
  * frame prompt, goes live, and a viewer receives 720×1280 frames (the top simulcast layer of the portrait frame). On a
- * desktop the picture keeps 9:16 beside the chat / products column; on a phone it fills the screen.
+ * desktop the picture keeps 9:16 beside the chat / products column; on a phone it fills the screen. A landscape show on
+ * a phone sits at full width over a blurred copy of itself, and the phone turned sideways is all player.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openViewer, poll, type Stack, startStack, watchConsole } from './harness';
+import { openStudioAndGoLive, openViewer, poll, type Stack, startStack, watchConsole } from './harness';
 
 type StudioState = {
   program: { width: number; height: number; frames: number };
@@ -118,6 +119,59 @@ describe('portrait show: studio → SFU → viewer', () => {
 
     await viewer.close();
     await studio.close();
+    expect(logs.filter((l) => l.includes('pageerror'))).toEqual([]);
+  });
+  it('a landscape show on a phone: full width over a blurred fill; turned sideways, the whole screen', async () => {
+    // The studio kept the portrait frame the first test chose: turn it back to 16:9.
+    const live = await openStudioAndGoLive(stack, 'E2E 横屏直播', '', '720p30');
+    watchConsole(live.page, 'studio', logs);
+    const phone = await stack.browser.newContext({
+      viewport: { width: 390, height: 844 },
+      locale: 'zh-CN',
+      isMobile: true,
+      hasTouch: true,
+    });
+    const page = await openViewer(stack, live.showId, '', phone);
+    watchConsole(page, 'viewer', logs);
+    await poll('phone viewer playing the landscape show', () =>
+      page.evaluate(() => {
+        const st = window.__storecast!.store.getState() as unknown as {
+          presentedFrames: number;
+          videoSize: { width: number; height: number } | null;
+        };
+        return st.presentedFrames > 10 && !!st.videoSize && st.videoSize.width > st.videoSize.height;
+      }),
+    );
+    const upright = await poll('the blurred fill playing the same stream', () =>
+      page.evaluate(() => {
+        const v = window.__storecast!.video as HTMLVideoElement;
+        const f = document.querySelector<HTMLVideoElement>('.stage-video-fill')!;
+        const r = v.getBoundingClientRect();
+        const fr = f.getBoundingClientRect();
+        return !f.hidden && f.srcObject === v.srcObject && !f.paused && f.readyState >= 2
+          ? {
+              video: { width: Math.round(r.width), fit: getComputedStyle(v).objectFit },
+              fill: { covers: fr.width >= r.width && fr.height >= r.height, blurred: getComputedStyle(f).filter.includes('blur') },
+            }
+          : null;
+      }),
+    );
+    expect(upright).toEqual({ video: { width: 390, fit: 'contain' }, fill: { covers: true, blurred: true } });
+
+    // Turned sideways: the player is the whole screen, the picture contained in it.
+    await page.setViewportSize({ width: 844, height: 390 });
+    const sideways = await poll('the player filling the sideways phone', () =>
+      page.evaluate(() => {
+        const stage = document.querySelector('.stage')!.getBoundingClientRect();
+        const v = window.__storecast!.video as HTMLVideoElement;
+        const r = v.getBoundingClientRect();
+        const full = Math.round(stage.width) === innerWidth && Math.round(stage.height) === innerHeight;
+        return full ? { video: { width: Math.round(r.width), height: Math.round(r.height), fit: getComputedStyle(v).objectFit } } : null;
+      }),
+    );
+    expect(sideways).toEqual({ video: { width: 844, height: 390, fit: 'contain' } });
+    await phone.close();
+    await live.page.close();
     expect(logs.filter((l) => l.includes('pageerror'))).toEqual([]);
   });
 });
