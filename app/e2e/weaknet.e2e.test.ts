@@ -6,120 +6,34 @@
  * presented frames (requestVideoFrameCallback through the viewer's test handle), the simulcast layer the SFU forwards
  * (the viewer store's `layers`, from `consumer.layers`) and freezes (gaps between presented frames).
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, openStudioAndGoLive, openViewer, poll, type Stack, startStack, watchConsole } from './harness';
-import { createNetLink, type NetLink } from './netns';
+import { describe, expect, it } from 'vitest';
+import { poll } from './harness';
 import {
   audioConcealment,
   audioGaps,
   frozenShare,
   longestGap,
-  pageLogScript,
   readLog,
   reportFigures,
   sleep,
   TOP_LAYER,
   TOP_WIDTH,
   waitPlaying,
-  watchEstimateCut,
 } from './weaknet-page';
+import { chatState, screenOf, useImpairedViewerSuite } from './weaknet-viewer';
 
 describe('weak networks: a viewer behind an impaired link', () => {
-  let link: NetLink;
-  let stack: Stack;
-  let showId: string;
-  let viewerBrowser: Browser | null = null;
-  const logs: string[] = [];
-
-  beforeAll(async () => {
-    link = createNetLink();
-    stack = await startStack({ server: { host: link.hostIp, rtcListenIp: link.hostIp, rtcAnnouncedIp: link.hostIp } });
-    const live = await openStudioAndGoLive(stack, 'E2E 弱网');
-    watchConsole(live.page, 'studio', logs);
-    showId = live.showId;
-  });
-  afterAll(async () => {
-    await viewerBrowser?.close().catch(() => undefined);
-    await stack?.close();
-    link?.close();
-  });
-  afterEach(async (ctx) => {
-    await viewerBrowser?.close().catch(() => undefined);
-    viewerBrowser = null;
-    if (!link) return; // beforeAll failed: its error says why
-    link.impair({});
-    link.capDownlink(null);
-    link.setLink(true);
-    if (ctx.task.result?.state === 'fail') console.log(logs.join('\n'));
-    logs.length = 0;
-  });
-
-  /** A viewer page in a browser inside the namespace; every byte it exchanges with the server crosses the veth. */
-  async function openImpairedViewer(): Promise<Page> {
-    // The page is served from the veth address over plain HTTP, which Chromium treats as an insecure origin (no
-    // WebRTC device for mediasoup-client); production serves HTTPS, the test says this origin counts as secure.
-    viewerBrowser = await launchChromium(link.chromium, [`--unsafely-treat-insecure-origin-as-secure=${stack.server.url}`]);
-    const context = await viewerBrowser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 720 } });
-    await context.addInitScript({ content: pageLogScript(!!process.env.WEAKNET_REPORT) });
-    const page = await openViewer(stack, showId, '', context);
-    watchConsole(page, 'viewer', logs);
-    return page;
-  }
-
-  /** Whether the studio's video producer receives its top simulcast layer (its score is 0 while that stream is off). */
-  function studioSendsTop(): boolean {
-    for (const p of stack.server.rooms.get(showId)?.mediaProducers() ?? []) {
-      if (p.kind === 'video') return p.score.some((s) => s.encodingIdx === TOP_LAYER && s.score > 0);
-    }
-    return false;
-  }
-
-  /**
-   * When the SFU acted on the viewer's video consumer (wall clock): the downlink guard's flush (its pause) and the
-   * first lower layer mediasoup forwarded after it (its key frame went out); and the first sign of congestion the
-   * server had: the viewer transport's bandwidth estimate, read every 100 ms until `stop()`, cut by 12 % or more.
-   */
-  function watchViewerVideo(): { pausedAt: number | null; lowerAt: number | null; cutAt: number | null; stop(): void } {
-    const viewers = [...(stack.server.rooms.get(showId)?.viewers.values() ?? [])];
-    const cut = watchEstimateCut(viewers.flatMap((p) => [...p.transports.values()]));
-    const seen = { pausedAt: null as number | null, lowerAt: null as number | null, cutAt: null as number | null, stop: cut.stop };
-    cut.onCut = (at) => {
-      seen.cutAt ??= at;
-    };
-    for (const peer of stack.server.rooms.get(showId)?.viewers.values() ?? []) {
-      for (const c of peer.consumers.values()) {
-        if (c.kind !== 'video') continue;
-        c.observer.on('pause', () => {
-          seen.pausedAt ??= Date.now();
-        });
-        c.observer.on('layerschange', (l) => {
-          if (l && l.spatialLayer < TOP_LAYER) seen.lowerAt ??= Date.now();
-        });
-      }
-    }
-    return seen;
-  }
-
-  /** The protocol of the ICE tuple the SFU uses for the (only) viewer's transport. */
-  function viewerTransportProtocol(): string | null {
-    const room = stack.server.rooms.get(showId);
-    for (const peer of room?.viewers.values() ?? []) {
-      for (const t of peer.transports.values()) {
-        if (t.iceSelectedTuple) return t.iceSelectedTuple.protocol;
-      }
-    }
-    return null;
-  }
+  const suite = useImpairedViewerSuite();
+  const { openImpairedViewer, studioSendsTop, watchViewerVideo, viewerTransportProtocol } = suite;
 
   it('e. UDP blocked: the viewer plays over ICE-TCP', async () => {
-    link.impair({ blockUdp: true });
+    suite.link.impair({ blockUdp: true });
     const t0 = Date.now();
     const viewer = await openImpairedViewer();
     const frames = await waitPlaying(viewer, t0, 60, 30_000);
     const firstFrameMs = frames[0]![0] - t0;
     expect(viewerTransportProtocol()).toBe('tcp');
-    expect(link.dropped()).toBeGreaterThan(0); // the browser did try UDP
+    expect(suite.link.dropped()).toBeGreaterThan(0); // the browser did try UDP
     // Then it keeps playing over TCP (the window starts once start-up is over, at the 60th frame).
     const settled = frames[59]![0];
     await sleep(4_000);
@@ -129,7 +43,7 @@ describe('weak networks: a viewer behind an impaired link', () => {
     const fps = (after.length * 1000) / (until - settled);
     console.log(
       `[weaknet e] UDP blocked: first frame ${firstFrameMs.toFixed(0)} ms after launching the viewer, then ${fps.toFixed(1)} fps, ` +
-        `longest gap ${freeze.toFixed(0)} ms; ${link.dropped()} UDP packets dropped`,
+        `longest gap ${freeze.toFixed(0)} ms; ${suite.link.dropped()} UDP packets dropped`,
     );
     const tcp = viewerTransportProtocol() === 'tcp';
     reportFigures({
@@ -147,14 +61,14 @@ describe('weak networks: a viewer behind an impaired link', () => {
     const viewer = await openImpairedViewer();
     await waitPlaying(viewer, Date.now(), 30, 30_000);
     const down = Date.now();
-    link.setLink(false);
+    suite.link.setLink(false);
     await sleep(10_000);
     const up = Date.now();
     // The outage is real when the picture stood still for most of it: frames the browser had received before the link
     // went (on a loaded machine its jitter buffer and decoder can lag a second behind) may still be presented after it.
     const during = (await readLog(viewer, down)).frames.filter(([t]) => t <= up);
     const stillMs = longestGap(during, down, up).ms;
-    link.setLink(true);
+    suite.link.setLink(true);
     const frames = await waitPlaying(viewer, up, 30, 15_000);
     const recoveryMs = frames[0]![0] - up;
     const { screens, audio } = await readLog(viewer, down);
@@ -217,7 +131,7 @@ describe('weak networks: a viewer behind an impaired link', () => {
     );
     const sfu = watchViewerVideo();
     const capped = Date.now();
-    link.capDownlink(600);
+    suite.link.capDownlink(600);
     // Adapted = the first frame of a lower layer presented (the layer notice comes earlier, before its key frame).
     const switched = await poll(
       'a lower layer on screen under the cap',
@@ -248,7 +162,7 @@ describe('weak networks: a viewer behind an impaired link', () => {
     const freeze = longestGap(underCap, switched, lifted);
     const stall = longestGap((await readLog(viewer, capped)).frames, capped, switched).ms;
     const fps = (underCap.length * 1000) / (lifted - switched);
-    link.capDownlink(null);
+    suite.link.capDownlink(null);
     // The top layer can only come back once the studio sends it: on a busy machine its encoder drops that layer for
     // seconds at a time (its CPU adaptation), which is no matter of the viewer's link. The climb counts from then.
     const studioTopAt = await poll('the studio sending its top layer', async () => (studioSendsTop() ? Date.now() : null), 40_000, 100);
@@ -312,7 +226,7 @@ describe('weak networks: a viewer behind an impaired link', () => {
     const sfu = watchViewerVideo();
     const started = Date.now();
     for (const loss of [5, 15]) {
-      link.impair({ udpLossPercent: loss });
+      suite.link.impair({ udpLossPercent: loss });
       const from = Date.now();
       await sleep(8_000);
       const to = Date.now();
@@ -331,7 +245,7 @@ describe('weak networks: a viewer behind an impaired link', () => {
     }
     sfu.stop();
     const guard = sfu.pausedAt === null ? 'did not step down' : `stepped down at +${sfu.pausedAt - started} ms`;
-    console.log(`[weaknet b] ${results.join('; ')}; dropped ${link.dropped()} packets; the downlink guard ${guard}`);
+    console.log(`[weaknet b] ${results.join('; ')}; dropped ${suite.link.dropped()} packets; the downlink guard ${guard}`);
     reportFigures({
       scenario: 'b',
       frozenPct: frozen[5]!,
@@ -343,20 +257,6 @@ describe('weak networks: a viewer behind an impaired link', () => {
     expect(gaps[5]).toBeLessThan(1_000);
     expect(gaps[15]).toBeLessThan(2_000);
   });
-
-  const screenOf = (page: Page) => page.evaluate(() => (window.__storecast as unknown as { screen(): string }).screen());
-
-  /** The page's own view of the realtime (chat) socket and its messages. */
-  const chatState = (page: Page) =>
-    page.evaluate(() => {
-      const s = window.__storecast!.store.getState() as {
-        rtStatus: string;
-        you: { name: string } | null;
-        messages: { text: string }[];
-        mediaTooPoor: boolean;
-      };
-      return { rtStatus: s.rtStatus, named: s.you?.name ?? null, texts: s.messages.map((m) => m.text), mediaTooPoor: s.mediaTooPoor };
-    });
 
   it('g. 50 % UDP loss: "connection too poor" with retries, chat still sends, the picture back once lifted', async () => {
     const viewer = await openImpairedViewer();
@@ -370,9 +270,9 @@ describe('weak networks: a viewer behind an impaired link', () => {
         if (w.poorAt === null && document.querySelector('[data-testid="state-poor-connection"]')) w.poorAt = Date.now();
       }).observe(document.body, { childList: true, subtree: true });
     });
-    const joinsBefore = stack.server.rooms.get(showId)?.viewers.size ?? 0;
+    const joinsBefore = suite.stack.server.rooms.get(suite.showId)?.viewers.size ?? 0;
     const lossFrom = Date.now();
-    link.impair({ udpLossPercent: 50 });
+    suite.link.impair({ udpLossPercent: 50 });
     const poorAt = await poll(
       '"connection too poor" shown',
       () => viewer.evaluate(() => (window as unknown as { poorAt: number | null }).poorAt),
@@ -396,9 +296,9 @@ describe('weak networks: a viewer behind an impaired link', () => {
     await sleep(Math.max(0, lossFrom + 20_000 - Date.now()));
     const { screens } = await readLog(viewer, lossFrom);
     const during = screens.filter(([t]) => t >= lossFrom).map(([, sc]) => sc);
-    const dropped = link.dropped();
+    const dropped = suite.link.dropped();
     const lifted = Date.now();
-    link.impair({});
+    suite.link.impair({});
     const frames = await waitPlaying(viewer, lifted, 30, 60_000);
     await poll('live screen after the loss is lifted', async () => (await screenOf(viewer)) === 'live', 60_000);
     const backMs = frames[0]![0] - lifted;
@@ -414,7 +314,7 @@ describe('weak networks: a viewer behind an impaired link', () => {
     console.log(
       `[weaknet g] 50 % loss: "too poor" shown ${detectMs} ms after the loss began; screens ${during.join(' → ')}; ` +
         `after lifting: first frame ${backMs.toFixed(0)} ms, live screen by ${liveMs} ms; viewers seated ${joinsBefore} → ` +
-        `${stack.server.rooms.get(showId)?.viewers.size ?? 0}; ${dropped} packets dropped under the loss`,
+        `${suite.stack.server.rooms.get(suite.showId)?.viewers.size ?? 0}; ${dropped} packets dropped under the loss`,
     );
     expect(detectMs).toBeLessThan(20_000);
     expect((await chatState(viewer)).mediaTooPoor).toBe(false);

@@ -37,7 +37,8 @@ import { Millis, OrderId, ProductId } from '../commerce/common';
 import { CommerceEvent } from '../commerce/events';
 import { OrderStatus } from '../commerce/orders';
 import { ShowId } from '../domain/show';
-import { LinkFilterSettings, RejectReason } from '../realtime/filter';
+import { RejectReason } from '../realtime/filter';
+import { LinkFilterSettings } from '../realtime/link-filter';
 import { EngageSync, EngagementEvent, engagementMethods } from './engagement';
 import type { MethodMap } from './rpc';
 

@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import {
-  charLength,
-  checkContent,
-  compileLinkFilter,
-  compileWords,
-  DEFAULT_BLOCKED_WORDS,
-  DEFAULT_LINK_SETTINGS,
-  findBlockedWord,
-  findLink,
-  normalizeDisplay,
-  SpamGuard,
-  slowModeWait,
-  TokenBucket,
-} from './filter';
+import { checkContent } from './filter';
+import { SpamGuard, slowModeWait, TokenBucket } from './flood-guard';
+import { compileLinkFilter, DEFAULT_LINK_SETTINGS, findLink } from './link-filter';
+import { charLength, normalizeDisplay } from './text-keys';
+import { compileWords, DEFAULT_BLOCKED_WORDS, findBlockedWord } from './word-filter';
 
 const words = compileWords(DEFAULT_BLOCKED_WORDS);
 const links = compileLinkFilter(DEFAULT_LINK_SETTINGS);

@@ -1,5 +1,5 @@
 /**
- * Output service (main process): recording and restreaming of the program.
+ * Output service (main process): recording and restreaming of the program — the sessions and the outputs' lifecycle.
  *
  * The renderer encodes the program once with MediaRecorder (Matroska/WebM, H.264 + Opus) and streams the chunks here
  * (host stream channel). This service splits the stream at element boundaries (mkv-stream.ts) and fans it out to one
@@ -7,46 +7,32 @@
  * (FLV over RTMP(S)). Outputs are independent: a target that is refused or drops retries with exponential backoff
  * (joining the stream again at the next video keyframe) while the recording and the other targets keep running.
  * Stream keys live in `output-settings.json` (atomic writes, mode 0600) and never appear in logs or messages.
+ *
+ * Beside it: `program-stream.ts` (session, taps, fan-out), `recording.ts` (the recording's process and status),
+ * `restream.ts` (stored targets, one retrying runner per target).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   OUTPUT_STREAM,
   type OutputChunkAck,
   type OutputChunkHeader,
   type OutputError,
-  OutputSettingsFile,
+  type OutputSettingsFile,
   type OutputState,
   type RecordingStatus,
   type RestreamTargetInput,
-  type RestreamTargetView,
   type StoredRestreamTarget,
-  type TargetStatus,
 } from '../../../shared/protocol/host';
 import { RpcError } from '../../../shared/protocol/rpc';
 import { writeJsonAtomic } from '../atomic';
-import { DEFAULT_ENCODE, type EncodeOptions, recordingArgs, restreamArgs, rtmpPublishUrl } from './args';
+import { DEFAULT_ENCODE, type EncodeOptions } from './args';
 import { type FfmpegResolution, resolveFfmpeg } from './ffmpeg';
-import { CLUSTER_UNKNOWN_SIZE_HEADER, ID, type MkvEvent, MkvStreamError, MkvStreamSplitter, type MkvTrack } from './mkv-stream';
-import { FfmpegSink, type SinkExit, type SinkProgress } from './sink';
-
-export interface OutputLogger {
-  info(msg: string): void;
-  warn(msg: string): void;
-}
-
-export interface RetryPolicy {
-  /** First retry delay; doubled per consecutive failure (± 20 % jitter) up to maxMs. */
-  baseMs: number;
-  maxMs: number;
-  /** Consecutive failures after which a target is marked failed and no longer retried. */
-  maxAttempts: number;
-  /** A target live for this long counts as recovered (its failure count resets). */
-  stableMs: number;
-}
-
-export const DEFAULT_RETRY: RetryPolicy = { baseMs: 1000, maxMs: 30_000, maxAttempts: 8, stableMs: 10_000 };
+import { type MkvEvent, MkvStreamError, MkvStreamSplitter, type MkvTrack } from './mkv-stream';
+import { fanOut, nowMs, type OutputLogger, type Session, type Tap } from './program-stream';
+import { finishRecording, type Recording, recordingName, recordingTap } from './recording';
+import { DEFAULT_RETRY, loadTargets, type RetryPolicy, TargetRunner, targetView } from './restream';
 
 export interface OutputServiceOptions {
   recordingsDir: string;
@@ -61,175 +47,6 @@ export interface OutputServiceOptions {
   encode?: EncodeOptions;
   /** Clock for file names (tests). */
   now?: () => Date;
-}
-
-/** One output's view of the program stream: starts at a video keyframe with the init segment in front. */
-class Tap {
-  flowing = false;
-  constructor(readonly sink: FfmpegSink) {}
-}
-
-interface Session {
-  id: string;
-  startedAt: number;
-  mimeType: string;
-  splitter: MkvStreamSplitter;
-  nextSeq: number;
-  init: Buffer | null;
-  tracks: MkvTrack[];
-  videoTrack: number | null;
-  /** Unknown-size cluster header + the current cluster's Timestamp element: how a joining tap starts mid-cluster. */
-  clusterPrefix: Buffer[];
-  lastChunkAt: number;
-  idleTimer: ReturnType<typeof setInterval>;
-}
-
-interface Recording {
-  status: RecordingStatus;
-  tap: Tap | null;
-}
-
-function nowMs(): number {
-  return Date.now();
-}
-
-function pad(n: number): string {
-  return String(n).padStart(2, '0');
-}
-
-function recordingName(d: Date): string {
-  return `Storecast-${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}_${pad(d.getHours())}-${pad(d.getMinutes())}-${pad(d.getSeconds())}.mp4`;
-}
-
-function keyHint(key: string): string {
-  return key.length === 0 ? '' : key.length <= 4 ? '•'.repeat(key.length) : `…${key.slice(-4)}`;
-}
-
-function view(t: StoredRestreamTarget): RestreamTargetView {
-  return {
-    id: t.id,
-    name: t.name,
-    platform: t.platform,
-    url: t.url,
-    enabled: t.enabled,
-    hasKey: t.streamKey.length > 0,
-    keyHint: keyHint(t.streamKey),
-  };
-}
-
-class TargetRunner {
-  status: TargetStatus;
-  private tap: Tap | null = null;
-  private retryTimer: ReturnType<typeof setTimeout> | null = null;
-  private stableTimer: ReturnType<typeof setTimeout> | null = null;
-  private samples: { t: number; bytes: number }[] = [];
-  private stopped = false;
-
-  constructor(
-    readonly target: StoredRestreamTarget,
-    private readonly svc: OutputService,
-    private readonly retry: RetryPolicy,
-  ) {
-    this.status = { id: target.id, state: 'connecting', kbps: 0, attempt: 0, retryAt: null, liveSince: null, error: null };
-  }
-
-  get secrets(): string[] {
-    return [this.target.streamKey, rtmpPublishUrl(this.target.url, this.target.streamKey)].filter((s) => s.length > 0);
-  }
-
-  /** Spawn ffmpeg (needs the stream's tracks, so it waits for the init segment). */
-  start(): void {
-    if (this.stopped) return;
-    const ff = this.svc.ffmpegNow();
-    if (!ff.ok) {
-      this.status = { ...this.status, state: 'failed', kbps: 0, retryAt: null, error: { code: 'no_ffmpeg', message: ff.message } };
-      return;
-    }
-    const tracks = this.svc.sessionTracks();
-    this.status = { ...this.status, state: 'connecting', kbps: 0, retryAt: null, liveSince: null };
-    if (!tracks) return; // started again once the init segment arrives
-    this.samples = [];
-    const sink = new FfmpegSink({
-      bin: ff.path,
-      args: restreamArgs(tracks, rtmpPublishUrl(this.target.url, this.target.streamKey), this.svc.encode),
-      secrets: this.secrets,
-      maxQueuedBytes: this.svc.maxQueuedBytes,
-      kind: 'restream',
-      onProgress: (p) => this.onProgress(p),
-      onExit: (e) => this.onExit(sink, e),
-    });
-    this.tap = new Tap(sink);
-    this.svc.attach(this.tap);
-  }
-
-  /** The session's init segment arrived: spawn the process that was waiting for it. */
-  onTracks(): void {
-    if (!this.tap && this.status.state === 'connecting') this.start();
-  }
-
-  private onProgress(p: SinkProgress): void {
-    const t = nowMs();
-    this.samples.push({ t, bytes: p.bytes });
-    while (this.samples.length > 2 && t - this.samples[0]!.t > 3000) this.samples.shift();
-    const first = this.samples[0]!;
-    const kbps = t > first.t ? Math.round(((p.bytes - first.bytes) * 8) / (t - first.t)) : 0;
-    if (p.bytes > 0 && this.status.state === 'connecting') {
-      this.status = { ...this.status, state: 'live', liveSince: t, error: null };
-      this.svc.log.info(`restream "${this.target.name}" live`);
-      this.stableTimer = setTimeout(() => {
-        this.status = { ...this.status, attempt: 0 };
-      }, this.retry.stableMs);
-    }
-    this.status = { ...this.status, kbps: Math.max(0, kbps) };
-  }
-
-  private onExit(sink: FfmpegSink, exit: SinkExit): void {
-    if (this.tap?.sink === sink) {
-      this.svc.detach(this.tap);
-      this.tap = null;
-    }
-    if (this.stableTimer) clearTimeout(this.stableTimer);
-    this.stableTimer = null;
-    if (this.stopped) return;
-    const wasLive = this.status.state === 'live';
-    const error: OutputError = exit.error ?? { code: 'dropped', message: 'the connection ended' };
-    const finalError = wasLive && error.code === 'ffmpeg' ? { ...error, code: 'dropped' as const } : error;
-    const attempt = this.status.attempt + 1;
-    this.svc.log.warn(`restream "${this.target.name}" ${wasLive ? 'dropped' : 'failed'} (${finalError.code}), attempt ${attempt}`);
-    if (attempt >= this.retry.maxAttempts || finalError.code === 'no_ffmpeg') {
-      this.status = { ...this.status, state: 'failed', kbps: 0, attempt, retryAt: null, liveSince: null, error: finalError };
-      return;
-    }
-    const delay = Math.min(this.retry.maxMs, this.retry.baseMs * 2 ** (attempt - 1)) * (0.8 + Math.random() * 0.4);
-    this.status = {
-      ...this.status,
-      state: 'retrying',
-      kbps: 0,
-      attempt,
-      retryAt: nowMs() + Math.round(delay),
-      liveSince: null,
-      error: finalError,
-    };
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = null;
-      this.start();
-    }, delay);
-  }
-
-  /** Stop for good (restream stopped, target removed / disabled / edited). */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    if (this.stableTimer) clearTimeout(this.stableTimer);
-    this.retryTimer = null;
-    this.stableTimer = null;
-    const tap = this.tap;
-    this.tap = null;
-    if (tap) {
-      this.svc.detach(tap);
-      await tap.sink.end(3000);
-    }
-  }
 }
 
 export class OutputService {
@@ -256,28 +73,8 @@ export class OutputService {
 
   static async create(opts: OutputServiceOptions): Promise<OutputService> {
     const svc = new OutputService(opts);
-    svc.targets = await svc.loadTargets();
+    svc.targets = await loadTargets(opts.settingsFile, opts.log);
     return svc;
-  }
-
-  private async loadTargets(): Promise<StoredRestreamTarget[]> {
-    let text: string;
-    try {
-      text = await readFile(this.opts.settingsFile, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw err;
-    }
-    try {
-      const parsed = OutputSettingsFile.safeParse(JSON.parse(text));
-      if (parsed.success) return parsed.data.targets;
-    } catch {
-      // fall through
-    }
-    const bak = `${this.opts.settingsFile}.bak`;
-    await rename(this.opts.settingsFile, bak);
-    this.log.warn(`output settings ${this.opts.settingsFile} are invalid; starting without restream targets (old file kept as ${bak})`);
-    return [];
   }
 
   ffmpegNow(): FfmpegResolution {
@@ -306,7 +103,7 @@ export class OutputService {
       session: s ? { id: s.id, startedAt: s.startedAt, receivedBytes: s.splitter.totalBytes, videoCodec: video?.codecId ?? null } : null,
       recording: this.recording ? { ...this.recording.status } : null,
       restreaming: this.restreaming,
-      targets: this.targets.map(view),
+      targets: this.targets.map(targetView),
       targetStatus: [...this.runners.values()].map((r) => ({ ...r.status })),
     };
   }
@@ -390,23 +187,7 @@ export class OutputService {
       for (const r of this.runners.values()) r.onTracks();
       return;
     }
-    if (ev.kind === 'cluster') {
-      s.clusterPrefix = [CLUSTER_UNKNOWN_SIZE_HEADER];
-      for (const tap of this.taps) if (tap.flowing) tap.sink.write(ev.bytes);
-      return;
-    }
-    if (ev.inCluster && ev.id === ID.Timestamp) s.clusterPrefix.push(ev.bytes);
-    const isKey = ev.block !== null && ev.block.track === s.videoTrack && ev.block.keyframe;
-    for (const tap of this.taps) {
-      if (tap.flowing) {
-        tap.sink.write(ev.bytes);
-      } else if (isKey && s.init) {
-        // join here: init segment, a cluster header with this cluster's timestamp, then the keyframe
-        tap.flowing = tap.sink.write(s.init);
-        for (const b of s.clusterPrefix) tap.sink.write(b);
-        tap.sink.write(ev.bytes);
-      }
-    }
+    fanOut(s, ev, this.taps);
   }
 
   async end(sessionId: string): Promise<OutputState> {
@@ -463,38 +244,15 @@ export class OutputService {
       rec.status = { ...rec.status, state: 'error', endedAt: nowMs(), error: { code: 'no_ffmpeg', message: ff.message } };
       return;
     }
-    const sink = new FfmpegSink({
+    rec.tap = recordingTap(rec, {
       bin: ff.path,
-      args: recordingArgs(tracks, rec.status.file, this.encode),
-      secrets: [],
+      tracks,
+      encode: this.encode,
       maxQueuedBytes: this.maxQueuedBytes,
-      kind: 'recording',
-      onProgress: (p) => {
-        if (this.recording !== rec) return;
-        rec.status = {
-          ...rec.status,
-          bytes: p.bytes,
-          mediaMs: p.mediaMs,
-          state: rec.status.state === 'starting' && p.bytes > 0 ? 'recording' : rec.status.state,
-        };
-      },
-      onExit: (e) => {
-        if (rec.tap) this.detach(rec.tap);
-        rec.tap = null;
-        const last = sink.last;
-        const ok = e.error === null;
-        if (!ok) this.log.warn(`recording stopped: ${e.error!.code}: ${e.error!.message}`);
-        rec.status = {
-          ...rec.status,
-          bytes: Math.max(rec.status.bytes, last.bytes),
-          mediaMs: Math.max(rec.status.mediaMs, last.mediaMs),
-          state: ok ? 'stopped' : 'error',
-          endedAt: nowMs(),
-          error: ok ? rec.status.error : e.error,
-        };
-      },
+      log: this.log,
+      current: () => this.recording,
+      detach: (tap) => this.detach(tap),
     });
-    rec.tap = new Tap(sink);
     this.attach(rec.tap);
   }
 
@@ -503,17 +261,8 @@ export class OutputService {
     return this.state();
   }
 
-  private async finishRecording(reason: OutputError | null): Promise<void> {
-    const rec = this.recording;
-    if (!rec || rec.status.state === 'stopped' || rec.status.state === 'error') return;
-    rec.status = { ...rec.status, state: 'stopping', error: reason };
-    const tap = rec.tap;
-    if (tap) {
-      this.detach(tap);
-      await tap.sink.end();
-    } else {
-      rec.status = { ...rec.status, state: 'stopped', endedAt: nowMs() };
-    }
+  private finishRecording(reason: OutputError | null): Promise<void> {
+    return finishRecording(this.recording, reason, (tap) => this.detach(tap));
   }
 
   // ---- restream -----------------------------------------------------------------------------------------------

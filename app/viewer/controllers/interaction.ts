@@ -10,7 +10,8 @@
  */
 import type { CommerceEvent } from '../../../shared/commerce/events';
 import { Nickname, type OrderStatusUpdate, type SendResult } from '../../../shared/protocol/realtime';
-import { charLength, MAX_CHAT_CHARS, MAX_QUESTION_CHARS } from '../../../shared/realtime/filter';
+import { MAX_CHAT_CHARS, MAX_QUESTION_CHARS } from '../../../shared/realtime/filter';
+import { charLength } from '../../../shared/realtime/text-keys';
 import { RealtimeConnection, deviceIdFrom, requestErrorCode } from '../../ui/realtime/connection';
 import type { DanmakuController } from '../interaction/danmaku';
 import type { DanmakuDensity, SendError } from '../interaction/slice';

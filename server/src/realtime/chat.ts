@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ChatMessage, SendResult } from '../../../shared/protocol/realtime';
 import { RpcError } from '../../../shared/protocol/rpc';
-import { slowModeWait } from '../../../shared/realtime/filter';
+import { slowModeWait } from '../../../shared/realtime/flood-guard';
 import type { Connection } from './connection';
 import { type HubContext, reject, requireIdentity, screen } from './hub-context';
 

@@ -8,7 +8,8 @@
  *   REALTIME_CHAT_RATE / REALTIME_CHAT_BURST   per-user chat token bucket (default 1 msg/s, burst 3)
  */
 import { z } from 'zod';
-import { DEFAULT_SPAM_SETTINGS, MAX_CHAT_CHARS, MAX_QUESTION_CHARS } from '../../../shared/realtime/filter';
+import { MAX_CHAT_CHARS, MAX_QUESTION_CHARS } from '../../../shared/realtime/filter';
+import { DEFAULT_SPAM_SETTINGS } from '../../../shared/realtime/flood-guard';
 
 const Int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const Num = (min: number, max: number) => z.coerce.number().min(min).max(max);

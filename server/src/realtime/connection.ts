@@ -6,7 +6,7 @@
 import WebSocket from 'ws';
 import type { ChatRole } from '../../../shared/protocol/realtime';
 import type { Caller, Role } from '../../../shared/protocol/rpc';
-import { TokenBucket } from '../../../shared/realtime/filter';
+import { TokenBucket } from '../../../shared/realtime/flood-guard';
 import type { Principal } from '../accounts/accounts';
 import type { Logger } from '../log';
 import type { Room } from './room';

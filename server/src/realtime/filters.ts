@@ -4,16 +4,9 @@
  * announcements skip the word list; an automatic reply never skips anything (the room speaks for the shop).
  */
 import type { FilterSettings } from '../../../shared/protocol/realtime';
-import {
-  type CompiledLinkFilter,
-  type CompiledWordList,
-  type ContentResult,
-  checkContent,
-  compileLinkFilter,
-  compileWords,
-  DEFAULT_BLOCKED_WORDS,
-  DEFAULT_LINK_SETTINGS,
-} from '../../../shared/realtime/filter';
+import { type ContentResult, checkContent } from '../../../shared/realtime/filter';
+import { type CompiledLinkFilter, compileLinkFilter, DEFAULT_LINK_SETTINGS } from '../../../shared/realtime/link-filter';
+import { type CompiledWordList, compileWords, DEFAULT_BLOCKED_WORDS } from '../../../shared/realtime/word-filter';
 import type { RealtimeStore } from './store';
 
 const NO_WORDS = compileWords([]);

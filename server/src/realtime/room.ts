@@ -9,7 +9,7 @@
  *  - the batch goes to the members as fanout.ts writes it (serialized once, slow sockets sampled or closed).
  */
 import type { Announcement, AutoReplyMode, BatchItem, ChatMessage, PublicAnswer, StreamPosition } from '../../../shared/protocol/realtime';
-import { SpamGuard, TokenBucket } from '../../../shared/realtime/filter';
+import { SpamGuard, TokenBucket } from '../../../shared/realtime/flood-guard';
 import type { RealtimeConfig } from './config';
 import type { Connection } from './connection';
 import { checkMember, type DeliveryStats, encodeBatch, writeBatch } from './fanout';
