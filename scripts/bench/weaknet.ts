@@ -4,8 +4,8 @@
  * run by vitest with WEAKNET_REPORT set, so each appends its figures (weaknet-page.ts) — and prints a line per
  * scenario, then one JSON line:
  *   {"bench":"weaknet","scenarios":{…},"passed":n,"adapt_s_max":…,"freeze_pct_max":…,"recover_s_max":…,"audio_gap_ms_max":…}
- * `passed` counts scenarios that met the issue's targets (adapt ≤ 3 s, frozen ≤ 2 %, recovery ≤ 3 s, c ≥ 24 fps; g, 50 %
- * loss: "connection too poor" shown within 20 s, a chat message sent under the loss, a picture within 3 s of lifting).
+ * `passed` counts scenarios that met the issue's targets (adapt ≤ 3 s, frozen ≤ 2 %, recovery ≤ 3 s, c ≥ 24 fps, no
+ * audio gap over 200 ms in a–c; g, 50 % loss: "connection too poor" shown within 20 s, a chat message sent under the loss, a picture within 3 s of lifting).
  * Needs root (network namespaces), iproute2, nftables and a build (`npm run build`). Scenario letters as arguments
  * (`npm run bench:weaknet -- d`) run only those, e.g. for a quick check that the bench still works.
  */
@@ -21,6 +21,8 @@ const FILES: Record<string, string[]> = {
   'app/e2e/weaknet-studio.e2e.test.ts': ['c', 'd'],
 };
 const ALL = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
+/** The issue's audio target for scenarios a–c. */
+const AUDIO_GAP_MAX_MS = 200;
 const picked = process.argv.slice(2).filter((a) => ALL.includes(a));
 const SCENARIOS = picked.length > 0 ? ALL.filter((id) => picked.includes(id)) : ALL;
 const files = Object.keys(FILES).filter((f) => FILES[f]!.some((id) => SCENARIOS.includes(id)));
@@ -57,8 +59,10 @@ async function main(): Promise<void> {
         scenarios[id] = { passed: false };
         continue;
       }
+      // The issue's audio target (no gap over 200 ms) holds in a–c besides each scenario's own.
+      const audioOk = !['a', 'b', 'c'].includes(id) || r.audioGapMs == null || r.audioGapMs <= AUDIO_GAP_MAX_MS;
       const row = {
-        passed: r.passed,
+        passed: r.passed && audioOk,
         adapt_s: seconds(r.adaptMs),
         freeze_pct: round(r.frozenPct, 2),
         recover_s: seconds(r.resumeMs),
@@ -68,12 +72,15 @@ async function main(): Promise<void> {
       };
       scenarios[id] = row;
       log(
-        `${id}: ${r.passed ? 'meets' : 'MISSES'} targets — ${Object.entries(row)
+        `${id}: ${row.passed ? 'meets' : 'MISSES'} targets${audioOk ? '' : ` (audio gap over ${AUDIO_GAP_MAX_MS} ms)`} — ${Object.entries(
+          row,
+        )
           .filter(([k, v]) => k !== 'passed' && v !== null)
           .map(([k, v]) => `${k} ${v}`)
           .join(', ')}`,
       );
     }
+    const met = Object.values(scenarios).filter((row) => row.passed).length;
     const present = SCENARIOS.map((id) => byScenario.get(id)).filter((r): r is ScenarioFigures => !!r);
     const audioScenarios = present.filter((r) => ['a', 'b', 'c'].includes(r.scenario));
     log(`vitest exit code ${code}; the machine is shared (2 cores under other load), so figures vary between runs`);
@@ -81,14 +88,14 @@ async function main(): Promise<void> {
       JSON.stringify({
         bench: 'weaknet',
         scenarios,
-        passed: present.filter((r) => r.passed).length,
+        passed: met,
         adapt_s_max: seconds(maxOf(present.map((r) => r.adaptMs))),
         freeze_pct_max: round(maxOf(present.map((r) => r.frozenPct)), 2),
         recover_s_max: seconds(maxOf(present.map((r) => r.resumeMs))),
         audio_gap_ms_max: round(maxOf(audioScenarios.map((r) => r.audioGapMs)), 0),
       }),
     );
-    if (present.filter((r) => r.passed).length < SCENARIOS.length) process.exitCode = 1;
+    if (met < SCENARIOS.length) process.exitCode = 1;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
