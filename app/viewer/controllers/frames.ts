@@ -6,11 +6,16 @@ export type FrameListener = (sample: FrameSample) => void;
  * Follows every frame the <video> presents (requestVideoFrameCallback): writes counts, the last frame's
  * metadata and the first-frame timings to the store, keeps the last `capacity` samples for benches and calls
  * registered listeners (the latency bench reads a pixel marker from the frame inside its listener).
+ * A sample's presentedFrames counts every frame this <video> presented since the monitor started: the browser's
+ * own count restarts at each new source (HLS → WebRTC hands the element a new player), the page's does not.
  */
 export class FrameMonitor {
   private readonly ring: FrameSample[] = [];
   private readonly listeners = new Set<FrameListener>();
   private handle: number | null = null;
+  /** Frames presented by the element's earlier sources, and the browser's count at the last callback. */
+  private earlier = 0;
+  private lastCount = 0;
 
   constructor(
     private readonly video: HTMLVideoElement,
@@ -34,12 +39,14 @@ export class FrameMonitor {
 
   onFrame = (now: number, m: VideoFrameCallbackMetadata): void => {
     this.handle = this.video.requestVideoFrameCallback(this.onFrame);
+    if (m.presentedFrames < this.lastCount) this.earlier += this.lastCount;
+    this.lastCount = m.presentedFrames;
     const sample: FrameSample = {
       now,
       presentationTime: m.presentationTime,
       expectedDisplayTime: m.expectedDisplayTime,
       mediaTime: m.mediaTime,
-      presentedFrames: m.presentedFrames,
+      presentedFrames: this.earlier + m.presentedFrames,
       width: m.width,
       height: m.height,
       ...(m.captureTime !== undefined && { captureTime: m.captureTime }),
