@@ -25,14 +25,6 @@ export interface ModerationOptions {
   WebSocketImpl?: typeof WebSocket;
 }
 
-function randomId(): string {
-  const bytes = new Uint8Array(16);
-  crypto.getRandomValues(bytes);
-  return Array.from(bytes, (b) => b.toString(36).padStart(2, '0'))
-    .join('')
-    .slice(0, 24);
-}
-
 /** The typed code of a failed realtime or HTTP request. */
 export function errorCode(err: unknown): string {
   return err instanceof StaffApiError ? err.code : requestErrorCode(err);
@@ -51,7 +43,7 @@ export abstract class ModerationSocket {
 
   constructor(protected readonly opts: ModerationOptions) {
     this.store = opts.store;
-    this.deviceId = deviceIdFrom(opts.storage as Storage | null, randomId);
+    this.deviceId = deviceIdFrom(opts.storage as Storage | null);
   }
 
   /** The socket is a staff member's (again): load what the socket alone does not push. */

@@ -150,10 +150,19 @@ export class RealtimeConnection {
   }
 }
 
+/** 24 random characters of [0-9a-z]: device ids, viewer ids, event batch ids. */
+export function randomId(): string {
+  const bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(36).padStart(2, '0'))
+    .join('')
+    .slice(0, 24);
+}
+
 /** A stable per-browser device id (localStorage), used by the server to slow ban evasion. */
 export function deviceIdFrom(
   storage: { getItem(key: string): string | null; setItem(key: string, value: string): void } | null,
-  random: () => string,
+  random: () => string = randomId,
 ): string {
   const KEY = 'storecast.deviceId';
   try {

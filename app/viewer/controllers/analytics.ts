@@ -9,7 +9,7 @@
  * resent after a network failure, so the server counts it once; a refused batch (4xx) is dropped.
  */
 import { ANALYTICS_LIMITS, type ViewerEventKind } from '../../../shared/analytics/events';
-import { deviceIdFrom } from '../../ui/realtime/connection';
+import { deviceIdFrom, randomId } from '../../ui/realtime/connection';
 import type { ViewerState, ViewerStore } from '../store';
 import { ImpressionWatcher } from './analytics-impressions';
 
@@ -187,14 +187,6 @@ function productOfSku(s: ViewerState, skuId: string): string | null {
   if (line) return line.productId;
   for (const p of Object.values(s.products)) if (p.skus.some((k) => k.id === skuId)) return p.id;
   return null;
-}
-
-function randomId(): string {
-  const bytes = new Uint8Array(16);
-  crypto.getRandomValues(bytes);
-  return Array.from(bytes, (b) => (b % 64).toString(36).padStart(2, '0'))
-    .join('')
-    .slice(0, 24);
 }
 
 /**

@@ -38,14 +38,6 @@ export interface InteractionOptions {
 
 export type SendOutcome = { ok: true } | { ok: false; reason: string; retryAfterMs?: number };
 
-function randomId(): string {
-  const bytes = new Uint8Array(16);
-  crypto.getRandomValues(bytes);
-  return Array.from(bytes, (b) => b.toString(36).padStart(2, '0'))
-    .join('')
-    .slice(0, 24);
-}
-
 /** Saved danmaku preference: "off" or a density. */
 export function parseDanmakuPref(raw: string | null): { enabled: boolean; density?: DanmakuDensity } | null {
   if (raw === 'off') return { enabled: false };
@@ -79,7 +71,7 @@ export class InteractionController {
     this.connection = new RealtimeConnection({
       origin: opts.origin,
       showId: opts.showId,
-      deviceId: deviceIdFrom(opts.storage as Storage | null, randomId),
+      deviceId: deviceIdFrom(opts.storage as Storage | null),
       nickname: () => {
         this.requestedNickname = this.store.getState().nickname;
         return this.requestedNickname ?? undefined;
