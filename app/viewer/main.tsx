@@ -11,6 +11,7 @@ import { ViewerContext } from './context';
 import { startViewerAnalytics } from './controllers/analytics';
 import { AudioMeter } from './controllers/audio-meter';
 import { FrameMonitor } from './controllers/frames';
+import { QueueWatch } from './controllers/player/queue-watch';
 import { HlsFallbackController, newViewerKey } from './controllers/hls-fallback';
 import { InteractionController } from './controllers/interaction';
 import { OverlaySync } from './controllers/overlay-sync';
@@ -93,6 +94,9 @@ if (viewerRoute.page === 'live') {
       hlsViewer: viewerKey,
     });
     // Full show or no WebRTC path: the same page plays the show's HLS instead (hls.js loaded only then).
+    // The page's frames show its downlink filling before the server's estimate does (player/queue-watch.ts).
+    const queueWatch = new QueueWatch((queueMs) => player?.reportQueue(queueMs));
+    frames.subscribe((f) => queueWatch.frame(f));
     const fallback = new HlsFallbackController({ store, showId: route.showId, video, player, viewerKey });
     fallback.start();
     player.start();

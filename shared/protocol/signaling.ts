@@ -196,6 +196,17 @@ export const signalingMethods = {
   'consumer.resume': { caller: 'viewer', req: z.object({ consumerId: Id }), res: Empty },
   'consumer.setQuality': { caller: 'viewer', req: z.object({ consumerId: Id, quality: Quality }), res: z.object({ quality: Quality }) },
   /**
+   * The viewer sees its downlink queue: each video frame arriving later than the last, `queueMs` over the usual
+   * (app/viewer/controllers/player/queue-watch.ts). The server's downlink guard may step the consumer under the top
+   * layer at once, before its own bandwidth estimate shows the link full; on auto quality only, and not on a link with
+   * random loss (a retransmitted frame's delay is no queue).
+   */
+  'consumer.queueing': {
+    caller: 'viewer',
+    req: z.object({ consumerId: Id, queueMs: z.number().int().min(0).max(60_000) }),
+    res: Empty,
+  },
+  /**
    * The joined show's current overlay state (as in the `viewer.join` reply). A viewer asks once its overlay
    * DataChannel is open: triggers sent before that moment never reach the channel.
    */

@@ -219,6 +219,13 @@ export class PlayerController {
     }
   }
 
+  /** The page's frames show its downlink queue growing (player/queue-watch.ts): tell the server's downlink guard. */
+  reportQueue(queueMs: number): void {
+    const s = this.store.getState();
+    if (this.stopped || s.playback !== 'webrtc' || s.quality !== 'auto' || !s.video || !this.rpc.connected) return;
+    this.rpc.request('consumer.queueing', { consumerId: s.video.consumerId, queueMs }).catch(() => undefined);
+  }
+
   // ---------------------------------------------------------------- signaling socket
 
   private onSocketStatus(status: string, attempt: number, cause: DropCause | undefined): void {

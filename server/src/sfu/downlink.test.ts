@@ -290,6 +290,23 @@ describe('downlink guard', () => {
     expect(s.holdMs).toBe(DOWNLINK_GUARD.maxHoldMs);
   });
 
+  it("steps down at the viewer's report of its queue before the estimate moves, not under random loss", () => {
+    // The estimate still the unprobed start value, the round trip not grown: only the viewer has seen the queue.
+    const calm = (t: number, extra: Partial<DownlinkReading> = {}): [number, DownlinkReading] => [
+      t,
+      { estimate: 3_000_000, topBitrate: 1_200_000, rttMs: 3, loss: 0, ...extra },
+    ];
+    const readings = [calm(0), calm(100), calm(200, { queueMs: 64 }), calm(300)];
+    expect(firstStep(readings, -10_000)).toBe(200);
+    // Smaller than a queue: the jitter of a busy link.
+    expect(firstStep([calm(0), calm(100, { queueMs: DOWNLINK_GUARD.viewerQueueMs - 1 })], -10_000)).toBeNull();
+    // Random loss: a retransmitted frame is late, no queue.
+    expect(firstStep([calm(0), calm(100, { queueMs: 150, loss: 0.05 })], -10_000)).toBeNull();
+    // In the consumer's first two seconds the viewer's floor is not settled either.
+    expect(firstStep([calm(0), calm(1_000, { queueMs: 150 })], 0)).toBeNull();
+    expect(firstStep([calm(0), calm(2_100, { queueMs: 150 })], 0)).toBe(2_100);
+  });
+
   it('stands aside when the top layer is not sent', () => {
     expect(
       run(

@@ -11,8 +11,9 @@
  * grow) leaving it under `fallHeadroom` times the top layer's rate, two cuts in a row (`deepFall`) from a link that lost
  * nothing, even in the consumer's first seconds, a round trip grown by `rttRiseNearMs` (the queue,
  * often seen first) with the estimate under `rttHeadroom` times that rate, or grown by `rttRiseMs` whatever the
- * estimate (a deep queue; the estimate may still be the unprobed start value) — it lowers the consumer's preferred
- * spatial layer by one at once. Below the top layer mediasoup's own allocation decides. A low estimate alone is no sign: while a lower layer flows the estimate stays
+ * estimate (a deep queue; the estimate may still be the unprobed start value), or the viewer's own report of its queue
+ * (`consumer.queueing`: every frame later than the last, seen 0.1–0.5 s before the estimate's first cut) on a link that
+ * loses nothing at random — it lowers the consumer's preferred spatial layer by one at once. Below the top layer mediasoup's own allocation decides. A low estimate alone is no sign: while a lower layer flows the estimate stays
  * near what is sent (the controller does not probe past it).
  *
  * Stepping down also flushes the consumer (a pause, and a resume `drainMs` later): by the time a full link shows on the server
@@ -42,6 +43,14 @@ export const DOWNLINK_GUARD = {
    * of a quarter, after the reading.) A reading costs the worker ~5 µs and this process ~25 µs.
    */
   intervalMs: 100,
+  /**
+   * A viewer's report of its queue (app/viewer/controllers/player/queue-watch.ts) steps down from this size, while it is
+   * this fresh. The earliest sign there is: at a 600 kbit/s cap the viewer's frames queued from 0.4 s after the cap and
+   * its audio, in the same queue, was concealed from then until the step down; the estimate's first cut came at 0.5–0.9 s.
+   * Under random loss the viewer's delays are those of retransmissions, no queue: a report then counts for nothing.
+   */
+  viewerQueueMs: 40,
+  viewerQueueFreshMs: 500,
   /** The consumer's round trip changes only with a receiver report (about once a second): read this often. */
   rttEveryMs: 250,
   /** The window in which a fall of `fastFall` counts as congestion. */
@@ -149,6 +158,8 @@ export interface DownlinkReading {
   rttMs?: number | undefined;
   /** The transport's recent packet loss (0‥1) from transport-cc feedback, if known. */
   loss?: number | undefined;
+  /** The viewer's fresh report of its downlink queue (ms), if any. */
+  queueMs?: number | undefined;
 }
 
 /** One reading → the next state; `capped` says whether to hold the consumer under the top layer. */
@@ -171,14 +182,15 @@ export function downlinkStep(s: DownlinkState, r: DownlinkReading, now: number, 
   const deep = estimate <= from[1] * (1 - cfg.deepFall) && from[2] <= cfg.deepMaxLoss && loss < cfg.cutMaxLoss;
   const rise = hasRtt ? rttMs - s.minRttMs : 0;
   const queueing = rise >= cfg.rttRiseNearMs;
-  next.calmSince = cut || deep || queueing ? null : (s.calmSince ?? now);
+  const reported = (r.queueMs ?? 0) >= cfg.viewerQueueMs && loss < cfg.cutMaxLoss;
+  next.calmSince = cut || deep || queueing || reported ? null : (s.calmSince ?? now);
   if (!s.capped) {
     const age = now - s.startedAt;
     // ...that matters where the estimate leaves the top layer little room, or where the queue is deep.
     const full =
       (deep && estimate < topBitrate * cfg.deepHeadroom) ||
       (age >= cfg.warmupMs && cut && estimate < topBitrate * cfg.fallHeadroom) ||
-      (age >= cfg.rttWarmupMs && ((queueing && estimate < topBitrate * cfg.rttHeadroom) || rise >= cfg.rttRiseMs));
+      (age >= cfg.rttWarmupMs && ((queueing && estimate < topBitrate * cfg.rttHeadroom) || rise >= cfg.rttRiseMs || reported));
     if (!full) return next;
     const relapse = now - s.liftedAt < cfg.relapseMs;
     return { ...next, capped: true, cappedAt: now, holdMs: relapse ? Math.min(s.holdMs * 2, cfg.maxHoldMs) : cfg.minHoldMs };
@@ -204,6 +216,8 @@ export class DownlinkGuard {
   /** The consumer's last round trip read (ms), and when it was read. */
   private rttMs: number | undefined;
   private rttReadAt = Number.NEGATIVE_INFINITY;
+  /** The viewer's last report of its queue (ms), and when it came. */
+  private queue = { ms: 0, at: Number.NEGATIVE_INFINITY };
 
   constructor(
     private readonly transport: types.WebRtcTransport,
@@ -229,6 +243,18 @@ export class DownlinkGuard {
 
   close(): void {
     clearInterval(this.timer);
+  }
+
+  /**
+   * The viewer reports its downlink queue: read it with the next estimate, now. Only a consumer forwarding the top
+   * layer under the guard's watch has anything to step down from; a report more often than the readings waits for one.
+   */
+  queueing(queueMs: number, now = Date.now()): void {
+    const c = this.consumer;
+    if (!this.auto || !this.started || this.state.capped || c.currentLayers?.spatialLayer !== this.topSpatial) return;
+    const early = now - this.queue.at < DOWNLINK_GUARD.intervalMs;
+    this.queue = { ms: queueMs, at: now };
+    if (!early) void this.tick();
   }
 
   /** How much longer (ms) the consumer may forward no layer because the guard flushed it (0: no flush going on). */
@@ -260,7 +286,8 @@ export class DownlinkGuard {
       if (!producer || producer.closed || !estimate || !this.auto) return;
       const topBitrate = await topLayerBitrate(producer);
       const before = this.state.capped;
-      const reading = { estimate, topBitrate, rttMs: this.rttMs, loss: stats.rtpPacketLossSent };
+      const queueMs = now - this.queue.at <= DOWNLINK_GUARD.viewerQueueFreshMs ? this.queue.ms : undefined;
+      const reading = { estimate, topBitrate, rttMs: this.rttMs, loss: stats.rtpPacketLossSent, queueMs };
       this.state = downlinkStep(this.state, reading, Date.now());
       if (this.state.capped === before || c.closed || !this.auto) return;
       const spatialLayer = this.state.capped ? this.topSpatial - 1 : this.topSpatial;
@@ -274,7 +301,7 @@ export class DownlinkGuard {
         await delay(DOWNLINK_GUARD.drainMs);
         if (!c.closed) await c.resume();
       } else await this.prefer(spatialLayer);
-      this.log.debug({ consumerId: c.id, estimate, topBitrate, spatialLayer, holdMs: this.state.holdMs }, 'downlink guard');
+      this.log.debug({ consumerId: c.id, estimate, topBitrate, queueMs, spatialLayer, holdMs: this.state.holdMs }, 'downlink guard');
     } catch {
       // the consumer or transport closed meanwhile; the next tick stops
     } finally {

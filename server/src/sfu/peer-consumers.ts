@@ -197,6 +197,13 @@ export class PeerConsumers {
     return quality;
   }
 
+  /** The viewer's report of its downlink queue, for the consumer's downlink guard (downlink.ts). */
+  queueing(consumerId: string, queueMs: number): void {
+    const c = this.own(consumerId);
+    if (c.kind !== 'video') throw new RpcError('BAD_REQUEST', 'queueing applies to video consumers only');
+    this.guards.get(consumerId)?.queueing(queueMs);
+  }
+
   /** Ask for `spatialLayer` of a layered consumer (the top temporal layer), held under the room's layer cap. */
   private async prefer(c: types.Consumer, spatialLayer: number): Promise<void> {
     this.wanted.set(c.id, spatialLayer);

@@ -259,6 +259,12 @@ export class Peer {
     return this.consuming.setQuality(consumerId, quality);
   }
 
+  /** The viewer sees its downlink queue grow (peer-consumers.ts). */
+  queueing(consumerId: string, queueMs: number): void {
+    this.assertOpen();
+    this.consuming.queueing(consumerId, queueMs);
+  }
+
   /** Close every transport (cascades to producers, consumers and data channels). Idempotent. */
   close(): void {
     if (this._closed) return;

@@ -251,6 +251,10 @@ export function createSignalingHandlers({
     },
 
     'consumer.setQuality': async ({ consumerId, quality }, s) => ({ quality: await requirePeer(s).setQuality(consumerId, quality) }),
+    'consumer.queueing': ({ consumerId, queueMs }, s) => {
+      requirePeer(s).queueing(consumerId, queueMs);
+      return {};
+    },
 
     ping: () => ({ now: Date.now() }),
   };
