@@ -86,6 +86,7 @@ const inside = (b: Box, o: Box, slack = 1) =>
 
 const SIZES = [
   { width: 1440, height: 900 },
+  { width: 1920, height: 1080 },
   { width: 1280, height: 720 },
   { width: 1024, height: 768 },
 ] as const;
