@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { type CSSProperties, useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useViewer, useViewerContext } from '../context';
 import { selectScreen } from '../selectors';
@@ -19,6 +19,8 @@ export function App() {
   const screen = useViewer(selectScreen);
   const title = useViewer((s) => s.show?.title ?? null);
   const portrait = useViewer((s) => (s.videoSize ? s.videoSize.height >= s.videoSize.width : true));
+  // The playing picture's aspect ratio: the desktop stage is sized to it (styles.css).
+  const aspect = useViewer((s) => (s.videoSize?.height ? s.videoSize.width / s.videoSize.height : null));
   const hasVideo = useViewer((s) => s.video !== null);
   const { interaction } = useViewerContext();
 
@@ -33,7 +35,12 @@ export function App() {
   const withChat = interaction !== null && withProducts;
 
   return (
-    <div className="viewer" data-screen={screen} data-orientation={portrait ? 'portrait' : 'landscape'}>
+    <div
+      className="viewer"
+      data-screen={screen}
+      data-orientation={portrait ? 'portrait' : 'landscape'}
+      style={aspect ? ({ '--ar': aspect.toFixed(4) } as CSSProperties) : undefined}
+    >
       <main className="stage">
         <VideoSurface hidden={!withVideo} />
         {screen === 'loading' && <LoadingScreen overVideo={hasVideo} />}
