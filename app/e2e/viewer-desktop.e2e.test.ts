@@ -153,6 +153,31 @@ describe.each(SHOW_FRAMES)('viewer at desktop sizes: $label', (frame) => {
       expect(inside(l.input, l.dock), `chat input in the column at ${at}`).toBe(true);
     }
 
+    // A rejoin's new video consumer has no size until its first frame: the page keeps the picture's shape meanwhile.
+    const shape = () =>
+      viewer.evaluate(() => {
+        const el = document.querySelector<HTMLElement>('.viewer')!;
+        return { orientation: el.dataset.orientation, ar: el.style.getPropertyValue('--ar') };
+      });
+    const before = await shape();
+    expect(before.orientation).toBe(portrait ? 'portrait' : 'landscape');
+    // Every shape the page takes in the half second after a new consumer arrives (as a rejoin's does).
+    const seen = await viewer.evaluate(() => {
+      const el = document.querySelector<HTMLElement>('.viewer')!;
+      const shapes: { orientation?: string; ar: string }[] = [];
+      const mo = new MutationObserver(() => shapes.push({ orientation: el.dataset.orientation, ar: el.style.getPropertyValue('--ar') }));
+      mo.observe(el, { attributes: true, attributeFilter: ['data-orientation', 'style'] });
+      const st = window.__storecast!.store.getState() as unknown as { video: unknown; trackAdded(kind: 'video', info: unknown): void };
+      st.trackAdded('video', st.video);
+      return new Promise<typeof shapes>((resolve) =>
+        setTimeout(() => {
+          mo.disconnect();
+          resolve(shapes);
+        }, 500),
+      );
+    });
+    for (const s of seen) expect(s).toEqual(before);
+
     if (portrait) {
       // Too short a window for a portrait column of a usable width: the blurred copy fills beside the picture.
       await viewer.setViewportSize({ width: 1280, height: 560 });

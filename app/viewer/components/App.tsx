@@ -1,4 +1,4 @@
-import { type CSSProperties, useEffect } from 'react';
+import { type CSSProperties, useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useViewer, useViewerContext } from '../context';
 import { selectScreen } from '../selectors';
@@ -18,9 +18,13 @@ export function App() {
   const { t } = useTranslation();
   const screen = useViewer(selectScreen);
   const title = useViewer((s) => s.show?.title ?? null);
-  const portrait = useViewer((s) => (s.videoSize ? s.videoSize.height >= s.videoSize.width : true));
-  // The playing picture's aspect ratio: the desktop stage is sized to it (styles.css).
-  const aspect = useViewer((s) => (s.videoSize?.height ? s.videoSize.width / s.videoSize.height : null));
+  // The playing picture's aspect ratio: the desktop stage is sized to it (styles.css). A rejoin's new consumer has no
+  // size until its first frame; the page keeps the last picture's shape meanwhile instead of jumping to portrait.
+  const playing = useViewer((s) => (s.videoSize?.height ? s.videoSize.width / s.videoSize.height : null));
+  const lastAspect = useRef<number | null>(null);
+  if (playing !== null) lastAspect.current = playing;
+  const aspect = playing ?? lastAspect.current;
+  const portrait = aspect === null || aspect <= 1;
   const hasVideo = useViewer((s) => s.video !== null);
   const { interaction } = useViewerContext();
 
