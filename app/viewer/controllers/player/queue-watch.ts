@@ -10,21 +10,26 @@
  *
  * Not a queue: a frame that waited for a retransmission or a large key frame (one late frame, the next on time again),
  * or a studio that stalled (late frames arriving in a burst, each less late than the one before). So the sign is a run
- * of `RUN` frames each later than the last, the newest at least `RISE_MS` over the floor — or two in a row `DEEP_MS`
- * over it, the second about as late as the first (a full queue that drops; its rise went unseen while the picture
- * stood still). The floor is the lowest delay over the last `FLOOR_WINDOW_MS` of one stream: a
- * new size (layer), a jump of the RTP clock (a new consumer) or a pause in the frames starts it again.
+ * of `RUN` frames each later than the last, the newest at least `RISE_MS` over the floor and the one before it half that,
+ * climbed from near the floor in steps of at most `MAX_STEP_MS`: a queue fills over several frames (measured at a
+ * 600 kbit/s cap: +5, 38, 44, 64, 87 ms; +8, 36, 91, 70, 87, 101 ms), while a studio whose encoder falls behind for a
+ * moment jumps from on time to 100 ms late (measured on a busy machine: +1, 2, 1, 5, 94, 115 ms; +1, 1, 119, 135 ms).
+ * A queue that filled while the picture stood still is left to the server's own signs (its round trip grows). The
+ * floor is the lowest delay over the last `FLOOR_WINDOW_MS` of one stream: a new size (layer), a jump of the RTP clock
+ * (a new consumer) or a pause in the frames starts it again.
  */
 import type { FrameSample } from '../../store';
 
 export const QUEUE_WATCH = {
   RISE_MS: 40,
-  DEEP_MS: 120,
-  /** ...the second no more than this earlier than the first (a stall's burst catches up a frame interval per frame). */
-  DEEP_SLACK_MS: 10,
   RUN: 3,
   /** "Later than the last" means by this much at least (the clocks' rounding is not a queue). */
   STEP_MS: 1,
+  /** A rise counts from the last frame this close to the floor... */
+  NEAR_FLOOR_MS: 10,
+  /** ...and climbs no more than this from one frame to the next (a P-frame takes ~35 ms more than its slot at 600
+   * kbit/s; a studio's encoder behind for a moment jumps 90–120 ms). */
+  MAX_STEP_MS: 80,
   FLOOR_WINDOW_MS: 10_000,
   /** Frames of a stream before its floor is trusted. */
   MIN_FRAMES: 20,
@@ -75,13 +80,25 @@ export class QueueWatch {
     if (p.length < QUEUE_WATCH.MIN_FRAMES || at - this.lastReportAt < QUEUE_WATCH.COOLDOWN_MS) return null;
     const floor = Math.min(...p.map((x) => x.delay));
     const last = p.slice(-QUEUE_WATCH.RUN).map((x) => x.delay - floor);
-    const rising = last.every((d, i) => i === 0 || d >= last[i - 1]! + QUEUE_WATCH.STEP_MS) && last.at(-1)! >= QUEUE_WATCH.RISE_MS;
-    const [a, b] = last.slice(-2) as [number, number];
-    const deep = a >= QUEUE_WATCH.DEEP_MS && b >= a - QUEUE_WATCH.DEEP_SLACK_MS;
-    if (!rising && !deep) return null;
+    const rising =
+      last.every((d, i) => i === 0 || d >= last[i - 1]! + QUEUE_WATCH.STEP_MS) &&
+      last.at(-1)! >= QUEUE_WATCH.RISE_MS &&
+      last.at(-2)! >= QUEUE_WATCH.RISE_MS / 2 &&
+      this.climbed(floor);
+    if (!rising) return null;
     this.lastReportAt = at;
     const queueMs = Math.round(last.at(-1)!);
     this.report(queueMs);
     return queueMs;
+  }
+
+  /** Whether the frames since the last one near the floor got later by steps no larger than a queue's. */
+  private climbed(floor: number): boolean {
+    const p = this.points;
+    for (let i = p.length - 1; i > 0; i--) {
+      if (p[i]!.delay - p[i - 1]!.delay > QUEUE_WATCH.MAX_STEP_MS) return false;
+      if (p[i - 1]!.delay - floor <= QUEUE_WATCH.NEAR_FLOOR_MS) return true;
+    }
+    return true;
   }
 }
