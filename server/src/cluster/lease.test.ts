@@ -1,6 +1,8 @@
 /**
  * Scheduled jobs under a Redis lease against a real redis-server: with three nodes the job runs on one of them only,
  * and when that node dies (stops renewing, never releases) another takes the lease with a higher fencing token.
+ * A node stopped while its try to take the lease is on the way to Redis starts no pass after stop() and gives back
+ * what that try took.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../log';
@@ -81,6 +83,53 @@ describe('leased scheduled job', () => {
     // Never two passes at once.
     const sorted = [...runs].sort((a, b) => a.start - b.start);
     for (let i = 1; i < sorted.length; i++) expect(sorted[i]!.start).toBeGreaterThanOrEqual(sorted[i - 1]!.end);
+  });
+
+  it('starts no pass after stop(), even when the lease is being taken as it is called', async () => {
+    const runs: Run[] = [];
+    const first = await node('n1', runs);
+    while (!first.job.held) await sleep(10);
+    // n2's tries to take the lease (the 2-key script) wait at a gate before they reach Redis.
+    const conn = new RedisConnection(redis.url, log);
+    conns.push(conn);
+    await conn.waitReady(5000);
+    let open!: () => void;
+    const gate = new Promise<void>((r) => {
+      open = r;
+    });
+    let waiting = false;
+    const realEval = conn.commands.eval.bind(conn.commands) as (...args: unknown[]) => Promise<unknown>;
+    (conn.commands as unknown as { eval: (...args: unknown[]) => Promise<unknown> }).eval = async (...args: unknown[]) => {
+      if (args[1] === 2) {
+        waiting = true;
+        await gate;
+      }
+      return realEval(...args);
+    };
+    const second = startJob({
+      redis: conn,
+      name: 'test-sweep',
+      holder: 'n2',
+      everyMs: 50,
+      ttlMs: 600,
+      log,
+      run: (fence) => void runs.push({ node: 'n2', fence, start: Date.now(), end: Date.now() }),
+    });
+    jobs.push(second);
+    while (!waiting) await sleep(5);
+    // The holder leaves and gives the lease back; n2, its try under way, is stopped before that try reaches Redis.
+    await first.job.stop();
+    const stopping = second.stop();
+    const stoppedAt = Date.now();
+    open();
+    await stopping;
+    await sleep(200);
+    expect(runs.filter((r) => r.node === 'n2' && r.start >= stoppedAt)).toEqual([]);
+    expect(second.held).toBe(false);
+    // ...and the lease it took meanwhile went back: a third node takes it at once.
+    const third = await node('n3', runs);
+    await sleep(200);
+    expect(third.job.held).toBe(true);
   });
 
   it('runs in-process without Redis', async () => {

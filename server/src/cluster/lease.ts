@@ -96,7 +96,8 @@ export class LeasedJob implements Job {
   private expiresAt = 0;
   private lastRunAt = 0;
   private running: Promise<void> | null = null;
-  private ticking = false;
+  /** A tick under way (renewing or taking the lease): stop() waits for it, so no pass starts after it returned. */
+  private ticking: Promise<void> | null = null;
   private stopped = false;
 
   constructor(private readonly o: LeasedJobOptions) {
@@ -117,20 +118,22 @@ export class LeasedJob implements Job {
     return this.held ? this._fence : 0;
   }
 
-  private async tick(): Promise<void> {
-    if (this.ticking || this.stopped) return;
-    this.ticking = true;
-    try {
-      await this.keep();
-      if (this.held && !this.running && Date.now() - this.lastRunAt >= this.o.everyMs) {
-        this.lastRunAt = Date.now();
-        const fence = this._fence;
-        this.running = runSafely(this.o, fence).finally(() => {
-          this.running = null;
-        });
-      }
-    } finally {
-      this.ticking = false;
+  private tick(): Promise<void> {
+    if (this.ticking || this.stopped) return this.ticking ?? Promise.resolve();
+    this.ticking = this.renewAndRun().finally(() => {
+      this.ticking = null;
+    });
+    return this.ticking;
+  }
+
+  private async renewAndRun(): Promise<void> {
+    await this.keep();
+    if (!this.stopped && this.held && !this.running && Date.now() - this.lastRunAt >= this.o.everyMs) {
+      this.lastRunAt = Date.now();
+      const fence = this._fence;
+      this.running = runSafely(this.o, fence).finally(() => {
+        this.running = null;
+      });
     }
   }
 
@@ -163,6 +166,7 @@ export class LeasedJob implements Job {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    await this.ticking;
     await this.running;
     const value = this.value;
     this.value = null;
