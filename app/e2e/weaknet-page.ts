@@ -44,7 +44,7 @@ export function pageLogScript(audio: boolean): string {
     const h = window.__storecast;
     if (!h || typeof h.onFrame !== 'function') return setTimeout(attach, 20);
     const t = (now) => performance.timeOrigin + now;
-    h.onFrame((s) => log.frames.push([t(s.now), s.width, s.height]));
+    h.onFrame((s) => log.frames.push([t(s.now), s.width, s.height, s.receiveTime === undefined ? null : t(s.receiveTime)]));
     let spatial, temporal, screen;
     const check = () => {
       const st = h.store.getState();
@@ -62,8 +62,8 @@ export function pageLogScript(audio: boolean): string {
 }
 
 export interface PageLog {
-  /** [wall-clock ms, width, height] per presented frame. */
-  frames: [number, number, number][];
+  /** [wall-clock ms, width, height, when its last packet arrived (null: not a WebRTC frame)] per presented frame. */
+  frames: [number, number, number, number | null][];
   /** [wall-clock ms, spatial layer, temporal layer] at each change. */
   layers: [number, number | null, number | null][];
   screens: [number, string][];

@@ -64,10 +64,13 @@ describe('weak networks: a viewer behind an impaired link', () => {
     suite.link.setLink(false);
     await sleep(10_000);
     const up = Date.now();
-    // The outage is real when the picture stood still for most of it: frames the browser had received before the link
-    // went (on a loaded machine its jitter buffer and decoder can lag a second behind) may still be presented after it.
+    // The outage is real when no frame presented during it arrived after the link went: frames the browser had received
+    // before (on a loaded machine its jitter buffer and decoder lagged up to 4 s behind, measured in CI) may still be
+    // presented after it. Their arrival times are known: WebRTC frames carry them.
     const during = (await readLog(viewer, down)).frames.filter(([t]) => t <= up);
     const stillMs = longestGap(during, down, up).ms;
+    const arrivedWhileDown = during.filter(([, , , received]) => received === null || received > down + 250);
+    const lastArrival = (await readLog(viewer, down - 2_000)).frames.filter(([t]) => t <= down).at(-1)?.[3];
     suite.link.setLink(true);
     const frames = await waitPlaying(viewer, up, 30, 15_000);
     const recoveryMs = frames[0]![0] - up;
@@ -77,11 +80,12 @@ describe('weak networks: a viewer behind an impaired link', () => {
     reportFigures({
       scenario: 'f',
       resumeMs: recoveryMs,
-      passed: stillMs > 7_000 && screensDuring.includes('reconnecting') && recoveryMs < 3_000,
+      passed: arrivedWhileDown.length === 0 && screensDuring.includes('reconnecting') && recoveryMs < 3_000,
       extra: {
         audioResumeMs: audioBack === null ? null : audioBack - up,
         framesWhileDown: during.length,
         lastFrameAfterDownMs: during.length ? Math.round(during.at(-1)![0] - down) : null,
+        stillMs: Math.round(stillMs),
       },
     });
     console.log(
@@ -89,7 +93,8 @@ describe('weak networks: a viewer behind an impaired link', () => {
         `after it went), picture still ${stillMs.toFixed(0)} ms; first frame ${recoveryMs.toFixed(0)} ms after link up, ` +
         `30 frames by ${(frames[29]![0] - up).toFixed(0)} ms; screens ${screensDuring.join(' → ')}`,
     );
-    expect(stillMs).toBeGreaterThan(7_000); // the outage was real
+    expect(typeof lastArrival).toBe('number'); // frames say when they arrived
+    expect(arrivedWhileDown).toEqual([]); // the outage was real
     expect(screensDuring).toContain('reconnecting');
     expect(recoveryMs).toBeLessThan(3_000);
   });
