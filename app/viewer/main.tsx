@@ -93,10 +93,10 @@ if (viewerRoute.page === 'live') {
       overlaySync,
       hlsViewer: viewerKey,
     });
-    // Full show or no WebRTC path: the same page plays the show's HLS instead (hls.js loaded only then).
     // The page's frames show its downlink filling before the server's estimate does (player/queue-watch.ts).
     const queueWatch = new QueueWatch((queueMs) => player?.reportQueue(queueMs));
     frames.subscribe((f) => queueWatch.frame(f));
+    // Full show or no WebRTC path: the same page plays the show's HLS instead (hls.js loaded only then).
     const fallback = new HlsFallbackController({ store, showId: route.showId, video, player, viewerKey });
     fallback.start();
     player.start();
